@@ -1,0 +1,76 @@
+"""The one shape every finding takes, from rule to reporter (see DESIGN.md, output contract)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+
+class Severity(str, Enum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return {"info": 0, "warning": 1, "error": 2}[self.value]
+
+
+@dataclass(frozen=True)
+class Location:
+    """A 1-based source range. ``end_*`` default to the start when unknown."""
+
+    path: Path
+    line: int = 1
+    column: int = 1
+    end_line: int | None = None
+    end_column: int | None = None
+
+
+@dataclass(frozen=True)
+class Related:
+    """The other side of a misalignment (a contract entry, a spec output, ...)."""
+
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A text replacement by 1-based line/column range: what LSP and SARIF both understand."""
+
+    path: Path
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    new_text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    message: str
+    edits: tuple[Edit, ...]
+    safe: bool = True
+
+
+@dataclass
+class Diagnostic:
+    code: str
+    name: str
+    severity: Severity
+    location: Location
+    message: str
+    step: str | None = None
+    related: tuple[Related, ...] = ()
+    fix: Fix | None = None
+    #: source text the finding is about; used for baseline and SARIF fingerprints
+    #: (stable across line shifts). Defaults to the text of the location's line.
+    anchor: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def sort_key(self) -> tuple:
+        loc = self.location
+        return (str(loc.path), loc.line, loc.column, self.code, self.message)
