@@ -1,0 +1,61 @@
+"""What a rule is: metadata, documentation, runnable examples and a pure check function.
+
+Rules live one per module in ``rules/`` (shipped as ``cursus_lint.rules``); each module
+defines a module-level ``RULE = Rule(...)``. Checks receive typed facts (never paths to
+parse) and yield :class:`~cursus_lint.diagnostic.Diagnostic` objects via ``ctx.report``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal
+
+from .diagnostic import Severity
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .diagnostic import Diagnostic
+
+FAMILIES = {
+    "1": "script-contract",
+    "2": "contract-specification",
+    "3": "specification-dependencies",
+    "4": "builder-configuration",
+    "5": "naming",
+    "6": "registry-workspace",
+    "7": "portability",
+    "8": "pipeline",
+    "9": "tool",
+}
+
+
+@dataclass(frozen=True)
+class Example:
+    """A tiny step repo: relative path -> file text. ``expect`` lists (path, line) pairs the
+    rule must report for a bad example; a good example must produce nothing for this rule."""
+
+    files: dict[str, str]
+    expect: tuple[tuple[str, int], ...] = ()
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Rule:
+    code: str
+    name: str
+    summary: str
+    severity: Severity
+    docs: str  # markdown: what / why / how to fix
+    scope: Literal["step", "project", "file"] = "step"
+    fixable: Literal["no", "safe", "unsafe"] = "no"
+    bad: tuple[Example, ...] = ()
+    good: tuple[Example, ...] = ()
+    check: Callable[..., Iterable["Diagnostic"]] | None = None
+
+    @property
+    def family(self) -> str:
+        return FAMILIES.get(self.code[2], "unknown")
+
+    def __call__(self, fn: Callable[..., Iterable["Diagnostic"]]) -> Callable[..., Iterable["Diagnostic"]]:
+        """Use ``@RULE`` as a decorator on the check function."""
+        self.check = fn
+        return fn
