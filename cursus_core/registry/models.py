@@ -1,0 +1,127 @@
+"""Typed values the registry hands out.
+
+Definitions are pydantic models (validated, frozen, JSON-serialisable) because the catalog,
+lint rules and the CLI pass them around; problems are plain frozen dataclasses because
+they are produced in bulk while reading files and only ever carried to a reporter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RegistryType = Literal["core", "workspace", "override"]
+ResolutionMode = Literal["automatic", "interactive", "strict"]
+
+
+@dataclass(frozen=True)
+class RegistryProblem:
+    """A located reason why (part of) a registry could not be read.
+
+    ``kind`` is stable (lint maps it to CL607 / CL9xx): ``non-literal``, ``duplicate-key``,
+    ``missing-key``, ``wrong-type``, ``bad-shape``, ``mutation``, ``syntax-error``,
+    ``not-utf8``, ``unreadable``, ``too-large``, ``duplicate-step``.
+    ``path`` is None for tables given in memory. ``related_line`` points at the other half
+    of a pair (the first occurrence of a duplicate key).
+    """
+
+    path: Path | None
+    line: int
+    column: int
+    message: str
+    kind: str = "bad-shape"
+    step: str | None = None
+    key: str | None = None
+    related_line: int | None = None
+    related_column: int | None = None
+
+
+class StepDefinition(BaseModel):
+    """One step as the registry knows it, with where it was defined."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    config_class: str
+    builder_step_name: str
+    spec_type: str
+    sagemaker_step_type: str
+    description: str = ""
+    registry_type: RegistryType = "core"
+    workspace_id: str | None = None
+    source_path: Path | None = None
+    line: int | None = None
+    column: int | None = None
+
+    def to_legacy_dict(self) -> dict[str, str]:
+        """The ``STEP_NAMES`` value shape existing code expects."""
+        return {
+            "config_class": self.config_class,
+            "builder_step_name": self.builder_step_name,
+            "spec_type": self.spec_type,
+            "sagemaker_step_type": self.sagemaker_step_type,
+            "description": self.description,
+        }
+
+
+class ResolutionContext(BaseModel):
+    """What the caller knows when a step name could mean several definitions."""
+
+    model_config = ConfigDict(frozen=True)
+
+    workspace_id: str | None = None
+    preferred_framework: str | None = None
+    environment_tags: list[str] = Field(default_factory=list)
+    resolution_mode: ResolutionMode = "automatic"
+
+
+class StepResolutionResult(BaseModel):
+    """Outcome of :meth:`UnifiedRegistryManager.resolve_step`; ``reason`` is for humans."""
+
+    model_config = ConfigDict(frozen=True)
+
+    step_name: str
+    resolved: bool
+    selected_definition: StepDefinition | None = None
+    source_registry: RegistryType | None = None
+    workspace_id: str | None = None
+    reason: str = ""
+    conflicts: list[StepDefinition] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Span:
+    """1-based line/column range of a node (columns count characters, not bytes)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass
+class RegistryEntry:
+    """One step entry of a registry table as read from the syntax tree.
+
+    ``fields`` holds only the keys whose values were literal; ``non_literal_keys`` the ones
+    that were not (so a rule neither trusts nor flags them as missing). ``opaque`` is True
+    when the entry's whole value could not be read.
+    """
+
+    name: str
+    key_span: Span
+    fields: dict[str, object] = field(default_factory=dict)
+    field_spans: dict[str, Span] = field(default_factory=dict)
+    non_literal_keys: set[str] = field(default_factory=set)
+    opaque: bool = False
+
+    @property
+    def line(self) -> int:
+        return self.key_span.line
+
+    @property
+    def column(self) -> int:
+        return self.key_span.column

@@ -1,0 +1,212 @@
+"""Canonical step names: mapping file names to registry keys and back.
+
+Step files are named in snake case (``xgboost_model_eval_contract.py``) while registry keys
+are PascalCase with acronyms (``XGBoostModelEval``); people also abbreviate (``xgb``), reorder
+words (``model_evaluation_xgb``) and add job types (``_training``). The catalog and lint
+rules need one deterministic answer, and a clear error listing near misses when there is none.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any, Literal
+
+#: Mixed-case words that must stay whole: longest first so ``LightGBMMT`` beats ``LightGBM``.
+ACRONYM_WORDS: tuple[str, ...] = ("LightGBMMT", "SageMaker", "LightGBM", "XGBoost", "PyTorch", "MIMS", "BSM",
+                                  "DAG", "S3")
+_ACRONYM_BY_LOWER = {w.lower(): w for w in ACRONYM_WORDS}
+
+#: Job types that variant files append (``tabular_preprocessing_training_spec.py``).
+JOB_TYPE_SUFFIXES: tuple[str, ...] = ("training", "validation", "testing", "calibration", "inference")
+
+#: Abbreviations people use in file names -> the words of registry keys.
+ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "xgb": ("xgboost",),
+    "pt": ("pytorch",),
+    "torch": ("pytorch",),
+    "lgbm": ("lightgbm",),
+    "lgb": ("lightgbm",),
+    "evaluation": ("eval",),
+    "evaluate": ("eval",),
+    "preprocess": ("preprocessing",),
+    "preproc": ("preprocessing",),
+    "calib": ("calibration",),
+    "hyperparam": ("hyperparameter",),
+    "hp": ("hyperparameter",),
+    "reg": ("registration",),
+    "register": ("registration",),
+    "lr": ("logistic", "regression"),
+}
+
+#: Words that prefix or decorate a file name without being part of the step name
+#: (``mims_registration`` is the ``Registration`` step, ``bsm`` is a model family tag).
+NOISE_WORDS: frozenset[str] = frozenset({"mims", "step", "bsm"})
+
+#: Component file-name decorations, stripped when the bare name does not match.
+FILE_PREFIXES: tuple[str, ...] = ("builder_", "config_", "hyperparameters_")
+FILE_SUFFIXES: tuple[str, ...] = ("_step", "_contract", "_spec", "_config")
+
+DEFAULT_FUZZY_THRESHOLD = 0.8
+
+Strategy = Literal["exact", "job_type", "abbreviation", "permutation", "fuzzy"]
+
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+|.")
+
+
+def split_words(name: str) -> list[str]:
+    """Words of a PascalCase, camelCase or snake_case name, keeping known acronyms whole."""
+    words: list[str] = []
+    i = 0
+    while i < len(name):
+        if not name[i].isalnum():
+            i += 1
+            continue
+        for word in ACRONYM_WORDS:
+            end = i + len(word)
+            if name.startswith(word, i) and (end == len(name) or not name[end].islower()):
+                words.append(word)
+                i = end
+                break
+        else:
+            match = _WORD.match(name, i)
+            assert match is not None  # the final '.' alternative always matches
+            words.append(match.group())
+            i = match.end()
+    return words
+
+
+def pascal_to_snake(name: str) -> str:
+    """``XGBoostModelEval`` -> ``xgboost_model_eval``; ``MIMSPayload`` -> ``mims_payload``."""
+    return "_".join(w.lower() for w in split_words(name))
+
+
+def snake_to_pascal(name: str) -> str:
+    """``xgboost_model_eval`` -> ``XGBoostModelEval``; known acronyms get their house spelling."""
+    parts = [p for p in re.split(r"[_\-\s]+", name) if p]
+    return "".join(_ACRONYM_BY_LOWER.get(p.lower(), p[:1].upper() + p[1:].lower()) for p in parts)
+
+
+def _compact(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+@dataclass(frozen=True)
+class CanonicalMatch:
+    """Which registry key a file name maps to, and how sure we are (``score`` 1.0 unless fuzzy)."""
+
+    name: str
+    strategy: Strategy
+    score: float = 1.0
+
+
+def _stem(file_name: str) -> str:
+    stem = PurePath(file_name).name
+    return stem[:-3] if stem.endswith(".py") else stem
+
+
+def _bases(stem: str) -> list[str]:
+    """The file stem, then the stem with component decorations removed."""
+    bases = [stem]
+    stripped = stem
+    for prefix in FILE_PREFIXES:
+        if stripped.startswith(prefix) and len(stripped) > len(prefix):
+            stripped = stripped[len(prefix):]
+            break
+    for suffix in FILE_SUFFIXES:
+        if stripped.endswith(suffix) and len(stripped) > len(suffix):
+            stripped = stripped[: -len(suffix)]
+            break
+    if stripped != stem:
+        bases.append(stripped)
+    return bases
+
+
+def _without_job_type(words: list[str]) -> list[str] | None:
+    if len(words) > 1 and words[-1] in JOB_TYPE_SUFFIXES:
+        return words[:-1]
+    return None
+
+
+def _expand(words: list[str]) -> list[str]:
+    out: list[str] = []
+    for w in words:
+        out.extend(ABBREVIATIONS.get(w, (w,)))
+    return out
+
+
+def _names_of(step_names: Mapping[str, Any] | Iterable[str] | None) -> list[str]:
+    if step_names is None:
+        from cursus_core.registry.step_names import get_default_manager
+
+        return list(get_default_manager().create_legacy_step_names_dict())
+    return [n for n in step_names if isinstance(n, str)]
+
+
+def match_canonical_name(file_name: str, step_names: Mapping[str, Any] | Iterable[str] | None = None,
+                         fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD) -> CanonicalMatch:
+    """Map a step file name to a registry key, trying strategies from strictest to loosest.
+
+    Raises ValueError naming up to three closest keys when no strategy matches.
+    """
+    names = _names_of(step_names)
+    by_compact: dict[str, str] = {}
+    for n in sorted(names):
+        by_compact.setdefault(_compact(n), n)
+    stem = _stem(file_name)
+    word_lists = [[w.lower() for w in split_words(b)] for b in _bases(stem)]
+
+    def exact(words: list[str]) -> str | None:
+        return by_compact.get("".join(words)) if words else None
+
+    # 1. exact match after case conversion.
+    for words in word_lists:
+        if (hit := exact(words)) is not None:
+            return CanonicalMatch(hit, "exact")
+    # 2. job-type suffix removal.
+    job_free = [w for w in (_without_job_type(ws) for ws in word_lists) if w is not None]
+    for words in job_free:
+        if (hit := exact(words)) is not None:
+            return CanonicalMatch(hit, "job_type")
+    # 3. abbreviation expansion, then with decoration words such as 'mims' dropped.
+    expanded = [_expand(ws) for ws in word_lists + job_free]
+    denoised = [[w for w in ws if w not in NOISE_WORDS] for ws in expanded]
+    variants = [v for v in expanded + denoised if v]
+    for words in variants:
+        if (hit := exact(words)) is not None:
+            return CanonicalMatch(hit, "abbreviation")
+    # 4. the same words in another order (model_evaluation_xgb <-> XGBoostModelEval).
+    key_bags: dict[tuple[str, ...], set[str]] = {}
+    for n in names:
+        key_bags.setdefault(tuple(sorted(w.lower() for w in split_words(n))), set()).add(n)
+    for words in variants:
+        hits = key_bags.get(tuple(sorted(words)), set())
+        if len(hits) == 1:
+            return CanonicalMatch(next(iter(hits)), "permutation")
+    # 5. fuzzy fallback over compact spellings.
+    best: dict[str, float] = {}
+    for words in variants:
+        probe = "".join(words)
+        for compact, n in by_compact.items():
+            score = difflib.SequenceMatcher(None, probe, compact).ratio()
+            best[n] = max(best.get(n, 0.0), score)
+    ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
+    if ranked and ranked[0][1] >= fuzzy_threshold and (len(ranked) == 1 or ranked[1][1] < ranked[0][1]):
+        return CanonicalMatch(ranked[0][0], "fuzzy", round(ranked[0][1], 3))
+    if not names:
+        raise ValueError(f"cannot map file name '{file_name}' to a step: no step names are registered")
+    closest = ", ".join(f"'{n}'" for n, _ in ranked[:3])
+    raise ValueError(f"cannot map file name '{file_name}' to a registered step name; closest: {closest}")
+
+
+def get_canonical_name_from_file_name(file_name: str,
+                                      step_names: Mapping[str, Any] | Iterable[str] | None = None) -> str:
+    """The registry key for a step file name (``model_evaluation_xgb`` -> ``XGBoostModelEval``).
+
+    ``step_names`` is a ``STEP_NAMES``-shaped dict (or any iterable of names); by default the
+    default registry's steps for the current workspace context.
+    """
+    return match_canonical_name(file_name, step_names).name
