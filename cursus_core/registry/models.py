@@ -94,7 +94,8 @@ class StepResolutionResult(BaseModel):
 
 @dataclass(frozen=True)
 class Span:
-    """1-based line/column range of a node (columns count characters, not bytes)."""
+    """1-based range of a node; columns count characters, not bytes, and ``end_column``
+    points one past the last character (as SARIF and LSP ranges do)."""
 
     line: int
     column: int

@@ -1,0 +1,114 @@
+"""Canonical-name resolution: each strategy, in order, and the error when none matches."""
+
+from __future__ import annotations
+
+import pytest
+
+from cursus_core.registry import CORE_STEP_NAMES, match_canonical_name, pascal_to_snake, snake_to_pascal
+from cursus_core.registry.names import get_canonical_name_from_file_name, split_words
+
+
+@pytest.mark.parametrize(("pascal", "snake"), [
+    ("XGBoostModelEval", "xgboost_model_eval"),
+    ("PyTorchTraining", "pytorch_training"),
+    ("LightGBMTraining", "lightgbm_training"),
+    ("TabularPreprocessing", "tabular_preprocessing"),
+    ("MIMSPayload", "mims_payload"),
+    ("BSMModel", "bsm_model"),
+    ("HTTPServer", "http_server"),
+    ("S3Upload", "s3_upload"),
+])
+def test_case_conversion_is_acronym_aware(pascal: str, snake: str) -> None:
+    assert pascal_to_snake(pascal) == snake
+    if pascal != "HTTPServer":  # unknown acronyms cannot be restored from snake case
+        assert snake_to_pascal(snake) == pascal
+
+
+def test_snake_to_pascal_plain_words_and_separators() -> None:
+    assert snake_to_pascal("risk_table_mapping") == "RiskTableMapping"
+    assert snake_to_pascal("xgboost-model__eval") == "XGBoostModelEval"
+    assert snake_to_pascal("HTTP_server") == "HttpServer"
+    assert split_words("XGBoostModel_eval2") == ["XGBoost", "Model", "eval", "2"]
+
+
+def test_every_core_name_round_trips() -> None:
+    for name in CORE_STEP_NAMES:
+        assert snake_to_pascal(pascal_to_snake(name)) == name
+
+
+@pytest.mark.parametrize(("file_name", "expected", "strategy"), [
+    # 1. exact match after case conversion (and after removing file decorations)
+    ("xgboost_training", "XGBoostTraining", "exact"),
+    ("builder_xgboost_model_eval_step.py", "XGBoostModelEval", "exact"),
+    ("src/steps/contracts/risk_table_mapping_contract.py", "RiskTableMapping", "exact"),
+    ("config_batch_transform_step", "BatchTransform", "exact"),
+    ("hyperparameter_prep", "HyperparameterPrep", "exact"),
+    ("model_calibration", "ModelCalibration", "exact"),
+    # 2. job-type suffix removal
+    ("tabular_preprocessing_training", "TabularPreprocessing", "job_type"),
+    ("cradle_data_loading_validation_spec.py", "CradleDataLoading", "job_type"),
+    ("currency_conversion_testing", "CurrencyConversion", "job_type"),
+    ("risk_table_mapping_calibration", "RiskTableMapping", "job_type"),
+    ("xgboost_model_inference", "XGBoostModelInference", "exact"),
+    ("pytorch_model_inference", "PyTorchModel", "job_type"),
+    # 3. abbreviation expansion (and dropping decoration words like 'mims')
+    ("tabular_preprocess", "TabularPreprocessing", "abbreviation"),
+    ("xgb_training", "XGBoostTraining", "abbreviation"),
+    ("xgboost_model_evaluation", "XGBoostModelEval", "abbreviation"),
+    ("pytorch_model_evaluation", "PyTorchModelEval", "abbreviation"),
+    ("torch_model", "PyTorchModel", "abbreviation"),
+    ("lgbm_training", "LightGBMTraining", "abbreviation"),
+    ("mims_registration", "Registration", "abbreviation"),
+    ("mims_package", "Package", "abbreviation"),
+    ("mims_payload_contract", "Payload", "abbreviation"),
+    ("xgb_training_training", "XGBoostTraining", "abbreviation"),
+    # 4. word permutations
+    ("model_evaluation_xgb", "XGBoostModelEval", "permutation"),
+    ("model_xgboost", "XGBoostModel", "permutation"),
+    ("model_eval_pytorch_spec", "PyTorchModelEval", "permutation"),
+    ("training_xgboost", "XGBoostTraining", "permutation"),
+])
+def test_strategies(file_name: str, expected: str, strategy: str) -> None:
+    match = match_canonical_name(file_name, CORE_STEP_NAMES)
+    assert (match.name, match.strategy, match.score) == (expected, strategy, 1.0)
+    assert get_canonical_name_from_file_name(file_name, step_names=CORE_STEP_NAMES) == expected
+
+
+def test_fuzzy_fallback_above_threshold() -> None:
+    match = match_canonical_name("tabular_preprocesing", CORE_STEP_NAMES)
+    assert (match.name, match.strategy, match.score) == ("TabularPreprocessing", "fuzzy", 0.974)
+    assert match_canonical_name("currency_convertion", CORE_STEP_NAMES).name == "CurrencyConversion"
+    with pytest.raises(ValueError):
+        match_canonical_name("tabular_preprocesing", CORE_STEP_NAMES, fuzzy_threshold=0.99)
+
+
+def test_no_match_lists_closest_names() -> None:
+    with pytest.raises(ValueError) as info:
+        get_canonical_name_from_file_name("feature_store_upload", CORE_STEP_NAMES)
+    assert str(info.value) == ("cannot map file name 'feature_store_upload' to a registered step name; closest: "
+                               "'CradleDataLoading', 'Payload', 'BatchTransform'")
+
+
+def test_no_match_message_is_exact_for_a_small_table() -> None:
+    names = {"TabularPreprocessing": {}, "XGBoostTraining": {}, "Package": {}}
+    with pytest.raises(ValueError, match=r"^cannot map file name 'foo_bar' to a registered step name; "
+                                         r"closest: 'XGBoostTraining', 'TabularPreprocessing', 'Package'$"):
+        get_canonical_name_from_file_name("foo_bar", names)
+    with pytest.raises(ValueError, match=r"no step names are registered"):
+        get_canonical_name_from_file_name("foo_bar", {})
+
+
+def test_step_names_may_be_any_iterable_of_names() -> None:
+    assert get_canonical_name_from_file_name("my_custom_step.py", ["MyCustom", "Other"]) == "MyCustom"
+
+
+def test_ambiguous_permutation_is_not_guessed() -> None:
+    names = ["ModelEvalXGBoost", "XGBoostModelEval"]
+    assert match_canonical_name("model_eval_xgboost", names).strategy == "exact"
+    with pytest.raises(ValueError) as info:
+        match_canonical_name("eval_model_xgboost", names)
+    assert str(info.value).endswith("closest: 'ModelEvalXGBoost', 'XGBoostModelEval'")
+
+
+def test_default_step_names_come_from_the_default_registry() -> None:
+    assert get_canonical_name_from_file_name("model_evaluation_xgb") == "XGBoostModelEval"
