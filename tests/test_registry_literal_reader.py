@@ -216,6 +216,7 @@ def test_item_assignment_adds_and_mutations_are_reported(tmp_path: Path) -> None
         STEP_NAMES = {}
         STEP_NAMES["A"] = {"config_class": "AConfig", "builder_step_name": "AStepBuilder", "spec_type": "A",
                            "sagemaker_step_type": "Processing"}
+        STEP_NAMES.get("A")
         STEP_NAMES.update(extra())
         STEP_NAMES |= {}
         del STEP_NAMES["A"]
@@ -224,10 +225,10 @@ def test_item_assignment_adds_and_mutations_are_reported(tmp_path: Path) -> None
     assert list(reg.step_names) == ["A"]
     assert reg.table("STEP_NAMES").entries["A"].line == 2
     assert [(p.line, p.kind, p.message) for p in reg.problems] == [
-        (4, "mutation", "STEP_NAMES is changed by .update() at run time; the change is not read statically"),
-        (5, "mutation", "STEP_NAMES is changed by an augmented assignment at run time; the change is not read "
+        (5, "mutation", "STEP_NAMES is changed by .update() at run time; the change is not read statically"),
+        (6, "mutation", "STEP_NAMES is changed by an augmented assignment at run time; the change is not read "
                         "statically"),
-        (6, "mutation", "STEP_NAMES is changed by 'del' at run time; the change is not read statically"),
+        (7, "mutation", "STEP_NAMES is changed by 'del' at run time; the change is not read statically"),
     ]
 
 

@@ -32,6 +32,7 @@ SKIP_DIRS: frozenset[str] = frozenset({
 
 _PREFILTER = re.compile(rb"^(?:STEP_NAMES|WORKSPACE_STEPS|STEP_OVERRIDES)[ \t]*(?::[^=\n]*)?=(?!=)", re.MULTILINE)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_MUTATORS = frozenset({"update", "pop", "popitem", "setdefault", "clear", "__setitem__", "__delitem__"})
 
 
 @dataclass
@@ -127,7 +128,7 @@ class _Reader:
                     self._mutation(target, stmt, "'del'")
             elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
                 func = stmt.value.func
-                if isinstance(func, ast.Attribute):
+                if isinstance(func, ast.Attribute) and func.attr in _MUTATORS:
                     self._mutation(func.value, stmt, f".{func.attr}()")
         return self.out
 
