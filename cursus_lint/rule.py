@@ -59,3 +59,25 @@ class Rule:
         """Use ``@RULE`` as a decorator on the check function."""
         self.check = fn
         return fn
+
+    def report(self, path, span, message: str, *, step: str | None = None, related=(), fix=None,
+               anchor: str | None = None) -> "Diagnostic":
+        """Build a Diagnostic carrying this rule's code, name and default severity.
+
+        ``span`` is anything with line/column/end_line/end_column (a facts ``Span``) or None;
+        ``related`` holds ``Related`` objects or ``(path, span, message)`` triples.
+        """
+        from .diagnostic import Diagnostic, Related
+
+        rel = tuple(r if isinstance(r, Related) else Related(make_location(r[0], r[1]), r[2]) for r in related)
+        return Diagnostic(self.code, self.name, self.severity, make_location(path, span), message, step, rel, fix,
+                          anchor)
+
+
+def make_location(path, span=None) -> "Location":
+    """A Location from a path and anything with line/column/end_line/end_column (a facts Span)."""
+    from .diagnostic import Location
+
+    if span is None:
+        return Location(path)
+    return Location(path, span.line, span.column, getattr(span, "end_line", None), getattr(span, "end_column", None))

@@ -1,0 +1,176 @@
+"""The ``cursus-lint`` command line.
+
+One error path: usage and configuration problems print one ``cursus-lint: error: ...`` line and
+exit 2; an unexpected internal error does the same (set ``CURSUS_LINT_DEBUG=1`` for the traceback).
+"""
+
+from __future__ import annotations
+
+import json as _json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A problem with how the tool was called or configured: one line, exit 2."""
+
+
+def _fail(message: str) -> None:
+    click.echo(f"cursus-lint: error: {message}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="cursus-lint", message="%(prog)s %(version)s")
+def cli() -> None:
+    """Static alignment checks for SageMaker pipeline step repos.
+
+    Each step is a script, a script contract, a step specification, a step builder and a config
+    class, plus a registry entry. cursus-lint reads them as syntax (never importing them) and
+    reports where they disagree.
+
+    \b
+    Examples:
+      cursus-lint check .                      lint the repo in the current directory
+      cursus-lint check steps/contracts/x.py   lint the steps this file belongs to
+      cursus-lint check . --format sarif -o cursus.sarif
+      cursus-lint rules                        list every rule
+      cursus-lint rule CL103                   explain one rule
+      cursus-lint catalog .                    show which files form which step
+    """
+
+
+@cli.command("catalog")
+@click.argument("root", type=click.Path(path_type=Path), default=".")
+@click.option("--workspace-dir", "workspace_dirs", multiple=True, type=click.Path(path_type=Path),
+              help="Extra directory holding development/projects/<id>/ workspaces (repeatable).")
+@click.option("--registry", type=click.Path(path_type=Path), help="Registry file defining STEP_NAMES.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def catalog_cmd(root: Path, workspace_dirs: tuple[Path, ...], registry: Path | None, fmt: str) -> None:
+    """Show every step found under ROOT and the files that form it (nothing is imported)."""
+    from cursus_core.catalog import StepCatalog
+
+    if not root.exists():
+        raise UsageError(f"path does not exist: {root}")
+    cat = StepCatalog(root, workspace_dirs=workspace_dirs, registry=registry)
+
+    def rel(p: Path | None) -> str | None:
+        if p is None:
+            return None
+        try:
+            return Path(os.path.relpath(p)).as_posix()
+        except ValueError:
+            return p.as_posix()
+
+    steps = cat.iter_steps()
+    if fmt == "json":
+        doc = {
+            "registry": rel(cat.core_registry_file),
+            "steps": [{
+                "name": s.name, "workspace": s.workspace_id,
+                "registered": s.registry is not None,
+                "sagemaker_step_type": s.registry.sagemaker_step_type if s.registry else None,
+                "script": rel(s.script), "contract": rel(s.contract),
+                "specs": {(k or ""): rel(v) for k, v in sorted(s.specs.items(), key=lambda kv: kv[0] or "")},
+                "builder": rel(s.builder), "config": rel(s.config),
+                "hyperparams": [rel(h) for h in s.hyperparams],
+            } for s in steps],
+            "unmatched": [{"path": rel(u.path), "role": u.role, "reason": u.reason} for u in cat.unmatched],
+            "problems": [{"path": rel(getattr(p, "path", None)), "line": p.line, "message": p.message}
+                         for p in cat.problems],
+        }
+        click.echo(_json.dumps(doc, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+    table = Table(title=f"{len(steps)} steps under {root}  (registry: {rel(cat.core_registry_file) or 'built-in'})")
+    for col in ("step", "type", "script", "contract", "specs", "builder", "config"):
+        table.add_column(col, overflow="fold")
+    for s in steps:
+        name = s.name + (f" [{s.workspace_id}]" if s.workspace_id else "")
+        specs = ", ".join(sorted(k or "base" for k in s.specs)) or "-"
+        table.add_row(name, s.registry.sagemaker_step_type if s.registry else "(unregistered)",
+                      s.script.name if s.script else "-", s.contract.name if s.contract else "-", specs,
+                      s.builder.name if s.builder else "-", s.config.name if s.config else "-")
+    console.print(table)
+    for u in cat.unmatched:
+        console.print(f"unmatched {u.role[:-1] if u.role.endswith('s') else u.role}: {rel(u.path)}: {u.reason}")
+    for p in cat.problems:
+        console.print(f"problem: {rel(getattr(p, 'path', None)) or '<registry>'}:{p.line}: {p.message}")
+
+
+@cli.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules_cmd(fmt: str) -> None:
+    """List every rule with its family, default severity and whether it can be fixed."""
+    from .rules_index import all_rules
+
+    rules = all_rules()
+    if fmt == "json":
+        click.echo(_json.dumps([{"code": r.code, "name": r.name, "family": r.family, "severity": r.severity.value,
+                                 "fixable": r.fixable, "summary": r.summary} for r in rules.values()], indent=2))
+        return
+    width = max((len(r.name) for r in rules.values()), default=10)
+    for r in rules.values():
+        fix = {"no": "", "safe": "fix", "unsafe": "fix (unsafe)"}[r.fixable]
+        click.echo(f"{r.code}  {r.name:<{width}}  {r.family:<26}  {r.severity.value:<7}  {fix:<12}  {r.summary}")
+
+
+@cli.command("rule")
+@click.argument("code")
+def rule_cmd(code: str) -> None:
+    """Print the documentation of one rule (by code, e.g. CL103, or name, e.g. undeclared-env-var)."""
+    from .rules_index import all_rules
+
+    rules = all_rules()
+    wanted = code.strip()
+    rule = rules.get(wanted.upper()) or next((r for r in rules.values() if r.name == wanted.lower()), None)
+    if rule is None:
+        import difflib
+
+        close = difflib.get_close_matches(wanted.upper(), list(rules), n=3) or difflib.get_close_matches(
+            wanted.lower(), [r.name for r in rules.values()], n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; run `cursus-lint rules` for the list"
+        raise UsageError(f"unknown rule '{code}'{hint}")
+    fix = {"no": "not fixable", "safe": "safe autofix", "unsafe": "unsafe autofix (--unsafe-fixes)"}[rule.fixable]
+    click.echo(f"# {rule.code} {rule.name}\n\n{rule.summary}\n\nFamily: {rule.family} · default severity: "
+               f"{rule.severity.value} · {fix}\n\n{rule.docs.strip()}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point; returns the exit status instead of raising."""
+    try:
+        cli.main(args=argv, prog_name="cursus-lint", standalone_mode=False)
+    except SystemExit as exc:  # click's own exits (e.g. --help) and our explicit exit codes
+        code = exc.code
+        return code if isinstance(code, int) else (EXIT_ERROR if code else EXIT_OK)
+    except click.exceptions.Abort:
+        _fail("aborted")
+        return EXIT_ERROR
+    except click.ClickException as exc:
+        _fail(exc.format_message())
+        return EXIT_ERROR
+    except UsageError as exc:
+        _fail(str(exc))
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        _fail("interrupted")
+        return EXIT_ERROR
+    except Exception as exc:  # one error path: never a traceback unless asked for
+        if os.environ.get("CURSUS_LINT_DEBUG"):
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc} (set CURSUS_LINT_DEBUG=1 for a traceback)")
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
