@@ -20,6 +20,10 @@ from .model import (
 )
 
 CONTAINER_PREFIX = "/opt/ml"
+
+
+def is_container_path(text: str) -> bool:
+    return text == CONTAINER_PREFIX or text.startswith(CONTAINER_PREFIX + "/")
 TESTABLE_PARAMS = ("input_paths", "output_paths", "environ_vars", "job_args")
 _ENVIRON = {"os.environ", "environ"}
 _ENV_DICTS = {"environ_vars", "env_vars"}
@@ -133,7 +137,7 @@ class _ScriptExtractor:
         """(base, full, complete, constant name) for a container-path expression."""
         if isinstance(node, ast.Constant):
             v = node.value
-            return (v, v, True, None) if isinstance(v, str) and v.startswith(CONTAINER_PREFIX) else None
+            return (v, v, True, None) if isinstance(v, str) and is_container_path(v) else None
         if isinstance(node, ast.Name):
             v = self.paths.get(node.id)
             return (v, v, True, node.id) if v else None
@@ -209,8 +213,10 @@ class _ScriptExtractor:
         seeds: list[ast.AST] = []
         for const in idx.nodes(ast.Constant):
             v = const.value
-            if isinstance(v, str) and v.startswith(CONTAINER_PREFIX):
+            if isinstance(v, str) and is_container_path(v):
                 p = parents.get(id(const))
+                if isinstance(p, ast.JoinedStr) and p.values[0] is not const:
+                    continue  # the tail of an f-string that starts with something else
                 if isinstance(p, (ast.Assign, ast.AnnAssign)) and p.value is const and _binds_name(p):
                     continue  # a constant's definition, not a use
                 if isinstance(p, ast.Expr):
