@@ -1,0 +1,246 @@
+"""paths -> catalog -> facts -> step model -> rules -> select / suppress -> diagnostics.
+
+The engine is the only place that touches the file system during a check; rules are pure
+functions over the model it builds.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from cursus_core.catalog import StepCatalog, StepInfo
+from cursus_core.registry.models import RegistryProblem
+from cursus_core.source import SourceProblem, load_source
+
+from .diagnostic import Diagnostic, Location, Severity
+from .facts import FileFacts, extract_all
+from .model import ProjectModel, SpecVariant, StepModel
+from .rule import Rule
+from .rules_index import all_rules
+
+ROLE_OF_DIR = {"scripts": "script", "contracts": "contract", "specs": "spec", "builders": "builder",
+               "configs": "config", "hyperparams": "hyperparams"}
+SOURCE_PROBLEM_CODES = {"syntax-error": "CL901", "not-utf8": "CL902", "unreadable": "CL902", "too-large": "CL902"}
+STEP_DIR_MARKERS = ("scripts", "contracts", "specs", "builders", "configs")
+
+
+@dataclass
+class CheckResult:
+    diagnostics: list[Diagnostic]
+    rules: dict[str, Rule]
+    files: int
+    steps: int
+    elapsed_ms: float
+    unknown: Counter[str] = field(default_factory=Counter)
+    suppressed: int = 0
+
+    def failed(self, fail_on: str = "error") -> bool:
+        threshold = Severity(fail_on).rank
+        return any(d.severity.rank >= threshold for d in self.diagnostics)
+
+
+def find_repo_root(path: Path) -> Path:
+    """The step repo a file or directory belongs to: the nearest ancestor with a pyproject.toml or
+    .git, or else the parent of the nearest ``steps``-like directory; a directory is its own root."""
+    path = path.absolute()
+    if path.is_dir():
+        return path
+    steps_parent: Path | None = None
+    for parent in path.parents:
+        if (parent / "pyproject.toml").is_file() or (parent / ".git").exists():
+            return parent
+        if steps_parent is None and sum((parent / m).is_dir() for m in STEP_DIR_MARKERS) >= 2:
+            steps_parent = parent.parent
+    return steps_parent or path.parent
+
+
+class Engine:
+    """One check run. ``overlay`` maps absolute paths to unsaved editor text."""
+
+    def __init__(self, settings, rules: dict[str, Rule] | None = None,
+                 overlay: dict[Path, str] | None = None) -> None:
+        self.settings = settings
+        self.rules = rules if rules is not None else all_rules()
+        self.overlay = overlay or {}
+        self.unknown: Counter[str] = Counter()
+
+    # -- facts ----------------------------------------------------------------------------
+    def _facts(self, path: Path, roles: set[str]) -> FileFacts:
+        sf = load_source(path, self.overlay)
+        facts = extract_all(sf, roles)
+        self.unknown.update(facts.unknown)
+        return facts
+
+    def _build(self, roots: list[Path]) -> ProjectModel:
+        s = self.settings
+        workspace_dirs = [w.absolute() for w in s.workspace_paths]
+        registry = s.registry_path.absolute() if s.registry_path else None
+        catalog = StepCatalog(roots, workspace_dirs=workspace_dirs, registry=registry, layout=dict(s.layout) or None)
+        roles: dict[Path, set[str]] = {}
+        for step_dir in catalog.step_dirs:
+            for role, dirs in step_dir.role_dirs.items():
+                for d in dirs:
+                    for p in sorted(d.glob("*.py")):
+                        if p.name != "__init__.py" and not s.is_excluded(p):
+                            roles.setdefault(p, set()).add(ROLE_OF_DIR[role])
+        for p in catalog.registry_files:
+            if not s.is_excluded(p):
+                roles.setdefault(p, set()).add("registry")
+        files = {p: self._facts(p, r) for p, r in sorted(roles.items())}
+        config_classes: dict[str, list] = {}
+        for p, f in files.items():
+            for cfg in f.configs + f.hyperparams:
+                config_classes.setdefault(cfg.name, []).append((p, cfg))
+        steps = [self._step(info, files) for info in catalog.iter_steps()]
+        return ProjectModel(catalog, files, steps, s, config_classes)
+
+    @staticmethod
+    def _step(info: StepInfo, files: dict[Path, FileFacts]) -> StepModel:
+        def get(p: Path | None) -> FileFacts | None:
+            return files.get(p) if p is not None else None
+
+        step = StepModel(info.name, info.workspace_id, info, info.registry)
+        step.script = get(info.script)
+        step.contract_file = get(info.contract)
+        if step.contract_file and step.contract_file.contracts:
+            contracts = step.contract_file.contracts
+            script_name = info.script.name if info.script else None
+            step.contract = next((c for c in contracts if c.entry_point and c.entry_point.value == script_name),
+                                 contracts[0])
+        for job_type, path in sorted(info.specs.items(), key=lambda kv: kv[0] or ""):
+            f = get(path)
+            if f is not None:
+                for spec in f.specs:
+                    step.specs.append(SpecVariant(job_type, f, spec))
+        step.builder_file = get(info.builder)
+        if step.builder_file and step.builder_file.builders:
+            wanted = info.registry.builder_step_name if info.registry else None
+            builders = step.builder_file.builders
+            step.builder = next((b for b in builders if b.name == wanted), builders[0])
+        step.config_file = get(info.config)
+        if step.config_file and step.config_file.configs:
+            wanted = info.registry.config_class if info.registry else None
+            configs = step.config_file.configs
+            step.config = next((c for c in configs if c.name == wanted),
+                               next((c for c in configs if c.name.endswith("Config")), configs[0]))
+        step.hyperparams = [f for p in info.hyperparams if (f := get(p)) is not None]
+        return step
+
+    # -- rules ----------------------------------------------------------------------------
+    def _run_rules(self, project: ProjectModel) -> list[Diagnostic]:
+        out: list[Diagnostic] = []
+        enabled = [r for r in self.rules.values() if r.check is not None and self.settings.enabled(r.code)]
+        for rule in enabled:
+            if rule.scope == "step":
+                for step in project.steps:
+                    out.extend(rule.check(step, project))
+            elif rule.scope == "project":
+                out.extend(rule.check(project))
+            else:
+                for facts in project.files.values():
+                    if facts.problem is None:
+                        out.extend(rule.check(facts, project))
+        return out
+
+    def _problem_diagnostics(self, project: ProjectModel) -> list[Diagnostic]:
+        out: list[Diagnostic] = []
+        seen: set[tuple] = set()
+        problems: list[SourceProblem | RegistryProblem] = [f.problem for f in project.files.values() if f.problem]
+        problems.extend(project.catalog.problems)
+        for p in problems:
+            if isinstance(p, SourceProblem):
+                code = SOURCE_PROBLEM_CODES.get(p.kind, "CL902")
+            else:
+                code = SOURCE_PROBLEM_CODES.get(p.kind, "CL607")
+            rule = self.rules.get(code)
+            if rule is None or p.path is None:
+                continue
+            key = (code, str(p.path), p.line, p.column, p.message)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(Diagnostic(code, rule.name, rule.severity, Location(Path(p.path), p.line, p.column),
+                                  p.message, getattr(p, "step", None)))
+        return out
+
+    def run(self, paths: Sequence[Path | str]) -> CheckResult:
+        start = time.perf_counter()
+        given = [Path(p).absolute() for p in paths] or [Path.cwd()]
+        for p in given:
+            if not p.exists() and p not in self.overlay:
+                raise FileNotFoundError(f"path does not exist: {p}")
+        roots = sorted({find_repo_root(p) for p in given})
+        only_files = {p for p in given if not p.is_dir()}
+        project = self._build(roots)
+        diagnostics = self._run_rules(project) + self._problem_diagnostics(project)
+        diagnostics = self._postprocess(diagnostics, project, only_files)
+        return CheckResult(diagnostics, self.rules, len(project.files), len(project.steps),
+                           (time.perf_counter() - start) * 1000, self.unknown)
+
+    def _postprocess(self, diagnostics: list[Diagnostic], project: ProjectModel,
+                     only_files: set[Path]) -> list[Diagnostic]:
+        from .suppress import apply_suppressions, parse_noqa
+
+        s = self.settings
+        unique: dict[tuple, Diagnostic] = {}
+        for d in diagnostics:
+            if d.step is None:
+                owners = project.catalog.find_steps_for_file(d.location.path)
+                if owners:
+                    d.step = sorted(owners, key=lambda o: (o[0] or "", o[1]))[0][1]
+            key = (d.code, str(d.location.path), d.location.line, d.location.column, d.message)
+            unique.setdefault(key, d)
+        kept: list[Diagnostic] = []
+        for d in unique.values():
+            if not s.enabled(d.code) or s.ignored_for_path(d.code, d.location.path) or s.is_excluded(d.location.path):
+                continue
+            d.severity = Severity(s.severity_for(d.code, d.severity.value))
+            kept.append(d)
+        if only_files:
+            wanted_steps = {name for f in only_files for _, name in project.catalog.find_steps_for_file(f)}
+            kept = [d for d in kept if d.location.path in only_files or (d.step in wanted_steps)]
+        noqa = {}
+        for path in {d.location.path for d in kept} | (set(project.files) if not only_files else only_files):
+            facts = project.files.get(path)
+            text = self.overlay.get(path)
+            if text is None:
+                sf = load_source(path)
+                text = sf.text
+            if text is not None:
+                noqa[path] = parse_noqa(text)
+        kept, suppressed, unused = apply_suppressions(kept, noqa)
+        self.suppressed = len(suppressed)
+        rule = self.rules.get("CL903")
+        if rule is not None and s.enabled("CL903"):
+            for u in unused:
+                if s.ignored_for_path("CL903", u.path):
+                    continue
+                what = f"'{u.code}'" if u.code else "bare 'noqa'"
+                d = rule.report(u.path, None, f"unused suppression: {what} suppresses nothing on this line")
+                d.location = Location(u.path, u.line, u.column)
+                d.severity = Severity(s.severity_for("CL903", rule.severity.value))
+                kept.append(d)
+        kept.sort(key=Diagnostic.sort_key)
+        return kept
+
+
+def check(paths: Iterable[Path | str] = (".",), *, select: Sequence[str] | None = None,
+          ignore: Sequence[str] | None = None, config_file: Path | None = None,
+          overlay: dict[Path, str] | None = None) -> list[Diagnostic]:
+    """Lint ``paths`` and return the diagnostics (the Python API; see ``cursus_lint.check``)."""
+    from .config import load_config
+
+    paths = [Path(p) for p in paths]
+    start = paths[0] if paths else Path.cwd()
+    overrides: dict[str, object] = {}
+    if select is not None:
+        overrides["select"] = list(select)
+    if ignore is not None:
+        overrides["ignore"] = list(ignore)
+    settings = load_config(start, set(all_rules()), overrides=overrides, config_file=config_file)
+    return Engine(settings, overlay=overlay).run(paths).diagnostics

@@ -1,0 +1,125 @@
+"""The step model rules see: each step's components as typed facts, plus the whole project.
+
+Built once per run by the engine from the catalog and the per-file facts; rules never parse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cursus_core.catalog import StepCatalog, StepInfo
+from cursus_core.registry.models import StepDefinition
+
+from .facts import BuilderFacts, ConfigFacts, ContractFacts, FileFacts, SpecFacts
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .config import LintConfig
+
+
+@dataclass
+class SpecVariant:
+    """One spec file of a step; job-type variants are separate and checked one by one."""
+
+    job_type: str | None
+    file: FileFacts
+    spec: SpecFacts
+
+    @property
+    def path(self) -> Path:
+        return self.file.path
+
+
+@dataclass
+class StepModel:
+    name: str
+    workspace_id: str | None
+    info: StepInfo
+    registry: StepDefinition | None
+    script: FileFacts | None = None
+    contract_file: FileFacts | None = None
+    contract: ContractFacts | None = None
+    specs: list[SpecVariant] = field(default_factory=list)
+    builder_file: FileFacts | None = None
+    builder: BuilderFacts | None = None
+    config_file: FileFacts | None = None
+    config: ConfigFacts | None = None
+    hyperparams: list[FileFacts] = field(default_factory=list)
+
+    @property
+    def sagemaker_step_type(self) -> str | None:
+        return self.registry.sagemaker_step_type if self.registry else None
+
+    @property
+    def files(self) -> list[Path]:
+        return self.info.files
+
+
+@lru_cache(maxsize=None)
+def known_base_members(class_name: str) -> frozenset[str] | None:
+    """Attributes of config base classes we ship (and their cursus namesakes), or None if unknown.
+
+    These are our own classes, so introspecting them is not running user code.
+    """
+    from pydantic import BaseModel
+
+    from cursus_core import base
+
+    cls = {"BasePipelineConfig": base.BasePipelineConfig,
+           "ProcessingStepConfigBase": base.ProcessingStepConfigBase,
+           "ModelHyperparameters": base.ModelHyperparameters,
+           "BaseModel": BaseModel}.get(class_name)
+    if cls is None:
+        return None
+    members = set(dir(cls)) | set(getattr(cls, "model_fields", {})) | set(getattr(cls, "__private_attributes__", {}))
+    return frozenset(members)
+
+
+@dataclass
+class ConfigMembers:
+    """Everything reachable as ``config.X`` on a config class, and whether the chain is fully known."""
+
+    names: frozenset[str]
+    complete: bool
+    unknown_bases: tuple[str, ...] = ()
+    chain: tuple[tuple[Path | None, str], ...] = ()
+
+
+@dataclass
+class ProjectModel:
+    catalog: StepCatalog
+    files: dict[Path, FileFacts]
+    steps: list[StepModel]
+    settings: "LintConfig"
+    config_classes: dict[str, list[tuple[Path, ConfigFacts]]] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def config_members(self, class_name: str) -> ConfigMembers:
+        """Fields, properties, methods and private attrs through the whole inheritance chain."""
+        names: set[str] = set()
+        unknown: list[str] = []
+        chain: list[tuple[Path | None, str]] = []
+        seen: set[str] = set()
+        todo = [class_name]
+        while todo:
+            cls = todo.pop()
+            if cls in seen:
+                continue  # cyclic or diamond inheritance
+            seen.add(cls)
+            local = self.config_classes.get(cls)
+            if local:
+                path, facts = local[0]
+                chain.append((path, cls))
+                names |= set(facts.fields) | set(facts.private_attrs) | set(facts.class_attrs)
+                names |= set(facts.properties) | set(facts.methods) | set(facts.classmethods) | set(facts.staticmethods)
+                todo.extend(b.rsplit(".", 1)[-1] for b in facts.bases)
+                continue
+            known = known_base_members(cls)
+            if known is not None:
+                chain.append((None, cls))
+                names |= known
+            elif cls not in {"object", "Generic", "ABC"}:
+                unknown.append(cls)
+        return ConfigMembers(frozenset(names), not unknown, tuple(unknown), tuple(chain))
