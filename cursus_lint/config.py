@@ -1,0 +1,530 @@
+"""Lint configuration: ``[tool.cursus-lint]`` of the nearest ``pyproject.toml`` plus CLI overrides.
+
+Why it looks like this:
+
+* Keys are kebab-case, as in ``pyproject.toml``; an unknown key, an unknown rule code and
+  invalid TOML each become one :class:`ConfigError` line that names the file (and the closest
+  valid key or code), because a silently ignored typo disables a check without anyone noticing.
+* Rule selection follows ruff: ``select`` (default ``["ALL"]``) and ``extend-select`` enable,
+  ``ignore`` disables, and for each code the *most specific* matching selector wins
+  (``select = ["CL1"]``, ``ignore = ["CL10"]``, ``extend-select = ["CL103"]`` enables CL103 and
+  CL110 but not CL104). On a tie ``ignore`` wins.
+* ``fail-on`` defaults to ``"error"``: warnings and infos are reported but exit status stays 0,
+  so turning the linter on in CI does not break builds on advice.
+* ``exclude`` and ``extend-exclude`` both *add to* :data:`DEFAULT_EXCLUDES` (virtualenvs and
+  build output are never worth linting); ``--exclude`` on the command line replaces nothing,
+  it adds as well.
+* Paths and globs in the file are relative to the config file's directory (:attr:`LintConfig.root`);
+  paths and globs given as overrides (the command line) are relative to the current directory.
+
+Override merging (``load_config(..., overrides=...)``): ``select`` and scalars replace the
+file's value; ``extend-select``, ``ignore``, ``exclude``, ``extend-exclude`` and
+``workspace-dirs`` append; ``per-file-ignores``, ``severity``, ``layout`` and ``resolver``
+update key by key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import os
+import re
+import sys
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+__all__ = [
+    "ConfigError",
+    "DEFAULT_EXCLUDES",
+    "DEFAULT_LAYOUT",
+    "LintConfig",
+    "ResolverConfig",
+    "find_config_file",
+    "glob_match",
+    "load_config",
+]
+
+SeverityName = Literal["error", "warning", "info"]
+Role = Literal["scripts", "contracts", "specs", "builders", "configs", "hyperparams"]
+
+DEFAULT_EXCLUDES: tuple[str, ...] = (
+    ".venv", ".git", "__pycache__", "build", "dist", "node_modules", ".cursus-lint-cache",
+)
+#: Directory names that hold each step component when ``layout`` does not say otherwise.
+DEFAULT_LAYOUT: dict[str, tuple[str, ...]] = {
+    "scripts": ("scripts",),
+    "contracts": ("contracts",),
+    "specs": ("specs",),
+    "builders": ("builders",),
+    "configs": ("configs",),
+    "hyperparams": ("hyperparams",),
+}
+_SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+_TABLE = "[tool.cursus-lint]"
+_SELECTOR = re.compile(r"CL\d{1,3}")
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+_APPEND_KEYS = ("extend-select", "ignore", "exclude", "extend-exclude", "workspace-dirs")
+_UPDATE_KEYS = ("per-file-ignores", "severity", "layout", "resolver")
+_PATH_KEYS = ("registry", "cache-dir")
+
+
+class ConfigError(Exception):
+    """A configuration problem, as one line a person can act on (exit status 2 / CL904).
+
+    ``path``/``line``/``column`` locate it when known (``line`` only for TOML syntax errors).
+    """
+
+    def __init__(self, message: str, path: Path | None = None, line: int | None = None,
+                 column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+        self.column = column
+
+
+class ResolverConfig(BaseModel):
+    """Thresholds for the level-3 dependency checks (CL302 unsatisfiable, CL303 ambiguous)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: a provider whose compatibility score is below this does not satisfy a dependency
+    threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    #: two providers whose scores differ by at most this are ambiguous
+    tie_margin: float = Field(default=0.05, ge=0.0, le=1.0, alias="tie-margin")
+
+
+class LintConfig(BaseModel):
+    """The effective configuration; build it with :func:`load_config`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    select: list[str] | None = None
+    extend_select: list[str] = Field(default_factory=list, alias="extend-select")
+    ignore: list[str] = Field(default_factory=list)
+    per_file_ignores: dict[str, list[str]] = Field(default_factory=dict, alias="per-file-ignores")
+    severity: dict[str, SeverityName] = Field(default_factory=dict)
+    fail_on: SeverityName = Field(default="error", alias="fail-on")
+    exclude: list[str] = Field(default_factory=list)
+    extend_exclude: list[str] = Field(default_factory=list, alias="extend-exclude")
+    workspace_dirs: list[str] = Field(default_factory=list, alias="workspace-dirs")
+    registry: str | None = None
+    layout: dict[Role, list[str]] = Field(default_factory=dict)
+    resolver: ResolverConfig = Field(default_factory=ResolverConfig)
+    cache_dir: str = Field(default=".cursus-lint-cache", alias="cache-dir")
+
+    _root: Path = PrivateAttr(default_factory=Path.cwd)
+    _config_file: Path | None = PrivateAttr(default=None)
+    _enabled_cache: dict[str, bool] = PrivateAttr(default_factory=dict)
+
+    @field_validator("select", "extend_select", "ignore", mode="after")
+    @classmethod
+    def _upper_list(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else [code.strip().upper() for code in value]
+
+    @field_validator("per_file_ignores", mode="after")
+    @classmethod
+    def _upper_pfi(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        return {glob: [code.strip().upper() for code in codes] for glob, codes in value.items()}
+
+    @field_validator("severity", mode="after")
+    @classmethod
+    def _upper_keys(cls, value: dict[str, str]) -> dict[str, str]:
+        return {code.strip().upper(): level for code, level in value.items()}
+
+    # ------------------------------------------------------------------ where
+
+    @property
+    def root(self) -> Path:
+        """Directory of the config file (or the current directory when there is none)."""
+        return self._root
+
+    @property
+    def config_file(self) -> Path | None:
+        return self._config_file
+
+    @property
+    def registry_path(self) -> Path | None:
+        return None if self.registry is None else self._root / self.registry
+
+    @property
+    def cache_path(self) -> Path:
+        return self._root / self.cache_dir
+
+    @property
+    def workspace_paths(self) -> list[Path]:
+        return [self._root / d for d in self.workspace_dirs]
+
+    def layout_for(self, role: str) -> tuple[str, ...]:
+        """Directory names holding ``role`` components; ``layout`` replaces the default per role."""
+        if role in self.layout:
+            return tuple(self.layout[role])  # type: ignore[index]
+        return DEFAULT_LAYOUT[role]
+
+    # ------------------------------------------------------------------ rules
+
+    def enabled(self, code: str) -> bool:
+        """Whether ``code`` is selected: the most specific of select/extend-select/ignore wins."""
+        code = code.upper()
+        cached = self._enabled_cache.get(code)
+        if cached is None:
+            selected = self.select if self.select is not None else ["ALL"]
+            on = _best_prefix(code, [*selected, *self.extend_select])
+            off = _best_prefix(code, self.ignore)
+            cached = on is not None and (off is None or on > off)
+            self._enabled_cache[code] = cached
+        return cached
+
+    def ignored_for_path(self, code: str, path: Path | str) -> bool:
+        """Whether a ``per-file-ignores`` glob matching ``path`` lists ``code`` (or a prefix of it)."""
+        code = code.upper()
+        for glob, codes in self.per_file_ignores.items():
+            if _best_prefix(code, codes) is not None and self._path_matches(glob, Path(path)):
+                return True
+        return False
+
+    def severity_for(self, code: str, default: str) -> str:
+        """The configured severity for ``code`` (most specific key wins), else ``default``."""
+        code = code.upper()
+        best: tuple[int, str] | None = None
+        for selector, level in self.severity.items():
+            length = _prefix_length(code, selector)
+            if length is not None and (best is None or length > best[0]):
+                best = (length, level)
+        if best is not None:
+            return best[1]
+        return str(getattr(default, "value", default))
+
+    def fails(self, severity: str) -> bool:
+        """Whether a finding of ``severity`` makes the run exit 1 under ``fail-on``."""
+        level = str(getattr(severity, "value", severity))
+        return _SEVERITY_RANK[level] >= _SEVERITY_RANK[self.fail_on]
+
+    # ------------------------------------------------------------------ paths
+
+    @property
+    def exclude_patterns(self) -> tuple[str, ...]:
+        return (*DEFAULT_EXCLUDES, *self.exclude, *self.extend_exclude)
+
+    def is_excluded(self, path: Path | str) -> bool:
+        """Whether ``path`` (a file or directory, relative to the cwd or absolute) is excluded."""
+        path = Path(path)
+        return any(self._path_matches(glob, path) for glob in self.exclude_patterns)
+
+    def _path_matches(self, glob: str, path: Path) -> bool:
+        """Match a config glob against ``path`` or any of its parent directories.
+
+        A glob without ``/`` matches any single path component (``.venv``, ``*.egg-info``,
+        ``__init__.py``); a glob with ``/`` is matched against the whole path relative to
+        :attr:`root` (or absolute, when the glob is absolute).
+        """
+        absolute = Path(os.path.abspath(path))
+        if "/" not in glob:
+            return any(fnmatch.fnmatchcase(part, glob) for part in _parts_for_names(absolute, self._root))
+        if Path(glob).is_absolute():
+            candidate = PurePosixPath(absolute.as_posix())
+        else:
+            try:
+                candidate = PurePosixPath(absolute.relative_to(self._root).as_posix())
+            except ValueError:
+                return False
+        glob = glob.rstrip("/")
+        current = candidate
+        while True:
+            if str(current) not in ("", ".") and glob_match(current, glob):
+                return True
+            if current.parent == current:
+                return False
+            current = current.parent
+
+
+# ---------------------------------------------------------------------------- matching helpers
+
+
+def _prefix_length(code: str, selector: str) -> int | None:
+    """How specific ``selector`` is for ``code`` (``ALL`` = 0), or None when it does not match."""
+    if selector == "ALL":
+        return 0
+    return len(selector) if code.startswith(selector) else None
+
+
+def _best_prefix(code: str, selectors: list[str]) -> int | None:
+    lengths = [n for n in (_prefix_length(code, s) for s in selectors) if n is not None]
+    return max(lengths) if lengths else None
+
+
+def _parts_for_names(absolute: Path, root: Path) -> tuple[str, ...]:
+    """Components a slash-free glob may match: those below the root (or the cwd), else the name."""
+    for base in (root, Path.cwd()):
+        try:
+            return absolute.relative_to(base).parts
+        except ValueError:
+            continue
+    return (absolute.name,)
+
+
+_GLOB_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def _glob_regex(glob: str) -> re.Pattern[str]:
+    """Translate a path glob: ``**`` as a whole segment spans any number of segments
+    (including none); ``*``, ``?`` and ``[...]`` never cross ``/``."""
+    cached = _GLOB_CACHE.get(glob)
+    if cached is not None:
+        return cached
+    segments = glob.split("/")
+    out: list[str] = []
+    for i, segment in enumerate(segments):
+        last = i == len(segments) - 1
+        if segment == "**":
+            out.append(".*" if last else "(?:[^/]*/)*")
+            continue
+        out.append(_segment_regex(segment))
+        if not last:
+            out.append("/")
+    pattern = re.compile("".join(out) + r"\Z", re.DOTALL)
+    _GLOB_CACHE[glob] = pattern
+    return pattern
+
+
+def _segment_regex(segment: str) -> str:
+    out: list[str] = []
+    i, n = 0, len(segment)
+    while i < n:
+        ch = segment[i]
+        if ch == "*":
+            while i + 1 < n and segment[i + 1] == "*":
+                i += 1
+            out.append("[^/]*")
+        elif ch == "?":
+            out.append("[^/]")
+        elif ch == "[":
+            end = segment.find("]", i + 2 if i + 1 < n and segment[i + 1] in "!^" else i + 1)
+            if end == -1:
+                out.append(re.escape(ch))
+            else:
+                body = segment[i + 1:end]
+                negate = body[:1] in ("!", "^")
+                if negate:
+                    body = body[1:]
+                body = body.replace("\\", "\\\\")
+                out.append(f"[{'^/' if negate else ''}{body}]")
+                i = end
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    return "".join(out)
+
+
+def glob_match(path: PurePosixPath | str, glob: str) -> bool:
+    """Whole-path glob match with ``**`` support (``PurePath.full_match`` where it exists)."""
+    pure = PurePosixPath(path)
+    full_match = getattr(pure, "full_match", None)
+    if full_match is not None:  # Python 3.13+
+        return bool(full_match(glob))
+    return _glob_regex(glob).match(pure.as_posix()) is not None
+
+
+# ---------------------------------------------------------------------------- finding and loading
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest ``pyproject.toml`` with a ``[tool.cursus-lint]`` table, from ``start`` upward.
+
+    A ``pyproject.toml`` without our table does not stop the search (a sub-package's metadata
+    must not hide the repo's lint settings). One that mentions ``cursus-lint`` but is not valid
+    TOML raises :class:`ConfigError`.
+    """
+    current = Path(os.path.abspath(start))
+    if not current.is_dir():
+        current = current.parent
+    while True:
+        candidate = current / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                data = candidate.read_bytes()
+            except OSError:
+                data = b""
+            if b"cursus-lint" in data and _table(_parse_toml(candidate, data), candidate) is not None:
+                return candidate
+        if current.parent == current:
+            return None
+        current = current.parent
+
+
+def load_config(start: Path, known_codes: set[str], overrides: dict[str, Any] | None = None,
+                config_file: Path | None = None) -> LintConfig:
+    """Read, validate and merge the configuration for a run starting at ``start``.
+
+    ``config_file`` (``--config``) skips the search; ``overrides`` use the file's kebab-case keys.
+    """
+    known = {code.upper() for code in known_codes}
+    if config_file is not None:
+        config_file = Path(os.path.abspath(config_file))
+        try:
+            data = config_file.read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"cannot read config file {config_file}: {exc.strerror or exc}",
+                              config_file) from None
+        raw = _table(_parse_toml(config_file, data), config_file) or {}
+    else:
+        config_file = find_config_file(start)
+        raw = {}
+        if config_file is not None:
+            raw = _table(_parse_toml(config_file, config_file.read_bytes()), config_file) or {}
+    root = config_file.parent if config_file is not None else Path.cwd()
+    where = f"{_TABLE} of {config_file}" if config_file is not None else _TABLE
+    merged = dict(raw)
+    _validate(raw, where, known, config_file)
+    if overrides:
+        cli = _anchor_overrides(overrides, root)
+        _validate(cli, "command-line options", known, None)
+        merged = _merge(raw, cli)
+    config = _validate(merged, where, known, config_file)
+    config._root = root
+    config._config_file = config_file
+    return config
+
+
+def _parse_toml(path: Path, data: bytes) -> dict[str, Any]:
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"invalid TOML in {path}: not valid UTF-8 (byte offset {exc.start})", path) from None
+    except tomllib.TOMLDecodeError as exc:
+        text = str(exc)
+        found = _TOML_POSITION.search(text)
+        line = int(found.group(1)) if found else None
+        column = int(found.group(2)) if found else None
+        reason = _TOML_POSITION.sub("", text).strip()
+        at = f" at line {line}, column {column}" if found else ""
+        raise ConfigError(f"invalid TOML in {path}{at}: {reason}", path, line, column) from None
+
+
+def _table(document: dict[str, Any], path: Path) -> dict[str, Any] | None:
+    tool = document.get("tool")
+    if not isinstance(tool, dict) or "cursus-lint" not in tool:
+        return None
+    table = tool["cursus-lint"]
+    if not isinstance(table, dict):
+        raise ConfigError(f"{_TABLE} in {path} must be a table, not {type(table).__name__}", path)
+    return table
+
+
+def _anchor_overrides(overrides: dict[str, Any], root: Path) -> dict[str, Any]:
+    """Make command-line paths and globs (relative to the cwd) mean the same thing under ``root``."""
+    cwd = Path.cwd()
+    out = dict(overrides)
+    for key in _PATH_KEYS:
+        if isinstance(out.get(key), str):
+            out[key] = os.path.abspath(out[key])
+    if isinstance(out.get("workspace-dirs"), list):
+        out["workspace-dirs"] = [os.path.abspath(d) if isinstance(d, str) else d for d in out["workspace-dirs"]]
+    for key in ("exclude", "extend-exclude"):
+        if isinstance(out.get(key), list):
+            out[key] = [_anchor_glob(g, cwd, root) if isinstance(g, str) else g for g in out[key]]
+    if isinstance(out.get("per-file-ignores"), dict):
+        out["per-file-ignores"] = {_anchor_glob(g, cwd, root): codes for g, codes in out["per-file-ignores"].items()}
+    return out
+
+
+def _anchor_glob(glob: str, cwd: Path, root: Path) -> str:
+    if "/" not in glob or Path(glob).is_absolute():
+        return glob
+    try:
+        prefix = cwd.relative_to(root).as_posix()
+    except ValueError:
+        return f"{_escape_glob(cwd.as_posix())}/{glob}"
+    return glob if prefix == "." else f"{_escape_glob(prefix)}/{glob}"
+
+
+def _escape_glob(text: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", text)
+
+
+def _merge(base: dict[str, Any], cli: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in cli.items():
+        if key in _APPEND_KEYS and isinstance(value, list) and isinstance(merged.get(key), list):
+            merged[key] = [*merged[key], *value]
+        elif key in _UPDATE_KEYS and isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+# ---------------------------------------------------------------------------- validation
+
+
+def _validate(data: dict[str, Any], where: str, known: set[str], path: Path | None) -> LintConfig:
+    _check_keys(data, where, path)
+    try:
+        config = LintConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc.errors()[0], where), path) from None
+    _check_codes(config, where, known, path)
+    return config
+
+
+def _aliases(model: type[BaseModel]) -> list[str]:
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def _check_keys(data: dict[str, Any], where: str, path: Path | None) -> None:
+    """Reject unknown keys with a suggestion (snake_case spellings included: keys are kebab-case)."""
+    tables: list[tuple[dict[str, Any], str, list[str]]] = [(data, where, _aliases(LintConfig))]
+    if isinstance(data.get("resolver"), dict):
+        tables.append((data["resolver"], _subtable(where, "resolver"), _aliases(ResolverConfig)))
+    for table, label, valid in tables:
+        for key in table:
+            if key not in valid:
+                raise ConfigError(f"unknown key {key!r} in {label}{_suggest(key, valid)}", path)
+
+
+def _subtable(where: str, name: str) -> str:
+    if where.startswith(_TABLE):
+        return f"[tool.cursus-lint.{name}]" + where[len(_TABLE):]
+    return f"'{name}' of {where}"
+
+
+def _suggest(word: str, choices: list[str] | set[str]) -> str:
+    found = difflib.get_close_matches(word.replace("_", "-"), sorted(choices), n=1, cutoff=0.6)
+    if not found:
+        found = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"; did you mean {found[0]!r}?" if found else ""
+
+
+def _check_codes(config: LintConfig, where: str, known: set[str], path: Path | None) -> None:
+    groups: list[tuple[str, list[str]]] = [
+        ("select", config.select or []),
+        ("extend-select", config.extend_select),
+        ("ignore", config.ignore),
+        *((f"per-file-ignores[{glob!r}]", codes) for glob, codes in config.per_file_ignores.items()),
+        ("severity", list(config.severity)),
+    ]
+    for key, codes in groups:
+        for code in codes:
+            if code == "ALL" or (_SELECTOR.fullmatch(code) and any(k.startswith(code) for k in known)):
+                continue
+            raise ConfigError(f"unknown rule code {code!r} in '{key}' of {where}{_suggest(code, known)}", path)
+
+
+def _describe(error: dict[str, Any], where: str) -> str:
+    """One line for the first pydantic error: which key, what was wrong."""
+    loc = [str(part) for part in error.get("loc", ())]
+    if error.get("type") == "literal_error" and loc and loc[0] == "layout" and len(loc) >= 2:
+        role = loc[1]
+        roles = list(DEFAULT_LAYOUT)
+        return f"unknown layout role {role!r} in {where}{_suggest(role, roles)}"
+    key = ".".join(part for part in loc if part != "[key]")
+    message = str(error.get("msg", "invalid value"))
+    message = message.removeprefix("Value error, ")
+    return f"invalid value for {key!r} in {where}: {message}"
