@@ -1,15 +1,21 @@
 """Find each step's components without importing them (see catalog.py for the matching order)."""
 
 from cursus_core.catalog.catalog import (
-    DEFAULT_LAYOUT,
-    ROLES,
+    CatalogProblem,
     StepCatalog,
-    StepDir,
     StepInfo,
     UnmatchedFile,
-    discover_step_dirs,
 )
-from cursus_core.catalog.scan import FileSummary, summarize
+from cursus_core.catalog.layout import (
+    DEFAULT_LAYOUT,
+    ROLES,
+    StepDir,
+    discover_step_dirs,
+    find_repo_root,
+    workspace_id_from_path,
+)
+from cursus_core.catalog.scan import FileSummary, summarize, summarize_path
 
-__all__ = ["DEFAULT_LAYOUT", "ROLES", "StepCatalog", "StepDir", "StepInfo", "UnmatchedFile",
-           "discover_step_dirs", "FileSummary", "summarize"]
+__all__ = ["CatalogProblem", "StepCatalog", "StepInfo", "UnmatchedFile",
+           "DEFAULT_LAYOUT", "ROLES", "StepDir", "discover_step_dirs", "find_repo_root", "workspace_id_from_path",
+           "FileSummary", "summarize", "summarize_path"]

@@ -1,48 +1,59 @@
 """StepCatalog: which files form which step, found by convention *and* content, never by import.
 
-Matching order, strongest evidence first:
+Per ``steps`` directory, strongest evidence first (a later, weaker pass never takes a slot an
+earlier pass filled; a second file for a filled slot is reported as a duplicate):
 
-1. builder and config classes by the registry's ``builder_step_name`` / ``config_class``;
-2. specs by the ``step_type`` they declare (job-type suffix removed);
-3. contracts by the specs that import them (so one contract may serve many steps);
-4. scripts by the contracts' ``entry_point``;
-5. anything left by file name (job-type suffixes, abbreviations, permutations, fuzzy);
-6. hyperparameter modules by the builder/config files that import them.
+1. builders and configs by class name: the registry's ``builder_step_name`` / ``config_class``,
+   then ``<Step>StepBuilder`` / ``<Step>Config`` spelled differently (``XgboostTrainingConfig``),
+   then the file name, then a convention-following class of an unregistered step;
+2. specs by the ``step_type`` they declare (job type from the ``_Training`` suffix or the
+   ``spec_type_with_job_type`` argument), else by file name (``x_training_spec.py``);
+3. contracts by the specs that import them (module or ``X_CONTRACT`` name; one contract may
+   serve several steps), then by the builders that import them, then by file name;
+4. scripts by the contracts' ``entry_point`` (a workspace also sees core contracts), then by
+   file name;
+5. hyperparameter modules by the builders/configs that import them (module or class name).
 
-Workspace components (``development/projects/<id>/src/cursus_dev/steps``) take precedence over
-core components of the same step inside that workspace.
+File names are matched with :func:`cursus_core.registry.names.match_canonical_name`
+(case conversion with acronyms, job-type suffixes, abbreviations, word order, fuzzy last).
+Every file is read with :func:`cursus_core.source.load_source`; nothing is imported.
+Workspace components take precedence over core ones in :meth:`StepCatalog.get_step_info`.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Literal
 
-from cursus_core.catalog.scan import FileSummary, summarize_path
+from cursus_core.catalog.layout import (
+    ROLES,
+    StepDir,
+    WorkspaceOf,
+    discover_step_dirs,
+    find_repo_root,
+)
+from cursus_core.catalog.scan import FileSummary, entry_point_stem, summarize_path
 from cursus_core.registry.core_table import CORE_STEP_NAMES
-from cursus_core.registry.hybrid import UnifiedRegistryManager
-from cursus_core.registry.literal_reader import SKIP_DIRS, find_registry_files, read_registry_file
+from cursus_core.registry.hybrid import UnifiedRegistryManager, workspace_context
+from cursus_core.registry.literal_reader import find_registry_files, read_registry_file
 from cursus_core.registry.models import RegistryProblem, StepDefinition
-from cursus_core.registry.names import match_canonical_name, snake_to_pascal
-from cursus_core.source import SourceProblem
+from cursus_core.registry.names import JOB_TYPE_SUFFIXES, match_canonical_name, split_words
+from cursus_core.source import SourceProblem, load_source
 
-ROLES = ("scripts", "contracts", "specs", "builders", "configs", "hyperparams")
-DEFAULT_LAYOUT: dict[str, tuple[str, ...]] = {
-    "scripts": ("scripts",),
-    "contracts": ("contracts",),
-    "specs": ("specs",),
-    "builders": ("builders",),
-    "configs": ("configs",),
-    "hyperparams": ("hyperparams", "hyperparameters"),
-}
-JOB_TYPES = ("training", "validation", "testing", "calibration", "inference")
+UnmatchedKind = Literal["no-match", "duplicate", "shared", "unreadable", "unused"]
+_SHARED_SUFFIXES = ("Base", "Mixin", "ABC")
+
+
+def _abs(path: str | os.PathLike[str]) -> Path:
+    return Path(os.path.abspath(path))
 
 
 @dataclass
 class StepInfo:
-    """The components of one step in one scope (core, or a workspace)."""
+    """The components of one step in one scope (core, or a workspace view)."""
 
     name: str
     workspace_id: str | None = None
@@ -61,6 +72,13 @@ class StepInfo:
         out.extend(self.hyperparams)
         return sorted(set(out))
 
+    @property
+    def missing(self) -> list[str]:
+        """Component kinds with no file (``spec`` when there is no spec at all)."""
+        have = {"script": self.script, "contract": self.contract, "spec": self.specs or None,
+                "builder": self.builder, "config": self.config}
+        return [k for k, v in have.items() if v is None]
+
     def components(self) -> dict[str, object]:
         return {"script": self.script, "contract": self.contract, "specs": dict(self.specs),
                 "builder": self.builder, "config": self.config, "hyperparams": list(self.hyperparams)}
@@ -68,115 +86,172 @@ class StepInfo:
 
 @dataclass(frozen=True)
 class UnmatchedFile:
+    """A component file the catalog could not (or deliberately did not) give to a step.
+
+    ``kind``: ``no-match`` (no evidence names a step), ``duplicate`` (the step already has that
+    component), ``shared`` (only base classes / mixins), ``unreadable`` (broken file whose name
+    matches no step either), ``unused`` (hyperparameters nobody imports).
+    """
+
     path: Path
     role: str
     reason: str
+    kind: UnmatchedKind = "no-match"
+    workspace_id: str | None = None
 
 
 @dataclass(frozen=True)
-class StepDir:
-    """A ``steps`` directory and the workspace it belongs to (None for the core repo)."""
+class CatalogProblem:
+    """Bad catalog input that is not a single file's fault: ``missing-root`` or ``no-steps``."""
 
     path: Path
+    kind: str
+    message: str
+    line: int = 1
+    column: int = 1
+
+
+Problem = SourceProblem | RegistryProblem | CatalogProblem
+
+
+@dataclass
+class _Scope:
+    """Indexing state of one scope (core or a workspace)."""
+
     workspace_id: str | None
-    role_dirs: dict[str, tuple[Path, ...]]
+    definitions: dict[str, StepDefinition]
+    steps: dict[str, StepInfo] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)
+    by_builder: dict[str, str] = field(default_factory=dict)
+    by_config: dict[str, str] = field(default_factory=dict)
+    by_spec_type: dict[str, str] = field(default_factory=dict)
+    #: script stem -> steps whose contract declares it as entry point
+    entry_owners: dict[str, set[str]] = field(default_factory=dict)
 
-
-def _workspace_id(path: Path) -> str | None:
-    parts = path.parts
-    for i in range(len(parts) - 2):
-        if parts[i] == "development" and parts[i + 1] == "projects":
-            return parts[i + 2]
-    return None
-
-
-def discover_step_dirs(roots: Iterable[Path], layout: Mapping[str, Iterable[str]] | None = None) -> list[StepDir]:
-    """Directories holding at least two component sub-directories (scripts/, contracts/, ...)."""
-    lay = {role: tuple((layout or {}).get(role, DEFAULT_LAYOUT[role])) for role in ROLES}
-    found: dict[Path, StepDir] = {}
-    for root in roots:
-        root = Path(root)
-        if not root.is_dir():
-            continue
-        for dirpath, dirnames, _ in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".cursus"))
-            here = set(dirnames)
-            role_dirs = {role: tuple(Path(dirpath) / d for d in names if d in here) for role, names in lay.items()}
-            if sum(1 for dirs in role_dirs.values() if dirs) >= 2:
-                p = Path(dirpath)
-                found[p] = StepDir(p, _workspace_id(p), {r: d for r, d in role_dirs.items() if d})
-    return sorted(found.values(), key=lambda s: (s.workspace_id or "", str(s.path)))
-
-
-def _py_files(dirs: Iterable[Path]) -> list[Path]:
-    files: list[Path] = []
-    for d in dirs:
-        files.extend(p for p in sorted(d.glob("*.py")) if p.name != "__init__.py" and p.is_file())
-    return files
+    def __post_init__(self) -> None:
+        self.names = sorted(self.definitions)
+        self.by_builder = {d.builder_step_name: n for n, d in self.definitions.items()}
+        self.by_config = {d.config_class: n for n, d in self.definitions.items()}
+        self.by_spec_type = {d.spec_type: n for n, d in self.definitions.items()}
 
 
 class StepCatalog:
     """Index of steps and their component files under one or more roots.
 
-    ``roots`` are searched for ``steps`` directories and registry files; ``workspace_dirs`` add
-    isolated workspaces (``development/projects/<id>/...``). ``registry`` names the core registry
-    file explicitly (otherwise the first file under the roots defining ``STEP_NAMES``, else the
-    built-in core table).
+    ``roots`` are searched for ``steps`` directories and registry files (a file given as a root
+    stands for its enclosing repo, see :func:`find_repo_root`). Anything under
+    ``development/projects/<id>`` is workspace ``<id>``; ``workspace_dirs`` add more workspace
+    trees (a directory outside that convention becomes the workspace named after it).
+    ``registry`` names the core registry file; otherwise the ``STEP_NAMES`` file nearest to a
+    root is used, else the built-in core table (whose steps then only serve name matching).
+    All paths are made absolute; lookups are dictionary hits after the constructor returns.
     """
 
-    def __init__(self, roots: Path | str | Iterable[Path | str], workspace_dirs: Iterable[Path | str] = (),
-                 registry: Path | str | None = None,
+    def __init__(self, roots: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+                 workspace_dirs: Iterable[str | os.PathLike[str]] = (),
+                 registry: str | os.PathLike[str] | None = None,
                  layout: Mapping[str, Iterable[str]] | None = None) -> None:
-        if isinstance(roots, (str, Path)):
+        if isinstance(roots, (str, os.PathLike)):
             roots = [roots]
-        self.roots = [Path(r) for r in roots]
-        self.workspace_dirs = [Path(w) for w in workspace_dirs]
         self.layout = layout
-        self.problems: list[SourceProblem | RegistryProblem] = []
+        self.problems: list[Problem] = []
         self.unmatched: list[UnmatchedFile] = []
+        self.roots: list[Path] = []
+        for r in roots:
+            p = _abs(r)
+            if not p.exists():
+                self.problems.append(CatalogProblem(p, "missing-root", f"root '{p}' does not exist"))
+                continue
+            self.roots.append(p if p.is_dir() else find_repo_root(p, layout))
+        self.workspace_dirs = [_abs(w) for w in workspace_dirs]
+        for w in self.workspace_dirs:
+            if not w.is_dir():
+                self.problems.append(CatalogProblem(w, "missing-root", f"workspace directory '{w}' does not exist"))
+        self._workspace_of = WorkspaceOf(self.workspace_dirs)
         self.summaries: dict[Path, FileSummary] = {}
-        self.registry_files: list[Path] = []
-        self._steps: dict[str | None, dict[str, StepInfo]] = {}
+        self._scopes: dict[str | None, _Scope] = {}
         self._by_file: dict[Path, list[tuple[str | None, str]]] = {}
         self._role_of: dict[Path, str] = {}
-        self.registry = self._load_registry(registry)
-        self.step_dirs = discover_step_dirs(self.roots + self.workspace_dirs, layout)
+        self._evidence: dict[tuple[Path, str | None, str], str] = {}
+        self.core_registry_file: Path | None = None
+        self.registry_files: list[Path] = []
+        self.registry = self._load_registry(_abs(registry) if registry is not None else None)
+        search = self.roots + [w for w in self.workspace_dirs if w.is_dir()]
+        self.step_dirs: list[StepDir] = discover_step_dirs(search, layout, self._workspace_of)
+        if not self.step_dirs and self.roots:
+            self.problems.append(CatalogProblem(
+                self.roots[0], "no-steps",
+                f"no step directories (steps/{{scripts,contracts,specs,builders,configs}}) found under "
+                f"{', '.join(repr(str(r)) for r in self.roots)}"))
         for step_dir in self.step_dirs:
             self._index(step_dir)
+        self._add_registered_steps()
+
+    @classmethod
+    def for_path(cls, path: str | os.PathLike[str], **kwargs: object) -> StepCatalog:
+        """A catalog of the step repo ``path`` (a file or directory) lives in; see :func:`find_repo_root`."""
+        layout = kwargs.get("layout")
+        return cls(find_repo_root(path, layout if isinstance(layout, Mapping) else None), **kwargs)  # type: ignore[arg-type]
 
     # -- registry ------------------------------------------------------------------------
-    def _load_registry(self, registry: Path | str | None) -> UnifiedRegistryManager:
-        candidates: list[Path] = []
-        for root in self.roots + self.workspace_dirs:
-            if root.is_file():
-                continue
-            candidates.extend(find_registry_files(root))
-        self.registry_files = sorted(set(candidates))
-        core_file = Path(registry) if registry is not None else None
+    def _load_registry(self, core_file: Path | None) -> UnifiedRegistryManager:
+        candidates: set[Path] = set()
+        for root in self.roots + [w for w in self.workspace_dirs if w.is_dir()]:
+            candidates.update(_abs(p) for p in find_registry_files(root))
         workspace_files: list[tuple[str, Path]] = []
-        for path in self.registry_files:
-            ws = _workspace_id(path)
+        core_candidates: list[Path] = []
+        for path in sorted(candidates):
+            ws = self._workspace_of(path)
             if ws is not None:
                 workspace_files.append((ws, path))
-            elif core_file is None and read_registry_file(path).table("STEP_NAMES") is not None:
-                core_file = path
+            elif read_registry_file(path).table("STEP_NAMES") is not None:
+                core_candidates.append(path)
+        if core_file is None and core_candidates:
+            core_file = min(core_candidates, key=self._depth)
         if core_file is not None:
             manager = UnifiedRegistryManager(core_file)
-            if core_file not in self.registry_files:
-                self.registry_files.append(core_file)
+            candidates.add(core_file)
         else:
             manager = UnifiedRegistryManager(CORE_STEP_NAMES)
         for ws, path in workspace_files:
             manager.add_workspace(ws, path)
-        for path in self.registry_files:
-            if path != core_file and _workspace_id(path) is None:
-                # extra STEP_NAMES tables (copies, legacy files) are read so their problems surface
-                self.problems.extend(read_registry_file(path).problems)
         self.problems.extend(manager.problems)
+        for path in core_candidates:
+            if path != core_file:  # copies, legacy tables: read so that their problems surface
+                self.problems.extend(read_registry_file(path).problems)
         self.core_registry_file = core_file
+        self.registry_files = sorted(candidates)
         return manager
 
-    # -- indexing ------------------------------------------------------------------------
+    def _depth(self, path: Path) -> tuple[int, str]:
+        depths = [len(path.relative_to(r).parts) for r in self.roots if r in path.parents]
+        return (min(depths) if depths else len(path.parts), str(path))
+
+    def _definitions(self, ws: str | None) -> dict[str, StepDefinition]:
+        """Effective definitions of a scope; a workspace without a registry sees the core ones."""
+        with workspace_context(None):  # the caller's context must not leak into the core scope
+            if ws is not None and ws in self.registry.list_workspaces():
+                return self.registry.get_all_step_definitions(ws)
+            return self.registry.get_all_step_definitions()
+
+    def _scope(self, ws: str | None) -> _Scope:
+        scope = self._scopes.get(ws)
+        if scope is None:
+            scope = self._scopes[ws] = _Scope(ws, self._definitions(ws))
+        return scope
+
+    def _add_registered_steps(self) -> None:
+        """Registered steps with no file still exist as steps (built-in table names excepted)."""
+        if self.core_registry_file is not None:
+            core = self._scope(None)
+            for name in core.definitions:
+                self._info(core, name)
+        for ws in self.registry.list_workspaces():
+            scope = self._scope(ws)
+            for name in self.registry.get_workspace(ws).local_steps:
+                self._info(scope, name)
+
+    # -- indexing helpers ------------------------------------------------------------------
     def _summary(self, path: Path) -> FileSummary:
         s = self.summaries.get(path)
         if s is None:
@@ -185,182 +260,306 @@ class StepCatalog:
                 self.problems.append(s.problem)
         return s
 
-    def _scope(self, ws: str | None) -> dict[str, StepInfo]:
-        return self._steps.setdefault(ws, {})
-
-    def _info(self, ws: str | None, name: str) -> StepInfo:
-        scope = self._scope(ws)
-        info = scope.get(name)
+    def _info(self, scope: _Scope, name: str) -> StepInfo:
+        info = scope.steps.get(name)
         if info is None:
-            definitions = self.registry.get_all_step_definitions(ws)
-            info = scope[name] = StepInfo(name, ws, definitions.get(name))
+            info = scope.steps[name] = StepInfo(name, scope.workspace_id, scope.definitions.get(name))
         return info
 
-    def _attach(self, ws: str | None, name: str, role: str, path: Path, job_type: str | None = None) -> None:
-        info = self._info(ws, name)
+    def _unmatched(self, scope: _Scope, path: Path, role: str, reason: str, kind: UnmatchedKind) -> None:
+        self.unmatched.append(UnmatchedFile(path, role, reason, kind, scope.workspace_id))
+
+    def _attach(self, scope: _Scope, name: str, role: str, path: Path, evidence: str,
+                job_type: str | None = None) -> bool:
+        """Give ``path`` to step ``name``; a filled slot makes it a reported duplicate instead."""
+        info = self._info(scope, name)
         if role == "specs":
-            info.specs.setdefault(job_type, path)
+            current = info.specs.get(job_type)
+            what = f"{'base' if job_type is None else repr(job_type)} spec"
+        elif role == "hyperparams":
+            current, what = None, "hyperparameters"
+        else:
+            current, what = getattr(info, role[:-1]), role[:-1]
+        if current is not None and current != path:
+            self._unmatched(scope, path, role, f"step '{name}' already has a {what}: {current.name}", "duplicate")
+            return False
+        if role == "specs":
+            info.specs[job_type] = path
         elif role == "hyperparams":
             if path not in info.hyperparams:
                 info.hyperparams.append(path)
         else:
-            attr = role[:-1]  # scripts -> script
-            if getattr(info, attr) is None:
-                setattr(info, attr, path)
-        key = (ws, name)
+            setattr(info, role[:-1], path)
         owners = self._by_file.setdefault(path, [])
-        if key not in owners:
-            owners.append(key)
+        if (scope.workspace_id, name) not in owners:
+            owners.append((scope.workspace_id, name))
         self._role_of[path] = role
+        self._evidence[(path, scope.workspace_id, name)] = evidence
+        return True
 
-    def _name_from_file(self, path: Path, names: list[str], role: str) -> str | None:
+    @staticmethod
+    def _match(text: str, names: list[str], fuzzy: bool) -> tuple[str | None, str]:
+        """(step, strategy) or (None, why not)."""
         try:
-            match = match_canonical_name(path.name, names)
+            match = match_canonical_name(text, names)
         except ValueError as exc:
-            self.unmatched.append(UnmatchedFile(path, role, str(exc)))
-            return None
-        return match.name
+            return None, str(exc)
+        if match.strategy == "fuzzy" and not fuzzy:
+            return None, f"only a fuzzy match ('{match.name}', score {match.score})"
+        return match.name, match.strategy
 
-    def _index(self, step_dir: StepDir) -> None:
-        ws = step_dir.workspace_id
-        definitions = self.registry.get_all_step_definitions(ws)
-        names = sorted(definitions)
-        by_builder = {d.builder_step_name: n for n, d in definitions.items()}
-        by_config = {d.config_class: n for n, d in definitions.items()}
-        by_spec_type = {d.spec_type: n for n, d in definitions.items()}
-        files = {role: _py_files(step_dir.role_dirs.get(role, ())) for role in ROLES}
-
-        def name_for_class(cls: str, table: dict[str, str], suffix: str) -> str | None:
-            if cls in table:
-                return table[cls]
-            if cls.endswith(suffix) and cls[: -len(suffix)] in definitions:
-                return cls[: -len(suffix)]
-            return None
-
-        # 1. builders and configs by class name
-        for role, table, suffix in (("builders", by_builder, "StepBuilder"), ("configs", by_config, "Config")):
-            for path in files[role]:
-                summary = self._summary(path)
-                hits = [n for c in summary.classes if (n := name_for_class(c, table, suffix))]
-                if hits:
-                    self._attach(ws, hits[0], role, path)
-                    continue
-                if summary.problem is not None:
-                    continue
-                if role == "configs" and (not summary.classes or all(
-                        c.endswith(("Base", "Mixin")) for c in summary.classes)):
-                    continue  # shared base classes belong to no step
-                own = [c for c in summary.classes if c.endswith(suffix)]
-                if own:
-                    # a class following the convention but missing from the registry: its own step
-                    self._attach(ws, own[0][: -len(suffix)], role, path)
-                    continue
-                name = self._name_from_file(path, names, role)
-                if name is not None:
-                    self._attach(ws, name, role, path)
-        # 2. specs by declared step type
-        contract_users: dict[str, list[str]] = {}
-        for path in files["specs"]:
-            summary = self._summary(path)
-            step: str | None = None
-            job: str | None = None
-            for base, job_type in summary.spec_types:
-                full = f"{base}_{job_type}" if job_type else base
-                if full in by_spec_type:
-                    step, job = by_spec_type[full], None
-                elif base in by_spec_type or base in definitions:
-                    step, job = by_spec_type.get(base, base), (job_type.lower() if job_type else None)
-                if step:
-                    break
-            if step is None and summary.problem is None:
-                if summary.spec_types:
-                    base, job_type = summary.spec_types[0]
-                    step, job = base, (job_type.lower() if job_type else None)
-                else:
-                    step = self._name_from_file(path, names, "specs")
-                    job = next((j for j in JOB_TYPES if path.stem.removesuffix("_spec").endswith("_" + j)), None)
-            if step is None:
+    def _files(self, step_dir: StepDir, role: str) -> list[Path]:
+        out: list[Path] = []
+        for d in step_dir.role_dirs.get(role, ()):
+            try:
+                out.extend(_abs(p) for p in sorted(d.glob("*.py")) if p.name != "__init__.py" and p.is_file())
+            except OSError:
                 continue
-            self._attach(ws, step, "specs", path, job)
-            for module in summary.imported_modules:
-                contract_users.setdefault(module, []).append(step)
-        # 3. contracts by the specs that import them, else by file name
-        entry_owner: dict[str, list[str]] = {}
-        for path in files["contracts"]:
-            summary = self._summary(path)
-            users = sorted(set(contract_users.get(path.stem, [])))
-            if not users and summary.problem is None:
-                name = self._name_from_file(path, names, "contracts")
-                users = [name] if name else []
-            for step in users:
-                self._attach(ws, step, "contracts", path)
-            for ep in summary.entry_points:
-                entry_owner.setdefault(Path(ep).name, []).extend(users)
-        # 4. scripts by entry point, else by file name
-        for path in files["scripts"]:
-            owners = sorted(set(entry_owner.get(path.name, [])))
-            if not owners:
-                name = self._name_from_file(path, names, "scripts")
-                owners = [name] if name else []
-            for step in owners:
-                self._attach(ws, step, "scripts", path)
-        # 5. hyperparameters by the builders/configs that import them
-        for path in files["hyperparams"]:
-            self._summary(path)
-            importers = sorted({n for (w, n) in self._owners_importing(path.stem, ws)})
-            if not importers:
-                self.unmatched.append(UnmatchedFile(path, "hyperparams",
-                                                    "no builder or config of any step imports this module"))
-            for step in importers:
-                self._attach(ws, step, "hyperparams", path)
-
-    def _owners_importing(self, module: str, ws: str | None) -> set[tuple[str | None, str]]:
-        out: set[tuple[str | None, str]] = set()
-        for info in self._scope(ws).values():
-            for p in (info.builder, info.config):
-                if p is not None and module in self._summary(p).imported_modules:
-                    out.add((ws, info.name))
         return out
 
-    # -- queries ---------------------------------------------------------------------------
+    # -- indexing ----------------------------------------------------------------------------
+    def _index(self, step_dir: StepDir) -> None:
+        scope = self._scope(step_dir.workspace_id)
+        files = {role: self._files(step_dir, role) for role in ROLES}
+        self._index_classes(scope, "builders", files["builders"], scope.by_builder, "StepBuilder")
+        self._index_classes(scope, "configs", files["configs"], scope.by_config, "Config")
+        contract_users = self._index_specs(scope, files["specs"])
+        self._index_contracts(scope, files["contracts"], contract_users)
+        self._index_scripts(scope, files["scripts"])
+        self._index_hyperparams(scope, files["hyperparams"])
+
+    def _index_classes(self, scope: _Scope, role: str, paths: list[Path], table: dict[str, str],
+                       suffix: str) -> None:
+        kind = role[:-1]
+        pending: list[tuple[Path, FileSummary]] = []
+        for path in paths:  # pass 1: class names the registry gives
+            summary = self._summary(path)
+            hits = [table[c] for c in summary.classes if c in table]
+            if hits:
+                self._attach(scope, hits[0], role, path, f"registry {kind} class")
+            else:
+                pending.append((path, summary))
+        later: list[tuple[Path, FileSummary]] = []
+        for path, summary in pending:  # pass 2: convention class names spelled differently
+            own = [c[: -len(suffix)] for c in summary.classes if c.endswith(suffix) and len(c) > len(suffix)]
+            named = next((n for o in own if (n := self._match(o, scope.names, fuzzy=False)[0])), None)
+            if named is not None:
+                self._attach(scope, named, role, path, f"{kind} class name")
+            else:
+                later.append((path, summary))
+        for path, summary in later:  # pass 3: file name, unregistered convention class, fuzzy
+            if summary.problem is None:
+                if not summary.classes:
+                    self._unmatched(scope, path, role, "defines no class", "no-match")
+                    continue
+                if all(c.endswith(_SHARED_SUFFIXES) or c.startswith("Base") for c in summary.classes):
+                    self._unmatched(scope, path, role, "defines only base classes ("
+                                    + ", ".join(summary.classes) + "); shared by steps", "shared")
+                    continue
+            name, how = self._match(path.name, scope.names, fuzzy=False)
+            if name is not None:
+                self._attach(scope, name, role, path, f"file name ({how})")
+                continue
+            own = [c[: -len(suffix)] for c in summary.classes if c.endswith(suffix) and len(c) > len(suffix)]
+            if own:
+                self._attach(scope, own[0], role, path, f"{kind} class name (unregistered step)")
+                continue
+            self._by_name_or_unmatched(scope, role, path, summary)
+
+    def _by_name_or_unmatched(self, scope: _Scope, role: str, path: Path, summary: FileSummary,
+                              job_type: str | None = None) -> str | None:
+        """Last resort: the file name (fuzzy allowed); returns the step the file was given to."""
+        name, how = self._match(path.name, scope.names, fuzzy=True)
+        if name is not None:
+            return name if self._attach(scope, name, role, path, f"file name ({how})", job_type) else None
+        if summary.problem is not None:
+            self._unmatched(scope, path, role, f"{summary.problem.message}; and {how}", "unreadable")
+        else:
+            self._unmatched(scope, path, role, how, "no-match")
+        return None
+
+    def _index_specs(self, scope: _Scope, paths: list[Path]) -> dict[str, set[str]]:
+        """Attach specs; returns imported module / name -> steps whose spec imports it."""
+        users: dict[str, set[str]] = {}
+        attached: list[tuple[str, FileSummary]] = []
+        later: list[tuple[Path, FileSummary]] = []
+        for path in paths:  # pass 1: declared step_type
+            summary = self._summary(path)
+            found = self._spec_step(scope, summary)
+            if found is None:
+                later.append((path, summary))
+            elif self._attach(scope, found[0], "specs", path, found[2], found[1]):
+                attached.append((found[0], summary))
+        for path, summary in later:  # pass 2: file name
+            step = self._by_name_or_unmatched(scope, "specs", path, summary, self._job_from_file(path))
+            if step is not None:
+                attached.append((step, summary))
+        for step, summary in attached:
+            for ref in summary.imported_modules | summary.imported_names | set(summary.contract_refs):
+                users.setdefault(ref, set()).add(step)
+        return users
+
+    def _spec_step(self, scope: _Scope, summary: FileSummary) -> tuple[str, str | None, str] | None:
+        for base, job in summary.spec_types:
+            full = f"{base}_{job}" if job else base
+            if full in scope.by_spec_type:
+                return scope.by_spec_type[full], None, "spec step_type"
+            if base in scope.by_spec_type:
+                return scope.by_spec_type[base], job.lower() if job else None, "spec step_type"
+            if base in scope.definitions:
+                return base, job.lower() if job else None, "spec step_type"
+        for base, job in summary.spec_types:
+            name, _ = self._match(base, scope.names, fuzzy=False)
+            if name is not None:
+                return name, job.lower() if job else None, "spec step_type (spelled differently)"
+        if summary.spec_types:
+            base, job = summary.spec_types[0]
+            return base, job.lower() if job else None, "spec step_type (unregistered step)"
+        return None
+
+    @staticmethod
+    def _job_from_file(path: Path) -> str | None:
+        words = [w.lower() for w in split_words(path.stem)]
+        if words and words[-1] == "spec":
+            words = words[:-1]
+        return words[-1] if len(words) > 1 and words[-1] in JOB_TYPE_SUFFIXES else None
+
+    def _index_contracts(self, scope: _Scope, paths: list[Path], spec_users: dict[str, set[str]]) -> None:
+        builder_users: dict[str, set[str]] = {}
+        for info in scope.steps.values():
+            if info.builder is not None:
+                s = self._summary(info.builder)
+                for ref in s.imported_modules | s.imported_names:
+                    builder_users.setdefault(ref, set()).add(info.name)
+        owners_of: dict[Path, list[str]] = {}
+        later: list[tuple[Path, FileSummary]] = []
+        for path in paths:  # pass 1: imported by the specs, else by the builders, of the scope
+            summary = self._summary(path)
+            keys = [path.stem, *summary.contract_vars]
+            owners = sorted(set().union(*(spec_users.get(k, set()) for k in keys)))
+            evidence = "imported by spec"
+            if not owners:
+                owners = sorted(set().union(*(builder_users.get(k, set()) for k in keys)))
+                evidence = "imported by builder"
+            if owners:
+                owners_of[path] = [o for o in owners if self._attach(scope, o, "contracts", path, evidence)]
+            else:
+                later.append((path, summary))
+        for path, summary in later:  # pass 2: file name
+            step = self._by_name_or_unmatched(scope, "contracts", path, summary)
+            owners_of[path] = [step] if step is not None else []
+        for path, owners in owners_of.items():
+            for ep in self._summary(path).entry_points:
+                scope.entry_owners.setdefault(entry_point_stem(ep), set()).update(owners)
+
+    def _index_scripts(self, scope: _Scope, paths: list[Path]) -> None:
+        core = self._scopes.get(None) if scope.workspace_id is not None else None
+        later: list[Path] = []
+        for path in paths:
+            problem = load_source(path).problem
+            if problem is not None and path not in self.summaries:
+                self.summaries[path] = FileSummary(path, problem)
+                self.problems.append(problem)
+            owners = scope.entry_owners.get(path.stem) or (core.entry_owners.get(path.stem) if core else None)
+            if owners:
+                for owner in sorted(owners):
+                    self._attach(scope, owner, "scripts", path, "contract entry_point")
+            else:
+                later.append(path)
+        for path in later:
+            self._by_name_or_unmatched(scope, "scripts", path, self.summaries.get(path) or FileSummary(path))
+
+    def _index_hyperparams(self, scope: _Scope, paths: list[Path]) -> None:
+        for path in paths:
+            summary = self._summary(path)
+            keys = {path.stem, *summary.classes}
+            importers = sorted(
+                info.name for info in scope.steps.values()
+                if any(p is not None and keys & (self._summary(p).imported_modules | self._summary(p).imported_names)
+                       for p in (info.builder, info.config)))
+            if importers:
+                for step in importers:
+                    self._attach(scope, step, "hyperparams", path, "imported by builder or config")
+            elif summary.problem is not None:
+                self._unmatched(scope, path, "hyperparams", summary.problem.message, "unreadable")
+            else:
+                self._unmatched(scope, path, "hyperparams", "no builder or config of any step imports this module",
+                                "unused")
+
+    # -- queries -------------------------------------------------------------------------------
     def list_workspaces(self) -> list[str]:
-        return sorted(w for w in self._steps if w is not None)
+        """Workspaces with component files or a registry."""
+        return sorted({w for w in self._scopes if w is not None} | set(self.registry.list_workspaces()))
 
     def list_available_steps(self, workspace_id: str | None = None) -> list[str]:
-        names = set(self._steps.get(None, {}))
-        if workspace_id is not None:
-            names |= set(self._steps.get(workspace_id, {}))
+        """Steps of the core, plus those of ``workspace_id`` when given."""
+        names = set(self._scopes[None].steps) if None in self._scopes else set()
+        if workspace_id is not None and workspace_id in self._scopes:
+            names |= set(self._scopes[workspace_id].steps)
         return sorted(names)
 
     def get_step_info(self, name: str, workspace_id: str | None = None) -> StepInfo | None:
-        """The step as seen from ``workspace_id``: workspace components first, core ones filling gaps."""
-        core = self._steps.get(None, {}).get(name)
-        local = self._steps.get(workspace_id, {}).get(name) if workspace_id is not None else None
-        if local is None:
+        """The step as seen from ``workspace_id``: workspace components first, core ones filling gaps.
+
+        The registry entry is the workspace's effective one (an override wins even when the
+        workspace has no file of the step). An unknown workspace sees the core.
+        """
+        core_scope = self._scopes.get(None)
+        core = core_scope.steps.get(name) if core_scope else None
+        if workspace_id is None or workspace_id not in self.list_workspaces():
             return core
-        if core is None:
-            return local
-        merged = StepInfo(name, workspace_id, local.registry or core.registry)
+        ws_scope = self._scope(workspace_id)
+        local = ws_scope.steps.get(name)
+        definition = ws_scope.definitions.get(name)
+        if local is None and core is None:
+            return None
+        merged = StepInfo(name, workspace_id, definition or (local or core).registry)  # type: ignore[union-attr]
         for attr in ("script", "contract", "builder", "config"):
-            setattr(merged, attr, getattr(local, attr) or getattr(core, attr))
-        merged.specs = {**core.specs, **local.specs}
-        merged.hyperparams = local.hyperparams or core.hyperparams
+            setattr(merged, attr, (getattr(local, attr) if local else None) or (getattr(core, attr) if core else None))
+        merged.specs = {**(core.specs if core else {}), **(local.specs if local else {})}
+        merged.hyperparams = list((local.hyperparams if local else None) or (core.hyperparams if core else []))
         return merged
 
     def iter_steps(self) -> list[StepInfo]:
-        """Every step in every scope, workspace views merged over the core (stable order)."""
-        out = [self._steps[None][n] for n in sorted(self._steps.get(None, {}))]
+        """Every core step, then each workspace's own steps merged over the core (stable order)."""
+        out = [self._scopes[None].steps[n] for n in sorted(self._scopes[None].steps)] if None in self._scopes else []
         for ws in self.list_workspaces():
-            out.extend(self.get_step_info(n, ws) for n in sorted(self._steps[ws]))  # type: ignore[misc]
+            scope = self._scopes.get(ws)
+            for n in sorted(scope.steps if scope else ()):
+                info = self.get_step_info(n, ws)
+                if info is not None:
+                    out.append(info)
         return out
 
-    def find_steps_for_file(self, path: Path | str) -> list[tuple[str | None, str]]:
-        """(workspace, step) pairs a component file belongs to; O(1)."""
-        return list(self._by_file.get(Path(path), []))
+    def find_steps_for_file(self, path: str | os.PathLike[str]) -> list[tuple[str | None, str]]:
+        """(workspace, step) pairs a component file directly belongs to; O(1)."""
+        return list(self._by_file.get(_abs(path), []))
 
-    def role_of(self, path: Path | str) -> str | None:
-        return self._role_of.get(Path(path))
+    def role_of(self, path: str | os.PathLike[str]) -> str | None:
+        """``scripts``, ``contracts``, ... for a matched component file, else None."""
+        return self._role_of.get(_abs(path))
+
+    def match_evidence(self, path: str | os.PathLike[str], step: str, workspace_id: str | None = None) -> str | None:
+        """Why ``path`` was given to ``step`` (``contract entry_point``, ``file name (abbreviation)``...)."""
+        return self._evidence.get((_abs(path), workspace_id, step))
 
     def registry_only_steps(self) -> list[str]:
-        """Registered core steps with no component file at all (fine for built-in tables)."""
-        return sorted(set(self.registry.list_steps()) - set(self._steps.get(None, {})))
+        """Registered core steps with no component file at all."""
+        core = self._scopes.get(None)
+        with workspace_context(None):
+            registered = self.registry.list_steps()
+        return sorted(n for n in registered if core is None or n not in core.steps or not core.steps[n].files)
+
+    def workspace_conflicts(self) -> dict[str, list[str]]:
+        """Steps that several workspaces define on their own (not in the core): name -> workspace ids."""
+        core = self._scopes.get(None)
+        core_names = set(core.steps) if core else set()
+        with workspace_context(None):
+            core_names |= set(self.registry.list_steps())
+        owners: dict[str, list[str]] = {}
+        for ws in self.list_workspaces():
+            scope = self._scopes.get(ws)
+            for name in sorted(scope.steps if scope else ()):
+                if name not in core_names:
+                    owners.setdefault(name, []).append(ws)
+        return {n: w for n, w in sorted(owners.items()) if len(w) > 1}

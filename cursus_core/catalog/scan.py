@@ -1,69 +1,88 @@
 """Cheap, content-based summaries of step component files, read from the syntax tree.
 
 The catalog needs only a handful of facts per file (class names, a contract's entry point,
-the step type a spec declares, which modules a file imports) to decide which files form
-which step; it never imports the files.
+the step type a spec declares, which modules and names a file imports) to decide which files
+form which step; it never imports the files. Summaries are memoised by file content, so a
+warm re-index costs a ``stat`` per file and no tree walk.
 """
 
 from __future__ import annotations
 
 import ast
+import threading
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from cursus_core.literals import NotLiteral, call_name, dotted_name, literal_value, module_constants
 from cursus_core.source import SourceFile, SourceProblem, load_source
 
-STEP_TYPE_CALLS = {"spec_type_with_job_type", "get_spec_step_type_with_job_type", "get_spec_step_type"}
+#: Calls that build a spec's ``step_type`` from a step name (and optionally a job type).
+STEP_TYPE_CALLS = frozenset({"spec_type_with_job_type", "get_spec_step_type_with_job_type", "get_spec_step_type"})
 
 
 @dataclass
 class FileSummary:
+    """What one component file says about which step it belongs to."""
+
     path: Path
     problem: SourceProblem | None = None
-    classes: dict[str, list[str]] = field(default_factory=dict)  # class name -> base names (last component)
+    #: class name -> last components of its base names, in file order
+    classes: dict[str, list[str]] = field(default_factory=dict)
+    #: module-level names bound to a ``...ScriptContract(...)`` call
     contract_vars: list[str] = field(default_factory=list)
+    #: literal ``entry_point=`` values of ScriptContract calls
     entry_points: list[str] = field(default_factory=list)
     #: (base step type, job type or None) per StepSpecification call whose step_type is readable
     spec_types: list[tuple[str, str | None]] = field(default_factory=list)
     spec_vars: list[str] = field(default_factory=list)
-    #: last components of imported modules ("tabular_preprocessing_contract") and imported names
+    #: names a spec passes as ``script_contract=`` (``X_CONTRACT`` or ``_get_contract``)
+    contract_refs: list[str] = field(default_factory=list)
+    #: last components of imported modules (``tabular_preprocessing_contract``), also ``from . import x``
     imported_modules: set[str] = field(default_factory=set)
+    #: names imported with ``from m import name`` (anywhere in the file, including function bodies)
     imported_names: set[str] = field(default_factory=set)
 
 
-def _step_type(node: ast.expr, consts: dict) -> tuple[str, str | None] | None:
-    if isinstance(node, ast.Call) and call_name(node) in STEP_TYPE_CALLS:
-        try:
-            args = [literal_value(a, consts) for a in node.args]
-        except NotLiteral:
-            return None
-        kw = {k.arg: k.value for k in node.keywords if k.arg}
-        if not args and "step_name" in kw:
-            try:
-                args = [literal_value(kw["step_name"], consts)]
-            except NotLiteral:
-                return None
-        if not args or not isinstance(args[0], str):
-            return None
-        job = args[1] if len(args) > 1 and isinstance(args[1], str) else None
-        if job is None and "job_type" in kw:
-            try:
-                job = literal_value(kw["job_type"], consts)
-            except NotLiteral:
-                job = None
-        return args[0], job if isinstance(job, str) else None
+def entry_point_stem(entry_point: str) -> str:
+    """``scripts/model_evaluation_xgb.py`` -> ``model_evaluation_xgb`` (entry points may omit ``.py``)."""
+    name = PurePosixPath(entry_point.replace("\\", "/")).name
+    return name[:-3] if name.endswith(".py") else name
+
+
+def _literal(node: ast.AST, consts: dict) -> object:
     try:
-        value = literal_value(node, consts)
-    except NotLiteral:
+        return literal_value(node, consts)
+    except (NotLiteral, TypeError, RecursionError):
         return None
-    if isinstance(value, str):
+
+
+def _step_type(node: ast.expr, consts: dict) -> tuple[str, str | None] | None:
+    """``"X"``, ``"X_Training"``, ``spec_type_with_job_type("X", "training")`` -> (base, job)."""
+    if isinstance(node, ast.Call) and call_name(node) in STEP_TYPE_CALLS:
+        kw = {k.arg: k.value for k in node.keywords if k.arg}
+        first = node.args[0] if node.args else kw.get("step_name", kw.get("base_step_type"))
+        second = node.args[1] if len(node.args) > 1 else kw.get("job_type")
+        base = _literal(first, consts) if first is not None else None
+        job = _literal(second, consts) if second is not None else None
+        if not isinstance(base, str) or not base:
+            return None
+        return base, (job if isinstance(job, str) and job else None)
+    value = _literal(node, consts)
+    if isinstance(value, str) and value:
         base, _, job = value.partition("_")
         return base, (job or None)
     return None
 
 
+def _contract_ref(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Call):
+        node = node.func
+    name = dotted_name(node)
+    return name.rsplit(".", 1)[-1] if name else None
+
+
 def summarize(source: SourceFile) -> FileSummary:
+    """Summary of an already loaded file; a file that did not parse yields only its problem."""
     summary = FileSummary(source.path, source.problem)
     tree = source.tree
     if tree is None:
@@ -72,13 +91,18 @@ def summarize(source: SourceFile) -> FileSummary:
     for stmt in tree.body:
         if isinstance(stmt, ast.ClassDef):
             summary.classes[stmt.name] = [(dotted_name(b) or "").rsplit(".", 1)[-1] for b in stmt.bases]
-        elif isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
-            name = call_name(stmt.value) or ""
+            continue
+        if isinstance(stmt, ast.Assign):
             targets = [t.id for t in stmt.targets if isinstance(t, ast.Name)]
-            if name.endswith("ScriptContract"):
-                summary.contract_vars.extend(targets)
-            elif name == "StepSpecification":
-                summary.spec_vars.extend(targets)
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+            targets = [stmt.target.id]
+        else:
+            continue
+        name = (call_name(stmt.value) or "") if isinstance(stmt.value, ast.Call) else ""
+        if name.endswith("ScriptContract"):
+            summary.contract_vars.extend(targets)
+        elif name == "StepSpecification":
+            summary.spec_vars.extend(targets)
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
             if node.module:
@@ -93,18 +117,31 @@ def summarize(source: SourceFile) -> FileSummary:
             name = call_name(node) or ""
             kw = {k.arg: k.value for k in node.keywords if k.arg}
             if name.endswith("ScriptContract") and "entry_point" in kw:
-                try:
-                    ep = literal_value(kw["entry_point"], consts)
-                except NotLiteral:
-                    ep = None
-                if isinstance(ep, str):
+                ep = _literal(kw["entry_point"], consts)
+                if isinstance(ep, str) and ep:
                     summary.entry_points.append(ep)
-            elif name == "StepSpecification" and "step_type" in kw:
-                st = _step_type(kw["step_type"], consts)
-                if st is not None:
+            elif name == "StepSpecification":
+                if "step_type" in kw and (st := _step_type(kw["step_type"], consts)) is not None:
                     summary.spec_types.append(st)
+                if "script_contract" in kw and (ref := _contract_ref(kw["script_contract"])) is not None:
+                    summary.contract_refs.append(ref)
     return summary
 
 
+_memo: dict[tuple[str, str], FileSummary] = {}
+_memo_lock = threading.Lock()
+
+
 def summarize_path(path: Path) -> FileSummary:
-    return summarize(load_source(path))
+    """Load (memoised by :func:`load_source`) and summarise ``path``; memoised by content digest."""
+    source = load_source(path)
+    if not source.digest:  # unreadable: nothing to key on, and it may become readable
+        return summarize(source)
+    key = (str(source.path), source.digest)
+    with _memo_lock:
+        hit = _memo.get(key)
+    if hit is None:
+        hit = summarize(source)
+        with _memo_lock:
+            _memo[key] = hit
+    return hit
