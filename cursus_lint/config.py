@@ -314,7 +314,7 @@ def _segment_regex(segment: str) -> str:
                 negate = body[:1] in ("!", "^")
                 if negate:
                     body = body[1:]
-                body = body.replace("\\", "\\\\")
+                body = re.sub(r"([\\\[&~|])", r"\\\1", body)
                 out.append(f"[{'^/' if negate else ''}{body}]")
                 i = end
         else:
@@ -495,10 +495,12 @@ def _subtable(where: str, name: str) -> str:
     return f"'{name}' of {where}"
 
 
-def _suggest(word: str, choices: list[str] | set[str]) -> str:
-    found = difflib.get_close_matches(word.replace("_", "-"), sorted(choices), n=1, cutoff=0.6)
+def _suggest(word: str, choices: list[str] | set[str], cutoff: float = 0.6) -> str:
+    """``; did you mean 'x'?`` for a close enough choice (rule codes need a stricter cutoff:
+    they differ in one digit, so only a one-character slip is a credible typo)."""
+    found = difflib.get_close_matches(word.replace("_", "-"), sorted(choices), n=1, cutoff=cutoff)
     if not found:
-        found = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+        found = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=cutoff)
     return f"; did you mean {found[0]!r}?" if found else ""
 
 
@@ -514,7 +516,7 @@ def _check_codes(config: LintConfig, where: str, known: set[str], path: Path | N
         for code in codes:
             if code == "ALL" or (_SELECTOR.fullmatch(code) and any(k.startswith(code) for k in known)):
                 continue
-            raise ConfigError(f"unknown rule code {code!r} in '{key}' of {where}{_suggest(code, known)}", path)
+            raise ConfigError(f"unknown rule code {code!r} in '{key}' of {where}{_suggest(code, known, 0.75)}", path)
 
 
 def _describe(error: dict[str, Any], where: str) -> str:
