@@ -397,7 +397,9 @@ def _parse_toml(path: Path, data: bytes) -> dict[str, Any]:
     try:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"invalid TOML in {path}: not valid UTF-8 (byte offset {exc.start})", path) from None
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"invalid TOML in {path} at line {line}: not valid UTF-8 "
+                          f"(byte 0x{data[exc.start]:02x} at offset {exc.start})", path, line) from None
     except tomllib.TOMLDecodeError as exc:
         text = str(exc)
         found = _TOML_POSITION.search(text)

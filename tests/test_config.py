@@ -379,4 +379,5 @@ def test_non_utf8_config_is_a_config_error(tmp_path: Path) -> None:
     path.write_bytes(b'[tool.cursus-lint]\nselect = ["CL1"]  # caf\xe9\n')
     with pytest.raises(ConfigError) as info:
         load_config(path.parent, KNOWN)
-    assert str(info.value) == f"invalid TOML in {path}: not valid UTF-8 (byte offset 41)"
+    assert str(info.value) == f"invalid TOML in {path} at line 2: not valid UTF-8 (byte 0xe9 at offset 42)"
+    assert info.value.line == 2
