@@ -5,6 +5,7 @@ Built once per run by the engine from the catalog and the per-file facts; rules 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -95,6 +96,12 @@ class ProjectModel:
     settings: "LintConfig"
     config_classes: dict[str, list[tuple[Path, ConfigFacts]]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    #: cases a rule could not decide statically, by kind (shown by --statistics)
+    unknown: Counter[str] = field(default_factory=Counter)
+
+    def count_unknown(self, kind: str) -> None:
+        """Record that a rule stayed silent because a fact was not knowable statically."""
+        self.unknown[kind] += 1
 
     def config_members(self, class_name: str) -> ConfigMembers:
         """Fields, properties, methods and private attrs through the whole inheritance chain."""
