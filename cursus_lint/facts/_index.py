@@ -8,6 +8,8 @@ few milliseconds per thousand lines.
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left, bisect_right
+from operator import attrgetter
 from typing import Any
 
 from cursus_core.source import SourceFile
@@ -20,7 +22,7 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 _BUCKETED = (
     ast.Call, ast.Constant, ast.Name, ast.Attribute, ast.Subscript, ast.Compare, ast.JoinedStr,
     ast.BinOp, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Import, ast.ImportFrom,
-    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Dict,
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Dict, ast.Return,
 )
 
 
@@ -36,9 +38,21 @@ class TreeIndex:
         self._walk()
         self._str_consts: dict[str, str | None] | None = None
         self._imports: dict[str, tuple[str, int, str | None]] | None = None
+        self._sorted: dict[type, list[Any]] = {}
+        #: memo for derived results shared by several extractors (e.g. S3 findings)
+        self.memo: dict[str, Any] = {}
 
     def nodes(self, cls: type) -> list[Any]:
         return self.by_type[cls]
+
+    def in_lines(self, cls: type, node: ast.AST) -> list[Any]:
+        """Nodes of type ``cls`` starting on the lines ``node`` spans (a cheap subtree query
+        for statements such as classes and functions, which own their whole lines)."""
+        ordered = self._sorted.get(cls)
+        if ordered is None:
+            ordered = self._sorted[cls] = sorted(self.by_type[cls], key=_BY_LINE)
+        first, last = node.lineno, node.end_lineno or node.lineno
+        return ordered[bisect_left(ordered, first, key=_LINE):bisect_right(ordered, last, key=_LINE)]
 
     def _walk(self) -> None:
         parents = self.parents
@@ -147,6 +161,22 @@ class TreeIndex:
         return self._imports
 
 
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """Direct children, like ``ast.iter_child_nodes`` but without ``ctx`` and generator cost."""
+    cls = node.__class__
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        fields = _FIELDS[cls] = tuple(f for f in cls._fields if f not in _SKIP_FIELDS)
+    out: list[ast.AST] = []
+    for name in fields:
+        value = getattr(node, name, None)
+        if value.__class__ is list:
+            out.extend(c for c in value if isinstance(c, ast.AST))
+        elif isinstance(value, ast.AST):
+            out.append(value)
+    return out
+
+
 def _bind(found: dict[str, str | None], name: str, value: str) -> None:
     if name in found and found[name] != value:
         found[name] = None
@@ -154,6 +184,8 @@ def _bind(found: dict[str, str | None], name: str, value: str) -> None:
         found[name] = value
 
 
+_BY_LINE = attrgetter("lineno", "col_offset")
+_LINE = attrgetter("lineno")
 _last: tuple[ast.AST | None, TreeIndex | None] = (None, None)
 
 

@@ -13,7 +13,7 @@ from collections import Counter
 from cursus_core.literals import call_name, dotted_name
 from cursus_core.source import SourceFile
 
-from ._index import TreeIndex, index_for, normalize_arg, str_value
+from ._index import TreeIndex, child_nodes, index_for, normalize_arg, str_value
 from .model import (
     BuilderFacts, ConfigRead, EnvSet, JobArg, NameRef, OutputDestination, S3Build, S3Literal,
 )
@@ -98,13 +98,14 @@ class _ConfigReads:
                  stats: Counter[str], out: list[ConfigRead]):
         self.idx, self.fn, self.stats, self.out = idx, fn, stats, out
         self.aliases = {a.arg for a in fn.args.args + fn.args.kwonlyargs if a.arg == "config"}
-        for node in ast.walk(fn):
-            if (isinstance(node, ast.Assign) and len(node.targets) == 1
+        for node in idx.in_lines(ast.Assign, fn):
+            if (len(node.targets) == 1 and len(node.targets) == 1
                     and isinstance(node.targets[0], ast.Name) and self._is_self_config(node.value)):
                 self.aliases.add(node.targets[0].id)
 
     def run(self) -> None:
-        self.block(self.fn.body, frozenset())
+        if self.aliases or any(a.attr == "config" for a in self.idx.in_lines(ast.Attribute, self.fn)):
+            self.block(self.fn.body, frozenset())
 
     @staticmethod
     def _is_self_config(node: ast.AST) -> bool:
@@ -183,7 +184,7 @@ class _ConfigReads:
                 self.out.append(ConfigRead(node.attr, self.idx.span(node), node.attr in guards,
                                            "attr", self.fn.name))
             return
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             self.visit(child, guards)
 
 
@@ -203,7 +204,7 @@ def _env_sets(idx: TreeIndex, fn: ast.AST, stats: Counter[str]) -> tuple[tuple[E
         else:
             out.append(EnvSet(name, idx.span(at), how))
 
-    nodes = list(ast.walk(fn))
+    nodes = idx.in_lines(ast.Assign, fn) + idx.in_lines(ast.AugAssign, fn) + idx.in_lines(ast.Call, fn)
     for node in nodes:
         if isinstance(node, (ast.Assign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -229,8 +230,8 @@ def _env_sets(idx: TreeIndex, fn: ast.AST, stats: Counter[str]) -> tuple[tuple[E
                         out.append(EnvSet(kw.arg, idx.span(kw), "update"))
             elif attr == "setdefault" and isinstance(node.func.value, ast.Name) and node.args:
                 add(node.args[0], node, "item")
-    for node in nodes:
-        if isinstance(node, ast.Dict) and id(node) not in handled:
+    for node in idx.in_lines(ast.Dict, fn):
+        if id(node) not in handled:
             for k in node.keys:
                 if k is not None:
                     add(k, k, "dict")
@@ -240,7 +241,7 @@ def _env_sets(idx: TreeIndex, fn: ast.AST, stats: Counter[str]) -> tuple[tuple[E
 
 def _job_args(idx: TreeIndex, fn: ast.AST, stats: Counter[str]) -> tuple[JobArg, ...]:
     out: list[JobArg] = []
-    for node in ast.walk(fn):
+    for node in idx.in_lines(ast.Constant, fn) + idx.in_lines(ast.JoinedStr, fn):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("--") \
                 and not isinstance(idx.parent(node), ast.JoinedStr):
             out.append(JobArg(normalize_arg(node.value), node.value, idx.span(node)))
@@ -260,8 +261,12 @@ def _refs(idx: TreeIndex, cls: ast.ClassDef,
     specs: list[NameRef] = []
     contracts: list[NameRef] = []
     dynamic = False
-    for node in ast.walk(cls):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+    for node in idx.in_lines(ast.Name, cls) + idx.in_lines(ast.Call, cls):
+        if isinstance(node, ast.Name):
+            ident = node.id
+            if not (ident.endswith("_SPEC") or ident.endswith("_CONTRACT") or ident in imports) \
+                    or not isinstance(node.ctx, ast.Load):
+                continue
             imp = imports.get(node.id)
             module = imp[0] if imp else ""
             last = module.rsplit(".", 1)[-1]
@@ -296,8 +301,8 @@ def _config_class(idx: TreeIndex, cls: ast.ClassDef,
         hit = imports.get(name) if name else None
         return ("." * hit[1] + hit[0]) if hit else None
 
-    for node in ast.walk(cls):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "isinstance" \
+    for node in idx.in_lines(ast.Call, cls):
+        if isinstance(node.func, ast.Name) and node.func.id == "isinstance" \
                 and len(node.args) == 2:
             subject = node.args[0]
             if (isinstance(subject, ast.Name) and subject.id == "config") or _ConfigReads._is_self_config(subject):
@@ -311,8 +316,8 @@ def _config_class(idx: TreeIndex, cls: ast.ClassDef,
                 name = _annotation_name(arg.annotation)
                 if name and name.endswith("Config") and name != "BasePipelineConfig":
                     return name, "annotation", where(name)
-    for node in ast.walk(cls):
-        if isinstance(node, ast.AnnAssign) and _ConfigReads._is_self_config(node.target):
+    for node in idx.in_lines(ast.AnnAssign, cls):
+        if _ConfigReads._is_self_config(node.target):
             name = _annotation_name(node.annotation)
             if name and name.endswith("Config"):
                 return name, "annotation", where(name)
@@ -355,7 +360,8 @@ def _classify(node: ast.AST) -> tuple[str, bool]:
 
 def _destinations(idx: TreeIndex, fn: ast.AST) -> tuple[OutputDestination, ...]:
     assigned: dict[str, list[ast.AST]] = {}
-    for node in ast.walk(fn):
+    nodes = idx.in_lines(ast.Assign, fn) + idx.in_lines(ast.Call, fn) + idx.in_lines(ast.Return, fn)
+    for node in nodes:
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Name):
@@ -365,7 +371,7 @@ def _destinations(idx: TreeIndex, fn: ast.AST) -> tuple[OutputDestination, ...]:
         low = name.lower()
         if "dest" in low or low.endswith("output_path") or low.endswith("output_uri"):
             exprs.extend(values)
-    for node in ast.walk(fn):
+    for node in nodes:
         if isinstance(node, ast.Call):
             for kw in node.keywords:
                 if kw.arg in _DEST_KEYWORDS:

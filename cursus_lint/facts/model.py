@@ -292,7 +292,7 @@ class StepTypeRef:
 
 @dataclass(frozen=True, slots=True)
 class ContractRef:
-    """``script_contract=``: ``kind`` name | call | none. ``name`` is the referenced name or the
+    """``script_contract=``: ``kind`` name | call | none | dynamic. ``name`` is the referenced name or the
     called function; ``import_module``/``import_level``/``imported_name`` say where it came
     from (``from ..contracts.x import X`` -> ``contracts.x``, 2, ``X``), statically, following
     a ``_get_contract()`` function body. ``local`` is True when defined in this file."""

@@ -65,6 +65,8 @@ def _sys_path_edits(idx: TreeIndex) -> tuple[SysPathEdit, ...]:
                 out.append(SysPathEdit("addsitedir", idx.span(call)))
     for node in idx.nodes(ast.Assign):
         for target in node.targets:
+            if isinstance(target, ast.Name):
+                continue
             if dotted_name(target) == "sys.path":
                 out.append(SysPathEdit("assign", idx.span(node)))
             elif isinstance(target, ast.Subscript) and dotted_name(target.value) == "sys.path":
@@ -140,6 +142,13 @@ def _classify(pieces: list[ast.AST], fmt: str | None = None,
 
 def find_s3(idx: TreeIndex) -> tuple[tuple[S3Literal, ...], tuple[S3Build, ...]]:
     """Hard-coded ``s3://`` literals and S3 paths assembled from strings, in source order."""
+    hit = idx.memo.get("s3")
+    if hit is None:
+        hit = idx.memo["s3"] = _find_s3(idx)
+    return hit
+
+
+def _find_s3(idx: TreeIndex) -> tuple[tuple[S3Literal, ...], tuple[S3Build, ...]]:
     builds: list[tuple[ast.AST, S3Build]] = []
     parents = idx.parents
     for node in idx.nodes(ast.JoinedStr):

@@ -27,6 +27,7 @@ def is_container_path(text: str) -> bool:
 TESTABLE_PARAMS = ("input_paths", "output_paths", "environ_vars", "job_args")
 _ENVIRON = {"os.environ", "environ"}
 _ENV_DICTS = {"environ_vars", "env_vars"}
+_ENV_METHODS = {"get", "setdefault", "getenv"}
 _PATH_CLASSES = {"Path", "PurePath", "PosixPath", "PurePosixPath"}
 _JOIN_FUNCS = {"os.path.join", "path.join", "posixpath.join", "join"}
 
@@ -58,6 +59,8 @@ class _ScriptExtractor:
         self.stats = stats
         self.strs = idx.str_constants()
         self.paths: dict[str, str | None] = {}
+        self._loads: dict[str, list[ast.Name]] = {}
+        self._seeds: list[ast.AST] | None = None
         self.main: ast.FunctionDef | ast.AsyncFunctionDef | None = None
         self.guard: ast.If | None = None
         for stmt in idx.tree.body:
@@ -97,41 +100,65 @@ class _ScriptExtractor:
 
     # ------------------------------------------------------------------ container paths
 
-    def _assignments(self) -> list[tuple[str, ast.AST, ast.AST]]:
-        out: list[tuple[str, ast.AST, ast.AST]] = []
-        for node in self.idx.nodes(ast.Assign):
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    out.append((target.id, node.value, target))
-        for node in self.idx.nodes(ast.AnnAssign):
-            if isinstance(node.target, ast.Name) and node.value is not None:
-                out.append((node.target.id, node.value, node.target))
-        out.sort(key=lambda t: (t[2].lineno, t[2].col_offset))
-        return out
-
     def _path_constants(self) -> tuple[PathConstant, ...]:
-        assigns = self._assignments()
-        found: dict[str, str | None] = {}
+        """Names bound to container paths, found by following seeds (literals, then names
+        already known) up to the assignment that binds them; cost follows the seeds, not
+        the file size."""
+        idx = self.idx
+        loads: dict[str, list[ast.Name]] = {}
+        for name in idx.nodes(ast.Name):
+            if isinstance(name.ctx, ast.Load):
+                loads.setdefault(name.id, []).append(name)
+        self._loads = loads
+        seen: dict[str, set[str]] = {}
         defs: list[PathConstant] = []
-        for _round in (0, 1):  # the second round resolves names used before their definition
-            current: dict[str, str | None] = dict(found)
-            self.paths = current
-            seen: dict[str, set[str]] = {}
-            defs = []
-            for name, value, target in assigns:
-                hit = self._eval(value)
-                if hit is None or not hit[2]:
+        done: set[int] = set()
+        work: list[ast.AST] = list(reversed(self._literal_seeds()))
+        self.paths = {}
+        while work:
+            outer = self._climb(work.pop())
+            if id(outer) in done:
+                continue
+            done.add(id(outer))
+            parent = idx.parents.get(id(outer))
+            if not (isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is outer):
+                continue
+            hit = self._eval(outer)
+            if hit is None or not hit[2]:
+                continue
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            for target in targets:
+                if not isinstance(target, ast.Name):
                     continue
-                defs.append(PathConstant(name, hit[1], self.idx.span(target)))
-                values = seen.setdefault(name, set())
+                defs.append(PathConstant(target.id, hit[1], idx.span(target)))
+                values = seen.setdefault(target.id, set())
+                first = not values
                 values.add(hit[1])
-                current[name] = hit[1] if len(values) == 1 else None
-            found = {n: current[n] for n in seen}
-        self.paths = found
-        ambiguous = sum(1 for v in found.values() if v is None)
+                self.paths[target.id] = hit[1] if len(values) == 1 else None
+                if first:
+                    work.extend(reversed(loads.get(target.id, ())))
+        ambiguous = sum(1 for v in self.paths.values() if v is None)
         if ambiguous:
             self.stats["ambiguous-path-constant"] += ambiguous
+        defs.sort(key=lambda d: (d.span.line, d.span.column))
         return tuple(defs)
+
+    def _literal_seeds(self) -> list[ast.AST]:
+        if self._seeds is not None:
+            return self._seeds
+        parents = self.idx.parents
+        seeds: list[ast.AST] = []
+        self._seeds = seeds
+        for const in self.idx.nodes(ast.Constant):
+            v = const.value
+            if v.__class__ is str and v[:7] == CONTAINER_PREFIX and is_container_path(v):
+                p = parents.get(id(const))
+                if isinstance(p, ast.JoinedStr) and p.values[0] is not const:
+                    continue  # the tail of an f-string that starts with something else
+                if isinstance(p, ast.Expr):
+                    continue  # a docstring
+                seeds.append(const)
+        return seeds
 
     def _eval(self, node: ast.AST) -> tuple[str, str, bool, str | None] | None:
         """(base, full, complete, constant name) for a container-path expression."""
@@ -211,21 +238,14 @@ class _ScriptExtractor:
         idx = self.idx
         parents = idx.parents
         seeds: list[ast.AST] = []
-        for const in idx.nodes(ast.Constant):
-            v = const.value
-            if isinstance(v, str) and is_container_path(v):
-                p = parents.get(id(const))
-                if isinstance(p, ast.JoinedStr) and p.values[0] is not const:
-                    continue  # the tail of an f-string that starts with something else
-                if isinstance(p, (ast.Assign, ast.AnnAssign)) and p.value is const and _binds_name(p):
-                    continue  # a constant's definition, not a use
-                if isinstance(p, ast.Expr):
-                    continue  # a docstring
-                seeds.append(const)
-        known = self.paths
-        for name in idx.nodes(ast.Name):
-            if isinstance(name.ctx, ast.Load) and known.get(name.id):
-                seeds.append(name)
+        for const in self._literal_seeds():
+            p = parents.get(id(const))
+            if isinstance(p, (ast.Assign, ast.AnnAssign)) and p.value is const and _binds_name(p):
+                continue  # a constant's definition, not a use
+            seeds.append(const)
+        for name, value in self.paths.items():
+            if value:
+                seeds.extend(self._loads.get(name, ()))
         done: set[int] = set()
         out: list[PathUse] = []
         for seed in seeds:
@@ -339,15 +359,23 @@ class _ScriptExtractor:
             dynamic += 1
 
         for sub in idx.nodes(ast.Subscript):
-            if not isinstance(sub.ctx, ast.Load):
+            value = sub.value
+            if not isinstance(sub.ctx, ast.Load) or not (
+                    (isinstance(value, ast.Attribute) and value.attr == "environ")
+                    or (isinstance(value, ast.Name) and (value.id == "environ" or value.id in _ENV_DICTS))):
                 continue
-            base = dotted_name(sub.value)
+            base = dotted_name(value)
             if base in _ENVIRON:
                 record(sub.slice, sub, False, "subscript")
             elif base in _ENV_DICTS:
                 record(sub.slice, sub, False, "environ_vars")
         for call in idx.nodes(ast.Call):
             func = call.func
+            if isinstance(func, ast.Attribute):
+                if func.attr not in _ENV_METHODS:
+                    continue
+            elif not (isinstance(func, ast.Name) and func.id == "getenv"):
+                continue
             has_default = len(call.args) >= 2 or any(k.arg == "default" for k in call.keywords)
             first = call.args[0] if call.args else next(
                 (k.value for k in call.keywords if k.arg in ("key", "name")), None)
