@@ -122,7 +122,6 @@ class LintConfig(BaseModel):
 
     _root: Path = PrivateAttr(default_factory=Path.cwd)
     _config_file: Path | None = PrivateAttr(default=None)
-    _enabled_cache: dict[str, bool] = PrivateAttr(default_factory=dict)
 
     @field_validator("select", "extend_select", "ignore", mode="after")
     @classmethod
@@ -173,14 +172,10 @@ class LintConfig(BaseModel):
     def enabled(self, code: str) -> bool:
         """Whether ``code`` is selected: the most specific of select/extend-select/ignore wins."""
         code = code.upper()
-        cached = self._enabled_cache.get(code)
-        if cached is None:
-            selected = self.select if self.select is not None else ["ALL"]
-            on = _best_prefix(code, [*selected, *self.extend_select])
-            off = _best_prefix(code, self.ignore)
-            cached = on is not None and (off is None or on > off)
-            self._enabled_cache[code] = cached
-        return cached
+        selected = self.select if self.select is not None else ["ALL"]
+        on = _best_prefix(code, [*selected, *self.extend_select])
+        off = _best_prefix(code, self.ignore)
+        return on is not None and (off is None or on > off)
 
     def ignored_for_path(self, code: str, path: Path | str) -> bool:
         """Whether a ``per-file-ignores`` glob matching ``path`` lists ``code`` (or a prefix of it)."""
