@@ -46,6 +46,89 @@ def cli() -> None:
     """
 
 
+def _codes(values: tuple[str, ...]) -> list[str] | None:
+    """``--select CL1,CL2 --select CL3`` -> [CL1, CL2, CL3]; None when the flag was not given."""
+    if not values:
+        return None
+    return [c.strip() for v in values for c in v.split(",") if c.strip()]
+
+
+@cli.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "junit"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE.")
+@click.option("--select", multiple=True, help="Only these codes or prefixes (e.g. CL1,CL402). Replaces the config.")
+@click.option("--extend-select", multiple=True, help="Add codes or prefixes to the selection.")
+@click.option("--ignore", multiple=True, help="Skip these codes or prefixes.")
+@click.option("--exclude", multiple=True, help="Glob of paths to skip (added to the configured excludes).")
+@click.option("--workspace-dir", "workspace_dirs", multiple=True, type=click.Path(path_type=Path),
+              help="Directory holding development/projects/<id>/ workspaces (repeatable).")
+@click.option("--registry", type=click.Path(path_type=Path), help="Registry file defining STEP_NAMES.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Use this pyproject.toml instead of searching upward.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]),
+              help="Lowest severity that makes the exit status 1 (default: error).")
+@click.option("--statistics", is_flag=True, help="Add counts per rule and of statically unknowable cases.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary line.")
+@click.option("--color/--no-color", default=None, help="Force coloured text output on or off (default: on a terminal).")
+def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tuple[str, ...],
+              extend_select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...],
+              workspace_dirs: tuple[Path, ...], registry: Path | None, config_file: Path | None,
+              fail_on: str | None, statistics: bool, exit_zero: bool, quiet: bool, color: bool | None) -> None:
+    """Lint the step repos under PATHS (default: the current directory).
+
+    A file path lints the steps that file belongs to, against their other components, and
+    reports only findings in those steps (what a pre-commit hook needs).
+    """
+    from .config import ConfigError, load_config
+    from .engine import Engine
+    from .report import Summary, render
+    from .rules_index import all_rules
+
+    targets = list(paths) or [Path(".")]
+    for p in targets:
+        if not p.exists():
+            raise UsageError(f"path does not exist: {p}")
+    overrides: dict[str, object] = {}
+    for key, value in (("select", _codes(select)), ("extend-select", _codes(extend_select)),
+                       ("ignore", _codes(ignore))):
+        if value is not None:
+            overrides[key] = value
+    if exclude:
+        overrides["extend-exclude"] = list(exclude)
+    if workspace_dirs:
+        overrides["workspace-dirs"] = [str(Path(w).absolute()) for w in workspace_dirs]
+    if registry is not None:
+        overrides["registry"] = str(Path(registry).absolute())
+    if fail_on is not None:
+        overrides["fail-on"] = fail_on
+    rules = all_rules()
+    try:
+        settings = load_config(targets[0].absolute(), set(rules), overrides=overrides, config_file=config_file)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    result = Engine(settings, rules).run(targets)
+    use_color = (sys.stdout.isatty() and output is None and not os.environ.get("NO_COLOR")) if color is None \
+        else color
+    summary = Summary(files=result.files, steps=result.steps, elapsed_ms=result.elapsed_ms,
+                      unknown=dict(result.unknown))
+    ran = {code: r for code, r in rules.items() if settings.enabled(code)}
+    text = render(fmt, result.diagnostics, ran, summary, color=use_color and fmt == "text", statistics=statistics)
+    if quiet and fmt == "text":
+        text = "\n".join(line for line in text.splitlines()[:-1]) if result.diagnostics else ""
+    if output is not None:
+        try:
+            output.write_text(text + ("" if text.endswith("\n") or not text else "\n"), encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+    elif text:
+        click.echo(text.rstrip("\n"))
+    failed = result.failed(settings.fail_on)
+    sys.exit(EXIT_OK if exit_zero or not failed else EXIT_FINDINGS)
+
+
 @cli.command("catalog")
 @click.argument("root", type=click.Path(path_type=Path), default=".")
 @click.option("--workspace-dir", "workspace_dirs", multiple=True, type=click.Path(path_type=Path),

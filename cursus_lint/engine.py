@@ -214,7 +214,7 @@ class Engine:
                 text = sf.text
             if text is not None:
                 noqa[path] = parse_noqa(text)
-        kept, suppressed, unused = apply_suppressions(kept, noqa)
+        kept, suppressed, unused = apply_suppressions(kept, noqa, enabled=s.enabled)
         self.suppressed = len(suppressed)
         rule = self.rules.get("CL903")
         if rule is not None and s.enabled("CL903"):
