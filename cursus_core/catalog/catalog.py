@@ -51,6 +51,14 @@ def _abs(path: str | os.PathLike[str]) -> Path:
     return Path(os.path.abspath(path))
 
 
+def _references(summary: FileSummary) -> set[tuple[str, str]]:
+    """What a spec or builder points at: ("module", stem) and ("name", imported or referenced name)."""
+    refs = {("module", m) for m in summary.imported_modules}
+    refs.update(("name", n) for n in summary.imported_names)
+    refs.update(("name", n) for n in summary.contract_refs)
+    return refs
+
+
 @dataclass
 class StepInfo:
     """The components of one step in one scope (core, or a workspace view)."""
@@ -378,9 +386,9 @@ class StepCatalog:
             self._unmatched(scope, path, role, how, "no-match")
         return None
 
-    def _index_specs(self, scope: _Scope, paths: list[Path]) -> dict[str, set[str]]:
-        """Attach specs; returns imported module / name -> steps whose spec imports it."""
-        users: dict[str, set[str]] = {}
+    def _index_specs(self, scope: _Scope, paths: list[Path]) -> dict[tuple[str, str], set[str]]:
+        """Attach specs; returns each reference (see :func:`_references`) -> steps whose spec makes it."""
+        users: dict[tuple[str, str], set[str]] = {}
         attached: list[tuple[str, FileSummary]] = []
         later: list[tuple[Path, FileSummary]] = []
         for path in paths:  # pass 1: declared step_type
@@ -395,7 +403,7 @@ class StepCatalog:
             if step is not None:
                 attached.append((step, summary))
         for step, summary in attached:
-            for ref in summary.imported_modules | summary.imported_names | set(summary.contract_refs):
+            for ref in _references(summary):
                 users.setdefault(ref, set()).add(step)
         return users
 
@@ -424,23 +432,28 @@ class StepCatalog:
             words = words[:-1]
         return words[-1] if len(words) > 1 and words[-1] in JOB_TYPE_SUFFIXES else None
 
-    def _index_contracts(self, scope: _Scope, paths: list[Path], spec_users: dict[str, set[str]]) -> None:
-        builder_users: dict[str, set[str]] = {}
+    def _index_contracts(self, scope: _Scope, paths: list[Path],
+                         spec_users: dict[tuple[str, str], set[str]]) -> None:
+        builder_users: dict[tuple[str, str], set[str]] = {}
         for info in scope.steps.values():
             if info.builder is not None:
-                s = self._summary(info.builder)
-                for ref in s.imported_modules | s.imported_names:
+                for ref in _references(self._summary(info.builder)):
                     builder_users.setdefault(ref, set()).add(info.name)
+        summaries = {path: self._summary(path) for path in paths}
+        # a contract variable name identifies its file only when no other contract file uses it
+        var_files: dict[str, int] = {}
+        for summary in summaries.values():
+            for var in set(summary.contract_vars):
+                var_files[var] = var_files.get(var, 0) + 1
         owners_of: dict[Path, list[str]] = {}
         later: list[tuple[Path, FileSummary]] = []
-        for path in paths:  # pass 1: imported by the specs, else by the builders, of the scope
-            summary = self._summary(path)
-            keys = [path.stem, *summary.contract_vars]
-            owners = sorted(set().union(*(spec_users.get(k, set()) for k in keys)))
-            evidence = "imported by spec"
-            if not owners:
-                owners = sorted(set().union(*(builder_users.get(k, set()) for k in keys)))
-                evidence = "imported by builder"
+        for path, summary in summaries.items():  # pass 1: imported by the specs, else the builders
+            keys = [("module", path.stem)] + [("name", v) for v in summary.contract_vars if var_files[v] == 1]
+            owners, evidence = [], ""
+            for users, evidence in ((spec_users, "imported by spec"), (builder_users, "imported by builder")):
+                owners = sorted(set().union(*(users.get(k, set()) for k in keys)))
+                if owners:
+                    break
             if owners:
                 owners_of[path] = [o for o in owners if self._attach(scope, o, "contracts", path, evidence)]
             else:
@@ -449,7 +462,7 @@ class StepCatalog:
             step = self._by_name_or_unmatched(scope, "contracts", path, summary)
             owners_of[path] = [step] if step is not None else []
         for path, owners in owners_of.items():
-            for ep in self._summary(path).entry_points:
+            for ep in summaries[path].entry_points:
                 scope.entry_owners.setdefault(entry_point_stem(ep), set()).update(owners)
 
     def _index_scripts(self, scope: _Scope, paths: list[Path]) -> None:

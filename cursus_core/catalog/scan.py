@@ -128,7 +128,8 @@ def summarize(source: SourceFile) -> FileSummary:
     return summary
 
 
-_memo: dict[tuple[str, str], FileSummary] = {}
+#: path -> (content digest, summary): one entry per file, replaced when the file changes
+_memo: dict[str, tuple[str, FileSummary]] = {}
 _memo_lock = threading.Lock()
 
 
@@ -137,11 +138,12 @@ def summarize_path(path: Path) -> FileSummary:
     source = load_source(path)
     if not source.digest:  # unreadable: nothing to key on, and it may become readable
         return summarize(source)
-    key = (str(source.path), source.digest)
+    key = str(source.path)
     with _memo_lock:
         hit = _memo.get(key)
-    if hit is None:
-        hit = summarize(source)
-        with _memo_lock:
-            _memo[key] = hit
-    return hit
+    if hit is not None and hit[0] == source.digest:
+        return hit[1]
+    summary = summarize(source)
+    with _memo_lock:
+        _memo[key] = (source.digest, summary)
+    return summary
