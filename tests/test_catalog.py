@@ -478,3 +478,21 @@ def test_summaries_follow_file_changes(tmp_path: Path) -> None:
     cat = StepCatalog(repo)
     assert cat.find_steps_for_file(spec_file) == [(None, "Payload")]
     assert cat.get_step_info("Payload").specs == {"training": spec_file}
+
+
+def test_registry_with_a_syntax_error_is_reported_and_indexing_goes_on(tmp_path: Path) -> None:
+    make_repo(tmp_path, (), {"builders/builder_package_step.py": cls("PackageStepBuilder", "StepBuilderBase")})
+    registry = write(tmp_path / "registry/step_names.py", 'STEP_NAMES = {\n    "Package": {\n')
+    cat = StepCatalog(tmp_path)
+    assert cat.core_registry_file == registry
+    assert cat.problems == [RegistryProblem(registry, 2, 16, "cannot parse: '{' was never closed", "syntax-error")]
+    assert cat.get_step_info("Package").builder == tmp_path / "steps/builders/builder_package_step.py"
+
+
+def test_non_utf8_registry_is_reported(tmp_path: Path) -> None:
+    make_repo(tmp_path, ("Package",), {})
+    broken = write(tmp_path / "legacy/step_names.py", b"STEP_NAMES = {}\n# \xff\n")
+    cat = StepCatalog(tmp_path)
+    assert cat.core_registry_file == tmp_path / "registry/step_names.py"
+    assert cat.problems == [RegistryProblem(broken, 2, 1, "file is not valid UTF-8 (byte 0xff at offset 18)",
+                                            "not-utf8")]

@@ -23,6 +23,7 @@ Workspace components take precedence over core ones in :meth:`StepCatalog.get_st
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,19 @@ _SHARED_SUFFIXES = ("Base", "Mixin", "ABC")
 
 def _abs(path: str | os.PathLike[str]) -> Path:
     return Path(os.path.abspath(path))
+
+
+_STEP_NAMES_LINE = re.compile(r"^STEP_NAMES[ \t]*(?::[^=\n]*)?=(?!=)", re.MULTILINE)
+
+
+def _defines_core_table(path: Path) -> bool:
+    """A readable ``STEP_NAMES`` table, or an unparseable file whose text assigns one (so its
+    syntax error is reported as the repo's registry instead of silently falling back)."""
+    registry = read_registry_file(path)
+    if registry.table("STEP_NAMES") is not None:
+        return True
+    source = load_source(path)
+    return source.tree is None and source.text is not None and bool(_STEP_NAMES_LINE.search(source.text))
 
 
 def _references(summary: FileSummary) -> set[tuple[str, str]]:
@@ -212,8 +226,10 @@ class StepCatalog:
             ws = self._workspace_of(path)
             if ws is not None:
                 workspace_files.append((ws, path))
-            elif read_registry_file(path).table("STEP_NAMES") is not None:
+            elif _defines_core_table(path):
                 core_candidates.append(path)
+            else:  # e.g. not UTF-8: which table it holds is unknowable, but the problem is not
+                self.problems.extend(read_registry_file(path).problems)
         if core_file is None and core_candidates:
             core_file = min(core_candidates, key=self._depth)
         if core_file is not None:
