@@ -120,3 +120,10 @@ def test_dynamic_forms_are_counted_not_guessed():
     assert set(s.non_literal) == {"step_type", "dependencies", "outputs[]", "**"}
     assert set(s.outputs[0].non_literal) == {"logical_name", "output_type"}
     assert stats["non-literal-spec-field"] == 6
+
+
+def test_each_compatible_source_string_has_its_own_span():
+    (s,) = specs(SPEC)
+    data, sig = s.dependencies
+    assert data.compatible_source_spans == (Span(22, 33, 22, 52), Span(22, 54, 22, 72))
+    assert sig.compatible_source_spans == ()

@@ -318,6 +318,8 @@ class DependencyFacts:
     keyword_spans: dict[str, Span] = field(default_factory=dict)
     dict_key: str | None = None  # the key when dependencies is a dict
     non_literal: dict[str, Span] = field(default_factory=dict)
+    #: one span per ``compatible_sources`` string, in order (parallel to ``compatible_sources``)
+    compatible_source_spans: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -448,6 +450,8 @@ class FieldFacts:
     default_is_literal: bool = False
     via_field: bool = False
     class_var: bool = False
+    #: where the default value is written (``= "x"`` or ``Field(default="x")``); None without one
+    default_span: Span | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -211,12 +211,14 @@ def _dependency(values: Values, call: ast.Call, key: str | None) -> DependencyFa
         required = value if ok and isinstance(value, bool) else None
         if required is None:
             values.unknown(nl, "required", kw["required"].value)
+    sources = values.list_items(kw["compatible_sources"].value, "compatible_sources", nl) \
+        if "compatible_sources" in kw else ()
     return DependencyFacts(
         logical_name=logical,
         dependency_type=dep_type,
         required=required,
-        compatible_sources=values.strings(kw["compatible_sources"].value, "compatible_sources", nl)
-        if "compatible_sources" in kw else (),
+        compatible_sources=tuple(item.name for item in sources),
+        compatible_source_spans=tuple(item.span for item in sources),
         semantic_keywords=values.strings(kw["semantic_keywords"].value, "semantic_keywords", nl)
         if "semantic_keywords" in kw else (),
         data_type=values.string(kw["data_type"].value) if "data_type" in kw else None,
