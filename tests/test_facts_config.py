@@ -64,3 +64,19 @@ def test_config_class_members():
     assert c.staticmethods == {"helper": Span(29, 9, 29, 15)}
     assert c.methods == {"get_script_path": Span(31, 9, 31, 24)}
     assert c.has_member("full_path") and c.has_member("_cache") and not c.has_member("nope")
+
+
+def test_field_default_span_points_at_the_default_value():
+    (c,) = extract_configs(parse_text(Path("c.py"), textwrap.dedent("""\
+        class OutConfig(BasePipelineConfig):
+            plain: str = "s3://bucket/out"
+            via_field: str = Field(default=f"s3://{BUCKET}/x", description="s3://not/a/default")
+            positional: str = Field("abc")
+            required: str = Field(description="x")
+            bare: int
+        """).encode()))
+    f = c.fields
+    assert f["plain"].default_span == Span(2, 18, 2, 35)
+    assert f["via_field"].default_span == Span(3, 36, 3, 54)
+    assert f["positional"].default_span == Span(4, 29, 4, 34)
+    assert f["required"].default_span is None and f["bare"].default_span is None

@@ -107,3 +107,32 @@ def test_definitions():
         class A: pass
         """)
     assert m.definitions == {"X_SPEC": Span(1, 1, 1, 7), "helper": Span(2, 5, 2, 11), "A": Span(3, 7, 3, 8)}
+
+
+def test_docstrings_and_bare_strings_are_not_s3_literals():
+    m = facts('''\
+        """s3://bucket/module-docstring"""
+
+        class B:
+            """s3://bucket/class-docstring"""
+
+            def f(self):
+                """s3://bucket/function-docstring"""
+                "s3://bucket/bare-statement"
+                return "s3://bucket/real"
+        ''')
+    assert [(s.value, s.span.line) for s in m.s3_literals] == [("s3://bucket/real", 9)]
+
+
+def test_s3_builds_over_the_base_output_path_call():
+    m = facts("""\
+        a = f"{self._get_base_output_path()}/model"
+        b = self._get_base_output_path() + "/eval"
+        c = f"{self._get_base_output_path()}"
+        d = f"{self.compute()}/x"
+        """)
+    got = [(b.kind, b.reason, b.text, b.variables, b.span.line) for b in m.s3_builds]
+    assert got == [
+        ("fstring", "pipeline-var", "{self._get_base_output_path()}/model", ("self._get_base_output_path()",), 1),
+        ("concat", "pipeline-var", "{self._get_base_output_path()}/eval", ("self._get_base_output_path()",), 2),
+    ]

@@ -82,7 +82,7 @@ def _config(idx: TreeIndex, cls: ast.ClassDef, consts: dict, stats: Counter[str]
                 private[name] = span
                 continue
             annotation = _segment(idx, stmt.annotation)
-            fields[name] = _field(name, annotation, span, value, consts, stats)
+            fields[name] = _field(name, annotation, span, value, consts, stats, idx)
         elif isinstance(stmt, ast.Assign):
             for target in stmt.targets:
                 if isinstance(target, ast.Name):
@@ -110,7 +110,7 @@ def _config(idx: TreeIndex, cls: ast.ClassDef, consts: dict, stats: Counter[str]
 
 
 def _field(name: str, annotation: str | None, span: Span, value: ast.AST | None, consts: dict,
-           stats: Counter[str]) -> FieldFacts:
+           stats: Counter[str], idx: TreeIndex | None = None) -> FieldFacts:
     class_var = bool(annotation) and annotation.split("[")[0].split(".")[-1] == "ClassVar"
     if value is None:
         return FieldFacts(name, annotation, span, required=not class_var, has_default=False,
@@ -129,9 +129,11 @@ def _field(name: str, annotation: str | None, span: Span, value: ast.AST | None,
         if not ok:
             stats["non-literal-field-default"] += 1
         return FieldFacts(name, annotation, span, required=False, has_default=True, default=literal,
-                          default_is_literal=ok, via_field=True, class_var=class_var)
+                          default_is_literal=ok, via_field=True, class_var=class_var,
+                          default_span=idx.span(default) if idx is not None else None)
     ok, literal = _literal(value, consts)
     if not ok:
         stats["non-literal-field-default"] += 1
     return FieldFacts(name, annotation, span, required=False, has_default=True, default=literal,
-                      default_is_literal=ok, class_var=class_var)
+                      default_is_literal=ok, class_var=class_var,
+                      default_span=idx.span(value) if idx is not None else None)

@@ -19,7 +19,7 @@ _FILE_NOQA = re.compile(r"#\s*cursus-lint\s*:\s*noqa(?:\s*:\s*(?P<codes>" + _COD
 _NOQA = re.compile(r"#\s*noqa(?:\s*:\s*(?P<codes>" + _CODES + "))?", re.I)
 _CODE = re.compile(r"[A-Za-z]{1,5}[0-9]{1,5}")
 _PATH_EDIT_METHODS = {"append", "insert", "extend", "remove"}
-_PIPELINE_VAR_WORDS = ("s3", "bucket", "prefix")
+_PIPELINE_VAR_WORDS = ("s3", "bucket", "prefix", "base_output")
 
 
 def extract_module(sf: SourceFile, stats: Counter[str] | None = None,
@@ -96,7 +96,10 @@ def _definitions(idx: TreeIndex) -> dict[str, Span]:
 
 
 def is_pipeline_var(node: ast.AST) -> bool:
-    """A Name/Attribute whose name mentions s3, bucket or prefix (``pipeline_s3_loc``...)."""
+    """A Name/Attribute whose name mentions s3, bucket, prefix or base_output
+    (``pipeline_s3_loc``...), or a call of such a function (``self._get_base_output_path()``)."""
+    if isinstance(node, ast.Call):
+        node = node.func
     name = last_name(node)
     if name is None:
         return False
@@ -104,10 +107,18 @@ def is_pipeline_var(node: ast.AST) -> bool:
     return any(word in low for word in _PIPELINE_VAR_WORDS)
 
 
+def _var_name(node: ast.AST) -> str | None:
+    """``a.b`` for a name, ``a.b()`` for a call of one, else None."""
+    if isinstance(node, ast.Call):
+        func = dotted_name(node.func)
+        return f"{func}()" if func else None
+    return dotted_name(node)
+
+
 def _piece_text(node: ast.AST) -> str:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
-    name = dotted_name(node)
+    name = _var_name(node)
     return "{" + (name or "...") + "}"
 
 
@@ -126,11 +137,11 @@ def _classify(pieces: list[ast.AST], fmt: str | None = None,
     """(reason, text, variables) when ``pieces`` (or a format string and its args) build an S3 path."""
     if fmt is not None:
         text = fmt
-        variables = tuple(n for n in (dotted_name(a) for a in args if is_pipeline_var(a)) if n)
+        variables = tuple(n for n in (_var_name(a) for a in args if is_pipeline_var(a)) if n)
         slash = "/" in fmt
     else:
         text = "".join(_piece_text(p) for p in pieces)
-        variables = tuple(n for n in (dotted_name(p) for p in pieces if is_pipeline_var(p)) if n)
+        variables = tuple(n for n in (_var_name(p) for p in pieces if is_pipeline_var(p)) if n)
         slash = any(isinstance(p, ast.Constant) and isinstance(p.value, str) and "/" in p.value
                     for p in pieces)
     if text.startswith("s3://"):
@@ -197,7 +208,7 @@ def _find_s3(idx: TreeIndex) -> tuple[tuple[S3Literal, ...], tuple[S3Build, ...]
                     reason = "pipeline-var"
                 if reason:
                     text = "/".join(_piece_text(p) for p in pieces)
-                    variables = tuple(n for n in (dotted_name(p) for p in pieces if is_pipeline_var(p)) if n)
+                    variables = tuple(n for n in (_var_name(p) for p in pieces if is_pipeline_var(p)) if n)
                     builds.append((call, S3Build("join", reason, text, idx.span(call), variables)))
     inside: set[int] = set()
     for node, _ in builds:
@@ -209,8 +220,9 @@ def _find_s3(idx: TreeIndex) -> tuple[tuple[S3Literal, ...], tuple[S3Build, ...]
     literals: list[S3Literal] = []
     for const in idx.nodes(ast.Constant):
         value = const.value
+        # A bare string statement (a docstring) is documentation, not a value the code uses.
         if (isinstance(value, str) and value.startswith("s3://") and id(const) not in inside
-                and not isinstance(parents.get(id(const)), ast.JoinedStr)):
+                and not isinstance(parents.get(id(const)), (ast.JoinedStr, ast.Expr))):
             literals.append(S3Literal(value, idx.span(const)))
     literals.sort(key=lambda f: (f.span.line, f.span.column))
     return tuple(literals), tuple(build_facts)
