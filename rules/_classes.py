@@ -1,0 +1,160 @@
+"""Shared class-chain helpers for the builder/config (CL4xx) and naming (CL5xx) rules.
+
+Inheritance is followed by the last segment of each base name through classes found in the
+repo's builder and config files; a base that is neither in the repo nor one of ours is
+*unknown*, and rules stay silent about it (precision before recall).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from cursus_lint.facts.model import BuilderFacts, ConfigFacts, FieldFacts, Span
+from cursus_lint.model import ProjectModel, StepModel
+
+STEP_BUILDER_BASE = "StepBuilderBase"
+#: config bases we ship (cursus has the same names)
+CONFIG_BASES = frozenset({"BasePipelineConfig", "ProcessingStepConfigBase"})
+#: bases that add nothing a builder or config needs
+NEUTRAL_BASES = frozenset({"object", "ABC", "Generic", "Protocol"})
+#: suffixes of classes meant only to be inherited from
+BASE_SUFFIXES = ("Base", "Mixin", "ABC")
+
+
+def short(name: str) -> str:
+    """``cursus.core.base.StepBuilderBase`` -> ``StepBuilderBase``; ``Generic[T]`` stays as written."""
+    return name.rsplit(".", 1)[-1]
+
+
+def builder_classes(project: ProjectModel) -> dict[str, tuple[Path, BuilderFacts]]:
+    """Every class in the repo's builder files, by name (first definition wins); cached per run."""
+    cached = project.extra.get("cl4:builder-classes")
+    if cached is None:
+        cached = {}
+        for path, facts in sorted(project.files.items()):
+            for cls in facts.builders:
+                cached.setdefault(cls.name, (path, cls))
+        project.extra["cl4:builder-classes"] = cached
+    return cached
+
+
+def used_as_base(project: ProjectModel) -> frozenset[str]:
+    """Names some repo builder or config class inherits from (those may carry any suffix)."""
+    cached = project.extra.get("cl4:used-as-base")
+    if cached is None:
+        names: set[str] = set()
+        for facts in project.files.values():
+            for cls in (*facts.builders, *facts.configs, *facts.hyperparams):
+                names.update(short(b) for b in cls.bases)
+        cached = frozenset(names)
+        project.extra["cl4:used-as-base"] = cached
+    return cached
+
+
+@dataclass(frozen=True)
+class BuilderChain:
+    """What a builder class inherits: whether StepBuilderBase is reached, methods from repo-local
+    bases, and bases we cannot see (outside the repo and not StepBuilderBase)."""
+
+    reaches_base: bool
+    methods: frozenset[str]
+    unknown_bases: tuple[str, ...]
+    bases: tuple[str, ...]  # every base walked, nearest first
+
+
+def builder_chain(project: ProjectModel, builder: BuilderFacts) -> BuilderChain:
+    local = builder_classes(project)
+    methods: set[str] = set(builder.methods)
+    unknown: list[str] = []
+    walked: list[str] = []
+    reaches = False
+    seen = {builder.name}
+    todo = [short(b) for b in builder.bases]
+    while todo:
+        name = todo.pop(0)
+        if name in seen:
+            continue
+        seen.add(name)
+        walked.append(name)
+        if name == STEP_BUILDER_BASE:
+            reaches = True
+        elif name in local:
+            base = local[name][1]
+            methods.update(base.methods)
+            todo.extend(short(b) for b in base.bases)
+        elif name not in NEUTRAL_BASES:
+            unknown.append(name)
+    return BuilderChain(reaches, frozenset(methods), tuple(unknown), tuple(walked))
+
+
+def config_class(project: ProjectModel, name: str) -> tuple[Path, ConfigFacts] | None:
+    found = project.config_classes.get(name)
+    return found[0] if found else None
+
+
+def is_config_class(project: ProjectModel, cfg: ConfigFacts) -> bool:
+    """Whether ``cfg`` is a step configuration: it inherits (through repo classes) from one of our
+    config bases or from an outside base that is itself named like a config (``...Config``,
+    ``...ConfigBase``). Plain pydantic helper models and hyperparameter classes are not."""
+    seen: set[str] = set()
+    todo = [short(b) for b in cfg.bases]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in CONFIG_BASES:
+            return True
+        local = config_class(project, name)
+        if local is not None:
+            todo.extend(short(b) for b in local[1].bases)
+        elif name.endswith(("Config", "ConfigBase")):
+            return True
+    return False
+
+
+def iter_field_chain(project: ProjectModel, class_name: str) -> Iterator[tuple[Path, ConfigFacts]]:
+    """Repo classes of ``class_name``'s inheritance chain, most derived first (depth-first, like a
+    single-inheritance MRO)."""
+    seen: set[str] = set()
+    todo = [class_name]
+    while todo:
+        name = todo.pop(0)
+        if name in seen:
+            continue
+        seen.add(name)
+        local = config_class(project, name)
+        if local is None:
+            continue
+        yield local
+        todo[:0] = [short(b) for b in local[1].bases]
+
+
+def nearest_field(project: ProjectModel, class_name: str, field: str) -> tuple[Path, FieldFacts] | None:
+    """The most derived repo definition of ``field`` on ``class_name``'s chain."""
+    for path, cfg in iter_field_chain(project, class_name):
+        if field in cfg.fields:
+            return path, cfg.fields[field]
+    return None
+
+
+def step_config_class(step: StepModel, project: ProjectModel) -> str | None:
+    """The config class a step's builder reads: the one the builder declares (annotation,
+    isinstance, import) when the repo defines it, else the step's (registry) config class."""
+    builder = step.builder
+    if builder is not None and builder.config_class and config_class(project, builder.config_class):
+        return builder.config_class
+    if step.config is not None:
+        return step.config.name
+    return builder.config_class if builder is not None else None
+
+
+def registry_related(step: StepModel, message: str) -> list[tuple[Path, Span, str]]:
+    """A related location at the step's registry entry, when it came from a file."""
+    reg = step.registry
+    if reg is None or reg.source_path is None or reg.line is None:
+        return []
+    column = reg.column or 1
+    return [(reg.source_path, Span(reg.line, column, reg.line, column + len(reg.name) + 2), message)]

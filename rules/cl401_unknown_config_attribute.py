@@ -1,0 +1,101 @@
+"""CL401 unknown-config-attribute: the builder reads ``self.config.X`` that its config class lacks."""
+
+from __future__ import annotations
+
+import difflib
+
+from cursus_lint.diagnostic import Severity
+from cursus_lint.rule import Example, Rule
+
+from ._classes import config_class, step_config_class
+from ._examples import edit, line_of, repo
+
+_RENAMED = edit("config", "    label_name: str = Field(", "    label_field: str = Field(")
+_GUARDED = edit("builder", '        env_vars["SEPARATOR"] = self.config.separator\n',
+                '        env_vars["SEPARATOR"] = self.config.separator\n'
+                '        if hasattr(self.config, "debug_mode"):\n'
+                '            env_vars["DEBUG"] = str(self.config.debug_mode)\n'
+                '        region = getattr(self.config, "aws_region", "us-east-1")\n')
+
+RULE = Rule(
+    code="CL401",
+    name="unknown-config-attribute",
+    summary="The builder reads a config attribute that its config class (and its bases) does not define.",
+    severity=Severity.ERROR,
+    docs='''
+## What it checks
+Every `self.config.X` (or `config.X` on the builder's config parameter, or `getattr(self.config, "X")`
+without a default) the step builder reads must exist on the step's config class: as a field, a
+`@property`, a method, a private attribute or a class attribute, on the class itself or anywhere in
+its inheritance chain (repo-local bases and the shipped `BasePipelineConfig` /
+`ProcessingStepConfigBase`). Reads guarded by `hasattr(self.config, "X")` or
+`getattr(self.config, "X", default)` are fine. When a base class lives outside the repo the rule
+stays silent.
+
+## Why it matters
+Config classes are pydantic models: a missing attribute is an `AttributeError` raised when the
+pipeline is compiled, typically after a field was renamed in the config but not in the builder.
+
+## Example
+```python
+# steps/configs/config_clean_step.py
+class CleanConfig(ProcessingStepConfigBase):
+    label_field: str                                      # renamed from label_name
+
+# steps/builders/builder_clean_step.py
+env_vars["LABEL_FIELD"] = self.config.label_name          # CL401
+```
+Use instead:
+```python
+env_vars["LABEL_FIELD"] = self.config.label_field
+```
+
+## How to fix
+Read the attribute under its current name (the message suggests the closest one), add the field
+or property to the config class, or — when the attribute is really optional — guard the read with
+`getattr(self.config, "X", default)`.
+''',
+    bad=(Example(repo(config=_RENAMED), expect=(
+        ("steps/builders/builder_clean_step.py", line_of(repo()["steps/builders/builder_clean_step.py"],
+                                                         "if not self.config.label_name")),
+        ("steps/builders/builder_clean_step.py", line_of(repo()["steps/builders/builder_clean_step.py"],
+                                                         "= self.config.label_name")),
+    )),),
+    good=(Example(repo()), Example(repo(builder=_GUARDED))),
+)
+
+
+def _described(name: str, bases: list[str]) -> str:
+    if not bases:
+        return name
+    return f"{name} (and its base{'s' if len(bases) > 1 else ''} {', '.join(bases)})"
+
+
+@RULE
+def check(step, project):
+    builder = step.builder
+    if builder is None or not builder.config_reads:
+        return
+    name = step_config_class(step, project)
+    if name is None:
+        project.count_unknown("builder-config-class")
+        return
+    members = project.config_members(name)
+    if not members.complete:
+        project.count_unknown("config-base-outside-repo")
+        return
+    defined = config_class(project, name)
+    related = [(defined[0], defined[1].name_span, f"{name} defined here")] if defined else []
+    bases = [cls for _, cls in members.chain[1:]]
+    candidates = sorted(n for n in members.names if not n.startswith("__"))
+    for read in builder.config_reads:
+        if read.guarded or read.attr in members.names:
+            continue
+        close = difflib.get_close_matches(read.attr, candidates, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        yield RULE.report(
+            step.builder_file.path, read.span,
+            f"builder reads 'self.config.{read.attr}' but {_described(name, bases)} defines no such field, "
+            f"property or method{hint}",
+            step=step.name, related=related,
+        )
