@@ -136,3 +136,18 @@ def test_s3_builds_over_the_base_output_path_call():
         ("fstring", "pipeline-var", "{self._get_base_output_path()}/model", ("self._get_base_output_path()",), 1),
         ("concat", "pipeline-var", "{self._get_base_output_path()}/eval", ("self._get_base_output_path()",), 2),
     ]
+
+
+def test_s3_strings_in_messages_are_not_locations():
+    m = facts("""\
+        logger.info(f"writing to {self.config.pipeline_s3_loc}/out")
+        self.log_info("reading s3://bucket/in")
+        logging.warning("%s", f"s3://{bucket}/x")
+        raise ValueError(f"bad prefix {self.config.output_prefix}/x")
+        print("s3://bucket/p")
+        warnings.warn(msg=f"s3://{bucket}/w")
+        catalog.info(f"s3://{bucket}/kept")
+        keep = f"s3://{bucket}/y"
+        """)
+    assert [(b.text, b.span.line) for b in m.s3_builds] == [("s3://{bucket}/kept", 7), ("s3://{bucket}/y", 8)]
+    assert m.s3_literals == ()

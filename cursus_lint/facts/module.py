@@ -20,6 +20,8 @@ _NOQA = re.compile(r"#\s*noqa(?:\s*:\s*(?P<codes>" + _CODES + "))?", re.I)
 _CODE = re.compile(r"[A-Za-z]{1,5}[0-9]{1,5}")
 _PATH_EDIT_METHODS = {"append", "insert", "extend", "remove"}
 _PIPELINE_VAR_WORDS = ("s3", "bucket", "prefix", "base_output")
+_LOG_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
+_MESSAGE_SUFFIXES = ("Error", "Exception", "Warning")
 
 
 def extract_module(sf: SourceFile, stats: Counter[str] | None = None,
@@ -159,6 +161,22 @@ def find_s3(idx: TreeIndex) -> tuple[tuple[S3Literal, ...], tuple[S3Build, ...]]
     return hit
 
 
+def _is_message(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    """Whether ``node`` is an argument of a log call, ``print``/``warn`` or an exception:
+    text for people, not a location the pipeline uses."""
+    parent = parents.get(id(node))
+    if isinstance(parent, ast.keyword):
+        parent = parents.get(id(parent))
+    if not isinstance(parent, ast.Call):
+        return False
+    name = dotted_name(parent.func) or ""
+    last = name.rsplit(".", 1)[-1]
+    if last in ("print", "warn") or last.startswith("log_") or last.endswith(_MESSAGE_SUFFIXES):
+        return True
+    receiver = name.rsplit(".", 2)[-2].lower() if "." in name else ""
+    return last in _LOG_METHODS and (receiver in ("log", "logging") or receiver.endswith("logger"))
+
+
 def _find_s3(idx: TreeIndex) -> tuple[tuple[S3Literal, ...], tuple[S3Build, ...]]:
     builds: list[tuple[ast.AST, S3Build]] = []
     parents = idx.parents
@@ -215,14 +233,15 @@ def _find_s3(idx: TreeIndex) -> tuple[tuple[S3Literal, ...], tuple[S3Build, ...]
         for sub in ast.walk(node):
             if sub is not node:
                 inside.add(id(sub))
-    build_facts = sorted((b for n, b in builds if id(n) not in inside),
+    build_facts = sorted((b for n, b in builds if id(n) not in inside and not _is_message(n, parents)),
                          key=lambda b: (b.span.line, b.span.column))
     literals: list[S3Literal] = []
     for const in idx.nodes(ast.Constant):
         value = const.value
         # A bare string statement (a docstring) is documentation, not a value the code uses.
         if (isinstance(value, str) and value.startswith("s3://") and id(const) not in inside
-                and not isinstance(parents.get(id(const)), (ast.JoinedStr, ast.Expr))):
+                and not isinstance(parents.get(id(const)), (ast.JoinedStr, ast.Expr))
+                and not _is_message(const, parents)):
             literals.append(S3Literal(value, idx.span(const)))
     literals.sort(key=lambda f: (f.span.line, f.span.column))
     return tuple(literals), tuple(build_facts)
