@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from cursus_core.catalog import StepCatalog, StepInfo
+from cursus_core.catalog import CatalogProblem, StepCatalog, StepInfo, find_repo_root
 from cursus_core.registry.models import RegistryProblem
 from cursus_core.source import SourceProblem, load_source
 
@@ -26,7 +26,6 @@ from .rules_index import all_rules
 ROLE_OF_DIR = {"scripts": "script", "contracts": "contract", "specs": "spec", "builders": "builder",
                "configs": "config", "hyperparams": "hyperparams"}
 SOURCE_PROBLEM_CODES = {"syntax-error": "CL901", "not-utf8": "CL902", "unreadable": "CL902", "too-large": "CL902"}
-STEP_DIR_MARKERS = ("scripts", "contracts", "specs", "builders", "configs")
 
 
 @dataclass
@@ -42,21 +41,6 @@ class CheckResult:
     def failed(self, fail_on: str = "error") -> bool:
         threshold = Severity(fail_on).rank
         return any(d.severity.rank >= threshold for d in self.diagnostics)
-
-
-def find_repo_root(path: Path) -> Path:
-    """The step repo a file or directory belongs to: the nearest ancestor with a pyproject.toml or
-    .git, or else the parent of the nearest ``steps``-like directory; a directory is its own root."""
-    path = path.absolute()
-    if path.is_dir():
-        return path
-    steps_parent: Path | None = None
-    for parent in path.parents:
-        if (parent / "pyproject.toml").is_file() or (parent / ".git").exists():
-            return parent
-        if steps_parent is None and sum((parent / m).is_dir() for m in STEP_DIR_MARKERS) >= 2:
-            steps_parent = parent.parent
-    return steps_parent or path.parent
 
 
 class Engine:
@@ -153,6 +137,8 @@ class Engine:
         problems: list[SourceProblem | RegistryProblem] = [f.problem for f in project.files.values() if f.problem]
         problems.extend(project.catalog.problems)
         for p in problems:
+            if isinstance(p, CatalogProblem):
+                continue  # "no steps here" is a summary fact (0 steps), not a finding
             if isinstance(p, SourceProblem):
                 code = SOURCE_PROBLEM_CODES.get(p.kind, "CL902")
             else:

@@ -122,6 +122,11 @@ class UnmatchedFile:
     workspace_id: str | None = None
 
 
+def _has_literal_core_table(path: Path) -> bool:
+    table = read_registry_file(path).table("STEP_NAMES")
+    return table is not None and not table.opaque and bool(table.entries)
+
+
 @dataclass(frozen=True)
 class CatalogProblem:
     """Bad catalog input that is not a single file's fault: ``missing-root`` or ``no-steps``."""
@@ -231,7 +236,9 @@ class StepCatalog:
             else:  # e.g. not UTF-8: which table it holds is unknowable, but the problem is not
                 self.problems.extend(read_registry_file(path).problems)
         if core_file is None and core_candidates:
-            core_file = min(core_candidates, key=self._depth)
+            # a literal table beats a computed one (cursus' step_names.py calls a function while
+            # step_names_original.py holds the literal table); then the one nearest the root
+            core_file = min(core_candidates, key=lambda p: (not _has_literal_core_table(p), self._depth(p)))
         if core_file is not None:
             manager = UnifiedRegistryManager(core_file)
             candidates.add(core_file)
