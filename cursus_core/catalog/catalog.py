@@ -249,7 +249,11 @@ class StepCatalog:
         self.problems.extend(manager.problems)
         for path in core_candidates:
             if path != core_file:  # copies, legacy tables: read so that their problems surface
-                self.problems.extend(read_registry_file(path).problems)
+                other = read_registry_file(path)
+                table = other.table("STEP_NAMES")
+                if table is not None and table.opaque and core_file is not None:
+                    continue  # a computed proxy (STEP_NAMES = get_step_names()) beside the literal table
+                self.problems.extend(other.problems)
         self.core_registry_file = core_file
         self.registry_files = sorted(candidates)
         return manager
