@@ -122,6 +122,7 @@ class LintConfig(BaseModel):
 
     _root: Path = PrivateAttr(default_factory=Path.cwd)
     _config_file: Path | None = PrivateAttr(default=None)
+    _excluded_cache: dict[str, bool] = PrivateAttr(default_factory=dict)
 
     @field_validator("select", "extend_select", "ignore", mode="after")
     @classmethod
@@ -210,8 +211,12 @@ class LintConfig(BaseModel):
 
     def is_excluded(self, path: Path | str) -> bool:
         """Whether ``path`` (a file or directory, relative to the cwd or absolute) is excluded."""
-        path = Path(path)
-        return any(self._path_matches(glob, path) for glob in self.exclude_patterns)
+        key = os.path.abspath(path)
+        hit = self._excluded_cache.get(key)
+        if hit is None:  # asked once per file and again per diagnostic: memoise
+            path = Path(path)
+            hit = self._excluded_cache[key] = any(self._path_matches(glob, path) for glob in self.exclude_patterns)
+        return hit
 
     def _path_matches(self, glob: str, path: Path) -> bool:
         """Match a config glob against ``path`` or any of its parent directories.
