@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from cursus_core.catalog import CatalogProblem, StepCatalog, StepInfo, find_repo_root
+from cursus_core.registry.literal_reader import read_registry_file
 from cursus_core.registry.models import RegistryProblem
 from cursus_core.source import SourceProblem, load_source
 
@@ -81,7 +82,11 @@ class Engine:
             for cfg in f.configs + f.hyperparams:
                 config_classes.setdefault(cfg.name, []).append((p, cfg))
         steps = [self._step(info, files) for info in catalog.iter_steps()]
-        return ProjectModel(catalog, files, steps, s, config_classes)
+        project = ProjectModel(catalog, files, steps, s, config_classes)
+        # registry tables with located entries, for the CL6xx rules (rules never read files)
+        project.extra["registry_files"] = {p: read_registry_file(p, self.overlay) for p in catalog.registry_files
+                                           if not s.is_excluded(p)}
+        return project
 
     @staticmethod
     def _step(info: StepInfo, files: dict[Path, FileFacts]) -> StepModel:

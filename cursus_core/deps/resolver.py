@@ -1,0 +1,420 @@
+"""Score how well a step output can satisfy a dependency, rank providers and pick one.
+
+Pure functions over plain data: they work on the domain models
+(:class:`~cursus_core.base.DependencySpec` / :class:`~cursus_core.base.OutputSpec`), on lint
+facts, or on anything with the same attribute names (see :class:`DependencyLike` /
+:class:`OutputLike`). Nothing here imports sagemaker, so the linter and the DAG compiler share
+one definition of "a good match".
+
+A score is the sum of five parts (weights in :data:`WEIGHTS`, total at most 1.0):
+
+``type``
+    dependency/output type compatibility (:data:`TYPE_COMPATIBILITY`); an incompatible pair
+    scores 0 overall, whatever the other parts say;
+``data_type``
+    equal data types (``S3Uri``, ``String``...);
+``name``
+    the best similarity between the dependency's logical name and the output's logical name
+    or aliases: exact, case/separator-insensitive, word overlap, then difflib;
+``keywords``
+    semantic keywords of the dependency found among the output's name words;
+``source``
+    the provider step is one of the dependency's ``compatible_sources`` (a strong bonus).
+
+Type and data type alone reach only 0.30, so an output with no relation by name, keyword or
+declared source never passes the default threshold of 0.5 (the resolver once wired an
+optional ``calibration_model`` to an unrelated ``evaluation_output`` that way).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Iterable, Protocol, Sequence, runtime_checkable
+
+__all__ = [
+    "WEIGHTS", "TYPE_COMPATIBILITY", "DependencyLike", "OutputLike", "DependencyView", "OutputView", "StepRef",
+    "Provider", "MatchScore", "Candidate", "Resolution", "as_dependency", "as_output", "as_step",
+    "type_compatibility", "name_similarity", "split_words", "source_matches", "strip_job_suffix",
+    "score_match", "rank_providers", "resolve",
+]
+
+#: Maximum contribution of each part; they add up to 1.0.
+WEIGHTS: dict[str, float] = {"type": 0.25, "data_type": 0.05, "name": 0.35, "keywords": 0.15, "source": 0.20}
+
+#: Share of the ``type`` weight a merely compatible (not identical) output type earns.
+COMPATIBLE_TYPE_SHARE = 0.6
+
+#: dependency type -> output types that can feed it (besides itself).
+TYPE_COMPATIBILITY: dict[str, frozenset[str]] = {
+    "model_artifacts": frozenset(),
+    "training_data": frozenset({"processing_output"}),
+    "processing_output": frozenset({"training_data"}),
+    "hyperparameters": frozenset({"custom_property"}),
+    "payload_samples": frozenset({"processing_output"}),
+    "custom_property": frozenset(),
+}
+
+#: Similarity of names that differ only in case or ``-``/``_``/camel-case spelling.
+CASE_INSENSITIVE = 0.9
+#: Word overlap (Jaccard) earns up to this much.
+WORD_OVERLAP_MAX = 0.8
+#: difflib ratio earns up to this much, and only from :data:`FUZZY_FLOOR` up.
+FUZZY_MAX = 0.6
+FUZZY_FLOOR = 0.6
+#: Keyword hits that earn the whole ``keywords`` weight.
+KEYWORD_HITS_FOR_FULL = 2
+
+_JOB_SUFFIX = re.compile(r"_(?:training|validation|testing|calibration|train|val|test|calib)$", re.IGNORECASE)
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+\d*|[A-Z]+\d*|\d+")
+
+
+# ----------------------------------------------------------------------------- inputs
+
+
+@runtime_checkable
+class DependencyLike(Protocol):
+    """What the resolver reads from a dependency (DependencySpec, DependencyFacts, ...)."""
+
+    logical_name: Any
+    dependency_type: Any
+    compatible_sources: Any
+    semantic_keywords: Any
+    data_type: Any
+
+
+@runtime_checkable
+class OutputLike(Protocol):
+    """What the resolver reads from an output (OutputSpec, OutputFacts, ...)."""
+
+    logical_name: Any
+    output_type: Any
+    aliases: Any
+    data_type: Any
+
+
+@dataclass(frozen=True)
+class DependencyView:
+    """A dependency normalised for scoring: lower-case type values, tuples, defaults filled."""
+
+    logical_name: str
+    dependency_type: str
+    required: bool = True
+    compatible_sources: tuple[str, ...] = ()
+    semantic_keywords: tuple[str, ...] = ()
+    data_type: str = "S3Uri"
+
+
+@dataclass(frozen=True)
+class OutputView:
+    """An output normalised for scoring."""
+
+    logical_name: str
+    output_type: str
+    aliases: tuple[str, ...] = ()
+    data_type: str = "S3Uri"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.logical_name, *self.aliases)
+
+
+@dataclass(frozen=True)
+class StepRef:
+    """A step (or DAG node) that provides or consumes: its name, and where known its spec type
+    (``RiskTableMapping_Training``), job type and workspace."""
+
+    name: str
+    spec_type: str | None = None
+    job_type: str | None = None
+    workspace_id: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``RiskTableMapping_Training`` for a job-type variant, else the step name."""
+        return self.spec_type or self.name
+
+
+def _type_value(value: Any) -> str:
+    """``DependencyType.PROCESSING_OUTPUT`` / ``"PROCESSING_OUTPUT"`` -> ``"processing_output"``."""
+    if isinstance(value, Enum):
+        value = value.value
+    text = str(value or "")
+    return text.rsplit(".", 1)[-1].lower()
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(v) for v in value)
+
+
+def as_dependency(dep: Any) -> DependencyView:
+    """Normalise a DependencySpec, DependencyFacts, DependencyView or mapping."""
+    if isinstance(dep, DependencyView):
+        return dep
+    get = dep.get if isinstance(dep, dict) else (lambda k, d=None: getattr(dep, k, d))
+    required = get("required", True)
+    return DependencyView(
+        logical_name=str(get("logical_name") or ""),
+        dependency_type=_type_value(get("dependency_type")),
+        required=True if required is None else bool(required),
+        compatible_sources=_strings(get("compatible_sources")),
+        semantic_keywords=_strings(get("semantic_keywords")),
+        data_type=str(get("data_type") or "S3Uri"),
+    )
+
+
+def as_output(out: Any) -> OutputView:
+    """Normalise an OutputSpec, OutputFacts, OutputView or mapping."""
+    if isinstance(out, OutputView):
+        return out
+    get = out.get if isinstance(out, dict) else (lambda k, d=None: getattr(out, k, d))
+    return OutputView(
+        logical_name=str(get("logical_name") or ""),
+        output_type=_type_value(get("output_type")),
+        aliases=_strings(get("aliases")),
+        data_type=str(get("data_type") or "S3Uri"),
+    )
+
+
+def as_step(step: Any) -> StepRef | None:
+    """A StepRef from a StepRef, a plain name, or anything with ``name`` (and maybe ``spec_type``)."""
+    if step is None or isinstance(step, StepRef):
+        return step
+    if isinstance(step, str):
+        return StepRef(step)
+    return StepRef(str(step.name), getattr(step, "spec_type", None), getattr(step, "job_type", None),
+                   getattr(step, "workspace_id", None))
+
+
+# ----------------------------------------------------------------------------- parts
+
+
+def split_words(name: str) -> tuple[str, ...]:
+    """``"ModelArtifacts"`` / ``"model_artifacts"`` / ``"model-artifacts"`` -> ``("model", "artifacts")``."""
+    return tuple(w.lower() for w in _WORD.findall(name))
+
+
+def type_compatibility(dependency_type: str, output_type: str) -> float:
+    """1.0 for the same type, :data:`COMPATIBLE_TYPE_SHARE` for a compatible one, else 0.0."""
+    if not dependency_type or not output_type:
+        return 0.0
+    if dependency_type == output_type:
+        return 1.0
+    if output_type in TYPE_COMPATIBILITY.get(dependency_type, frozenset()):
+        return COMPATIBLE_TYPE_SHARE
+    return 0.0
+
+
+def name_similarity(a: str, b: str) -> tuple[float, str]:
+    """Similarity in [0, 1] of two logical names, and how it was found."""
+    if not a or not b:
+        return 0.0, "none"
+    if a == b:
+        return 1.0, "exact"
+    wa, wb = split_words(a), split_words(b)
+    if a.lower() == b.lower() or (wa and wa == wb):
+        return CASE_INSENSITIVE, "case-insensitive"
+    sa, sb = set(wa), set(wb)
+    overlap = WORD_OVERLAP_MAX * len(sa & sb) / len(sa | sb) if sa and sb else 0.0
+    ratio = difflib.SequenceMatcher(None, "_".join(wa), "_".join(wb)).ratio()
+    fuzzy = FUZZY_MAX * ratio if ratio >= FUZZY_FLOOR else 0.0
+    if overlap == 0.0 and fuzzy == 0.0:
+        return 0.0, "none"
+    return (overlap, "word overlap") if overlap >= fuzzy else (fuzzy, "fuzzy")
+
+
+def strip_job_suffix(name: str) -> str:
+    """``"RiskTableMapping_Training"`` -> ``"RiskTableMapping"``; other names unchanged."""
+    return _JOB_SUFFIX.sub("", name)
+
+
+def source_matches(source: str, step: StepRef) -> bool:
+    """Whether a ``compatible_sources`` entry names ``step`` (by name or spec type, job suffix ignored)."""
+    names = {step.name}
+    if step.spec_type:
+        names.update({step.spec_type, strip_job_suffix(step.spec_type)})
+    return source in names or strip_job_suffix(source) in names
+
+
+# ----------------------------------------------------------------------------- scoring
+
+
+@dataclass(frozen=True)
+class MatchScore:
+    """``total`` in [0, 1]; ``parts`` by name (see :data:`WEIGHTS`); ``explanation`` for humans."""
+
+    total: float
+    parts: dict[str, float] = field(default_factory=dict)
+    explanation: list[str] = field(default_factory=list)
+
+
+def _round(x: float) -> float:
+    return round(x + 0.0, 4)
+
+
+def score_match(dependency: Any, output: Any, provider_step: Any = None, consumer_step: Any = None) -> MatchScore:
+    """How well ``output`` of ``provider_step`` satisfies ``dependency`` of ``consumer_step``."""
+    dep, out = as_dependency(dependency), as_output(output)
+    provider, consumer = as_step(provider_step), as_step(consumer_step)
+    zero = dict.fromkeys(WEIGHTS, 0.0)
+    if provider is not None and consumer is not None and provider == consumer:
+        return MatchScore(0.0, zero, [f"'{provider.label}' cannot consume its own output"])
+    compat = type_compatibility(dep.dependency_type, out.output_type)
+    if compat == 0.0:
+        return MatchScore(0.0, zero, [
+            f"type: output type '{out.output_type or '?'}' cannot satisfy dependency type "
+            f"'{dep.dependency_type or '?'}'"])
+    parts: dict[str, float] = {}
+    why: list[str] = []
+    parts["type"] = WEIGHTS["type"] * compat
+    why.append(f"type: '{out.output_type}' {'is' if compat == 1.0 else 'is compatible with'} "
+               f"'{dep.dependency_type}' (+{parts['type']:.2f})")
+    same_data = dep.data_type == out.data_type
+    parts["data_type"] = WEIGHTS["data_type"] if same_data else 0.0
+    why.append(f"data type: {out.data_type} {'==' if same_data else '!='} {dep.data_type} "
+               f"(+{parts['data_type']:.2f})")
+    best, how, which = 0.0, "none", out.logical_name
+    for candidate in out.names:
+        sim, kind = name_similarity(dep.logical_name, candidate)
+        if sim > best:
+            best, how, which = sim, kind, candidate
+    parts["name"] = WEIGHTS["name"] * best
+    if best:
+        what = "logical name" if which == out.logical_name else "alias"
+        why.append(f"name: '{dep.logical_name}' ~ {what} '{which}' ({how}, {best:.2f}) (+{parts['name']:.2f})")
+    else:
+        why.append(f"name: '{dep.logical_name}' shares nothing with {', '.join(repr(n) for n in out.names)}")
+    words = {w for n in out.names for w in split_words(n)}
+    hits = [k for k in dep.semantic_keywords if (kw := split_words(k)) and set(kw) <= words]
+    parts["keywords"] = WEIGHTS["keywords"] * min(1.0, len(hits) / KEYWORD_HITS_FOR_FULL)
+    if dep.semantic_keywords:
+        why.append(f"keywords: {len(hits)} of {len(dep.semantic_keywords)} found"
+                   + (f" ({', '.join(hits)})" if hits else "") + f" (+{parts['keywords']:.2f})")
+    listed = provider is not None and any(source_matches(s, provider) for s in dep.compatible_sources)
+    parts["source"] = WEIGHTS["source"] if listed else 0.0
+    if listed:
+        why.append(f"source: '{provider.label}' is a compatible source (+{parts['source']:.2f})")
+    elif dep.compatible_sources and provider is not None:
+        why.append(f"source: '{provider.label}' is not among {', '.join(dep.compatible_sources)}")
+    parts = {k: _round(v) for k, v in parts.items()}
+    return MatchScore(_round(min(1.0, sum(parts.values()))), parts, why)
+
+
+# ----------------------------------------------------------------------------- ranking
+
+
+@dataclass(frozen=True)
+class Provider:
+    """One output of one step; ``ref`` is whatever the caller needs back (a location, a spec)."""
+
+    step: StepRef
+    output: Any
+    ref: Any = None
+
+    @property
+    def label(self) -> str:
+        """``Step.output`` as shown in messages."""
+        return f"{self.step.label}.{as_output(self.output).logical_name}"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    provider: Provider
+    score: MatchScore
+
+    @property
+    def total(self) -> float:
+        return self.score.total
+
+    @property
+    def label(self) -> str:
+        return self.provider.label
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """``best`` is the provider to wire (None: leave unwired); ``candidates`` all compatible ones,
+    best first; ``ambiguous`` when other outputs (``rivals``) score within the tie margin of the top."""
+
+    best: Candidate | None
+    candidates: list[Candidate]
+    ambiguous: bool
+    reason: str
+    rivals: list[Candidate] = field(default_factory=list)
+
+
+def _providers(providers: Iterable[Any]) -> list[Provider]:
+    out: list[Provider] = []
+    for p in providers:
+        if isinstance(p, Provider):
+            out.append(p)
+        else:  # (step, output) pairs
+            step, output = p
+            out.append(Provider(as_step(step) or StepRef(""), output))
+    return out
+
+
+def rank_providers(dependency: Any, providers: Iterable[Any], consumer: Any = None) -> list[Candidate]:
+    """Every provider whose output can satisfy ``dependency`` (score > 0), best first.
+
+    Ties are broken by a declared compatible source, then step label and output name, so the
+    order never depends on the order providers were given in.
+    """
+    dep = as_dependency(dependency)
+    scored = [Candidate(p, score_match(dep, p.output, p.step, consumer)) for p in _providers(providers)]
+    kept = [c for c in scored if c.total > 0.0]
+    kept.sort(key=lambda c: (-c.total, -c.score.parts.get("source", 0.0), c.provider.step.label,
+                             as_output(c.provider.output).logical_name, c.provider.step.workspace_id or ""))
+    return kept
+
+
+def _identity(c: Candidate) -> tuple[str, str | None, str]:
+    """One output of one step, whatever job-type variant provides it."""
+    step = c.provider.step
+    return step.name, step.workspace_id, as_output(c.provider.output).logical_name
+
+
+def _listing(candidates: Sequence[Candidate], limit: int = 3) -> str:
+    return ", ".join(f"{c.label} ({c.total:.2f})" for c in candidates[:limit])
+
+
+def resolve(dependency: Any, providers: Iterable[Any], threshold: float = 0.5, tie_margin: float = 0.05,
+            consumer: Any = None) -> Resolution:
+    """Pick the provider for ``dependency``.
+
+    A required dependency takes the top candidate at or above ``threshold`` even when it is
+    ambiguous (the pipeline cannot run without it, and the reason says so); an optional one is
+    wired only when its top candidate is above the threshold *and* unambiguous. Ambiguity means
+    another output scores within ``tie_margin`` of the top: another step's, or another output of
+    the same step. The same output of several job-type variants of one step is one output (the
+    DAG edge picks the variant).
+    """
+    dep = as_dependency(dependency)
+    ranked = rank_providers(dep, providers, consumer)
+    passing = [c for c in ranked if c.total >= threshold]
+    if not passing:
+        if not ranked:
+            reason = f"no provider has an output whose type can satisfy '{dep.dependency_type}'"
+        else:
+            reason = f"no provider scores at least {threshold:.2f}; best candidates: {_listing(ranked)}"
+        return Resolution(None, ranked, False, reason)
+    top = passing[0]
+    rivals: list[Candidate] = []
+    seen = {_identity(top)}
+    for c in passing[1:]:
+        if top.total - c.total <= tie_margin + 1e-9 and _identity(c) not in seen:
+            seen.add(_identity(c))
+            rivals.append(c)
+    ambiguous = bool(rivals)
+    if not ambiguous:
+        return Resolution(top, ranked, False, f"{top.label} ({top.total:.2f})")
+    tied = _listing([top, *rivals], limit=len(rivals) + 1)
+    if dep.required:
+        return Resolution(top, ranked, True, f"ambiguous, took the first of: {tied}", rivals)
+    return Resolution(None, ranked, True, f"optional dependency left unwired; ambiguous between: {tied}", rivals)

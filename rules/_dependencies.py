@@ -1,0 +1,145 @@
+"""Shared by the level-3 rules (CL301-CL303): every spec output of the project as a resolver
+provider, every dependency once, and the step names the project knows.
+
+Built once per run from the ProjectModel (memoised in ``project.extra``); nothing here reads a
+file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cursus_core.base.specification import spec_type_with_job_type
+from cursus_core.deps import Provider, StepRef, strip_job_suffix
+from cursus_core.registry.core_table import CORE_STEP_NAMES
+from cursus_core.registry.hybrid import workspace_context
+from cursus_lint.facts import DependencyFacts, OutputFacts, SpecFacts, Span
+from cursus_lint.model import ProjectModel, StepModel
+
+_KEY = "_level3_index"
+
+
+@dataclass(frozen=True)
+class OutputRef:
+    """Where a provider's output is written, for ``related`` locations."""
+
+    path: Path
+    span: Span
+    spec_variable: str | None
+
+
+@dataclass
+class Consumer:
+    """One spec variant that declares dependencies, checked once even if several scopes share it."""
+
+    step: StepModel
+    ref: StepRef
+    path: Path
+    spec: SpecFacts
+
+    @property
+    def spec_name(self) -> str:
+        return self.spec.variable or f"the {self.ref.label} spec"
+
+
+@dataclass
+class Level3Index:
+    providers: list[Provider] = field(default_factory=list)
+    consumers: list[Consumer] = field(default_factory=list)
+    #: steps whose outputs cannot be read statically (dynamic lists, unparsable spec files)
+    opaque_steps: set[str] = field(default_factory=set)
+    #: step names with at least one readable spec
+    steps_with_specs: set[str] = field(default_factory=set)
+    #: every step name the registry (all workspaces), the built-in table or the catalog knows,
+    #: and every registered spec type
+    known_names: set[str] = field(default_factory=set)
+    registered: set[str] = field(default_factory=set)
+
+
+def spec_label(step: str, job_type: str | None, spec: SpecFacts) -> str:
+    """The spec type as the spec writes it (``RiskTableMapping_Training``), else step + job type."""
+    ref = spec.step_type
+    if ref is not None and ref.base:
+        return spec_type_with_job_type(ref.base, ref.job_type) if ref.job_type else ref.base
+    return spec_type_with_job_type(step, job_type)
+
+
+def output_readable(out: OutputFacts) -> bool:
+    return out.logical_name is not None and out.output_type is not None and not out.non_literal
+
+
+def dependency_readable(dep: DependencyFacts) -> bool:
+    return dep.logical_name is not None and dep.dependency_type is not None and dep.required is not None
+
+
+def index(project: ProjectModel) -> Level3Index:
+    """Providers, consumers and known names of ``project`` (computed once per run)."""
+    cached = project.extra.get(_KEY)
+    if isinstance(cached, Level3Index):
+        return cached
+    out = Level3Index()
+    seen: set[tuple[Path, int, int]] = set()
+    for step in project.steps:
+        for path in step.info.specs.values():
+            facts = project.files.get(path)
+            if facts is None or facts.problem is not None or not facts.specs:
+                out.opaque_steps.add(step.name)
+        for variant in step.specs:
+            spec = variant.spec
+            key = (variant.path, spec.span.line, spec.span.column)
+            if key in seen:
+                continue  # a workspace view of a core spec: same file, checked once
+            seen.add(key)
+            ref = StepRef(step.name, spec_label(step.name, variant.job_type, spec), variant.job_type,
+                          step.workspace_id)
+            if spec.outputs_shape == "dynamic" or "outputs" in spec.non_literal:
+                out.opaque_steps.add(step.name)
+            for output in spec.outputs:
+                if output_readable(output):
+                    out.providers.append(Provider(ref, output, OutputRef(variant.path, output.span, spec.variable)))
+                    out.steps_with_specs.add(step.name)
+                else:
+                    out.opaque_steps.add(step.name)
+            if spec.dependencies:
+                out.consumers.append(Consumer(step, ref, variant.path, spec))
+    registry = project.catalog.registry
+    with workspace_context(None):
+        definitions = list(registry.get_all_step_definitions().values())
+        for ws in registry.list_workspaces():
+            definitions.extend(registry.get_all_step_definitions(ws).values())
+    out.registered = {d.name for d in definitions}
+    out.known_names = (out.registered | {d.spec_type for d in definitions} | set(CORE_STEP_NAMES)
+                       | {info["spec_type"] for info in CORE_STEP_NAMES.values()} | {s.name for s in project.steps})
+    project.extra[_KEY] = out
+    return out
+
+
+def visible_providers(ix: Level3Index, consumer: Consumer) -> list[Provider]:
+    """What a consumer may be wired to: a workspace step sees the core and its own workspace; a
+    core step sees every step of the project (a workspace may add its provider)."""
+    ws = consumer.ref.workspace_id
+    if ws is None:
+        return ix.providers
+    return [p for p in ix.providers if p.step.workspace_id in (None, ws)]
+
+
+def names_of(provider: Provider) -> set[str]:
+    """Every name a compatible_sources entry may use for a provider."""
+    step = provider.step
+    out = {step.name}
+    if step.spec_type:
+        out |= {step.spec_type, strip_job_suffix(step.spec_type)}
+    return out
+
+
+def sources_without_specs(ix: Level3Index, dep: DependencyFacts) -> list[str]:
+    """Listed sources the project knows (registered) but whose spec outputs it cannot see."""
+    readable = set().union(*(names_of(p) for p in ix.providers)) if ix.providers else set()
+    out = []
+    for source in dep.compatible_sources:
+        if {source, strip_job_suffix(source)} & readable:
+            continue
+        if source in ix.known_names or strip_job_suffix(source) in ix.known_names:
+            out.append(source)
+    return out
