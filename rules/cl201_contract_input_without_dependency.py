@@ -1,0 +1,78 @@
+"""CL201 contract-input-without-dependency: a contract input no spec variant dependency names."""
+
+from __future__ import annotations
+
+from cursus_lint.diagnostic import Severity
+from cursus_lint.rule import Example, Rule
+
+from ._examples import BASE, edit, line_of, repo
+from ._level2 import comparable_variants, contract_keys_known, dependency_name, spec_label, spec_names_known
+
+_BAD_CONTRACT = edit("contract", 'expected_input_paths={"raw_data": "/opt/ml/processing/input/data"},',
+                     'expected_input_paths={\n        "raw_data": "/opt/ml/processing/input/data",\n'
+                     '        "lookup": "/opt/ml/processing/input/lookup",\n    },')
+
+RULE = Rule(
+    code="CL201",
+    name="contract-input-without-dependency",
+    summary="The script contract declares an input that the step specification has no dependency for.",
+    severity=Severity.ERROR,
+    docs='''
+## What it checks
+Every logical name in the contract's `expected_input_paths` must be the `logical_name` of a
+`DependencySpec` in the step specification. Job-type variant specs (`x_training_spec.py`,
+`x_calibration_spec.py`, ...) are checked one by one against the contract they reference.
+
+## Why it matters
+Builders create one `ProcessingInput` per spec dependency and mount it at the contract's path for
+the same logical name. An input the spec does not know is never wired: the container directory
+stays empty and the script fails, or silently reads nothing, at run time.
+
+## Example
+```python
+# steps/contracts/clean_contract.py
+CLEAN_CONTRACT = ScriptContract(
+    expected_input_paths={
+        "raw_data": "/opt/ml/processing/input/data",
+        "lookup": "/opt/ml/processing/input/lookup",   # no dependency named 'lookup'
+    }, ...)
+
+# steps/specs/clean_spec.py
+CLEAN_SPEC = StepSpecification(..., dependencies=[DependencySpec(logical_name="raw_data", ...)])  # CL201
+```
+Use instead:
+```python
+CLEAN_SPEC = StepSpecification(..., dependencies=[
+    DependencySpec(logical_name="raw_data", ...),
+    DependencySpec(logical_name="lookup", required=False, ...),
+])
+```
+
+## How to fix
+Add a dependency with the same logical name to every spec variant that uses the contract, or
+remove the input from the contract if the script no longer reads it.
+''',
+    bad=(Example(repo(contract=_BAD_CONTRACT),
+                 expect=(("steps/specs/clean_spec.py", line_of(BASE["spec"], "dependencies=[")),)),),
+    good=(Example(repo()),),
+)
+
+
+@RULE
+def check(step, project):
+    for variant, resolved in comparable_variants(step, project):
+        spec, contract = variant.spec, resolved.facts
+        if not contract_keys_known(contract, "expected_input_paths") or not spec_names_known(spec, "dependencies"):
+            project.count_unknown("contract-spec-inputs")
+            continue
+        declared = {dependency_name(d) for d in spec.dependencies}
+        where = spec.keyword_spans.get("dependencies") or spec.span
+        for name, entry in contract.inputs.items():
+            if name in declared:
+                continue
+            yield RULE.report(
+                variant.path, where,
+                f"contract input '{name}' of '{resolved.label}' has no dependency in spec '{spec_label(variant)}'",
+                step=step.name,
+                related=[(resolved.path, entry.key_span, f"'{resolved.label}' declares input '{name}' here")],
+            )

@@ -1,0 +1,89 @@
+"""CL202 dependency-without-contract-input: a required spec dependency the contract has no input for."""
+
+from __future__ import annotations
+
+from cursus_lint.diagnostic import Severity
+from cursus_lint.rule import Example, Rule
+
+from ._examples import edit, line_of, repo
+from ._level2 import comparable_variants, contract_keys_known, dependency_name, spec_label
+
+_EXTRA_DEP = '''        DependencySpec(
+            logical_name="lookup_table",
+            dependency_type=DependencyType.PROCESSING_OUTPUT,
+            required=True,
+            compatible_sources=["DataLoad"],
+            semantic_keywords=["lookup"],
+            data_type="S3Uri",
+        ),
+    ],
+    outputs=['''
+_BAD_SPEC = edit("spec", "    ],\n    outputs=[", _EXTRA_DEP)
+_GOOD_SPEC = edit("spec", "    ],\n    outputs=[", _EXTRA_DEP.replace("required=True", "required=False"))
+
+RULE = Rule(
+    code="CL202",
+    name="dependency-without-contract-input",
+    summary="A required dependency of the step specification has no input path in the script contract.",
+    severity=Severity.ERROR,
+    docs='''
+## What it checks
+Every **required** `DependencySpec` of each spec variant must have an entry with the same
+logical name in the referenced contract's `expected_input_paths`. Optional dependencies without
+a contract input are allowed (builders may route them elsewhere, for example as a
+hyperparameters channel) and are not reported.
+
+## Why it matters
+The builder looks the dependency up in the contract to find where to mount it. Without a
+container path the pipeline build fails with a `KeyError`, or the data is mounted where the
+script never looks.
+
+## Example
+```python
+# steps/specs/clean_spec.py
+dependencies=[
+    DependencySpec(logical_name="raw_data", ...),
+    DependencySpec(logical_name="lookup_table", required=True, ...),   # CL202
+]
+# steps/contracts/clean_contract.py
+expected_input_paths={"raw_data": "/opt/ml/processing/input/data"}
+```
+Use instead:
+```python
+expected_input_paths={
+    "raw_data": "/opt/ml/processing/input/data",
+    "lookup_table": "/opt/ml/processing/input/lookup",
+}
+```
+
+## How to fix
+Declare the input in the contract (and read it in the script), or mark the dependency
+`required=False` if the step can run without it, or remove it.
+''',
+    bad=(Example(repo(spec=_BAD_SPEC), expect=(("steps/specs/clean_spec.py", line_of(_BAD_SPEC, "DependencySpec(", 2)),)),),
+    good=(Example(repo()), Example(repo(spec=_GOOD_SPEC))),
+)
+
+
+@RULE
+def check(step, project):
+    for variant, resolved in comparable_variants(step, project):
+        spec, contract = variant.spec, resolved.facts
+        if not contract_keys_known(contract, "expected_input_paths"):
+            project.count_unknown("contract-spec-inputs")
+            continue
+        where = contract.keyword_spans.get("expected_input_paths") or contract.span
+        for dep in spec.dependencies:
+            name = dependency_name(dep)
+            if name is None or dep.required is None:
+                project.count_unknown("contract-spec-inputs")
+                continue
+            if not dep.required or name in contract.inputs:
+                continue
+            yield RULE.report(
+                variant.path, dep.span,
+                f"required dependency '{name}' of spec '{spec_label(variant)}' has no input path in contract "
+                f"'{resolved.label}'",
+                step=step.name,
+                related=[(resolved.path, where, f"'{resolved.label}' declares its input paths here")],
+            )

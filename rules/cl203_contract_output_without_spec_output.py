@@ -1,0 +1,77 @@
+"""CL203 contract-output-without-spec-output: a contract output no spec variant output names."""
+
+from __future__ import annotations
+
+from cursus_lint.diagnostic import Severity
+from cursus_lint.rule import Example, Rule
+
+from ._examples import BASE, edit, line_of, repo
+from ._level2 import comparable_variants, contract_keys_known, output_name, spec_label, spec_names_known
+
+_BAD_CONTRACT = edit("contract", 'expected_output_paths={"clean_data": "/opt/ml/processing/output/clean"},',
+                     'expected_output_paths={\n        "clean_data": "/opt/ml/processing/output/clean",\n'
+                     '        "report": "/opt/ml/processing/output/report",\n    },')
+
+RULE = Rule(
+    code="CL203",
+    name="contract-output-without-spec-output",
+    summary="The script contract declares an output that the step specification has no output for.",
+    severity=Severity.ERROR,
+    docs='''
+## What it checks
+Every logical name in the contract's `expected_output_paths` must be the `logical_name` of an
+`OutputSpec` in the step specification, for every job-type variant spec that references the
+contract.
+
+## Why it matters
+Builders create one `ProcessingOutput` per spec output, uploading the contract's container path
+for the same logical name. Whatever the script writes to an output the spec does not declare is
+never uploaded, and no downstream step can depend on it.
+
+## Example
+```python
+# steps/contracts/clean_contract.py
+expected_output_paths={
+    "clean_data": "/opt/ml/processing/output/clean",
+    "report": "/opt/ml/processing/output/report",      # no OutputSpec named 'report'
+}
+# steps/specs/clean_spec.py
+outputs=[OutputSpec(logical_name="clean_data", ...)]   # CL203
+```
+Use instead:
+```python
+outputs=[
+    OutputSpec(logical_name="clean_data", ...),
+    OutputSpec(logical_name="report", output_type=DependencyType.PROCESSING_OUTPUT,
+               property_path="properties.ProcessingOutputConfig.Outputs['report'].S3Output.S3Uri"),
+]
+```
+
+## How to fix
+Add an output with the same logical name to each spec variant, or drop the path from the
+contract if the script no longer writes it.
+''',
+    bad=(Example(repo(contract=_BAD_CONTRACT),
+                 expect=(("steps/specs/clean_spec.py", line_of(BASE["spec"], "outputs=[")),)),),
+    good=(Example(repo()),),
+)
+
+
+@RULE
+def check(step, project):
+    for variant, resolved in comparable_variants(step, project):
+        spec, contract = variant.spec, resolved.facts
+        if not contract_keys_known(contract, "expected_output_paths") or not spec_names_known(spec, "outputs"):
+            project.count_unknown("contract-spec-outputs")
+            continue
+        declared = {output_name(o) for o in spec.outputs}
+        where = spec.keyword_spans.get("outputs") or spec.span
+        for name, entry in contract.outputs.items():
+            if name in declared:
+                continue
+            yield RULE.report(
+                variant.path, where,
+                f"contract output '{name}' of '{resolved.label}' has no output in spec '{spec_label(variant)}'",
+                step=step.name,
+                related=[(resolved.path, entry.key_span, f"'{resolved.label}' declares output '{name}' here")],
+            )

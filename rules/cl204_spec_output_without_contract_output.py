@@ -1,0 +1,85 @@
+"""CL204 spec-output-without-contract-output: a spec output the contract has no output path for."""
+
+from __future__ import annotations
+
+from cursus_lint.diagnostic import Severity
+from cursus_lint.rule import Example, Rule
+
+from ._examples import edit, line_of, repo
+from ._level2 import comparable_variants, contract_keys_known, output_name, spec_label
+
+_EXTRA_OUTPUT = '''        ),
+        OutputSpec(
+            logical_name="summary",
+            output_type=DependencyType.PROCESSING_OUTPUT,
+            property_path="properties.ProcessingOutputConfig.Outputs['summary'].S3Output.S3Uri",
+            data_type="S3Uri",
+        ),
+    ],
+)
+'''
+_BAD_SPEC = edit("spec", "        ),\n    ],\n)\n", _EXTRA_OUTPUT)
+
+RULE = Rule(
+    code="CL204",
+    name="spec-output-without-contract-output",
+    summary="An output of the step specification has no output path in the script contract.",
+    severity=Severity.ERROR,
+    docs='''
+## What it checks
+Every `OutputSpec` of each spec variant must have an entry with the same logical name in the
+referenced contract's `expected_output_paths`.
+
+## Why it matters
+The builder takes the container directory to upload from the contract. An output the contract
+does not declare either breaks the build (`KeyError`) or uploads a directory the script never
+writes, so downstream steps receive an empty prefix.
+
+## Example
+```python
+# steps/specs/clean_spec.py
+outputs=[
+    OutputSpec(logical_name="clean_data", ...),
+    OutputSpec(logical_name="summary", ...),      # CL204: not in CLEAN_CONTRACT
+]
+# steps/contracts/clean_contract.py
+expected_output_paths={"clean_data": "/opt/ml/processing/output/clean"}
+```
+Use instead:
+```python
+expected_output_paths={
+    "clean_data": "/opt/ml/processing/output/clean",
+    "summary": "/opt/ml/processing/output/summary",
+}
+```
+
+## How to fix
+Declare the output path in the contract (and write it in the script), or remove the output
+from the spec.
+''',
+    bad=(Example(repo(spec=_BAD_SPEC), expect=(("steps/specs/clean_spec.py", line_of(_BAD_SPEC, "OutputSpec(", 2)),)),),
+    good=(Example(repo()),),
+)
+
+
+@RULE
+def check(step, project):
+    for variant, resolved in comparable_variants(step, project):
+        spec, contract = variant.spec, resolved.facts
+        if not contract_keys_known(contract, "expected_output_paths"):
+            project.count_unknown("contract-spec-outputs")
+            continue
+        where = contract.keyword_spans.get("expected_output_paths") or contract.span
+        for out in spec.outputs:
+            name = output_name(out)
+            if name is None:
+                project.count_unknown("contract-spec-outputs")
+                continue
+            if name in contract.outputs:
+                continue
+            yield RULE.report(
+                variant.path, out.span,
+                f"spec output '{name}' of '{spec_label(variant)}' has no output path in contract '{resolved.label}'",
+                step=step.name,
+                related=[(resolved.path, where, f"'{resolved.label}' declares its output paths here")],
+            )
