@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from cursus_lint.facts.model import BuilderFacts, ConfigFacts, FieldFacts, Span
+from cursus_lint.facts.model import BuilderFacts, ConfigFacts, Span
 from cursus_lint.model import ProjectModel, StepModel
 
 STEP_BUILDER_BASE = "StepBuilderBase"
@@ -132,14 +132,6 @@ def iter_field_chain(project: ProjectModel, class_name: str) -> Iterator[tuple[P
         todo[:0] = [short(b) for b in local[1].bases]
 
 
-def nearest_field(project: ProjectModel, class_name: str, field: str) -> tuple[Path, FieldFacts] | None:
-    """The most derived repo definition of ``field`` on ``class_name``'s chain."""
-    for path, cfg in iter_field_chain(project, class_name):
-        if field in cfg.fields:
-            return path, cfg.fields[field]
-    return None
-
-
 def step_config_class(step: StepModel, project: ProjectModel) -> str | None:
     """The config class a step's builder reads: the one the builder declares (annotation,
     isinstance, import) when the repo defines it, else the step's (registry) config class."""
@@ -151,10 +143,16 @@ def step_config_class(step: StepModel, project: ProjectModel) -> str | None:
     return builder.config_class if builder is not None else None
 
 
-def registry_related(step: StepModel, message: str) -> list[tuple[Path, Span, str]]:
-    """A related location at the step's registry entry, when it came from a file."""
+def registry_span(step: StepModel) -> Span | None:
+    """The span of the step's registry key (the quoted name), when the entry came from a file."""
     reg = step.registry
     if reg is None or reg.source_path is None or reg.line is None:
-        return []
+        return None
     column = reg.column or 1
-    return [(reg.source_path, Span(reg.line, column, reg.line, column + len(reg.name) + 2), message)]
+    return Span(reg.line, column, reg.line, column + len(reg.name) + 2)
+
+
+def registry_related(step: StepModel, message: str) -> list[tuple[Path, Span, str]]:
+    """A related location at the step's registry entry, when it came from a file."""
+    span = registry_span(step)
+    return [(step.registry.source_path, span, message)] if span is not None else []
