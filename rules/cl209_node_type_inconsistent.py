@@ -90,10 +90,9 @@ def check(step, project):
                                                ("outputs", outs_ok, outs_needed, "output", "outputs")):
             count, complete = _count(spec, field)
             if not ok and count:
-                problems.append(f"declares {count} {noun if count == 1 else nouns}, which a {node.upper()} node "
-                                f"must not have")
+                problems.append(f"{node.upper()} nodes have no {nouns}, but it declares {count}")
             elif needed and count == 0 and complete:
-                problems.append(f"declares no {noun}, but a {node.upper()} node needs at least one")
+                problems.append(f"{node.upper()} nodes need at least one {noun}, but it declares none")
             elif needed and count == 0:
                 project.count_unknown("spec-node-type")
                 continue
@@ -107,6 +106,6 @@ def check(step, project):
         where = spec.node_type_span or spec.keyword_spans.get("node_type") or spec.span
         yield RULE.report(
             variant.path, where,
-            f"spec '{spec_label(variant)}' has node_type {node.upper()} but " + " and ".join(problems),
+            f"spec '{spec_label(variant)}' has node_type {node.upper()}: " + "; ".join(problems),
             step=step.name, related=related,
         )
