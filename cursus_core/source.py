@@ -47,7 +47,7 @@ class SourceFile:
 
 def parse_text(path: Path, data: bytes) -> SourceFile:
     """Parse already-read bytes (the language server passes in-memory buffers here)."""
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    digest = digest_of(data)
     if len(data) > MAX_SOURCE_BYTES:
         return SourceFile(path, None, None, digest, SourceProblem(
             path, "too-large",
@@ -75,7 +75,38 @@ def parse_text(path: Path, data: bytes) -> SourceFile:
 
 
 _memo: dict[tuple[str, int, int], SourceFile] = {}
+_bytes_memo: dict[tuple[str, int, int], tuple[bytes, str]] = {}
 _memo_lock = threading.Lock()
+
+
+def digest_of(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def read_source(path: str | os.PathLike[str],
+                overlay: dict[Path, str] | None = None) -> tuple[bytes | None, str, SourceProblem | None]:
+    """The file's bytes and content digest without parsing (what content-keyed caches need).
+
+    Memoised per (path, mtime, size); ``overlay`` text wins over the disk.
+    """
+    p = Path(path)
+    if overlay and p in overlay:
+        data = overlay[p].encode("utf-8")
+        return data, digest_of(data), None
+    try:
+        st = p.stat()
+        key = (str(p), st.st_mtime_ns, st.st_size)
+        with _memo_lock:
+            hit = _bytes_memo.get(key)
+        if hit is not None:
+            return hit[0], hit[1], None
+        data = p.read_bytes()
+    except OSError as exc:
+        return None, "", SourceProblem(p, "unreadable", f"cannot read file: {exc.strerror or exc}")
+    digest = digest_of(data)
+    with _memo_lock:
+        _bytes_memo[key] = (data, digest)
+    return data, digest, None
 
 
 def load_source(path: str | os.PathLike[str], overlay: dict[Path, str] | None = None) -> SourceFile:
@@ -95,10 +126,9 @@ def load_source(path: str | os.PathLike[str], overlay: dict[Path, str] | None = 
         hit = _memo.get(key)
     if hit is not None:
         return hit
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        return SourceFile(p, None, None, "", SourceProblem(p, "unreadable", f"cannot read file: {exc.strerror or exc}"))
+    data, _, problem = read_source(p)
+    if data is None:
+        return SourceFile(p, None, None, "", problem)
     sf = parse_text(p, data)
     with _memo_lock:
         _memo[key] = sf

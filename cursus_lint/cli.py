@@ -73,10 +73,12 @@ def _codes(values: tuple[str, ...]) -> list[str] | None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary line.")
 @click.option("--color/--no-color", default=None, help="Force coloured text output on or off (default: on a terminal).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the on-disk facts cache.")
 def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tuple[str, ...],
               extend_select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...],
               workspace_dirs: tuple[Path, ...], registry: Path | None, config_file: Path | None,
-              fail_on: str | None, statistics: bool, exit_zero: bool, quiet: bool, color: bool | None) -> None:
+              fail_on: str | None, statistics: bool, exit_zero: bool, quiet: bool, color: bool | None,
+              no_cache: bool) -> None:
     """Lint the step repos under PATHS (default: the current directory).
 
     A file path lints the steps that file belongs to, against their other components, and
@@ -109,7 +111,7 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
         settings = load_config(targets[0].absolute(), set(rules), overrides=overrides, config_file=config_file)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    result = Engine(settings, rules).run(targets)
+    result = Engine(settings, rules, use_cache=not no_cache).run(targets)
     use_color = (sys.stdout.isatty() and output is None and not os.environ.get("NO_COLOR")) if color is None \
         else color
     summary = Summary(files=result.files, steps=result.steps, elapsed_ms=result.elapsed_ms,

@@ -9,14 +9,16 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from cursus_core.catalog import CatalogProblem, StepCatalog, StepInfo, find_repo_root
 from cursus_core.registry.literal_reader import read_registry_file
 from cursus_core.registry.models import RegistryProblem
-from cursus_core.source import SourceProblem, load_source
+from cursus_core.cache import DiskCache, code_fingerprint
+from cursus_core.source import SourceProblem, load_source, read_source
 
 from .diagnostic import Diagnostic, Location, Severity
 from .facts import FileFacts, extract_all
@@ -44,20 +46,48 @@ class CheckResult:
         return any(d.severity.rank >= threshold for d in self.diagnostics)
 
 
+@lru_cache(maxsize=1)
+def _fingerprint() -> str:
+    """Cache entries are valid for exactly this version of the fact extractors and catalog scan."""
+    import cursus_core.catalog.scan as scan
+    import cursus_core.source as source
+    import cursus_lint.facts as facts
+
+    from . import __version__
+
+    return code_fingerprint(facts, scan, source, extra=__version__)
+
+
 class Engine:
     """One check run. ``overlay`` maps absolute paths to unsaved editor text."""
 
     def __init__(self, settings, rules: dict[str, Rule] | None = None,
-                 overlay: dict[Path, str] | None = None) -> None:
+                 overlay: dict[Path, str] | None = None, use_cache: bool = False) -> None:
         self.settings = settings
         self.rules = rules if rules is not None else all_rules()
         self.overlay = overlay or {}
         self.unknown: Counter[str] = Counter()
+        self.cache: DiskCache | None = None
+        if use_cache:
+            self.cache = DiskCache(settings.cache_path, "facts", _fingerprint())
 
     # -- facts ----------------------------------------------------------------------------
     def _facts(self, path: Path, roles: set[str]) -> FileFacts:
-        sf = load_source(path, self.overlay)
-        facts = extract_all(sf, roles)
+        """Facts of one file: from the on-disk cache when its content was seen before."""
+        key = None
+        if self.cache is not None and path not in self.overlay:
+            _, digest, _ = read_source(path)
+            if digest:
+                key = f"{digest}-{'.'.join(sorted(roles))}"
+                facts = self.cache.get(key)
+                if isinstance(facts, FileFacts):
+                    facts = replace(facts, path=path,
+                                    problem=replace(facts.problem, path=path) if facts.problem else None)
+                    self.unknown.update(facts.unknown)
+                    return facts
+        facts = extract_all(load_source(path, self.overlay), roles)
+        if key is not None:
+            self.cache.put(key, facts)
         self.unknown.update(facts.unknown)
         return facts
 
@@ -65,7 +95,8 @@ class Engine:
         s = self.settings
         workspace_dirs = [w.absolute() for w in s.workspace_paths]
         registry = s.registry_path.absolute() if s.registry_path else None
-        catalog = StepCatalog(roots, workspace_dirs=workspace_dirs, registry=registry, layout=dict(s.layout) or None)
+        catalog = StepCatalog(roots, workspace_dirs=workspace_dirs, registry=registry, layout=dict(s.layout) or None,
+                              cache=self.cache)
         roles: dict[Path, set[str]] = {}
         for step_dir in catalog.step_dirs:
             for role, dirs in step_dir.role_dirs.items():
@@ -205,13 +236,16 @@ class Engine:
                 text = sf.text
             if text is not None:
                 noqa[path] = parse_noqa(text)
-        kept, suppressed, unused = apply_suppressions(kept, noqa, enabled=s.enabled)
+        known = set(all_rules()) | set(self.rules)
+        kept.extend(self._unknown_noqa_codes(noqa, known))
+        kept, suppressed, unused = apply_suppressions(
+            kept, noqa, enabled=lambda code, path: s.enabled(code) and not s.ignored_for_path(code, path))
         self.suppressed = len(suppressed)
         rule = self.rules.get("CL903")
         if rule is not None and s.enabled("CL903"):
             for u in unused:
-                if s.ignored_for_path("CL903", u.path):
-                    continue
+                if s.ignored_for_path("CL903", u.path) or (u.code is not None and u.code not in known):
+                    continue  # an unknown code is CL904's finding, not an unused one
                 what = f"'{u.code}'" if u.code else "bare 'noqa'"
                 d = rule.report(u.path, None, f"unused suppression: {what} suppresses nothing on this line")
                 d.location = Location(u.path, u.line, u.column)
@@ -219,6 +253,31 @@ class Engine:
                 kept.append(d)
         kept.sort(key=Diagnostic.sort_key)
         return kept
+
+    def _unknown_noqa_codes(self, noqa: dict, known: set[str]) -> list[Diagnostic]:
+        """CL904 for each ``CL`` code in a noqa comment that names no rule. They go through
+        suppression like any finding, so a file-level ``# cursus-lint: noqa: CL904`` silences them."""
+        import difflib
+
+        s = self.settings
+        rule = self.rules.get("CL904")
+        if rule is None or not s.enabled("CL904"):
+            return []
+        out: list[Diagnostic] = []
+        for path, nmap in sorted(noqa.items(), key=lambda kv: str(kv[0])):
+            if s.ignored_for_path("CL904", path):
+                continue
+            for directive in (*nmap.file_level, *nmap.lines.values()):
+                for code, column in zip(directive.codes or (), directive.code_columns):
+                    if not code.startswith("CL") or code in known:
+                        continue
+                    close = difflib.get_close_matches(code, sorted(known), n=1, cutoff=0.75)
+                    hint = f"; did you mean '{close[0]}'?" if close else "; see 'cursus-lint rules' for the codes"
+                    d = rule.report(path, None, f"noqa names '{code}', which is not a cursus-lint rule code{hint}")
+                    d.location = Location(path, directive.line, column)
+                    d.severity = Severity(s.severity_for("CL904", rule.severity.value))
+                    out.append(d)
+        return out
 
 
 def check(paths: Iterable[Path | str] = (".",), *, select: Sequence[str] | None = None,

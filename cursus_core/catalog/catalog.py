@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from cursus_core.catalog.layout import (
     ROLES,
@@ -43,6 +43,9 @@ from cursus_core.registry.literal_reader import find_registry_files, read_regist
 from cursus_core.registry.models import RegistryProblem, StepDefinition
 from cursus_core.registry.names import JOB_TYPE_SUFFIXES, match_canonical_name, split_words
 from cursus_core.source import SourceProblem, load_source
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cursus_core.cache import DiskCache
 
 UnmatchedKind = Literal["no-match", "duplicate", "shared", "unreadable", "unused"]
 _SHARED_SUFFIXES = ("Base", "Mixin", "ABC")
@@ -177,10 +180,12 @@ class StepCatalog:
     def __init__(self, roots: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
                  workspace_dirs: Iterable[str | os.PathLike[str]] = (),
                  registry: str | os.PathLike[str] | None = None,
-                 layout: Mapping[str, Iterable[str]] | None = None) -> None:
+                 layout: Mapping[str, Iterable[str]] | None = None,
+                 cache: "DiskCache | None" = None) -> None:
         if isinstance(roots, (str, os.PathLike)):
             roots = [roots]
         self.layout = layout
+        self.cache = cache  # optional on-disk cache of file summaries, keyed by content
         self.problems: list[Problem] = []
         self.unmatched: list[UnmatchedFile] = []
         self.roots: list[Path] = []
@@ -290,7 +295,7 @@ class StepCatalog:
     def _summary(self, path: Path) -> FileSummary:
         s = self.summaries.get(path)
         if s is None:
-            s = self.summaries[path] = summarize_path(path)
+            s = self.summaries[path] = summarize_path(path, self.cache)
             if s.problem is not None:
                 self.problems.append(s.problem)
         return s

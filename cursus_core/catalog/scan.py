@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import ast
 import threading
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from cursus_core.literals import NotLiteral, call_name, dotted_name, literal_value, module_constants
-from cursus_core.source import SourceFile, SourceProblem, load_source
+from cursus_core.source import SourceFile, SourceProblem, load_source, read_source
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cursus_core.cache import DiskCache
 
 #: Calls that build a spec's ``step_type`` from a step name (and optionally a job type).
 STEP_TYPE_CALLS = frozenset({"spec_type_with_job_type", "get_spec_step_type_with_job_type", "get_spec_step_type"})
@@ -133,17 +137,25 @@ _memo: dict[str, tuple[str, FileSummary]] = {}
 _memo_lock = threading.Lock()
 
 
-def summarize_path(path: Path) -> FileSummary:
-    """Load (memoised by :func:`load_source`) and summarise ``path``; memoised by content digest."""
-    source = load_source(path)
-    if not source.digest:  # unreadable: nothing to key on, and it may become readable
-        return summarize(source)
-    key = str(source.path)
+def summarize_path(path: Path, cache: "DiskCache | None" = None) -> FileSummary:
+    """Summarise ``path``; memoised in-process by content digest and, with ``cache``, on disk."""
+    _, digest, _ = read_source(path)
+    if not digest:  # unreadable: nothing to key on, and it may become readable
+        return summarize(load_source(path))
+    key = str(path)
     with _memo_lock:
         hit = _memo.get(key)
-    if hit is not None and hit[0] == source.digest:
+    if hit is not None and hit[0] == digest:
         return hit[1]
-    summary = summarize(source)
+    summary = cache.get("summary-" + digest) if cache is not None else None
+    if isinstance(summary, FileSummary):
+        summary.path = Path(path)  # same content may live at another path
+        if summary.problem is not None:
+            summary.problem = replace(summary.problem, path=Path(path))
+    else:
+        summary = summarize(load_source(path))
+        if cache is not None:
+            cache.put("summary-" + digest, summary)
     with _memo_lock:
-        _memo[key] = (source.digest, summary)
+        _memo[key] = (digest, summary)
     return summary
