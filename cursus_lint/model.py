@@ -103,8 +103,29 @@ class ProjectModel:
         """Record that a rule stayed silent because a fact was not knowable statically."""
         self.unknown[kind] += 1
 
-    def config_members(self, class_name: str) -> ConfigMembers:
-        """Fields, properties, methods and private attrs through the whole inheritance chain."""
+    def config_class(self, class_name: str, near: Path | None = None) -> tuple[Path, ConfigFacts] | None:
+        """The repo definition of ``class_name``; when several files define it (workspaces), the
+        one sharing the longest directory prefix with ``near``."""
+        local = self.config_classes.get(class_name)
+        if not local:
+            return None
+        if near is None or len(local) == 1:
+            return local[0]
+        parts = Path(near).parts
+
+        def shared(item: tuple[Path, ConfigFacts]) -> int:
+            n = 0
+            for a, b in zip(item[0].parts, parts):
+                if a != b:
+                    break
+                n += 1
+            return n
+
+        return max(local, key=shared)  # max keeps the first of equals
+
+    def config_members(self, class_name: str, near: Path | None = None) -> ConfigMembers:
+        """Fields, properties, methods and private attrs through the whole inheritance chain
+        (classes defined in several files are taken from the one nearest ``near``)."""
         names: set[str] = set()
         unknown: list[str] = []
         chain: list[tuple[Path | None, str]] = []
@@ -115,9 +136,9 @@ class ProjectModel:
             if cls in seen:
                 continue  # cyclic or diamond inheritance
             seen.add(cls)
-            local = self.config_classes.get(cls)
+            local = self.config_class(cls, near)
             if local:
-                path, facts = local[0]
+                path, facts = local
                 chain.append((path, cls))
                 names |= set(facts.fields) | set(facts.private_attrs) | set(facts.class_attrs)
                 names |= set(facts.properties) | set(facts.methods) | set(facts.classmethods) | set(facts.staticmethods)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, TypeVar
 
 from cursus_lint.facts.model import BuilderFacts, ConfigFacts, Span
 from cursus_lint.model import ProjectModel, StepModel
+
+T = TypeVar("T")
 
 STEP_BUILDER_BASE = "StepBuilderBase"
 #: config bases we ship (cursus has the same names)
@@ -28,16 +30,33 @@ def short(name: str) -> str:
     return name.rsplit(".", 1)[-1]
 
 
-def builder_classes(project: ProjectModel) -> dict[str, tuple[Path, BuilderFacts]]:
-    """Every class in the repo's builder files, by name (first definition wins); cached per run."""
+def builder_classes(project: ProjectModel) -> dict[str, list[tuple[Path, BuilderFacts]]]:
+    """Every class in the repo's builder files, by name (all definitions); cached per run."""
     cached = project.extra.get("cl4:builder-classes")
     if cached is None:
         cached = {}
         for path, facts in sorted(project.files.items()):
             for cls in facts.builders:
-                cached.setdefault(cls.name, (path, cls))
+                cached.setdefault(cls.name, []).append((path, cls))
         project.extra["cl4:builder-classes"] = cached
     return cached
+
+
+def nearest(items: list[tuple[Path, T]], near: Path | None) -> tuple[Path, T]:
+    """Of several same-named definitions (workspaces), the one sharing most of ``near``'s path."""
+    if near is None or len(items) == 1:
+        return items[0]
+    parts = near.parts
+
+    def shared(item: tuple[Path, T]) -> int:
+        n = 0
+        for a, b in zip(item[0].parts, parts):
+            if a != b:
+                break
+            n += 1
+        return n
+
+    return max(items, key=shared)
 
 
 def used_as_base(project: ProjectModel) -> frozenset[str]:
@@ -64,7 +83,8 @@ class BuilderChain:
     bases: tuple[str, ...]  # every base walked, nearest first
 
 
-def builder_chain(project: ProjectModel, builder: BuilderFacts) -> BuilderChain:
+def builder_chain(project: ProjectModel, builder: BuilderFacts, near: Path | None = None) -> BuilderChain:
+    """Walk ``builder``'s bases; same-named repo classes are taken from the file nearest ``near``."""
     local = builder_classes(project)
     methods: set[str] = set(builder.methods)
     unknown: list[str] = []
@@ -81,7 +101,7 @@ def builder_chain(project: ProjectModel, builder: BuilderFacts) -> BuilderChain:
         if name == STEP_BUILDER_BASE:
             reaches = True
         elif name in local:
-            base = local[name][1]
+            base = nearest(local[name], near)[1]
             methods.update(base.methods)
             todo.extend(short(b) for b in base.bases)
         elif name not in NEUTRAL_BASES:
@@ -89,12 +109,11 @@ def builder_chain(project: ProjectModel, builder: BuilderFacts) -> BuilderChain:
     return BuilderChain(reaches, frozenset(methods), tuple(unknown), tuple(walked))
 
 
-def config_class(project: ProjectModel, name: str) -> tuple[Path, ConfigFacts] | None:
-    found = project.config_classes.get(name)
-    return found[0] if found else None
+def config_class(project: ProjectModel, name: str, near: Path | None = None) -> tuple[Path, ConfigFacts] | None:
+    return project.config_class(name, near)
 
 
-def is_config_class(project: ProjectModel, cfg: ConfigFacts) -> bool:
+def is_config_class(project: ProjectModel, cfg: ConfigFacts, near: Path | None = None) -> bool:
     """Whether ``cfg`` is a step configuration: it inherits (through repo classes) from one of our
     config bases or from an outside base that is itself named like a config (``...Config``,
     ``...ConfigBase``). Plain pydantic helper models and hyperparameter classes are not."""
@@ -107,7 +126,7 @@ def is_config_class(project: ProjectModel, cfg: ConfigFacts) -> bool:
         seen.add(name)
         if name in CONFIG_BASES:
             return True
-        local = config_class(project, name)
+        local = config_class(project, name, near)
         if local is not None:
             todo.extend(short(b) for b in local[1].bases)
         elif name.endswith(("Config", "ConfigBase")):
@@ -115,7 +134,8 @@ def is_config_class(project: ProjectModel, cfg: ConfigFacts) -> bool:
     return False
 
 
-def iter_field_chain(project: ProjectModel, class_name: str) -> Iterator[tuple[Path, ConfigFacts]]:
+def iter_field_chain(project: ProjectModel, class_name: str,
+                     near: Path | None = None) -> Iterator[tuple[Path, ConfigFacts]]:
     """Repo classes of ``class_name``'s inheritance chain, most derived first (depth-first, like a
     single-inheritance MRO)."""
     seen: set[str] = set()
@@ -125,7 +145,7 @@ def iter_field_chain(project: ProjectModel, class_name: str) -> Iterator[tuple[P
         if name in seen:
             continue
         seen.add(name)
-        local = config_class(project, name)
+        local = config_class(project, name, near)
         if local is None:
             continue
         yield local
@@ -136,7 +156,8 @@ def step_config_class(step: StepModel, project: ProjectModel) -> str | None:
     """The config class a step's builder reads: the one the builder declares (annotation,
     isinstance, import) when the repo defines it, else the step's (registry) config class."""
     builder = step.builder
-    if builder is not None and builder.config_class and config_class(project, builder.config_class):
+    near = step.builder_file.path if step.builder_file else None
+    if builder is not None and builder.config_class and config_class(project, builder.config_class, near):
         return builder.config_class
     if step.config is not None:
         return step.config.name

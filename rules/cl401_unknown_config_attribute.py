@@ -80,11 +80,12 @@ def check(step, project):
     if name is None:
         project.count_unknown("builder-config-class")
         return
-    members = project.config_members(name)
+    near = step.builder_file.path
+    members = project.config_members(name, near)
     if not members.complete:
         project.count_unknown("config-base-outside-repo")
         return
-    defined = config_class(project, name)
+    defined = config_class(project, name, near)
     related = [(defined[0], defined[1].name_span, f"{name} defined here")] if defined else []
     bases = [cls for _, cls in members.chain[1:]]
     candidates = sorted(n for n in members.names if not n.startswith("__"))

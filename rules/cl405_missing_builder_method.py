@@ -77,7 +77,7 @@ def check(step, project):
     builder = step.builder
     if builder is None:
         return
-    chain = builder_chain(project, builder)
+    chain = builder_chain(project, builder, step.builder_file.path)
     if chain.unknown_bases:
         project.count_unknown("builder-base-outside-repo")
         return

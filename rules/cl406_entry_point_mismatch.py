@@ -82,10 +82,11 @@ def check(step, project):
     if contract is None or contract.entry_point is None or not isinstance(contract.entry_point.value, str):
         return
     name = step_config_class(step, project)
+    near = step.config_file.path if step.config_file else None
     if name is None:
         return
     for field_name in FIELDS_BY_TYPE.get(step.sagemaker_step_type or "", ALL_FIELDS):
-        found = next(((path, cfg) for path, cfg in iter_field_chain(project, name) if field_name in cfg.fields), None)
+        found = next(((path, cfg) for path, cfg in iter_field_chain(project, name, near) if field_name in cfg.fields), None)
         if found is None:
             continue
         path, owner = found

@@ -90,7 +90,7 @@ def check(facts, project):
     for cls in facts.builders:
         if cls.name.endswith("StepBuilder") or cls.name.endswith(BASE_SUFFIXES) or cls.name in bases:
             continue
-        if not is_builder(builder_chain(project, cls)):
+        if not is_builder(builder_chain(project, cls, facts.path)):
             continue
         yield RULE.report(
             facts.path, cls.name_span,

@@ -78,7 +78,7 @@ def check(facts, project):
     for cls in facts.configs:
         if cls.name.endswith("Config") or cls.name.endswith(BASE_SUFFIXES) or cls.name in bases:
             continue
-        if not is_config_class(project, cls):
+        if not is_config_class(project, cls, facts.path):
             continue
         owners = sorted(s.name for s in project.steps if s.info.config == facts.path)
         yield RULE.report(

@@ -71,7 +71,7 @@ def check(facts, project):
     for cls in facts.builders:
         if not (cls.name.endswith("StepBuilder") or cls.name in registered):
             continue
-        chain = builder_chain(project, cls)
+        chain = builder_chain(project, cls, facts.path)
         if chain.reaches_base:
             continue
         if chain.unknown_bases:

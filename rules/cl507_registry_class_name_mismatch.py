@@ -64,14 +64,14 @@ def _builders(project, facts):
     bases = used_as_base(project)
     return [b for b in facts.builders
             if not b.name.endswith(BASE_SUFFIXES) and b.name not in bases
-            and (b.name.endswith("Builder") or builder_chain(project, b).reaches_base)]
+            and (b.name.endswith("Builder") or builder_chain(project, b, facts.path).reaches_base)]
 
 
 def _configs(project, facts):
     bases = used_as_base(project)
     return [c for c in facts.configs
             if not c.name.endswith(BASE_SUFFIXES) and c.name not in bases
-            and (c.name.endswith("Config") or is_config_class(project, c))]
+            and (c.name.endswith("Config") or is_config_class(project, c, facts.path))]
 
 
 @RULE
