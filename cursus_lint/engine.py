@@ -257,8 +257,6 @@ class Engine:
     def _unknown_noqa_codes(self, noqa: dict, known: set[str]) -> list[Diagnostic]:
         """CL904 for each ``CL`` code in a noqa comment that names no rule. They go through
         suppression like any finding, so a file-level ``# cursus-lint: noqa: CL904`` silences them."""
-        import difflib
-
         s = self.settings
         rule = self.rules.get("CL904")
         if rule is None or not s.enabled("CL904"):
@@ -271,13 +269,34 @@ class Engine:
                 for code, column in zip(directive.codes or (), directive.code_columns):
                     if not code.startswith("CL") or code in known:
                         continue
-                    close = difflib.get_close_matches(code, sorted(known), n=1, cutoff=0.75)
-                    hint = f"; did you mean '{close[0]}'?" if close else "; see 'cursus-lint rules' for the codes"
-                    d = rule.report(path, None, f"noqa names '{code}', which is not a cursus-lint rule code{hint}")
+                    d = rule.report(path, None, f"noqa names '{code}', which is not a cursus-lint rule code"
+                                                f"{_code_hint(code, known)}")
                     d.location = Location(path, directive.line, column)
                     d.severity = Severity(s.severity_for("CL904", rule.severity.value))
                     out.append(d)
         return out
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """One substitution, insertion, deletion or swap of neighbours turns ``a`` into ``b``."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def _code_hint(code: str, known: set[str]) -> str:
+    """What the writer of an unknown noqa code probably meant (CL904's message tail)."""
+    if any(k.startswith(code) for k in known):
+        return "; noqa takes full rule codes, not prefixes"
+    close = sorted(k for k in known if _one_edit_apart(code, k))
+    if close:
+        return "; did you mean " + " or ".join(f"'{k}'" for k in close[:3]) + "?"
+    return "; 'cursus-lint rules' lists the codes"
 
 
 def check(paths: Iterable[Path | str] = (".",), *, select: Sequence[str] | None = None,

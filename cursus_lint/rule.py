@@ -30,10 +30,11 @@ FAMILIES = {
 
 @dataclass(frozen=True)
 class Example:
-    """A tiny step repo: relative path -> file text. ``expect`` lists (path, line) pairs the
-    rule must report for a bad example; a good example must produce nothing for this rule."""
+    """A tiny step repo: relative path -> file text (``bytes`` for files that are not UTF-8).
+    ``expect`` lists (path, line) pairs the rule must report for a bad example; a good example
+    must produce nothing for this rule."""
 
-    files: dict[str, str]
+    files: dict[str, str | bytes]
     expect: tuple[tuple[str, int], ...] = ()
     config: dict[str, Any] = field(default_factory=dict)
 
