@@ -1,0 +1,84 @@
+"""CL601 registry-class-missing: a registry entry names a builder or config class no file defines."""
+
+from __future__ import annotations
+
+from cursus_lint.diagnostic import Severity
+from cursus_lint.rule import Example, Rule
+
+from ._examples import edit, line_of, repo
+from ._registry_entries import closest, entries, step_for
+
+_RENAMED = edit("registry", '"builder_step_name": "CleanStepBuilder"', '"builder_step_name": "CleaningStepBuilder"')
+
+RULE = Rule(
+    code="CL601",
+    name="registry-class-missing",
+    summary="A registry entry's builder_step_name or config_class names a class that no file of the repo defines.",
+    severity=Severity.ERROR,
+    docs='''
+## What it checks
+For every entry of `STEP_NAMES` (and of a workspace's `WORKSPACE_STEPS` / `STEP_OVERRIDES`) whose
+step has component files in this repo, the classes named by `builder_step_name` and
+`config_class` must be defined somewhere in the repo's step files. Steps that are only
+registered here (their code lives in another package) are not checked, and the rule stays
+silent while a builder or config file does not parse.
+
+## Why it matters
+The pipeline assembler looks builders and configs up by these names. A name that matches no
+class fails the whole pipeline build with a lookup error, typically after a class was renamed
+and the registry was not.
+
+## Example
+```python
+STEP_NAMES = {
+    "Clean": {
+        "config_class": "CleanConfig",
+        "builder_step_name": "CleaningStepBuilder",   # CL601: the class is CleanStepBuilder
+        ...
+    },
+}
+```
+Use instead:
+```python
+        "builder_step_name": "CleanStepBuilder",
+```
+
+## How to fix
+Make the registry name the class as it is spelled in `steps/builders` / `steps/configs`, or
+rename the class to match the registry.
+''',
+    scope="project",
+    bad=(Example(repo(registry=_RENAMED), expect=(("registry/step_names.py", line_of(_RENAMED, "CleaningStepBuilder")),)),),
+    good=(Example(repo()),),
+)
+
+_KINDS = {"builder_step_name": ("builder", "builders"), "config_class": ("config", "configs")}
+
+
+@RULE
+def check(project):
+    if any(f.problem is not None and f.roles & {"builder", "config", "hyperparams"} for f in project.files.values()):
+        project.count_unknown("class-file-unparsable")
+        return
+    defined: set[str] = set()
+    by_kind: dict[str, set[str]] = {"builder": set(), "config": set()}
+    for f in project.files.values():
+        if f.module is not None:
+            defined |= set(f.module.definitions)
+        by_kind["builder"] |= {b.name for b in f.builders}
+        by_kind["config"] |= {c.name for c in f.configs}
+    defined |= by_kind["builder"] | by_kind["config"]
+    for ref in entries(project):
+        step = step_for(project, ref.name, ref.workspace_id)
+        if step is None or not step.files:
+            continue  # registered here, implemented elsewhere
+        for key, (kind, folder) in _KINDS.items():
+            value = ref.entry.fields.get(key)
+            if not isinstance(value, str) or value in defined:
+                continue
+            span = ref.entry.field_spans.get(key, ref.entry.key_span)
+            message = (f"{ref.where()} entry '{ref.name}' names {kind} class '{value}' ({key}), but no file of "
+                       f"the repo defines it{closest(value, by_kind[kind])}")
+            own = step.builder_file if kind == "builder" else step.config_file
+            related = [(own.path, None, f"the step's {kind} file")] if own is not None else []
+            yield RULE.report(ref.path, span, message, step=ref.name, related=related)
