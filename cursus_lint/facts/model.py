@@ -232,6 +232,12 @@ class ScriptFacts:
     #: environ_vars, ...), including ``d["K"] = v`` item assignments there
     main_dicts: dict[str, tuple[DictEntry, ...]] = field(default_factory=dict)
     uses_argparse: bool = False
+    #: kind (input | output | env) -> first place a path dict, an env dict or ``os.environ`` is
+    #: used as a whole (iterated, ``.items()``, aliased, handed to a helper under another
+    #: name): its keys may then be read where these facts cannot see
+    dict_escapes: dict[str, Span] = field(default_factory=dict)
+    #: ``sys.argv`` is read (arguments parsed by hand rather than with argparse)
+    reads_argv: bool = False
 
 
 # ----------------------------------------------------------------------------- contracts

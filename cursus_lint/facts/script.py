@@ -96,6 +96,10 @@ class _ScriptExtractor:
             main_calls=main_calls,
             main_dicts=self._main_dicts(),
             uses_argparse=uses_argparse,
+            dict_escapes=self._dict_escapes(),
+            reads_argv=any(dotted_name(a) == "sys.argv" for a in idx.nodes(ast.Attribute))
+            or any(isinstance(f, ast.ImportFrom) and f.module == "sys" and any(a.name == "argv" for a in f.names)
+                   for f in idx.nodes(ast.ImportFrom)),
         )
 
     # ------------------------------------------------------------------ container paths
@@ -323,7 +327,32 @@ class _ScriptExtractor:
                     continue
                 found[target.value.id].append(
                     DictEntry(key, idx.span(target.slice), self._value_text(node.value), idx.span(node.value)))
+        self._main_call_dicts(found)
         return {k: tuple(v) for k, v in found.items()}
+
+    def _main_call_dicts(self, found: dict[str, list[DictEntry]]) -> None:
+        """Dicts handed to ``main(...)`` are also known under main's parameter names: a dict
+        literal written in the call, or a named dict passed where another name is expected."""
+        idx = self.idx
+        params = list(TESTABLE_PARAMS)
+        if self.main is not None:
+            params = [a.arg for a in list(self.main.args.posonlyargs) + list(self.main.args.args)]
+        for call in self._main_call_nodes():
+            passed = [(params[i] if i < len(params) else None, a) for i, a in enumerate(call.args)]
+            passed += [(k.arg, k.value) for k in call.keywords if k.arg]
+            for param, value in passed:
+                if param is None or param in found:
+                    continue
+                if isinstance(value, ast.Name) and value.id in found:
+                    found[param] = found[value.id]
+                elif isinstance(value, ast.Dict):
+                    entries = found[param] = []
+                    for k, v in zip(value.keys, value.values):
+                        key = str_value(k, self.strs) if k is not None else None
+                        if key is None:
+                            self.stats["dynamic-main-dict-key"] += 1
+                            continue
+                        entries.append(DictEntry(key, idx.span(k), self._value_text(v), idx.span(v)))
 
     def _value_text(self, node: ast.AST) -> str | None:
         hit = self._eval(node)
@@ -495,8 +524,8 @@ class _ScriptExtractor:
 
     # ------------------------------------------------------------------ logical names
 
-    def _key_uses(self, main_params: set[str]) -> tuple[KeyUse, ...]:
-        idx = self.idx
+    def _path_dict_kinds(self) -> dict[str, str]:
+        """Names of the input/output path dicts: the conventional ones and main's own."""
         kinds: dict[str, str] = {"input_paths": "input", "output_paths": "output"}
         if self.main is not None:
             positional = [a.arg for a in list(self.main.args.posonlyargs) + list(self.main.args.args)]
@@ -504,6 +533,11 @@ class _ScriptExtractor:
                 kinds.setdefault(positional[0], "input")
             if len(positional) > 1 and "output" in positional[1]:
                 kinds.setdefault(positional[1], "output")
+        return kinds
+
+    def _key_uses(self, main_params: set[str]) -> tuple[KeyUse, ...]:
+        idx = self.idx
+        kinds = self._path_dict_kinds()
         out: list[KeyUse] = []
 
         def add(dict_name: str, key_node: ast.AST | None, at: ast.AST, how: str) -> None:
@@ -527,6 +561,62 @@ class _ScriptExtractor:
                 add(cmp.comparators[0].id, cmp.left, cmp, "in")
         out.sort(key=lambda k: (k.span.line, k.span.column))
         return tuple(out)
+
+    # ------------------------------------------------------------------ whole-dict uses
+
+    def _dict_escapes(self) -> dict[str, Span]:
+        """Where a path dict, env dict or ``os.environ`` is used other than by a key read."""
+        idx = self.idx
+        kinds = self._path_dict_kinds()
+        kinds.update({n: "env" for n in _ENV_DICTS})
+        functions = {s.name: [a.arg for a in list(s.args.posonlyargs) + list(s.args.args)]
+                     for s in idx.tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        found: dict[str, Span] = {}
+        candidates: list[tuple[ast.AST, str]] = [
+            (n, kinds[n.id]) for n in idx.nodes(ast.Name) if n.id in kinds and isinstance(n.ctx, ast.Load)]
+        candidates += [(a, "env") for a in idx.nodes(ast.Attribute)
+                       if a.attr == "environ" and dotted_name(a) in _ENVIRON and isinstance(a.ctx, ast.Load)]
+        for node, kind in sorted(candidates, key=lambda c: (c[0].lineno, c[0].col_offset)):
+            if kind not in found and _escapes(node, kind, idx.parents, kinds, functions):
+                found[kind] = idx.span(node)
+        return found
+
+
+_READ_ATTRS = {"get", "setdefault", "update", "clear", "__contains__", "__getitem__"}
+_HARMLESS_CALLS = {"len", "print", "str", "repr", "bool", "isinstance", "type", "id"}
+_LOG_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
+
+
+def _escapes(node: ast.AST, kind: str, parents: dict[int, ast.AST], kinds: dict[str, str],
+             functions: dict[str, list[str]]) -> bool:
+    """Whether this use of a dict may read keys these facts do not record."""
+    p = parents.get(id(node))
+    if isinstance(p, ast.Subscript) and p.value is node:
+        return False
+    if isinstance(p, ast.Attribute) and p.value is node:
+        return p.attr not in _READ_ATTRS
+    if isinstance(p, (ast.Compare, ast.FormattedValue, ast.BoolOp, ast.UnaryOp, ast.If, ast.While, ast.IfExp)):
+        return isinstance(p, ast.Compare) and not (len(p.ops) == 1 and p.comparators[0] is node)
+    if isinstance(p, ast.keyword):
+        call, param = parents.get(id(p)), p.arg
+        position = None
+    elif isinstance(p, ast.Call) and node in p.args:
+        call, param, position = p, None, p.args.index(node)
+    else:
+        return True  # iterated, aliased, returned, unpacked, put in a container ...
+    if not isinstance(call, ast.Call):
+        return True
+    func = call.func
+    if isinstance(func, ast.Name) and func.id in _HARMLESS_CALLS:
+        return False
+    if isinstance(func, ast.Attribute) and func.attr in _LOG_METHODS:
+        return False
+    if isinstance(func, ast.Name) and func.id in functions:
+        names = functions[func.id]
+        if param is None and position is not None and position < len(names):
+            param = names[position]
+        return kinds.get(param or "") != kind
+    return True
 
 
 def _binds_name(node: ast.Assign | ast.AnnAssign) -> bool:
