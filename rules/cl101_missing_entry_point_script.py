@@ -1,0 +1,106 @@
+"""CL101 missing-entry-point-script: the contract's entry_point names no script in the repo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cursus_core.catalog.scan import entry_point_stem
+from cursus_lint.diagnostic import Severity
+from cursus_lint.rule import Example, Rule
+
+from ._examples import BASE, edit, line_of, repo
+
+_BAD_CONTRACT = edit("contract", 'entry_point="clean.py"', 'entry_point="clean_data.py"')
+
+RULE = Rule(
+    code="CL101",
+    name="missing-entry-point-script",
+    summary="The script contract's entry_point names a script that does not exist in the step repo.",
+    severity=Severity.ERROR,
+    docs='''
+## What it checks
+A step with a script contract must have a script file named like the contract's `entry_point`
+(`clean.py` -> `steps/scripts/clean.py`) in the scripts directory next to the contract, or, for
+a workspace step, in the core repo's scripts directory. A directory prefix in `entry_point`
+(`scripts/clean.py`) and a missing `.py` are tolerated. A non-literal `entry_point`, or one that
+is not a Python file, is not checked.
+
+## Why it matters
+The builder uploads `entry_point` from the source directory and SageMaker runs it. If no such file
+exists the pipeline fails at upload or at container start, and every other script/contract check
+compares the contract with a script that will never run.
+
+## Example
+```python
+# steps/contracts/clean_contract.py
+CLEAN_CONTRACT = ScriptContract(entry_point="clean_data.py", ...)   # CL101
+# steps/scripts/ holds clean.py only
+```
+Use instead:
+```python
+CLEAN_CONTRACT = ScriptContract(entry_point="clean.py", ...)
+```
+
+## How to fix
+Rename the script or correct `entry_point` so the two agree; when the step really has no script
+of its own (it runs a prebuilt image), it should not carry a script contract.
+''',
+    bad=(Example(repo(contract=_BAD_CONTRACT),
+                 expect=(("steps/contracts/clean_contract.py", line_of(_BAD_CONTRACT, "entry_point=")),)),
+         Example(repo(drop=("script",)),
+                 expect=(("steps/contracts/clean_contract.py", line_of(BASE["contract"], "entry_point=")),))),
+    good=(Example(repo()),
+          Example(repo(contract=edit("contract", 'entry_point="clean.py"', 'entry_point="scripts/clean"')))),
+)
+
+
+def _scripts_dirs(step, project) -> list[Path] | None:
+    """The scripts directories the contract's entry_point may live in, or None if unknown."""
+    contract_dir = step.contract_file.path.parent
+    own = next((d for d in project.catalog.step_dirs if contract_dir in d.role_dirs.get("contracts", ())), None)
+    if own is None:
+        return None
+    dirs = list(own.role_dirs.get("scripts", ()))
+    if own.workspace_id is not None:
+        for d in project.catalog.step_dirs:
+            if d.workspace_id is None:
+                dirs.extend(x for x in d.role_dirs.get("scripts", ()) if x not in dirs)
+    return dirs
+
+
+@RULE
+def check(step, project):
+    contract = step.contract
+    if contract is None or contract.entry_point is None:
+        return
+    entry = contract.entry_point
+    if not isinstance(entry.value, str) or not entry.value.strip():
+        project.count_unknown("non-literal-entry-point")
+        return
+    stem = entry_point_stem(entry.value)
+    if "." in stem:  # not a Python entry point (a shell script, a binary): not ours to find
+        project.count_unknown("non-python-entry-point")
+        return
+    if step.script is not None and step.script.path.stem == stem:
+        return
+    dirs = _scripts_dirs(step, project)
+    if dirs is None:
+        project.count_unknown("entry-point-outside-step-dirs")
+        return
+    wanted = {d / f"{stem}.py" for d in dirs}
+    if any(p in project.files for p in wanted):
+        return
+    if any(project.settings.is_excluded(p) for p in wanted):
+        project.count_unknown("entry-point-script-excluded")
+        return
+    name = contract.variable or "the contract"
+    related = [(d, None, f"no '{stem}.py' in this scripts directory") for d in dirs]
+    hint = ""
+    if step.script is not None:
+        hint = f" (the step's script is '{step.script.path.name}')"
+        related.insert(0, (step.script.path, None, f"script '{step.script.path.name}' the catalog gave to this step"))
+    yield RULE.report(
+        step.contract_file.path, entry.value_span,
+        f"contract '{name}' entry_point '{entry.value}' names no existing script '{stem}.py'{hint}",
+        step=step.name, related=related,
+    )

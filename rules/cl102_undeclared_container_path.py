@@ -1,0 +1,96 @@
+"""CL102 undeclared-container-path: the script uses an /opt/ml path its contract does not declare."""
+
+from __future__ import annotations
+
+from cursus_lint.diagnostic import Severity
+from cursus_lint.rule import Example, Rule
+
+from ._examples import edit, line_of, repo
+from ._script_contract import declared_paths, is_platform_path, norm, pair, related_paths, unknown_field
+
+_BAD_SCRIPT = edit("script", '    return label, sep, src, dst\n',
+                   '    stats = os.path.join("/opt/ml/processing/output/stats", "summary.json")\n'
+                   '    return label, sep, src, dst, stats\n')
+_GOOD_SCRIPT = edit("script", '    return label, sep, src, dst\n',
+                    '    part = "/opt/ml/processing/input/data/part-0.csv"\n'
+                    '    code = "/opt/ml/code/requirements.txt"\n'
+                    '    return label, sep, src, dst, part, code\n')
+
+RULE = Rule(
+    code="CL102",
+    name="undeclared-container-path",
+    summary="The script uses a container path under /opt/ml/ that its script contract does not declare.",
+    severity=Severity.ERROR,
+    docs='''
+## What it checks
+Every path under `/opt/ml/` the script uses — a literal, a module constant, `os.path.join`,
+`pathlib` or an f-string over one — must lie at, below or above one of the contract's
+`expected_input_paths` / `expected_output_paths`. Below is fine (declared
+`/opt/ml/processing/input/data`, used `/opt/ml/processing/input/data/part.csv`), and so is
+above (a script listing `/opt/ml/processing/input`). A path with a run-time tail only needs
+its known prefix to fit.
+
+Locations SageMaker provides that are not data channels need no declaration: `/opt/ml/code`
+(the uploaded source directory), `/opt/ml/config` (the processing job description),
+`/opt/ml/input/config/{resourceconfig,inputdataconfig,trainingjobconfig}.json` and
+`/opt/ml/output/failure`. `/opt/ml/input/config/hyperparameters.json` is *not* exempt: a
+training script that reads it must declare it (or a directory above it) in its contract.
+
+## Why it matters
+Builders mount exactly the contract's paths. A path the contract does not declare is never
+filled (an input) or never uploaded (an output): the job reads an empty directory or its results
+vanish when the container stops.
+
+## Example
+```python
+# steps/scripts/clean.py
+stats = os.path.join("/opt/ml/processing/output/stats", "summary.json")   # CL102
+
+# steps/contracts/clean_contract.py
+expected_output_paths={"clean_data": "/opt/ml/processing/output/clean"}
+```
+Use instead:
+```python
+expected_output_paths={
+    "clean_data": "/opt/ml/processing/output/clean",
+    "stats": "/opt/ml/processing/output/stats",
+}
+```
+
+## How to fix
+Declare the location under a logical name in the contract (and give it a matching dependency or
+output in the specification), or write below a path the contract already declares.
+''',
+    bad=(Example(repo(script=_BAD_SCRIPT),
+                 expect=(("steps/scripts/clean.py", line_of(_BAD_SCRIPT, "/stats\"")),)),),
+    good=(Example(repo()), Example(repo(script=_GOOD_SCRIPT))),
+)
+
+
+@RULE
+def check(step, project):
+    p = pair(step)
+    if p is None:
+        return
+    if unknown_field(p.contract, "expected_input_paths") or unknown_field(p.contract, "expected_output_paths"):
+        project.count_unknown("non-literal-contract-paths")
+        return
+    declared = [path for _, _, path in declared_paths(p.contract)]
+    related = [(p.contract_path, p.contract.keyword_spans[k], f"'{p.label}' declares its {what} paths here")
+               for k, what in (("expected_input_paths", "input"), ("expected_output_paths", "output"))
+               if k in p.contract.keyword_spans] or [(p.contract_path, p.contract.span, f"'{p.label}' is here")]
+    reported: list[str] = []
+    for use in p.script.paths:
+        full = norm(use.full)
+        if is_platform_path(full) or any(related_paths(full, use.complete, d) for d in declared):
+            continue
+        if any(full == r or full.startswith(r + "/") for r in reported):
+            continue  # a deeper use of a path already reported
+        reported.append(full)
+        shown = f"'{full}'" if use.complete else f"'{full}' (plus a run-time part)"
+        yield RULE.report(
+            p.script_file.path, use.span,
+            f"script uses container path {shown} that contract '{p.label}' does not declare "
+            f"(it is not at, below or above any expected input or output path)",
+            step=step.name, related=related,
+        )

@@ -1,0 +1,79 @@
+"""CL106 unread-required-env-var: the contract requires an env var the script never reads."""
+
+from __future__ import annotations
+
+from cursus_lint.diagnostic import Severity
+from cursus_lint.rule import Example, Rule
+
+from ._examples import edit, line_of, repo
+from ._script_contract import env_names_read, pair, read_by_library, unknown_field
+
+_BAD_CONTRACT = edit("contract", 'required_env_vars=["LABEL_FIELD"]', 'required_env_vars=["LABEL_FIELD", "ID_FIELD"]')
+_BAD_BUILDER = edit("builder", '        env_vars["SEPARATOR"] = self.config.separator\n',
+                    '        env_vars["SEPARATOR"] = self.config.separator\n'
+                    '        env_vars["ID_FIELD"] = self.config.label_name\n')
+
+RULE = Rule(
+    code="CL106",
+    name="unread-required-env-var",
+    summary="The script contract requires an environment variable that the script never reads.",
+    severity=Severity.ERROR,
+    docs='''
+## What it checks
+Every name in the contract's `required_env_vars` must be read by the script: `os.environ["X"]`,
+`os.environ.get("X")`, `os.getenv("X")`, `"X" in os.environ`, a helper called with the literal
+name, or `environ_vars["X"]` / `environ_vars.get("X")` in the testable `main`.
+
+The rule stays silent when the script reads env names computed at run time, iterates or copies
+`os.environ` / `environ_vars`, or hands them to a helper under another name.
+
+Variables that libraries or the runtime read on the script's behalf are never reported:
+`AWS_*` (boto3), `OMP_*`, `MKL_*`, `CUDA_*`, `NCCL_*`, `HF_*`, `TORCH_*`, `PYTHON*`, `LC_*`,
+`TOKENIZERS_PARALLELISM`, `TRANSFORMERS_CACHE`, `TZ`, `LANG` and `PATH`.
+
+## Why it matters
+A required variable makes the builder fail when its config value is missing, so a pipeline is
+blocked on a setting nothing uses. Usually the script renamed the variable and the contract kept
+the old name, so the value the operator sets is silently ignored.
+
+## Example
+```python
+# steps/contracts/clean_contract.py
+required_env_vars=["LABEL_FIELD", "ID_FIELD"],   # CL106: clean.py never reads ID_FIELD
+```
+Use instead:
+```python
+required_env_vars=["LABEL_FIELD"],
+```
+
+## How to fix
+Read the variable in the script (through `environ_vars` in `main`), or remove it from
+`required_env_vars` and from the builder's `_get_environment_variables`.
+''',
+    bad=(Example(repo(contract=_BAD_CONTRACT, builder=_BAD_BUILDER),
+                 expect=(("steps/contracts/clean_contract.py", line_of(_BAD_CONTRACT, "required_env_vars")),)),),
+    good=(Example(repo()),),
+)
+
+
+@RULE
+def check(step, project):
+    p = pair(step)
+    if p is None or not p.contract.required_env_vars:
+        return
+    if unknown_field(p.contract, "required_env_vars"):
+        project.count_unknown("non-literal-contract-env-vars")
+        return
+    read = env_names_read(p)
+    if read is None:
+        project.count_unknown("unread-env-var-dynamic-read")
+        return
+    for item in p.contract.required_env_vars:
+        if item.name in read or read_by_library(item.name):
+            continue
+        yield RULE.report(
+            p.contract_path, item.span,
+            f"contract '{p.label}' requires env var '{item.name}' but script '{p.script_name}' never reads it",
+            step=step.name,
+            related=[(p.script_file.path, None, f"script '{p.script_name}'")],
+        )

@@ -1,0 +1,75 @@
+"""CL107 unread-optional-env-var: the contract declares an optional env var the script never reads."""
+
+from __future__ import annotations
+
+from cursus_lint.diagnostic import Severity
+from cursus_lint.rule import Example, Rule
+
+from ._examples import edit, line_of, repo
+from ._script_contract import env_names_read, pair, read_by_library, unknown_keys
+
+_BAD_CONTRACT = edit("contract", 'optional_env_vars={"SEPARATOR": ","}',
+                     'optional_env_vars={"SEPARATOR": ",", "ENCODING": "utf-8"}')
+
+RULE = Rule(
+    code="CL107",
+    name="unread-optional-env-var",
+    summary="The script contract declares an optional environment variable that the script never reads.",
+    severity=Severity.WARNING,
+    docs='''
+## What it checks
+Every key of the contract's `optional_env_vars` must be read by the script, in any of the forms
+CL106 accepts (`os.environ`, `os.getenv`, `environ_vars` in `main`, a helper called with the
+literal name). It stays silent when the script reads env names computed at run time or passes the
+environment around as a whole.
+
+Variables that libraries or the runtime read on the script's behalf are never reported:
+`AWS_*` (boto3), `OMP_*`, `MKL_*`, `CUDA_*`, `NCCL_*`, `HF_*`, `TORCH_*`, `PYTHON*`, `LC_*`,
+`TOKENIZERS_PARALLELISM`, `TRANSFORMERS_CACHE`, `TZ`, `LANG` and `PATH`.
+
+## Why it matters
+An optional variable documents a knob of the script, and its default is what the builder sets.
+If the script never reads it, turning the knob does nothing — typically the script renamed the
+variable or dropped the feature and the contract was not updated.
+
+## Example
+```python
+# steps/contracts/clean_contract.py
+optional_env_vars={"SEPARATOR": ",", "ENCODING": "utf-8"},   # CL107: clean.py never reads ENCODING
+```
+Use instead:
+```python
+optional_env_vars={"SEPARATOR": ","},
+```
+
+## How to fix
+Read the variable in the script (`environ_vars.get("ENCODING", "utf-8")`), or remove it from
+`optional_env_vars` and from the builder.
+''',
+    bad=(Example(repo(contract=_BAD_CONTRACT),
+                 expect=(("steps/contracts/clean_contract.py", line_of(_BAD_CONTRACT, "ENCODING")),)),),
+    good=(Example(repo()),),
+)
+
+
+@RULE
+def check(step, project):
+    p = pair(step)
+    if p is None or not p.contract.optional_env_vars:
+        return
+    if unknown_keys(p.contract, "optional_env_vars"):
+        project.count_unknown("non-literal-contract-env-vars")
+        return
+    read = env_names_read(p)
+    if read is None:
+        project.count_unknown("unread-env-var-dynamic-read")
+        return
+    for name, entry in p.contract.optional_env_vars.items():
+        if name in read or read_by_library(name):
+            continue
+        yield RULE.report(
+            p.contract_path, entry.key_span,
+            f"contract '{p.label}' declares optional env var '{name}' but script '{p.script_name}' never reads it",
+            step=step.name,
+            related=[(p.script_file.path, None, f"script '{p.script_name}'")],
+        )

@@ -1,0 +1,82 @@
+"""CL108 undeclared-argument: the script defines a CLI argument its contract does not declare."""
+
+from __future__ import annotations
+
+from cursus_lint.diagnostic import Severity
+from cursus_lint.rule import Example, Rule
+
+from ._examples import edit, line_of, repo
+from ._script_contract import arg_key, pair, unknown_keys
+
+_BAD_SCRIPT = edit("script", '    parser.add_argument("--job_type", required=True)\n',
+                   '    parser.add_argument("--job_type", required=True)\n'
+                   '    parser.add_argument("--drop-duplicates", action="store_true")\n')
+_GOOD_DASHES = edit("script", '"--job_type"', '"--job-type"')
+
+RULE = Rule(
+    code="CL108",
+    name="undeclared-argument",
+    summary="The script defines a command-line argument that its script contract does not declare.",
+    severity=Severity.ERROR,
+    docs='''
+## What it checks
+Every `parser.add_argument(...)` in the script must correspond to a key of the contract's
+`expected_arguments`. Dashes and underscores are alike (`--job-type` matches `job_type`, as in
+argparse), and `dest=` counts as the argument's name too.
+
+An argument the step's builder passes itself in `_get_job_arguments` (cursus builders pass
+`--job_type` from the config while the contract says "job_type comes from config") is not
+reported: script and builder agree, so the job runs as written.
+
+## Why it matters
+Builders pass exactly the contract's `expected_arguments` as job arguments. An argument the
+contract does not list is never passed: a `required=True` one makes the job exit at start-up, an
+optional one silently keeps its default in every pipeline run.
+
+## Example
+```python
+# steps/scripts/clean.py
+parser.add_argument("--drop-duplicates", action="store_true")   # CL108
+
+# steps/contracts/clean_contract.py
+expected_arguments={"job_type": "training"}
+```
+Use instead:
+```python
+expected_arguments={"job_type": "training", "drop-duplicates": "false"}
+```
+
+## How to fix
+Declare the argument in `expected_arguments` (and have the builder pass it), or remove it from
+the script if the pipeline never needs it.
+''',
+    bad=(Example(repo(script=_BAD_SCRIPT),
+                 expect=(("steps/scripts/clean.py", line_of(_BAD_SCRIPT, "--drop-duplicates")),)),),
+    good=(Example(repo()), Example(repo(script=_GOOD_DASHES))),
+)
+
+
+@RULE
+def check(step, project):
+    p = pair(step)
+    if p is None or not p.script.arg_defs:
+        return
+    if unknown_keys(p.contract, "expected_arguments"):
+        project.count_unknown("non-literal-contract-arguments")
+        return
+    expected = {arg_key(k) for k in p.contract.expected_arguments}
+    declared = ", ".join(f"'{k}'" for k in p.contract.expected_arguments) or "none"
+    passed = {arg_key(a.name) for a in step.builder.job_arguments} if step.builder is not None else set()
+    for arg in p.script.arg_defs:
+        names = {arg.name} | {arg_key(f) for f in arg.flags}
+        if names & expected:
+            continue
+        if names & passed:
+            continue
+        yield RULE.report(
+            p.script_file.path, arg.span,
+            f"script defines argument '{arg.raw}' that contract '{p.label}' does not declare in "
+            f"expected_arguments (declared: {declared})",
+            step=step.name,
+            related=[(p.contract_path, p.where("expected_arguments"), f"'{p.label}' declares its arguments here")],
+        )
