@@ -90,6 +90,8 @@ def declared(step_type, registry_spec_type: str) -> tuple[str, str | None]:
         text = step_type.base
         if text == registry_spec_type:
             return text, None
+        if text.startswith(registry_spec_type + "_"):  # spec types may contain underscores themselves
+            return registry_spec_type, text[len(registry_spec_type) + 1:]
         base, _, job = text.partition("_")
         return base, job or None
     return step_type.base, step_type.job_type

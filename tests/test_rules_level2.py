@@ -340,3 +340,11 @@ def test_cl209_dynamic_lists_are_not_counted_as_empty(tmp_path: Path) -> None:
     result = run(tmp_path, repo(load_spec=spec), "CL209")
     assert result.diagnostics == []
     assert result.unknown["spec-node-type"] == 1
+
+
+def test_cl208_registry_spec_types_with_underscores(tmp_path: Path) -> None:
+    registry = REGISTRY.replace('"spec_type": "Clean"', '"spec_type": "Clean_Tabular"')
+    variant = BASE["spec"].replace('step_type="Clean"', 'step_type="Clean_Tabular_Calibration"')
+    variant = variant.replace("CLEAN_SPEC =", "CLEAN_CALIBRATION_SPEC =")
+    files = repo(registry=registry, drop=("spec",), extra={VARIANT: variant})
+    assert found(tmp_path, files, "CL208") == []
