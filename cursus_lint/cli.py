@@ -74,11 +74,15 @@ def _codes(values: tuple[str, ...]) -> list[str] | None:
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary line.")
 @click.option("--color/--no-color", default=None, help="Force coloured text output on or off (default: on a terminal).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the on-disk facts cache.")
+@click.option("--baseline", "baseline_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Report only findings not recorded in this baseline file; list stale entries.")
+@click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False),
+              help="Record the current findings in FILE (for adopting cursus-lint on a legacy repo) and exit 0.")
 def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tuple[str, ...],
               extend_select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...],
               workspace_dirs: tuple[Path, ...], registry: Path | None, config_file: Path | None,
               fail_on: str | None, statistics: bool, exit_zero: bool, quiet: bool, color: bool | None,
-              no_cache: bool) -> None:
+              no_cache: bool, baseline_file: Path | None, write_baseline: Path | None) -> None:
     """Lint the step repos under PATHS (default: the current directory).
 
     A file path lints the steps that file belongs to, against their other components, and
@@ -112,6 +116,29 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     result = Engine(settings, rules, use_cache=not no_cache).run(targets)
+    if write_baseline is not None:
+        from .baseline import write_baseline as write
+
+        try:
+            count = write(write_baseline, result.diagnostics, Path.cwd())
+        except OSError as exc:
+            raise UsageError(f"cannot write {write_baseline}: {exc.strerror or exc}") from None
+        click.echo(f"Wrote {count} finding(s) to baseline {write_baseline}.", err=True)
+        sys.exit(EXIT_OK)
+    if baseline_file is not None:
+        from .baseline import BaselineError, apply_baseline, read_baseline
+
+        try:
+            entries = read_baseline(baseline_file)
+        except BaselineError as exc:
+            raise UsageError(str(exc)) from None
+        result.diagnostics, stale = apply_baseline(result.diagnostics, entries, Path.cwd())
+        if stale:
+            click.echo(f"cursus-lint: {len(stale)} baseline entr{'y is' if len(stale) == 1 else 'ies are'} stale "
+                       f"(fixed since the baseline was written); shrink it with --write-baseline {baseline_file}:",
+                       err=True)
+            for e in stale:
+                click.echo(f"  {e.code} {e.path} ({e.step or 'no step'}): {e.message}", err=True)
     use_color = (sys.stdout.isatty() and output is None and not os.environ.get("NO_COLOR")) if color is None \
         else color
     summary = Summary(files=result.files, steps=result.steps, elapsed_ms=result.elapsed_ms,
@@ -228,6 +255,20 @@ def rule_cmd(code: str) -> None:
     fix = {"no": "not fixable", "safe": "safe autofix", "unsafe": "unsafe autofix (--unsafe-fixes)"}[rule.fixable]
     click.echo(f"# {rule.code} {rule.name}\n\n{rule.summary}\n\nFamily: {rule.family} · default severity: "
                f"{rule.severity.value} · {fix}\n\n{rule.docs.strip()}")
+
+
+@cli.command("lsp")
+@click.option("--tcp", metavar="HOST:PORT", help="Listen on a TCP socket instead of stdio.")
+@click.option("--stdio", is_flag=True, help="Talk over stdin/stdout (the default; accepted because editors pass it).")
+def lsp_cmd(tcp: str | None, stdio: bool) -> None:
+    """Run the language server: diagnostics as you type, quick fixes, rule docs on hover."""
+    from .lsp import parse_address, serve
+
+    try:
+        address = parse_address(tcp) if tcp else None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    serve(address)
 
 
 def main(argv: list[str] | None = None) -> int:

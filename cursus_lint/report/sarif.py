@@ -86,6 +86,12 @@ def fingerprint(code: str, path: str, step: str | None, anchor_text: str) -> str
     return hashlib.sha256(payload).hexdigest()[:32]
 
 
+def finding_fingerprints(findings: list[Finding], cwd: Path) -> list[str]:
+    """``<hash of code, path, step, source text>:<occurrence>`` per finding; no line numbers, so
+    they survive edits elsewhere in the file (SARIF partialFingerprints and the baseline)."""
+    return _fingerprints(findings, cwd)
+
+
 def _fingerprints(findings: list[Finding], cwd: Path) -> list[str]:
     sources = SourceLines(cwd)
     seen: dict[str, int] = {}
