@@ -87,10 +87,12 @@ def _duplicate_specs(project):
             if path == kept[0] and spec is kept[1]:
                 continue
             kname = kept[1].variable or "a spec"
+            owners = project.catalog.find_steps_for_file(kept[0])
             yield RULE.report(
                 path, spec.step_type.span,
                 f"spec '{spec.variable or 'spec'}' declares step type '{label}', which {kname} in "
                 f"{kept[0].name} already declares; only one of them is used",
+                step=owners[0][1] if owners else None,
                 related=[(kept[0], kept[1].step_type.span, f"'{label}' is declared here")])
 
 
