@@ -196,8 +196,15 @@ class Engine:
         for p in given:
             if not p.exists() and p not in self.overlay:
                 raise FileNotFoundError(f"path does not exist: {p}")
-        roots = sorted({find_repo_root(p) for p in given})
         only_files = {p for p in given if not p.is_dir()}
+        if only_files:
+            # pre-commit passes files explicitly: `exclude` must still win
+            kept_files = {p for p in only_files if not self.settings.is_excluded(p)}
+            given = [p for p in given if p.is_dir() or p in kept_files]
+            only_files = kept_files
+            if not given:
+                return CheckResult([], self.rules, 0, 0, (time.perf_counter() - start) * 1000, self.unknown)
+        roots = sorted({find_repo_root(p) for p in given})
         project = self._build(roots)
         diagnostics = self._run_rules(project) + self._problem_diagnostics(project)
         diagnostics = self._postprocess(diagnostics, project, only_files)
