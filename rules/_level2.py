@@ -8,10 +8,11 @@ whether those name sets are complete enough to compare. Pure functions over the 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from cursus_core.registry.names import JOB_TYPE_SUFFIXES, match_canonical_name, split_words
+from cursus_core.registry.names import match_canonical_name
 from cursus_lint.facts import ContractFacts, DependencyFacts, FileFacts, OutputFacts, Span, SpecFacts
 from cursus_lint.model import ProjectModel, SpecVariant, StepModel
 
@@ -228,14 +229,6 @@ def contract_keys_known(contract: ContractFacts, field: str) -> bool:
 # ----------------------------------------------------------------------------- step types
 
 
-def file_job_type(path: Path) -> str | None:
-    """``x_calibration_spec.py`` -> ``calibration`` (the catalog's reading of a file name)."""
-    words = [w.lower() for w in split_words(path.stem)]
-    if words and words[-1] == "spec":
-        words = words[:-1]
-    return words[-1] if len(words) > 1 and words[-1] in JOB_TYPE_SUFFIXES else None
-
-
 def registry_span(step: StepModel) -> tuple[Path, Span] | None:
     """Where the step's registry entry is written, for related information."""
     reg = step.registry
@@ -245,7 +238,7 @@ def registry_span(step: StepModel) -> tuple[Path, Span] | None:
     return Path(reg.source_path), Span(reg.line, col, reg.line, col)
 
 
-def comparable_variants(step: StepModel, project: ProjectModel):
+def comparable_variants(step: StepModel, project: ProjectModel) -> Iterator[tuple[SpecVariant, ResolvedContract]]:
     """(variant, contract) for every spec variant whose own, non-foreign contract is known."""
     for variant in step.specs:
         resolved = resolve_contract(step, variant, project)
@@ -255,13 +248,13 @@ def comparable_variants(step: StepModel, project: ProjectModel):
 
 # ----------------------------------------------------------------------------- property paths
 
-#: ``Schema`` nodes: a dict of members; ``LIST`` wraps the schema of items reached with ``[...]``;
+#: ``Schema`` nodes: a dict of members; ``ListOf`` wraps the schema of items reached with ``[...]``;
 #: ``ANY`` accepts whatever follows (maps and shapes we do not model); ``None`` is a scalar.
 ANY = "any"
 
 
 @dataclass(frozen=True)
-class LIST:
+class ListOf:
     item: object
 
 
@@ -271,11 +264,11 @@ _S3_OUTPUT = {"S3Uri": None, "LocalPath": None, "S3UploadMode": None}
 PROPERTY_SCHEMAS: dict[str, dict[str, object]] = {
     "Processing": {  # DescribeProcessingJob
         "ProcessingOutputConfig": {
-            "Outputs": LIST({"OutputName": None, "S3Output": _S3_OUTPUT,
+            "Outputs": ListOf({"OutputName": None, "S3Output": _S3_OUTPUT,
                              "FeatureStoreOutput": {"FeatureGroupName": None}, "AppManaged": None}),
             "KmsKeyId": None,
         },
-        "ProcessingInputs": LIST(ANY), "ProcessingResources": ANY, "StoppingCondition": ANY,
+        "ProcessingInputs": ListOf(ANY), "ProcessingResources": ANY, "StoppingCondition": ANY,
         "AppSpecification": ANY, "Environment": ANY, "NetworkConfig": ANY, "ExperimentConfig": ANY,
         **dict.fromkeys(("ProcessingJobName", "ProcessingJobArn", "ProcessingJobStatus", "RoleArn", "ExitMessage",
                          "FailureReason", "ProcessingEndTime", "ProcessingStartTime", "LastModifiedTime",
@@ -284,9 +277,9 @@ PROPERTY_SCHEMAS: dict[str, dict[str, object]] = {
     "Training": {  # DescribeTrainingJob
         "ModelArtifacts": {"S3ModelArtifacts": None},
         "OutputDataConfig": {"S3OutputPath": None, "KmsKeyId": None, "CompressionType": None},
-        "FinalMetricDataList": LIST({"MetricName": None, "Value": None, "Timestamp": None}),
-        "HyperParameters": ANY, "AlgorithmSpecification": ANY, "InputDataConfig": LIST(ANY), "ResourceConfig": ANY,
-        "WarmPoolStatus": ANY, "VpcConfig": ANY, "StoppingCondition": ANY, "SecondaryStatusTransitions": LIST(ANY),
+        "FinalMetricDataList": ListOf({"MetricName": None, "Value": None, "Timestamp": None}),
+        "HyperParameters": ANY, "AlgorithmSpecification": ANY, "InputDataConfig": ListOf(ANY), "ResourceConfig": ANY,
+        "WarmPoolStatus": ANY, "VpcConfig": ANY, "StoppingCondition": ANY, "SecondaryStatusTransitions": ListOf(ANY),
         "CheckpointConfig": ANY, "DebugHookConfig": ANY, "ExperimentConfig": ANY, "DebugRuleConfigurations": ANY,
         "TensorBoardOutputConfig": ANY, "DebugRuleEvaluationStatuses": ANY, "ProfilerConfig": ANY,
         "ProfilerRuleConfigurations": ANY, "ProfilerRuleEvaluationStatuses": ANY, "Environment": ANY,
@@ -324,7 +317,7 @@ PROPERTY_SCHEMAS: dict[str, dict[str, object]] = {
         "HyperParameterTuningJobConfig": ANY, "TrainingJobDefinition": ANY, "TrainingJobDefinitions": ANY,
         "TrainingJobStatusCounters": ANY, "ObjectiveStatusCounters": ANY, "BestTrainingJob": ANY,
         "OverallBestTrainingJob": ANY, "WarmStartConfig": ANY, "Autotune": ANY, "TuningJobCompletionDetails": ANY,
-        "ConsumedResources": ANY, "TrainingJobSummaries": LIST(ANY),
+        "ConsumedResources": ANY, "TrainingJobSummaries": ListOf(ANY),
         **dict.fromkeys(("HyperParameterTuningJobName", "HyperParameterTuningJobArn", "HyperParameterTuningJobStatus",
                          "CreationTime", "HyperParameterTuningEndTime", "LastModifiedTime", "FailureReason")),
     },
@@ -377,7 +370,7 @@ def property_path_problem(path: str, step_type: str) -> str | None:
     for name, keys in segments:
         if node == ANY:
             return None
-        if isinstance(node, LIST):
+        if isinstance(node, ListOf):
             return f"reads '{name}' from '{trail}', which is a list (index it first)"
         if not isinstance(node, dict):
             return f"goes below '{trail}', which is a single value"
@@ -387,7 +380,7 @@ def property_path_problem(path: str, step_type: str) -> str | None:
         for key in keys:
             if node == ANY:
                 return None
-            if not isinstance(node, LIST):
+            if not isinstance(node, ListOf):
                 return f"indexes '{trail}', which is not a list"
             node, trail = node.item, f"{trail}[{key}]"
     return None
