@@ -163,3 +163,22 @@ LIBRARY_ENV_NAMES = frozenset({"TOKENIZERS_PARALLELISM", "TRANSFORMERS_CACHE", "
 
 def read_by_library(name: str) -> bool:
     return name in LIBRARY_ENV_NAMES or name.startswith(LIBRARY_ENV_PREFIXES)
+
+
+def script_side(p: Pair, what: str) -> tuple:
+    """A ``related`` triple pointing at where the script handles ``what`` (env | input |
+    output | args), falling back to ``main`` and then to the file itself."""
+    s = p.script
+    span = None
+    if what == "env" and s.env_reads:
+        span, text = s.env_reads[0].span, f"script '{p.script_name}' reads its env vars from here on"
+    elif what in ("input", "output") and any(k.kind == what for k in s.key_uses):
+        span = next(k.span for k in s.key_uses if k.kind == what)
+        text = f"script '{p.script_name}' reads its {what} paths from here on"
+    elif what == "args" and s.arg_defs:
+        span, text = s.arg_defs[0].span, f"script '{p.script_name}' defines its arguments from here on"
+    if span is None and s.main is not None:
+        span, text = s.main.name_span, f"main of script '{p.script_name}'"
+    elif span is None:
+        text = f"script '{p.script_name}'"
+    return (p.script_file.path, span, text)

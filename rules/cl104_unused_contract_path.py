@@ -6,7 +6,7 @@ from cursus_lint.diagnostic import Severity
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
-from ._script_contract import env_path, pair, related_paths, unknown_field
+from ._script_contract import env_path, pair, related_paths, script_side, unknown_field
 
 _BAD_CONTRACT = edit("contract", '    expected_output_paths={"clean_data": "/opt/ml/processing/output/clean"},\n',
                      '    expected_output_paths={\n'
@@ -88,7 +88,9 @@ def check(step, project):
             or kind in script.dict_escapes
         for name, entry in entries.items():
             path = entry.value
-            if not isinstance(path, str) or name in keys or any(related_paths(u, complete, path) for u, complete in path_uses):
+            if not isinstance(path, str) or name in keys:
+                continue
+            if any(related_paths(u, complete, path) for u, complete in path_uses):
                 continue
             if dynamic:
                 project.count_unknown("unused-path-dynamic-use")
@@ -98,5 +100,5 @@ def check(step, project):
                 f"contract '{p.label}' declares {kind} '{name}' ('{path}') but script '{p.script_name}' never "
                 f"uses it (no {kind}_paths['{name}'] and no path at, below or above it)",
                 step=step.name,
-                related=[(p.script_file.path, None, f"script '{p.script_name}'")],
+                related=[script_side(p, kind)],
             )

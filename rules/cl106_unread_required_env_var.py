@@ -6,7 +6,7 @@ from cursus_lint.diagnostic import Severity
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
-from ._script_contract import env_names_read, pair, read_by_library, unknown_field
+from ._script_contract import env_names_read, pair, read_by_library, script_side, unknown_field
 
 _BAD_CONTRACT = edit("contract", 'required_env_vars=["LABEL_FIELD"]', 'required_env_vars=["LABEL_FIELD", "ID_FIELD"]')
 _BAD_BUILDER = edit("builder", '        env_vars["SEPARATOR"] = self.config.separator\n',
@@ -75,5 +75,5 @@ def check(step, project):
             p.contract_path, item.span,
             f"contract '{p.label}' requires env var '{item.name}' but script '{p.script_name}' never reads it",
             step=step.name,
-            related=[(p.script_file.path, None, f"script '{p.script_name}'")],
+            related=[script_side(p, "env")],
         )

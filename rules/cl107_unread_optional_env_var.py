@@ -6,7 +6,7 @@ from cursus_lint.diagnostic import Severity
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
-from ._script_contract import env_names_read, pair, read_by_library, unknown_keys
+from ._script_contract import env_names_read, pair, read_by_library, script_side, unknown_keys
 
 _BAD_CONTRACT = edit("contract", 'optional_env_vars={"SEPARATOR": ","}',
                      'optional_env_vars={"SEPARATOR": ",", "ENCODING": "utf-8"}')
@@ -71,5 +71,5 @@ def check(step, project):
             p.contract_path, entry.key_span,
             f"contract '{p.label}' declares optional env var '{name}' but script '{p.script_name}' never reads it",
             step=step.name,
-            related=[(p.script_file.path, None, f"script '{p.script_name}'")],
+            related=[script_side(p, "env")],
         )

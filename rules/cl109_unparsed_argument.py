@@ -6,7 +6,7 @@ from cursus_lint.diagnostic import Severity
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
-from ._script_contract import arg_key, other_cli, pair, unknown_keys
+from ._script_contract import arg_key, other_cli, pair, script_side, unknown_keys
 
 _BAD_CONTRACT = edit("contract", 'expected_arguments={"job_type": "training"}',
                      'expected_arguments={"job_type": "training", "sample-rate": "1.0"}')
@@ -82,7 +82,5 @@ def check(step, project):
             p.contract_path, entry.key_span,
             f"contract '{p.label}' expects argument '{name}' but script '{p.script_name}' {why}",
             step=step.name,
-            related=[(p.script_file.path, s.arg_defs[0].span if s.arg_defs else None,
-                      f"script '{p.script_name}' defines its arguments here" if s.arg_defs
-                      else f"script '{p.script_name}'")],
+            related=[script_side(p, "args")],
         )

@@ -67,7 +67,7 @@ def check(step, project):
     if missing:
         detail = "it lacks " + ", ".join(missing)
     else:
-        detail = "its first parameters are " + ", ".join(names[:len(TESTABLE_PARAMS)])
+        detail = "the conventional parameters are out of order"
     yield RULE.report(
         p.script_file.path, main.name_span,
         f"main({', '.join(names)}) does not follow main({', '.join(TESTABLE_PARAMS)}): {detail}; callers "
