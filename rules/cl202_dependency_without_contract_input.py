@@ -60,7 +60,8 @@ expected_input_paths={
 Declare the input in the contract (and read it in the script), or mark the dependency
 `required=False` if the step can run without it, or remove it.
 ''',
-    bad=(Example(repo(spec=_BAD_SPEC), expect=(("steps/specs/clean_spec.py", line_of(_BAD_SPEC, "DependencySpec(", 2)),)),),
+    bad=(Example(repo(spec=_BAD_SPEC),
+                 expect=(("steps/specs/clean_spec.py", line_of(_BAD_SPEC, "DependencySpec(", 2)),)),),
     good=(Example(repo()), Example(repo(spec=_GOOD_SPEC))),
 )
 

@@ -113,7 +113,8 @@ def check(step, project):
         related = []
         where = registry_span(step)
         if where is not None:
-            related.append((where[0], where[1], f"step '{step.name}' is registered with spec_type '{reg.spec_type}' here"))
+            related.append((where[0], where[1],
+                            f"step '{step.name}' is registered with spec_type '{reg.spec_type}' here"))
         label = spec_label(variant)
         if base != expected:
             what = "registry key" if by_key else "registry spec_type"

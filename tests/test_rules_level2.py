@@ -104,7 +104,8 @@ def test_cl202_is_silent_for_optional_and_non_literal_required(tmp_path: Path) -
 
 
 def test_dict_shaped_dependencies_use_the_logical_name(tmp_path: Path) -> None:
-    spec = edit("spec", "    dependencies=[\n        DependencySpec(", '    dependencies={\n        "raw": DependencySpec(')
+    spec = edit("spec", "    dependencies=[\n        DependencySpec(",
+                '    dependencies={\n        "raw": DependencySpec(')
     spec = spec.replace("        ),\n    ],\n    outputs=[", "        ),\n    },\n    outputs=[", 1)
     assert found(tmp_path, repo(spec=spec)) == []
 
@@ -246,7 +247,8 @@ def test_cl207_resolves_absolute_imports_by_path_suffix(tmp_path: Path) -> None:
                 "from myproject.steps.contracts.data_load_contract import DATA_LOAD_CONTRACT")
     spec = spec.replace("script_contract=CLEAN_CONTRACT", "script_contract=DATA_LOAD_CONTRACT")
     files = repo(spec=spec, extra={"steps/contracts/data_load_contract.py": LOAD_CONTRACT})
-    assert [(c, line) for c, _, line, _ in found(tmp_path, files, "CL207")] == [("CL207", line_of(spec, "script_contract="))]
+    assert [(c, line) for c, _, line, _ in found(tmp_path, files, "CL207")] == [
+        ("CL207", line_of(spec, "script_contract="))]
 
 
 def test_own_contract_through_get_contract_is_aligned(tmp_path: Path) -> None:
