@@ -136,6 +136,9 @@ class EnvRead:
     span: Span
     has_default: bool
     how: str
+    #: the literal default (``os.environ.get("X", "d")`` -> ``"d"``); see ``default_is_literal``
+    default: Any = None
+    default_is_literal: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +152,9 @@ class ArgDef:
     has_default: bool
     required: bool
     flags: tuple[str, ...] = ()
+    #: the literal ``default=`` value; see ``default_is_literal``
+    default: Any = None
+    default_is_literal: bool = False
 
 
 @dataclass(frozen=True, slots=True)

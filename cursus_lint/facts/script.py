@@ -368,11 +368,12 @@ class _ScriptExtractor:
         dynamic = 0
         wrappers: dict[str, tuple[int, bool]] = {}
 
-        def record(name_node: ast.AST | None, at: ast.AST, has_default: bool, how: str) -> None:
+        def record(name_node: ast.AST | None, at: ast.AST, has_default: bool, how: str,
+                   default_node: ast.AST | None = None) -> None:
             nonlocal dynamic
             name = str_value(name_node, self.strs) if name_node is not None else None
             if name is not None:
-                out.append(EnvRead(name, idx.span(at), has_default, how))
+                out.append(EnvRead(name, idx.span(at), has_default, how, *self._literal_default(default_node)))
                 return
             if isinstance(name_node, ast.Name):
                 looped = self._loop_values(name_node)
@@ -408,18 +409,20 @@ class _ScriptExtractor:
             has_default = len(call.args) >= 2 or any(k.arg == "default" for k in call.keywords)
             first = call.args[0] if call.args else next(
                 (k.value for k in call.keywords if k.arg in ("key", "name")), None)
+            given = call.args[1] if len(call.args) >= 2 else next(
+                (k.value for k in call.keywords if k.arg in ("default", "value")), None)
             if isinstance(func, ast.Attribute):
                 base = dotted_name(func.value)
                 if func.attr == "get" and base in _ENVIRON:
-                    record(first, call, has_default, "get")
+                    record(first, call, has_default, "get", given)
                 elif func.attr == "get" and base in _ENV_DICTS:
-                    record(first, call, has_default, "environ_vars.get")
+                    record(first, call, has_default, "environ_vars.get", given)
                 elif func.attr == "setdefault" and base in _ENVIRON:
-                    record(first, call, True, "setdefault")
+                    record(first, call, True, "setdefault", given)
                 elif func.attr == "getenv" and base == "os":
-                    record(first, call, has_default, "getenv")
+                    record(first, call, has_default, "getenv", given)
             elif isinstance(func, ast.Name) and func.id == "getenv":
-                record(first, call, has_default, "getenv")
+                record(first, call, has_default, "getenv", given)
         for cmp in idx.nodes(ast.Compare):
             if len(cmp.ops) == 1 and isinstance(cmp.ops[0], (ast.In, ast.NotIn)):
                 base = dotted_name(cmp.comparators[0])
@@ -442,6 +445,15 @@ class _ScriptExtractor:
             self.stats["dynamic-env-name"] += dynamic
         out.sort(key=lambda r: (r.span.line, r.span.column, r.name))
         return tuple(out), dynamic
+
+    def _literal_default(self, node: ast.AST | None) -> tuple[object, bool]:
+        """(value, True) for a literal scalar default (or a module string constant), else (None, False)."""
+        if node is None:
+            return None, False
+        if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, float, bool, type(None))):
+            return node.value, True
+        text = str_value(node, self.strs)
+        return (text, True) if text is not None else (None, False)
 
     def _loop_values(self, name: ast.Name) -> tuple[str, ...]:
         """Values of ``name`` when it is the target of an enclosing ``for`` over string literals."""
@@ -482,7 +494,8 @@ class _ScriptExtractor:
                 nargs = kw.get("nargs")
                 optional_nargs = isinstance(nargs, ast.Constant) and nargs.value in ("?", "*")
                 required = not (optional_nargs or has_default)
-            out.append(ArgDef(dest or normalize_arg(raw), raw, idx.span(call), has_default, required, flags))
+            out.append(ArgDef(dest or normalize_arg(raw), raw, idx.span(call), has_default, required, flags,
+                              *self._literal_default(kw.get("default"))))
         out.sort(key=lambda a: (a.span.line, a.span.column))
         return tuple(out), uses
 
