@@ -14,7 +14,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 
 from cursus_lint.rules import _examples
 
-pytestmark = pytest.mark.asyncio
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 DEBUG_LINE = '    debug = os.getenv("DEBUG_MODE")\n'
 BAD_SCRIPT = _examples.edit("script", '    sep = environ_vars.get("SEPARATOR", ",")\n',
@@ -25,8 +25,9 @@ CL103_RANGE = types.Range(types.Position(ROW, 12), types.Position(ROW, 35))  # o
 ENV_ROW = _examples.line_of(_examples.CONTRACT, "required_env_vars") - 1
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "cursus_lint.lsp"]))
+@pytest_lsp.fixture(scope="module", config=ClientServerConfig(server_command=[sys.executable, "-m", "cursus_lint.lsp"]))
 async def client(lsp_client: LanguageClient):
+    """One server for the module (each test works in its own temporary repo)."""
     await lsp_client.initialize_session(types.InitializeParams(
         capabilities=types.ClientCapabilities(), initialization_options={"debounceMs": 20}))
     yield
@@ -197,3 +198,25 @@ async def test_bad_documents_do_not_stop_the_server(client: LanguageClient, repo
     change(client, uri, 2, whole(BAD_SCRIPT))
     client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(contract_uri)))
     assert [d.code for d in await published(client, uri)] == ["CL103"]
+
+
+CONSOLE_SCRIPT = str(Path(sys.executable).with_name("cursus-lint"))
+
+
+@pytest_lsp.fixture(scope="module", config=ClientServerConfig(server_command=[CONSOLE_SCRIPT, "lsp"]))
+async def slow_client(lsp_client: LanguageClient):
+    """The console script, with a debounce long enough that only a save can trigger a lint."""
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=types.ClientCapabilities(), initialization_options={"debounceMs": 60000}))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_changes_wait_for_the_debounce_but_save_lints_now(slow_client: LanguageClient, repo: Path) -> None:
+    uri = open_doc(slow_client, repo / "steps/scripts/clean.py")
+    assert [d.code for d in await published(slow_client, uri)] == ["CL103"]
+    change(slow_client, uri, 2, whole(BAD_SCRIPT.replace(DEBUG_LINE, "")))
+    with pytest.raises(asyncio.TimeoutError):
+        await published(slow_client, uri, timeout=0.5)
+    slow_client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri)))
+    assert await published(slow_client, uri) == []

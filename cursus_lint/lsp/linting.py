@@ -82,8 +82,14 @@ def _add_source_problem(path: Path, texts: Mapping[Path, str], found: list[Diagn
     if not settings.enabled(code) or any(d.code == code for d in found) or settings.is_excluded(path) \
             or settings.ignored_for_path(code, path):
         return
-    if source.text is not None and parse_noqa(source.text).suppresses(code, problem.line):
-        return  # the engine already honoured the developer's noqa
+    if source.text is not None:
+        noqa = parse_noqa(source.text)
+        if noqa.suppresses(code, problem.line):
+            # honoured here, so the engine's "unused suppression" for that directive is wrong
+            line = noqa.comment_line(problem.line)
+            found[:] = [d for d in found if not (d.code == "CL903" and d.location.line == line and (
+                f"'{code}'" in d.message or "bare 'noqa'" in d.message))]
+            return
     rule = rules.get(code)
     found.append(Diagnostic(code, rule.name if rule else _TOOL_NAMES[code], rule.severity if rule else Severity.ERROR,
                             Location(path, problem.line, problem.column), problem.message))
