@@ -41,6 +41,9 @@ class CursusLanguageServer(LanguageServer):
         self.debounce = DEFAULT_DEBOUNCE_MS / 1000
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cursus-lint")
         self.pending: dict[str, asyncio.Task] = {}
+        self.lock = asyncio.Lock()
+        #: repo root -> uris to publish, for a lint that waits for the lock (not yet reading text)
+        self.waiting: dict[Path, set[str]] = {}
         self.published: dict[str, list[types.Diagnostic]] = {}
         #: uri -> (document version linted, findings): reused by "fix all" while still current
         self.findings: dict[str, tuple[int | None, list[Diagnostic]]] = {}
@@ -87,31 +90,40 @@ class CursusLanguageServer(LanguageServer):
         """Lint ``uri`` with every open document of its repo and publish what changed.
 
         ``uri`` itself is always published (a client may wait for it); the other documents only
-        when their list differs from the last one sent.
+        when their list differs from the last one sent. Lints run one at a time; a request for a
+        repo whose lint is already waiting joins that lint (which reads the text when it starts),
+        so a slow repo never builds up a queue of stale runs.
         """
         path = path_of(uri)
         if path is None or not lintable(path):
             return
-        docs = self.open_documents()
         root = find_repo_root(path)
-        targets = [p for p in docs if lintable(p) and find_repo_root(p) == root]
-        if path not in targets and publish_target:
-            return  # closed before its turn came
-        overlay = {p: text for p, (_, text, _) in docs.items()}
-        encoding = self.encoding
-        loop = asyncio.get_running_loop()
-        try:
-            results = await loop.run_in_executor(self.worker, self._run, targets, overlay, encoding)
-        except Exception as exc:  # a rule or the engine failed: keep serving, publish nothing new
-            self.log_error(f"linting {path} failed", exc)
+        waiting = self.waiting.get(root)
+        if waiting is not None:
+            if publish_target:
+                waiting.add(uri)
             return
+        force = self.waiting[root] = {uri} if publish_target else set()
+        async with self.lock:
+            del self.waiting[root]
+            docs = self.open_documents()
+            targets = [p for p in docs if lintable(p) and find_repo_root(p) == root]
+            if not targets:
+                return
+            overlay = {p: text for p, (_, text, _) in docs.items()}
+            loop = asyncio.get_running_loop()
+            try:
+                results = await loop.run_in_executor(self.worker, self._run, targets, overlay, self.encoding)
+            except Exception as exc:  # a rule or the engine failed: keep serving, publish nothing new
+                self.log_error(f"linting {path} failed", exc)
+                return
         now = self.open_documents()
         for p, (findings, diagnostics) in results.items():
             doc_uri, _, version = docs[p]
             if p not in now or now[p][0] != doc_uri:
                 continue  # closed meanwhile
             self.findings[doc_uri] = (version, findings)
-            if self.published.get(doc_uri) == diagnostics and not (publish_target and p == path):
+            if self.published.get(doc_uri) == diagnostics and doc_uri not in force:
                 continue
             self.published[doc_uri] = diagnostics
             self.text_document_publish_diagnostics(
