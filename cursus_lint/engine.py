@@ -208,6 +208,9 @@ class Engine:
         project = self._build(roots)
         diagnostics = self._run_rules(project) + self._problem_diagnostics(project)
         diagnostics = self._postprocess(diagnostics, project, only_files)
+        from .fix import attach_fixes
+
+        attach_fixes(diagnostics, project, self.overlay)
         self.unknown.update(project.unknown)
         return CheckResult(diagnostics, self.rules, len(project.files), len(project.steps),
                            (time.perf_counter() - start) * 1000, self.unknown)
