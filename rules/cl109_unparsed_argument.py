@@ -5,7 +5,7 @@ from __future__ import annotations
 from cursus_lint.diagnostic import Severity
 from cursus_lint.rule import Example, Rule
 
-from ._examples import edit, line_of, repo
+from ._examples import BASE, edit, line_of, repo
 from ._script_contract import arg_key, other_cli, pair, script_side, unknown_keys
 
 _BAD_CONTRACT = edit("contract", 'expected_arguments={"job_type": "training"}',
@@ -53,7 +53,7 @@ builder's `_get_job_arguments`).
     bad=(Example(repo(contract=_BAD_CONTRACT),
                  expect=(("steps/contracts/clean_contract.py", line_of(_BAD_CONTRACT, "expected_arguments")),)),
          Example(repo(script=_NO_ARGPARSE),
-                 expect=(("steps/contracts/clean_contract.py", line_of(_BAD_CONTRACT, "expected_arguments")),))),
+                 expect=(("steps/contracts/clean_contract.py", line_of(BASE["contract"], "expected_arguments")),))),
     good=(Example(repo()), Example(repo(contract=_GOOD_DASHES))),
 )
 
