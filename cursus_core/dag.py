@@ -1,0 +1,290 @@
+"""PipelineDAG: the steps of a pipeline and which step feeds which.
+
+Node names are registry step names, optionally with a job type (``"DataLoading_training"``).
+Node and edge order is kept as inserted, so every listing and the topological order are
+stable across runs (ties go to the node added first): golden files and diagnostics depend
+on that.
+
+:func:`load_dag` reads ``.json``, ``.yaml``/``.yml`` and ``.py`` files. A ``.py`` DAG is user
+code: it is run with :mod:`runpy` in the *current* process, which is only acceptable on the
+explicit dry-run path. Callers (the dry-run build) run :func:`load_dag` for ``.py`` files in a
+child process with a time limit; the static linter never loads a ``.py`` DAG.
+"""
+
+from __future__ import annotations
+
+import difflib
+import heapq
+import json
+import os
+import runpy
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+__all__ = [
+    "DAGError",
+    "DAGCycleError",
+    "DAGFormatError",
+    "PipelineDAG",
+    "load_dag",
+    "DAG_FACTORY_NAMES",
+]
+
+#: Functions a ``.py`` DAG file may define, tried in this order before a module-level ``dag``.
+DAG_FACTORY_NAMES: tuple[str, ...] = ("create_dag", "build_dag")
+
+
+class DAGError(ValueError):
+    """A DAG that cannot be built as written (unknown node, duplicate edge, ...)."""
+
+
+class DAGCycleError(DAGError):
+    """The edges form a cycle; ``cycle`` lists its nodes, first node repeated at the end."""
+
+    def __init__(self, cycle: list[str], where: str = ""):
+        self.cycle = cycle
+        super().__init__(f"{where}cycle: " + " -> ".join(cycle))
+
+
+class DAGFormatError(DAGError):
+    """A DAG file that cannot be read or does not have the expected shape."""
+
+
+def _hint(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class PipelineDAG:
+    """Directed acyclic graph of step names, on networkx, in insertion order."""
+
+    def __init__(self, nodes: Iterable[str] = (), edges: Iterable[tuple[str, str]] = ()) -> None:
+        self._graph: nx.DiGraph = nx.DiGraph()
+        self._edges: list[tuple[str, str]] = []
+        for node in nodes:
+            self.add_node(node)
+        for src, dst in edges:
+            self.add_edge(src, dst)
+
+    # -- building ----------------------------------------------------------------------
+    def add_node(self, node: str) -> None:
+        """Add a step; a second node with the same name is an error, not a no-op."""
+        if not isinstance(node, str) or not node.strip():
+            raise DAGError(f"node names must be non-empty strings, got {node!r}")
+        if node in self._graph:
+            raise DAGError(f"duplicate node '{node}'")
+        self._graph.add_node(node)
+
+    def add_edge(self, src: str, dst: str) -> None:
+        """Add ``src -> dst`` (``dst`` depends on ``src``); both nodes must exist already."""
+        for name in (src, dst):
+            if name not in self._graph:
+                raise DAGError(f"edge {src} -> {dst}: unknown node '{name}'{_hint(str(name), self._graph)}")
+        if src == dst:
+            raise DAGError(f"edge {src} -> {dst}: a step cannot depend on itself")
+        if self._graph.has_edge(src, dst):
+            raise DAGError(f"duplicate edge {src} -> {dst}")
+        self._graph.add_edge(src, dst)
+        self._edges.append((src, dst))
+
+    # -- views -------------------------------------------------------------------------
+    @property
+    def nodes(self) -> list[str]:
+        return list(self._graph.nodes)
+
+    @property
+    def edges(self) -> list[tuple[str, str]]:
+        return list(self._edges)
+
+    @property
+    def graph(self) -> nx.DiGraph:
+        """A copy of the underlying graph, for analyses networkx already has."""
+        return self._graph.copy()
+
+    def __contains__(self, node: object) -> bool:
+        return node in self._graph
+
+    def __len__(self) -> int:
+        return self._graph.number_of_nodes()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PipelineDAG):
+            return NotImplemented
+        return self.nodes == other.nodes and self.edges == other.edges
+
+    def __repr__(self) -> str:
+        return f"PipelineDAG(nodes={self.nodes!r}, edges={self.edges!r})"
+
+    def _require(self, node: str) -> None:
+        if node not in self._graph:
+            raise DAGError(f"unknown node '{node}'{_hint(node, self._graph)}")
+
+    def _index(self) -> dict[str, int]:
+        return {name: i for i, name in enumerate(self._graph.nodes)}
+
+    def get_dependencies(self, node: str) -> list[str]:
+        """Direct predecessors of ``node``, in edge insertion order."""
+        self._require(node)
+        return [src for src, dst in self._edges if dst == node]
+
+    def get_dependents(self, node: str) -> list[str]:
+        """Direct successors of ``node``, in edge insertion order."""
+        self._require(node)
+        return [dst for src, dst in self._edges if src == node]
+
+    def upstream(self, node: str) -> list[str]:
+        """Every step ``node`` depends on, directly or not, in insertion order."""
+        self._require(node)
+        found = nx.ancestors(self._graph, node)
+        return [n for n in self._graph.nodes if n in found]
+
+    def downstream(self, node: str) -> list[str]:
+        """Every step that depends on ``node``, directly or not, in insertion order."""
+        self._require(node)
+        found = nx.descendants(self._graph, node)
+        return [n for n in self._graph.nodes if n in found]
+
+    # -- checks ------------------------------------------------------------------------
+    def find_cycle(self) -> list[str] | None:
+        """One cycle as ``[a, b, ..., a]``, starting at its earliest-added node; None if acyclic."""
+        try:
+            cycle_edges = nx.find_cycle(self._graph)
+        except nx.NetworkXNoCycle:
+            return None
+        cycle = [src for src, _ in cycle_edges]
+        index = self._index()
+        start = min(range(len(cycle)), key=lambda i: index[cycle[i]])
+        cycle = cycle[start:] + cycle[:start]
+        return cycle + [cycle[0]]
+
+    def validate(self) -> None:
+        """Raise :class:`DAGCycleError` naming a cycle if there is one."""
+        cycle = self.find_cycle()
+        if cycle is not None:
+            raise DAGCycleError(cycle)
+
+    def topological_order(self) -> list[str]:
+        """Dependencies first; among steps ready at the same time, the earliest added first."""
+        index = self._index()
+        waiting = {node: self._graph.in_degree(node) for node in self._graph.nodes}
+        ready = [(index[n], n) for n, degree in waiting.items() if degree == 0]
+        heapq.heapify(ready)
+        order: list[str] = []
+        while ready:
+            _, node = heapq.heappop(ready)
+            order.append(node)
+            for succ in self._graph.successors(node):
+                waiting[succ] -= 1
+                if waiting[succ] == 0:
+                    heapq.heappush(ready, (index[succ], succ))
+        if len(order) != len(index):
+            self.validate()
+        return order
+
+    # -- (de)serialization -------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {"nodes": self.nodes, "edges": [[src, dst] for src, dst in self._edges]}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "PipelineDAG":
+        """Build from ``{"nodes": [...], "edges": [[a, b], ...]}`` (cycles are checked by validate)."""
+        if not isinstance(data, Mapping):
+            raise DAGFormatError(f"a DAG must be a mapping with 'nodes' and 'edges', got {type(data).__name__}")
+        unknown = sorted(str(k) for k in data if k not in ("nodes", "edges"))
+        if unknown:
+            raise DAGFormatError(f"unknown DAG key(s): {', '.join(repr(k) for k in unknown)} (expected 'nodes', 'edges')")
+        nodes = data.get("nodes")
+        if not isinstance(nodes, list):
+            raise DAGFormatError("'nodes' must be a list of step names")
+        edges = data.get("edges", [])
+        if not isinstance(edges, list):
+            raise DAGFormatError("'edges' must be a list of [source, target] pairs")
+        dag = cls(nodes)
+        for i, edge in enumerate(edges):
+            if not isinstance(edge, (list, tuple)) or len(edge) != 2:
+                raise DAGFormatError(f"edge #{i} must be a [source, target] pair, got {edge!r}")
+            dag.add_edge(edge[0], edge[1])
+        return dag
+
+
+def _load_py(path: Path) -> PipelineDAG:
+    """Run a ``.py`` DAG file and take its factory's result (see the module docstring)."""
+    try:
+        namespace = runpy.run_path(str(path), run_name="__cursus_dag__")
+    except Exception as exc:  # user code: any failure is reported, with its type
+        raise DAGFormatError(f"{path}: running the DAG file failed: {type(exc).__name__}: {exc}") from exc
+    for name in DAG_FACTORY_NAMES:
+        factory = namespace.get(name)
+        if callable(factory):
+            try:
+                result = factory()
+            except Exception as exc:
+                raise DAGFormatError(f"{path}: {name}() failed: {type(exc).__name__}: {exc}") from exc
+            return _as_dag(result, path, f"{name}()")
+    if "dag" in namespace:
+        return _as_dag(namespace["dag"], path, "'dag'")
+    raise DAGFormatError(f"{path}: defines no create_dag() or build_dag() function and no module-level 'dag'")
+
+
+def _as_dag(value: Any, path: Path, source: str) -> PipelineDAG:
+    """Accept our PipelineDAG or any object with ``nodes`` and ``edges`` (e.g. cursus's own)."""
+    if isinstance(value, PipelineDAG):
+        return value
+    nodes, edges = getattr(value, "nodes", None), getattr(value, "edges", None)
+    if isinstance(nodes, (list, tuple)) and isinstance(edges, (list, tuple)):
+        try:
+            return PipelineDAG.from_dict({"nodes": list(nodes), "edges": [list(e) for e in edges]})
+        except DAGError as exc:
+            raise type(exc)(f"{path}: {source}: {exc}") from exc
+    raise DAGFormatError(f"{path}: {source} returned {type(value).__name__}, not a PipelineDAG")
+
+
+def _load_data(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DAGFormatError(f"{path}: cannot read: {exc}") from exc
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DAGFormatError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+    try:
+        import yaml  # PyYAML: only needed for YAML DAGs
+    except ImportError as exc:  # pragma: no cover - pyyaml is installed with the test extra
+        raise DAGFormatError(f"{path}: reading a YAML DAG needs PyYAML (pip install pyyaml)") from exc
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise DAGFormatError(f"{path}{where}: invalid YAML: {problem}") from exc
+
+
+def load_dag(path: str | os.PathLike[str]) -> PipelineDAG:
+    """Read a DAG from ``.json``, ``.yaml``/``.yml`` or ``.py`` and check it has no cycle.
+
+    ``.py`` files are executed; only the dry-run build calls this for them, in a child process.
+    """
+    file = Path(path)
+    suffix = file.suffix.lower()
+    if suffix == ".py":
+        if not file.is_file():
+            raise DAGFormatError(f"{file}: cannot read: no such file")
+        dag = _load_py(file)
+    elif suffix in (".json", ".yaml", ".yml"):
+        data = _load_data(file)
+        try:
+            dag = PipelineDAG.from_dict(data)
+        except DAGError as exc:
+            raise type(exc)(f"{file}: {exc}") from exc
+    else:
+        raise DAGFormatError(f"{file}: unsupported DAG file type '{file.suffix}' (expected .json, .yaml, .yml or .py)")
+    cycle = dag.find_cycle()
+    if cycle is not None:
+        raise DAGCycleError(cycle, where=f"{file}: ")
+    return dag
