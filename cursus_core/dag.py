@@ -239,7 +239,8 @@ def _as_dag(value: Any, path: Path, source: str) -> PipelineDAG:
             return PipelineDAG.from_dict({"nodes": list(nodes), "edges": [list(e) for e in edges]})
         except DAGError as exc:
             raise type(exc)(f"{path}: {source}: {exc}") from exc
-    raise DAGFormatError(f"{path}: {source} returned {type(value).__name__}, not a PipelineDAG")
+    verb = "is" if source == "'dag'" else "returned"
+    raise DAGFormatError(f"{path}: {source} {verb} {type(value).__name__}, not a PipelineDAG")
 
 
 def _load_data(path: Path) -> Any:
