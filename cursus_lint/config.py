@@ -72,7 +72,7 @@ _SELECTOR = re.compile(r"CL\d{1,3}")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _APPEND_KEYS = ("extend-select", "ignore", "exclude", "extend-exclude", "workspace-dirs")
 _UPDATE_KEYS = ("per-file-ignores", "severity", "layout", "resolver")
-_PATH_KEYS = ("registry", "cache-dir")
+_PATH_KEYS = ("registry", "cache-dir", "dag", "pipeline-config")
 
 
 class ConfigError(Exception):
@@ -119,6 +119,10 @@ class LintConfig(BaseModel):
     layout: dict[Role, list[str]] = Field(default_factory=dict)
     resolver: ResolverConfig = Field(default_factory=ResolverConfig)
     cache_dir: str = Field(default=".cursus-lint-cache", alias="cache-dir")
+    #: pipeline DAG (.json/.yaml; a .py DAG is only run by `cursus-lint build`) and saved config,
+    #: for the static CL8xx rules and as defaults of `cursus-lint build`
+    dag: str | None = None
+    pipeline_config: str | None = Field(default=None, alias="pipeline-config")
 
     _root: Path = PrivateAttr(default_factory=Path.cwd)
     _config_file: Path | None = PrivateAttr(default=None)
@@ -157,6 +161,14 @@ class LintConfig(BaseModel):
     @property
     def cache_path(self) -> Path:
         return self._root / self.cache_dir
+
+    @property
+    def dag_path(self) -> Path | None:
+        return None if self.dag is None else self._root / self.dag
+
+    @property
+    def pipeline_config_path(self) -> Path | None:
+        return None if self.pipeline_config is None else self._root / self.pipeline_config
 
     @property
     def workspace_paths(self) -> list[Path]:

@@ -117,6 +117,12 @@ class Engine:
         # registry tables with located entries, for the CL6xx rules (rules never read files)
         project.extra["registry_files"] = {p: read_registry_file(p, self.overlay) for p in catalog.registry_files
                                            if not s.is_excluded(p)}
+        # the configured pipeline DAG and saved config, read as data, for the static CL8xx rules
+        from .facts.pipeline import load_pipeline
+
+        pipeline = project.extra["pipeline"] = load_pipeline(s.dag_path, s.pipeline_config_path, s.root, self.overlay)
+        if pipeline is not None:
+            project.unknown.update(pipeline.unknown)
         return project
 
     @staticmethod
@@ -172,6 +178,7 @@ class Engine:
         seen: set[tuple] = set()
         problems: list[SourceProblem | RegistryProblem] = [f.problem for f in project.files.values() if f.problem]
         problems.extend(project.catalog.problems)
+        problems.extend(getattr(project.extra.get("pipeline"), "problems", ()))
         for p in problems:
             if isinstance(p, CatalogProblem):
                 continue  # "no steps here" is a summary fact (0 steps), not a finding
