@@ -46,7 +46,7 @@ class Rule:
     summary: str
     severity: Severity
     docs: str  # markdown: what / why / how to fix
-    scope: Literal["step", "project", "file"] = "step"
+    scope: Literal["step", "project", "file", "build"] = "step"  # "build": emitted by `cursus-lint build` only
     fixable: Literal["no", "safe", "unsafe"] = "no"
     bad: tuple[Example, ...] = ()
     good: tuple[Example, ...] = ()
