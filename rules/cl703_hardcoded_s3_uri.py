@@ -7,6 +7,7 @@ from cursus_lint.facts import Span
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
+from ._portability import defines_step_builder, inside
 
 _BAD_BUILDER = edit(
     "builder", 'destination=Join(on="/", values=[self._get_base_output_path(), "clean", name]),',
@@ -38,7 +39,8 @@ RULE = Rule(
 String literals that are `s3://bucket/...` URIs, and S3 paths assembled from strings whose
 bucket is written out (`f"s3://ml-team-bucket/{key}"`, `"s3://ml-team-bucket/x/" + name`):
 
-- anywhere in a **builder** file (module constants, methods, keyword arguments);
+- anywhere in a **builder** file (module constants, methods, keyword arguments) — a file that
+  defines a step builder class; helper modules next to the builders are not checked;
 - in the **default value of a config or hyperparameter field** (`x: str = "s3://..."`,
   `Field(default="s3://...")`, a module constant used as the default, or a literal inside a
   list/dict default).
@@ -100,16 +102,11 @@ def fixed_bucket(text: str) -> str | None:
 def _hits(module, where: Span | None = None):
     """(span, text, built) for every hard-coded location, optionally only inside ``where``."""
     for lit in module.s3_literals:
-        if is_location(lit.value) and (where is None or _inside(lit.span, where)):
+        if is_location(lit.value) and (where is None or inside(lit.span, where)):
             yield lit.span, lit.value, False
     for build in module.s3_builds:
-        if fixed_bucket(build.text) and (where is None or _inside(build.span, where)):
+        if fixed_bucket(build.text) and (where is None or inside(build.span, where)):
             yield build.span, build.text, True
-
-
-def _inside(inner: Span, outer: Span) -> bool:
-    return (outer.line, outer.column) <= (inner.line, inner.column) and \
-        (inner.end_line, inner.end_column) <= (outer.end_line, outer.end_column)
 
 
 @RULE
@@ -117,7 +114,7 @@ def check(facts, project):
     module = facts.module
     if module is None:
         return
-    if "builder" in facts.roles:
+    if defines_step_builder(facts):
         for span, text, built in _hits(module):
             what = f"the bucket '{fixed_bucket(text)}' in '{text}'" if built else f"the S3 URI '{text}'"
             yield RULE.report(

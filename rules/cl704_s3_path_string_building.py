@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from cursus_lint.diagnostic import Severity
-from cursus_lint.facts import Span
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
+from ._portability import defines_step_builder, inside
 
 _BAD_BUILDER = edit(
     "builder", 'destination=Join(on="/", values=[self._get_base_output_path(), "clean", name]),',
@@ -38,7 +38,8 @@ RULE = Rule(
 ## What it checks
 S3 paths assembled from strings at pipeline-build time:
 
-- anywhere in a **builder** file: f-strings, `+`, `%`, `.format()`, `os.path.join` and
+- anywhere in a **builder** file (one that defines a step builder class; helper modules such
+  as an `s3_utils.py` that normalises plain URI strings are not checked): f-strings, `+`, `%`, `.format()`, `os.path.join` and
   `"/".join` whose text starts with `s3://` or that combine, with a `/`, a value whose name
   marks an S3 location (`pipeline_s3_loc`, `self._get_base_output_path()`, `*_prefix`,
   `*bucket*`, `*s3*`);
@@ -86,11 +87,6 @@ the field required or turn it into a derived property over `pipeline_s3_loc`.
 _CONFIG_ROLES = ("config", "hyperparams")
 
 
-def _inside(inner: Span, outer: Span) -> bool:
-    return (outer.line, outer.column) <= (inner.line, inner.column) and \
-        (inner.end_line, inner.end_column) <= (outer.end_line, outer.end_column)
-
-
 def _message(build, where: str) -> str:
     source = f" from {', '.join(repr(v) for v in build.variables)}" if build.variables else ""
     return (f"{where} builds the S3 path '{build.text}' with {_HOW.get(build.kind, 'string operations')}"
@@ -103,7 +99,7 @@ def check(facts, project):
     module = facts.module
     if module is None:
         return
-    if "builder" in facts.roles:
+    if defines_step_builder(facts):
         for build in module.s3_builds:
             yield RULE.report(facts.path, build.span, _message(build, "builder"))
     if not any(role in facts.roles for role in _CONFIG_ROLES):
@@ -113,6 +109,6 @@ def check(facts, project):
             if fld.default_span is None:
                 continue
             for build in module.s3_builds:
-                if _inside(build.span, fld.default_span):
+                if inside(build.span, fld.default_span):
                     yield RULE.report(facts.path, build.span,
                                       _message(build, f"default of config field '{cfg.name}.{fld.name}'"))

@@ -247,3 +247,14 @@ def test_unknown_destinations_are_counted_not_reported(tmp_path: Path) -> None:
     result = run(tmp_path, ex.repo(builder=builder, load_builder=passed), ["CL705"])
     assert result.diagnostics == []
     assert result.unknown["output-destination"] == 1
+
+
+def test_helper_modules_next_to_the_builders_are_not_step_builders(tmp_path: Path) -> None:
+    helper = ('class S3PathHandler:\n    @staticmethod\n    def join(bucket, key):\n'
+              '        return f"s3://{bucket}/{key}" if key else "s3://default-bucket"\n')
+    files = ex.repo(extra={"steps/builders/s3_utils.py": helper})
+    assert found(tmp_path, files, "CL703", "CL704", "CL705") == []
+    as_builder = helper.replace("class S3PathHandler:", "class S3PathStepBuilder:")
+    got = found(tmp_path / "b", ex.repo(extra={"steps/builders/s3_utils.py": as_builder}), "CL703", "CL704")
+    assert [(p, line, code) for p, line, _, code, _ in got] == [
+        ("steps/builders/s3_utils.py", 4, "CL704"), ("steps/builders/s3_utils.py", 4, "CL703")]
