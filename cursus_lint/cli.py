@@ -78,11 +78,19 @@ def _codes(values: tuple[str, ...]) -> list[str] | None:
               help="Report only findings not recorded in this baseline file; list stale entries.")
 @click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False),
               help="Record the current findings in FILE (for adopting cursus-lint on a legacy repo) and exit 0.")
+@click.option("--fix", "fix", is_flag=True, help="Apply safe fixes, then report what remains.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: also apply fixes that need review.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print a unified diff of the fixes instead of writing them (exit 1 if there is any).")
+@click.option("--show-fixes", is_flag=True, help="List the fixes applied, per file.")
+@click.option("--add-noqa", is_flag=True, help="Add '# noqa: CODE' for every remaining finding.")
 def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tuple[str, ...],
               extend_select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...],
               workspace_dirs: tuple[Path, ...], registry: Path | None, config_file: Path | None,
               fail_on: str | None, statistics: bool, exit_zero: bool, quiet: bool, color: bool | None,
-              no_cache: bool, baseline_file: Path | None, write_baseline: Path | None) -> None:
+              no_cache: bool, baseline_file: Path | None, write_baseline: Path | None, fix: bool = False,
+              unsafe_fixes: bool = False, show_diff: bool = False, show_fixes: bool = False,
+              add_noqa: bool = False) -> None:
     """Lint the step repos under PATHS (default: the current directory).
 
     A file path lints the steps that file belongs to, against their other components, and
@@ -115,7 +123,13 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
         settings = load_config(targets[0].absolute(), set(rules), overrides=overrides, config_file=config_file)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    result = Engine(settings, rules, use_cache=not no_cache).run(targets)
+    if unsafe_fixes and not (fix or show_diff):
+        raise UsageError("--unsafe-fixes needs --fix or --diff")
+    if fix or show_diff or add_noqa:
+        result = _fix_run(settings, rules, targets, no_cache, fix or show_diff, unsafe_fixes, show_diff, show_fixes,
+                          add_noqa)
+    else:
+        result = Engine(settings, rules, use_cache=not no_cache).run(targets)
     if write_baseline is not None:
         from .baseline import write_baseline as write
 
@@ -156,6 +170,61 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
         click.echo(text.rstrip("\n"))
     failed = result.failed(settings.fail_on)
     sys.exit(EXIT_OK if exit_zero or not failed else EXIT_FINDINGS)
+
+
+def _fix_run(settings, rules, targets: list[Path], no_cache: bool, fix: bool, unsafe: bool, show_diff: bool,
+             show_fixes: bool, add_noqa: bool):
+    """Run the fix loop; with --diff print the diff and exit, else write and return the last result."""
+    from .engine import Engine
+    from .fix.apply import run_fixes
+
+    def run(overlay: dict[Path, str]):
+        return Engine(settings, rules, overlay=overlay, use_cache=not no_cache).run(targets)
+
+    outcome = run_fixes(run, unsafe=unsafe, fix=fix, add_noqa=add_noqa)
+    for s in outcome.skipped:
+        click.echo(f"cursus-lint: skipped fix in {_rel(s.path)} ({s.code}: {s.message}): {s.reason}", err=True)
+    if show_diff:
+        text = outcome.diff()
+        if text:
+            click.echo(text, nl=False)
+        count = len(outcome.applied)
+        click.echo(f"Would fix {count} finding(s) in {len(outcome.changed)} file(s)." if outcome.changed
+                   else "No fixes available.", err=True)
+        _unsafe_hint(outcome, unsafe)
+        sys.exit(EXIT_FINDINGS if outcome.changed else EXIT_OK)
+    try:
+        outcome.write()
+    except OSError as exc:
+        raise UsageError(f"cannot write fixes: {exc.strerror or exc}") from None
+    if show_fixes and outcome.applied:
+        by_file: dict[Path, list] = {}
+        for a in outcome.applied:
+            by_file.setdefault(a.target, []).append(a)
+        click.echo("Fixed:", err=True)
+        for path in sorted(by_file, key=str):
+            click.echo(f"  {_rel(path)}:", err=True)
+            for a in by_file[path]:
+                click.echo(f"    {a.code} {a.message} ({_rel(a.path)}:{a.line})", err=True)
+    if outcome.applied:
+        click.echo(f"Fixed {len(outcome.applied)} finding(s) in {len(outcome.changed)} file(s).", err=True)
+    if outcome.noqa_added:
+        click.echo(f"Added noqa for {outcome.noqa_added} finding(s).", err=True)
+    _unsafe_hint(outcome, unsafe)
+    return outcome.result
+
+
+def _unsafe_hint(outcome, unsafe: bool) -> None:
+    hidden = 0 if unsafe else outcome.unsafe_available()
+    if hidden:
+        click.echo(f"{hidden} more fix(es) available with --unsafe-fixes.", err=True)
+
+
+def _rel(path: Path) -> str:
+    try:
+        return Path(os.path.relpath(path)).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 @cli.command("catalog")

@@ -1,0 +1,179 @@
+"""The ``--fix`` / ``--diff`` / ``--add-noqa`` loop over a repo.
+
+Each pass runs the engine on the current texts (kept as an overlay, so ``--diff`` never writes),
+applies every non-overlapping fix per file, and keeps a file's new text only if it still parses.
+Fixes that clash with an earlier one in the same pass are retried on the next pass; after at
+most ``max_passes`` passes, or when nothing changes, the last run's findings are what remains.
+Files are written at the end, only when asked to.
+"""
+
+from __future__ import annotations
+
+import ast
+import codecs
+import difflib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+from cursus_core.source import load_source
+
+from ..diagnostic import Diagnostic
+from ..suppress import UNUSED_NOQA_CODE, add_noqa_edits
+from .edits import apply_edits, non_overlapping
+
+MAX_PASSES = 5
+
+
+@dataclass(frozen=True)
+class AppliedFix:
+    """A fix that went in: the file it changed, and the finding (path, line, code) it fixed."""
+
+    target: Path
+    path: Path
+    code: str
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class SkippedFix:
+    path: Path
+    code: str
+    message: str
+    reason: str
+
+
+@dataclass
+class FixOutcome:
+    """What a fix run did: the final check result, the new texts and what was applied or skipped."""
+
+    result: object  # engine.CheckResult of the last run
+    original: dict[Path, str] = field(default_factory=dict)
+    current: dict[Path, str] = field(default_factory=dict)
+    applied: list[AppliedFix] = field(default_factory=list)
+    skipped: list[SkippedFix] = field(default_factory=list)
+    noqa_added: int = 0
+
+    @property
+    def changed(self) -> dict[Path, str]:
+        return {p: t for p, t in self.current.items() if t != self.original.get(p)}
+
+    def unsafe_available(self) -> int:
+        return sum(1 for d in self.result.diagnostics if d.fix is not None and not d.fix.safe)
+
+    def diff(self, cwd: Path | None = None) -> str:
+        """A unified diff of every changed file (paths relative to ``cwd``)."""
+        out: list[str] = []
+        for path in sorted(self.changed, key=str):
+            name = _display(path, cwd)
+            out.extend(difflib.unified_diff(self.original[path].splitlines(keepends=True),
+                                            self.current[path].splitlines(keepends=True),
+                                            f"a/{name}", f"b/{name}"))
+            if out and not out[-1].endswith(("\n", "\r")):
+                out[-1] += "\n\\ No newline at end of file\n"
+        return "".join(out)
+
+    def write(self) -> list[Path]:
+        """Write the changed files (keeping a UTF-8 BOM and the line endings as they were)."""
+        written = []
+        for path, text in sorted(self.changed.items(), key=lambda kv: str(kv[0])):
+            bom = path.read_bytes().startswith(codecs.BOM_UTF8)
+            with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+                fh.write(text)
+            written.append(path)
+        return written
+
+
+def _display(path: Path, cwd: Path | None) -> str:
+    try:
+        return Path(os.path.relpath(path, cwd or Path.cwd())).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _parses(text: str) -> bool:
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def run_fixes(run: Callable[[dict[Path, str]], object], *, unsafe: bool = False, fix: bool = True,
+              add_noqa: bool = False, max_passes: int = MAX_PASSES) -> FixOutcome:
+    """Fix (and/or add noqa) until nothing fixable changes; ``run(overlay)`` is one engine run."""
+    outcome = FixOutcome(result=run({}))
+    skipped_keys: set[tuple[str, str, str]] = set()
+    for _ in range(max_passes if fix else 0):
+        wanted = [d for d in outcome.result.diagnostics
+                  if d.fix is not None and d.fix.edits and (d.fix.safe or unsafe)
+                  and len({e.path for e in d.fix.edits}) == 1]
+        if not _apply_pass(outcome, wanted, skipped_keys):
+            break
+        outcome.result = run(dict(outcome.current))
+    if add_noqa and _add_noqa(outcome, outcome.result.diagnostics):
+        outcome.result = run(dict(outcome.current))
+    return outcome
+
+
+def _text(outcome: FixOutcome, path: Path) -> str | None:
+    if path in outcome.current:
+        return outcome.current[path]
+    text = load_source(path).text
+    if text is not None:
+        outcome.original[path] = text
+        outcome.current[path] = text
+    return text
+
+
+def _apply_pass(outcome: FixOutcome, fixes: Sequence[Diagnostic], skipped_keys: set) -> bool:
+    by_path: dict[Path, list[Diagnostic]] = {}
+    for d in fixes:
+        by_path.setdefault(d.fix.edits[0].path, []).append(d)
+    changed = False
+    for path, found in sorted(by_path.items(), key=lambda kv: str(kv[0])):
+        text = _text(outcome, path)
+        if text is None:
+            continue
+        ok, _clash = non_overlapping(text, [d.fix.edits for d in found])  # clashes: next pass
+        accepted: list = []
+        for i in ok:
+            d = found[i]
+            candidate = apply_edits(text, accepted + list(d.fix.edits))
+            if not _parses(candidate):
+                key = (str(path), d.code, d.fix.message)
+                if key not in skipped_keys:
+                    skipped_keys.add(key)
+                    outcome.skipped.append(SkippedFix(path, d.code, d.fix.message,
+                                                      "the fixed file would not parse"))
+                continue
+            accepted.extend(d.fix.edits)
+            outcome.applied.append(AppliedFix(path, d.location.path, d.code, d.location.line, d.fix.message))
+        if accepted:
+            new = apply_edits(text, accepted)
+            if new != text:
+                outcome.current[path] = new
+                changed = True
+    return changed
+
+
+def _add_noqa(outcome: FixOutcome, diagnostics: Sequence[Diagnostic]) -> bool:
+    """``# noqa: CODE`` on the line of every remaining finding (never CL903)."""
+    wanted: dict[Path, dict[int, set[str]]] = {}
+    for d in diagnostics:
+        if d.code == UNUSED_NOQA_CODE:
+            continue
+        wanted.setdefault(d.location.path, {}).setdefault(d.location.line, set()).add(d.code)
+    changed = False
+    for path, lines in sorted(wanted.items(), key=lambda kv: str(kv[0])):
+        text = _text(outcome, path)
+        if text is None:
+            continue
+        new = add_noqa_edits(text, lines)
+        if new != text and _parses(new) == _parses(text):
+            outcome.current[path] = new
+            outcome.noqa_added += sum(len(c) for c in lines.values())
+            changed = True
+    return changed
