@@ -15,6 +15,7 @@ RULE = Rule(
     name="undeclared-env-var",
     summary="The script reads an environment variable that its script contract does not declare.",
     severity=Severity.ERROR,
+    fixable="safe",
     docs='''
 ## What it checks
 Every environment variable the script reads — `os.environ["X"]`, `os.environ.get("X")`,

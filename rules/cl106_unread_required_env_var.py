@@ -18,6 +18,7 @@ RULE = Rule(
     name="unread-required-env-var",
     summary="The script contract requires an environment variable that the script never reads.",
     severity=Severity.ERROR,
+    fixable="unsafe",
     docs='''
 ## What it checks
 Every name in the contract's `required_env_vars` must be read by the script: `os.environ["X"]`,

@@ -16,6 +16,7 @@ RULE = Rule(
     name="unread-optional-env-var",
     summary="The script contract declares an optional environment variable that the script never reads.",
     severity=Severity.WARNING,
+    fixable="unsafe",
     docs='''
 ## What it checks
 Every key of the contract's `optional_env_vars` must be read by the script, in any of the forms

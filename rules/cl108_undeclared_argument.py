@@ -18,6 +18,7 @@ RULE = Rule(
     name="undeclared-argument",
     summary="The script defines a command-line argument that its script contract does not declare.",
     severity=Severity.ERROR,
+    fixable="safe",
     docs='''
 ## What it checks
 Every `parser.add_argument(...)` in the script must correspond to a key of the contract's

@@ -17,6 +17,7 @@ RULE = Rule(
     name="contract-output-without-spec-output",
     summary="The script contract declares an output that the step specification has no output for.",
     severity=Severity.ERROR,
+    fixable="safe",
     docs='''
 ## What it checks
 Every logical name in the contract's `expected_output_paths` must be the `logical_name` of an

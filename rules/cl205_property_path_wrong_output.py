@@ -16,6 +16,7 @@ RULE = Rule(
     name="property-path-wrong-output",
     summary="A Processing output's property_path reads another output's S3 URI.",
     severity=Severity.ERROR,
+    fixable="safe",
     docs='''
 ## What it checks
 For an output whose `property_path` has the Processing form
