@@ -29,6 +29,7 @@ optional ``calibration_model`` to an unrelated ``evaluation_output`` that way).
 from __future__ import annotations
 
 import difflib
+from functools import lru_cache
 import re
 from dataclasses import dataclass, field
 from enum import Enum
@@ -195,6 +196,7 @@ def as_step(step: Any) -> StepRef | None:
 # ----------------------------------------------------------------------------- parts
 
 
+@lru_cache(maxsize=8192)
 def split_words(name: str) -> tuple[str, ...]:
     """``"ModelArtifacts"`` / ``"model_artifacts"`` / ``"model-artifacts"`` -> ``("model", "artifacts")``."""
     return tuple(w.lower() for w in _WORD.findall(name))
@@ -211,6 +213,7 @@ def type_compatibility(dependency_type: str, output_type: str) -> float:
     return 0.0
 
 
+@lru_cache(maxsize=65536)
 def name_similarity(a: str, b: str) -> tuple[float, str]:
     """Similarity in [0, 1] of two logical names, and how it was found."""
     if not a or not b:
@@ -339,8 +342,9 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Resolution:
-    """``best`` is the provider to wire (None: leave unwired); ``candidates`` all compatible ones,
-    best first; ``ambiguous`` when other outputs (``rivals``) score within the tie margin of the top."""
+    """``best`` is the provider to wire (None: leave unwired); ``candidates`` the compatible ones that
+    can matter, best first (providers whose score ceiling cannot reach the top, or the best three
+    when nothing passes, are not scored); ``ambiguous`` when other outputs (``rivals``) score within the tie margin of the top."""
 
     best: Candidate | None
     candidates: list[Candidate]
@@ -374,6 +378,44 @@ def rank_providers(dependency: Any, providers: Iterable[Any], consumer: Any = No
     return kept
 
 
+def upper_bound(dep: DependencyView, provider: Provider, consumer: StepRef | None) -> float:
+    """A cheap ceiling on :func:`score_match` (name and keywords assumed perfect)."""
+    if consumer is not None and provider.step == consumer:
+        return 0.0
+    out = as_output(provider.output)
+    compat = type_compatibility(dep.dependency_type, out.output_type)
+    if compat == 0.0:
+        return 0.0
+    listed = any(source_matches(s, provider.step) for s in dep.compatible_sources)
+    return (WEIGHTS["type"] * compat + (WEIGHTS["data_type"] if dep.data_type == out.data_type else 0.0)
+            + WEIGHTS["name"] + WEIGHTS["keywords"] + (WEIGHTS["source"] if listed else 0.0))
+
+
+def _ranked_within_reach(dep: DependencyView, providers: list[Provider], consumer: Any, threshold: float,
+                         tie_margin: float) -> list[Candidate]:
+    """Like :func:`rank_providers`, but providers whose ceiling cannot reach the result are never
+    scored: within ``tie_margin`` of a passing top, else the best three. Keeps level-3 checks
+    linear in the number of steps instead of quadratic."""
+    ref = as_step(consumer)
+    bounded = sorted(((upper_bound(dep, p, ref), i, p) for i, p in enumerate(providers)), key=lambda t: (-t[0], t[1]))
+    scored: list[Candidate] = []
+    for bound, _, p in bounded:
+        if bound <= 0.0:
+            break
+        if scored:
+            totals = sorted((c.total for c in scored), reverse=True)
+            third = totals[2] if len(totals) >= 3 else 0.0
+            cutoff = max(totals[0] - tie_margin, third) if totals[0] >= threshold else third
+            if bound < cutoff - 1e-9:
+                break
+        candidate = Candidate(p, score_match(dep, p.output, p.step, ref))
+        if candidate.total > 0.0:
+            scored.append(candidate)
+    scored.sort(key=lambda c: (-c.total, -c.score.parts.get("source", 0.0), c.provider.step.label,
+                               as_output(c.provider.output).logical_name, c.provider.step.workspace_id or ""))
+    return scored
+
+
 def _identity(c: Candidate) -> tuple[str, str | None, str]:
     """One output of one step, whatever job-type variant provides it."""
     step = c.provider.step
@@ -396,7 +438,7 @@ def resolve(dependency: Any, providers: Iterable[Any], threshold: float = 0.5, t
     DAG edge picks the variant).
     """
     dep = as_dependency(dependency)
-    ranked = rank_providers(dep, providers, consumer)
+    ranked = _ranked_within_reach(dep, _providers(providers), consumer, threshold, tie_margin)
     passing = [c for c in ranked if c.total >= threshold]
     if not passing:
         if not ranked:
