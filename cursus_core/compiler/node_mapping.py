@@ -38,7 +38,8 @@ class UnusedConfigError(NodeConfigError):
 
 @dataclass(frozen=True)
 class UnmappedNode:
-    """A node with no config of its name; ``candidates`` are close config names, best first."""
+    """A node with no config of its name; ``candidates`` are configs of the same or a close
+    canonical step name, best first."""
 
     node: str
     candidates: list[str]
@@ -72,17 +73,18 @@ class NodeMapping:
 
 
 def _candidates(node: str, names: list[str]) -> list[str]:
-    """Configs of the same canonical step (any job type), then names difflib finds close."""
+    """Configs of the same or a close canonical step name, the closest job type / name first."""
     canonical, job_type = split_step_name(node)
-    same_step = [n for n in names if split_step_name(n)[0] == canonical]
-    if job_type is not None:
-        same_step.sort(key=lambda n: -difflib.SequenceMatcher(None, job_type, split_step_name(n)[1] or "").ratio())
-    close = difflib.get_close_matches(node, names, n=3, cutoff=0.6)
-    out: list[str] = []
-    for name in same_step + close:
-        if name not in out:
-            out.append(name)
-    return out
+
+    def score(name: str) -> tuple[float, float]:
+        other, other_job = split_step_name(name)
+        step = difflib.SequenceMatcher(None, canonical, other).ratio()
+        job = difflib.SequenceMatcher(None, job_type or "", other_job or "").ratio()
+        return (step, job)
+
+    scored = [(score(name), name) for name in names]
+    close = [(s, name) for s, name in scored if s[0] >= 0.8]
+    return [name for _, name in sorted(close, key=lambda item: (-item[0][0], -item[0][1]))]
 
 
 def map_nodes_to_configs(dag: PipelineDAG, configs: Mapping[str, Any], explicit: Mapping[str, str] | None = None,
