@@ -340,6 +340,89 @@ def lsp_cmd(tcp: str | None, stdio: bool) -> None:
     serve(address)
 
 
+@cli.command("build")
+@click.option("--dag", "dag", type=click.Path(path_type=Path, dir_okay=False),
+              help="Pipeline DAG: .json, .yaml or .py (default: 'dag' in [tool.cursus-lint]).")
+@click.option("--config", "pipeline_config", type=click.Path(path_type=Path, dir_okay=False),
+              help="Saved pipeline config JSON (default: 'pipeline-config' in [tool.cursus-lint]).")
+@click.option("--repo", type=click.Path(path_type=Path, file_okay=False),
+              help="Step repo root (default: the directory of the pyproject.toml with [tool.cursus-lint], "
+                   "else the current directory).")
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the pipeline definition JSON here (sorted keys, for diffing in review).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "junit"]), default="text",
+              show_default=True, help="Report format for the build's findings.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=300.0, show_default=True,
+              help="Seconds before the build process is stopped (reported as CL811).")
+@click.option("--pipeline-name", help="Name of the built pipeline (default: from the saved config).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]),
+              help="Lowest severity that makes the exit status 1 (default: error).")
+def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None, output: Path | None, fmt: str,
+              timeout: float, pipeline_name: str | None, fail_on: str | None) -> None:
+    """Dry-run build: compile the DAG and saved config into a SageMaker pipeline definition, offline.
+
+    Unlike `check`, this IMPORTS the repo's builders and configs (user code) and sagemaker. It
+    does so in a child process that is stopped after --timeout seconds, with no AWS access.
+    Problems (DAG cycle, node without config, unwired input, builder exception, ...) are
+    reported as CL8xx findings; exit status 0, 1 or 2 as for `check`.
+
+    \b
+    Needs the build extra:  pip install 'cursus-lint[build]'
+    """
+    from .build import BuildCrash, MissingBuildExtra, run_build, to_diagnostics, write_definition
+    from .config import ConfigError, load_config
+    from .diagnostic import Severity
+    from .report import Summary, render
+    from .rules_index import all_rules
+
+    rules = all_rules()
+    start = (repo or Path(".")).absolute()
+    if repo is not None and not repo.is_dir():
+        raise UsageError(f"repo directory does not exist: {repo}")
+    try:
+        settings = load_config(start, set(rules), overrides={"fail-on": fail_on} if fail_on else None)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    dag = dag or settings.dag_path
+    pipeline_config = pipeline_config or settings.pipeline_config_path
+    if dag is None:
+        raise UsageError("no pipeline DAG: pass --dag or set 'dag' in [tool.cursus-lint]")
+    if pipeline_config is None:
+        raise UsageError("no saved pipeline config: pass --config or set 'pipeline-config' in [tool.cursus-lint]")
+    for what, path in (("DAG", dag), ("config", pipeline_config)):
+        if not Path(path).is_file():
+            raise UsageError(f"pipeline {what} file does not exist: {path}")
+    root = repo if repo is not None else (settings.config_file.parent if settings.config_file else Path("."))
+    try:
+        outcome = run_build(Path(dag), Path(pipeline_config), Path(root), timeout=timeout,
+                            pipeline_name=pipeline_name)
+    except (MissingBuildExtra, BuildCrash) as exc:
+        raise UsageError(str(exc)) from None
+    diagnostics = []
+    for d in to_diagnostics(outcome.problems, Path(dag), Path(pipeline_config), Path(root).absolute(), rules):
+        if settings.enabled(d.code) and not settings.ignored_for_path(d.code, d.location.path):
+            d.severity = Severity(settings.severity_for(d.code, d.severity.value))
+            diagnostics.append(d)
+    if outcome.definition is not None and output is not None:
+        try:
+            write_definition(outcome.definition, output)
+        except OSError as exc:
+            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+        click.echo(f"Wrote the pipeline definition ({len(outcome.definition.get('Steps', []))} steps) to {output}.",
+                   err=True)
+    steps = len(outcome.definition.get("Steps", [])) if outcome.definition else 0
+    summary = Summary(files=2, steps=steps, elapsed_ms=outcome.elapsed_s * 1000)
+    ran = {code: r for code, r in rules.items() if code.startswith("CL8")}
+    text = render(fmt, diagnostics, ran, summary, color=False, statistics=False)
+    if text:
+        click.echo(text.rstrip("\n"))
+    failed = any(settings.fails(d.severity.value) for d in diagnostics)
+    if outcome.definition is None and not failed:
+        click.echo("cursus-lint: the dry run produced no pipeline definition.", err=True)
+        failed = True
+    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the exit status instead of raising."""
     try:

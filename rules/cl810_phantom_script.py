@@ -23,9 +23,11 @@ Only a node whose saved config names an entry point (`processing_entry_point`,
 that its file exists. A node without one (a data loader running a prebuilt image, a model or
 registration step) is not treated as a script step — no phantom script is assumed for it.
 
-This rule reports the one suspicious case: the config names no entry point, but the repo has a
-script contract for the node's step that declares one. Either the config lost its entry point
-(the step would run without the script the contract describes) or the contract is a leftover.
+This rule reports the one suspicious case: the config saves its entry point as `null`, but the
+repo has a script contract for the node's step that declares one. Either the config lost its
+entry point (the step would run without the script the contract describes) or the contract is a
+leftover. A config that saves no entry point field at all may get one from its class default,
+so it is not judged.
 
 It runs in `cursus-lint check` when `[tool.cursus-lint]` sets `pipeline-config` (and `dag`).
 
@@ -62,6 +64,9 @@ def check(project):
     for entry in used_configs(facts):
         if entry.entry_points:
             continue  # a script step: CL808 checks its file
+        if not entry.null_entry_points:
+            project.count_unknown("pipeline-entry-point-from-class-default")
+            continue  # no entry point field saved: the config class may supply a default
         step = step_model(project, entry.name, entry.class_name)
         contract = step.contract if step is not None else None
         if contract is None or contract.entry_point is None:

@@ -71,6 +71,8 @@ class PipelineConfigEntry:
     class_name: str | None
     span: Span
     entry_points: tuple[EntryPoint, ...] = ()
+    #: entry point fields written as ``null`` (an absent field may get a default from the class)
+    null_entry_points: tuple[str, ...] = ()
 
 
 @dataclass
@@ -264,8 +266,9 @@ def _load_config(path: Path, root: Path, facts: PipelineFacts, overlay: dict[Pat
             configs[name] = PipelineConfigEntry(name, None, span)
             continue
         class_name = entry.get(MODEL_TYPE_KEY) or config_types.get(name)
+        nulls = tuple(k for k in ENTRY_POINT_FIELDS if {**shared, **entry}.get(k, "") is None)
         configs[name] = PipelineConfigEntry(name, class_name if isinstance(class_name, str) else None, span,
-                                            tuple(_entry_points(name, entry, shared, spans, root, facts)))
+                                            tuple(_entry_points(name, entry, shared, spans, root, facts)), nulls)
     facts.configs = configs
 
 

@@ -1,0 +1,247 @@
+"""``cursus-lint build``: run the dry-run build in a child process and turn its problems into CL8xx.
+
+The dry run imports the repo's builders and configs (user code) and sagemaker, so the parent —
+the linter process — never does: it starts ``python -m cursus_lint.build CHILD REQUEST RESULT``,
+waits at most ``timeout`` seconds (then kills the child's whole process group), and reads the
+child's JSON result from a temporary file (the child's stdout belongs to user code's prints).
+Problems are located in the DAG or saved config file by reading them as data, so every
+reporter can show them like any other finding.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .diagnostic import Diagnostic, Location, Severity
+from .rule import make_location
+
+__all__ = ["BuildOutcome", "MissingBuildExtra", "BuildCrash", "KIND_CODES", "run_build", "to_diagnostics",
+           "write_definition"]
+
+#: dry-run problem kind -> rule code
+KIND_CODES: dict[str, str] = {
+    "dag-cycle": "CL801",
+    "node-without-config": "CL802",
+    "config-without-node": "CL803",
+    "builder-not-found": "CL804",
+    "required-input-not-wired": "CL805",
+    "ambiguous-wiring": "CL806",
+    "config-invalid": "CL807",
+    "entry-point-missing": "CL808",
+    "builder-exception": "CL809",
+    "build-timeout": "CL811",
+}
+#: modules of the ``build`` extra; the child checks them before importing any user code
+EXTRA_MODULES = ("sagemaker", "boto3")
+INSTALL_HINT = "pip install 'cursus-lint[build]'"
+_CHILD = "__child__"
+
+
+class MissingBuildExtra(Exception):
+    """The child could not import the ``build`` extra; the message says what to install."""
+
+
+class BuildCrash(Exception):
+    """The child died without a result (an internal error, not a finding)."""
+
+
+@dataclass
+class BuildOutcome:
+    definition: dict[str, Any] | None
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    report: Any = None
+    elapsed_s: float = 0.0
+    timed_out: bool = False
+
+
+def run_build(dag: Path, config: Path, repo: Path, *, timeout: float = 300.0,
+              pipeline_name: str | None = None) -> BuildOutcome:
+    """Run the dry run in a child process; a timeout becomes a ``build-timeout`` problem."""
+    request = {"dag": str(Path(dag).absolute()), "config": str(Path(config).absolute()),
+               "repo": str(Path(repo).absolute()), "pipeline_name": pipeline_name}
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="cursus-lint-build-") as tmp:
+        result_file = Path(tmp) / "result.json"
+        err_file = Path(tmp) / "stderr.txt"
+        env = {**os.environ, "SAGEMAKER_SUPPRESS_V2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+        with open(err_file, "wb") as err:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "cursus_lint.build", _CHILD, json.dumps(request), str(result_file)],
+                cwd=request["repo"], stdin=subprocess.DEVNULL, stdout=err, stderr=err, env=env,
+                start_new_session=True)
+            try:
+                code = proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                _kill_group(proc)
+                elapsed = time.perf_counter() - start
+                return BuildOutcome(None, [{"kind": "build-timeout", "message": f"dry-run build timed out after "
+                                            f"{timeout:g} s and was stopped (a builder or config module that "
+                                            "blocks or loops at import or build time?)",
+                                            "node": None, "path": None, "line": None}],
+                                    elapsed_s=elapsed, timed_out=True)
+        elapsed = time.perf_counter() - start
+        if not result_file.is_file():
+            tail = [line for line in err_file.read_text(errors="replace").splitlines() if line.strip()][-1:]
+            raise BuildCrash(f"dry-run child process exited with status {code} and no result"
+                             + (f": {tail[0].strip()}" if tail else ""))
+        result = json.loads(result_file.read_text(encoding="utf-8"))
+    if "missing_extra" in result:
+        raise MissingBuildExtra(f"the dry-run build needs the 'build' extra (cannot import "
+                                f"'{result['missing_extra']}'): {INSTALL_HINT}")
+    if "crash" in result:
+        raise BuildCrash(f"dry-run build failed: {result['crash']}")
+    return BuildOutcome(result.get("definition"), list(result.get("problems", [])), result.get("report"), elapsed)
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """Stop the child and anything it started (user code may spawn processes)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+    proc.wait()
+
+
+def write_definition(definition: dict[str, Any], path: Path) -> None:
+    """Deterministic JSON (sorted keys, indent 2), so definitions can be diffed in review."""
+    path.write_text(json.dumps(definition, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------- problems -> diagnostics
+
+
+def to_diagnostics(problems: list[dict[str, Any]], dag: Path, config: Path, repo: Path,
+                   rules: dict[str, Any]) -> list[Diagnostic]:
+    """One CL8xx diagnostic per problem, located at the problem's file:line when it has one, else
+    at the node in the DAG file or the step's entry in the saved config."""
+    from cursus_core.compiler.node_mapping import split_step_name
+
+    from .facts.pipeline import load_pipeline
+
+    facts = load_pipeline(dag, config, repo)
+    nodes = {n.name: n.span for n in (facts.nodes or ())} if facts else {}
+    configs = (facts.configs or {}) if facts else {}
+    out: list[Diagnostic] = []
+    for p in problems:
+        kind = str(p.get("kind"))
+        code = KIND_CODES.get(kind, "CL809")
+        rule = rules.get(code)
+        node = p.get("node")
+        location = _locate(kind, node, p.get("path"), p.get("line"), dag, config, repo, nodes, configs)
+        severity = rule.severity if rule is not None else Severity.ERROR
+        name = rule.name if rule is not None else kind
+        step = split_step_name(node)[0] if isinstance(node, str) and node else None
+        out.append(Diagnostic(code, name, severity, location, str(p.get("message", kind)), step))
+    out.sort(key=Diagnostic.sort_key)
+    return out
+
+
+def _locate(kind: str, node: str | None, path: Any, line: Any, dag: Path, config: Path, repo: Path,
+            nodes: dict, configs: dict) -> Location:
+    if path:
+        file = Path(path)
+        file = file if file.is_absolute() else repo / file
+        return Location(file.absolute(), line if isinstance(line, int) and line > 0 else 1)
+    entry = configs.get(node) if node else None
+    if kind == "entry-point-missing" and entry is not None and entry.entry_points:
+        return make_location(config.absolute(), entry.entry_points[0].span)
+    in_config = kind in ("config-without-node", "config-invalid", "entry-point-missing", "builder-not-found")
+    if in_config and entry is not None:
+        return make_location(config.absolute(), entry.span)
+    if node in nodes:
+        return make_location(dag.absolute(), nodes[node])
+    if node and dag.suffix == ".py":  # a DAG written in Python: the line naming the node
+        located = _line_naming(dag, node)
+        if located:
+            return Location(dag.absolute(), located)
+    if entry is not None:
+        return make_location(config.absolute(), entry.span)
+    return Location((config if in_config else dag).absolute(), 1)
+
+
+def _line_naming(file: Path, node: str) -> int | None:
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    for quote in ('"', "'"):
+        for i, text in enumerate(lines, start=1):
+            if f"{quote}{node}{quote}" in text:
+                return i
+    return None
+
+
+# ---------------------------------------------------------------------------- the child process
+
+
+def _problem_dict(problem: Any) -> dict[str, Any]:
+    return {key: getattr(problem, key, None) for key in ("kind", "message", "node", "path", "line")}
+
+
+def _jsonable(value: Any) -> Any:
+    try:
+        json.dumps(value)
+        return value
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _user_frame(exc: BaseException, repo: Path) -> tuple[str, int] | None:
+    """Innermost traceback frame inside the repo: where user code raised."""
+    found = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        try:
+            Path(frame.filename).resolve().relative_to(repo.resolve())
+        except ValueError:
+            continue
+        found = (frame.filename, frame.lineno or 1)
+    return found
+
+
+def _child(request: dict[str, Any], result_file: Path) -> int:
+    """Runs in the child: import the extra, run the dry run, write the result as JSON."""
+    sys.stdout = sys.stderr  # prints of user code must not mix with anything we read
+    repo = Path(request["repo"])
+
+    def write(result: dict[str, Any]) -> int:
+        tmp = result_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(result), encoding="utf-8")
+        tmp.replace(result_file)
+        return 0
+
+    for module in EXTRA_MODULES:
+        try:
+            __import__(module)
+        except ImportError as exc:
+            if (exc.name or module).split(".")[0] in EXTRA_MODULES:
+                return write({"missing_extra": (exc.name or module).split(".")[0]})
+            raise
+    try:
+        from cursus_core.compiler.dry_run import dry_run
+
+        result = dry_run(request["dag"], request["config"], repo, pipeline_name=request["pipeline_name"])
+    except Exception as exc:  # the dry run reports user errors as problems; this is the rest
+        where = _user_frame(exc, repo)
+        if where is None:
+            return write({"crash": f"{type(exc).__name__}: {exc}"})
+        return write({"definition": None, "problems": [{
+            "kind": "builder-exception", "message": f"{type(exc).__name__}: {exc} (at {where[0]}:{where[1]})",
+            "node": None, "path": where[0], "line": where[1]}]})
+    report = getattr(result, "report", None)
+    return write({"definition": result.definition, "problems": [_problem_dict(p) for p in result.problems],
+                  "report": _jsonable(report if report is None or isinstance(report, (str, dict, list))
+                                      else str(report))})
+
+
+if __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == _CHILD:
+    sys.exit(_child(json.loads(sys.argv[2]), Path(sys.argv[3])))
