@@ -473,6 +473,13 @@ def test_config_types_alone_name_the_class(tmp_path: Path) -> None:
     assert load_configs(path)["Base"].model_dump() == BasePipelineConfig(**BASE).model_dump()
 
 
+def test_model_module_written_by_older_cursus_files_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "config.json"
+    save_configs([BasePipelineConfig(**BASE)], path, created_at="T")
+    _edit(path, _specific("Base", "__model_module__", "cursus.core.base.config_base"))
+    assert load_configs(path)["Base"].model_dump() == BasePipelineConfig(**BASE).model_dump()
+
+
 # -- special values ---------------------------------------------------------------------------------
 class Color(str, Enum):
     RED = "red"

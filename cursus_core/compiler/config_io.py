@@ -57,7 +57,10 @@ __all__ = [
 FORMAT_VERSION = 1
 MODEL_TYPE_KEY = "__model_type__"
 TYPE_INFO_KEY = "__type_info__"
-_RESERVED = (MODEL_TYPE_KEY, TYPE_INFO_KEY)
+#: Provenance key older cursus files write next to ``__model_type__``; read and ignored.
+MODEL_MODULE_KEY = "__model_module__"
+_RESERVED = (MODEL_TYPE_KEY, TYPE_INFO_KEY, MODEL_MODULE_KEY)
+_NOT_FIELDS = (MODEL_TYPE_KEY, MODEL_MODULE_KEY)
 
 #: Classes a file may name without the caller passing them.
 BASE_CLASSES: tuple[type[BaseModel], ...] = (BasePipelineConfig, ProcessingStepConfigBase, ModelHyperparameters)
@@ -384,7 +387,7 @@ class _Loader:
         if MODEL_TYPE_KEY in value:
             cls = self.resolve(value[MODEL_TYPE_KEY], step, f" field '{where}'", local)
             fields = {k: self.decode(v, step, f"{where}.{k}", {**local, **_field_classes(cls, k)})
-                      for k, v in value.items() if k != MODEL_TYPE_KEY}
+                      for k, v in value.items() if k not in _NOT_FIELDS}
             try:
                 return cls.model_validate(fields)
             except ValidationError as exc:
@@ -503,7 +506,7 @@ def _load_step(loader: _Loader, step: str, entry: Any, shared: Mapping[str, Any]
         raise ConfigFileError(file, f"step '{step}': no {MODEL_TYPE_KEY} and no metadata.config_types entry "
                                     "names its class", step=step)
     cls = loader.resolve(class_name, step)
-    raw = {**shared, **{k: v for k, v in entry.items() if k != MODEL_TYPE_KEY}}
+    raw = {**shared, **{k: v for k, v in entry.items() if k not in _NOT_FIELDS}}
     try:
         values = {k: loader.decode(v, step, k, _field_classes(cls, k)) for k, v in raw.items()}
         return cls.model_validate(values)
