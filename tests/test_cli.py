@@ -113,7 +113,7 @@ def test_rule_and_rules_commands(capsys: pytest.CaptureFixture[str]) -> None:
     rules = json.loads(capsys.readouterr().out)
     entry = next(r for r in rules if r["code"] == "CL103")
     assert entry == {"code": "CL103", "name": "undeclared-env-var", "family": "script-contract",
-                     "severity": "error", "fixable": "no", "summary": entry["summary"]}
+                     "severity": "error", "fixable": "safe", "summary": entry["summary"]}
 
 
 def test_console_script_never_prints_a_traceback(tmp_path: Path) -> None:

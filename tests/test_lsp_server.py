@@ -82,7 +82,10 @@ async def test_open_publishes_exact_cl103(client: LanguageClient, repo: Path) ->
     assert rel.location.uri == (repo / "steps/contracts/clean_contract.py").as_uri()
     assert rel.location.range == types.Range(types.Position(ENV_ROW, 4), types.Position(ENV_ROW, 37))
     assert rel.message == "'CLEAN_CONTRACT' declares its env vars here"
-    assert d.data == {"code": "CL103", "name": "undeclared-env-var", "step": "Clean", "fix": None}
+    assert d.data == {"code": "CL103", "name": "undeclared-env-var", "step": "Clean", "fix": {
+        "message": "declare 'DEBUG_MODE' in required_env_vars of 'CLEAN_CONTRACT'", "safe": True,
+        "edits": [{"path": str(repo / "steps/contracts/clean_contract.py"), "line": 8, "column": 37,
+                   "end_line": 8, "end_column": 37, "new_text": ', "DEBUG_MODE"'}]}}
 
 
 async def test_unsaved_edits_are_linted_not_the_disk(client: LanguageClient, repo: Path) -> None:
@@ -159,7 +162,7 @@ async def test_close_clears_and_hover_shows_rule_docs(client: LanguageClient, re
         types.TextDocumentIdentifier(uri), types.Position(ROW, 20)))
     assert info.range == CL103_RANGE
     assert info.contents.kind == types.MarkupKind.Markdown
-    assert info.contents.value.startswith("**CL103 undeclared-env-var** · error · not fixable\n\n"
+    assert info.contents.value.startswith("**CL103 undeclared-env-var** · error · safe autofix\n\n"
                                           "The script reads an environment variable")
     assert "## How to fix" in info.contents.value
     assert await client.text_document_hover_async(types.HoverParams(
