@@ -158,17 +158,27 @@ class Engine:
         return step
 
     # -- rules ----------------------------------------------------------------------------
-    def _run_rules(self, project: ProjectModel) -> list[Diagnostic]:
+    def _run_rules(self, project: ProjectModel, only_files: set[Path]) -> list[Diagnostic]:
+        """Run the enabled rules. With ``only_files`` (pre-commit, editor), step and file rules run
+        only for the steps those files belong to; project rules see everything (and are filtered)."""
         out: list[Diagnostic] = []
         enabled = [r for r in self.rules.values() if r.check is not None and self.settings.enabled(r.code)]
+        steps = project.steps
+        files = list(project.files.values())
+        if only_files:
+            wanted = {key for f in only_files for key in project.catalog.find_steps_for_file(f)}
+            steps = [s for s in steps if (s.workspace_id, s.name) in wanted
+                     or any((w, s.name) in wanted for w, _ in wanted if w is None)]
+            step_files = {p for s in steps for p in s.files} | only_files
+            files = [f for f in files if f.path in step_files]
         for rule in enabled:
             if rule.scope == "step":
-                for step in project.steps:
+                for step in steps:
                     out.extend(rule.check(step, project))
             elif rule.scope == "project":
                 out.extend(rule.check(project))
             else:
-                for facts in project.files.values():
+                for facts in files:
                     if facts.problem is None:
                         out.extend(rule.check(facts, project))
         return out
@@ -213,7 +223,7 @@ class Engine:
                 return CheckResult([], self.rules, 0, 0, (time.perf_counter() - start) * 1000, self.unknown)
         roots = sorted({find_repo_root(p) for p in given})
         project = self._build(roots)
-        diagnostics = self._run_rules(project) + self._problem_diagnostics(project)
+        diagnostics = self._run_rules(project, only_files) + self._problem_diagnostics(project)
         diagnostics = self._postprocess(diagnostics, project, only_files)
         from .fix import attach_fixes
 
