@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from cursus_lint.diagnostic import Severity
 from cursus_lint.rule import Example, Rule
 
@@ -59,10 +57,11 @@ again.
 
 
 def _shown(path, root) -> str:
+    """Relative to the repo root when inside it, else the absolute path."""
     try:
-        return os.path.relpath(path, root).replace(os.sep, "/")
+        return path.relative_to(root).as_posix()
     except ValueError:
-        return str(path)
+        return path.as_posix()
 
 
 @RULE

@@ -64,13 +64,13 @@ def check(project):
     for entry in used_configs(facts):
         if entry.entry_points:
             continue  # a script step: CL808 checks its file
-        if not entry.null_entry_points:
-            project.count_unknown("pipeline-entry-point-from-class-default")
-            continue  # no entry point field saved: the config class may supply a default
         step = step_model(project, entry.name, entry.class_name)
         contract = step.contract if step is not None else None
         if contract is None or contract.entry_point is None:
             continue  # no script anywhere: not a script step, nothing assumed
+        if not entry.null_entry_points:
+            project.count_unknown("pipeline-entry-point-from-class-default")
+            continue  # no entry point field saved: the config class may supply a default
         script = contract.entry_point.value
         if not isinstance(script, str):
             project.count_unknown("pipeline-contract-entry-point-not-literal")
