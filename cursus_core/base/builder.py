@@ -16,9 +16,19 @@ if TYPE_CHECKING:  # pragma: no cover
     from .contract import ScriptContract
     from .specification import DependencySpec, OutputSpec, StepSpecification
 
-__all__ = ["StepBuilderBase", "REQUIRED_BUILDER_METHODS", "COMMON_BUILDER_METHODS", "follow_property_path"]
+__all__ = [
+    "StepBuilderBase", "REQUIRED_BUILDER_METHODS", "COMMON_BUILDER_METHODS", "follow_property_path",
+    "EXECUTION_PREFIX_PARAM", "KMS_KEY_PARAM", "SECURITY_GROUP_PARAM", "SUBNET_PARAM", "DEFAULT_PARAMETER_NAMES",
+]
 
 logger = logging.getLogger(__name__)
+
+#: Names of the pipeline parameters every layer understands (the compiler's defaults).
+EXECUTION_PREFIX_PARAM = "EXECUTION_S3_PREFIX"
+KMS_KEY_PARAM = "KMS_ENCRYPTION_KEY_PARAM"
+SECURITY_GROUP_PARAM = "SECURITY_GROUP_ID"
+SUBNET_PARAM = "VPC_SUBNET"
+DEFAULT_PARAMETER_NAMES: tuple[str, ...] = (EXECUTION_PREFIX_PARAM, KMS_KEY_PARAM, SECURITY_GROUP_PARAM, SUBNET_PARAM)
 
 #: Methods every builder needs; each tuple lists accepted alternative names for one duty.
 COMMON_BUILDER_METHODS: list[tuple[str, ...]] = [
@@ -91,6 +101,8 @@ class StepBuilderBase(ABC):
         self.registry_manager = registry_manager
         self.dependency_resolver = dependency_resolver
         self.execution_prefix: Any = None
+        self.pipeline_parameters: dict[str, Any] = {}
+        self.step_name: str | None = None
         self.contract: "ScriptContract | None" = self._find_contract()
 
     def _find_contract(self) -> "ScriptContract | None":
@@ -169,6 +181,50 @@ class StepBuilderBase(ABC):
         """Root for default output destinations, usually a pipeline parameter or ``Join``."""
         self.execution_prefix = prefix
 
+    def set_pipeline_parameters(self, parameters: Any) -> None:
+        """Pipeline parameters (objects with a ``name``, or a name -> value mapping) by name.
+
+        An ``EXECUTION_S3_PREFIX`` parameter becomes the execution prefix, so every default
+        output destination of this builder hangs off it.
+        """
+        items = parameters.items() if isinstance(parameters, dict) else ((p.name, p) for p in parameters)
+        self.pipeline_parameters = dict(items)
+        if EXECUTION_PREFIX_PARAM in self.pipeline_parameters:
+            self.set_execution_prefix(self.pipeline_parameters[EXECUTION_PREFIX_PARAM])
+
+    def get_pipeline_parameter(self, name: str) -> Any:
+        """The pipeline parameter called ``name``, or None."""
+        return self.pipeline_parameters.get(name)
+
+    def _get_kms_key(self) -> Any:
+        """KMS key for job outputs and volumes: the ``KMS_ENCRYPTION_KEY_PARAM`` parameter, if any."""
+        return self.get_pipeline_parameter(KMS_KEY_PARAM)
+
+    def _get_vpc_settings(self) -> dict[str, list[Any]]:
+        """``subnets`` / ``security_group_ids`` from the pipeline parameters; empty when either is absent."""
+        group, subnet = self.get_pipeline_parameter(SECURITY_GROUP_PARAM), self.get_pipeline_parameter(SUBNET_PARAM)
+        if group is None or subnet is None:
+            return {}
+        return {"subnets": [subnet], "security_group_ids": [group]}
+
+    def _get_network_config(self) -> Any:
+        """A sagemaker ``NetworkConfig`` for processors from the VPC parameters, else None."""
+        vpc = self._get_vpc_settings()
+        if not vpc:
+            return None
+        from sagemaker.network import NetworkConfig
+
+        return NetworkConfig(security_group_ids=vpc["security_group_ids"], subnets=vpc["subnets"],
+                             encrypt_inter_container_traffic=True)
+
+    def _resolve_inputs(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Inputs for ``create_step``: the caller's ``inputs`` when given (the compiler passes the
+        ones its resolver chose, and nothing else may be wired), else ones matched on ``dependencies``."""
+        if kwargs.get("inputs") is not None:
+            return dict(kwargs["inputs"])
+        dependencies = kwargs.get("dependencies") or []
+        return self.extract_inputs_from_dependencies(dependencies) if dependencies else {}
+
     def _get_base_output_path(self) -> Any:
         """Execution prefix when set, else the config's ``pipeline_s3_loc``."""
         if self.execution_prefix is not None:
@@ -218,7 +274,10 @@ class StepBuilderBase(ABC):
         return by_type
 
     def _get_step_name(self, include_job_type: bool = True) -> str:
-        """Class name without ``StepBuilder``, plus ``-<JobType>`` when the config has one."""
+        """``step_name`` when the compiler set one (the DAG node name); otherwise the class name
+        without ``StepBuilder``, plus ``-<JobType>`` when the config has one."""
+        if self.step_name:
+            return self.step_name
         name = type(self).__name__
         for suffix in ("StepBuilder", "Builder"):
             if name.endswith(suffix) and name != suffix:
