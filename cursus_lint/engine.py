@@ -20,6 +20,7 @@ from cursus_core.registry.models import RegistryProblem
 from cursus_core.cache import DiskCache, code_fingerprint
 from cursus_core.source import SourceProblem, load_source, read_source
 
+from .bases import BaseResolver
 from .diagnostic import Diagnostic, Location, Severity
 from .facts import FileFacts, extract_all
 from .model import ProjectModel, SpecVariant, StepModel
@@ -112,8 +113,12 @@ class Engine:
         for p, f in files.items():
             for cfg in f.configs + f.hyperparams:
                 config_classes.setdefault(cfg.name, []).append((p, cfg))
+        # config bases defined outside the step dirs (the repo's core package, an installed one)
+        bases = BaseResolver(files, config_classes, list(catalog.roots), self.overlay)
+        bases.run()
         steps = [self._step(info, files) for info in catalog.iter_steps()]
         project = ProjectModel(catalog, files, steps, s, config_classes)
+        project.opaque_bases = bases.opaque
         # registry tables with located entries, for the CL6xx rules (rules never read files)
         project.extra["registry_files"] = {p: read_registry_file(p, self.overlay) for p in catalog.registry_files
                                            if not s.is_excluded(p)}

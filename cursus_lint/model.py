@@ -96,6 +96,8 @@ class ProjectModel:
     settings: "LintConfig"
     config_classes: dict[str, list[tuple[Path, ConfigFacts]]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    #: base classes imported from somewhere whose source could not be found (members unknowable)
+    opaque_bases: set[str] = field(default_factory=set)
     #: cases a rule could not decide statically, by kind (shown by --statistics)
     unknown: Counter[str] = field(default_factory=Counter)
 
@@ -144,7 +146,7 @@ class ProjectModel:
                 names |= set(facts.properties) | set(facts.methods) | set(facts.classmethods) | set(facts.staticmethods)
                 todo.extend(b.rsplit(".", 1)[-1] for b in facts.bases)
                 continue
-            known = known_base_members(cls)
+            known = None if cls in self.opaque_bases else known_base_members(cls)
             if known is not None:
                 chain.append((None, cls))
                 names |= known
