@@ -96,6 +96,8 @@ def run_build(dag: Path, config: Path, repo: Path, *, timeout: float = 300.0,
                              + (f": {tail[0].strip()}" if tail else ""))
         result = json.loads(result_file.read_text(encoding="utf-8"))
     if "missing_extra" in result:
+        if not result["missing_extra"]:  # importable, but not a version the dry run supports
+            raise MissingBuildExtra(str(result.get("message") or INSTALL_HINT).splitlines()[0])
         raise MissingBuildExtra(f"the dry-run build needs the 'build' extra (cannot import "
                                 f"'{result['missing_extra']}'): {INSTALL_HINT}")
     if "crash" in result:
@@ -208,6 +210,17 @@ def _user_frame(exc: BaseException, repo: Path) -> tuple[str, int] | None:
     return found
 
 
+def _missing_extra(exc: BaseException) -> str | None:
+    """The build-extra module an ImportError (or its cause) is about, "" for a wrong version."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        name = (getattr(seen, "name", None) or "").split(".")[0]
+        if name in EXTRA_MODULES:
+            return name
+        seen = seen.__cause__
+    return "" if INSTALL_HINT.split("'")[1] in str(exc) else None
+
+
 def _child(request: dict[str, Any], result_file: Path) -> int:
     """Runs in the child: import the extra, run the dry run, write the result as JSON."""
     sys.stdout = sys.stderr  # prints of user code must not mix with anything we read
@@ -219,13 +232,15 @@ def _child(request: dict[str, Any], result_file: Path) -> int:
         tmp.replace(result_file)
         return 0
 
-    for module in EXTRA_MODULES:
-        try:
-            __import__(module)
-        except ImportError as exc:
-            if (exc.name or module).split(".")[0] in EXTRA_MODULES:
-                return write({"missing_extra": (exc.name or module).split(".")[0]})
-            raise
+    try:  # before any user code: the offline environment decides how sagemaker is imported
+        from cursus_core.compiler.offline import require_build_extra
+
+        require_build_extra()
+    except ImportError as exc:
+        missing = _missing_extra(exc)
+        if missing is not None:
+            return write({"missing_extra": missing, "message": str(exc)})
+        raise
     try:
         from cursus_core.compiler.dry_run import dry_run
 
