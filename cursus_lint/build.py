@@ -187,7 +187,10 @@ def _line_naming(file: Path, node: str) -> int | None:
 
 
 def _problem_dict(problem: Any) -> dict[str, Any]:
-    return {key: getattr(problem, key, None) for key in ("kind", "message", "node", "path", "line")}
+    out = {key: getattr(problem, key, None) for key in ("kind", "message", "node", "path", "line")}
+    out["path"] = None if out["path"] is None else str(out["path"])  # often a Path
+    out["line"] = out["line"] if isinstance(out["line"], int) else None
+    return out
 
 
 def _jsonable(value: Any) -> Any:
