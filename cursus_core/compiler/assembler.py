@@ -1,0 +1,274 @@
+"""Assemble a SageMaker Pipeline from a DAG, one config and one builder class per node.
+
+Planning comes first and collects every problem it can (a builder that cannot be created, a
+required input nobody provides, an ambiguous provider) so a user sees them all at once; only a
+clean plan is built. Wiring uses :mod:`cursus_core.deps` over the DAG edges only: a dependency
+is offered the outputs of the node's direct upstream nodes and nothing else. Built steps are
+wired through each output's ``property_path`` on the upstream step objects.
+
+sagemaker is imported only when :meth:`PipelineAssembler.build` runs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cursus_core.base.builder import EXECUTION_PREFIX_PARAM, follow_property_path
+from cursus_core.base.specification import spec_type_with_job_type
+from cursus_core.compiler.builder_loader import BuilderChoice, user_frame
+from cursus_core.compiler.node_mapping import split_step_name
+from cursus_core.dag import PipelineDAG
+from cursus_core.deps import Provider, StepRef, resolve
+
+__all__ = [
+    "AssemblyProblem", "AssemblyError", "WiredInput", "UnwiredInput", "NodeReport", "PipelineAssembler",
+    "pipeline_name_for",
+]
+
+#: A score below this never wires a dependency (see cursus_core.deps.resolver).
+DEFAULT_THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class AssemblyProblem:
+    """One reason the pipeline cannot be built; ``kind`` is a dry-run problem kind."""
+
+    kind: str
+    message: str
+    node: str | None = None
+    path: Path | None = None
+    line: int | None = None
+
+
+class AssemblyError(Exception):
+    """Planning or building found problems; all of them are in ``problems``."""
+
+    def __init__(self, problems: list[AssemblyProblem]):
+        self.problems = problems
+        super().__init__("; ".join(p.message for p in problems))
+
+
+@dataclass(frozen=True)
+class WiredInput:
+    """A dependency wired to ``provider_node.provider_output`` with its score and why."""
+
+    dependency: str
+    required: bool
+    provider_node: str
+    provider_output: str
+    property_path: str
+    score: float
+    explanation: tuple[str, ...] = ()
+    ambiguous: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"dependency": self.dependency, "required": self.required, "provider_node": self.provider_node,
+                "provider_output": self.provider_output, "property_path": self.property_path,
+                "score": self.score, "explanation": list(self.explanation), "ambiguous": self.ambiguous}
+
+
+@dataclass(frozen=True)
+class UnwiredInput:
+    """A dependency left unwired: its reason and the candidates considered (label, score)."""
+
+    dependency: str
+    required: bool
+    reason: str
+    candidates: tuple[tuple[str, float], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"dependency": self.dependency, "required": self.required, "reason": self.reason,
+                "candidates": [{"provider": label, "score": score} for label, score in self.candidates]}
+
+
+@dataclass
+class NodeReport:
+    """What was chosen for one node: config, builder, spec and every input."""
+
+    node: str
+    config_class: str
+    step: str | None = None
+    job_type: str | None = None
+    builder_class: str | None = None
+    builder_file: str | None = None
+    sagemaker_step_type: str | None = None
+    spec_type: str | None = None
+    inputs: list[WiredInput] = field(default_factory=list)
+    unwired: list[UnwiredInput] = field(default_factory=list)
+    outputs: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"node": self.node, "config_class": self.config_class, "step": self.step, "job_type": self.job_type,
+                "builder_class": self.builder_class, "builder_file": self.builder_file,
+                "sagemaker_step_type": self.sagemaker_step_type, "spec_type": self.spec_type,
+                "inputs": [w.to_dict() for w in self.inputs], "unwired": [u.to_dict() for u in self.unwired],
+                "outputs": dict(self.outputs)}
+
+
+def pipeline_name_for(configs: dict[str, Any]) -> str:
+    """The configs' shared ``pipeline_name``, made a valid SageMaker pipeline name."""
+    for config in configs.values():
+        name = getattr(config, "pipeline_name", None)
+        if isinstance(name, str) and name:
+            return re.sub(r"[^A-Za-z0-9-]+", "-", name).strip("-")[:256] or "dry-run-pipeline"
+    return "dry-run-pipeline"
+
+
+def _rel(path: Path | None, root: Path | None) -> str | None:
+    if path is None:
+        return None
+    if root is not None and path.resolve().is_relative_to(root):
+        return path.resolve().relative_to(root).as_posix()
+    return str(path)
+
+
+class PipelineAssembler:
+    """Builders per node -> wiring plan -> sagemaker steps -> ``Pipeline``."""
+
+    def __init__(self, dag: PipelineDAG, configs: dict[str, Any], builders: dict[str, BuilderChoice],
+                 sagemaker_session: Any, role: str | None, pipeline_parameters: list[Any],
+                 repo_root: Path | None = None, threshold: float = DEFAULT_THRESHOLD) -> None:
+        self.dag = dag
+        self.configs = configs
+        self.choices = builders
+        self.session = sagemaker_session
+        self.role = role
+        self.parameters = list(pipeline_parameters)
+        self.repo_root = repo_root.resolve() if repo_root is not None else None
+        self.threshold = threshold
+        self.order = dag.topological_order()
+        self.builders: dict[str, Any] = {}
+        self.reports: dict[str, NodeReport] = {}
+        self.wiring: dict[str, dict[str, tuple[str, str]]] = {}
+        self.problems: list[AssemblyProblem] = []
+        self._planned = False
+
+    # -- planning ----------------------------------------------------------------------
+    def _builder_problem(self, node: str, what: str, exc: BaseException, choice: BuilderChoice,
+                         kind: str = "builder-exception") -> AssemblyProblem:
+        path, line = user_frame(exc, self.repo_root) if self.repo_root else (None, None)
+        return AssemblyProblem(kind, f"{choice.builder_class.__name__} {what} for node '{node}': "
+                                     f"{type(exc).__name__}: {exc}", node, path or choice.builder_file, line)
+
+    def _instantiate(self, node: str) -> None:
+        choice, config = self.choices[node], self.configs[node]
+        canonical, node_job = split_step_name(node)
+        job_type = getattr(config, "job_type", None) or node_job
+        report = NodeReport(node, type(config).__name__, choice.step, job_type, choice.builder_class.__name__,
+                            _rel(choice.builder_file, self.repo_root), choice.definition.sagemaker_step_type)
+        self.reports[node] = report
+        try:
+            builder = choice.builder_class(config=config, sagemaker_session=self.session,
+                                           role=self.role or getattr(config, "role", None))
+        except Exception as exc:
+            self.problems.append(self._builder_problem(node, "could not be created", exc, choice))
+            return
+        if hasattr(builder, "set_pipeline_parameters"):
+            builder.set_pipeline_parameters(self.parameters)
+        builder.step_name = node
+        spec = getattr(builder, "spec", None)
+        report.spec_type = getattr(spec, "step_type", None) or spec_type_with_job_type(choice.step, job_type)
+        try:
+            builder.validate_configuration()
+        except Exception as exc:
+            self.problems.append(self._builder_problem(node, "rejected its config", exc, choice, "config-invalid"))
+            return
+        self.builders[node] = builder
+
+    def _step_ref(self, node: str) -> StepRef:
+        spec = getattr(self.builders.get(node), "spec", None)
+        return StepRef(node, getattr(spec, "step_type", None), self.reports[node].job_type)
+
+    def _wire(self, node: str) -> None:
+        builder, report = self.builders[node], self.reports[node]
+        spec = getattr(builder, "spec", None)
+        self.wiring[node] = {}
+        if spec is None:
+            return
+        providers = [Provider(self._step_ref(up), output, (up, output))
+                     for up in self.dag.get_dependencies(node) if up in self.builders
+                     for output in getattr(self.builders[up].spec, "outputs", {}).values()]
+        consumer = self._step_ref(node)
+        for dep in spec.dependencies.values():
+            res = resolve(dep, providers, threshold=self.threshold, consumer=consumer)
+            listing = tuple((c.label, c.total) for c in res.candidates)
+            if res.best is not None and not (res.ambiguous and dep.required):
+                up, output = res.best.provider.ref
+                self.wiring[node][dep.logical_name] = (up, output.logical_name)
+                report.inputs.append(WiredInput(dep.logical_name, dep.required, up, output.logical_name,
+                                                output.property_path, res.best.total,
+                                                tuple(res.best.score.explanation), res.ambiguous))
+                continue
+            report.unwired.append(UnwiredInput(dep.logical_name, dep.required, res.reason, listing))
+            if not dep.required:
+                continue
+            upstream = ", ".join(f"'{u}'" for u in self.dag.get_dependencies(node)) or "none"
+            if res.ambiguous:
+                self.problems.append(AssemblyProblem(
+                    "ambiguous-wiring", f"node '{node}': required input '{dep.logical_name}' is ambiguous: "
+                                        f"{res.reason.removeprefix('ambiguous, took the first of: ')}", node))
+            else:
+                scored = ", ".join(f"{label} ({score:.2f})" for label, score in listing) or "no compatible output"
+                self.problems.append(AssemblyProblem(
+                    "required-input-not-wired",
+                    f"node '{node}': required input '{dep.logical_name}' has no provider among its upstream "
+                    f"nodes ({upstream}) scoring at least {self.threshold:.2f}; candidates: {scored}", node))
+
+    def plan(self) -> list[NodeReport]:
+        """Create every builder and choose every input; problems go to ``self.problems``."""
+        if not self._planned:
+            for node in self.order:
+                self._instantiate(node)
+            for node in self.order:
+                if node in self.builders:
+                    self._wire(node)
+            self._planned = True
+        return [self.reports[n] for n in self.order if n in self.reports]
+
+    # -- building ----------------------------------------------------------------------
+    def execution_prefix(self, node: str) -> Any:
+        """The ``EXECUTION_S3_PREFIX`` parameter when given, else the node config's ``pipeline_s3_loc``."""
+        for parameter in self.parameters:
+            if getattr(parameter, "name", None) == EXECUTION_PREFIX_PARAM:
+                return parameter
+        return getattr(self.configs[node], "pipeline_s3_loc")
+
+    def build(self, pipeline_name: str | None = None) -> Any:
+        """The sagemaker ``Pipeline``; raises :class:`AssemblyError` with every problem found."""
+        self.plan()
+        if self.problems:
+            raise AssemblyError(self.problems)
+        from sagemaker.workflow.functions import Join
+        from sagemaker.workflow.pipeline import Pipeline
+
+        steps: dict[str, Any] = {}
+        for node in self.order:
+            builder, report = self.builders[node], self.reports[node]
+            prefix = self.execution_prefix(node)
+            outputs = {name: Join(on="/", values=[prefix, node, name]) for name in builder.spec.outputs}
+            report.outputs = {name: f"{{execution prefix}}/{node}/{name}" for name in outputs}
+            inputs: dict[str, Any] = {}
+            for dep_name, (up, out_name) in self.wiring[node].items():
+                path = self.builders[up].spec.outputs[out_name].property_path
+                try:
+                    inputs[dep_name] = follow_property_path(steps[up], path)
+                except Exception as exc:
+                    choice = self.choices[up]
+                    self.problems.append(AssemblyProblem(
+                        "builder-exception", f"node '{node}': input '{dep_name}' reads '{path}' on step '{up}', "
+                                             f"which the {type(steps[up]).__name__} built by "
+                                             f"{choice.builder_class.__name__} does not have ({exc})",
+                        up, choice.builder_file, None))
+                    raise AssemblyError(self.problems) from exc
+            dependencies = [steps[up] for up in self.dag.get_dependencies(node)]
+            try:
+                steps[node] = builder.create_step(inputs=inputs, outputs=outputs, dependencies=dependencies)
+            except Exception as exc:
+                self.problems.append(self._builder_problem(node, "raised in create_step", exc, self.choices[node]))
+                raise AssemblyError(self.problems) from exc
+        name = pipeline_name or pipeline_name_for(self.configs)
+        return Pipeline(name=name, parameters=self.parameters, steps=[steps[n] for n in self.order],
+                        sagemaker_session=self.session)

@@ -1,0 +1,178 @@
+"""``PipelineDAGCompiler``: a DAG plus a saved config file become a sagemaker ``Pipeline``.
+
+The compiler loads the saved configs with the repo's own config classes, maps every DAG node
+to its config (exact name or an explicit map), finds each config's builder through the
+registry and the catalog, and hands all of it to :class:`PipelineAssembler`. Pipeline
+parameters travel to every builder: by default ``EXECUTION_S3_PREFIX``,
+``KMS_ENCRYPTION_KEY_PARAM``, ``SECURITY_GROUP_ID`` and ``VPC_SUBNET`` as ``ParameterString``.
+
+Without a ``sagemaker_session`` the compiler uses an offline session
+(:mod:`cursus_core.compiler.offline`) and compiles inside :func:`offline_environment`; call
+``definition()`` inside that context too (or use :func:`cursus_core.compiler.dry_run.dry_run`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+from cursus_core.base.builder import DEFAULT_PARAMETER_NAMES, EXECUTION_PREFIX_PARAM
+from cursus_core.catalog import StepCatalog, find_repo_root
+from cursus_core.compiler.assembler import (
+    DEFAULT_THRESHOLD,
+    AssemblyError,
+    AssemblyProblem,
+    NodeReport,
+    PipelineAssembler,
+    pipeline_name_for,
+)
+from cursus_core.compiler.builder_loader import BuilderChoice, BuilderLoader, BuilderLoadError, BuilderNotFoundError
+from cursus_core.compiler.config_io import load_configs
+from cursus_core.compiler.node_mapping import map_nodes_to_configs, split_step_name
+from cursus_core.compiler.offline import OfflineUpload, make_offline_session, offline_environment
+from cursus_core.dag import PipelineDAG
+
+__all__ = ["CompilationReport", "PipelineDAGCompiler", "default_pipeline_parameters"]
+
+
+def default_pipeline_parameters(execution_prefix_default: str | None = None) -> list[Any]:
+    """The four standard parameters as ``ParameterString``; the prefix defaults to ``pipeline_s3_loc``."""
+    from sagemaker.workflow.parameters import ParameterString
+
+    params = []
+    for name in DEFAULT_PARAMETER_NAMES:
+        default = execution_prefix_default if name == EXECUTION_PREFIX_PARAM else None
+        params.append(ParameterString(name=name, default_value=default))
+    return params
+
+
+@dataclass
+class CompilationReport:
+    """Why the pipeline looks the way it does: per node its config, builder and wired inputs."""
+
+    pipeline_name: str
+    parameters: list[str]
+    nodes: list[NodeReport]
+    uploads: list[OfflineUpload] = field(default_factory=list)
+
+    def node(self, name: str) -> NodeReport:
+        return next(n for n in self.nodes if n.node == name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"pipeline_name": self.pipeline_name, "parameters": list(self.parameters),
+                "nodes": [n.to_dict() for n in self.nodes],
+                "uploads": [{"kind": u.kind, "source": u.source, "s3_uri": u.s3_uri} for u in self.uploads]}
+
+    def __str__(self) -> str:
+        return self.format_text()
+
+    def format_text(self) -> str:
+        """One block per node: config -> builder, then each input with its provider and score."""
+        lines = [f"pipeline {self.pipeline_name} (parameters: {', '.join(self.parameters) or 'none'})"]
+        for n in self.nodes:
+            lines.append(f"{n.node}: {n.config_class} -> {n.builder_class} ({n.builder_file}), "
+                         f"{n.sagemaker_step_type} step, spec {n.spec_type}")
+            for w in n.inputs:
+                tag = "required" if w.required else "optional"
+                lines.append(f"  {w.dependency} ({tag}) <- {w.provider_node}.{w.provider_output} score {w.score:.2f}")
+            for u in n.unwired:
+                tag = "required" if u.required else "optional"
+                lines.append(f"  {u.dependency} ({tag}) unwired: {u.reason}")
+        return "\n".join(lines)
+
+
+class PipelineDAGCompiler:
+    """Compile DAGs against one saved config file and one step repo."""
+
+    def __init__(self, config_path: str | os.PathLike[str], pipeline_parameters: list[Any] | None = None,
+                 sagemaker_session: Any = None, role: str | None = None,
+                 repo_root: str | os.PathLike[str] | None = None, *,
+                 node_config_map: Mapping[str, str] | None = None, threshold: float = DEFAULT_THRESHOLD,
+                 catalog: StepCatalog | None = None) -> None:
+        self.config_path = Path(config_path).resolve()
+        self.repo_root = Path(repo_root).resolve() if repo_root is not None else find_repo_root(self.config_path)
+        self.offline = sagemaker_session is None
+        self.sagemaker_session = sagemaker_session
+        self.role = role
+        self.node_config_map = dict(node_config_map or {})
+        self.threshold = threshold
+        self.loader = BuilderLoader(self.repo_root, catalog)
+        self._pipeline_parameters = list(pipeline_parameters) if pipeline_parameters is not None else None
+        self._configs: dict[str, Any] | None = None
+
+    @contextlib.contextmanager
+    def build_context(self) -> Iterator[None]:
+        """Relative script and source-dir paths in configs are relative to the repo root, so the
+        build runs there; offline compilers also enter :func:`offline_environment`."""
+        with contextlib.chdir(self.repo_root):
+            if not self.offline:
+                yield
+                return
+            with offline_environment():
+                if self.sagemaker_session is None:
+                    self.sagemaker_session = make_offline_session()
+                yield
+
+    def load_configs(self) -> dict[str, Any]:
+        """The saved configs, validated by the repo's config classes (imported once)."""
+        if self._configs is None:
+            self._configs = load_configs(self.config_path, self.loader.config_classes())
+        return self._configs
+
+    def pipeline_parameters(self) -> list[Any]:
+        """The caller's parameters, or the four defaults (prefix default: the configs' ``pipeline_s3_loc``)."""
+        if self._pipeline_parameters is None:
+            locs = [getattr(c, "pipeline_s3_loc", None) for c in self.load_configs().values()]
+            self._pipeline_parameters = default_pipeline_parameters(next((x for x in locs if x), None))
+        return self._pipeline_parameters
+
+    def _choose_builders(self, dag: PipelineDAG, configs: dict[str, Any]) -> dict[str, BuilderChoice]:
+        problems: list[AssemblyProblem] = []
+        choices: dict[str, BuilderChoice] = {}
+        for node in dag.nodes:
+            try:
+                choices[node] = self.loader.builder_for(configs[node], split_step_name(node)[0])
+            except BuilderNotFoundError as exc:
+                problems.append(AssemblyProblem("builder-not-found", str(exc), node, exc.path, exc.line))
+            except BuilderLoadError as exc:
+                problems.append(AssemblyProblem("builder-exception", str(exc), node, exc.path, exc.line))
+        if problems:
+            raise AssemblyError(problems)
+        return choices
+
+    def create_assembler(self, dag: PipelineDAG) -> PipelineAssembler:
+        """Map nodes to configs and builders; every mapping problem raises one :class:`AssemblyError`."""
+        dag.validate()
+        configs = self.load_configs()
+        mapping = map_nodes_to_configs(dag, configs, self.node_config_map)
+        problems = [AssemblyProblem("node-without-config", u.message, u.node) for u in mapping.unmapped_nodes]
+        if problems:
+            raise AssemblyError(problems)
+        choices = self._choose_builders(dag, mapping.resolved)
+        return PipelineAssembler(dag, mapping.resolved, choices, self.sagemaker_session, self.role,
+                                 self.pipeline_parameters(), self.repo_root, self.threshold)
+
+    def compile_with_report(self, dag: PipelineDAG, pipeline_name: str | None = None) -> tuple[Any, CompilationReport]:
+        """The pipeline and a report of each node's config, builder and wired inputs (with scores)."""
+        with self.build_context():
+            assembler = self.create_assembler(dag)
+            pipeline = assembler.build(pipeline_name)
+        recorder = getattr(self.sagemaker_session, "recorder", None)
+        report = CompilationReport(pipeline.name, [p.name for p in self.pipeline_parameters()], assembler.plan(),
+                                   list(recorder.uploads) if recorder is not None else [])
+        return pipeline, report
+
+    def compile(self, dag: PipelineDAG, pipeline_name: str | None = None) -> Any:
+        """The sagemaker ``Pipeline`` for ``dag``."""
+        return self.compile_with_report(dag, pipeline_name)[0]
+
+    def definition(self, pipeline: Any) -> str:
+        """``pipeline.definition()``, offline when this compiler owns the session."""
+        with self.build_context():
+            return pipeline.definition()
+
+    def default_pipeline_name(self) -> str:
+        return pipeline_name_for(self.load_configs())

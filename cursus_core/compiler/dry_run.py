@@ -1,0 +1,204 @@
+"""The dry-run build: DAG file + saved config + step repo -> pipeline definition, or problems.
+
+:func:`dry_run` never raises for a problem in the user's pipeline: each failure becomes a
+:class:`BuildProblem` of one :data:`PROBLEM_KINDS` kind, with the node, file and line it belongs
+to (a builder exception points at the builder's own frame, not at a traceback dump). It does
+import the repo's builders and configs, so the ``cursus-lint build`` command runs it in a child
+process with a time limit. A missing ``build`` extra is the one thing it raises (ImportError).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cursus_core.compiler.assembler import AssemblyError, AssemblyProblem
+from cursus_core.compiler.builder_loader import BuilderLoadError, user_frame
+from cursus_core.compiler.config_io import ConfigLoadError
+from cursus_core.compiler.dag_compiler import CompilationReport, PipelineDAGCompiler
+from cursus_core.compiler.node_mapping import map_nodes_to_configs
+from cursus_core.compiler.offline import require_build_extra
+from cursus_core.dag import DAGCycleError, DAGError, load_dag
+
+__all__ = ["PROBLEM_KINDS", "BuildProblem", "DryRunResult", "dry_run", "find_missing_entry_points",
+           "normalize_definition"]
+
+#: Every kind a :class:`BuildProblem` can have (``cursus-lint build`` maps them to CL8xx codes).
+PROBLEM_KINDS: tuple[str, ...] = (
+    "dag-invalid",
+    "dag-cycle",
+    "node-without-config",
+    "config-without-node",
+    "builder-not-found",
+    "required-input-not-wired",
+    "ambiguous-wiring",
+    "config-invalid",
+    "entry-point-missing",
+    "builder-exception",
+)
+#: Kinds that do not stop the build: the pipeline is complete without the unused config.
+NON_BLOCKING_KINDS = frozenset({"config-without-node"})
+
+
+@dataclass(frozen=True)
+class BuildProblem:
+    """One reason the build failed; ``path`` is absolute, ``line`` 1-based, both None when unknown."""
+
+    kind: str
+    message: str
+    node: str | None = None
+    path: Path | None = None
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "message": self.message, "node": self.node,
+                "path": str(self.path) if self.path is not None else None, "line": self.line}
+
+
+@dataclass
+class DryRunResult:
+    """``definition`` is the parsed pipeline definition, None when a blocking problem stopped the build."""
+
+    definition: dict[str, Any] | None
+    report: CompilationReport | None
+    problems: list[BuildProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.definition is not None and not self.problems
+
+
+_CODE_HASH = re.compile(r"/code/[0-9a-f]{64}/")
+
+
+def normalize_definition(definition: dict[str, Any]) -> dict[str, Any]:
+    """The definition with content hashes of uploaded code replaced by ``<content-hash>``.
+
+    The build itself is deterministic; this only keeps golden files and review diffs stable
+    when a script's text (not the pipeline) changes.
+    """
+    text = json.dumps(definition, sort_keys=True)
+    return json.loads(_CODE_HASH.sub("/code/<content-hash>/", text))
+
+
+def _problem(p: AssemblyProblem) -> BuildProblem:
+    return BuildProblem(p.kind, p.message, p.node, p.path.resolve() if p.path is not None else None, p.line)
+
+
+def _line_of(path: Path, *needles: str) -> int | None:
+    """First line of ``path`` containing every needle (to point at a value in a config file)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    for number, text in enumerate(lines, 1):
+        if all(n in text for n in needles):
+            return number
+    return None
+
+
+def _source_dir_for(config: Any, prefix: str) -> Any:
+    for name in (f"effective_{prefix}_source_dir", f"{prefix}_source_dir", "effective_source_dir", "source_dir"):
+        value = getattr(config, name, None)
+        if value:
+            return value
+    return None
+
+
+def _local(value: Any) -> bool:
+    return isinstance(value, str) and bool(value) and not value.startswith("s3://")
+
+
+def find_missing_entry_points(node: str, config: Any, repo_root: Path, config_path: Path) -> list[BuildProblem]:
+    """Configured source dirs and ``*_entry_point`` scripts that do not exist under ``repo_root``.
+
+    A config without an entry point (a prebuilt image, say) is not a script step and is fine.
+    """
+    problems: list[BuildProblem] = []
+    fields = getattr(type(config), "model_fields", {})
+    for name in fields:
+        value = getattr(config, name, None)
+        if name.endswith("source_dir") and _local(value) and not (repo_root / value).is_dir():
+            problems.append(BuildProblem(
+                "entry-point-missing", f"node '{node}': {name} '{value}' is not a directory under the repo root",
+                node, config_path, _line_of(config_path, f'"{name}"', json.dumps(value))))
+    for name in fields:
+        value = getattr(config, name, None)
+        if not name.endswith("entry_point") or not _local(value):
+            continue
+        directory = _source_dir_for(config, name[: -len("_entry_point")])
+        if directory is not None and not _local(directory):
+            continue  # the script lives in S3; nothing to check offline
+        if directory is not None and not (repo_root / directory).is_dir():
+            continue  # already reported as a missing source dir
+        script = f"{directory.rstrip('/')}/{value}" if directory is not None else value
+        if not (repo_root / script).is_file():
+            problems.append(BuildProblem(
+                "entry-point-missing", f"node '{node}': {name} '{value}' not found at '{script}'",
+                node, config_path, _line_of(config_path, f'"{name}"', json.dumps(value))))
+    return problems
+
+
+def dry_run(dag_path: str | os.PathLike[str], config_path: str | os.PathLike[str],
+            repo_root: str | os.PathLike[str], *, pipeline_name: str | None = None) -> DryRunResult:
+    """Build the pipeline for ``dag_path`` and ``config_path`` offline; collect every problem."""
+    require_build_extra()
+    dag_file, config_file, root = Path(dag_path).resolve(), Path(config_path).resolve(), Path(repo_root).resolve()
+    try:
+        dag = load_dag(dag_file)
+    except DAGCycleError as exc:
+        return DryRunResult(None, None, [BuildProblem("dag-cycle", str(exc), exc.cycle[0], dag_file, None)])
+    except DAGError as exc:
+        return DryRunResult(None, None, [BuildProblem("dag-invalid", str(exc), None, dag_file, None)])
+    compiler = PipelineDAGCompiler(config_file, repo_root=root)
+    problems: list[BuildProblem] = []
+    with compiler.build_context():
+        try:
+            configs = compiler.load_configs()
+        except ConfigLoadError as exc:
+            return DryRunResult(None, None, [BuildProblem("config-invalid", str(exc), exc.step, config_file,
+                                                          _line_of(config_file, f'"{exc.step}"') if exc.step else None)])
+        except BuilderLoadError as exc:
+            return DryRunResult(None, None, [BuildProblem("builder-exception", str(exc), exc.step, exc.path, exc.line)])
+        mapping = map_nodes_to_configs(dag, configs)
+        for unmapped in mapping.unmapped_nodes:
+            problems.append(BuildProblem("node-without-config", unmapped.message, unmapped.node, dag_file,
+                                         _line_of(dag_file, json.dumps(unmapped.node))))
+        for name in mapping.unused_configs:
+            problems.append(BuildProblem("config-without-node", f"config '{name}' has no DAG node of that name",
+                                         name, config_file, _line_of(config_file, json.dumps(name), "{")))
+        if mapping.unmapped_nodes:
+            return DryRunResult(None, None, problems)
+        for node, config in mapping.resolved.items():
+            problems.extend(find_missing_entry_points(node, config, root, config_file))
+        try:
+            assembler = compiler.create_assembler(dag)
+        except AssemblyError as exc:
+            return DryRunResult(None, None, problems + [_problem(p) for p in exc.problems])
+        nodes = assembler.plan()
+        problems.extend(_problem(p) for p in assembler.problems)
+        parameters = [p.name for p in compiler.pipeline_parameters()]
+
+        def report() -> CompilationReport:
+            recorder = getattr(compiler.sagemaker_session, "recorder", None)
+            return CompilationReport(pipeline_name or compiler.default_pipeline_name(), parameters, nodes,
+                                     list(recorder.uploads) if recorder is not None else [])
+
+        if any(p.kind not in NON_BLOCKING_KINDS for p in problems):
+            return DryRunResult(None, report(), problems)
+        try:
+            pipeline = assembler.build(pipeline_name)
+        except AssemblyError as exc:
+            return DryRunResult(None, report(), problems + [_problem(p) for p in exc.problems])
+        try:
+            definition = json.loads(pipeline.definition())
+        except Exception as exc:
+            path, line = user_frame(exc, root)
+            problems.append(BuildProblem("builder-exception", f"rendering the pipeline definition failed: "
+                                                              f"{type(exc).__name__}: {exc}", None, path, line))
+            return DryRunResult(None, report(), problems)
+    return DryRunResult(definition, report(), problems)
