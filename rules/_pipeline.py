@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterator
 
-from cursus_core.compiler.node_mapping import split_step_name
+from cursus_core.registry.names import split_step_name
 
 from ._examples import repo
 

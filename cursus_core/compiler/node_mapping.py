@@ -13,15 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cursus_core.dag import PipelineDAG
+from cursus_core.registry.names import split_step_name
 
 __all__ = ["NodeConfigError", "UnusedConfigError", "UnmappedNode", "NodeMapping", "map_nodes_to_configs",
            "split_step_name"]
-
-
-def split_step_name(name: str) -> tuple[str, str | None]:
-    """``"TabularPreprocessing_training"`` -> ``("TabularPreprocessing", "training")``."""
-    canonical, sep, job_type = name.partition("_")
-    return (canonical, job_type) if sep and job_type else (name, None)
 
 
 def _quoted(names: list[str]) -> str:

@@ -210,3 +210,10 @@ def get_canonical_name_from_file_name(file_name: str,
     default registry's steps for the current workspace context.
     """
     return match_canonical_name(file_name, step_names).name
+
+
+def split_step_name(name: str) -> tuple[str, str | None]:
+    """A DAG node / saved-config step name: ``"TabularPreprocessing_training"`` ->
+    ``("TabularPreprocessing", "training")``; a name without ``_`` has no job type."""
+    canonical, sep, job_type = name.partition("_")
+    return (canonical, job_type) if sep and job_type else (name, None)
