@@ -1,0 +1,305 @@
+"""RuntimeTestingFactory: from a DAG and a saved config to the pipeline's real scripts, run in order.
+
+Scripts are found from each node's config entry point (never assumed). Each runs in a child
+process with a time limit (see :mod:`cursus_core.testing.harness` for how container paths are
+mapped to local directories); an upstream script's outputs become a downstream script's inputs
+by the compiler's wiring (:func:`cursus_core.deps.resolver.resolve` over the specs). Everything a
+run writes goes under ``workspace_dir/<node>/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cursus_core.catalog.layout import find_repo_root
+from cursus_core.dag import PipelineDAG, load_dag
+
+from .models import FAILED_STATUSES, RunReport, ScriptRequirements, ScriptResult
+from .plan import NodePlan, TestingSetupError, plan_pipeline
+from .runner import list_files, run_child
+
+__all__ = ["RuntimeTestingFactory", "ScriptConfigurationError", "ScriptSettings", "DEFAULT_TIMEOUT"]
+
+DEFAULT_TIMEOUT = 300.0
+
+
+class ScriptConfigurationError(ValueError):
+    """``configure`` found problems; ``problems`` lists each one, the message lists what is expected."""
+
+    def __init__(self, node: str, problems: list[str], expected: str) -> None:
+        self.node = node
+        self.problems = problems
+        super().__init__(f"cannot configure '{node}': " + "; ".join(problems) + f". Expected: {expected}")
+
+
+@dataclass
+class ScriptSettings:
+    """What the user configured for one script (local paths are absolute)."""
+
+    inputs: dict[str, str] = field(default_factory=dict)
+    outputs: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
+    args: dict[str, str] = field(default_factory=dict)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+class RuntimeTestingFactory:
+    """Plans, configures and runs the runtime test of a pipeline's scripts."""
+
+    def __init__(self, dag: PipelineDAG | str | os.PathLike[str], config_path: str | os.PathLike[str], *,
+                 workspace_dir: str | os.PathLike[str], repo_root: str | os.PathLike[str] | None = None,
+                 timeout: float = DEFAULT_TIMEOUT, node_configs: Mapping[str, str] | None = None) -> None:
+        self.dag = dag if isinstance(dag, PipelineDAG) else load_dag(dag)
+        self.dag_path = None if isinstance(dag, PipelineDAG) else Path(dag).resolve()
+        self.config_path = Path(config_path).resolve()
+        if not self.config_path.is_file():
+            raise TestingSetupError(f"{config_path}: saved config not found")
+        self.repo_root = Path(repo_root).resolve() if repo_root is not None else find_repo_root(self.config_path)
+        self.workspace = Path(workspace_dir).resolve()
+        self.timeout = timeout
+        self.plans: dict[str, NodePlan] = plan_pipeline(self.dag, self.config_path, self.repo_root,
+                                                        dict(node_configs or {}))
+        self.settings: dict[str, ScriptSettings] = {}
+
+    # -- what there is ---------------------------------------------------------------------
+    def scripts_requiring_testing(self) -> list[str]:
+        """Nodes with a script to run, in topological order."""
+        return [n for n, p in self.plans.items() if p.kind == "script"]
+
+    def skipped_nodes(self) -> dict[str, str]:
+        """Nodes without a script, with the reason."""
+        return {n: p.reason or "" for n, p in self.plans.items() if p.kind == "skipped"}
+
+    def node_errors(self) -> dict[str, str]:
+        """Nodes that cannot be tested: no config, entry point file missing, no contract."""
+        return {n: p.reason or "" for n, p in self.plans.items() if p.kind == "error"}
+
+    def _node(self, script: str) -> str:
+        if script in self.plans:
+            if self.plans[script].kind != "script":
+                raise KeyError(f"node '{script}' has no script to test: {self.plans[script].reason}")
+            return script
+        matches = [n for n, p in self.plans.items() if p.script is not None and p.script.name == script
+                   and p.kind == "script"]
+        if len(matches) == 1:
+            return matches[0]
+        listed = ", ".join(self.scripts_requiring_testing()) or "none"
+        if matches:
+            raise KeyError(f"script '{script}' runs in several nodes ({', '.join(matches)}); name the node")
+        raise KeyError(f"unknown script or node '{script}' (nodes with scripts: {listed})")
+
+    def requirements(self, script: str) -> ScriptRequirements:
+        """What ``script`` (a node name, or a script file name used by one node) expects."""
+        plan = self.plans[self._node(script)]
+        assert plan.requirements is not None
+        return plan.requirements.model_copy(deep=True)
+
+    # -- configuring -------------------------------------------------------------------------
+    def _missing(self, node: str, settings: ScriptSettings) -> list[str]:
+        req = self.plans[node].requirements
+        assert req is not None
+        missing = []
+        for item in req.inputs:
+            if item.required and item.upstream is None and item.logical_name not in settings.inputs:
+                why = f" ({item.note})" if item.note else ""
+                missing.append(f"required input '{item.logical_name}' has no source{why}")
+        for env in req.env_vars:
+            if env.required and env.value is None and env.name not in settings.env:
+                missing.append(f"required env var '{env.name}' has no value in the config")
+        return missing
+
+    @staticmethod
+    def _expected(req: ScriptRequirements) -> str:
+        def listing(items: list[Any]) -> str:
+            return ", ".join(f"{i.logical_name} ({'required' if i.required else 'optional'}"
+                             f"{', from ' + i.upstream if i.upstream else ''})" for i in items) or "none"
+        env = ", ".join(e.name for e in req.env_vars) or "none"
+        args = ", ".join(a for a in req.job_args if a.startswith("--")) or "none"
+        return f"inputs: {listing(req.inputs)}; outputs: {', '.join(o.logical_name for o in req.outputs) or 'none'}; " \
+               f"env vars: {env}; arguments: {args}"
+
+    def configure(self, script: str, inputs: Mapping[str, str | os.PathLike[str]] | None = None,
+                  outputs: Mapping[str, str | os.PathLike[str]] | None = None,
+                  env: Mapping[str, str] | None = None, args: Mapping[str, str] | None = None) -> ScriptSettings:
+        """Add local inputs, output dirs, env vars or arguments for ``script``; checked at once.
+
+        Settings accumulate over calls. Raises :class:`ScriptConfigurationError` naming unknown
+        logical names, paths that do not exist, outputs outside the workspace, and required
+        inputs or env vars that still have no source.
+        """
+        node = self._node(script)
+        req = self.plans[node].requirements
+        assert req is not None
+        current = self.settings.get(node, ScriptSettings())
+        new = ScriptSettings(dict(current.inputs), dict(current.outputs), dict(current.env), dict(current.args))
+        problems: list[str] = []
+        in_names = [i.logical_name for i in req.inputs]
+        out_names = [o.logical_name for o in req.outputs]
+        env_names = [e.name for e in req.env_vars]
+        arg_names = [a[2:] for a in req.job_args if a.startswith("--")]
+        for name, value in (inputs or {}).items():
+            path = Path(value).resolve()
+            if name not in in_names:
+                problems.append(f"unknown input '{name}'")
+            elif not path.exists():
+                problems.append(f"input '{name}' path {path} does not exist")
+            else:
+                new.inputs[name] = str(path)
+        for name, value in (outputs or {}).items():
+            path = Path(value).resolve()
+            if name not in out_names:
+                problems.append(f"unknown output '{name}'")
+            elif not _inside(path, self.workspace):
+                problems.append(f"output '{name}' path {path} is outside the workspace {self.workspace}")
+            else:
+                new.outputs[name] = str(path)
+        for name, value in (env or {}).items():
+            if name not in env_names:
+                problems.append(f"env var '{name}' is not declared by the contract")
+            else:
+                new.env[name] = str(value)
+        for name, value in (args or {}).items():
+            if name.lstrip("-") not in arg_names:
+                problems.append(f"unknown argument '{name}'")
+            else:
+                new.args[name.lstrip("-")] = str(value)
+        problems += self._missing(node, new)
+        if problems:
+            raise ScriptConfigurationError(node, problems, self._expected(req))
+        self.settings[node] = new
+        return new
+
+    def pending_scripts(self) -> dict[str, list[str]]:
+        """Scripts that cannot run yet, with what each still needs."""
+        out = {}
+        for node in self.scripts_requiring_testing():
+            missing = self._missing(node, self.settings.get(node, ScriptSettings()))
+            if missing:
+                out[node] = missing
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        """Counts and reasons, for people and for ``--format json``."""
+        return {
+            "nodes": len(self.plans),
+            "scripts": self.scripts_requiring_testing(),
+            "skipped": self.skipped_nodes(),
+            "errors": self.node_errors(),
+            "pending": self.pending_scripts(),
+            "configured": sorted(self.settings),
+        }
+
+    # -- running ---------------------------------------------------------------------------
+    def _blocker(self, node: str, results: dict[str, ScriptResult]) -> str | None:
+        for up in self.dag.get_dependencies(node):
+            result = results.get(up)
+            if result is not None and result.status in FAILED_STATUSES:
+                verb = {"timeout": "timed out", "blocked": "was blocked", "unconfigured": "was not configured",
+                        "error": "could not be tested"}.get(result.status, "failed")
+                return f"upstream '{up}' {verb}"
+        return None
+
+    def run(self, nodes: list[str] | None = None,
+            on_progress: Callable[[str, ScriptResult | None], None] | None = None) -> RunReport:
+        """Run every script (or only ``nodes`` and what they need) in topological order.
+
+        ``on_progress(node, None)`` is called before a script starts and ``on_progress(node,
+        result)`` after every node.
+        """
+        wanted = None
+        if nodes is not None:
+            wanted = set()
+            for n in nodes:
+                wanted |= {self._node(n), *self.dag.upstream(self._node(n))}
+        start = time.monotonic()
+        self.workspace.mkdir(parents=True, exist_ok=True)
+        results: dict[str, ScriptResult] = {}
+        for node, plan in self.plans.items():
+            if wanted is not None and node not in wanted:
+                continue
+            if plan.kind == "script":
+                blocker = self._blocker(node, results)
+                missing = self._missing(node, self.settings.get(node, ScriptSettings()))
+                if blocker:
+                    result = ScriptResult(node=node, status="blocked", script=str(plan.script), reason=blocker)
+                elif missing:
+                    result = ScriptResult(node=node, status="unconfigured", script=str(plan.script),
+                                          reason="; ".join(missing))
+                else:
+                    if on_progress:
+                        on_progress(node, None)
+                    result = self._run_one(node, plan, results)
+            else:
+                result = ScriptResult(node=node, status=plan.kind, reason=plan.reason,  # type: ignore[arg-type]
+                                      script=str(plan.script) if plan.script else None)
+            results[node] = result
+            if on_progress:
+                on_progress(node, result)
+        return RunReport(workspace=str(self.workspace), dag=str(self.dag_path) if self.dag_path else None,
+                         config=str(self.config_path), duration_s=round(time.monotonic() - start, 3),
+                         results=list(results.values()))
+
+    def _run_one(self, node: str, plan: NodePlan, results: dict[str, ScriptResult]) -> ScriptResult:
+        req = plan.requirements
+        assert req is not None and plan.script is not None
+        settings = self.settings.get(node, ScriptSettings())
+        node_dir = self.workspace / node
+        if node_dir.exists():
+            shutil.rmtree(node_dir)
+        for sub in ("work", "tmp", "container"):
+            (node_dir / sub).mkdir(parents=True)
+        container = node_dir / "container"
+        path_map: dict[str, str] = {}
+        inputs: dict[str, str] = {}
+        for item in req.inputs:
+            if item.logical_name in settings.inputs:
+                local = settings.inputs[item.logical_name]
+            elif item.logical_name in plan.wiring:
+                up, out = plan.wiring[item.logical_name]
+                local = results[up].output_paths[out]
+            else:  # optional and absent, as in the container: the path exists in no form
+                local = str(container / item.container_path.lstrip("/"))
+            inputs[item.logical_name] = local
+            path_map[item.container_path] = local
+        outputs: dict[str, str] = {}
+        for item in req.outputs:
+            local = settings.outputs.get(item.logical_name) or str(node_dir / "outputs" / item.logical_name)
+            Path(local).mkdir(parents=True, exist_ok=True)
+            outputs[item.logical_name] = local
+            path_map[item.container_path] = local
+        environ_vars = {e.name: e.value for e in req.env_vars if e.value is not None}
+        environ_vars.update(settings.env)
+        job_args = list(req.job_args)
+        for name, value in settings.args.items():
+            job_args[job_args.index(f"--{name}") + 1] = value
+        job = {"script": str(plan.script), "mode": "main" if req.has_main else "program", "inputs": inputs,
+               "outputs": outputs, "environ_vars": environ_vars, "env": environ_vars, "job_args": job_args,
+               "path_map": path_map, "container_root": str(container)}
+        env = dict(os.environ)
+        tmp = str(node_dir / "tmp")
+        env.update({"TMPDIR": tmp, "TMP": tmp, "TEMP": tmp, "PYTHONDONTWRITEBYTECODE": "1",
+                    "PYTHONUNBUFFERED": "1", "MPLCONFIGDIR": tmp})
+        result = run_child(node, node_dir, job, env, self.timeout)
+        result.output_paths = outputs
+        result.outputs = {name: list_files(Path(path)) for name, path in outputs.items()}
+        return result
+
+    # -- saved testing spec --------------------------------------------------------------------
+    def save_spec(self, path: str | os.PathLike[str]) -> Path:
+        from .spec import save_testing_spec
+
+        return save_testing_spec(self, Path(path))
+
+    def load_spec(self, path: str | os.PathLike[str]) -> None:
+        from .spec import apply_testing_spec
+
+        apply_testing_spec(self, Path(path))

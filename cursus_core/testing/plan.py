@@ -1,0 +1,327 @@
+"""Plan a runtime test: which DAG nodes have scripts, what each script needs, and the wiring.
+
+Everything here is read statically (the DAG and saved config as data, contracts, specs and
+builders through the lint facts); nothing of the step repo is imported. Config values come from
+the saved file itself: the fields (``shared`` overridden by ``specific``) and the derived values
+in ``metadata.derived``. The config classes are not imported here; ``cursus-lint build`` (which
+imports them in a child process) is where a saved config is validated against its classes.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cursus_core.base import spec_type_with_job_type
+from cursus_core.catalog import StepCatalog
+from cursus_core.compiler.node_mapping import map_nodes_to_configs, split_step_name
+from cursus_core.dag import PipelineDAG
+from cursus_core.deps.resolver import Provider, StepRef, resolve
+from cursus_core.source import load_source
+
+from .models import EnvVarRequirement, PathRequirement, ScriptRequirements
+
+__all__ = ["NodePlan", "TestingSetupError", "plan_pipeline", "read_saved_config", "env_value",
+           "WIRING_THRESHOLD"]
+
+#: The compiler's default: an output must score at least this to be wired to an input.
+WIRING_THRESHOLD = 0.5
+
+
+class TestingSetupError(ValueError):
+    """The DAG, saved config or testing spec cannot be used at all (a usage error, exit 2)."""
+
+    __test__ = False  # not a pytest test class
+
+
+@dataclass
+class NodePlan:
+    """One DAG node: a script to run (``requirements``), a node to skip, or an error."""
+
+    node: str
+    kind: str  # script | skipped | error
+    reason: str | None = None
+    script: Path | None = None
+    requirements: ScriptRequirements | None = None
+    #: input logical name -> (upstream node, upstream output logical name)
+    wiring: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def env_value(value: Any) -> str:
+    """How the builder base turns a config value into a container env var (JSON for structures)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bool, list, dict, tuple)) or value is None:
+        return json.dumps(value)
+    return str(value)
+
+
+def read_saved_config(path: Path) -> dict[str, dict[str, Any]]:
+    """Attribute values per saved step: shared fields, specific fields, derived values."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise TestingSetupError(f"{path}: saved config not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TestingSetupError(f"{path}: cannot read the saved config: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise TestingSetupError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+    configuration = data.get("configuration") if isinstance(data, dict) else None
+    shared = configuration.get("shared") if isinstance(configuration, dict) else None
+    specific = configuration.get("specific") if isinstance(configuration, dict) else None
+    if not isinstance(shared, dict) or not isinstance(specific, dict):
+        raise TestingSetupError(f"{path}: not a saved pipeline config (expected 'configuration' with "
+                                "'shared' and 'specific' objects)")
+    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    derived = metadata.get("derived") if isinstance(metadata.get("derived"), dict) else {}
+    out: dict[str, dict[str, Any]] = {}
+    for name, entry in specific.items():
+        values = {**shared, **(entry if isinstance(entry, dict) else {})}
+        extra = derived.get(name)
+        if isinstance(extra, dict):
+            values.update({k: v for k, v in extra.items() if "." not in k and k not in values})
+        out[name] = values
+    return out
+
+
+# ----------------------------------------------------------------------------- builder mapping
+
+
+def _config_attr(expr: ast.AST) -> str | None:
+    """The first ``self.config.X`` / ``config.X`` read inside ``expr``."""
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Attribute):
+            owner = node.value
+            if isinstance(owner, ast.Attribute) and owner.attr == "config" and isinstance(owner.value, ast.Name):
+                return node.attr
+            if isinstance(owner, ast.Name) and owner.id == "config":
+                return node.attr
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "getattr" and len(node.args) >= 2:
+            target, name = node.args[0], node.args[1]
+            if isinstance(target, ast.Attribute) and target.attr == "config" and isinstance(name, ast.Constant):
+                return str(name.value)
+    return None
+
+
+def _env_sources(expr: ast.AST) -> tuple[str, Any, bool]:
+    """(kind, attr-or-literal, wrapped in ``str()``) for one env var value expression."""
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return "literal", expr.value, False
+    as_str = isinstance(expr, ast.Call) and getattr(expr.func, "id", None) == "str"
+    attr = _config_attr(expr)
+    return ("attr", attr, as_str) if attr else ("unknown", None, False)
+
+
+def builder_env_mapping(builder_file: Path | None) -> dict[str, tuple[str, Any, bool]]:
+    """Env var name -> how ``_get_environment_variables`` sets it, read from the builder's syntax tree."""
+    if builder_file is None:
+        return {}
+    source = load_source(builder_file)
+    if source.tree is None:
+        return {}
+    found: dict[str, tuple[str, Any, bool]] = {}
+    for func in ast.walk(source.tree):
+        if not (isinstance(func, ast.FunctionDef) and func.name == "_get_environment_variables"):
+            continue
+        for node in ast.walk(func):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) \
+                            and isinstance(target.slice.value, str):
+                        found[target.slice.value] = _env_sources(node.value)
+            elif isinstance(node, ast.Dict):
+                for key, value in zip(node.keys, node.values):
+                    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                        found.setdefault(key.value, _env_sources(value))
+    return found
+
+
+# ----------------------------------------------------------------------------- facts
+
+
+def _facts():
+    """The lint fact extractors (imported lazily: only runtime testing needs them here)."""
+    from cursus_lint.facts import extract_contracts, extract_script, extract_specs
+
+    return extract_contracts, extract_specs, extract_script
+
+
+def _entry_point(values: dict[str, Any], config_name: str, config_path: Path, repo_root: Path):
+    from cursus_lint.facts.pipeline import ENTRY_POINT_FIELDS, load_pipeline
+
+    facts = load_pipeline(None, config_path, repo_root)
+    entry = facts.configs.get(config_name) if facts and facts.configs else None
+    if entry is None or not entry.entry_points:
+        nulls = list(entry.null_entry_points) if entry else []
+        class_name = (entry.class_name if entry else None) or values.get("__model_type__") or "its config"
+        if nulls:
+            return None, f"no script: {', '.join(nulls)} is null in {class_name}"
+        return None, f"no script: {class_name} has no entry point ({', '.join(ENTRY_POINT_FIELDS)})"
+    return entry.entry_points[0], None
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+@dataclass
+class _StepFacts:
+    contract: Any = None
+    contract_file: Path | None = None
+    spec: Any = None
+    spec_file: Path | None = None
+    spec_type: str | None = None
+    builder_file: Path | None = None
+
+
+def _step_facts(catalog: StepCatalog, step: str, job_type: str | None) -> _StepFacts:
+    extract_contracts, extract_specs, _ = _facts()
+    info = catalog.get_step_info(step)
+    out = _StepFacts()
+    if info is None:
+        return out
+    out.builder_file = info.builder
+    if info.contract is not None:
+        contracts = [c for c in extract_contracts(load_source(info.contract)) if c.entry_point is not None]
+        if contracts:
+            out.contract, out.contract_file = contracts[0], info.contract
+    spec_file = info.specs.get(job_type.lower() if job_type else None) or info.specs.get(None)
+    if spec_file is None and len(info.specs) == 1:
+        spec_file = next(iter(info.specs.values()))
+    if spec_file is not None:
+        specs = extract_specs(load_source(spec_file))
+        if specs:
+            out.spec, out.spec_file = specs[0], spec_file
+            ref = specs[0].step_type
+            if ref is not None and ref.base:
+                out.spec_type = spec_type_with_job_type(ref.base, ref.job_type)
+    return out
+
+
+# ----------------------------------------------------------------------------- planning
+
+
+def plan_pipeline(dag: PipelineDAG, config_path: Path, repo_root: Path,
+                  explicit: dict[str, str] | None = None) -> dict[str, NodePlan]:
+    """A :class:`NodePlan` per node, in topological order."""
+    _, _, extract_script = _facts()
+    configs = read_saved_config(config_path)
+    mapping = map_nodes_to_configs(dag, configs, explicit)
+    config_of = {node: (explicit or {}).get(node, node) for node in mapping.resolved}
+    catalog = StepCatalog(repo_root)
+    plans: dict[str, NodePlan] = {}
+    step_facts: dict[str, _StepFacts] = {}
+    refs: dict[str, StepRef] = {}
+    order = dag.topological_order()
+    unmapped = {u.node: u.message for u in mapping.unmapped_nodes}
+    for node in order:
+        if node in unmapped:
+            plans[node] = NodePlan(node, "error", unmapped[node])
+            continue
+        name = config_of[node]
+        step, job_type = split_step_name(name)
+        values = configs[name]
+        facts = step_facts[node] = _step_facts(catalog, step, values.get("job_type") or job_type)
+        refs[node] = StepRef(node, facts.spec_type, values.get("job_type") or job_type)
+        entry, reason = _entry_point(values, name, config_path, repo_root)
+        if entry is None:
+            plans[node] = NodePlan(node, "skipped", reason)
+            continue
+        if not entry.script_exists:
+            where = f" (source dir {entry.source_dir_field}={entry.source_dir!r})" if entry.source_dir_field else ""
+            plans[node] = NodePlan(node, "error", f"entry point {entry.field}={entry.value!r}{where}: "
+                                                  f"script file {_rel(entry.script, repo_root)} does not exist",
+                                   entry.script)
+            continue
+        if facts.contract is None:
+            plans[node] = NodePlan(node, "error", f"no script contract found for step '{step}' "
+                                                  f"(script {_rel(entry.script, repo_root)})", entry.script)
+            continue
+        script_facts = extract_script(load_source(entry.script))
+        has_main = bool(script_facts.main is not None and script_facts.main.testable)
+        plans[node] = NodePlan(node, "script", script=entry.script, requirements=ScriptRequirements(
+            node=node, step=step, job_type=values.get("job_type") or job_type,
+            script=_rel(entry.script, repo_root), entry_point_field=entry.field, has_main=has_main,
+            contract=_rel(facts.contract_file, repo_root),
+            spec=_rel(facts.spec_file, repo_root) if facts.spec_file else None,
+            env_vars=_env_requirements(facts, values), job_args=_job_args(facts, values)))
+    for node in order:
+        plan = plans[node]
+        if plan.kind == "script":
+            _wire(plan, dag, step_facts, refs, plans)
+    return plans
+
+
+def _env_requirements(facts: _StepFacts, values: dict[str, Any]) -> list[EnvVarRequirement]:
+    contract = facts.contract
+    mapping = builder_env_mapping(facts.builder_file)
+    out: list[EnvVarRequirement] = []
+    names = [(item.name, True, None) for item in contract.required_env_vars]
+    names += [(n, False, e.value) for n, e in contract.optional_env_vars.items()]
+    for name, required, default in names:
+        kind, what, as_str = mapping.get(name, ("attr", name.lower(), False))
+        value: str | None = None
+        source: str | None = None
+        if kind == "literal":
+            value, source = what, "literal in builder"
+        elif kind == "attr" and values.get(what) is not None:
+            raw = values[what]
+            value, source = (str(raw) if as_str and not isinstance(raw, bool) else env_value(raw)), f"config.{what}"
+        if value is None and default is not None:
+            value, source = str(default), "contract default"
+        out.append(EnvVarRequirement(name=name, required=required, value=value, source=source))
+    return out
+
+
+def _job_args(facts: _StepFacts, values: dict[str, Any]) -> list[str]:
+    args: list[str] = []
+    for name, entry in facts.contract.expected_arguments.items():
+        value = values.get(name.replace("-", "_"))
+        args += [f"--{name}", entry.value if value is None else env_value(value)]
+    return args
+
+
+def _wire(plan: NodePlan, dag: PipelineDAG, step_facts: dict[str, _StepFacts], refs: dict[str, StepRef],
+          plans: dict[str, NodePlan]) -> None:
+    """The compiler's wiring: each spec dependency takes the best upstream output (resolver)."""
+    req = plan.requirements
+    assert req is not None
+    facts = step_facts[plan.node]
+    deps = {d.logical_name: d for d in (facts.spec.dependencies if facts.spec else ()) if d.logical_name}
+    upstream = [u for u in dag.get_dependencies(plan.node) if u in step_facts and step_facts[u].spec is not None]
+    providers = [Provider(refs[u], out, (u, out.logical_name)) for u in upstream
+                 for out in step_facts[u].spec.outputs if out.logical_name]
+    for logical, entry in facts.contract.inputs.items():
+        dep = deps.get(logical)
+        required = True if dep is None or dep.required is None else bool(dep.required)
+        item = PathRequirement(logical_name=logical, container_path=str(entry.value), required=required)
+        if dep is not None:
+            res = resolve(dep, providers, threshold=WIRING_THRESHOLD, consumer=refs[plan.node])
+            if res.best is not None and not (res.ambiguous and required):
+                up, out_name = res.best.provider.ref
+                if plans[up].kind == "script":
+                    plan.wiring[logical] = (up, out_name)
+                    item.upstream = f"{up}.{out_name}"
+                else:
+                    item.note = f"wired to {up}.{out_name}, which has no script: configure a local path"
+            else:
+                item.note = "no upstream script provides it"
+        else:
+            item.note = "not a dependency in the specification"
+        req.inputs.append(item)
+    for logical, entry in facts.contract.outputs.items():
+        req.outputs.append(PathRequirement(logical_name=logical, container_path=str(entry.value)))
+
+
+def entry_point_fields() -> tuple[str, ...]:
+    from cursus_lint.facts.pipeline import ENTRY_POINT_FIELDS
+
+    return tuple(ENTRY_POINT_FIELDS)
+
+
