@@ -35,6 +35,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
+# the catalog's own directory defaults, so that the two can never disagree
+from cursus_core.catalog.layout import DEFAULT_LAYOUT
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
@@ -57,15 +60,7 @@ Role = Literal["scripts", "contracts", "specs", "builders", "configs", "hyperpar
 DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".venv", ".git", "__pycache__", "build", "dist", "node_modules", ".cursus-lint-cache",
 )
-#: Directory names that hold each step component when ``layout`` does not say otherwise.
-DEFAULT_LAYOUT: dict[str, tuple[str, ...]] = {
-    "scripts": ("scripts",),
-    "contracts": ("contracts",),
-    "specs": ("specs",),
-    "builders": ("builders",),
-    "configs": ("configs",),
-    "hyperparams": ("hyperparams",),
-}
+
 _SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 _TABLE = "[tool.cursus-lint]"
 _SELECTOR = re.compile(r"CL\d{1,3}")
