@@ -423,6 +423,84 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
+@cli.command("test-scripts")
+@click.option("--dag", "dag", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Pipeline DAG: .json or .yaml (a .py DAG is run in this process).")
+@click.option("--config", "pipeline_config", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Saved pipeline config JSON.")
+@click.option("--spec", "spec_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Testing spec (JSON or YAML): local inputs, env vars and arguments per script.")
+@click.option("--repo", type=click.Path(path_type=Path, file_okay=False),
+              help="Step repo root that entry points are relative to (default: found from the config file).")
+@click.option("--workspace", type=click.Path(path_type=Path, file_okay=False),
+              help="Directory for every file the run writes (default: a new temporary directory).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=300.0, show_default=True,
+              help="Seconds each script may run before it is stopped.")
+@click.option("--progress/--no-progress", default=None,
+              help="Print a line per script as it runs (default: when stderr is a terminal).")
+def test_scripts_cmd(dag: Path, pipeline_config: Path, spec_file: Path | None, repo: Path | None,
+                     workspace: Path | None, fmt: str, output: Path | None, timeout: float,
+                     progress: bool | None) -> None:
+    """Run the pipeline's real scripts in DAG order on local data (runtime testing).
+
+    Scripts are found from each node's config entry point; nodes without one are skipped.
+    Each script runs in a child process stopped after --timeout seconds, with the container
+    paths of its contract mapped to directories in the workspace, env vars and arguments as
+    its builder would set them, and upstream outputs wired to downstream inputs. This RUNS
+    the scripts (user code). Exit status: 0 every script passed, 1 a script failed, timed out,
+    was blocked or is not configured, 2 usage error (unreadable DAG, config or spec).
+    """
+    import tempfile
+
+    from cursus_core.dag import DAGError
+    from cursus_core.testing import RuntimeTestingFactory, ScriptConfigurationError, TestingSetupError
+    from cursus_core.testing.report import render_report, result_line
+
+    for what, path in (("DAG", dag), ("config", pipeline_config), ("testing spec", spec_file)):
+        if path is not None and not path.is_file():
+            raise UsageError(f"{what} file does not exist: {path}")
+    if repo is not None and not repo.is_dir():
+        raise UsageError(f"repo directory does not exist: {repo}")
+    where = workspace if workspace is not None else Path(tempfile.mkdtemp(prefix="cursus-test-scripts-"))
+    try:
+        factory = RuntimeTestingFactory(dag, pipeline_config, workspace_dir=where, repo_root=repo, timeout=timeout)
+        if spec_file is not None:
+            factory.load_spec(spec_file)
+    except (DAGError, TestingSetupError, ScriptConfigurationError) as exc:
+        raise UsageError(str(exc)) from None
+    if progress is None:
+        progress = sys.stderr.isatty()
+    total = len(factory.scripts_requiring_testing())
+    started: list[str] = []
+
+    def show(node: str, result) -> None:
+        if result is None:
+            started.append(node)
+            click.echo(f"[{len(started)}/{total}] running {node} ...", err=True)
+        else:
+            click.echo(f"        {result_line(result)}", err=True)
+
+    report = factory.run(on_progress=show if progress else None)
+    text = render_report(report, fmt)
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+        click.echo(result_summary(report), err=True)
+    else:
+        click.echo(text.rstrip("\n"))
+    sys.exit(EXIT_OK if report.ok else EXIT_FINDINGS)
+
+
+def result_summary(report) -> str:
+    """One line for stderr when the report goes to a file."""
+    counts = ", ".join(f"{n} {s}" for s, n in report.counts().items())
+    return f"test-scripts: {'OK' if report.ok else 'FAILED'}: {counts}"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the exit status instead of raising."""
     try:
