@@ -30,6 +30,7 @@ __all__ = ["BuildOutcome", "MissingBuildExtra", "BuildCrash", "KIND_CODES", "run
 
 #: dry-run problem kind -> rule code
 KIND_CODES: dict[str, str] = {
+    "dag-invalid": "CL901",  # a DAG file that cannot be read as a DAG, as in `check`
     "dag-cycle": "CL801",
     "node-without-config": "CL802",
     "config-without-node": "CL803",
@@ -143,17 +144,35 @@ def to_diagnostics(problems: list[dict[str, Any]], dag: Path, config: Path, repo
         severity = rule.severity if rule is not None else Severity.ERROR
         name = rule.name if rule is not None else kind
         step = split_step_name(node)[0] if isinstance(node, str) and node else None
-        out.append(Diagnostic(code, name, severity, location, str(p.get("message", kind)), step))
+        message = str(p.get("message", kind))
+        for prefix in {str(p.get("path") or ""), str(location.path), str(location.path.resolve())} - {""}:
+            message = message.removeprefix(f"{prefix}: ")  # the location already names the file
+        if kind == "builder-exception" and p.get("path") and f"{location.path.name}:{location.line}" not in message:
+            message += f" (at {_shown(location.path, repo)}:{location.line})"  # where, without a traceback
+        out.append(Diagnostic(code, name, severity, location, message, step))
     out.sort(key=Diagnostic.sort_key)
     return out
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _locate(kind: str, node: str | None, path: Any, line: Any, dag: Path, config: Path, repo: Path,
             nodes: dict, configs: dict) -> Location:
     if path:
         file = Path(path)
-        file = file if file.is_absolute() else repo / file
-        return Location(file.absolute(), line if isinstance(line, int) and line > 0 else 1)
+        file = (file if file.is_absolute() else repo / file).absolute()
+        if isinstance(line, int) and line > 0:
+            return Location(file, line)
+        if node in nodes and _same_file(file, dag):  # e.g. a cycle: point at its first node
+            return make_location(dag.absolute(), nodes[node])
+        if node in configs and _same_file(file, config):
+            return make_location(config.absolute(), configs[node].span)
+        return Location(file, 1)
     entry = configs.get(node) if node else None
     if kind == "entry-point-missing" and entry is not None and entry.entry_points:
         return make_location(config.absolute(), entry.entry_points[0].span)
@@ -169,6 +188,13 @@ def _locate(kind: str, node: str | None, path: Any, line: Any, dag: Path, config
     if entry is not None:
         return make_location(config.absolute(), entry.span)
     return Location((config if in_config else dag).absolute(), 1)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 def _line_naming(file: Path, node: str) -> int | None:
@@ -256,6 +282,8 @@ def _child(request: dict[str, Any], result_file: Path) -> int:
             "kind": "builder-exception", "message": f"{type(exc).__name__}: {exc} (at {where[0]}:{where[1]})",
             "node": None, "path": where[0], "line": where[1]}]})
     report = getattr(result, "report", None)
+    if hasattr(report, "to_dict"):
+        report = report.to_dict()
     return write({"definition": result.definition, "problems": [_problem_dict(p) for p in result.problems],
                   "report": _jsonable(report if report is None or isinstance(report, (str, dict, list))
                                       else str(report))})
