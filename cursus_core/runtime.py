@@ -31,18 +31,17 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cursus_core.base import ScriptContract, TrainingScriptContract
-from cursus_core.literals import NotLiteral, literal_value, module_constants
-from cursus_core.source import load_source
+if TYPE_CHECKING:  # pragma: no cover - imported lazily: the test harness only maps paths
+    from cursus_core.base import ScriptContract
 
 __all__ = ["ContractRuntime", "RuntimeContractError", "MissingInputError", "MissingEnvVarError",
            "ROOT_ENV", "PATHS_ENV", "map_container_path", "contract_from_file"]
 
 ROOT_ENV = "CURSUS_RUNTIME_ROOT"
 PATHS_ENV = "CURSUS_RUNTIME_PATHS"
-_CONTRACT_CLASSES = {"ScriptContract": ScriptContract, "TrainingScriptContract": TrainingScriptContract}
+_CONTRACT_CLASS_NAMES = ("ScriptContract", "TrainingScriptContract")
 
 
 class RuntimeContractError(RuntimeError):
@@ -95,6 +94,10 @@ def contract_from_file(path: str | os.PathLike[str], variable: str | None = None
 
     ``variable`` picks one module-level assignment; otherwise the file must define exactly one.
     """
+    from cursus_core import base
+    from cursus_core.literals import NotLiteral, literal_value, module_constants
+    from cursus_core.source import load_source
+
     source = load_source(Path(path))
     if source.tree is None:
         raise RuntimeContractError(f"{path}: cannot read the contract: {source.problem}")
@@ -105,12 +108,12 @@ def contract_from_file(path: str | os.PathLike[str], variable: str | None = None
             continue
         func = node.value.func
         cls_name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-        if cls_name not in _CONTRACT_CLASSES:
+        if cls_name not in _CONTRACT_CLASS_NAMES:
             continue
         target = node.targets[0].id if isinstance(node.targets[0], ast.Name) else "?"
         try:
             kwargs = {kw.arg: literal_value(kw.value, names) for kw in node.value.keywords if kw.arg}
-            found.append((target, _CONTRACT_CLASSES[cls_name](**kwargs)))
+            found.append((target, getattr(base, cls_name)(**kwargs)))
         except (NotLiteral, ValueError, TypeError) as exc:
             raise RuntimeContractError(f"{path}: contract '{target}' cannot be read statically: {exc}") from exc
     if variable is not None:
@@ -228,6 +231,8 @@ class ContractRuntime:
 
 def _optional_dependencies(spec_file: Path) -> set[str]:
     """Logical names of ``DependencySpec(..., required=False)`` calls in a spec file (read statically)."""
+    from cursus_core.source import load_source
+
     source = load_source(spec_file)
     if source.tree is None:
         return set()

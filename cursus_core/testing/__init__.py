@@ -3,18 +3,30 @@
 Static checks say a step's five files agree; this runs the scripts, in DAG order, on small local
 data, with the paths, env vars and arguments the pipeline would give them. See
 :class:`RuntimeTestingFactory` and ``cursus-lint test-scripts``.
+
+Names are imported on first use, so the child process that runs a script
+(:mod:`cursus_core.testing.harness`) starts without loading the planner and its dependencies.
 """
 
-from .factory import DEFAULT_TIMEOUT, RuntimeTestingFactory, ScriptConfigurationError, ScriptSettings
-from .models import (
-    FAILED_STATUSES, EnvVarRequirement, FailingFrame, PathRequirement, RunReport, ScriptRequirements, ScriptResult,
-)
-from .plan import TestingSetupError
-from .report import render_report
-from .spec import ScriptSpec, TestingSpec, read_testing_spec
+from __future__ import annotations
 
-__all__ = [
-    "DEFAULT_TIMEOUT", "RuntimeTestingFactory", "ScriptConfigurationError", "ScriptSettings", "FAILED_STATUSES",
-    "EnvVarRequirement", "FailingFrame", "PathRequirement", "RunReport", "ScriptRequirements", "ScriptResult",
-    "TestingSetupError", "render_report", "ScriptSpec", "TestingSpec", "read_testing_spec",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "DEFAULT_TIMEOUT": "factory", "RuntimeTestingFactory": "factory", "ScriptConfigurationError": "factory",
+    "ScriptSettings": "factory", "FAILED_STATUSES": "models", "EnvVarRequirement": "models",
+    "FailingFrame": "models", "PathRequirement": "models", "RunReport": "models", "ScriptRequirements": "models",
+    "ScriptResult": "models", "TestingSetupError": "plan", "render_report": "report", "ScriptSpec": "spec",
+    "TestingSpec": "spec", "read_testing_spec": "spec",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    globals()[name] = value
+    return value
