@@ -144,7 +144,7 @@ def test_hover_joins_rule_docs_once_per_code() -> None:
     info = hover(published, pos(2, 1), rules)
     parts = info.contents.value.split("\n\n---\n\n")
     assert len(parts) == 2 and parts[1] == "**CL999**"
-    assert parts[0].startswith("**CL103 undeclared-env-var** · error · not fixable\n\n" + rules["CL103"].summary)
+    assert parts[0].startswith("**CL103 undeclared-env-var** · error · safe autofix\n\n" + rules["CL103"].summary)
     assert info.range == rng(2, 0, 2, 3)
     assert hover(published, pos(3, 0), rules) is None
 

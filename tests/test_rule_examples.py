@@ -16,20 +16,12 @@ from cursus_lint.rule import Example, Rule
 from cursus_lint.rules import _examples
 from cursus_lint.rules_index import all_rules
 
+from .repo_helpers import write_repo
+
 RULES = all_rules()
 
 
-def materialize(root: Path, files: dict[str, str | bytes]) -> None:
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):  # raw bytes, e.g. a latin-1 file for CL902
-            p.write_bytes(text)
-        else:
-            p.write_text(text, encoding="utf-8")
-    for d in ("steps", *(f"steps/{x}" for x in ("scripts", "contracts", "specs", "builders", "configs"))):
-        if (root / d).is_dir():
-            (root / d / "__init__.py").touch()
+materialize = write_repo
 
 
 def run(root: Path, example: Example, select: list[str] | None):

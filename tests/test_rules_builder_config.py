@@ -12,23 +12,18 @@ from cursus_lint.model import ProjectModel
 from cursus_lint.rules._examples import BASE, PATHS, edit, line_of, repo
 from cursus_lint.rules_index import all_rules
 
+from .repo_helpers import findings, lint_repo
+
 BUILDER = PATHS["builder"]
 CONFIG = PATHS["config"]
 CONTRACT = PATHS["contract"]
 
 
 def lint(root: Path, files: dict[str, str], *codes: str) -> CheckResult:
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
-    settings = load_config(root, set(all_rules()), overrides={"select": list(codes)})
-    return Engine(settings).run([root])
+    return lint_repo(root, files, list(codes))
 
 
-def found(result: CheckResult, root: Path) -> list[tuple[str, int, str, str]]:
-    return [(d.location.path.relative_to(root).as_posix(), d.location.line, d.code, d.message)
-            for d in result.diagnostics]
+found = findings
 
 
 def related(result: CheckResult, root: Path) -> list[list[tuple[str, int, str]]]:

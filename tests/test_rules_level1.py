@@ -11,21 +11,15 @@ from cursus_lint.rules._examples import BASE, edit, line_of, repo
 from cursus_lint.rules._script_contract import env_path, is_platform_path, related_paths
 from cursus_lint.rules_index import all_rules
 
+from .repo_helpers import lint_repo
+
 SCRIPT = "steps/scripts/clean.py"
 CONTRACT = "steps/contracts/clean_contract.py"
 MINE = ["CL101", "CL102", "CL104", "CL105", "CL106", "CL107", "CL108", "CL109", "CL110"]
 
 
 def run(tmp_path: Path, files: dict[str, str], select: list[str] | None = None) -> CheckResult:
-    for rel, text in files.items():
-        p = tmp_path / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
-    for d in ("steps", "steps/scripts", "steps/contracts", "steps/specs", "steps/builders", "steps/configs"):
-        if (tmp_path / d).is_dir():
-            (tmp_path / d / "__init__.py").touch()
-    settings = load_config(tmp_path, set(all_rules()), overrides={"select": select or MINE})
-    return Engine(settings).run([tmp_path])
+    return lint_repo(tmp_path, files, select or MINE)
 
 
 def found(tmp_path: Path, files: dict[str, str], select: list[str] | None = None) -> list[tuple[str, str, int, str]]:

@@ -12,21 +12,15 @@ from cursus_lint.rules._examples import BASE, REGISTRY, edit, line_of, repo
 from cursus_lint.rules._level2 import parse_property_path, processing_output_key, property_path_problem
 from cursus_lint.rules_index import all_rules
 
+from .repo_helpers import lint_repo
+
 SPEC = "steps/specs/clean_spec.py"
 CONTRACT = "steps/contracts/clean_contract.py"
 VARIANT = "steps/specs/clean_calibration_spec.py"
 
 
 def run(tmp_path: Path, files: dict[str, str], select: str = "CL2") -> CheckResult:
-    for rel, text in files.items():
-        p = tmp_path / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
-    for d in ("steps", "steps/scripts", "steps/contracts", "steps/specs", "steps/builders", "steps/configs"):
-        if (tmp_path / d).is_dir():
-            (tmp_path / d / "__init__.py").touch()
-    settings = load_config(tmp_path, set(all_rules()), overrides={"select": [select]})
-    return Engine(settings).run([tmp_path])
+    return lint_repo(tmp_path, files, [select])
 
 
 def found(tmp_path: Path, files: dict[str, str], select: str = "CL2") -> list[tuple[str, str, int, str]]:
