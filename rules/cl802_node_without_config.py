@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from cursus_core.compiler.node_mapping import map_nodes_to_configs
-from cursus_core.dag import DAGError, PipelineDAG
 from cursus_lint.diagnostic import Severity
 from cursus_lint.rule import Example, Rule
 
@@ -58,6 +56,10 @@ def check(project):
     facts = pipeline_of(project)
     if facts is None or facts.nodes is None or facts.configs is None:
         return
+    # only when a pipeline is configured: the compiler package (networkx) stays off the static path
+    from cursus_core.compiler.node_mapping import map_nodes_to_configs
+    from cursus_core.dag import DAGError, PipelineDAG
+
     try:
         dag = PipelineDAG([n.name for n in facts.nodes])
     except DAGError:

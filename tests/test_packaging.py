@@ -63,3 +63,16 @@ def test_wheel_installs_and_imports_in_a_fresh_venv(wheel: Path, tmp_path: Path)
     cli = subprocess.run([str(env_dir / "bin" / "cursus-lint"), "--version"], capture_output=True, text=True)
     assert cli.returncode == 0
     assert cli.stdout.strip() == "cursus-lint 0.1.0"
+
+
+def test_static_path_imports_no_heavy_or_build_only_modules() -> None:
+    """`check` on a repo imports neither the AWS SDKs nor the compiler (networkx) nor libcst/pygls."""
+    code = (
+        "import sys\n"
+        "from cursus_lint.cli import main\n"
+        f"main(['check', {str(ROOT / 'fixtures' / 'example_repo')!r}, '--no-cache', '-q'])\n"
+        "heavy = {'sagemaker', 'boto3', 'botocore', 'moto', 'networkx', 'libcst', 'pygls', 'lsprotocol'}\n"
+        "print('HEAVY:' + ','.join(sorted({m.split('.')[0] for m in sys.modules} & heavy)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "HEAVY:"
