@@ -1,0 +1,102 @@
+"""`cursus-lint test-scripts` and the saved testing spec."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+pd = pytest.importorskip("pandas")
+
+from cursus_core.testing import RuntimeTestingFactory, TestingSetupError  # noqa: E402
+from cursus_lint.cli import main  # noqa: E402
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "example_repo"
+DAG = {"nodes": ["DataLoading_training", "TabularPreprocessing_training"],
+       "edges": [["DataLoading_training", "TabularPreprocessing_training"]]}
+
+
+@pytest.fixture()
+def setup(tmp_path: Path) -> dict[str, Path]:
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, repo, ignore=shutil.ignore_patterns("__pycache__"))
+    dag = tmp_path / "dag.json"
+    dag.write_text(json.dumps(DAG), encoding="utf-8")
+    raw = tmp_path / "ci" / "data"
+    raw.mkdir(parents=True)
+    pd.DataFrame({"order_id": range(200), "amount": [1.5] * 200, "is_fraud": [0, 1] * 100}).to_csv(
+        raw / "part.csv", index=False)
+    spec = tmp_path / "ci" / "testing.yaml"
+    spec.write_text("scripts:\n  TabularPreprocessing_training:\n    inputs: {DATA: data}\n", encoding="utf-8")
+    return {"repo": repo, "dag": dag, "config": repo / "pipeline" / "config.json", "spec": spec,
+            "ws": tmp_path / "ws"}
+
+
+def _args(s: dict[str, Path], *extra: str) -> list[str]:
+    return ["test-scripts", "--dag", str(s["dag"]), "--config", str(s["config"]), "--workspace", str(s["ws"]),
+            "--no-progress", *extra]
+
+
+def test_green_run_from_spec_json(setup, capsys) -> None:
+    assert main(_args(setup, "--spec", str(setup["spec"]), "--format", "json")) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["ok"] is True and data["counts"] == {"passed": 1, "skipped": 1}
+    passed = data["results"][1]
+    assert (passed["node"], passed["status"]) == ("TabularPreprocessing_training", "passed")
+    assert passed["outputs"] == {"processed_data": ["test/test_processed_data.csv", "train/train_processed_data.csv",
+                                                    "val/val_processed_data.csv"]}
+    assert data["results"][0]["reason"] == "no script: processing_entry_point is null in DataLoadingConfig"
+
+
+def test_unconfigured_run_exits_1_with_junit(setup, capsys) -> None:
+    assert main(_args(setup, "--format", "junit")) == 1
+    suite = ET.fromstring(capsys.readouterr().out)
+    assert (suite.get("tests"), suite.get("errors"), suite.get("skipped")) == ("2", "1", "1")
+    error = suite.find("testcase[@name='TabularPreprocessing_training']/error")
+    assert error is not None and error.get("type") == "unconfigured"
+
+
+def test_progress_lines_and_text_report(setup, capsys) -> None:
+    assert main(["test-scripts", "--dag", str(setup["dag"]), "--config", str(setup["config"]), "--workspace",
+                 str(setup["ws"]), "--spec", str(setup["spec"]), "--progress"]) == 0
+    captured = capsys.readouterr()
+    assert "[1/1] running TabularPreprocessing_training ..." in captured.err
+    assert captured.out.splitlines()[0] == "SKIP  DataLoading_training: no script: processing_entry_point is null " \
+                                           "in DataLoadingConfig"
+    assert captured.out.splitlines()[-1].startswith("OK: 1 passed, 1 skipped in ")
+
+
+def test_usage_errors_exit_2(setup, tmp_path: Path, capsys) -> None:
+    missing = tmp_path / "none.json"
+    assert main(["test-scripts", "--dag", str(missing), "--config", str(setup["config"])]) == 2
+    assert capsys.readouterr().err == f"cursus-lint: error: DAG file does not exist: {missing}\n"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("scripts:\n  Nope: {}\n", encoding="utf-8")
+    assert main(_args(setup, "--spec", str(bad))) == 2
+    assert capsys.readouterr().err == (
+        f"cursus-lint: error: {bad}: no script to configure in node(s) Nope "
+        "(nodes with scripts: TabularPreprocessing_training)\n")
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text('{"scripts": {"TabularPreprocessing_training": {"input": {}}}}', encoding="utf-8")
+    assert main(_args(setup, "--spec", str(wrong))) == 2
+    assert "invalid testing spec: scripts.TabularPreprocessing_training.input: Extra inputs are not permitted" \
+        in capsys.readouterr().err
+
+
+def test_spec_round_trip(setup, tmp_path: Path) -> None:
+    factory = RuntimeTestingFactory(setup["dag"], setup["config"], workspace_dir=setup["ws"], timeout=42)
+    factory.configure("TabularPreprocessing_training", inputs={"DATA": setup["spec"].parent / "data"},
+                      env={"TRAIN_RATIO": "0.5"}, args={"job_type": "training"})
+    saved = factory.save_spec(tmp_path / "ci" / "saved.json")
+    assert json.loads(saved.read_text()) == {
+        "version": 1, "dag": "../dag.json", "config": "../repo/pipeline/config.json", "timeout": 42.0,
+        "scripts": {"TabularPreprocessing_training": {"inputs": {"DATA": "data"}, "env": {"TRAIN_RATIO": "0.5"},
+                                                      "args": {"job_type": "training"}}}}
+    again = RuntimeTestingFactory(setup["dag"], setup["config"], workspace_dir=setup["ws"])
+    again.load_spec(saved)
+    assert again.settings == factory.settings and again.timeout == 42.0
+    with pytest.raises(TestingSetupError, match="cannot read the testing spec"):
+        again.load_spec(tmp_path / "absent.yaml")
