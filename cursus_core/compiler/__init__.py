@@ -47,29 +47,45 @@ __all__ = [
     "split_step_name",
 ]
 
-#: The dry-run build (compiler, assembler, offline session), loaded on first use so the static
-#: path that only needs configs and node mapping does not pay for it. None of it imports
-#: sagemaker at import time either.
-_BUILD_EXPORTS: dict[str, str] = {
-    "PipelineDAGCompiler": "dag_compiler", "CompilationReport": "dag_compiler",
-    "default_pipeline_parameters": "dag_compiler",
-    "PipelineAssembler": "assembler", "AssemblyError": "assembler", "AssemblyProblem": "assembler",
-    "NodeReport": "assembler", "WiredInput": "assembler", "UnwiredInput": "assembler",
-    "BuilderLoader": "builder_loader", "BuilderLoadError": "builder_loader", "BuilderNotFoundError": "builder_loader",
-    "RepoImporter": "builder_loader",
-    "BUILD_EXTRA_MESSAGE": "offline", "offline_environment": "offline", "make_offline_session": "offline",
-    "require_build_extra": "offline",
-    "PROBLEM_KINDS": "dry_run", "BuildProblem": "dry_run", "DryRunResult": "dry_run", "dry_run": "dry_run",
-    "normalize_definition": "dry_run",
-}
-__all__ += list(_BUILD_EXPORTS)
+# The dry-run build (compiler, assembler, offline session). None of it imports sagemaker at
+# import time; the function ``dry_run`` deliberately shadows its submodule's name here.
+from cursus_core.compiler.assembler import (  # noqa: E402
+    AssemblyError,
+    AssemblyProblem,
+    NodeReport,
+    PipelineAssembler,
+    UnwiredInput,
+    WiredInput,
+)
+from cursus_core.compiler.builder_loader import (  # noqa: E402
+    BuilderLoader,
+    BuilderLoadError,
+    BuilderNotFoundError,
+    RepoImporter,
+)
+from cursus_core.compiler.dag_compiler import (  # noqa: E402
+    CompilationReport,
+    PipelineDAGCompiler,
+    default_pipeline_parameters,
+)
+from cursus_core.compiler.dry_run import (  # noqa: E402
+    PROBLEM_KINDS,
+    BuildProblem,
+    DryRunResult,
+    dry_run,
+    normalize_definition,
+)
+from cursus_core.compiler.offline import (  # noqa: E402
+    BUILD_EXTRA_MESSAGE,
+    make_offline_session,
+    offline_environment,
+    require_build_extra,
+)
 
-
-def __getattr__(name: str) -> object:
-    if name in _BUILD_EXPORTS:
-        import importlib
-
-        value = getattr(importlib.import_module(f"{__name__}.{_BUILD_EXPORTS[name]}"), name)
-        globals()[name] = value  # the function dry_run wins over the submodule of that name
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__all__ += [
+    "AssemblyError", "AssemblyProblem", "NodeReport", "PipelineAssembler", "UnwiredInput", "WiredInput",
+    "BuilderLoader", "BuilderLoadError", "BuilderNotFoundError", "RepoImporter",
+    "CompilationReport", "PipelineDAGCompiler", "default_pipeline_parameters",
+    "PROBLEM_KINDS", "BuildProblem", "DryRunResult", "dry_run", "normalize_definition",
+    "BUILD_EXTRA_MESSAGE", "make_offline_session", "offline_environment", "require_build_extra",
+]

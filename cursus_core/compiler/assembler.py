@@ -188,6 +188,11 @@ class PipelineAssembler:
         self.wiring[node] = {}
         if spec is None:
             return
+        failed = [up for up in self.dag.get_dependencies(node) if up not in self.builders]
+        if failed:  # its own problem is reported already; guessing the wiring would only add noise
+            reason = f"not resolved: upstream {', '.join(repr(u) for u in failed)} could not be created"
+            report.unwired.extend(UnwiredInput(d.logical_name, d.required, reason) for d in spec.dependencies.values())
+            return
         providers = [Provider(self._step_ref(up), output, (up, output))
                      for up in self.dag.get_dependencies(node) if up in self.builders
                      for output in getattr(self.builders[up].spec, "outputs", {}).values()]

@@ -164,6 +164,8 @@ def offline_environment() -> Iterator[None]:
         require_build_extra()  # first: importing sagemaker.config resets its logger's level
         with _quiet_loggers(), warnings.catch_warnings(), _fixed_timestamp(), _no_telemetry():
             warnings.filterwarnings("ignore", message="Running within a PipelineSession")
+            # ModelStep builds a CreateModelStep inside the SDK and warns about its own use.
+            warnings.filterwarnings("ignore", message="We are deprecating the use of CreateModelStep")
             yield
 
 
