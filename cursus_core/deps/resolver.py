@@ -378,28 +378,67 @@ def rank_providers(dependency: Any, providers: Iterable[Any], consumer: Any = No
     return kept
 
 
+class ProviderPool:
+    """Providers prepared once for many :func:`resolve` calls: output views converted once,
+    grouped by (output type, data type) so that a whole group's score ceiling is one number,
+    and indexed by step name for ``compatible_sources``. Without it every dependency would touch
+    every output, which makes level-3 checks quadratic in the number of steps."""
+
+    def __init__(self, providers: Iterable[Any]) -> None:
+        self.providers = _providers(providers)
+        self.views = [as_output(p.output) for p in self.providers]
+        self.groups: dict[tuple[str, str], list[int]] = {}
+        self.by_name: dict[str, list[int]] = {}
+        for i, (p, view) in enumerate(zip(self.providers, self.views)):
+            self.groups.setdefault((view.output_type, view.data_type), []).append(i)
+            for name in {p.step.name, p.step.spec_type or "", strip_job_suffix(p.step.spec_type or "")} - {""}:
+                self.by_name.setdefault(name, []).append(i)
+
+    def listed(self, dep: DependencyView) -> set[int]:
+        """Providers whose step a ``compatible_sources`` entry names."""
+        out: set[int] = set()
+        for source in dep.compatible_sources:
+            for key in {source, strip_job_suffix(source)}:
+                out.update(self.by_name.get(key, ()))
+        return {i for i in out if any(source_matches(s, self.providers[i].step) for s in dep.compatible_sources)}
+
+
+def _ceiling(dep: DependencyView, output_type: str, data_type: str, listed: bool) -> float:
+    compat = type_compatibility(dep.dependency_type, output_type)
+    if compat == 0.0:
+        return 0.0
+    return (WEIGHTS["type"] * compat + (WEIGHTS["data_type"] if dep.data_type == data_type else 0.0)
+            + WEIGHTS["name"] + WEIGHTS["keywords"] + (WEIGHTS["source"] if listed else 0.0))
+
+
 def upper_bound(dep: DependencyView, provider: Provider, consumer: StepRef | None) -> float:
     """A cheap ceiling on :func:`score_match` (name and keywords assumed perfect)."""
     if consumer is not None and provider.step == consumer:
         return 0.0
     out = as_output(provider.output)
-    compat = type_compatibility(dep.dependency_type, out.output_type)
-    if compat == 0.0:
-        return 0.0
     listed = any(source_matches(s, provider.step) for s in dep.compatible_sources)
-    return (WEIGHTS["type"] * compat + (WEIGHTS["data_type"] if dep.data_type == out.data_type else 0.0)
-            + WEIGHTS["name"] + WEIGHTS["keywords"] + (WEIGHTS["source"] if listed else 0.0))
+    return _ceiling(dep, out.output_type, out.data_type, listed)
 
 
-def _ranked_within_reach(dep: DependencyView, providers: list[Provider], consumer: Any, threshold: float,
+def _ranked_within_reach(dep: DependencyView, pool: ProviderPool, consumer: Any, threshold: float,
                          tie_margin: float) -> list[Candidate]:
     """Like :func:`rank_providers`, but providers whose ceiling cannot reach the result are never
-    scored: within ``tie_margin`` of a passing top, else the best three. Keeps level-3 checks
-    linear in the number of steps instead of quadratic."""
+    scored: within ``tie_margin`` of a passing top, else the best three."""
     ref = as_step(consumer)
-    bounded = sorted(((upper_bound(dep, p, ref), i, p) for i, p in enumerate(providers)), key=lambda t: (-t[0], t[1]))
+    listed = pool.listed(dep)
+    batches: list[tuple[float, list[int]]] = []
+    if listed:
+        for key in sorted({(pool.views[i].output_type, pool.views[i].data_type) for i in listed}):
+            batches.append((_ceiling(dep, key[0], key[1], True), sorted(i for i in listed if
+                                                                      (pool.views[i].output_type,
+                                                                       pool.views[i].data_type) == key)))
+    for key, members in pool.groups.items():
+        rest = [i for i in members if i not in listed] if listed else members
+        if rest:
+            batches.append((_ceiling(dep, key[0], key[1], False), rest))
+    batches.sort(key=lambda b: -b[0])
     scored: list[Candidate] = []
-    for bound, _, p in bounded:
+    for bound, members in batches:
         if bound <= 0.0:
             break
         if scored:
@@ -408,9 +447,13 @@ def _ranked_within_reach(dep: DependencyView, providers: list[Provider], consume
             cutoff = max(totals[0] - tie_margin, third) if totals[0] >= threshold else third
             if bound < cutoff - 1e-9:
                 break
-        candidate = Candidate(p, score_match(dep, p.output, p.step, ref))
-        if candidate.total > 0.0:
-            scored.append(candidate)
+        for i in members:
+            p = pool.providers[i]
+            if ref is not None and p.step == ref:
+                continue
+            candidate = Candidate(p, score_match(dep, pool.views[i], p.step, ref))
+            if candidate.total > 0.0:
+                scored.append(candidate)
     scored.sort(key=lambda c: (-c.total, -c.score.parts.get("source", 0.0), c.provider.step.label,
                                as_output(c.provider.output).logical_name, c.provider.step.workspace_id or ""))
     return scored
@@ -438,7 +481,8 @@ def resolve(dependency: Any, providers: Iterable[Any], threshold: float = 0.5, t
     DAG edge picks the variant).
     """
     dep = as_dependency(dependency)
-    ranked = _ranked_within_reach(dep, _providers(providers), consumer, threshold, tie_margin)
+    pool = providers if isinstance(providers, ProviderPool) else ProviderPool(providers)
+    ranked = _ranked_within_reach(dep, pool, consumer, threshold, tie_margin)
     passing = [c for c in ranked if c.total >= threshold]
     if not passing:
         if not ranked:

@@ -9,6 +9,7 @@ rules need one deterministic answer, and a clear error listing near misses when 
 from __future__ import annotations
 
 import difflib
+from functools import lru_cache
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -146,6 +147,19 @@ def _names_of(step_names: Mapping[str, Any] | Iterable[str] | None) -> list[str]
     return [n for n in step_names if isinstance(n, str)]
 
 
+@lru_cache(maxsize=64)
+def _name_index(names: tuple[str, ...]) -> tuple[dict[str, str], dict[tuple[str, ...], frozenset[str]]]:
+    """Compact spelling -> name and sorted word bag -> names, built once per set of names
+    (the catalog and the rules ask about hundreds of files against the same registry)."""
+    by_compact: dict[str, str] = {}
+    for n in sorted(names):
+        by_compact.setdefault(_compact(n), n)
+    bags: dict[tuple[str, ...], set[str]] = {}
+    for n in names:
+        bags.setdefault(tuple(sorted(w.lower() for w in split_words(n))), set()).add(n)
+    return by_compact, {k: frozenset(v) for k, v in bags.items()}
+
+
 def match_canonical_name(file_name: str, step_names: Mapping[str, Any] | Iterable[str] | None = None,
                          fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD) -> CanonicalMatch:
     """Map a step file name to a registry key, trying strategies from strictest to loosest.
@@ -153,9 +167,7 @@ def match_canonical_name(file_name: str, step_names: Mapping[str, Any] | Iterabl
     Raises ValueError naming up to three closest keys when no strategy matches.
     """
     names = _names_of(step_names)
-    by_compact: dict[str, str] = {}
-    for n in sorted(names):
-        by_compact.setdefault(_compact(n), n)
+    by_compact, key_bags = _name_index(tuple(names))
     stem = _stem(file_name)
     word_lists = [[w.lower() for w in split_words(b)] for b in _bases(stem)]
 
@@ -179,9 +191,6 @@ def match_canonical_name(file_name: str, step_names: Mapping[str, Any] | Iterabl
         if (hit := exact(words)) is not None:
             return CanonicalMatch(hit, "abbreviation")
     # 4. the same words in another order (model_evaluation_xgb <-> XGBoostModelEval).
-    key_bags: dict[tuple[str, ...], set[str]] = {}
-    for n in names:
-        key_bags.setdefault(tuple(sorted(w.lower() for w in split_words(n))), set()).add(n)
     for words in variants:
         hits = key_bags.get(tuple(sorted(words)), set())
         if len(hits) == 1:
