@@ -12,6 +12,7 @@ from pathlib import Path
 
 from cursus_core.base.specification import spec_type_with_job_type
 from cursus_core.deps import Provider, StepRef, strip_job_suffix
+from cursus_core.deps.resolver import ProviderPool
 from cursus_core.registry.core_table import CORE_STEP_NAMES
 from cursus_core.registry.hybrid import workspace_context
 from cursus_lint.facts import DependencyFacts, OutputFacts, SpecFacts, Span
@@ -55,6 +56,8 @@ class Level3Index:
     #: and every registered spec type
     known_names: set[str] = field(default_factory=set)
     registered: set[str] = field(default_factory=set)
+    #: prepared provider pools by consumer workspace (None: the core view)
+    pools: dict[str | None, ProviderPool] = field(default_factory=dict)
 
 
 def spec_label(step: str, job_type: str | None, spec: SpecFacts) -> str:
@@ -115,13 +118,16 @@ def index(project: ProjectModel) -> Level3Index:
     return out
 
 
-def visible_providers(ix: Level3Index, consumer: Consumer) -> list[Provider]:
+def visible_providers(ix: Level3Index, consumer: Consumer) -> ProviderPool:
     """What a consumer may be wired to: a workspace step sees the core and its own workspace; a
-    core step sees every step of the project (a workspace may add its provider)."""
+    core step sees every step of the project (a workspace may add its provider). One prepared
+    pool per scope, shared by every dependency and rule of the run."""
     ws = consumer.ref.workspace_id
-    if ws is None:
-        return ix.providers
-    return [p for p in ix.providers if p.step.workspace_id in (None, ws)]
+    pool = ix.pools.get(ws)
+    if pool is None:
+        chosen = ix.providers if ws is None else [p for p in ix.providers if p.step.workspace_id in (None, ws)]
+        pool = ix.pools[ws] = ProviderPool(chosen)
+    return pool
 
 
 def names_of(provider: Provider) -> set[str]:

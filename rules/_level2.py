@@ -47,9 +47,13 @@ def spec_label(variant: SpecVariant) -> str:
 
 
 def registered_names(step: StepModel, project: ProjectModel) -> list[str]:
-    """Registered steps visible from ``step`` (the core, plus its own workspace)."""
-    return sorted({s.name for s in project.steps
-                   if s.registry is not None and s.workspace_id in (None, step.workspace_id)})
+    """Registered steps visible from ``step`` (the core, plus its own workspace); once per scope."""
+    cache = project.extra.setdefault("registered_names", {})
+    names = cache.get(step.workspace_id)
+    if names is None:
+        names = cache[step.workspace_id] = sorted({s.name for s in project.steps if s.registry is not None
+                                                   and s.workspace_id in (None, step.workspace_id)})
+    return names
 
 
 def named_step(text: str, names: list[str]) -> str | None:

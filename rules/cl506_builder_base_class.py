@@ -62,7 +62,12 @@ already provides.
 
 
 def registered_builders(project) -> frozenset[str]:
-    return frozenset(s.registry.builder_step_name for s in project.steps if s.registry is not None)
+    """Builder class names of registered steps, computed once per run (asked once per file)."""
+    cached = project.extra.get("registered_builders")
+    if cached is None:
+        cached = project.extra["registered_builders"] = frozenset(
+            s.registry.builder_step_name for s in project.steps if s.registry is not None)
+    return cached
 
 
 @RULE
