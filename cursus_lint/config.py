@@ -221,8 +221,11 @@ class LintConfig(BaseModel):
         key = os.path.abspath(path)
         hit = self._excluded_cache.get(key)
         if hit is None:  # asked once per file and again per diagnostic: memoise
-            path = Path(path)
-            hit = self._excluded_cache[key] = any(self._path_matches(glob, path) for glob in self.exclude_patterns)
+            absolute = Path(key)
+            names = _parts_for_names(absolute, self._root)  # once per path, not once per glob
+            hit = self._excluded_cache[key] = any(
+                any(fnmatch.fnmatchcase(part, glob) for part in names) if "/" not in glob
+                else self._path_matches(glob, absolute) for glob in self.exclude_patterns)
         return hit
 
     def _path_matches(self, glob: str, path: Path) -> bool:
