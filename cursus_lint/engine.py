@@ -261,12 +261,13 @@ class Engine:
             kept = [d for d in kept if d.location.path in only_files or (d.step in wanted_steps)]
         noqa = {}
         for path in {d.location.path for d in kept} | (set(project.files) if not only_files else only_files):
-            facts = project.files.get(path)
             text = self.overlay.get(path)
             if text is None:
-                sf = load_source(path)
-                text = sf.text
-            if text is not None:
+                data, _, _ = read_source(path)  # bytes only: no parse, no tokenize unless needed
+                if data is None or b"noqa" not in data:
+                    continue
+                text = data.decode("utf-8-sig", errors="replace")
+            if "noqa" in text:
                 noqa[path] = parse_noqa(text)
         known = set(all_rules()) | set(self.rules)
         kept.extend(self._unknown_noqa_codes(noqa, known))

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cursus_core.base.specification import spec_type_with_job_type
 from cursus_core.deps import Provider, StepRef, strip_job_suffix
 from cursus_core.deps.resolver import ProviderPool
 from cursus_core.registry.core_table import CORE_STEP_NAMES
@@ -64,8 +63,8 @@ def spec_label(step: str, job_type: str | None, spec: SpecFacts) -> str:
     """The spec type as the spec writes it (``RiskTableMapping_Training``), else step + job type."""
     ref = spec.step_type
     if ref is not None and ref.base:
-        return spec_type_with_job_type(ref.base, ref.job_type) if ref.job_type else ref.base
-    return spec_type_with_job_type(step, job_type)
+        return _with_job_type(ref.base, ref.job_type) if ref.job_type else ref.base
+    return _with_job_type(step, job_type)
 
 
 def output_readable(out: OutputFacts) -> bool:
@@ -149,3 +148,10 @@ def sources_without_specs(ix: Level3Index, dep: DependencyFacts) -> list[str]:
         if source in ix.known_names or strip_job_suffix(source) in ix.known_names:
             out.append(source)
     return out
+
+
+def _with_job_type(base: str, job_type: str | None) -> str:
+    # the domain helper, imported late: cursus_core.base builds pydantic models at import
+    from cursus_core.base.specification import spec_type_with_job_type
+
+    return spec_type_with_job_type(base, job_type)
