@@ -46,7 +46,8 @@ class Rule:
     summary: str
     severity: Severity
     docs: str  # markdown: what / why / how to fix
-    scope: Literal["step", "project", "file", "build"] = "step"  # "build": emitted by `cursus-lint build` only
+    #: "build": emitted by `cursus-lint build` only; "editor": by the language server only
+    scope: Literal["step", "project", "file", "build", "editor"] = "step"
     fixable: Literal["no", "safe", "unsafe"] = "no"
     bad: tuple[Example, ...] = ()
     good: tuple[Example, ...] = ()

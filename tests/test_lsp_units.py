@@ -190,7 +190,7 @@ def test_config_error_becomes_cl904_on_each_document(repo: Path) -> None:
     (repo / "pyproject.toml").write_text('[tool.cursus-lint]\nselect = ["CL1"]\nbogus = 1\n')
     script = repo / "steps/scripts/clean.py"
     [d] = lint_documents([script], {})[script]
-    assert (d.code, d.location.line) == ("CL904", 1)
+    assert (d.code, d.name, d.location.line) == ("CL905", "configuration-error", 1)
     assert d.message.startswith("configuration error: ") and "bogus" in d.message
     assert d.related[0].location.path == repo / "pyproject.toml"
 

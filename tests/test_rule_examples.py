@@ -37,7 +37,7 @@ def run(root: Path, example: Example, select: list[str] | None):
 
 def cases(kind: str):
     for rule in RULES.values():
-        if rule.check is None and rule.scope == "build":
+        if rule.check is None and rule.scope in ("build", "editor"):
             continue  # emitted by `cursus-lint build` only: tests/test_build_cli.py covers them
         for i, ex in enumerate(getattr(rule, kind)):
             yield pytest.param(rule, ex, id=f"{rule.code}-{kind}{i}")

@@ -22,7 +22,7 @@ from ..rules_index import all_rules
 from ..suppress import parse_noqa
 
 #: names used when a CL9xx rule module is not installed (the finding must still be shown)
-_TOOL_NAMES = {"CL901": "syntax-error", "CL902": "unreadable-file", "CL904": "configuration-error"}
+_TOOL_NAMES = {"CL901": "syntax-error", "CL902": "unreadable-file", "CL905": "configuration-error"}
 
 
 def lintable(path: Path) -> bool:
@@ -63,11 +63,11 @@ def lint_documents(paths: Sequence[Path], overlay: Mapping[Path, str],
 
 def _config_problem(path: Path, exc: ConfigError, rules: dict[str, Rule]) -> Diagnostic:
     """A broken ``[tool.cursus-lint]`` table, shown on the document with a link to the table."""
-    rule = rules.get("CL904")
+    rule = rules.get("CL905")
     related: tuple[Related, ...] = ()
     if exc.path is not None:
         related = (Related(Location(Path(exc.path), exc.line or 1), "configuration read from here"),)
-    return Diagnostic("CL904", rule.name if rule else _TOOL_NAMES["CL904"], rule.severity if rule else Severity.ERROR,
+    return Diagnostic("CL905", rule.name if rule else _TOOL_NAMES["CL905"], rule.severity if rule else Severity.ERROR,
                       Location(path), f"configuration error: {exc}", related=related)
 
 
