@@ -1,0 +1,69 @@
+"""Benchmark: the offline dry-run build (`cursus-lint build`) of the bundled example pipeline.
+
+Reports, as medians over --repeat runs, the wall time of: importing sagemaker alone (the floor
+of any dry run), the whole `cursus-lint build` command (child process, sagemaker import,
+config load, 10 builders, definition()), and the compile + definition() part measured in-process
+after the import. Usage: python benchmarks/bench_build.py [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "fixtures" / "example_repo"
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+ENV["SAGEMAKER_SUPPRESS_V2_WARNING"] = "1"
+
+IN_PROCESS = r'''
+import sys, time
+from pathlib import Path
+t = time.perf_counter()
+from cursus_core.compiler import dry_run, require_build_extra
+require_build_extra()
+imported = time.perf_counter()
+result = dry_run(Path(sys.argv[1]) / "pipeline" / "dag.json", Path(sys.argv[1]) / "pipeline" / "config.json", Path(sys.argv[1]))
+done = time.perf_counter()
+assert result.definition is not None and not result.problems, result.problems
+print(f"{(imported - t) * 1000:.0f} {(done - imported) * 1000:.0f}")
+'''
+
+
+def run(cmd: list[str]) -> tuple[float, str]:
+    t = time.perf_counter()
+    out = subprocess.run(cmd, capture_output=True, text=True, env=ENV, cwd=ROOT)
+    if out.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{out.stdout}\n{out.stderr}")
+    return (time.perf_counter() - t) * 1000, out.stdout
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    exe = Path(sys.executable).with_name("cursus-lint")
+    imports, builds, commands = [], [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(args.repeat):
+            _, out = run([sys.executable, "-c", IN_PROCESS, str(EXAMPLE)])
+            imp, build = (float(x) for x in out.split())
+            imports.append(imp)
+            builds.append(build)
+            ms, _ = run([str(exe), "build", "--dag", str(EXAMPLE / "pipeline" / "dag.json"),
+                         "--config", str(EXAMPLE / "pipeline" / "config.json"), "--repo", str(EXAMPLE),
+                         "--output", str(Path(tmp) / "definition.json")])
+            commands.append(ms)
+    print(f"sagemaker + compiler import: {statistics.median(imports):.0f} ms")
+    print(f"compile + definition() of the 10-node example: {statistics.median(builds):.0f} ms")
+    print(f"`cursus-lint build` end to end (child process): {statistics.median(commands):.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
