@@ -14,6 +14,7 @@ $(BIN)/.installed: pyproject.toml
 
 demo: $(BIN)/.installed
 	$(BIN)/cursus-lint catalog fixtures/example_repo
+	$(BIN)/cursus-lint check fixtures/example_repo --workspace-dir fixtures/workspaces --statistics
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
