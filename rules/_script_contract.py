@@ -182,3 +182,25 @@ def script_side(p: Pair, what: str) -> tuple:
     elif span is None:
         text = f"script '{p.script_name}'"
     return (p.script_file.path, span, text)
+
+
+def unread_env_vars(step: StepModel, project, field: str) -> tuple[Pair, list[tuple[str, object]]] | None:
+    """(pair, [(name, span)]) of the contract's ``required_env_vars`` or ``optional_env_vars``
+    that the script never reads; None when there is nothing to judge or it is not knowable
+    (counted). Shared by CL106 and CL107, which differ only in the field and the wording."""
+    p = pair(step)
+    if p is None:
+        return None
+    required = field == "required_env_vars"
+    declared = ([(item.name, item.span) for item in p.contract.required_env_vars] if required
+                else [(name, entry.key_span) for name, entry in p.contract.optional_env_vars.items()])
+    if not declared:
+        return None
+    if unknown_field(p.contract, field) if required else unknown_keys(p.contract, field):
+        project.count_unknown("non-literal-contract-env-vars")
+        return None
+    read = env_names_read(p)
+    if read is None:
+        project.count_unknown("unread-env-var-dynamic-read")
+        return None
+    return p, [(name, span) for name, span in declared if name not in read and not read_by_library(name)]

@@ -6,7 +6,7 @@ from cursus_lint.diagnostic import Severity
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
-from ._script_contract import env_names_read, pair, read_by_library, script_side, unknown_field
+from ._script_contract import script_side, unread_env_vars
 
 _BAD_CONTRACT = edit("contract", 'required_env_vars=["LABEL_FIELD"]', 'required_env_vars=["LABEL_FIELD", "ID_FIELD"]')
 _BAD_BUILDER = edit("builder", '        env_vars["SEPARATOR"] = self.config.separator\n',
@@ -59,22 +59,14 @@ Read the variable in the script (through `environ_vars` in `main`), or remove it
 
 @RULE
 def check(step, project):
-    p = pair(step)
-    if p is None or not p.contract.required_env_vars:
+    found = unread_env_vars(step, project, "required_env_vars")
+    if found is None:
         return
-    if unknown_field(p.contract, "required_env_vars"):
-        project.count_unknown("non-literal-contract-env-vars")
-        return
-    read = env_names_read(p)
-    if read is None:
-        project.count_unknown("unread-env-var-dynamic-read")
-        return
-    for item in p.contract.required_env_vars:
-        if item.name in read or read_by_library(item.name):
-            continue
+    p, unread = found
+    for name, span in unread:
         yield RULE.report(
-            p.contract_path, item.span,
-            f"contract '{p.label}' requires env var '{item.name}' but script '{p.script_name}' never reads it",
+            p.contract_path, span,
+            f"contract '{p.label}' requires env var '{name}' but script '{p.script_name}' never reads it",
             step=step.name,
             related=[script_side(p, "env")],
         )

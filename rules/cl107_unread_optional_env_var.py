@@ -6,7 +6,7 @@ from cursus_lint.diagnostic import Severity
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
-from ._script_contract import env_names_read, pair, read_by_library, script_side, unknown_keys
+from ._script_contract import script_side, unread_env_vars
 
 _BAD_CONTRACT = edit("contract", 'optional_env_vars={"SEPARATOR": ","}',
                      'optional_env_vars={"SEPARATOR": ",", "ENCODING": "utf-8"}')
@@ -55,21 +55,13 @@ Read the variable in the script (`environ_vars.get("ENCODING", "utf-8")`), or re
 
 @RULE
 def check(step, project):
-    p = pair(step)
-    if p is None or not p.contract.optional_env_vars:
+    found = unread_env_vars(step, project, "optional_env_vars")
+    if found is None:
         return
-    if unknown_keys(p.contract, "optional_env_vars"):
-        project.count_unknown("non-literal-contract-env-vars")
-        return
-    read = env_names_read(p)
-    if read is None:
-        project.count_unknown("unread-env-var-dynamic-read")
-        return
-    for name, entry in p.contract.optional_env_vars.items():
-        if name in read or read_by_library(name):
-            continue
+    p, unread = found
+    for name, span in unread:
         yield RULE.report(
-            p.contract_path, entry.key_span,
+            p.contract_path, span,
             f"contract '{p.label}' declares optional env var '{name}' but script '{p.script_name}' never reads it",
             step=step.name,
             related=[script_side(p, "env")],
