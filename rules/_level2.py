@@ -403,3 +403,27 @@ def processing_output_key(path: str) -> tuple[str, str] | None:
     if key[0] in "'\"":
         return key[0], key[1:-1]
     return None
+
+
+#: contract side -> (contract field, its facts attribute, spec field, spec item name function, noun)
+_SIDES = {
+    "input": ("expected_input_paths", "inputs", "dependencies", dependency_name, "dependency"),
+    "output": ("expected_output_paths", "outputs", "outputs", output_name, "output"),
+}
+
+
+def contract_names_missing_in_spec(step: StepModel, project: ProjectModel, side: str):
+    """(variant, resolved contract, name, contract entry, anchor span) for each contract input
+    (``side="input"``) or output without a spec dependency/output of the same name, per variant.
+    Shared by CL201 and CL203."""
+    contract_field, attr, spec_field, name_of, _ = _SIDES[side]
+    for variant, resolved in comparable_variants(step, project):
+        spec, contract = variant.spec, resolved.facts
+        if not contract_keys_known(contract, contract_field) or not spec_names_known(spec, spec_field):
+            project.count_unknown(f"contract-spec-{attr}")
+            continue
+        declared = {name_of(item) for item in getattr(spec, spec_field)}
+        where = spec.keyword_spans.get(spec_field) or spec.span
+        for name, entry in getattr(contract, attr).items():
+            if name not in declared:
+                yield variant, resolved, name, entry, where

@@ -6,7 +6,7 @@ from cursus_lint.diagnostic import Severity
 from cursus_lint.rule import Example, Rule
 
 from ._examples import BASE, edit, line_of, repo
-from ._level2 import comparable_variants, contract_keys_known, dependency_name, spec_label, spec_names_known
+from ._level2 import contract_names_missing_in_spec, spec_label
 
 _BAD_CONTRACT = edit("contract", 'expected_input_paths={"raw_data": "/opt/ml/processing/input/data"},',
                      'expected_input_paths={\n        "raw_data": "/opt/ml/processing/input/data",\n'
@@ -60,19 +60,10 @@ remove the input from the contract if the script no longer reads it.
 
 @RULE
 def check(step, project):
-    for variant, resolved in comparable_variants(step, project):
-        spec, contract = variant.spec, resolved.facts
-        if not contract_keys_known(contract, "expected_input_paths") or not spec_names_known(spec, "dependencies"):
-            project.count_unknown("contract-spec-inputs")
-            continue
-        declared = {dependency_name(d) for d in spec.dependencies}
-        where = spec.keyword_spans.get("dependencies") or spec.span
-        for name, entry in contract.inputs.items():
-            if name in declared:
-                continue
-            yield RULE.report(
-                variant.path, where,
-                f"contract input '{name}' of '{resolved.label}' has no dependency in spec '{spec_label(variant)}'",
-                step=step.name,
-                related=[(resolved.path, entry.key_span, f"'{resolved.label}' declares input '{name}' here")],
-            )
+    for variant, resolved, name, entry, where in contract_names_missing_in_spec(step, project, "input"):
+        yield RULE.report(
+            variant.path, where,
+            f"contract input '{name}' of '{resolved.label}' has no dependency in spec '{spec_label(variant)}'",
+            step=step.name,
+            related=[(resolved.path, entry.key_span, f"'{resolved.label}' declares input '{name}' here")],
+        )

@@ -6,7 +6,7 @@ from cursus_lint.diagnostic import Severity
 from cursus_lint.rule import Example, Rule
 
 from ._examples import BASE, edit, line_of, repo
-from ._level2 import comparable_variants, contract_keys_known, output_name, spec_label, spec_names_known
+from ._level2 import contract_names_missing_in_spec, spec_label
 
 _BAD_CONTRACT = edit("contract", 'expected_output_paths={"clean_data": "/opt/ml/processing/output/clean"},',
                      'expected_output_paths={\n        "clean_data": "/opt/ml/processing/output/clean",\n'
@@ -60,19 +60,10 @@ contract if the script no longer writes it.
 
 @RULE
 def check(step, project):
-    for variant, resolved in comparable_variants(step, project):
-        spec, contract = variant.spec, resolved.facts
-        if not contract_keys_known(contract, "expected_output_paths") or not spec_names_known(spec, "outputs"):
-            project.count_unknown("contract-spec-outputs")
-            continue
-        declared = {output_name(o) for o in spec.outputs}
-        where = spec.keyword_spans.get("outputs") or spec.span
-        for name, entry in contract.outputs.items():
-            if name in declared:
-                continue
-            yield RULE.report(
-                variant.path, where,
-                f"contract output '{name}' of '{resolved.label}' has no output in spec '{spec_label(variant)}'",
-                step=step.name,
-                related=[(resolved.path, entry.key_span, f"'{resolved.label}' declares output '{name}' here")],
-            )
+    for variant, resolved, name, entry, where in contract_names_missing_in_spec(step, project, "output"):
+        yield RULE.report(
+            variant.path, where,
+            f"contract output '{name}' of '{resolved.label}' has no output in spec '{spec_label(variant)}'",
+            step=step.name,
+            related=[(resolved.path, entry.key_span, f"'{resolved.label}' declares output '{name}' here")],
+        )
