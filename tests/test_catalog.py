@@ -227,6 +227,23 @@ def test_two_specs_for_one_job_type_is_a_duplicate(tmp_path: Path) -> None:
         "step 'RiskTableMapping' already has a 'training' spec: risk_table_mapping_training_spec.py", "duplicate")]
 
 
+
+def test_the_file_named_for_a_variant_wins_over_a_base_spec_declaring_it(tmp_path: Path) -> None:
+    # legacy layout: x_spec.py declares the training variant next to x_training_spec.py
+    repo = make_repo(tmp_path, ("TabularPreprocessing",), {
+        "specs/tabular_preprocessing_spec.py": spec('"TabularPreprocessing_Training"'),
+        "specs/tabular_preprocessing_training_spec.py": spec('"TabularPreprocessing_Training"'),
+    })
+    cat = StepCatalog(repo)
+    specs_dir = repo / "steps" / "specs"
+    assert cat.get_step_info("TabularPreprocessing").specs == {
+        "training": specs_dir / "tabular_preprocessing_training_spec.py"}
+    assert cat.unmatched == [UnmatchedFile(
+        specs_dir / "tabular_preprocessing_spec.py", "specs",
+        "step 'TabularPreprocessing' already has a 'training' spec: tabular_preprocessing_training_spec.py",
+        "duplicate")]
+    assert cat.find_steps_for_file(specs_dir / "tabular_preprocessing_spec.py") == []
+
 # -- many-to-one contracts -------------------------------------------------------------------------
 
 def test_one_contract_serves_several_steps(tmp_path: Path) -> None:

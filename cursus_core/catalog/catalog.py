@@ -125,6 +125,11 @@ class UnmatchedFile:
     workspace_id: str | None = None
 
 
+def _names_job_type(path: Path, job_type: str) -> bool:
+    """Whether a spec file's name says which variant it is (``x_training_spec.py``)."""
+    return path.name.lower().endswith(f"_{job_type.lower()}_spec.py")
+
+
 def _has_literal_core_table(path: Path) -> bool:
     table = read_registry_file(path).table("STEP_NAMES")
     return table is not None and not table.opaque and bool(table.entries)
@@ -321,8 +326,17 @@ class StepCatalog:
         else:
             current, what = getattr(info, role[:-1]), role[:-1]
         if current is not None and current != path:
-            self._unmatched(scope, path, role, f"step '{name}' already has a {what}: {current.name}", "duplicate")
-            return False
+            if role == "specs" and job_type and _names_job_type(path, job_type) and not _names_job_type(current,
+                                                                                                         job_type):
+                # two specs declare one variant: the file named for it holds the slot, the other
+                # (often a legacy base spec that declares the variant too) is the duplicate
+                self._release(scope, name, current)
+                self._unmatched(scope, current, role, f"step '{name}' already has a {what}: {path.name}",
+                                "duplicate")
+            else:
+                self._unmatched(scope, path, role, f"step '{name}' already has a {what}: {current.name}",
+                                "duplicate")
+                return False
         if role == "specs":
             info.specs[job_type] = path
         elif role == "hyperparams":
@@ -336,6 +350,16 @@ class StepCatalog:
         self._role_of[path] = role
         self._evidence[(path, scope.workspace_id, name)] = evidence
         return True
+
+    def _release(self, scope: _Scope, name: str, path: Path) -> None:
+        """Take ``path`` back from step ``name`` (it lost its slot to a better-named file)."""
+        owners = self._by_file.get(path, [])
+        if (scope.workspace_id, name) in owners:
+            owners.remove((scope.workspace_id, name))
+        if not owners:
+            self._by_file.pop(path, None)
+            self._role_of.pop(path, None)
+        self._evidence.pop((path, scope.workspace_id, name), None)
 
     @staticmethod
     def _match(text: str, names: list[str], fuzzy: bool) -> tuple[str | None, str]:
