@@ -254,7 +254,9 @@ def apply_suppressions(
         candidates: list[UnusedNoqa] = []
         for directive in (*noqa.file_level, *noqa.lines.values()):
             if directive.codes is None:
-                if (path, directive.line, None) not in used:
+                # a bare line `# noqa` is shared with flake8/ruff/pycodestyle: it may well be there
+                # for them, so only our own bare `# cursus-lint: noqa` can be called unused
+                if directive.file_level and (path, directive.line, None) not in used:
                     candidates.append(UnusedNoqa(path, directive.line, directive.column, None))
                 continue
             for code, column in zip(directive.codes, directive.code_columns):

@@ -17,7 +17,9 @@ _USED = edit("script", '    sep = environ_vars.get("SEPARATOR", ",")\n',
 #: SEPARATOR is declared, so nothing on the line needs silencing
 _STALE = edit("script", '    sep = environ_vars.get("SEPARATOR", ",")\n',
               '    sep = environ_vars.get("SEPARATOR", ",")  # noqa: CL103\n')
-_BARE = edit("contract", '    entry_point="clean.py",\n', '    entry_point="clean.py",  # noqa\n')
+_FILE_LEVEL = edit("contract", "from cursus_core.base import ScriptContract\n",
+                   "# cursus-lint: noqa: CL501\nfrom cursus_core.base import ScriptContract\n")
+_SHARED_BARE = edit("contract", '    entry_point="clean.py",\n', '    entry_point="clean.py",  # noqa\n')
 _FOREIGN = edit("script", "import argparse\n", "import argparse  # noqa: F401, E501\n")
 _WITH_CL103 = {"extend-select": ["CL103"]}
 
@@ -35,7 +37,8 @@ findings it could silence:
 - `# noqa: CL103` (or several codes) must silence a CL103 finding on its line (a finding on a
   line that cannot hold a comment, inside a multi-line string or after a `\\`, belongs to the
   next line that can); each unused code is reported at its own column;
-- a bare `# noqa` must silence something;
+- a bare `# noqa` is left alone: flake8, ruff and pycodestyle read it too, so it may be there
+  for them (and a bare file-level `# cursus-lint: noqa` silences everything, CL903 included);
 - a file-level `# cursus-lint: noqa: CL103` must silence a CL103 finding somewhere in the file.
 
 Codes of other tools (`# noqa: E501, F401`) are left alone, and so are codes of rules that are
@@ -64,10 +67,12 @@ it would be unused in turn; to keep stale directives in a file on purpose, put
     bad=(
         Example(repo(script=_STALE), expect=(("steps/scripts/clean.py", line_of(_STALE, "# noqa")),),
                 config=_WITH_CL103),
-        Example(repo(contract=_BARE), expect=(("steps/contracts/clean_contract.py", line_of(_BARE, "# noqa")),)),
+        Example(repo(contract=_FILE_LEVEL), config={"extend-select": ["CL501"]},
+                expect=(("steps/contracts/clean_contract.py", line_of(_FILE_LEVEL, "# cursus-lint: noqa")),)),
     ),
     good=(
         Example(repo(script=_USED), config=_WITH_CL103),
         Example(repo(script=_FOREIGN)),
+        Example(repo(contract=_SHARED_BARE)),
     ),
 )
