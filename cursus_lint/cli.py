@@ -357,8 +357,13 @@ def lsp_cmd(tcp: str | None, stdio: bool) -> None:
 @click.option("--pipeline-name", help="Name of the built pipeline (default: from the saved config).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]),
               help="Lowest severity that makes the exit status 1 (default: error).")
+@click.option("--report", "report_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the compile report (each node's config and builder, every wired input with its "
+                   "score and why) as JSON.")
+@click.option("--explain", is_flag=True, help="Print how each node was built and wired (text, before the findings).")
 def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None, output: Path | None, fmt: str,
-              timeout: float, pipeline_name: str | None, fail_on: str | None) -> None:
+              timeout: float, pipeline_name: str | None, fail_on: str | None, report_file: Path | None,
+              explain: bool) -> None:
     """Dry-run build: compile the DAG and saved config into a SageMaker pipeline definition, offline.
 
     Unlike `check`, this IMPORTS the repo's builders and configs (user code) and sagemaker. It
@@ -410,6 +415,13 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
             raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
         click.echo(f"Wrote the pipeline definition ({len(outcome.definition.get('Steps', []))} steps) to {output}.",
                    err=True)
+    if report_file is not None and isinstance(outcome.report, dict):
+        try:
+            report_file.write_text(_json.dumps(outcome.report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {report_file}: {exc.strerror or exc}") from None
+    if explain and isinstance(outcome.report, dict):
+        click.echo(_explain(outcome.report))
     steps = len(outcome.definition.get("Steps", [])) if outcome.definition else 0
     summary = Summary(files=2, steps=steps, elapsed_ms=outcome.elapsed_s * 1000)
     ran = {code: r for code, r in rules.items() if code.startswith("CL8")}
@@ -421,6 +433,22 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
         click.echo("cursus-lint: the dry run produced no pipeline definition.", err=True)
         failed = True
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _explain(report: dict) -> str:
+    """The compile report as text: node -> builder, then each wired input and its score."""
+    lines: list[str] = []
+    for node in report.get("nodes", []):
+        lines.append(f"{node.get('node')}: {node.get('config_class')} -> {node.get('builder_class')} "
+                     f"({node.get('sagemaker_step_type')}, {node.get('builder_file')})")
+        for wired in node.get("inputs", []):
+            lines.append(f"    {wired.get('dependency')} <- {wired.get('provider_node')}.{wired.get('provider_output')} "
+                         f"(score {wired.get('score', 0):.2f})")
+        for unwired in node.get("unwired", []):
+            what = unwired.get("dependency") if isinstance(unwired, dict) else unwired
+            why = unwired.get("reason", "") if isinstance(unwired, dict) else ""
+            lines.append(f"    {what} unwired{': ' + why if why else ''}")
+    return "\n".join(lines)
 
 
 @cli.command("test-scripts")

@@ -294,3 +294,23 @@ def test_build_findings_render_in_every_format(fmt: str) -> None:
     assert "CL801" in text
     assert "pipeline/dag.json" in text
     assert ("cycle: A -&gt; B -&gt; A" if fmt == "junit" else "cycle: A -> B -> A") in text
+
+
+def test_explain_lists_builders_and_wiring() -> None:
+    from cursus_lint.cli import _explain
+
+    report = {"nodes": [
+        {"node": "Load", "config_class": "LoadConfig", "builder_class": "LoadStepBuilder",
+         "sagemaker_step_type": "Processing", "builder_file": "steps/builders/builder_load_step.py",
+         "inputs": [], "unwired": []},
+        {"node": "Train", "config_class": "TrainConfig", "builder_class": "TrainStepBuilder",
+         "sagemaker_step_type": "Training", "builder_file": "steps/builders/builder_train_step.py",
+         "inputs": [{"dependency": "data", "provider_node": "Load", "provider_output": "raw", "score": 0.9}],
+         "unwired": [{"dependency": "hp", "reason": "no provider"}]},
+    ]}
+    assert _explain(report).splitlines() == [
+        "Load: LoadConfig -> LoadStepBuilder (Processing, steps/builders/builder_load_step.py)",
+        "Train: TrainConfig -> TrainStepBuilder (Training, steps/builders/builder_train_step.py)",
+        "    data <- Load.raw (score 0.90)",
+        "    hp unwired: no provider",
+    ]
