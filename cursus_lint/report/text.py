@@ -15,8 +15,6 @@ from io import StringIO
 from itertools import groupby
 from pathlib import Path
 
-from rich.console import Console
-from rich.text import Text
 
 from cursus_lint.diagnostic import Diagnostic
 from cursus_lint.rule import Rule
@@ -132,6 +130,9 @@ def _summary_line(findings: list[Finding], summary: Summary) -> Line:
 
 def _to_ansi(lines: list[Line], width: int) -> str:
     """Render through rich with a fixed environment so the result does not depend on the shell."""
+    from rich.console import Console  # imported only for a terminal: plain output never needs rich
+    from rich.text import Text
+
     buffer = StringIO()
     console = Console(
         file=buffer,
