@@ -244,6 +244,25 @@ def test_the_file_named_for_a_variant_wins_over_a_base_spec_declaring_it(tmp_pat
         "duplicate")]
     assert cat.find_steps_for_file(specs_dir / "tabular_preprocessing_spec.py") == []
 
+
+def test_a_variant_importing_another_steps_contract_does_not_steal_the_slot(tmp_path: Path) -> None:
+    # Clean's calibration spec wrongly imports Archive's contract, whose file sorts first; the
+    # contract most of Clean's specs import stays Clean's (CL207 reports the foreign one)
+    repo = make_repo(tmp_path, ("Clean", "Archive"), {
+        "scripts/clean.py": "x = 1\n",
+        "scripts/archive.py": "x = 1\n",
+        "contracts/archive_contract.py": contract("archive.py"),
+        "contracts/clean_contract.py": contract("clean.py"),
+        "specs/clean_training_spec.py": spec('"Clean_Training"', "clean_contract", "CLEAN_TRAINING_SPEC"),
+        "specs/clean_validation_spec.py": spec('"Clean_Validation"', "clean_contract", "CLEAN_VALIDATION_SPEC"),
+        "specs/clean_calibration_spec.py": spec('"Clean_Calibration"', "archive_contract", "CLEAN_CALIBRATION_SPEC"),
+        "specs/archive_spec.py": spec('"Archive"', "archive_contract", "ARCHIVE_SPEC"),
+    })
+    cat = StepCatalog(repo)
+    assert names_of(cat.get_step_info("Clean"))["contract"] == "clean_contract.py"
+    assert names_of(cat.get_step_info("Clean"))["script"] == "clean.py"
+    assert names_of(cat.get_step_info("Archive"))["contract"] == "archive_contract.py"
+
 # -- many-to-one contracts -------------------------------------------------------------------------
 
 def test_one_contract_serves_several_steps(tmp_path: Path) -> None:

@@ -503,6 +503,7 @@ class StepCatalog:
                 var_files[var] = var_files.get(var, 0) + 1
         owners_of: dict[Path, list[str]] = {}
         later: list[tuple[Path, FileSummary]] = []
+        claims: list[tuple[tuple[int, int, str], str, Path, str]] = []
         for path, summary in summaries.items():  # pass 1: imported by the specs, else the builders
             keys = [("module", path.stem)] + [("name", v) for v in summary.contract_vars if var_files[v] == 1]
             owners, evidence = [], ""
@@ -511,15 +512,33 @@ class StepCatalog:
                 if owners:
                     break
             if owners:
-                owners_of[path] = [o for o in owners if self._attach(scope, o, "contracts", path, evidence)]
+                owners_of[path] = []
+                for owner in owners:
+                    claims.append((self._contract_preference(scope, owner, path, keys), owner, path, evidence))
             else:
                 later.append((path, summary))
+        # a step whose variant specs disagree keeps the contract most of them import (then the one
+        # named after it); the other becomes a reported duplicate, whatever the file order
+        for _, owner, path, evidence in sorted(claims, key=lambda c: c[0]):
+            if self._attach(scope, owner, "contracts", path, evidence):
+                owners_of[path].append(owner)
         for path, summary in later:  # pass 2: file name
             step = self._by_name_or_unmatched(scope, "contracts", path, summary)
             owners_of[path] = [step] if step is not None else []
         for path, owners in owners_of.items():
             for ep in summaries[path].entry_points:
                 scope.entry_owners.setdefault(entry_point_stem(ep), set()).update(owners)
+
+    def _contract_preference(self, scope: _Scope, step: str, path: Path,
+                             keys: list[tuple[str, str]]) -> tuple[int, int, str]:
+        """Sort key (best first): how many of the step's specs import the contract, whether the
+        file is named after the step, then the path for a stable order."""
+        info = scope.steps.get(step)
+        importing = 0
+        if info is not None:
+            importing = sum(1 for spec in info.specs.values() if set(keys) & set(_references(self._summary(spec))))
+        named = path.stem.removesuffix("_contract").replace("_", "") == step.lower()
+        return (-importing, 0 if named else 1, str(path))
 
     def _index_scripts(self, scope: _Scope, paths: list[Path]) -> None:
         core = self._scopes.get(None) if scope.workspace_id is not None else None
