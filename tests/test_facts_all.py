@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 from cursus_core.source import parse_text
-from cursus_lint.facts import extract_all
+from cursus_lint.facts import ModuleFacts, extract_all
 
 CONTRACT = textwrap.dedent("""\
     A_CONTRACT = ScriptContract(entry_point="a.py", expected_input_paths=paths())  # noqa: CL104
@@ -20,16 +20,16 @@ def test_roles_select_extractors_and_unknown_is_summed():
     assert facts.roles == frozenset({"contract"})
     assert [c.variable for c in facts.contracts] == ["A_CONTRACT"]
     assert facts.script is None and facts.specs == () and facts.builders == ()
-    assert facts.module is not None and facts.module.noqa[1].codes == ("CL104",)
+    assert facts.module is not None and set(facts.module.definitions) == {"A_CONTRACT"}
     assert dict(facts.unknown) == {"non-literal-contract-field": 1}
     assert facts.digest == sf.digest and facts.problem is None
 
 
-def test_unparsable_file_keeps_problem_and_noqa():
+def test_unparsable_file_keeps_its_problem():
     sf = parse_text(Path("broken.py"), b"def f(:\n    pass  # noqa\n")
     facts = extract_all(sf, {"script"})
     assert facts.problem is not None and facts.problem.kind == "syntax-error"
-    assert facts.script is None and facts.module.noqa[2].codes == ()
+    assert facts.script is None and facts.module == ModuleFacts()
 
 
 def test_facts_pickle_round_trip():

@@ -1,4 +1,4 @@
-"""Module facts: imports, sys.path edits, S3 strings and noqa comments, with exact positions."""
+"""Module facts: imports, sys.path edits and S3 strings, with exact positions."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import textwrap
 from pathlib import Path
 
 from cursus_core.source import parse_text
-from cursus_lint.facts import NoqaComment, Span, extract_module
+from cursus_lint.facts import Span, extract_module
 
 
 def facts(src: str):
@@ -74,28 +74,7 @@ def test_s3_literals_and_builds():
     assert m.s3_builds[1].variables == ("self.config.pipeline_s3_loc",)
 
 
-def test_noqa_comments_line_and_file_level():
-    m = facts("""\
-        # cursus-lint: noqa: CL103
-        x = os.environ["A"]  # noqa: CL103, cl104
-        y = 1  # noqa
-        s = "# noqa: CL999"
-        t = "a"  # see docs # noqa:CL701
-        doc = '''
-        # noqa: CL555
-        '''
-        """)
-    assert m.file_noqa == (NoqaComment(1, ("CL103",), Span(1, 1, 1, 27)),)
-    assert m.noqa == {
-        2: NoqaComment(2, ("CL103", "CL104"), Span(2, 22, 2, 42)),
-        3: NoqaComment(3, (), Span(3, 8, 3, 14)),
-        5: NoqaComment(5, ("CL701",), Span(5, 21, 5, 33)),
-    }
-
-
-def test_noqa_survives_syntax_error_and_non_ascii_columns():
-    bad = extract_module(parse_text(Path("b.py"), b"def f(:\n  pass  # noqa: CL901\n"))
-    assert bad.noqa[2].codes == ("CL901",)
+def test_non_ascii_columns_count_characters():
     m = facts('label = "\u00e9t\u00e9"; u = "s3://b/k"\n')
     assert m.s3_literals[0].span == Span(1, 20, 1, 30)  # characters, not UTF-8 bytes
 

@@ -18,7 +18,7 @@ from .contract import extract_contracts
 from .model import (
     ArgDef, ArgRead, BuilderFacts, ConfigFacts, ConfigRead, ContractFacts, ContractRef, DependencyFacts,
     DictEntry, Entry, EnvRead, EnvSet, FieldFacts, FileFacts, HyperparameterFacts, ImportFact, JobArg,
-    KeyUse, MainCall, MainFacts, ModuleFacts, NamedItem, NameRef, NoqaComment, OutputDestination,
+    KeyUse, MainCall, MainFacts, ModuleFacts, NamedItem, NameRef, OutputDestination,
     OutputFacts, Param, PathConstant, PathUse, S3Build, S3Literal, ScriptFacts, Span, SpecFacts,
     StepTypeRef, SysPathEdit,
 )
@@ -32,8 +32,8 @@ ROLES = frozenset({"script", "contract", "spec", "builder", "config", "hyperpara
 def extract_all(sf: SourceFile, roles: set[str] | frozenset[str]) -> FileFacts:
     """Every fact the file's catalog ``roles`` call for, from one walk of its tree.
 
-    Module facts are always extracted (imports, S3 strings and noqa comments matter for
-    every file); a file that did not parse yields only its problem and noqa comments.
+    Module facts are always extracted (imports and S3 strings matter for every file); a file
+    that did not parse yields only its problem (noqa comments are read by ``cursus_lint.suppress``).
     """
     unknown: Counter[str] = Counter()
     roles = frozenset(roles)
@@ -63,6 +63,6 @@ __all__ = [
     "ArgDef", "ArgRead", "BuilderFacts", "ConfigFacts", "ConfigRead", "ContractFacts", "ContractRef",
     "DependencyFacts", "DictEntry", "Entry", "EnvRead", "EnvSet", "FieldFacts", "FileFacts",
     "HyperparameterFacts", "ImportFact", "JobArg", "KeyUse", "MainCall", "MainFacts", "ModuleFacts",
-    "NamedItem", "NameRef", "NoqaComment", "OutputDestination", "OutputFacts", "Param", "PathConstant",
+    "NamedItem", "NameRef", "OutputDestination", "OutputFacts", "Param", "PathConstant",
     "PathUse", "S3Build", "S3Literal", "ScriptFacts", "Span", "SpecFacts", "StepTypeRef", "SysPathEdit",
 ]

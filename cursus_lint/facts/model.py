@@ -75,23 +75,11 @@ class S3Build:
 
 
 @dataclass(frozen=True, slots=True)
-class NoqaComment:
-    """``# noqa`` (``codes=()`` means every code) or ``# noqa: CL103, CL104`` on ``line``."""
-
-    line: int
-    codes: tuple[str, ...]
-    span: Span
-
-
-@dataclass(frozen=True, slots=True)
 class ModuleFacts:
     imports: tuple[ImportFact, ...] = ()
     sys_path_edits: tuple[SysPathEdit, ...] = ()
     s3_literals: tuple[S3Literal, ...] = ()
     s3_builds: tuple[S3Build, ...] = ()
-    #: line -> comment; a file-level ``# cursus-lint: noqa[: codes]`` is in ``file_noqa``
-    noqa: dict[int, NoqaComment] = field(default_factory=dict)
-    file_noqa: tuple[NoqaComment, ...] = ()
     #: top-level names bound by ``def``/``class``/assignment, with where
     definitions: dict[str, Span] = field(default_factory=dict)
 

@@ -1,23 +1,20 @@
-"""Facts every file has: imports, ``sys.path`` edits, S3 strings, noqa comments."""
+"""Facts every file has: imports, ``sys.path`` edits, S3 strings, top-level definitions.
+
+Noqa comments are not facts: ``cursus_lint.suppress.parse_noqa`` reads them, once, for the engine.
+"""
 
 from __future__ import annotations
 
 import ast
-import io
 import re
-import tokenize
 from collections import Counter
 
 from cursus_core.literals import dotted_name
 from cursus_core.source import SourceFile
 
 from ._index import TreeIndex, index_for, last_name
-from .model import ImportFact, ModuleFacts, NoqaComment, S3Build, S3Literal, Span, SysPathEdit
+from .model import ImportFact, ModuleFacts, S3Build, S3Literal, Span, SysPathEdit
 
-_CODES = r"[A-Za-z]{1,5}[0-9]{1,5}(?:[\s,]+[A-Za-z]{1,5}[0-9]{1,5})*"
-_FILE_NOQA = re.compile(r"#\s*cursus-lint\s*:\s*noqa(?:\s*:\s*(?P<codes>" + _CODES + "))?", re.I)
-_NOQA = re.compile(r"#\s*noqa(?:\s*:\s*(?P<codes>" + _CODES + "))?", re.I)
-_CODE = re.compile(r"[A-Za-z]{1,5}[0-9]{1,5}")
 _PATH_EDIT_METHODS = {"append", "insert", "extend", "remove"}
 _PIPELINE_VAR_WORDS = ("s3", "bucket", "prefix", "base_output")
 _LOG_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
@@ -26,20 +23,16 @@ _MESSAGE_SUFFIXES = ("Error", "Exception", "Warning")
 
 def extract_module(sf: SourceFile, stats: Counter[str] | None = None,
                    index: TreeIndex | None = None) -> ModuleFacts:
-    """Module-level facts; for a file that did not parse only the noqa comments are known."""
+    """Module-level facts; a file that did not parse has none."""
     if not sf.ok:
-        noqa, file_noqa = _line_noqa(sf, None)
-        return ModuleFacts(noqa=noqa, file_noqa=file_noqa)
+        return ModuleFacts()
     idx = index or index_for(sf)
-    noqa, file_noqa = _line_noqa(sf, idx)
     literals, builds = find_s3(idx)
     return ModuleFacts(
         imports=_imports(idx),
         sys_path_edits=_sys_path_edits(idx),
         s3_literals=literals,
         s3_builds=builds,
-        noqa=noqa,
-        file_noqa=file_noqa,
         definitions=_definitions(idx),
     )
 
@@ -245,91 +238,3 @@ def _find_s3(idx: TreeIndex) -> tuple[tuple[S3Literal, ...], tuple[S3Build, ...]
             literals.append(S3Literal(value, idx.span(const)))
     literals.sort(key=lambda f: (f.span.line, f.span.column))
     return tuple(literals), tuple(build_facts)
-
-
-# ----------------------------------------------------------------------------- noqa
-
-
-def _codes(text: str | None) -> tuple[str, ...]:
-    return tuple(c.upper() for c in _CODE.findall(text)) if text else ()
-
-
-def _line_noqa(sf: SourceFile, idx: TreeIndex | None) -> tuple[dict[int, NoqaComment], tuple[NoqaComment, ...]]:
-    """Noqa comments; a ``#`` inside a string literal is not a comment.
-
-    A regex finds candidates; the syntax tree's string spans reject those inside strings.
-    Only a candidate inside a multi-line string falls back to ``tokenize`` (rare and slow).
-    """
-    text = sf.text
-    if not text or ("noqa" not in text and "NOQA" not in text and not re.search("(?i)noqa", text)):
-        return {}, ()
-    lines = sf.lines
-    candidates = [i + 1 for i, line in enumerate(lines) if "#" in line and "noqa" in line.lower()]
-    if not candidates:
-        return {}, ()
-    strings = _string_spans(idx, set(candidates)) if idx is not None else {}
-    comments: dict[int, int] | None = None
-    per_line: dict[int, NoqaComment] = {}
-    file_level: list[NoqaComment] = []
-    for lineno in candidates:
-        line = lines[lineno - 1]
-        for match in re.finditer("#", line):
-            col = match.start() + 1
-            where = _inside_string(strings.get(lineno, ()), lineno, col)
-            if where == "single":
-                continue
-            if where == "multi" or idx is None:
-                if comments is None:
-                    comments = _comment_columns(text)
-                if comments.get(lineno) != col:
-                    continue
-            comment = line[match.start():]
-            file_match = _FILE_NOQA.match(comment)
-            if file_match:
-                file_level.append(NoqaComment(lineno, _codes(file_match.group("codes")),
-                                              Span(lineno, col, lineno, len(line) + 1)))
-                break
-            noqa = _NOQA.search(comment)
-            if noqa:
-                per_line[lineno] = NoqaComment(lineno, _codes(noqa.group("codes")),
-                                               Span(lineno, col + noqa.start(), lineno, len(line) + 1))
-            break  # the first real '#' starts the comment
-    return per_line, tuple(file_level)
-
-
-def _string_spans(idx: TreeIndex, lines: set[int]) -> dict[int, list[tuple[Span, bool]]]:
-    out: dict[int, list[tuple[Span, bool]]] = {}
-    low, high = min(lines), max(lines)
-    for nodes in (idx.nodes(ast.Constant), idx.nodes(ast.JoinedStr)):
-        for node in nodes:
-            if isinstance(node, ast.Constant) and not isinstance(node.value, (str, bytes)):
-                continue
-            start, end = node.lineno, node.end_lineno or node.lineno
-            if end < low or start > high:
-                continue
-            hit = [ln for ln in lines if start <= ln <= end]
-            if hit:
-                span = idx.span(node)
-                for ln in hit:
-                    out.setdefault(ln, []).append((span, start != end))
-    return out
-
-
-def _inside_string(spans: tuple | list, line: int, col: int) -> str | None:
-    for span, multi in spans:
-        after_start = (line, col) >= (span.line, span.column)
-        before_end = (line, col) < (span.end_line, span.end_column)
-        if after_start and before_end:
-            return "multi" if multi else "single"
-    return None
-
-
-def _comment_columns(text: str) -> dict[int, int]:
-    out: dict[int, int] = {}
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-            if tok.type == tokenize.COMMENT:
-                out[tok.start[0]] = tok.start[1] + 1
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        pass
-    return out
