@@ -10,14 +10,12 @@ import cursus_lint
 from cursus_core.base import ScriptContract, StepSpecification
 from cursus_lint.rules import _examples
 
+from .repo_helpers import write_repo
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def write(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text)
+write = write_repo
 
 
 def test_check_returns_diagnostic_objects(tmp_path: Path) -> None:

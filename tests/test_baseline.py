@@ -10,16 +10,15 @@ import pytest
 from cursus_lint.cli import main
 from cursus_lint.rules import _examples
 
+from .repo_helpers import write_repo
+
 BAD = _examples.edit("script", '    sep = environ_vars.get("SEPARATOR", ",")\n',
                      '    sep = environ_vars.get("SEPARATOR", ",")\n    debug = os.getenv("DEBUG_MODE")\n')
 
 
 @pytest.fixture()
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for rel, text in _examples.repo(script=BAD).items():
-        p = tmp_path / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text)
+    write_repo(tmp_path, _examples.repo(script=BAD))
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -7,6 +7,8 @@ from pathlib import Path
 import cursus_lint
 from cursus_lint.rules import _examples
 
+from .repo_helpers import write_repo
+
 CORE_BASE = '''\
 from pydantic import BaseModel
 
@@ -35,11 +37,7 @@ class CleanConfig(BasePipelineConfig):
 '''
 
 
-def write(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text)
+write = write_repo
 
 
 def layout(tmp_path: Path, builder: str) -> Path:

@@ -12,6 +12,8 @@ import pytest
 from cursus_lint.cli import main
 from cursus_lint.rules import _examples
 
+from .repo_helpers import write_repo
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "fixtures" / "example_repo"
 
@@ -21,10 +23,7 @@ BAD_SCRIPT = _examples.edit("script", '    sep = environ_vars.get("SEPARATOR", "
 
 @pytest.fixture()
 def bad_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for rel, text in _examples.repo(script=BAD_SCRIPT).items():
-        p = tmp_path / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text)
+    write_repo(tmp_path, _examples.repo(script=BAD_SCRIPT))
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
