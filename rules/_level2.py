@@ -427,3 +427,25 @@ def contract_names_missing_in_spec(step: StepModel, project: ProjectModel, side:
         for name, entry in getattr(contract, attr).items():
             if name not in declared:
                 yield variant, resolved, name, entry, where
+
+
+def spec_names_missing_in_contract(step: StepModel, project: ProjectModel, side: str):
+    """(variant, resolved contract, spec item, name, anchor span) for each spec dependency
+    (``side="input"``; required ones only, since an optional one may come from elsewhere) or
+    output without a contract path of the same name, per variant. Shared by CL202 and CL204."""
+    contract_field, attr, spec_field, name_of, _ = _SIDES[side]
+    for variant, resolved in comparable_variants(step, project):
+        contract = resolved.facts
+        if not contract_keys_known(contract, contract_field):
+            project.count_unknown(f"contract-spec-{attr}")
+            continue
+        where = contract.keyword_spans.get(contract_field) or contract.span
+        declared = getattr(contract, attr)
+        for item in getattr(variant.spec, spec_field):
+            name = name_of(item)
+            required = getattr(item, "required", True)
+            if name is None or required is None:
+                project.count_unknown(f"contract-spec-{attr}")
+                continue
+            if required and name not in declared:
+                yield variant, resolved, item, name, where

@@ -6,7 +6,7 @@ from cursus_lint.diagnostic import Severity
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
-from ._level2 import comparable_variants, contract_keys_known, dependency_name, spec_label
+from ._level2 import spec_label, spec_names_missing_in_contract
 
 _EXTRA_DEP = '''        DependencySpec(
             logical_name="lookup_table",
@@ -68,23 +68,11 @@ Declare the input in the contract (and read it in the script), or mark the depen
 
 @RULE
 def check(step, project):
-    for variant, resolved in comparable_variants(step, project):
-        spec, contract = variant.spec, resolved.facts
-        if not contract_keys_known(contract, "expected_input_paths"):
-            project.count_unknown("contract-spec-inputs")
-            continue
-        where = contract.keyword_spans.get("expected_input_paths") or contract.span
-        for dep in spec.dependencies:
-            name = dependency_name(dep)
-            if name is None or dep.required is None:
-                project.count_unknown("contract-spec-inputs")
-                continue
-            if not dep.required or name in contract.inputs:
-                continue
-            yield RULE.report(
-                variant.path, dep.span,
-                f"required dependency '{name}' of spec '{spec_label(variant)}' has no input path in contract "
-                f"'{resolved.label}'",
-                step=step.name,
-                related=[(resolved.path, where, f"'{resolved.label}' declares its input paths here")],
-            )
+    for variant, resolved, dep, name, where in spec_names_missing_in_contract(step, project, "input"):
+        yield RULE.report(
+            variant.path, dep.span,
+            f"required dependency '{name}' of spec '{spec_label(variant)}' has no input path in contract "
+            f"'{resolved.label}'",
+            step=step.name,
+            related=[(resolved.path, where, f"'{resolved.label}' declares its input paths here")],
+        )

@@ -6,7 +6,7 @@ from cursus_lint.diagnostic import Severity
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
-from ._level2 import comparable_variants, contract_keys_known, output_name, spec_label
+from ._level2 import spec_label, spec_names_missing_in_contract
 
 _EXTRA_OUTPUT = '''        ),
         OutputSpec(
@@ -64,22 +64,10 @@ from the spec.
 
 @RULE
 def check(step, project):
-    for variant, resolved in comparable_variants(step, project):
-        spec, contract = variant.spec, resolved.facts
-        if not contract_keys_known(contract, "expected_output_paths"):
-            project.count_unknown("contract-spec-outputs")
-            continue
-        where = contract.keyword_spans.get("expected_output_paths") or contract.span
-        for out in spec.outputs:
-            name = output_name(out)
-            if name is None:
-                project.count_unknown("contract-spec-outputs")
-                continue
-            if name in contract.outputs:
-                continue
-            yield RULE.report(
-                variant.path, out.span,
-                f"spec output '{name}' of '{spec_label(variant)}' has no output path in contract '{resolved.label}'",
-                step=step.name,
-                related=[(resolved.path, where, f"'{resolved.label}' declares its output paths here")],
-            )
+    for variant, resolved, out, name, where in spec_names_missing_in_contract(step, project, "output"):
+        yield RULE.report(
+            variant.path, out.span,
+            f"spec output '{name}' of '{spec_label(variant)}' has no output path in contract '{resolved.label}'",
+            step=step.name,
+            related=[(resolved.path, where, f"'{resolved.label}' declares its output paths here")],
+        )
