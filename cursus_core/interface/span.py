@@ -1,0 +1,57 @@
+"""Positions and problems of the interface layer: plain, frozen and cheap.
+
+Every value read from a ``.step.yaml`` carries a :class:`Span` so that a later rule can point at
+the exact key or value in the YAML. Lines and columns are 1-based, columns count characters and
+``end_column`` points one past the last character, as in the rest of the house (LSP, SARIF).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A 1-based character range in one file; ``end_column`` is exclusive."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def point(cls, line: int = 1, column: int = 1) -> "Span":
+        """An empty range, for things that have no extent (the start of a file)."""
+        return cls(line, column, line, column)
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """The other side of a file-set problem (the first file declaring a step, say)."""
+
+    path: Path
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A located problem of an interface file; a later pass maps ``kind`` to a rule code.
+
+    ``key_path`` names where in the document it is (``("contract", "inputs", "DATA",
+    "requried")``) so rules and tests need not re-derive it from the span; ``suggestion`` holds a
+    did-you-mean replacement when there is one (a fixer can use it).
+    """
+
+    kind: str
+    message: str
+    path: Path
+    span: Span
+    severity: Severity = "error"
+    key_path: tuple[str, ...] = ()
+    suggestion: str | None = None
+    related: tuple[Related, ...] = field(default=())
