@@ -326,6 +326,20 @@ def rule_cmd(code: str) -> None:
                f"{rule.severity.value} · {fix}\n\n{rule.docs.strip()}")
 
 
+@cli.command("schema")
+@click.argument("name", type=click.Choice(["step-interface"]))
+def schema_cmd(name: str) -> None:
+    """Print a JSON Schema (draft-07, sorted keys): `step-interface` for .step.yaml files.
+
+    \b
+    Use it with yaml-language-server, e.g. as the first line of a .step.yaml:
+      # yaml-language-server: $schema=./step-interface.schema.json
+    """
+    from cursus_core.interface.json_schema import step_interface_schema_text
+
+    click.echo(step_interface_schema_text(), nl=False)
+
+
 @cli.command("lsp")
 @click.option("--tcp", metavar="HOST:PORT", help="Listen on a TCP socket instead of stdio.")
 @click.option("--stdio", is_flag=True, help="Talk over stdin/stdout (the default; accepted because editors pass it).")
