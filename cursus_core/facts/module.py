@@ -1,6 +1,6 @@
 """Facts every file has: imports, ``sys.path`` edits, S3 strings, top-level definitions.
 
-Noqa comments are not facts: ``cursus_lint.suppress.parse_noqa`` reads them, once, for the engine.
+Noqa comments are not facts: the linter's suppression parser reads them, once, for its engine.
 """
 
 from __future__ import annotations
