@@ -99,11 +99,6 @@ class PipelineDAG:
     def edges(self) -> list[tuple[str, str]]:
         return list(self._edges)
 
-    @property
-    def graph(self) -> nx.DiGraph:
-        """A copy of the underlying graph, for analyses networkx already has."""
-        return self._graph.copy()
-
     def __contains__(self, node: object) -> bool:
         return node in self._graph
 
@@ -114,6 +109,9 @@ class PipelineDAG:
         if not isinstance(other, PipelineDAG):
             return NotImplemented
         return self.nodes == other.nodes and self.edges == other.edges
+
+    #: Equal DAGs compare by content and a DAG grows (add_node/add_edge): it cannot be a dict key.
+    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"PipelineDAG(nodes={self.nodes!r}, edges={self.edges!r})"

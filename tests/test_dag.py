@@ -233,3 +233,11 @@ def test_py_dag_errors(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(DAGError) as err:
         load_dag(path)
     assert str(err.value) == f"{path}: {message}"
+
+
+def test_equal_dags_compare_by_content_and_cannot_be_hashed() -> None:
+    a = PipelineDAG(["load", "train"], [("load", "train")])
+    assert a == PipelineDAG(["load", "train"], [("load", "train")])
+    assert a != PipelineDAG(["load", "train"])
+    with pytest.raises(TypeError, match="unhashable type: 'PipelineDAG'"):
+        hash(a)

@@ -104,10 +104,6 @@ class StepInfo:
                 "builder": self.builder, "config": self.config}
         return [k for k, v in have.items() if v is None]
 
-    def components(self) -> dict[str, object]:
-        return {"script": self.script, "contract": self.contract, "specs": dict(self.specs),
-                "builder": self.builder, "config": self.config, "hyperparams": list(self.hyperparams)}
-
 
 @dataclass(frozen=True)
 class UnmatchedFile:

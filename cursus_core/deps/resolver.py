@@ -411,15 +411,6 @@ def _ceiling(dep: DependencyView, output_type: str, data_type: str, listed: bool
             + WEIGHTS["name"] + WEIGHTS["keywords"] + (WEIGHTS["source"] if listed else 0.0))
 
 
-def upper_bound(dep: DependencyView, provider: Provider, consumer: StepRef | None) -> float:
-    """A cheap ceiling on :func:`score_match` (name and keywords assumed perfect)."""
-    if consumer is not None and provider.step == consumer:
-        return 0.0
-    out = as_output(provider.output)
-    listed = any(source_matches(s, provider.step) for s in dep.compatible_sources)
-    return _ceiling(dep, out.output_type, out.data_type, listed)
-
-
 def _ranked_within_reach(dep: DependencyView, pool: ProviderPool, consumer: Any, threshold: float,
                          tie_margin: float) -> list[Candidate]:
     """Like :func:`rank_providers`, but providers whose ceiling cannot reach the result are never
