@@ -187,13 +187,14 @@ class PipelineDAG:
         return {"nodes": self.nodes, "edges": [[src, dst] for src, dst in self._edges]}
 
     @classmethod
-    def from_dict(cls, data: Any) -> "PipelineDAG":
+    def from_dict(cls, data: Any) -> PipelineDAG:
         """Build from ``{"nodes": [...], "edges": [[a, b], ...]}`` (cycles are checked by validate)."""
         if not isinstance(data, Mapping):
             raise DAGFormatError(f"a DAG must be a mapping with 'nodes' and 'edges', got {type(data).__name__}")
         unknown = sorted(str(k) for k in data if k not in ("nodes", "edges"))
         if unknown:
-            raise DAGFormatError(f"unknown DAG key(s): {', '.join(repr(k) for k in unknown)} (expected 'nodes', 'edges')")
+            keys = ", ".join(repr(k) for k in unknown)
+            raise DAGFormatError(f"unknown DAG key(s): {keys} (expected 'nodes', 'edges')")
         nodes = data.get("nodes")
         if not isinstance(nodes, list):
             raise DAGFormatError("'nodes' must be a list of step names")

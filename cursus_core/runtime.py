@@ -141,7 +141,7 @@ class ContractRuntime:
 
     @classmethod
     def from_step(cls, step_name: str, repo_root: str | os.PathLike[str] | None = None,
-                  environ: Mapping[str, str] | None = None) -> "ContractRuntime":
+                  environ: Mapping[str, str] | None = None) -> ContractRuntime:
         """The runtime of a registered step: its contract file found by the step catalog, read
         statically; inputs its specification marks ``required=False`` are optional."""
         from cursus_core.catalog import StepCatalog

@@ -350,7 +350,8 @@ def test_dag_invalid(tmp_path: Path) -> None:
 
 def test_node_without_config(tmp_path: Path) -> None:
     root = _copy(tmp_path)
-    _edit_dag(root, add_nodes=("PyTorchModel", "XGBoostModel_testing"), add_edges=(("XGBoostTraining", "PyTorchModel"),))
+    _edit_dag(root, add_nodes=("PyTorchModel", "XGBoostModel_testing"),
+              add_edges=(("XGBoostTraining", "PyTorchModel"),))
     result = _run(root)
     dag = root / "pipeline" / "dag.json"
     assert result.definition is None
@@ -483,7 +484,8 @@ def test_builder_exception_points_at_the_builder_line(tmp_path: Path) -> None:
 def test_builder_import_error_points_at_the_builder_line(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     builder = root / "steps" / "builders" / "builder_package_step.py"
-    builder.write_text(builder.read_text().replace("from typing import", "import no_such_module\nfrom typing import", 1))
+    text = builder.read_text()
+    builder.write_text(text.replace("from typing import", "import no_such_module\nfrom typing import", 1))
     [problem] = _run(root).problems
     assert (problem.kind, problem.node, problem.path, problem.line) == (
         "builder-exception", "Package", builder, _line(builder, "import no_such_module"))

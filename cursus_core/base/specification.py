@@ -183,7 +183,7 @@ class StepSpecification(BaseModel):
         return _keyed("outputs", value, OutputSpec)
 
     @model_validator(mode="after")
-    def _node_shape(self) -> "StepSpecification":
+    def _node_shape(self) -> StepSpecification:
         deps, outs = list(self.dependencies), list(self.outputs)
         where = f"{self.node_type.value} step {self.step_type!r}"
         if self.node_type in (NodeType.SOURCE, NodeType.SINGULAR) and deps:
@@ -197,13 +197,14 @@ class StepSpecification(BaseModel):
         return self
 
     @model_validator(mode="after")
-    def _aliases_unique(self) -> "StepSpecification":
+    def _aliases_unique(self) -> StepSpecification:
         owner: dict[str, str] = {}
         for output in self.outputs.values():
             for alias in output.aliases:
                 if alias in self.outputs:
                     raise ValueError(
-                        f"outputs: alias {alias!r} of output {output.logical_name!r} collides with an output logical_name"
+                        f"outputs: alias {alias!r} of output {output.logical_name!r} "
+                        "collides with an output logical_name"
                     )
                 if alias in owner:
                     raise ValueError(

@@ -262,7 +262,7 @@ def configs_to_document(configs: Sequence[BaseModel], *, registry: UnifiedRegist
     names = _step_names(configs, registry, step_names)
     fields: dict[str, dict[str, Any]] = {}
     derived: dict[str, dict[str, Any]] = {}
-    for name, config in zip(names, configs):
+    for name, config in zip(names, configs, strict=True):
         if not isinstance(config, BaseModel):
             raise ConfigSaveError(f"step '{name}': {type(config).__name__} is not a pydantic model")
         fields[name] = _encode_fields(config, name)
@@ -282,12 +282,12 @@ def configs_to_document(configs: Sequence[BaseModel], *, registry: UnifiedRegist
     specific = {
         name: {MODEL_TYPE_KEY: type(config).__name__,
                **{k: v for k, v in fields[name].items() if k not in shared}}
-        for name, config in zip(names, configs)
+        for name, config in zip(names, configs, strict=True)
     }
     return {
         "configuration": {"shared": shared, "specific": specific},
         "metadata": {
-            "config_types": {name: type(config).__name__ for name, config in zip(names, configs)},
+            "config_types": {name: type(config).__name__ for name, config in zip(names, configs, strict=True)},
             "created_at": created_at or datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "derived": derived,
             "format_version": FORMAT_VERSION,
@@ -514,7 +514,7 @@ def _load_step(loader: _Loader, step: str, entry: Any, shared: Mapping[str, Any]
         raise ConfigValidationError(file, step, cls.__name__, exc.errors) from exc
     except ValidationError as exc:
         raise ConfigValidationError(file, step, cls.__name__, _errors(exc)) from exc
-    except (ConfigLoadError, _Invalid):
+    except ConfigLoadError:  # already names the file and step
         raise
     except Exception as exc:  # a validator of user code that raised something other than ValueError
         raise ConfigValidationError(file, step, cls.__name__, [("", f"{type(exc).__name__}: {exc}")]) from exc

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from cursus_core.base.builder import DEFAULT_PARAMETER_NAMES, EXECUTION_PREFIX_PARAM
 from cursus_core.catalog import StepCatalog, find_repo_root

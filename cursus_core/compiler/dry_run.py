@@ -160,8 +160,8 @@ def dry_run(dag_path: str | os.PathLike[str], config_path: str | os.PathLike[str
         try:
             configs = compiler.load_configs()
         except ConfigLoadError as exc:
-            return DryRunResult(None, None, [BuildProblem("config-invalid", str(exc), exc.step, config_file,
-                                                          _line_of(config_file, f'"{exc.step}"') if exc.step else None)])
+            line = _line_of(config_file, f'"{exc.step}"') if exc.step else None
+            return DryRunResult(None, None, [BuildProblem("config-invalid", str(exc), exc.step, config_file, line)])
         except BuilderLoadError as exc:
             return DryRunResult(None, None, [BuildProblem("builder-exception", str(exc), exc.step, exc.path, exc.line)])
         mapping = map_nodes_to_configs(dag, configs)

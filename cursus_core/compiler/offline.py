@@ -22,8 +22,9 @@ import contextlib
 import logging
 import os
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 __all__ = [
     "BUILD_EXTRA_MESSAGE",

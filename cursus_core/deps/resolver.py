@@ -29,11 +29,12 @@ optional ``calibration_model`` to an unrelated ``evaluation_output`` that way).
 from __future__ import annotations
 
 import difflib
-from functools import lru_cache
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Iterable, Protocol, Sequence, runtime_checkable
+from functools import lru_cache
+from typing import Any, Protocol, runtime_checkable
 
 __all__ = [
     "WEIGHTS", "TYPE_COMPATIBILITY", "DependencyLike", "OutputLike", "DependencyView", "OutputView", "StepRef",
@@ -344,7 +345,8 @@ class Candidate:
 class Resolution:
     """``best`` is the provider to wire (None: leave unwired); ``candidates`` the compatible ones that
     can matter, best first (providers whose score ceiling cannot reach the top, or the best three
-    when nothing passes, are not scored); ``ambiguous`` when other outputs (``rivals``) score within the tie margin of the top."""
+    when nothing passes, are not scored); ``ambiguous`` when other outputs (``rivals``) score within
+    the tie margin of the top."""
 
     best: Candidate | None
     candidates: list[Candidate]
@@ -389,7 +391,7 @@ class ProviderPool:
         self.views = [as_output(p.output) for p in self.providers]
         self.groups: dict[tuple[str, str], list[int]] = {}
         self.by_name: dict[str, list[int]] = {}
-        for i, (p, view) in enumerate(zip(self.providers, self.views)):
+        for i, (p, view) in enumerate(zip(self.providers, self.views, strict=True)):
             self.groups.setdefault((view.output_type, view.data_type), []).append(i)
             for name in {p.step.name, p.step.spec_type or "", strip_job_suffix(p.step.spec_type or "")} - {""}:
                 self.by_name.setdefault(name, []).append(i)

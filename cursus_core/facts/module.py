@@ -6,7 +6,6 @@ Noqa comments are not facts: the linter's suppression parser reads them, once, f
 from __future__ import annotations
 
 import ast
-import re
 from collections import Counter
 
 from cursus_core.literals import dotted_name

@@ -252,7 +252,7 @@ def _load_config(path: Path, root: Path, facts: PipelineFacts, overlay: dict[Pat
     specific = configuration.get("specific") if isinstance(configuration, dict) else None
     if not isinstance(shared, dict) or not isinstance(specific, dict):
         facts.problems.append(SourceProblem(path, "syntax-error", "not a saved pipeline config: expected "
-                                                                  "'configuration' with 'shared' and 'specific' objects"))
+                                            "'configuration' with 'shared' and 'specific' objects"))
         return
     metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
     config_types = metadata.get("config_types") if isinstance(metadata.get("config_types"), dict) else {}

@@ -224,11 +224,12 @@ class _ScriptExtractor:
                     node = jp
                     continue
                 return node
-            if isinstance(p, ast.JoinedStr) and p.values and p.values[0] is node:
-                node = p
-            elif isinstance(p, ast.Call) and p.args and p.args[0] is node and _is_path_call(p):
-                node = p
-            elif isinstance(p, ast.BinOp) and p.left is node and isinstance(p.op, (ast.Div, ast.Add)):
+            extends = (
+                (isinstance(p, ast.JoinedStr) and p.values and p.values[0] is node)
+                or (isinstance(p, ast.Call) and p.args and p.args[0] is node and _is_path_call(p))
+                or (isinstance(p, ast.BinOp) and p.left is node and isinstance(p.op, (ast.Div, ast.Add)))
+            )
+            if extends:
                 node = p
             elif isinstance(p, ast.Attribute) and p.attr == "joinpath":
                 gp = parents.get(id(p))
@@ -281,7 +282,7 @@ class _ScriptExtractor:
         params = [Param(arg.arg, self.idx.span(arg), i >= len(positional) - n_defaults)
                   for i, arg in enumerate(positional)]
         params += [Param(arg.arg, self.idx.span(arg), d is not None)
-                   for arg, d in zip(a.kwonlyargs, a.kw_defaults)]
+                   for arg, d in zip(a.kwonlyargs, a.kw_defaults, strict=True)]
         names = [p.name for p in params]
         testable = tuple(p.arg for p in positional[:4]) == TESTABLE_PARAMS
         called_with = {kw for call in self._main_call_nodes() for kw in (k.arg for k in call.keywords) if kw}
@@ -313,7 +314,7 @@ class _ScriptExtractor:
             target = node.targets[0]
             if isinstance(target, ast.Name) and isinstance(node.value, ast.Dict):
                 entries = found[target.id] = []
-                for k, v in zip(node.value.keys, node.value.values):
+                for k, v in zip(node.value.keys, node.value.values, strict=True):
                     key = str_value(k, self.strs) if k is not None else None
                     if key is None:
                         self.stats["dynamic-main-dict-key"] += 1
@@ -347,7 +348,7 @@ class _ScriptExtractor:
                     found[param] = found[value.id]
                 elif isinstance(value, ast.Dict):
                     entries = found[param] = []
-                    for k, v in zip(value.keys, value.values):
+                    for k, v in zip(value.keys, value.values, strict=True):
                         key = str_value(k, self.strs) if k is not None else None
                         if key is None:
                             self.stats["dynamic-main-dict-key"] += 1

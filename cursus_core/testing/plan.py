@@ -135,7 +135,7 @@ def builder_env_mapping(builder_file: Path | None) -> dict[str, tuple[str, Any, 
                             and isinstance(target.slice.value, str):
                         found[target.slice.value] = _env_sources(node.value)
             elif isinstance(node, ast.Dict):
-                for key, value in zip(node.keys, node.values):
+                for key, value in zip(node.keys, node.values, strict=True):
                     if isinstance(key, ast.Constant) and isinstance(key.value, str):
                         found.setdefault(key.value, _env_sources(value))
     return found
