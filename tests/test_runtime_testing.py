@@ -8,13 +8,12 @@ import shutil
 import tarfile
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
-pd = pytest.importorskip("pandas")
-np = pytest.importorskip("numpy")
-
-from cursus_core.dag import PipelineDAG, load_dag  # noqa: E402
-from cursus_core.testing import (  # noqa: E402
+from cursus_core.dag import PipelineDAG, load_dag
+from cursus_core.testing import (
     RuntimeTestingFactory, ScriptConfigurationError, TestingSetupError, render_report,
 )
 
