@@ -135,7 +135,7 @@ def _keyed(field: str, value: Any, model: type[BaseModel]) -> Any:
     if isinstance(value, dict):
         items = []
         for key, item in value.items():
-            spec = item if isinstance(item, model) else model.model_validate(item)
+            spec: Any = item if isinstance(item, model) else model.model_validate(item)
             if key != spec.logical_name:
                 raise ValueError(f"{field}: key {key!r} does not match logical_name {spec.logical_name!r}")
             items.append(spec)

@@ -343,12 +343,12 @@ class _Loader:
 
     def __init__(self, path: Path, config_classes: ClassSource | None) -> None:
         self.path = path
-        self.classes: dict[str, list[type]] = {}
+        self.classes: dict[str, list[type[BaseModel]]] = {}
         if config_classes is None:
             pass
         elif isinstance(config_classes, Mapping):
             for name, value in config_classes.items():
-                group = list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
+                group: list[Any] = list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
                 for cls in group:
                     self._add(name, cls)
         else:
@@ -358,12 +358,13 @@ class _Loader:
             if cls.__name__ not in self.classes:
                 self._add(cls.__name__, cls)
 
-    def _add(self, name: str, cls: type) -> None:
+    def _add(self, name: str, cls: type[BaseModel]) -> None:
         group = self.classes.setdefault(name, [])
         if cls not in group:
             group.append(cls)
 
-    def resolve(self, name: Any, step: str, where: str = "", local: Mapping[str, type] | None = None) -> type:
+    def resolve(self, name: Any, step: str, where: str = "",
+                local: Mapping[str, type] | None = None) -> type[BaseModel]:
         if not isinstance(name, str):
             raise ConfigFileError(self.path, f"step '{step}'{where}: {MODEL_TYPE_KEY} must be a class name, "
                                              f"got {_json(name)}", step=step)

@@ -14,7 +14,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from cursus_core.compiler.assembler import AssemblyError, AssemblyProblem
 from cursus_core.compiler.builder_loader import BuilderLoadError, user_frame
@@ -109,7 +109,7 @@ def _source_dir_for(config: Any, prefix: str) -> Any:
     return None
 
 
-def _local(value: Any) -> bool:
+def _local(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and bool(value) and not value.startswith("s3://")
 
 

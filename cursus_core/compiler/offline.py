@@ -213,7 +213,7 @@ def _session_class() -> Any:
             # (and an empty config also skips the schema validation the SDK runs on every lookup).
             self.sagemaker_config = {}
             self._offline_bucket = bucket
-            self.s3_resource = _RecordingS3Resource(self.recorder)
+            self.s3_resource = _RecordingS3Resource(self.recorder)  # type: ignore[assignment]  # SDK: None
 
         def default_bucket(self) -> str:
             return self._offline_bucket

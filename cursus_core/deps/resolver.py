@@ -302,7 +302,7 @@ def score_match(dependency: Any, output: Any, provider_step: Any = None, consume
                    + (f" ({', '.join(hits)})" if hits else "") + f" (+{parts['keywords']:.2f})")
     listed = provider is not None and any(source_matches(s, provider) for s in dep.compatible_sources)
     parts["source"] = WEIGHTS["source"] if listed else 0.0
-    if listed:
+    if listed and provider is not None:
         why.append(f"source: '{provider.label}' is a compatible source (+{parts['source']:.2f})")
     elif dep.compatible_sources and provider is not None:
         why.append(f"source: '{provider.label}' is not among {', '.join(dep.compatible_sources)}")

@@ -15,7 +15,7 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from json.decoder import scanstring
+from json.decoder import scanstring  # type: ignore[attr-defined]  # public, but not in typeshed
 from pathlib import Path
 from typing import Any
 
@@ -254,8 +254,8 @@ def _load_config(path: Path, root: Path, facts: PipelineFacts, overlay: dict[Pat
         facts.problems.append(SourceProblem(path, "syntax-error", "not a saved pipeline config: expected "
                                             "'configuration' with 'shared' and 'specific' objects"))
         return
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    config_types = metadata.get("config_types") if isinstance(metadata.get("config_types"), dict) else {}
+    metadata: dict[str, Any] = data["metadata"] if isinstance(data.get("metadata"), dict) else {}
+    config_types: dict[str, Any] = metadata["config_types"] if isinstance(metadata.get("config_types"), dict) else {}
     facts.specific_span = spans.get(("configuration", "specific"))
     whole = spans.get((), Span(1, 1, 1, 1))
     configs: dict[str, PipelineConfigEntry] = {}

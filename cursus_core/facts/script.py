@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
+from collections.abc import Sequence
 
 from cursus_core.literals import call_name, dotted_name
 from cursus_core.source import SourceFile
@@ -197,7 +198,7 @@ class _ScriptExtractor:
             return self._extend(base, rest, sep=False)
         return None
 
-    def _extend(self, base: tuple[str, str, bool, str | None] | None, parts: list[ast.AST],
+    def _extend(self, base: tuple[str, str, bool, str | None] | None, parts: Sequence[ast.AST],
                 sep: bool) -> tuple[str, str, bool, str | None] | None:
         if base is None:
             return None
@@ -229,7 +230,7 @@ class _ScriptExtractor:
                 or (isinstance(p, ast.Call) and p.args and p.args[0] is node and _is_path_call(p))
                 or (isinstance(p, ast.BinOp) and p.left is node and isinstance(p.op, (ast.Div, ast.Add)))
             )
-            if extends:
+            if extends and p is not None:
                 node = p
             elif isinstance(p, ast.Attribute) and p.attr == "joinpath":
                 gp = parents.get(id(p))
@@ -243,13 +244,13 @@ class _ScriptExtractor:
         idx = self.idx
         parents = idx.parents
         seeds: list[ast.AST] = []
-        for const in self._literal_seeds():
-            p = parents.get(id(const))
-            if isinstance(p, (ast.Assign, ast.AnnAssign)) and p.value is const and _binds_name(p):
+        for literal in self._literal_seeds():
+            p = parents.get(id(literal))
+            if isinstance(p, (ast.Assign, ast.AnnAssign)) and p.value is literal and _binds_name(p):
                 continue  # a constant's definition, not a use
-            seeds.append(const)
-        for name, value in self.paths.items():
-            if value:
+            seeds.append(literal)
+        for name, known in self.paths.items():
+            if known:
                 seeds.extend(self._loads.get(name, ()))
         done: set[int] = set()
         out: list[PathUse] = []
@@ -316,7 +317,7 @@ class _ScriptExtractor:
                 entries = found[target.id] = []
                 for k, v in zip(node.value.keys, node.value.values, strict=True):
                     key = str_value(k, self.strs) if k is not None else None
-                    if key is None:
+                    if k is None or key is None:
                         self.stats["dynamic-main-dict-key"] += 1
                         continue
                     entries.append(DictEntry(key, idx.span(k), self._value_text(v), idx.span(v)))
@@ -350,7 +351,7 @@ class _ScriptExtractor:
                     entries = found[param] = []
                     for k, v in zip(value.keys, value.values, strict=True):
                         key = str_value(k, self.strs) if k is not None else None
-                        if key is None:
+                        if k is None or key is None:
                             self.stats["dynamic-main-dict-key"] += 1
                             continue
                         entries.append(DictEntry(key, idx.span(k), self._value_text(v), idx.span(v)))
@@ -586,7 +587,7 @@ class _ScriptExtractor:
         functions = {s.name: [a.arg for a in list(s.args.posonlyargs) + list(s.args.args)]
                      for s in idx.tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
         found: dict[str, Span] = {}
-        candidates: list[tuple[ast.AST, str]] = [
+        candidates: list[tuple[ast.expr, str]] = [
             (n, kinds[n.id]) for n in idx.nodes(ast.Name) if n.id in kinds and isinstance(n.ctx, ast.Load)]
         candidates += [(a, "env") for a in idx.nodes(ast.Attribute)
                        if a.attr == "environ" and dotted_name(a) in _ENVIRON and isinstance(a.ctx, ast.Load)]

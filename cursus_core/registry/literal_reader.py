@@ -132,7 +132,7 @@ class _Reader:
                     self._mutation(func.value, stmt, f".{func.attr}()")
         return self.out
 
-    def _mutation(self, target: ast.AST, stmt: ast.stmt, how: str) -> None:
+    def _mutation(self, target: ast.AST, stmt: ast.AST, how: str) -> None:
         base = target.value if isinstance(target, ast.Subscript) else target
         if isinstance(base, ast.Name) and base.id in _ALL_NAMES:
             self.problem(stmt, f"{base.id} is changed by {how} at run time; the change is not read statically",

@@ -188,7 +188,7 @@ def match_canonical_name(file_name: str, step_names: Mapping[str, Any] | Iterabl
             return CanonicalMatch(hit, "abbreviation")
     # 4. the same words in another order (model_evaluation_xgb <-> XGBoostModelEval).
     for words in variants:
-        hits = key_bags.get(tuple(sorted(words)), set())
+        hits = key_bags.get(tuple(sorted(words)), frozenset())
         if len(hits) == 1:
             return CanonicalMatch(next(iter(hits)), "permutation")
     # 5. fuzzy fallback over compact spellings.

@@ -77,8 +77,8 @@ def read_saved_config(path: Path) -> dict[str, dict[str, Any]]:
     if not isinstance(shared, dict) or not isinstance(specific, dict):
         raise TestingSetupError(f"{path}: not a saved pipeline config (expected 'configuration' with "
                                 "'shared' and 'specific' objects)")
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    derived = metadata.get("derived") if isinstance(metadata.get("derived"), dict) else {}
+    metadata: dict[str, Any] = data["metadata"] if isinstance(data.get("metadata"), dict) else {}
+    derived: dict[str, Any] = metadata["derived"] if isinstance(metadata.get("derived"), dict) else {}
     out: dict[str, dict[str, Any]] = {}
     for name, entry in specific.items():
         values = {**shared, **(entry if isinstance(entry, dict) else {})}
@@ -230,7 +230,7 @@ def plan_pipeline(dag: PipelineDAG, config_path: Path, repo_root: Path,
                                                   f"script file {_rel(entry.script, repo_root)} does not exist",
                                    entry.script)
             continue
-        if facts.contract is None:
+        if facts.contract is None or facts.contract_file is None:
             plans[node] = NodePlan(node, "error", f"no script contract found for step '{step}' "
                                                   f"(script {_rel(entry.script, repo_root)})", entry.script)
             continue
