@@ -4,7 +4,7 @@ PY ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test bench clean
+.PHONY: demo test layers bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -16,8 +16,12 @@ demo: $(BIN)/.installed
 	$(BIN)/cursus-lint catalog fixtures/example_repo
 	$(BIN)/cursus-lint check fixtures/example_repo --workspace-dir fixtures/workspaces --statistics
 
-test: $(BIN)/.installed
+test: layers
 	$(BIN)/python -m pytest
+
+# The import-linter layering contracts in pyproject.toml (rules -> cursus_lint -> cursus_core).
+layers: $(BIN)/.installed
+	$(BIN)/python tools/lint_imports.py
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench.py

@@ -99,11 +99,6 @@ class PipelineDAG:
     def edges(self) -> list[tuple[str, str]]:
         return list(self._edges)
 
-    @property
-    def graph(self) -> nx.DiGraph:
-        """A copy of the underlying graph, for analyses networkx already has."""
-        return self._graph.copy()
-
     def __contains__(self, node: object) -> bool:
         return node in self._graph
 
@@ -114,6 +109,9 @@ class PipelineDAG:
         if not isinstance(other, PipelineDAG):
             return NotImplemented
         return self.nodes == other.nodes and self.edges == other.edges
+
+    #: Equal DAGs compare by content and a DAG grows (add_node/add_edge): it cannot be a dict key.
+    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"PipelineDAG(nodes={self.nodes!r}, edges={self.edges!r})"
@@ -189,13 +187,14 @@ class PipelineDAG:
         return {"nodes": self.nodes, "edges": [[src, dst] for src, dst in self._edges]}
 
     @classmethod
-    def from_dict(cls, data: Any) -> "PipelineDAG":
+    def from_dict(cls, data: Any) -> PipelineDAG:
         """Build from ``{"nodes": [...], "edges": [[a, b], ...]}`` (cycles are checked by validate)."""
         if not isinstance(data, Mapping):
             raise DAGFormatError(f"a DAG must be a mapping with 'nodes' and 'edges', got {type(data).__name__}")
         unknown = sorted(str(k) for k in data if k not in ("nodes", "edges"))
         if unknown:
-            raise DAGFormatError(f"unknown DAG key(s): {', '.join(repr(k) for k in unknown)} (expected 'nodes', 'edges')")
+            keys = ", ".join(repr(k) for k in unknown)
+            raise DAGFormatError(f"unknown DAG key(s): {keys} (expected 'nodes', 'edges')")
         nodes = data.get("nodes")
         if not isinstance(nodes, list):
             raise DAGFormatError("'nodes' must be a list of step names")

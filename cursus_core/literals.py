@@ -33,7 +33,7 @@ def literal_value(node: ast.AST, names: dict[str, Any] | None = None) -> Any:
         return tuple(items) if isinstance(node, ast.Tuple) else (set(items) if isinstance(node, ast.Set) else items)
     if isinstance(node, ast.Dict):
         out: dict[Any, Any] = {}
-        for k, v in zip(node.keys, node.values):
+        for k, v in zip(node.keys, node.values, strict=True):
             if k is None:  # **spread
                 spread = literal_value(v, names)
                 if not isinstance(spread, dict):

@@ -141,7 +141,7 @@ class ContractRuntime:
 
     @classmethod
     def from_step(cls, step_name: str, repo_root: str | os.PathLike[str] | None = None,
-                  environ: Mapping[str, str] | None = None) -> "ContractRuntime":
+                  environ: Mapping[str, str] | None = None) -> ContractRuntime:
         """The runtime of a registered step: its contract file found by the step catalog, read
         statically; inputs its specification marks ``required=False`` are optional."""
         from cursus_core.catalog import StepCatalog
@@ -240,7 +240,8 @@ def _optional_dependencies(spec_file: Path) -> set[str]:
     for node in ast.walk(source.tree):
         if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "DependencySpec":
             kw = {k.arg: k.value for k in node.keywords if k.arg}
-            if isinstance(kw.get("required"), ast.Constant) and kw["required"].value is False:
+            required = kw.get("required")
+            if isinstance(required, ast.Constant) and required.value is False:
                 name = kw.get("logical_name")
                 if isinstance(name, ast.Constant) and isinstance(name.value, str):
                     out.add(name.value)

@@ -51,12 +51,13 @@ class CheckResult:
 def _fingerprint() -> str:
     """Cache entries are valid for exactly this version of the fact extractors and catalog scan."""
     import cursus_core.catalog.scan as scan
+    import cursus_core.facts as core_facts
     import cursus_core.source as source
     import cursus_lint.facts as facts
 
     from . import __version__
 
-    return code_fingerprint(facts, scan, source, extra=__version__)
+    return code_fingerprint(core_facts, facts, scan, source, extra=__version__)
 
 
 class Engine:

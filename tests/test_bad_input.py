@@ -128,7 +128,9 @@ def test_cyclic_imports_and_self_references_are_harmless(tmp_path: Path) -> None
         "from cursus_core.base import ScriptContract\n\nfrom ..specs.clean_spec import CLEAN_SPEC\n"
         "from .clean_contract import CLEAN_CONTRACT\n\nA = B\nB = A\n")
     spec = ex.SPEC + "\n\ndef _get_contract():\n    return _get_contract()\n"
-    config = ex.CONFIG + "\n\nclass Loop(Loop):\n    pass\n\n\nclass Ping(Pong):\n    pass\n\n\nclass Pong(Ping):\n    pass\n"
+    config = ex.CONFIG + ("\n\nclass Loop(Loop):\n    pass\n"
+                          "\n\nclass Ping(Pong):\n    pass\n"
+                          "\n\nclass Pong(Ping):\n    pass\n")
     write(tmp_path, ex.repo(script=DRIFT, contract=contract, spec=spec, config=config))
     assert findings(tmp_path) == [CL103]
     assert not [d for d in run(tmp_path, select=None).diagnostics if d.code.startswith("CL9")]

@@ -248,7 +248,8 @@ def test_usage_errors_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 def test_every_problem_kind_has_a_documented_build_code() -> None:
     rules = all_rules()
-    assert KIND_CODES == {"dag-invalid": "CL901", "dag-cycle": "CL801", "node-without-config": "CL802", "config-without-node": "CL803",
+    assert KIND_CODES == {"dag-invalid": "CL901", "dag-cycle": "CL801", "node-without-config": "CL802",
+                          "config-without-node": "CL803",
                           "builder-not-found": "CL804", "required-input-not-wired": "CL805",
                           "ambiguous-wiring": "CL806", "config-invalid": "CL807", "entry-point-missing": "CL808",
                           "builder-exception": "CL809", "build-timeout": "CL811"}

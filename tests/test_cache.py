@@ -87,9 +87,8 @@ def test_corrupt_entries_are_misses(repo: Path) -> None:
 def test_two_runs_at_once_agree(repo: Path) -> None:
     EDITS["contract"](repo)
     shutil.rmtree(repo.parent / "cache")
-    code = ("import sys, json\nfrom pathlib import Path\nsys.path.insert(0, %r)\n"
-            "from test_cache import findings\nprint(json.dumps(findings(Path(%r), True)))\n"
-            % (str(Path(__file__).parent), str(repo)))
+    code = (f"import sys, json\nfrom pathlib import Path\nsys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+            f"from test_cache import findings\nprint(json.dumps(findings(Path({str(repo)!r}), True)))\n")
     procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) for _ in range(2)]
     outs = [p.communicate(timeout=120)[0] for p in procs]
     assert all(p.returncode == 0 for p in procs)

@@ -196,7 +196,8 @@ def test_job_type_variants_from_every_spelling(tmp_path: Path) -> None:
             spec('get_spec_step_type_with_job_type(step_name="TabularPreprocessing", job_type="Calibration")'),
         "specs/tabular_preprocessing_testing_spec.py": spec("STEP + '_' + job"),  # not literal: file name
         "specs/preprocessing_for_scoring_spec.py":
-            spec('spec_type_with_job_type(BASE, "inference")').replace("from cursus", "BASE = 'TabularPreprocessing'\nfrom cursus"),
+            spec('spec_type_with_job_type(BASE, "inference")')
+            .replace("from cursus", "BASE = 'TabularPreprocessing'\nfrom cursus"),
     })
     cat = StepCatalog(repo)
     specs_dir = repo / "steps" / "specs"

@@ -233,7 +233,6 @@ def test_example_repo_fixture() -> None:
             assert cat.role_of(path) == role_dir.name, path
 
 
-@pytest.mark.skipif(not WORKSPACES.is_dir(), reason="fixtures/workspaces not written yet")
 def test_workspaces_fixture_over_the_example_repo() -> None:
     cat = StepCatalog(EXAMPLE, workspace_dirs=[WORKSPACES])
     assert cat.list_workspaces() == ["alpha", "beta"]

@@ -2,7 +2,8 @@
 
 sagemaker is imported once for this module (~3 s); the example is built once and shared.
 Every build runs with socket connects replaced by a recorder that raises, and each test
-asserts that nothing tried to connect. ``UPDATE_GOLDEN=1`` rewrites tests/golden/example_pipeline.json.
+asserts that nothing tried to connect. ``UPDATE_GOLDEN=1`` rewrites tests/golden/example_pipeline.json
+and fails the golden test (rerun without it to compare).
 """
 
 from __future__ import annotations
@@ -32,12 +33,9 @@ from cursus_core.compiler import (
 )
 from cursus_core.dag import load_dag
 
-try:  # imports sagemaker the way a dry run does (quiet, no v2 banner)
-    require_build_extra()
-except ImportError:  # pragma: no cover - the build extra is installed by `make test` and CI
-    if os.environ.get("CI"):
-        raise
-    pytest.skip("the dry-run build needs the build extra", allow_module_level=True)
+# imports sagemaker the way a dry run does (quiet, no v2 banner); the build extra is installed by
+# `make test` and CI, so a missing one is an error here, not a skip
+require_build_extra()
 
 pytestmark = pytest.mark.slow
 
@@ -116,12 +114,28 @@ def test_example_builds_without_problems(example: DryRunResult) -> None:
     ]
 
 
+def check_golden(normalized: dict[str, Any], golden: Path, update: bool) -> None:
+    """Compare with the golden file; with ``update`` rewrite it and fail, so a run that only
+    rewrote the file is never a pass (rerun without UPDATE_GOLDEN and review the diff)."""
+    if update:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(json.dumps(normalized, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        pytest.fail(f"UPDATE_GOLDEN=1: rewrote {golden.name}; review the diff and rerun without UPDATE_GOLDEN")
+    assert normalized == json.loads(golden.read_text(encoding="utf-8"))
+
+
 def test_golden_definition(example: DryRunResult) -> None:
-    normalized = normalize_definition(example.definition)
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
-        GOLDEN.write_text(json.dumps(normalized, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    assert normalized == json.loads(GOLDEN.read_text(encoding="utf-8"))
+    check_golden(normalize_definition(example.definition), GOLDEN, os.environ.get("UPDATE_GOLDEN") == "1")
+
+
+def test_updating_the_golden_file_writes_it_and_fails(tmp_path: Path) -> None:
+    golden = tmp_path / "golden" / "g.json"
+    with pytest.raises(pytest.fail.Exception, match=r"UPDATE_GOLDEN=1: rewrote g\.json; review the diff"):
+        check_golden({"b": 1, "a": [2]}, golden, update=True)
+    assert golden.read_text(encoding="utf-8") == '{\n  "a": [\n    2\n  ],\n  "b": 1\n}\n'
+    check_golden({"a": [2], "b": 1}, golden, update=False)
+    with pytest.raises(AssertionError):
+        check_golden({"a": [3], "b": 1}, golden, update=False)
 
 
 def test_normalize_replaces_only_code_content_hashes() -> None:
@@ -350,7 +364,8 @@ def test_dag_invalid(tmp_path: Path) -> None:
 
 def test_node_without_config(tmp_path: Path) -> None:
     root = _copy(tmp_path)
-    _edit_dag(root, add_nodes=("PyTorchModel", "XGBoostModel_testing"), add_edges=(("XGBoostTraining", "PyTorchModel"),))
+    _edit_dag(root, add_nodes=("PyTorchModel", "XGBoostModel_testing"),
+              add_edges=(("XGBoostTraining", "PyTorchModel"),))
     result = _run(root)
     dag = root / "pipeline" / "dag.json"
     assert result.definition is None
@@ -483,7 +498,8 @@ def test_builder_exception_points_at_the_builder_line(tmp_path: Path) -> None:
 def test_builder_import_error_points_at_the_builder_line(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     builder = root / "steps" / "builders" / "builder_package_step.py"
-    builder.write_text(builder.read_text().replace("from typing import", "import no_such_module\nfrom typing import", 1))
+    text = builder.read_text()
+    builder.write_text(text.replace("from typing import", "import no_such_module\nfrom typing import", 1))
     [problem] = _run(root).problems
     assert (problem.kind, problem.node, problem.path, problem.line) == (
         "builder-exception", "Package", builder, _line(builder, "import no_such_module"))

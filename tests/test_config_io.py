@@ -182,7 +182,8 @@ def test_shared_compares_types_not_just_equality() -> None:
     a, b = FlagA(**BASE, value=1), FlagB(**BASE, value=True)  # 1 == True in Python, not in JSON
     document = configs_to_document([a, b], step_names={0: "A", 1: "B"}, created_at="T")
     assert "value" not in document["configuration"]["shared"]
-    assert (document["configuration"]["specific"]["A"]["value"], document["configuration"]["specific"]["B"]["value"]) == (1, True)
+    specific = document["configuration"]["specific"]
+    assert (specific["A"]["value"], specific["B"]["value"]) == (1, True)
 
 
 # -- step names -----------------------------------------------------------------------------------
@@ -436,7 +437,8 @@ def test_derived_values_are_checked_against_recomputation(saved: Path, classes: 
          "step 'Base': no __model_type__ and no metadata.config_types entry names its class"),
         ('{"configuration": {"shared": {}, "specific": {"Base": {"__model_type__": "BasePipelineConfig"}}},'
          ' "metadata": {"config_types": {"Base": "ProcessingStepConfigBase"}}}',
-         "step 'Base': __model_type__ is 'BasePipelineConfig' but metadata.config_types says 'ProcessingStepConfigBase'"),
+         "step 'Base': __model_type__ is 'BasePipelineConfig' but metadata.config_types says "
+         "'ProcessingStepConfigBase'"),
         ('{"configuration": {"shared": {}, "specific": {}}, "metadata": {"config_types": {"Gone": "X"}}}',
          "metadata.config_types names step 'Gone', which has no entry in configuration.specific"),
         ('{"configuration": {"shared": {}, "specific": {}}, "metadata": {"derived": {"Gone": {}}}}',

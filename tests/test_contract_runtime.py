@@ -26,7 +26,8 @@ CONTRACT = ScriptContract(
 
 def test_paths_are_container_paths_without_redirection() -> None:
     rt = ContractRuntime(CONTRACT, environ={})
-    assert rt.input_paths == {"DATA": "/opt/ml/processing/input/data", "SIGNATURE": "/opt/ml/processing/input/signature"}
+    assert rt.input_paths == {"DATA": "/opt/ml/processing/input/data",
+                              "SIGNATURE": "/opt/ml/processing/input/signature"}
     assert rt.output_path("processed_data") == "/opt/ml/processing/output"
     with pytest.raises(KeyError, match=r"unknown input 'data' \(expected: DATA, SIGNATURE\)"):
         rt.input_path("data")
@@ -63,7 +64,8 @@ def test_env_vars_with_contract_defaults_and_arguments() -> None:
     assert rt.env("TRAIN_RATIO") == "0.7"
     assert rt.environ_vars() == {"LABEL_FIELD": "y", "TRAIN_RATIO": "0.7"}
     assert ContractRuntime(CONTRACT, environ={"LABEL_FIELD": "y", "TRAIN_RATIO": "0.9"}).env("TRAIN_RATIO") == "0.9"
-    with pytest.raises(KeyError, match=r"env var 'OTHER' is not declared by the contract \(declared: LABEL_FIELD, TRAIN_RATIO\)"):
+    declared = r"env var 'OTHER' is not declared by the contract \(declared: LABEL_FIELD, TRAIN_RATIO\)"
+    with pytest.raises(KeyError, match=declared):
         rt.env("OTHER")
     with pytest.raises(MissingEnvVarError, match=r"required env var\(s\) not set: LABEL_FIELD"):
         ContractRuntime(CONTRACT, environ={}).environ_vars()

@@ -34,7 +34,8 @@ def test_edge_to_unknown_node_names_it_and_suggests() -> None:
     dag = PipelineDAG(["XGBoostTraining", "Package"])
     with pytest.raises(DAGError) as err:
         dag.add_edge("XGBoostTrainig", "Package")
-    assert str(err.value) == "edge XGBoostTrainig -> Package: unknown node 'XGBoostTrainig' (did you mean 'XGBoostTraining'?)"
+    assert str(err.value) == ("edge XGBoostTrainig -> Package: unknown node 'XGBoostTrainig' "
+                              "(did you mean 'XGBoostTraining'?)")
     with pytest.raises(DAGError) as err:
         dag.add_edge("Package", "Registration")
     assert str(err.value) == "edge Package -> Registration: unknown node 'Registration'"
@@ -114,7 +115,8 @@ def test_to_dict_from_dict_round_trip() -> None:
         ({"edges": []}, "'nodes' must be a list of step names"),
         ({"nodes": "A"}, "'nodes' must be a list of step names"),
         ({"nodes": ["A"], "edges": {"A": "B"}}, "'edges' must be a list of [source, target] pairs"),
-        ({"nodes": ["A", "B"], "edges": [["A", "B", "C"]]}, "edge #0 must be a [source, target] pair, got ['A', 'B', 'C']"),
+        ({"nodes": ["A", "B"], "edges": [["A", "B", "C"]]},
+         "edge #0 must be a [source, target] pair, got ['A', 'B', 'C']"),
         ({"nodes": ["A", "A"]}, "duplicate node 'A'"),
         ({"nodes": ["A", 3]}, "node names must be non-empty strings, got 3"),
     ],
@@ -174,7 +176,8 @@ def test_file_errors_name_the_file(tmp_path: Path) -> None:
 
     with pytest.raises(DAGFormatError) as err:
         load_dag(tmp_path / "dag.txt")
-    assert str(err.value) == f"{tmp_path / 'dag.txt'}: unsupported DAG file type '.txt' (expected .json, .yaml, .yml or .py)"
+    assert str(err.value) == (f"{tmp_path / 'dag.txt'}: unsupported DAG file type '.txt' "
+                              "(expected .json, .yaml, .yml or .py)")
 
     with pytest.raises(DAGFormatError) as err:
         load_dag(tmp_path / "missing.py")
@@ -233,3 +236,11 @@ def test_py_dag_errors(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(DAGError) as err:
         load_dag(path)
     assert str(err.value) == f"{path}: {message}"
+
+
+def test_equal_dags_compare_by_content_and_cannot_be_hashed() -> None:
+    a = PipelineDAG(["load", "train"], [("load", "train")])
+    assert a == PipelineDAG(["load", "train"], [("load", "train")])
+    assert a != PipelineDAG(["load", "train"])
+    with pytest.raises(TypeError, match="unhashable type: 'PipelineDAG'"):
+        hash(a)

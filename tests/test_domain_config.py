@@ -216,9 +216,12 @@ def test_processing_entry_point_without_source_dir() -> None:
 @pytest.mark.parametrize(
     ("field", "value", "expected"),
     [
-        ("processing_entry_point", "run.sh", "processing_entry_point: 'run.sh' must be a Python file relative to the source dir"),
-        ("processing_entry_point", "/abs/run.py", "processing_entry_point: '/abs/run.py' must be a Python file relative to the source dir"),
-        ("processing_instance_type_small", "m5.xlarge", "processing_instance_type_small: 'm5.xlarge' is not a SageMaker instance type (must start with 'ml.')"),
+        ("processing_entry_point", "run.sh",
+         "processing_entry_point: 'run.sh' must be a Python file relative to the source dir"),
+        ("processing_entry_point", "/abs/run.py",
+         "processing_entry_point: '/abs/run.py' must be a Python file relative to the source dir"),
+        ("processing_instance_type_small", "m5.xlarge",
+         "processing_instance_type_small: 'm5.xlarge' is not a SageMaker instance type (must start with 'ml.')"),
     ],
 )
 def test_processing_field_errors(field: str, value: str, expected: str) -> None:
@@ -236,7 +239,8 @@ def test_processing_instance_count_bounds() -> None:
 
 
 def test_script_path_from_contract_inside_effective_source_dir() -> None:
-    config = TabularPreprocessingConfig(**ESSENTIAL, processing_source_dir="steps/scripts", label_name="y", job_type="training")
+    config = TabularPreprocessingConfig(**ESSENTIAL, processing_source_dir="steps/scripts", label_name="y",
+                                        job_type="training")
     assert config.get_script_path() == "steps/scripts/tabular_preprocessing.py"
     config.processing_entry_point = "other.py"
     assert config.get_script_path() == "steps/scripts/other.py"
@@ -310,4 +314,5 @@ def test_hyperparameter_consistency_errors(override: dict[str, Any], expected: s
 def test_hyperparameter_typo_is_rejected() -> None:
     with pytest.raises(ValidationError) as exc:
         ModelHyperparameters(**HYPER, batch_sise=4)
-    assert first_message(exc) == "Value error, unknown field 'batch_sise' for ModelHyperparameters (did you mean 'batch_size'?)"
+    assert first_message(exc) == ("Value error, unknown field 'batch_sise' for ModelHyperparameters "
+                                  "(did you mean 'batch_size'?)")

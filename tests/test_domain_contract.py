@@ -92,7 +92,8 @@ def test_unconventional_processing_subroot_is_only_a_warning() -> None:
     assert contract.validate_conventions() == ValidationResult(
         is_valid=True,
         warnings=[
-            "expected_input_paths['model']: '/opt/ml/processing/model' is conventionally under /opt/ml/processing/input/"
+            "expected_input_paths['model']: '/opt/ml/processing/model' "
+            "is conventionally under /opt/ml/processing/input/"
         ],
     )
 

@@ -236,7 +236,8 @@ def test_contract_alignment_success_and_optional_warning() -> None:
     spec = StepSpecification(
         step_type="S",
         node_type="internal",
-        script_contract=contract({"DATA": "/opt/ml/processing/input/data"}, {"processed_data": "/opt/ml/processing/output"}),
+        script_contract=contract({"DATA": "/opt/ml/processing/input/data"},
+                                 {"processed_data": "/opt/ml/processing/output"}),
         dependencies=[dep(), dep("SIGNATURE", required=False)],
         outputs=[out()],
     )
@@ -285,7 +286,8 @@ def test_training_contract_is_kept_as_training_contract() -> None:
         node_type="internal",
         script_contract=training,
         dependencies=[dep("input_path", "training_data")],
-        outputs=[out("model_output", output_type="model_artifacts", property_path="properties.ModelArtifacts.S3ModelArtifacts")],
+        outputs=[out("model_output", output_type="model_artifacts",
+                     property_path="properties.ModelArtifacts.S3ModelArtifacts")],
     )
     assert type(spec.script_contract) is TrainingScriptContract
     assert spec.validate_contract_alignment().is_valid

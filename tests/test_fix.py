@@ -87,7 +87,8 @@ EXPECTED = {
     "CL108": ("steps/contracts/clean_contract.py",
               '    expected_arguments={"job_type": "training", "drop-duplicates": ""},\n'),
     "CL205": ("steps/specs/clean_spec.py",
-              '            property_path="properties.ProcessingOutputConfig.Outputs[\'clean_data\'].S3Output.S3Uri",\n'),
+              '            property_path='
+              '"properties.ProcessingOutputConfig.Outputs[\'clean_data\'].S3Output.S3Uri",\n'),
 }
 
 

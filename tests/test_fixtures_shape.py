@@ -325,7 +325,7 @@ def _main_block_dicts(path: Path) -> dict[str, dict[str, Any]]:
         node = found[key]
         assert isinstance(node, ast.Dict), f"{path}: {key} is not a dict literal"
         result[key] = {}
-        for k, v in zip(node.keys, node.values):
+        for k, v in zip(node.keys, node.values, strict=True):
             if isinstance(v, ast.Call) and ast.unparse(v.func) == "str":  # str(PATH_CONSTANT)
                 v = v.args[0]
             result[key][literal_value(k)] = literal_value(v, constants)
@@ -634,7 +634,8 @@ def _import_all(monkeypatch: pytest.MonkeyPatch, src: Path, package: str) -> int
         monkeypatch.delitem(sys.modules, name)
     count = 0
     for sub in ("contracts", "specs", "hyperparams", "configs"):
-        for path in sorted((src / package / "steps" / sub).glob("*.py")) if (src / package / "steps" / sub).is_dir() else []:
+        folder = src / package / "steps" / sub
+        for path in sorted(folder.glob("*.py")) if folder.is_dir() else []:
             if path.name != "__init__.py":
                 importlib.import_module(f"{package}.steps.{sub}.{path.stem}")
                 count += 1

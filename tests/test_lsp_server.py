@@ -98,7 +98,8 @@ async def test_unsaved_edits_are_linted_not_the_disk(client: LanguageClient, rep
     assert await published(client, uri) == []
     assert DEBUG_LINE in script.read_text()
     # back to a second undeclared read, two lines lower, via a whole-document change
-    moved = BAD_SCRIPT.replace(DEBUG_LINE, "").replace("    return label", '    x = os.environ["OTHER"]\n    return label')
+    moved = BAD_SCRIPT.replace(DEBUG_LINE, "").replace("    return label",
+                                                       '    x = os.environ["OTHER"]\n    return label')
     change(client, uri, 3, whole(moved))
     [d] = await published(client, uri)
     row = _examples.line_of(moved, "OTHER") - 1

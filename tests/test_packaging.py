@@ -41,7 +41,8 @@ def test_wheel_ships_rules_under_the_cursus_lint_namespace(wheel: Path) -> None:
     assert top_levels == {"cursus_core", "cursus_lint"}
     assert "cursus_lint/rules/__init__.py" in names
     # every package in the source tree ships (the package list in pyproject.toml is explicit)
-    for init in sorted((ROOT / "cursus_core").rglob("__init__.py")) + sorted((ROOT / "cursus_lint").rglob("__init__.py")):
+    inits = sorted((ROOT / "cursus_core").rglob("__init__.py")) + sorted((ROOT / "cursus_lint").rglob("__init__.py"))
+    for init in inits:
         assert init.relative_to(ROOT).as_posix() in names, f"{init.parent.name} missing from [tool.setuptools] packages"
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "cursus-lint = cursus_lint.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

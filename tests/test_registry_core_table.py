@@ -4,10 +4,10 @@ from cursus_core.registry import CORE_STEP_NAMES, REQUIRED_STEP_KEYS, VALID_SAGE
 
 
 def test_valid_sagemaker_step_types_is_the_documented_set() -> None:
-    assert VALID_SAGEMAKER_STEP_TYPES == {
+    assert {
         "Processing", "Training", "CreateModel", "Transform", "RegisterModel", "Lambda", "Condition", "Fail",
         "Tuning", "Base", "Utility", "CradleDataLoading", "MimsModelRegistrationProcessing",
-    }
+    } == VALID_SAGEMAKER_STEP_TYPES
 
 
 def test_core_table_has_the_common_steps() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cursus_core.registry import CORE_STEP_NAMES, match_canonical_name, pascal_to_snake, snake_to_pascal
+from cursus_core.registry import step_names
 from cursus_core.registry.names import get_canonical_name_from_file_name, split_words
 
 
@@ -111,4 +112,4 @@ def test_ambiguous_permutation_is_not_guessed() -> None:
 
 
 def test_default_step_names_come_from_the_default_registry() -> None:
-    assert get_canonical_name_from_file_name("model_evaluation_xgb") == "XGBoostModelEval"
+    assert step_names.get_canonical_name_from_file_name("model_evaluation_xgb") == "XGBoostModelEval"

@@ -104,8 +104,8 @@ def test_explicit_registry_and_workspace(ws_manager: UnifiedRegistryManager) -> 
 def test_derived_maps_follow_default_manager_and_context(ws_manager: UnifiedRegistryManager) -> None:
     assert registry.CONFIG_STEP_REGISTRY["TabularPreprocessingConfig"] == "TabularPreprocessing"
     assert registry.BUILDER_STEP_NAMES["XGBoostTraining"] == "XGBoostTrainingStepBuilder"
-    assert registry.SPEC_STEP_TYPES == {name: name for name in CORE_STEP_NAMES}
-    assert registry.STEP_NAMES == {name: CORE_STEP_NAMES[name] for name in sorted(CORE_STEP_NAMES)}
+    assert {name: name for name in CORE_STEP_NAMES} == registry.SPEC_STEP_TYPES
+    assert {name: CORE_STEP_NAMES[name] for name in sorted(CORE_STEP_NAMES)} == registry.STEP_NAMES
     set_default_manager(ws_manager)
     with workspace_context("dev1"):
         assert registry.CONFIG_STEP_REGISTRY["MyPackageConfig"] == "Package"

@@ -18,7 +18,8 @@ RULES = [
     Rule("CL103", "undeclared-env-var", "Script reads an env var the contract does not declare.", Severity.ERROR,
          "# undeclared-env-var\n\nEvery env var a script reads must be declared in its contract.\n\n"
          "## How to fix\n\nAdd it to `required_env_vars`."),
-    Rule("CL501", "builder-class-suffix", "Builder classes end in StepBuilder.", Severity.WARNING, "", fixable="unsafe"),
+    Rule("CL501", "builder-class-suffix", "Builder classes end in StepBuilder.", Severity.WARNING, "",
+         fixable="unsafe"),
     Rule("CL903", "unused-noqa", "A noqa comment suppresses nothing.", Severity.INFO, "Remove it."),
 ]
 

@@ -37,7 +37,8 @@ FINDINGS = [
 
 def test_plain_lines_are_sorted_by_path_line_column_code_with_notes_and_summary() -> None:
     assert text(FINDINGS) == (
-        "steps/builders/builder_a_step.py:20:9: CL401 builder reads self.config.lable_field, which no config class defines\n"
+        "steps/builders/builder_a_step.py:20:9: CL401 builder reads self.config.lable_field, "
+        "which no config class defines\n"
         "steps/scripts/a.py:3:1: CL104 unused path\n"
         "steps/scripts/a.py:12:5: CL102 undeclared path\n"
         "steps/scripts/a.py:12:5: CL103 script reads env var 'LABEL_FIELD' that the contract does not declare\n"
@@ -116,8 +117,8 @@ def test_color_groups_by_file_with_coloured_code_and_severity() -> None:
 
 
 def test_color_separates_files_with_a_blank_line_and_passes_in_green() -> None:
-    out = text([diag("CL401", "b.py", 1, severity=Severity.WARNING), diag("CL401", "a.py", 1, severity=Severity.WARNING)],
-               color=True)
+    out = text([diag("CL401", "b.py", 1, severity=Severity.WARNING),
+                diag("CL401", "a.py", 1, severity=Severity.WARNING)], color=True)
     assert out.index("a.py") < out.index("b.py")
     assert "  msg\n\n\x1b[1;4mb.py\x1b[0m\n" in out
     assert out.endswith("\x1b[33mFound 2 problems (2 warnings) in 2 steps.\x1b[0m\n")

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cursus_lint.config import load_config
-from cursus_lint.engine import CheckResult, Engine
+from cursus_lint.engine import CheckResult
 from cursus_lint.facts.model import ConfigFacts, FieldFacts, Span
 from cursus_lint.model import ProjectModel
 from cursus_lint.rules._examples import BASE, PATHS, edit, line_of, repo
-from cursus_lint.rules_index import all_rules
 
 from .repo_helpers import findings, lint_repo
 
@@ -65,7 +63,8 @@ def test_cl401_walks_repo_local_bases_across_files(tmp_path: Path) -> None:
 
 def test_cl401_is_silent_and_counts_when_a_base_is_outside_the_repo(tmp_path: Path) -> None:
     config = edit("config", "class CleanConfig(ProcessingStepConfigBase):", "class CleanConfig(TeamProcessingBase):") \
-        .replace("from cursus_core.base import ProcessingStepConfigBase", "from team_lib.configs import TeamProcessingBase")
+        .replace("from cursus_core.base import ProcessingStepConfigBase",
+                 "from team_lib.configs import TeamProcessingBase")
     builder = edit("builder", "self.config.separator", "self.config.team_separator")
     result = lint(tmp_path, repo(config=config, builder=builder), "CL401")
     assert found(result, tmp_path) == []
@@ -226,7 +225,8 @@ def test_cl404_is_silent_for_scripts_without_argparse(tmp_path: Path) -> None:
     parser.add_argument("--job_type", required=True)
     args = parser.parse_args()
 ''', "    args = sys.argv\n")
-    builder = edit("builder", 'return ["--job_type", self.config.job_type]', 'return ["--job_type", "x", "--other", "y"]')
+    builder = edit("builder", 'return ["--job_type", self.config.job_type]',
+                   'return ["--job_type", "x", "--other", "y"]')
     result = lint(tmp_path, repo(script=script, builder=builder), "CL404")
     assert found(result, tmp_path) == []
     assert result.unknown["script-arguments-unknown"] == 1
@@ -251,8 +251,10 @@ def test_cl405_uses_the_registry_step_type_and_points_at_the_entry(tmp_path: Pat
 def test_cl405_repo_local_base_missing_a_method_is_reported(tmp_path: Path) -> None:
     base = ('from cursus_core.base import StepBuilderBase\n\n\n'
             'class SharedStepBuilderBase(StepBuilderBase):\n    def _get_inputs(self, inputs):\n        return []\n')
-    builder = edit("builder", "class CleanStepBuilder(StepBuilderBase):", "class CleanStepBuilder(SharedStepBuilderBase):") \
-        .replace("from cursus_core.base import StepBuilderBase", "from .builder_shared_base import SharedStepBuilderBase") \
+    builder = edit("builder", "class CleanStepBuilder(StepBuilderBase):",
+                   "class CleanStepBuilder(SharedStepBuilderBase):") \
+        .replace("from cursus_core.base import StepBuilderBase",
+                 "from .builder_shared_base import SharedStepBuilderBase") \
         .replace("    def _get_inputs(self, inputs):", "    def _collect_inputs(self, inputs):") \
         .replace("    def _get_outputs(self, outputs):", "    def _collect_outputs(self, outputs):")
     result = lint(tmp_path, repo(builder=builder, extra={"steps/builders/builder_shared_base.py": base}), "CL405")
@@ -261,7 +263,8 @@ def test_cl405_repo_local_base_missing_a_method_is_reported(tmp_path: Path) -> N
 
 
 def test_cl405_is_silent_and_counts_for_bases_outside_the_repo(tmp_path: Path) -> None:
-    builder = edit("builder", "class CleanStepBuilder(StepBuilderBase):", "class CleanStepBuilder(TeamProcessingBuilder):") \
+    builder = edit("builder", "class CleanStepBuilder(StepBuilderBase):",
+                   "class CleanStepBuilder(TeamProcessingBuilder):") \
         .replace("    def _create_processor(self):", "    def _make_processor(self):")
     result = lint(tmp_path, repo(builder=builder), "CL405")
     assert found(result, tmp_path) == []
@@ -282,7 +285,8 @@ def test_cl405_unlisted_step_types_need_the_common_methods(tmp_path: Path) -> No
 
 
 def test_cl406_message_related_and_basename_comparison(tmp_path: Path) -> None:
-    config = edit("config", '    processing_entry_point: str = "clean.py"', '    processing_entry_point: str = "src/clean_v2.py"')
+    config = edit("config", '    processing_entry_point: str = "clean.py"',
+                  '    processing_entry_point: str = "src/clean_v2.py"')
     result = lint(tmp_path, repo(config=config), "CL406")
     assert found(result, tmp_path) == [(CONFIG, line_of(config, "processing_entry_point"), "CL406",
                                         "CleanConfig.processing_entry_point defaults to 'src/clean_v2.py' but "

@@ -88,7 +88,8 @@ def test_workspace_step_sees_core_and_its_own_workspace_only(tmp_path: Path):
     calibration = workspaces / "development/projects/beta/src/cursus_dev/steps/specs/model_calibration_spec.py"
     # depend on alpha's feature list: visible to nobody in beta
     edit(calibration, '            logical_name="evaluation_data",\n            dependency_type=DependencyType.'
-                      'PROCESSING_OUTPUT,\n            required=True,\n            compatible_sources=["XGBoostModelEval"],\n'
+                      'PROCESSING_OUTPUT,\n            required=True,\n'
+                      '            compatible_sources=["XGBoostModelEval"],\n'
                       '            semantic_keywords=["evaluation", "predictions", "scores", "eval"],',
          '            logical_name="selected_features",\n            dependency_type=DependencyType.'
          'PROCESSING_OUTPUT,\n            required=True,\n            compatible_sources=[],\n'

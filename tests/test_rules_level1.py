@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cursus_lint.config import load_config
-from cursus_lint.engine import CheckResult, Engine
+from cursus_lint.engine import CheckResult
 from cursus_lint.rules._examples import BASE, edit, line_of, repo
 from cursus_lint.rules._script_contract import env_path, is_platform_path, related_paths
-from cursus_lint.rules_index import all_rules
 
 from .repo_helpers import lint_repo
 

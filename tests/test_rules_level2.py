@@ -6,11 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from cursus_lint.config import load_config
-from cursus_lint.engine import CheckResult, Engine
+from cursus_lint.engine import CheckResult
 from cursus_lint.rules._examples import BASE, REGISTRY, edit, line_of, repo
 from cursus_lint.rules._level2 import parse_property_path, processing_output_key, property_path_problem
-from cursus_lint.rules_index import all_rules
 
 from .repo_helpers import lint_repo
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cursus_lint.config import load_config
-from cursus_lint.engine import CheckResult, Engine
+from cursus_lint.engine import CheckResult
 from cursus_lint.rules._examples import BASE, PATHS, edit, line_of, repo
 from cursus_lint.rules.cl501_builder_class_suffix import suggested as builder_name
 from cursus_lint.rules.cl503_spec_variable_suffix import suggested as spec_name
 from cursus_lint.rules.cl504_contract_variable_suffix import suggested as contract_name
-from cursus_lint.rules_index import all_rules
 
 from .repo_helpers import findings, lint_repo
 
@@ -82,7 +80,8 @@ def test_cl501_outside_builder_base_names_count_as_builders(tmp_path: Path) -> N
     builder = edit("builder", "class CleanStepBuilder(StepBuilderBase):", "class Clean(ProcessingStepBuilderBase):")
     result = lint(tmp_path, repo(builder=builder), "CL501")
     assert [(line, m) for _, line, _, m in found(result, tmp_path)] == [
-        (line_of(builder, "class Clean("), "builder class 'Clean' should end in 'StepBuilder' (e.g. 'CleanStepBuilder')")]
+        (line_of(builder, "class Clean("),
+         "builder class 'Clean' should end in 'StepBuilder' (e.g. 'CleanStepBuilder')")]
 
 
 def test_cl506_registered_builder_without_suffix_and_outside_bases(tmp_path: Path) -> None:
@@ -110,7 +109,8 @@ def test_cl506_follows_repo_local_chains_to_their_end(tmp_path: Path) -> None:
 
 
 def test_cl502_ignores_helper_models_enums_and_bases(tmp_path: Path) -> None:
-    config = BASE["config"].replace("from pydantic import Field", "from enum import Enum\n\nfrom pydantic import BaseModel, Field")
+    config = BASE["config"].replace("from pydantic import Field",
+                                    "from enum import Enum\n\nfrom pydantic import BaseModel, Field")
     config += '''
 
 class Mode(str, Enum):
@@ -155,7 +155,8 @@ def test_cl503_annotated_module_level_spec_is_checked(tmp_path: Path) -> None:
 
 def test_cl504_only_judges_contract_files_and_module_level_names(tmp_path: Path) -> None:
     # a spec file building its own contract inside a function is not judged
-    spec = edit("spec", "from ..contracts.clean_contract import CLEAN_CONTRACT\n", '''from cursus_core.base import ScriptContract
+    spec = edit("spec", "from ..contracts.clean_contract import CLEAN_CONTRACT\n",
+                '''from cursus_core.base import ScriptContract
 
 
 def _contract():
@@ -189,7 +190,8 @@ def test_cl505_messages_for_builder_contract_and_base_spec(tmp_path: Path) -> No
 
 
 def test_cl507_related_points_at_the_registry_entry(tmp_path: Path) -> None:
-    config = edit("config", "class CleanConfig(ProcessingStepConfigBase):", "class CleaningConfig(ProcessingStepConfigBase):")
+    config = edit("config", "class CleanConfig(ProcessingStepConfigBase):",
+                  "class CleaningConfig(ProcessingStepConfigBase):")
     builder = edit("builder", "import CleanConfig", "import CleaningConfig").replace("config: CleanConfig",
                                                                                   "config: CleaningConfig")
     result = lint(tmp_path, repo(config=config, builder=builder), "CL507")

@@ -36,7 +36,8 @@ def lint(root: Path, files: dict[str, str], select: list[str] | None = None,
 
 
 def test_tool_rule_metadata() -> None:
-    got = {code: (RULES[code].name, RULES[code].severity.value, RULES[code].scope, RULES[code].check, RULES[code].family)
+    got = {code: (RULES[code].name, RULES[code].severity.value, RULES[code].scope, RULES[code].check,
+                  RULES[code].family)
            for code in ("CL901", "CL902", "CL903", "CL904")}
     assert got == {
         "CL901": ("syntax-error", "error", "file", None, "tool"),

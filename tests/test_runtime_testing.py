@@ -8,13 +8,12 @@ import shutil
 import tarfile
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
-pd = pytest.importorskip("pandas")
-np = pytest.importorskip("numpy")
-
-from cursus_core.dag import PipelineDAG, load_dag  # noqa: E402
-from cursus_core.testing import (  # noqa: E402
+from cursus_core.dag import PipelineDAG, load_dag
+from cursus_core.testing import (
     RuntimeTestingFactory, ScriptConfigurationError, TestingSetupError, render_report,
 )
 
@@ -112,7 +111,8 @@ def test_requirements_come_from_contract_spec_builder_and_config(repo: Path, tmp
     assert req.spec == "steps/specs/tabular_preprocessing_training_spec.py"
     assert [(i.logical_name, i.container_path, i.required) for i in req.inputs] == [
         ("DATA", "/opt/ml/processing/input/data", True), ("SIGNATURE", "/opt/ml/processing/input/signature", False)]
-    assert [(o.logical_name, o.container_path) for o in req.outputs] == [("processed_data", "/opt/ml/processing/output")]
+    assert [(o.logical_name, o.container_path) for o in req.outputs] == [
+        ("processed_data", "/opt/ml/processing/output")]
     assert [(e.name, e.required, e.value, e.source) for e in req.env_vars] == [
         ("LABEL_FIELD", True, "is_fraud", "config.label_name"),
         ("TRAIN_RATIO", False, "0.8", "config.train_ratio"),
@@ -275,7 +275,8 @@ def _package_only(repo: Path, tmp_path: Path, data, script: str, timeout: float 
 
 
 def test_hanging_script_is_stopped_at_the_limit(repo: Path, tmp_path: Path, data) -> None:
-    hang = "import time\n\n\ndef main(input_paths, output_paths, environ_vars, job_args):\n    print('started', flush=True)\n    time.sleep(120)\n"
+    hang = ("import time\n\n\ndef main(input_paths, output_paths, environ_vars, job_args):\n"
+            "    print('started', flush=True)\n    time.sleep(120)\n")
     report = _package_only(repo, tmp_path, data, hang, timeout=3).run()
     result = report.result("Package")
     assert result.status == "timeout" and result.reason == "stopped after the 3 s time limit"

@@ -7,12 +7,11 @@ import shutil
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+import pandas as pd
 import pytest
 
-pd = pytest.importorskip("pandas")
-
-from cursus_core.testing import RuntimeTestingFactory, TestingSetupError  # noqa: E402
-from cursus_lint.cli import main  # noqa: E402
+from cursus_core.testing import RuntimeTestingFactory, TestingSetupError
+from cursus_lint.cli import main
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "example_repo"
 DAG = {"nodes": ["DataLoading_training", "TabularPreprocessing_training"],

@@ -88,7 +88,7 @@ class StepBuilderBase(ABC):
     def __init__(
         self,
         config: Any,
-        spec: "StepSpecification | None" = None,
+        spec: StepSpecification | None = None,
         sagemaker_session: Any = None,
         role: str | None = None,
         registry_manager: Any = None,
@@ -103,9 +103,9 @@ class StepBuilderBase(ABC):
         self.execution_prefix: Any = None
         self.pipeline_parameters: dict[str, Any] = {}
         self.step_name: str | None = None
-        self.contract: "ScriptContract | None" = self._find_contract()
+        self.contract: ScriptContract | None = self._find_contract()
 
-    def _find_contract(self) -> "ScriptContract | None":
+    def _find_contract(self) -> ScriptContract | None:
         """The spec's contract, else the one the config names."""
         contract = getattr(self.spec, "script_contract", None)
         if contract is None:
@@ -160,7 +160,7 @@ class StepBuilderBase(ABC):
             args += [f"--{name}", default if value is None else _env_value(value)]
         return args
 
-    def _require_spec(self) -> "StepSpecification":
+    def _require_spec(self) -> StepSpecification:
         if self.spec is None:
             raise ValueError(f"{type(self).__name__} has no specification to read dependencies from")
         return self.spec
@@ -171,10 +171,10 @@ class StepBuilderBase(ABC):
     def get_optional_dependencies(self) -> list[str]:
         return [d.logical_name for d in self._require_spec().list_optional_dependencies()]
 
-    def get_dependencies(self) -> dict[str, "DependencySpec"]:
+    def get_dependencies(self) -> dict[str, DependencySpec]:
         return dict(self._require_spec().dependencies)
 
-    def get_outputs(self) -> dict[str, "OutputSpec"]:
+    def get_outputs(self) -> dict[str, OutputSpec]:
         return dict(self._require_spec().outputs)
 
     def set_execution_prefix(self, prefix: Any) -> None:
@@ -229,7 +229,7 @@ class StepBuilderBase(ABC):
         """Execution prefix when set, else the config's ``pipeline_s3_loc``."""
         if self.execution_prefix is not None:
             return self.execution_prefix
-        return getattr(self.config, "pipeline_s3_loc")
+        return self.config.pipeline_s3_loc
 
     def _get_cache_config(self, enable_caching: bool = True) -> Any:
         from sagemaker.workflow.steps import CacheConfig
@@ -258,7 +258,7 @@ class StepBuilderBase(ABC):
         return resolved
 
     @staticmethod
-    def _find_provider(dep: "DependencySpec", steps: list[Any]) -> "tuple[Any, OutputSpec] | None":
+    def _find_provider(dep: DependencySpec, steps: list[Any]) -> tuple[Any, OutputSpec] | None:
         by_type = None
         for step in steps:
             provider = getattr(step, "_spec", None)

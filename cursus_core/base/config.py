@@ -69,14 +69,15 @@ class TieredModel(BaseModel):
             if key in known:
                 continue
             if key in derived:
-                raise ValueError(f"{key!r} is derived by {cls.__name__} and cannot be set; set the fields it derives from")
+                raise ValueError(f"{key!r} is derived by {cls.__name__} and cannot be set; "
+                                 "set the fields it derives from")
             close = difflib.get_close_matches(str(key), list(cls.model_fields), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ValueError(f"unknown field {key!r} for {cls.__name__}{hint}")
         return data
 
     @model_validator(mode="after")
-    def _reset_derived(self) -> "TieredModel":
+    def _reset_derived(self) -> TieredModel:
         """Forget cached derived values; runs after construction and after every assignment."""
         private = self.__pydantic_private__ or {}
         for name in self.derived_property_names():
@@ -151,7 +152,7 @@ class BasePipelineConfig(TieredModel):
             self._pipeline_s3_loc = f"s3://{self.bucket}/MODS/{self.pipeline_name}_{self.pipeline_version}"
         return self._pipeline_s3_loc
 
-    def get_script_contract(self) -> "ScriptContract | None":
+    def get_script_contract(self) -> ScriptContract | None:
         """The contract of this step's script; steps with a script override this."""
         return None
 
@@ -163,7 +164,7 @@ class BasePipelineConfig(TieredModel):
         return _join(self.source_dir, contract.entry_point)
 
     @classmethod
-    def from_base_config(cls, base_config: "BasePipelineConfig", **kwargs: Any) -> "BasePipelineConfig":
+    def from_base_config(cls, base_config: BasePipelineConfig, **kwargs: Any) -> BasePipelineConfig:
         """Build a step config that inherits the shared values of ``base_config``."""
         return cls(**{**base_config.get_public_init_fields(), **kwargs})
 

@@ -30,21 +30,21 @@ class ValidationResult(BaseModel):
     warnings: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _errors_mean_invalid(self) -> "ValidationResult":
+    def _errors_mean_invalid(self) -> ValidationResult:
         if self.errors and self.is_valid:
             raise ValueError(f"is_valid=True contradicts errors {self.errors!r}")
         return self
 
     @classmethod
-    def success(cls, warnings: list[str] | None = None) -> "ValidationResult":
+    def success(cls, warnings: list[str] | None = None) -> ValidationResult:
         return cls(is_valid=True, warnings=list(warnings or []))
 
     @classmethod
-    def error(cls, errors: str | list[str], warnings: list[str] | None = None) -> "ValidationResult":
+    def error(cls, errors: str | list[str], warnings: list[str] | None = None) -> ValidationResult:
         items = [errors] if isinstance(errors, str) else list(errors)
         return cls(is_valid=False, errors=items, warnings=list(warnings or []))
 
-    def merge(self, *others: "ValidationResult") -> "ValidationResult":
+    def merge(self, *others: ValidationResult) -> ValidationResult:
         """Combine results: invalid if any part is invalid; messages keep their order."""
         parts = (self, *others)
         return ValidationResult(
@@ -156,7 +156,7 @@ class ScriptContract(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _cross_field_rules(self) -> "ScriptContract":
+    def _cross_field_rules(self) -> ScriptContract:
         both_env = [n for n in self.required_env_vars if n in self.optional_env_vars]
         if both_env:
             raise ValueError(f"env var {both_env[0]!r} is in both required_env_vars and optional_env_vars")

@@ -44,7 +44,7 @@ class ModelHyperparameters(TieredModel):
     _is_binary: bool | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "ModelHyperparameters":
+    def _consistent(self) -> ModelHyperparameters:
         full = set(self.full_field_list)
         for field in ("cat_field_list", "tab_field_list"):
             missing = [name for name in getattr(self, field) if name not in full]

@@ -135,7 +135,7 @@ def _keyed(field: str, value: Any, model: type[BaseModel]) -> Any:
     if isinstance(value, dict):
         items = []
         for key, item in value.items():
-            spec = item if isinstance(item, model) else model.model_validate(item)
+            spec: Any = item if isinstance(item, model) else model.model_validate(item)
             if key != spec.logical_name:
                 raise ValueError(f"{field}: key {key!r} does not match logical_name {spec.logical_name!r}")
             items.append(spec)
@@ -183,7 +183,7 @@ class StepSpecification(BaseModel):
         return _keyed("outputs", value, OutputSpec)
 
     @model_validator(mode="after")
-    def _node_shape(self) -> "StepSpecification":
+    def _node_shape(self) -> StepSpecification:
         deps, outs = list(self.dependencies), list(self.outputs)
         where = f"{self.node_type.value} step {self.step_type!r}"
         if self.node_type in (NodeType.SOURCE, NodeType.SINGULAR) and deps:
@@ -197,13 +197,14 @@ class StepSpecification(BaseModel):
         return self
 
     @model_validator(mode="after")
-    def _aliases_unique(self) -> "StepSpecification":
+    def _aliases_unique(self) -> StepSpecification:
         owner: dict[str, str] = {}
         for output in self.outputs.values():
             for alias in output.aliases:
                 if alias in self.outputs:
                     raise ValueError(
-                        f"outputs: alias {alias!r} of output {output.logical_name!r} collides with an output logical_name"
+                        f"outputs: alias {alias!r} of output {output.logical_name!r} "
+                        "collides with an output logical_name"
                     )
                 if alias in owner:
                     raise ValueError(

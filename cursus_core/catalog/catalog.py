@@ -104,10 +104,6 @@ class StepInfo:
                 "builder": self.builder, "config": self.config}
         return [k for k, v in have.items() if v is None]
 
-    def components(self) -> dict[str, object]:
-        return {"script": self.script, "contract": self.contract, "specs": dict(self.specs),
-                "builder": self.builder, "config": self.config, "hyperparams": list(self.hyperparams)}
-
 
 @dataclass(frozen=True)
 class UnmatchedFile:
@@ -186,7 +182,7 @@ class StepCatalog:
                  workspace_dirs: Iterable[str | os.PathLike[str]] = (),
                  registry: str | os.PathLike[str] | None = None,
                  layout: Mapping[str, Iterable[str]] | None = None,
-                 cache: "DiskCache | None" = None) -> None:
+                 cache: DiskCache | None = None) -> None:
         if isinstance(roots, (str, os.PathLike)):
             roots = [roots]
         self.layout = layout
@@ -507,9 +503,10 @@ class StepCatalog:
         for path, summary in summaries.items():  # pass 1: imported by the specs, else the builders
             keys = [("module", path.stem)] + [("name", v) for v in summary.contract_vars if var_files[v] == 1]
             owners, evidence = [], ""
-            for users, evidence in ((spec_users, "imported by spec"), (builder_users, "imported by builder")):
+            for users, why in ((spec_users, "imported by spec"), (builder_users, "imported by builder")):
                 owners = sorted(set().union(*(users.get(k, set()) for k in keys)))
                 if owners:
+                    evidence = why
                     break
             if owners:
                 owners_of[path] = []

@@ -63,7 +63,7 @@ def _is_dir(path: Path) -> bool:
 
 
 def discover_step_dirs(roots: Iterable[Path], layout: Mapping[str, Iterable[str]] | None = None,
-                       workspace_of: "WorkspaceOf | None" = None) -> list[StepDir]:
+                       workspace_of: WorkspaceOf | None = None) -> list[StepDir]:
     """Every directory holding component sub-directories, core first, then by workspace and path.
 
     ``workspace_of`` maps a directory to its workspace id (default: the

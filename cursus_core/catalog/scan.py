@@ -137,7 +137,7 @@ _memo: dict[str, tuple[str, FileSummary]] = {}
 _memo_lock = threading.Lock()
 
 
-def summarize_path(path: Path, cache: "DiskCache | None" = None) -> FileSummary:
+def summarize_path(path: Path, cache: DiskCache | None = None) -> FileSummary:
     """Summarise ``path``; memoised in-process by content digest and, with ``cache``, on disk."""
     _, digest, _ = read_source(path)
     if not digest:  # unreadable: nothing to key on, and it may become readable

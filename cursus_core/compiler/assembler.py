@@ -239,7 +239,7 @@ class PipelineAssembler:
         for parameter in self.parameters:
             if getattr(parameter, "name", None) == EXECUTION_PREFIX_PARAM:
                 return parameter
-        return getattr(self.configs[node], "pipeline_s3_loc")
+        return self.configs[node].pipeline_s3_loc
 
     def build(self, pipeline_name: str | None = None) -> Any:
         """The sagemaker ``Pipeline``; raises :class:`AssemblyError` with every problem found."""

@@ -89,11 +89,6 @@ class RepoImporter:
             raise BuilderLoadError(f"importing {file.relative_to(self.root)} failed: {type(exc).__name__}: {exc}",
                                    where or file, line, step) from exc
 
-    def unload(self) -> None:
-        """Forget every module of this repo (tests build broken copies of one repo in turn)."""
-        for name in [n for n in sys.modules if n == self.package or n.startswith(self.package + ".")]:
-            del sys.modules[name]
-
 
 def _classes_defined_in(module: types.ModuleType) -> dict[str, type]:
     return {name: obj for name, obj in vars(module).items()

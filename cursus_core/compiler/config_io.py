@@ -262,7 +262,7 @@ def configs_to_document(configs: Sequence[BaseModel], *, registry: UnifiedRegist
     names = _step_names(configs, registry, step_names)
     fields: dict[str, dict[str, Any]] = {}
     derived: dict[str, dict[str, Any]] = {}
-    for name, config in zip(names, configs):
+    for name, config in zip(names, configs, strict=True):
         if not isinstance(config, BaseModel):
             raise ConfigSaveError(f"step '{name}': {type(config).__name__} is not a pydantic model")
         fields[name] = _encode_fields(config, name)
@@ -282,12 +282,12 @@ def configs_to_document(configs: Sequence[BaseModel], *, registry: UnifiedRegist
     specific = {
         name: {MODEL_TYPE_KEY: type(config).__name__,
                **{k: v for k, v in fields[name].items() if k not in shared}}
-        for name, config in zip(names, configs)
+        for name, config in zip(names, configs, strict=True)
     }
     return {
         "configuration": {"shared": shared, "specific": specific},
         "metadata": {
-            "config_types": {name: type(config).__name__ for name, config in zip(names, configs)},
+            "config_types": {name: type(config).__name__ for name, config in zip(names, configs, strict=True)},
             "created_at": created_at or datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "derived": derived,
             "format_version": FORMAT_VERSION,
@@ -343,12 +343,12 @@ class _Loader:
 
     def __init__(self, path: Path, config_classes: ClassSource | None) -> None:
         self.path = path
-        self.classes: dict[str, list[type]] = {}
+        self.classes: dict[str, list[type[BaseModel]]] = {}
         if config_classes is None:
             pass
         elif isinstance(config_classes, Mapping):
             for name, value in config_classes.items():
-                group = list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
+                group: list[Any] = list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
                 for cls in group:
                     self._add(name, cls)
         else:
@@ -358,12 +358,13 @@ class _Loader:
             if cls.__name__ not in self.classes:
                 self._add(cls.__name__, cls)
 
-    def _add(self, name: str, cls: type) -> None:
+    def _add(self, name: str, cls: type[BaseModel]) -> None:
         group = self.classes.setdefault(name, [])
         if cls not in group:
             group.append(cls)
 
-    def resolve(self, name: Any, step: str, where: str = "", local: Mapping[str, type] | None = None) -> type:
+    def resolve(self, name: Any, step: str, where: str = "",
+                local: Mapping[str, type] | None = None) -> type[BaseModel]:
         if not isinstance(name, str):
             raise ConfigFileError(self.path, f"step '{step}'{where}: {MODEL_TYPE_KEY} must be a class name, "
                                              f"got {_json(name)}", step=step)
@@ -514,7 +515,7 @@ def _load_step(loader: _Loader, step: str, entry: Any, shared: Mapping[str, Any]
         raise ConfigValidationError(file, step, cls.__name__, exc.errors) from exc
     except ValidationError as exc:
         raise ConfigValidationError(file, step, cls.__name__, _errors(exc)) from exc
-    except (ConfigLoadError, _Invalid):
+    except ConfigLoadError:  # already names the file and step
         raise
     except Exception as exc:  # a validator of user code that raised something other than ValueError
         raise ConfigValidationError(file, step, cls.__name__, [("", f"{type(exc).__name__}: {exc}")]) from exc

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from cursus_core.base.builder import DEFAULT_PARAMETER_NAMES, EXECUTION_PREFIX_PARAM
 from cursus_core.catalog import StepCatalog, find_repo_root
@@ -38,6 +39,17 @@ from cursus_core.dag import PipelineDAG
 __all__ = ["CompilationReport", "PipelineDAGCompiler", "default_pipeline_parameters"]
 
 
+@contextlib.contextmanager
+def _chdir(path: Path) -> Iterator[None]:
+    """``contextlib.chdir`` (Python 3.11+) for Python 3.10."""
+    before = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
 def default_pipeline_parameters(execution_prefix_default: str | None = None) -> list[Any]:
     """The four standard parameters as ``ParameterString``; the prefix defaults to ``pipeline_s3_loc``."""
     from sagemaker.workflow.parameters import ParameterString
@@ -45,7 +57,8 @@ def default_pipeline_parameters(execution_prefix_default: str | None = None) -> 
     params = []
     for name in DEFAULT_PARAMETER_NAMES:
         default = execution_prefix_default if name == EXECUTION_PREFIX_PARAM else None
-        params.append(ParameterString(name=name, default_value=default))
+        # None is accepted at run time (no default), though the SDK annotates default_value as str
+        params.append(ParameterString(name=name, default_value=default))  # type: ignore[arg-type]
     return params
 
 
@@ -107,7 +120,7 @@ class PipelineDAGCompiler:
     def build_context(self) -> Iterator[None]:
         """Relative script and source-dir paths in configs are relative to the repo root, so the
         build runs there; offline compilers also enter :func:`offline_environment`."""
-        with contextlib.chdir(self.repo_root):
+        with _chdir(self.repo_root):
             if not self.offline:
                 yield
                 return

@@ -14,7 +14,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from cursus_core.compiler.assembler import AssemblyError, AssemblyProblem
 from cursus_core.compiler.builder_loader import BuilderLoadError, user_frame
@@ -109,7 +109,7 @@ def _source_dir_for(config: Any, prefix: str) -> Any:
     return None
 
 
-def _local(value: Any) -> bool:
+def _local(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and bool(value) and not value.startswith("s3://")
 
 
@@ -160,8 +160,8 @@ def dry_run(dag_path: str | os.PathLike[str], config_path: str | os.PathLike[str
         try:
             configs = compiler.load_configs()
         except ConfigLoadError as exc:
-            return DryRunResult(None, None, [BuildProblem("config-invalid", str(exc), exc.step, config_file,
-                                                          _line_of(config_file, f'"{exc.step}"') if exc.step else None)])
+            line = _line_of(config_file, f'"{exc.step}"') if exc.step else None
+            return DryRunResult(None, None, [BuildProblem("config-invalid", str(exc), exc.step, config_file, line)])
         except BuilderLoadError as exc:
             return DryRunResult(None, None, [BuildProblem("builder-exception", str(exc), exc.step, exc.path, exc.line)])
         mapping = map_nodes_to_configs(dag, configs)

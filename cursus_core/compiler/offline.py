@@ -22,8 +22,9 @@ import contextlib
 import logging
 import os
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 __all__ = [
     "BUILD_EXTRA_MESSAGE",
@@ -212,7 +213,7 @@ def _session_class() -> Any:
             # (and an empty config also skips the schema validation the SDK runs on every lookup).
             self.sagemaker_config = {}
             self._offline_bucket = bucket
-            self.s3_resource = _RecordingS3Resource(self.recorder)
+            self.s3_resource = _RecordingS3Resource(self.recorder)  # type: ignore[assignment]  # SDK: None
 
         def default_bucket(self) -> str:
             return self._offline_bucket

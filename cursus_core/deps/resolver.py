@@ -29,11 +29,12 @@ optional ``calibration_model`` to an unrelated ``evaluation_output`` that way).
 from __future__ import annotations
 
 import difflib
-from functools import lru_cache
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Iterable, Protocol, Sequence, runtime_checkable
+from functools import lru_cache
+from typing import Any, Protocol, runtime_checkable
 
 __all__ = [
     "WEIGHTS", "TYPE_COMPATIBILITY", "DependencyLike", "OutputLike", "DependencyView", "OutputView", "StepRef",
@@ -301,7 +302,7 @@ def score_match(dependency: Any, output: Any, provider_step: Any = None, consume
                    + (f" ({', '.join(hits)})" if hits else "") + f" (+{parts['keywords']:.2f})")
     listed = provider is not None and any(source_matches(s, provider) for s in dep.compatible_sources)
     parts["source"] = WEIGHTS["source"] if listed else 0.0
-    if listed:
+    if listed and provider is not None:
         why.append(f"source: '{provider.label}' is a compatible source (+{parts['source']:.2f})")
     elif dep.compatible_sources and provider is not None:
         why.append(f"source: '{provider.label}' is not among {', '.join(dep.compatible_sources)}")
@@ -344,7 +345,8 @@ class Candidate:
 class Resolution:
     """``best`` is the provider to wire (None: leave unwired); ``candidates`` the compatible ones that
     can matter, best first (providers whose score ceiling cannot reach the top, or the best three
-    when nothing passes, are not scored); ``ambiguous`` when other outputs (``rivals``) score within the tie margin of the top."""
+    when nothing passes, are not scored); ``ambiguous`` when other outputs (``rivals``) score within
+    the tie margin of the top."""
 
     best: Candidate | None
     candidates: list[Candidate]
@@ -389,7 +391,7 @@ class ProviderPool:
         self.views = [as_output(p.output) for p in self.providers]
         self.groups: dict[tuple[str, str], list[int]] = {}
         self.by_name: dict[str, list[int]] = {}
-        for i, (p, view) in enumerate(zip(self.providers, self.views)):
+        for i, (p, view) in enumerate(zip(self.providers, self.views, strict=True)):
             self.groups.setdefault((view.output_type, view.data_type), []).append(i)
             for name in {p.step.name, p.step.spec_type or "", strip_job_suffix(p.step.spec_type or "")} - {""}:
                 self.by_name.setdefault(name, []).append(i)
@@ -409,15 +411,6 @@ def _ceiling(dep: DependencyView, output_type: str, data_type: str, listed: bool
         return 0.0
     return (WEIGHTS["type"] * compat + (WEIGHTS["data_type"] if dep.data_type == data_type else 0.0)
             + WEIGHTS["name"] + WEIGHTS["keywords"] + (WEIGHTS["source"] if listed else 0.0))
-
-
-def upper_bound(dep: DependencyView, provider: Provider, consumer: StepRef | None) -> float:
-    """A cheap ceiling on :func:`score_match` (name and keywords assumed perfect)."""
-    if consumer is not None and provider.step == consumer:
-        return 0.0
-    out = as_output(provider.output)
-    listed = any(source_matches(s, provider.step) for s in dep.compatible_sources)
-    return _ceiling(dep, out.output_type, out.data_type, listed)
 
 
 def _ranked_within_reach(dep: DependencyView, pool: ProviderPool, consumer: Any, threshold: float,

@@ -108,7 +108,7 @@ class WorkspaceRegistry:
 def _definition(entry: RegistryEntry, registry_type: RegistryType, workspace_id: str | None,
                 path: Path | None) -> StepDefinition | None:
     """A definition for a complete entry; incomplete ones were already reported by the reader."""
-    fields = entry.fields
+    fields: Mapping[str, Any] = entry.fields  # the four keys are checked to be strings below
     if entry.opaque or not all(isinstance(fields.get(k), str) for k in REQUIRED_STEP_KEYS):
         return None
     description = fields.get("description", "")
@@ -211,8 +211,10 @@ class UnifiedRegistryManager:
         self._problems.extend(registry.problems)
         if registry.workspace_metadata:
             workspace.metadata.update(registry.workspace_metadata)
-        for table_name, registry_type, target in (("WORKSPACE_STEPS", "workspace", workspace.local_steps),
-                                                  ("STEP_OVERRIDES", "override", workspace.overrides)):
+        tables: tuple[tuple[str, RegistryType, dict[str, StepDefinition]], ...] = (
+            ("WORKSPACE_STEPS", "workspace", workspace.local_steps),
+            ("STEP_OVERRIDES", "override", workspace.overrides))
+        for table_name, registry_type, target in tables:
             table = registry.table(table_name)
             if table is None:
                 continue

@@ -132,7 +132,7 @@ class _Reader:
                     self._mutation(func.value, stmt, f".{func.attr}()")
         return self.out
 
-    def _mutation(self, target: ast.AST, stmt: ast.stmt, how: str) -> None:
+    def _mutation(self, target: ast.AST, stmt: ast.AST, how: str) -> None:
         base = target.value if isinstance(target, ast.Subscript) else target
         if isinstance(base, ast.Name) and base.id in _ALL_NAMES:
             self.problem(stmt, f"{base.id} is changed by {how} at run time; the change is not read statically",
@@ -172,7 +172,7 @@ class _Reader:
                 self._entries_from_value(table, resolved, value)
             return table
         first_seen: dict[str, Span] = {}
-        for key_node, value_node in zip(value.keys, value.values):
+        for key_node, value_node in zip(value.keys, value.values, strict=True):
             if key_node is None:
                 spread = self._literal(value_node, f"'**' spread in {table.name} is not a literal table; "
                                                    "its steps are not read", step=None, key=None)
@@ -241,7 +241,7 @@ class _Reader:
             self._check_entry(table, entry, key_node)
             return entry
         first_seen: dict[str, Span] = {}
-        for k_node, v_node in zip(value.keys, value.values):
+        for k_node, v_node in zip(value.keys, value.values, strict=True):
             if k_node is None:
                 spread = self._literal(v_node, f"'**' spread in {table}['{name}'] is not a literal dict; "
                                                "its fields are not read", step=name, key=None)
@@ -286,7 +286,8 @@ class _Reader:
             if key in entry.fields and not isinstance(entry.fields[key], str):
                 bad = entry.fields.pop(key)
                 entry.non_literal_keys.add(key)
-                self.problem(entry.field_spans.get(key, entry.key_span), f"{table}['{entry.name}']['{key}'] must be a string, not {type(bad).__name__}",
+                self.problem(entry.field_spans.get(key, entry.key_span),
+                             f"{table}['{entry.name}']['{key}'] must be a string, not {type(bad).__name__}",
                              "wrong-type", step=entry.name, key=key)
 
     # -- metadata --------------------------------------------------------------------
@@ -299,7 +300,7 @@ class _Reader:
                 self.problem(value, f"{METADATA_NAME} must be a dict, not {type(resolved).__name__}", "wrong-type")
             return None
         out: dict[str, Any] = {}
-        for k_node, v_node in zip(value.keys, value.values):
+        for k_node, v_node in zip(value.keys, value.values, strict=True):
             if k_node is None:
                 spread = self._literal(v_node, f"'**' spread in {METADATA_NAME} is not a literal dict", None, None)
                 if isinstance(spread, dict):

@@ -139,11 +139,7 @@ def _expand(words: list[str]) -> list[str]:
     return out
 
 
-def _names_of(step_names: Mapping[str, Any] | Iterable[str] | None) -> list[str]:
-    if step_names is None:
-        from cursus_core.registry.step_names import get_default_manager
-
-        return list(get_default_manager().create_legacy_step_names_dict())
+def _names_of(step_names: Mapping[str, Any] | Iterable[str]) -> list[str]:
     return [n for n in step_names if isinstance(n, str)]
 
 
@@ -160,7 +156,7 @@ def _name_index(names: tuple[str, ...]) -> tuple[dict[str, str], dict[tuple[str,
     return by_compact, {k: frozenset(v) for k, v in bags.items()}
 
 
-def match_canonical_name(file_name: str, step_names: Mapping[str, Any] | Iterable[str] | None = None,
+def match_canonical_name(file_name: str, step_names: Mapping[str, Any] | Iterable[str],
                          fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD) -> CanonicalMatch:
     """Map a step file name to a registry key, trying strategies from strictest to loosest.
 
@@ -192,7 +188,7 @@ def match_canonical_name(file_name: str, step_names: Mapping[str, Any] | Iterabl
             return CanonicalMatch(hit, "abbreviation")
     # 4. the same words in another order (model_evaluation_xgb <-> XGBoostModelEval).
     for words in variants:
-        hits = key_bags.get(tuple(sorted(words)), set())
+        hits = key_bags.get(tuple(sorted(words)), frozenset())
         if len(hits) == 1:
             return CanonicalMatch(next(iter(hits)), "permutation")
     # 5. fuzzy fallback over compact spellings.
@@ -211,12 +207,12 @@ def match_canonical_name(file_name: str, step_names: Mapping[str, Any] | Iterabl
     raise ValueError(f"cannot map file name '{file_name}' to a registered step name; closest: {closest}")
 
 
-def get_canonical_name_from_file_name(file_name: str,
-                                      step_names: Mapping[str, Any] | Iterable[str] | None = None) -> str:
+def get_canonical_name_from_file_name(file_name: str, step_names: Mapping[str, Any] | Iterable[str]) -> str:
     """The registry key for a step file name (``model_evaluation_xgb`` -> ``XGBoostModelEval``).
 
-    ``step_names`` is a ``STEP_NAMES``-shaped dict (or any iterable of names); by default the
-    default registry's steps for the current workspace context.
+    ``step_names`` is a ``STEP_NAMES``-shaped dict (or any iterable of names). The names are
+    always passed in: this module knows no registry (the default-registry variant is
+    :func:`cursus_core.registry.step_names.get_canonical_name_from_file_name`).
     """
     return match_canonical_name(file_name, step_names).name
 

@@ -23,6 +23,7 @@ from cursus_core.dag import PipelineDAG, load_dag
 from .models import FAILED_STATUSES, RunReport, ScriptRequirements, ScriptResult
 from .plan import NodePlan, TestingSetupError, plan_pipeline
 from .runner import list_files, run_child
+from .spec import ScriptSpec, TestingSpec, read_testing_spec, relative_to_spec, write_testing_spec
 
 __all__ = ["RuntimeTestingFactory", "ScriptConfigurationError", "ScriptSettings", "DEFAULT_TIMEOUT"]
 
@@ -295,11 +296,29 @@ class RuntimeTestingFactory:
 
     # -- saved testing spec --------------------------------------------------------------------
     def save_spec(self, path: str | os.PathLike[str]) -> Path:
-        from .spec import save_testing_spec
-
-        return save_testing_spec(self, Path(path))
+        """Write this configuration as a testing spec; local paths are stored relative to the spec file."""
+        path = Path(path)
+        base = path.resolve().parent
+        scripts = {node: ScriptSpec(inputs={k: relative_to_spec(v, base) for k, v in settings.inputs.items()},
+                                    outputs={k: relative_to_spec(v, base) for k, v in settings.outputs.items()},
+                                    env=dict(settings.env), args=dict(settings.args))
+                   for node, settings in self.settings.items()}
+        spec = TestingSpec(dag=relative_to_spec(self.dag_path, base) if self.dag_path else None,
+                           config=relative_to_spec(self.config_path, base), timeout=self.timeout, scripts=scripts)
+        return write_testing_spec(spec, path)
 
     def load_spec(self, path: str | os.PathLike[str]) -> None:
-        from .spec import apply_testing_spec
-
-        apply_testing_spec(self, Path(path))
+        """Configure from the spec at ``path`` (each script checked as by :meth:`configure`)."""
+        path = Path(path)
+        spec = read_testing_spec(path)
+        base = path.resolve().parent
+        known = self.scripts_requiring_testing()
+        unknown = [n for n in spec.scripts if n not in known]
+        if unknown:
+            raise TestingSetupError(f"{path}: no script to configure in node(s) {', '.join(unknown)} "
+                                    f"(nodes with scripts: {', '.join(known) or 'none'})")
+        if spec.timeout is not None:
+            self.timeout = spec.timeout
+        for node, entry in spec.scripts.items():
+            self.configure(node, inputs={k: base / v for k, v in entry.inputs.items()},
+                           outputs={k: base / v for k, v in entry.outputs.items()}, env=entry.env, args=entry.args)

@@ -1,7 +1,7 @@
 """Plan a runtime test: which DAG nodes have scripts, what each script needs, and the wiring.
 
 Everything here is read statically (the DAG and saved config as data, contracts, specs and
-builders through the lint facts); nothing of the step repo is imported. Config values come from
+builders through :mod:`cursus_core.facts`); nothing of the step repo is imported. Config values come from
 the saved file itself: the fields (``shared`` overridden by ``specific``) and the derived values
 in ``metadata.derived``. The config classes are not imported here; ``cursus-lint build`` (which
 imports them in a child process) is where a saved config is validated against its classes.
@@ -20,6 +20,8 @@ from cursus_core.catalog import StepCatalog
 from cursus_core.compiler.node_mapping import map_nodes_to_configs, split_step_name
 from cursus_core.dag import PipelineDAG
 from cursus_core.deps.resolver import Provider, StepRef, resolve
+from cursus_core.facts import extract_contracts, extract_script, extract_specs
+from cursus_core.facts.pipeline import ENTRY_POINT_FIELDS, load_pipeline
 from cursus_core.source import load_source
 
 from .models import EnvVarRequirement, PathRequirement, ScriptRequirements
@@ -75,8 +77,8 @@ def read_saved_config(path: Path) -> dict[str, dict[str, Any]]:
     if not isinstance(shared, dict) or not isinstance(specific, dict):
         raise TestingSetupError(f"{path}: not a saved pipeline config (expected 'configuration' with "
                                 "'shared' and 'specific' objects)")
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    derived = metadata.get("derived") if isinstance(metadata.get("derived"), dict) else {}
+    metadata: dict[str, Any] = data["metadata"] if isinstance(data.get("metadata"), dict) else {}
+    derived: dict[str, Any] = metadata["derived"] if isinstance(metadata.get("derived"), dict) else {}
     out: dict[str, dict[str, Any]] = {}
     for name, entry in specific.items():
         values = {**shared, **(entry if isinstance(entry, dict) else {})}
@@ -133,7 +135,7 @@ def builder_env_mapping(builder_file: Path | None) -> dict[str, tuple[str, Any, 
                             and isinstance(target.slice.value, str):
                         found[target.slice.value] = _env_sources(node.value)
             elif isinstance(node, ast.Dict):
-                for key, value in zip(node.keys, node.values):
+                for key, value in zip(node.keys, node.values, strict=True):
                     if isinstance(key, ast.Constant) and isinstance(key.value, str):
                         found.setdefault(key.value, _env_sources(value))
     return found
@@ -142,16 +144,7 @@ def builder_env_mapping(builder_file: Path | None) -> dict[str, tuple[str, Any, 
 # ----------------------------------------------------------------------------- facts
 
 
-def _facts():
-    """The lint fact extractors (imported lazily: only runtime testing needs them here)."""
-    from cursus_lint.facts import extract_contracts, extract_script, extract_specs
-
-    return extract_contracts, extract_specs, extract_script
-
-
 def _entry_point(values: dict[str, Any], config_name: str, config_path: Path, repo_root: Path):
-    from cursus_lint.facts.pipeline import ENTRY_POINT_FIELDS, load_pipeline
-
     facts = load_pipeline(None, config_path, repo_root)
     entry = facts.configs.get(config_name) if facts and facts.configs else None
     if entry is None or not entry.entry_points:
@@ -181,7 +174,6 @@ class _StepFacts:
 
 
 def _step_facts(catalog: StepCatalog, step: str, job_type: str | None) -> _StepFacts:
-    extract_contracts, extract_specs, _ = _facts()
     info = catalog.get_step_info(step)
     out = _StepFacts()
     if info is None:
@@ -210,7 +202,6 @@ def _step_facts(catalog: StepCatalog, step: str, job_type: str | None) -> _StepF
 def plan_pipeline(dag: PipelineDAG, config_path: Path, repo_root: Path,
                   explicit: dict[str, str] | None = None) -> dict[str, NodePlan]:
     """A :class:`NodePlan` per node, in topological order."""
-    _, _, extract_script = _facts()
     configs = read_saved_config(config_path)
     mapping = map_nodes_to_configs(dag, configs, explicit)
     config_of = {node: (explicit or {}).get(node, node) for node in mapping.resolved}
@@ -239,7 +230,7 @@ def plan_pipeline(dag: PipelineDAG, config_path: Path, repo_root: Path,
                                                   f"script file {_rel(entry.script, repo_root)} does not exist",
                                    entry.script)
             continue
-        if facts.contract is None:
+        if facts.contract is None or facts.contract_file is None:
             plans[node] = NodePlan(node, "error", f"no script contract found for step '{step}' "
                                                   f"(script {_rel(entry.script, repo_root)})", entry.script)
             continue
@@ -317,11 +308,3 @@ def _wire(plan: NodePlan, dag: PipelineDAG, step_facts: dict[str, _StepFacts], r
         req.inputs.append(item)
     for logical, entry in facts.contract.outputs.items():
         req.outputs.append(PathRequirement(logical_name=logical, container_path=str(entry.value)))
-
-
-def entry_point_fields() -> tuple[str, ...]:
-    from cursus_lint.facts.pipeline import ENTRY_POINT_FIELDS
-
-    return tuple(ENTRY_POINT_FIELDS)
-
-

@@ -18,16 +18,13 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .plan import TestingSetupError
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .factory import RuntimeTestingFactory
-
-__all__ = ["ScriptSpec", "TestingSpec", "read_testing_spec", "save_testing_spec", "apply_testing_spec"]
+__all__ = ["ScriptSpec", "TestingSpec", "read_testing_spec", "write_testing_spec", "relative_to_spec"]
 
 
 class ScriptSpec(BaseModel):
@@ -81,20 +78,13 @@ def read_testing_spec(path: Path) -> TestingSpec:
         raise TestingSetupError(f"{path}: invalid testing spec: " + "; ".join(parts)) from exc
 
 
-def _relative(value: str, base: Path) -> str:
-    return Path(os.path.relpath(value, base)).as_posix()
+def relative_to_spec(path: str | Path, base: Path) -> str:
+    """``path`` as stored in a spec file in directory ``base`` (relative, with forward slashes)."""
+    return Path(os.path.relpath(path, base)).as_posix()
 
 
-def save_testing_spec(factory: "RuntimeTestingFactory", path: Path) -> Path:
-    """Write the factory's configuration; local paths are stored relative to the spec file."""
-    base = path.resolve().parent
-    scripts = {}
-    for node, settings in factory.settings.items():
-        scripts[node] = ScriptSpec(inputs={k: _relative(v, base) for k, v in settings.inputs.items()},
-                                   outputs={k: _relative(v, base) for k, v in settings.outputs.items()},
-                                   env=dict(settings.env), args=dict(settings.args))
-    spec = TestingSpec(dag=_relative(str(factory.dag_path), base) if factory.dag_path else None,
-                       config=_relative(str(factory.config_path), base), timeout=factory.timeout, scripts=scripts)
+def write_testing_spec(spec: TestingSpec, path: Path) -> Path:
+    """Write ``spec`` as YAML (``.yaml``/``.yml``) or JSON, leaving out empty script settings."""
     data: dict[str, Any] = spec.model_dump(exclude_none=True)
     for entry in data["scripts"].values():
         for key in [k for k, v in entry.items() if not v]:
@@ -107,20 +97,3 @@ def save_testing_spec(factory: "RuntimeTestingFactory", path: Path) -> Path:
         text = json.dumps(data, indent=2) + "\n"
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def apply_testing_spec(factory: "RuntimeTestingFactory", path: Path) -> TestingSpec:
-    """Configure ``factory`` from the spec at ``path`` (each script checked as by ``configure``)."""
-    spec = read_testing_spec(path)
-    base = path.resolve().parent
-    known = factory.scripts_requiring_testing()
-    unknown = [n for n in spec.scripts if n not in known]
-    if unknown:
-        raise TestingSetupError(f"{path}: no script to configure in node(s) {', '.join(unknown)} "
-                                f"(nodes with scripts: {', '.join(known) or 'none'})")
-    if spec.timeout is not None:
-        factory.timeout = spec.timeout
-    for node, entry in spec.scripts.items():
-        factory.configure(node, inputs={k: base / v for k, v in entry.inputs.items()},
-                          outputs={k: base / v for k, v in entry.outputs.items()}, env=entry.env, args=entry.args)
-    return spec

@@ -1,61 +1,18 @@
-"""Parse once, extract typed and located facts per component (stdlib ``ast`` only).
+"""The facts rules read, under the name rules import them by.
 
-Rules are pure functions over these facts. Nothing here imports or runs the analysed code,
-and no extractor raises on odd code: what is not knowable statically is left out and
-counted in ``FileFacts.unknown``.
+The readers themselves live in :mod:`cursus_core.facts` (the runtime-testing planner in the core
+needs them too, and the core never imports the linter); this package only re-exports them, so a
+rule says ``from cursus_lint.facts import SpecFacts`` and never reaches past its own layer.
 """
 
-from __future__ import annotations
-
-from collections import Counter
-
-from cursus_core.source import SourceFile
-
-from ._index import TreeIndex, index_for
-from .builder import extract_builders
-from .config import extract_configs
-from .contract import extract_contracts
-from .model import (
-    ArgDef, ArgRead, BuilderFacts, ConfigFacts, ConfigRead, ContractFacts, ContractRef, DependencyFacts,
-    DictEntry, Entry, EnvRead, EnvSet, FieldFacts, FileFacts, HyperparameterFacts, ImportFact, JobArg,
-    KeyUse, MainCall, MainFacts, ModuleFacts, NamedItem, NameRef, OutputDestination,
+from cursus_core.facts import (
+    ROLES, ArgDef, ArgRead, BuilderFacts, ConfigFacts, ConfigRead, ContractFacts, ContractRef,
+    DependencyFacts, DictEntry, Entry, EnvRead, EnvSet, FieldFacts, FileFacts, HyperparameterFacts,
+    ImportFact, JobArg, KeyUse, MainCall, MainFacts, ModuleFacts, NamedItem, NameRef, OutputDestination,
     OutputFacts, Param, PathConstant, PathUse, S3Build, S3Literal, ScriptFacts, Span, SpecFacts,
-    StepTypeRef, SysPathEdit,
+    StepTypeRef, SysPathEdit, TreeIndex, extract_all, extract_builders, extract_configs, extract_contracts,
+    extract_module, extract_script, extract_specs, index_for,
 )
-from .module import extract_module
-from .script import extract_script
-from .spec import extract_specs
-
-ROLES = frozenset({"script", "contract", "spec", "builder", "config", "hyperparams", "registry"})
-
-
-def extract_all(sf: SourceFile, roles: set[str] | frozenset[str]) -> FileFacts:
-    """Every fact the file's catalog ``roles`` call for, from one walk of its tree.
-
-    Module facts are always extracted (imports and S3 strings matter for every file); a file
-    that did not parse yields only its problem (noqa comments are read by ``cursus_lint.suppress``).
-    """
-    unknown: Counter[str] = Counter()
-    roles = frozenset(roles)
-    if not sf.ok:
-        return FileFacts(sf.path, sf.digest, roles, module=extract_module(sf), problem=sf.problem,
-                         unknown=unknown)
-    idx = TreeIndex(sf)
-    return FileFacts(
-        path=sf.path,
-        digest=sf.digest,
-        roles=roles,
-        module=extract_module(sf, unknown, idx),
-        script=extract_script(sf, unknown, idx) if "script" in roles else None,
-        contracts=tuple(extract_contracts(sf, unknown, idx)) if "contract" in roles or "spec" in roles else (),
-        specs=tuple(extract_specs(sf, unknown, idx)) if "spec" in roles else (),
-        builders=tuple(extract_builders(sf, unknown, idx)) if "builder" in roles else (),
-        configs=tuple(extract_configs(sf, unknown, idx)) if "config" in roles else (),
-        hyperparams=tuple(extract_configs(sf, unknown, idx)) if "hyperparams" in roles else (),
-        problem=None,
-        unknown=+unknown,
-    )
-
 
 __all__ = [
     "ROLES", "TreeIndex", "index_for", "extract_all", "extract_module", "extract_script",

@@ -45,7 +45,7 @@ class TreeIndex:
     def nodes(self, cls: type) -> list[Any]:
         return self.by_type[cls]
 
-    def in_lines(self, cls: type, node: ast.AST) -> list[Any]:
+    def in_lines(self, cls: type, node: ast.stmt | ast.expr) -> list[Any]:
         """Nodes of type ``cls`` starting on the lines ``node`` spans (a cheap subtree query
         for statements such as classes and functions, which own their whole lines)."""
         ordered = self._sorted.get(cls)

@@ -1,13 +1,13 @@
 """Facts every file has: imports, ``sys.path`` edits, S3 strings, top-level definitions.
 
-Noqa comments are not facts: ``cursus_lint.suppress.parse_noqa`` reads them, once, for the engine.
+Noqa comments are not facts: the linter's suppression parser reads them, once, for its engine.
 """
 
 from __future__ import annotations
 
 import ast
-import re
 from collections import Counter
+from collections.abc import Sequence
 
 from cursus_core.literals import dotted_name
 from cursus_core.source import SourceFile
@@ -127,8 +127,8 @@ def _add_chain(node: ast.BinOp) -> list[ast.AST]:
     return pieces
 
 
-def _classify(pieces: list[ast.AST], fmt: str | None = None,
-              args: list[ast.AST] = ()) -> tuple[str, str, tuple[str, ...]] | None:  # type: ignore[assignment]
+def _classify(pieces: Sequence[ast.AST], fmt: str | None = None,
+              args: Sequence[ast.AST] = ()) -> tuple[str, str, tuple[str, ...]] | None:
     """(reason, text, variables) when ``pieces`` (or a format string and its args) build an S3 path."""
     if fmt is not None:
         text = fmt
@@ -176,8 +176,7 @@ def _find_s3(idx: TreeIndex) -> tuple[tuple[S3Literal, ...], tuple[S3Build, ...]
     for node in idx.nodes(ast.JoinedStr):
         if isinstance(parents.get(id(node)), ast.FormattedValue):
             continue  # a nested format spec
-        pieces = [v.value if isinstance(v, ast.FormattedValue) else v for v in node.values]
-        hit = _classify(pieces)
+        hit = _classify([v.value if isinstance(v, ast.FormattedValue) else v for v in node.values])
         if hit:
             builds.append((node, S3Build("fstring", hit[0], hit[1], idx.span(node), hit[2])))
     for node in idx.nodes(ast.BinOp):

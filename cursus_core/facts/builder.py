@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
+from collections.abc import Mapping
 
 from cursus_core.literals import call_name, dotted_name
 from cursus_core.source import SourceFile
@@ -145,7 +146,7 @@ class _ConfigReads:
 
     def visit(self, node: ast.AST, guards: frozenset[str]) -> None:
         if isinstance(node, (ast.If, ast.While)):
-            self.block([node], guards)  # type: ignore[list-item]
+            self.block([node], guards)
             return
         if isinstance(node, ast.IfExp):
             pos, neg = self.hasattr_names(node.test)
@@ -176,8 +177,8 @@ class _ConfigReads:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and self.is_config(node.func.value):
             self.out.append(ConfigRead(node.func.attr, self.idx.span(node.func), node.func.attr in guards,
                                        "call", self.fn.name))
-            for child in node.args + [k.value for k in node.keywords]:
-                self.visit(child, guards)
+            for arg in node.args + [k.value for k in node.keywords]:
+                self.visit(arg, guards)
             return
         if isinstance(node, ast.Attribute) and self.is_config(node.value):
             if isinstance(node.ctx, ast.Load):
@@ -191,7 +192,7 @@ class _ConfigReads:
 # ----------------------------------------------------------------------------- env vars, args
 
 
-def _env_sets(idx: TreeIndex, fn: ast.AST, stats: Counter[str]) -> tuple[tuple[EnvSet, ...], bool]:
+def _env_sets(idx: TreeIndex, fn: ast.stmt, stats: Counter[str]) -> tuple[tuple[EnvSet, ...], bool]:
     strs = idx.str_constants()
     out: list[EnvSet] = []
     super_env = False
@@ -239,7 +240,7 @@ def _env_sets(idx: TreeIndex, fn: ast.AST, stats: Counter[str]) -> tuple[tuple[E
     return tuple(out), super_env
 
 
-def _job_args(idx: TreeIndex, fn: ast.AST, stats: Counter[str]) -> tuple[JobArg, ...]:
+def _job_args(idx: TreeIndex, fn: ast.stmt, stats: Counter[str]) -> tuple[JobArg, ...]:
     out: list[JobArg] = []
     for node in idx.in_lines(ast.Constant, fn) + idx.in_lines(ast.JoinedStr, fn):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("--") \
@@ -294,7 +295,7 @@ def _annotation_name(node: ast.AST | None) -> str | None:
 
 
 def _config_class(idx: TreeIndex, cls: ast.ClassDef,
-                  methods: dict[str, ast.AST]) -> tuple[str | None, str | None, str | None]:
+                  methods: Mapping[str, ast.AST]) -> tuple[str | None, str | None, str | None]:
     imports = idx.import_map()
 
     def where(name: str | None) -> str | None:
@@ -358,7 +359,7 @@ def _classify(node: ast.AST) -> tuple[str, bool]:
     return kind, uses_base
 
 
-def _destinations(idx: TreeIndex, fn: ast.AST) -> tuple[OutputDestination, ...]:
+def _destinations(idx: TreeIndex, fn: ast.stmt) -> tuple[OutputDestination, ...]:
     assigned: dict[str, list[ast.AST]] = {}
     nodes = idx.in_lines(ast.Assign, fn) + idx.in_lines(ast.Call, fn) + idx.in_lines(ast.Return, fn)
     for node in nodes:

@@ -74,7 +74,7 @@ class Values:
         if not isinstance(target, ast.Dict):
             self.unknown(non_literal, label, node)
             return out
-        for k, v in zip(target.keys, target.values):
+        for k, v in zip(target.keys, target.values, strict=True):
             if k is None:
                 if depth < _MAX_DEREF and isinstance(self.deref(v), (ast.Dict, ast.Call)):
                     out.update(self.dict_entries(v, label, non_literal, depth + 1))

@@ -31,7 +31,7 @@ def extract_configs(sf: SourceFile, stats: Counter[str] | None = None,
     return out
 
 
-def _segment(idx: TreeIndex, node: ast.AST | None) -> str | None:
+def _segment(idx: TreeIndex, node: ast.expr | None) -> str | None:
     """Source text of a one-line annotation (cheaper than ``ast.unparse``)."""
     if node is None:
         return None
@@ -111,7 +111,7 @@ def _config(idx: TreeIndex, cls: ast.ClassDef, consts: dict, stats: Counter[str]
 
 def _field(name: str, annotation: str | None, span: Span, value: ast.AST | None, consts: dict,
            stats: Counter[str], idx: TreeIndex | None = None) -> FieldFacts:
-    class_var = bool(annotation) and annotation.split("[")[0].split(".")[-1] == "ClassVar"
+    class_var = annotation is not None and annotation.split("[")[0].split(".")[-1] == "ClassVar"
     if value is None:
         return FieldFacts(name, annotation, span, required=not class_var, has_default=False,
                           class_var=class_var)

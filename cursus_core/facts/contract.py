@@ -14,7 +14,7 @@ from cursus_core.source import SourceFile
 
 from ._index import TreeIndex, index_for
 from ._values import Values
-from .model import ContractFacts, Entry, Span
+from .model import ContractFacts, Entry, NamedItem, Span
 
 UNKNOWN_KIND = "non-literal-contract-field"
 
@@ -54,7 +54,7 @@ def _contract(values: Values, call: ast.Call) -> ContractFacts:
     entry_point: Entry | None = None
     inputs: dict[str, Entry] = {}
     outputs: dict[str, Entry] = {}
-    required = ()
+    required: tuple[NamedItem, ...] = ()
     optional: dict[str, Entry] = {}
     arguments: dict[str, Entry] = {}
     for arg in call.args:

@@ -175,7 +175,7 @@ def _items(values: Values, node: ast.AST, cls: str, label: str,
         shape, pairs = "list", [(None, e) for e in target.elts]
     elif isinstance(target, ast.Dict):
         shape, pairs = "dict", []
-        for k, v in zip(target.keys, target.values):
+        for k, v in zip(target.keys, target.values, strict=True):
             key = values.string(k) if k is not None else None
             if key is None:
                 values.unknown(non_literal, f"{label}.key", k if k is not None else v)
