@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
 from ._script_contract import script_side, unread_env_vars
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cursus_lint.fix.context import Context, Planned
 
 _BAD_CONTRACT = edit("contract", 'required_env_vars=["LABEL_FIELD"]', 'required_env_vars=["LABEL_FIELD", "ID_FIELD"]')
 _BAD_BUILDER = edit("builder", '        env_vars["SEPARATOR"] = self.config.separator\n',
@@ -18,7 +25,6 @@ RULE = Rule(
     name="unread-required-env-var",
     summary="The script contract requires an environment variable that the script never reads.",
     severity=Severity.ERROR,
-    fixable="unsafe",
     docs='''
 ## What it checks
 Every name in the contract's `required_env_vars` must be read by the script: `os.environ["X"]`,
@@ -50,6 +56,13 @@ required_env_vars=["LABEL_FIELD"],
 ## How to fix
 Read the variable in the script (through `environ_vars` in `main`), or remove it from
 `required_env_vars` and from the builder's `_get_environment_variables`.
+
+## Fix safety
+Unsafe (applied only with `--unsafe-fixes`): removing a required variable changes what the
+builder must pass and what every config has to provide. When the script reads the variable in a
+way static analysis cannot see (a library reading it on the script's behalf under a name not in
+the list above, a subprocess), the removal breaks the step at run time. The builder's
+`_get_environment_variables` is not edited; remove the variable there too.
 ''',
     bad=(Example(repo(contract=_BAD_CONTRACT, builder=_BAD_BUILDER),
                  expect=(("steps/contracts/clean_contract.py", line_of(_BAD_CONTRACT, "required_env_vars")),)),),
@@ -57,8 +70,8 @@ Read the variable in the script (through `environ_vars` in `main`), or remove it
 )
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     found = unread_env_vars(step, project, "required_env_vars")
     if found is None:
         return
@@ -70,3 +83,10 @@ def check(step, project):
             step=step.name,
             related=[script_side(p, "env")],
         )
+
+
+@RULE.fixer(safety="unsafe", edits="removes the variable from the contract's required_env_vars")
+def remove_required_env_var(d: Diagnostic, ctx: Context) -> Planned | None:
+    from cursus_lint.fix.context import remove_env_var
+
+    return remove_env_var(d, ctx, "required_env_vars")

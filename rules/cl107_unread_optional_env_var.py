@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
 from ._script_contract import script_side, unread_env_vars
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cursus_lint.fix.context import Context, Planned
 
 _BAD_CONTRACT = edit("contract", 'optional_env_vars={"SEPARATOR": ","}',
                      'optional_env_vars={"SEPARATOR": ",", "ENCODING": "utf-8"}')
@@ -16,7 +23,6 @@ RULE = Rule(
     name="unread-optional-env-var",
     summary="The script contract declares an optional environment variable that the script never reads.",
     severity=Severity.WARNING,
-    fixable="unsafe",
     docs='''
 ## What it checks
 Every key of the contract's `optional_env_vars` must be read by the script, in any of the forms
@@ -46,6 +52,11 @@ optional_env_vars={"SEPARATOR": ","},
 ## How to fix
 Read the variable in the script (`environ_vars.get("ENCODING", "utf-8")`), or remove it from
 `optional_env_vars` and from the builder.
+
+## Fix safety
+Unsafe (applied only with `--unsafe-fixes`): removing an optional variable also removes the
+default the builder sets for it. When something the linter cannot see reads it (a library, a
+subprocess), the step silently changes behaviour. The builder is not edited.
 ''',
     bad=(Example(repo(contract=_BAD_CONTRACT),
                  expect=(("steps/contracts/clean_contract.py", line_of(_BAD_CONTRACT, "ENCODING")),)),),
@@ -53,8 +64,8 @@ Read the variable in the script (`environ_vars.get("ENCODING", "utf-8")`), or re
 )
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     found = unread_env_vars(step, project, "optional_env_vars")
     if found is None:
         return
@@ -66,3 +77,10 @@ def check(step, project):
             step=step.name,
             related=[script_side(p, "env")],
         )
+
+
+@RULE.fixer(safety="unsafe", edits="removes the variable and its default from the contract's optional_env_vars")
+def remove_optional_env_var(d: Diagnostic, ctx: Context) -> Planned | None:
+    from cursus_lint.fix.context import remove_env_var
+
+    return remove_env_var(d, ctx, "optional_env_vars")

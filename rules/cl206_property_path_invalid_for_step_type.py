@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
@@ -63,8 +66,8 @@ registry's `sagemaker_step_type` if the step really is of another type.
 )
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     sm_type = step.sagemaker_step_type
     checked = [(v, o) for v in step.specs for o in v.spec.outputs if o.property_path is not None]
     if not checked:

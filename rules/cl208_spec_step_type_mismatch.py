@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from cursus_core.registry.names import JOB_TYPE_SUFFIXES, split_words
-from cursus_lint.diagnostic import Severity
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
@@ -97,8 +100,8 @@ def declared(step_type, registry_spec_type: str) -> tuple[str, str | None]:
     return step_type.base, step_type.job_type
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     reg = step.registry
     for variant in step.specs:
         st = variant.spec.step_type

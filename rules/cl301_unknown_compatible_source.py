@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 import difflib
 
 from cursus_core.deps import strip_job_suffix
-from cursus_lint.diagnostic import Severity
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._dependencies import index
@@ -53,19 +55,18 @@ DependencySpec(
 Use the registry key of the providing step (its canonical name). If the step was renamed,
 update every spec that lists it; if it was removed, drop the entry.
 ''',
-    scope="project",
     bad=(Example(repo(spec=_TYPO), expect=(("steps/specs/clean_spec.py", line_of(_TYPO, "DataLoader")),)),),
     good=(Example(repo()), Example(repo(spec=_SPEC_TYPE))),
 )
 
 
-def _registry_opaque(project) -> bool:
-    files = project.extra.get("registry_files") or {}
+def _registry_opaque(project: ProjectModel) -> bool:
+    files = project.registry_files
     return any(t.opaque for f in files.values() for t in f.tables.values())
 
 
-@RULE
-def check(project):
+@RULE.project
+def check(project: ProjectModel) -> Iterator[Diagnostic]:
     ix = index(project)
     if _registry_opaque(project):
         project.count_unknown("registry-not-literal")

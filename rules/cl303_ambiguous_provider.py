@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from cursus_core.deps import resolve, source_matches
-from cursus_lint.diagnostic import Severity
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._dependencies import dependency_readable, index, visible_providers
@@ -72,15 +75,14 @@ DependencySpec(
 List the intended provider(s) in `compatible_sources`, or give the dependency a name or
 semantic keywords that only the intended output matches.
 ''',
-    scope="project",
     bad=(Example(repo(spec=_UNLISTED, extra=_EXTRA),
                  expect=(("steps/specs/clean_spec.py", line_of(_UNLISTED, '"raw_data"')),)),),
     good=(Example(repo(extra=_EXTRA)), Example(repo(spec=_BOTH_LISTED, extra=_EXTRA))),
 )
 
 
-@RULE
-def check(project):
+@RULE.project
+def check(project: ProjectModel) -> Iterator[Diagnostic]:
     ix = index(project)
     settings = project.settings.resolver
     for consumer in ix.consumers:

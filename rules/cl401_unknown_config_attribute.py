@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 import difflib
 
-from cursus_lint.diagnostic import Severity
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._classes import config_class, step_config_class
@@ -71,8 +73,8 @@ def _described(name: str, bases: list[str]) -> str:
     return f"{name} (and its base{'s' if len(bases) > 1 else ''} {', '.join(bases)})"
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     builder = step.builder
     if builder is None or not builder.config_reads:
         return

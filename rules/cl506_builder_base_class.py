@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.facts import FileFacts
+from cursus_lint.model import ProjectModel, per_run
 from cursus_lint.rule import Example, Rule
 
 from ._classes import builder_chain
@@ -21,7 +25,6 @@ RULE = Rule(
     name="builder-base-class",
     summary="A step builder class does not derive from StepBuilderBase.",
     severity=Severity.ERROR,
-    scope="file",
     docs='''
 ## What it checks
 Every class in a builder file named `...StepBuilder`, and every class the registry names as a
@@ -61,17 +64,14 @@ already provides.
 )
 
 
-def registered_builders(project) -> frozenset[str]:
+@per_run
+def registered_builders(project: ProjectModel) -> frozenset[str]:
     """Builder class names of registered steps, computed once per run (asked once per file)."""
-    cached = project.extra.get("registered_builders")
-    if cached is None:
-        cached = project.extra["registered_builders"] = frozenset(
-            s.registry.builder_step_name for s in project.steps if s.registry is not None)
-    return cached
+    return frozenset(s.registry.builder_step_name for s in project.steps if s.registry is not None)
 
 
-@RULE
-def check(facts, project):
+@RULE.file
+def check(facts: FileFacts, project: ProjectModel) -> Iterator[Diagnostic]:
     registered = registered_builders(project)
     for cls in facts.builders:
         if not (cls.name.endswith("StepBuilder") or cls.name in registered):

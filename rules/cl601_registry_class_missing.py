@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
@@ -47,7 +50,6 @@ Use instead:
 Make the registry name the class as it is spelled in `steps/builders` / `steps/configs`, or
 rename the class to match the registry.
 ''',
-    scope="project",
     bad=(Example(repo(registry=_RENAMED), expect=(("registry/step_names.py", line_of(_RENAMED, "CleaningStepBuilder")),)),),
     good=(Example(repo()),),
 )
@@ -55,8 +57,8 @@ rename the class to match the registry.
 _KINDS = {"builder_step_name": ("builder", "builders"), "config_class": ("config", "configs")}
 
 
-@RULE
-def check(project):
+@RULE.project
+def check(project: ProjectModel) -> Iterator[Diagnostic]:
     if any(f.problem is not None and f.roles & {"builder", "config", "hyperparams"} for f in project.files.values()):
         project.count_unknown("class-file-unparsable")
         return

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
-from cursus_lint.diagnostic import Severity
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._dependencies import spec_label
@@ -53,7 +55,6 @@ CLEAN_TRAINING_SPEC = StepSpecification(step_type="Clean_Training", ...)   # a j
 Delete the stale copy, give a variant its job-type suffix, move a workspace redefinition of a
 core step to `STEP_OVERRIDES`, or keep one registry file.
 ''',
-    scope="project",
     bad=(Example(repo(extra={"steps/specs/clean_v2_spec.py": _COPY}),
                  expect=(("steps/specs/clean_v2_spec.py", line_of(_COPY, 'step_type="Clean"')),)),),
     good=(Example(repo()), Example(repo(extra={"steps/specs/clean_training_spec.py": _VARIANT}))),
@@ -116,7 +117,7 @@ def _duplicate_entries(project):
                           related=[(other.path, other.entry.key_span, f"core definition of '{ref.name}'")])
 
 
-@RULE
-def check(project):
+@RULE.project
+def check(project: ProjectModel) -> Iterator[Diagnostic]:
     yield from _duplicate_specs(project)
     yield from _duplicate_entries(project)

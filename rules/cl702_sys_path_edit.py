@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.facts import FileFacts
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
@@ -30,7 +34,6 @@ RULE = Rule(
     name="sys-path-edit",
     summary="A step file edits `sys.path` or calls `site.addsitedir` to make its imports work.",
     severity=Severity.WARNING,
-    scope="file",
     docs='''
 ## What it checks
 Every file of a step is searched for run-time edits of the import path:
@@ -80,8 +83,8 @@ and puts on the path, or install them in the image. Remove the `sys.path` edit.
 )
 
 
-@RULE
-def check(facts, project):
+@RULE.file
+def check(facts: FileFacts, project: ProjectModel) -> Iterator[Diagnostic]:
     if facts.module is None:
         return
     for edit_ in facts.module.sys_path_edits:

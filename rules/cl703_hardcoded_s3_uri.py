@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
-from cursus_lint.facts import Span
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.facts import FileFacts, Span
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
@@ -33,7 +36,6 @@ RULE = Rule(
     name="hardcoded-s3-uri",
     summary="A builder or a config field default hard-codes an `s3://` URI.",
     severity=Severity.ERROR,
-    scope="file",
     docs='''
 ## What it checks
 String literals that are `s3://bucket/...` URIs, and S3 paths assembled from strings whose
@@ -109,8 +111,8 @@ def _hits(module, where: Span | None = None):
             yield build.span, build.text, True
 
 
-@RULE
-def check(facts, project):
+@RULE.file
+def check(facts: FileFacts, project: ProjectModel) -> Iterator[Diagnostic]:
     module = facts.module
     if module is None:
         return

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.facts import FileFacts
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
@@ -33,7 +37,6 @@ RULE = Rule(
     name="s3-path-string-building",
     summary="A builder assembles an S3 path with f-strings, `+`, `%`, `.format` or `os.path.join` instead of `Join`.",
     severity=Severity.ERROR,
-    scope="file",
     docs='''
 ## What it checks
 S3 paths assembled from strings at pipeline-build time:
@@ -94,8 +97,8 @@ def _message(build, where: str) -> str:
             f"prefix are resolved when the pipeline runs")
 
 
-@RULE
-def check(facts, project):
+@RULE.file
+def check(facts: FileFacts, project: ProjectModel) -> Iterator[Diagnostic]:
     module = facts.module
     if module is None:
         return
