@@ -19,6 +19,11 @@ _GOOD_SCRIPT = edit("script", '    return label, sep, src, dst\n',
                     '    code = "/opt/ml/code/requirements.txt"\n'
                     '    return label, sep, src, dst, part, code\n')
 
+# the "Use instead" of the docs: the contract declares the path the script writes
+_FIXED_CONTRACT = edit("contract", 'expected_output_paths={"clean_data": "/opt/ml/processing/output/clean"},',
+                       'expected_output_paths={\n        "clean_data": "/opt/ml/processing/output/clean",\n'
+                       '        "stats": "/opt/ml/processing/output/stats",\n    },')
+
 RULE = Rule(
     code="CL102",
     name="undeclared-container-path",
@@ -66,7 +71,8 @@ output in the specification), or write below a path the contract already declare
 ''',
     bad=(Example(repo(script=_BAD_SCRIPT),
                  expect=(("steps/scripts/clean.py", line_of(_BAD_SCRIPT, "/stats\"")),)),),
-    good=(Example(repo()), Example(repo(script=_GOOD_SCRIPT))),
+    good=(Example(repo()), Example(repo(script=_GOOD_SCRIPT)),
+          Example(repo(script=_BAD_SCRIPT, contract=_FIXED_CONTRACT))),
 )
 
 

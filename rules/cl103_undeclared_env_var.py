@@ -24,6 +24,10 @@ _SHARED_REQUIRED = edit("contract", 'required_env_vars=["LABEL_FIELD"],',
 _SHARED_OPTIONAL = edit("contract", 'optional_env_vars={"SEPARATOR": ","},',
                         'optional_env_vars=shared_defaults(SEPARATOR=","),')
 
+# the "Use instead" of the docs: the contract declares the variable with a default
+_FIXED_CONTRACT = edit("contract", 'optional_env_vars={"SEPARATOR": ","},',
+                       'optional_env_vars={"SEPARATOR": ",", "DEBUG_MODE": "false"},')
+
 RULE = Rule(
     code="CL103",
     name="undeclared-env-var",
@@ -78,7 +82,8 @@ not a literal list or dict.
     bad=(Example(repo(script=_BAD_SCRIPT), expect=(("steps/scripts/clean.py", line_of(_BAD_SCRIPT, "DEBUG_MODE")),)),),
     good=(Example(repo()),
           Example(repo(script=_BAD_SCRIPT, contract=_SHARED_REQUIRED)),
-          Example(repo(script=_BAD_SCRIPT, contract=_SHARED_OPTIONAL))),
+          Example(repo(script=_BAD_SCRIPT, contract=_SHARED_OPTIONAL)),
+          Example(repo(script=_BAD_SCRIPT, contract=_FIXED_CONTRACT))),
 )
 
 

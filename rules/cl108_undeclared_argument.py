@@ -20,6 +20,10 @@ _BAD_SCRIPT = edit("script", '    parser.add_argument("--job_type", required=Tru
                    '    parser.add_argument("--drop-duplicates", action="store_true")\n')
 _GOOD_DASHES = edit("script", '"--job_type"', '"--job-type"')
 
+# the "Use instead" of the docs: the contract declares the option
+_FIXED_CONTRACT = edit("contract", 'expected_arguments={"job_type": "training"}',
+                       'expected_arguments={"job_type": "training", "drop-duplicates": "false"}')
+
 RULE = Rule(
     code="CL108",
     name="undeclared-argument",
@@ -65,7 +69,8 @@ a placeholder. Positional arguments get no fix (they are not passed as `--key va
 ''',
     bad=(Example(repo(script=_BAD_SCRIPT),
                  expect=(("steps/scripts/clean.py", line_of(_BAD_SCRIPT, "--drop-duplicates")),)),),
-    good=(Example(repo()), Example(repo(script=_GOOD_DASHES))),
+    good=(Example(repo()), Example(repo(script=_GOOD_DASHES)),
+          Example(repo(script=_BAD_SCRIPT, contract=_FIXED_CONTRACT))),
 )
 
 

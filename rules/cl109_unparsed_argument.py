@@ -20,6 +20,11 @@ _NO_ARGPARSE = edit("script", '''    parser = argparse.ArgumentParser()
 ''')
 _GOOD_DASHES = edit("contract", '{"job_type": "training"}', '{"job-type": "training"}')
 
+# the "Use instead" of the docs: the script parses the declared argument
+_FIXED_SCRIPT = edit("script", '    parser.add_argument("--job_type", required=True)\n',
+                     '    parser.add_argument("--job_type", required=True)\n'
+                     '    parser.add_argument("--sample-rate", type=float, default=1.0)\n')
+
 RULE = Rule(
     code="CL109",
     name="unparsed-argument",
@@ -57,7 +62,8 @@ builder's `_get_job_arguments`).
                  expect=(("steps/contracts/clean_contract.py", line_of(_BAD_CONTRACT, "expected_arguments")),)),
          Example(repo(script=_NO_ARGPARSE),
                  expect=(("steps/contracts/clean_contract.py", line_of(BASE["contract"], "expected_arguments")),))),
-    good=(Example(repo()), Example(repo(contract=_GOOD_DASHES))),
+    good=(Example(repo()), Example(repo(contract=_GOOD_DASHES)),
+          Example(repo(contract=_BAD_CONTRACT, script=_FIXED_SCRIPT))),
 )
 
 

@@ -15,6 +15,16 @@ _BAD_CONTRACT = edit("contract", 'expected_input_paths={"raw_data": "/opt/ml/pro
                      'expected_input_paths={\n        "raw_data": "/opt/ml/processing/input/data",\n'
                      '        "lookup": "/opt/ml/processing/input/lookup",\n    },')
 
+# the "Use instead" of the docs: an optional dependency for the extra input
+_FIXED_SPEC = edit("spec", "    ],\n    outputs=[", '''        DependencySpec(
+            logical_name="lookup",
+            dependency_type=DependencyType.PROCESSING_OUTPUT,
+            required=False,
+            data_type="S3Uri",
+        ),
+    ],
+    outputs=[''')
+
 RULE = Rule(
     code="CL201",
     name="contract-input-without-dependency",
@@ -47,7 +57,7 @@ Use instead:
 ```python
 CLEAN_SPEC = StepSpecification(..., dependencies=[
     DependencySpec(logical_name="raw_data", ...),
-    DependencySpec(logical_name="lookup", required=False, ...),
+    DependencySpec(logical_name="lookup", ..., required=False, ...),
 ])
 ```
 
@@ -57,7 +67,8 @@ remove the input from the contract if the script no longer reads it.
 ''',
     bad=(Example(repo(contract=_BAD_CONTRACT),
                  expect=(("steps/specs/clean_spec.py", line_of(BASE["spec"], "dependencies=[")),)),),
-    good=(Example(repo()),),
+    good=(Example(repo()),
+          Example(repo(contract=_BAD_CONTRACT, spec=_FIXED_SPEC))),
 )
 
 

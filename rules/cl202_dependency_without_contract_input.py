@@ -24,6 +24,11 @@ _EXTRA_DEP = '''        DependencySpec(
 _BAD_SPEC = edit("spec", "    ],\n    outputs=[", _EXTRA_DEP)
 _GOOD_SPEC = edit("spec", "    ],\n    outputs=[", _EXTRA_DEP.replace("required=True", "required=False"))
 
+# the "Use instead" of the docs: the contract declares the input
+_FIXED_CONTRACT = edit("contract", 'expected_input_paths={"raw_data": "/opt/ml/processing/input/data"},',
+                       'expected_input_paths={\n        "raw_data": "/opt/ml/processing/input/data",\n'
+                       '        "lookup_table": "/opt/ml/processing/input/lookup",\n    },')
+
 RULE = Rule(
     code="CL202",
     name="dependency-without-contract-input",
@@ -46,7 +51,7 @@ script never looks.
 # steps/specs/clean_spec.py
 dependencies=[
     DependencySpec(logical_name="raw_data", ...),
-    DependencySpec(logical_name="lookup_table", required=True, ...),   # CL202
+    DependencySpec(logical_name="lookup_table", ..., required=True, ...),   # CL202
 ]
 # steps/contracts/clean_contract.py
 expected_input_paths={"raw_data": "/opt/ml/processing/input/data"}
@@ -65,7 +70,8 @@ Declare the input in the contract (and read it in the script), or mark the depen
 ''',
     bad=(Example(repo(spec=_BAD_SPEC),
                  expect=(("steps/specs/clean_spec.py", line_of(_BAD_SPEC, "DependencySpec(", 2)),)),),
-    good=(Example(repo()), Example(repo(spec=_GOOD_SPEC))),
+    good=(Example(repo()), Example(repo(spec=_GOOD_SPEC)),
+          Example(repo(spec=_BAD_SPEC, contract=_FIXED_CONTRACT))),
 )
 
 

@@ -19,6 +19,17 @@ _BAD_CONTRACT = edit("contract", 'expected_output_paths={"clean_data": "/opt/ml/
                      'expected_output_paths={\n        "clean_data": "/opt/ml/processing/output/clean",\n'
                      '        "report": "/opt/ml/processing/output/report",\n    },')
 
+# the "Use instead" of the docs: the spec declares the output
+_FIXED_SPEC = edit("spec", "        ),\n    ],\n)\n", '''        ),
+        OutputSpec(
+            logical_name="report",
+            output_type=DependencyType.PROCESSING_OUTPUT,
+            property_path="properties.ProcessingOutputConfig.Outputs['report'].S3Output.S3Uri",
+        ),
+    ],
+)
+''')
+
 RULE = Rule(
     code="CL203",
     name="contract-output-without-spec-output",
@@ -67,7 +78,8 @@ contract (the contract, not the spec, may be the one to change then).
 ''',
     bad=(Example(repo(contract=_BAD_CONTRACT),
                  expect=(("steps/specs/clean_spec.py", line_of(BASE["spec"], "outputs=[")),)),),
-    good=(Example(repo()),),
+    good=(Example(repo()),
+          Example(repo(contract=_BAD_CONTRACT, spec=_FIXED_SPEC))),
 )
 
 

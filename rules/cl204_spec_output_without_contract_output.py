@@ -23,6 +23,11 @@ _EXTRA_OUTPUT = '''        ),
 '''
 _BAD_SPEC = edit("spec", "        ),\n    ],\n)\n", _EXTRA_OUTPUT)
 
+# the "Use instead" of the docs: the contract declares the output path
+_FIXED_CONTRACT = edit("contract", 'expected_output_paths={"clean_data": "/opt/ml/processing/output/clean"},',
+                       'expected_output_paths={\n        "clean_data": "/opt/ml/processing/output/clean",\n'
+                       '        "summary": "/opt/ml/processing/output/summary",\n    },')
+
 RULE = Rule(
     code="CL204",
     name="spec-output-without-contract-output",
@@ -61,7 +66,8 @@ Declare the output path in the contract (and write it in the script), or remove 
 from the spec.
 ''',
     bad=(Example(repo(spec=_BAD_SPEC), expect=(("steps/specs/clean_spec.py", line_of(_BAD_SPEC, "OutputSpec(", 2)),)),),
-    good=(Example(repo()),),
+    good=(Example(repo()),
+          Example(repo(spec=_BAD_SPEC, contract=_FIXED_CONTRACT))),
 )
 
 

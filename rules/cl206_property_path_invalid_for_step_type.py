@@ -49,12 +49,12 @@ type) fails the pipeline build with an `AttributeError`, or at execution time.
 ```python
 # registry: "Clean": {..., "sagemaker_step_type": "Processing"}
 OutputSpec(logical_name="clean_data",
-           property_path="properties.ModelArtifacts.S3ModelArtifacts")   # CL206: a Training property
+           property_path="properties.ModelArtifacts.S3ModelArtifacts", ...)   # CL206: a Training property
 ```
 Use instead:
 ```python
 OutputSpec(logical_name="clean_data",
-           property_path="properties.ProcessingOutputConfig.Outputs['clean_data'].S3Output.S3Uri")
+           property_path="properties.ProcessingOutputConfig.Outputs['clean_data'].S3Output.S3Uri", ...)
 ```
 
 ## How to fix

@@ -51,13 +51,13 @@ the alignment of the copied spec against its real contract is never checked.
 # steps/specs/clean_spec.py
 from ..contracts.data_load_contract import DATA_LOAD_CONTRACT
 
-CLEAN_SPEC = StepSpecification(step_type="Clean", script_contract=DATA_LOAD_CONTRACT, ...)  # CL207
+CLEAN_SPEC = StepSpecification(step_type="Clean", ..., script_contract=DATA_LOAD_CONTRACT, ...)  # CL207
 ```
 Use instead:
 ```python
 from ..contracts.clean_contract import CLEAN_CONTRACT
 
-CLEAN_SPEC = StepSpecification(step_type="Clean", script_contract=CLEAN_CONTRACT, ...)
+CLEAN_SPEC = StepSpecification(step_type="Clean", ..., script_contract=CLEAN_CONTRACT, ...)
 ```
 
 ## How to fix
