@@ -39,7 +39,7 @@ evidence, to the wrong output or to nothing at all, and nothing says why.
 DependencySpec(
     logical_name="raw_data",
     dependency_type=DependencyType.PROCESSING_OUTPUT,
-    compatible_sources=["DataLoader"],      # CL301: the step is called DataLoad
+    compatible_sources=["DataLoader", "DataLoad"],      # CL301: no step is called DataLoader
 )
 ```
 Use instead:

@@ -19,6 +19,9 @@ _GUARDED = edit("builder", '        env_vars["SEPARATOR"] = self.config.separato
                 '            env_vars["DEBUG"] = str(self.config.debug_mode)\n'
                 '        region = getattr(self.config, "aws_region", "us-east-1")\n')
 
+# the "Use instead" of the docs: the builder reads the renamed field
+_FOLLOWED = edit("builder", "self.config.label_name", "self.config.label_field", count=2)
+
 RULE = Rule(
     code="CL401",
     name="unknown-config-attribute",
@@ -63,7 +66,8 @@ or property to the config class, or â€” when the attribute is really optional â€
         ("steps/builders/builder_clean_step.py", line_of(repo()["steps/builders/builder_clean_step.py"],
                                                          "= self.config.label_name")),
     )),),
-    good=(Example(repo()), Example(repo(builder=_GUARDED))),
+    good=(Example(repo()), Example(repo(builder=_GUARDED)),
+          Example(repo(config=_RENAMED, builder=_FOLLOWED))),
 )
 
 

@@ -41,7 +41,7 @@ container fails with a `KeyError` after the job has been scheduled and the insta
 ## Example
 ```python
 # steps/contracts/clean_contract.py
-CLEAN_CONTRACT = ScriptContract(..., required_env_vars=["LABEL_FIELD"])
+CLEAN_CONTRACT = ScriptContract(..., required_env_vars=["LABEL_FIELD"], ...)
 
 # steps/builders/builder_clean_step.py
 def _get_environment_variables(self):          # CL402: LABEL_FIELD is never set

@@ -20,6 +20,11 @@ def _normal(raw: str) -> str:
     return raw.lstrip("-").replace("-", "_")
 
 
+# the "Use instead" of the docs: the script parses what the builder passes
+_PARSED = edit("script", '    parser.add_argument("--job_type", required=True)\n',
+               '    parser.add_argument("--job_type", required=True)\n'
+               '    parser.add_argument("--drop-na", default="false")\n')
+
 RULE = Rule(
     code="CL404",
     name="unparsed-job-argument",
@@ -58,7 +63,8 @@ passing it from the builder.
 ''',
     bad=(Example(repo(builder=_EXTRA),
                  expect=(("steps/builders/builder_clean_step.py", line_of(_EXTRA, '"--drop-na"')),)),),
-    good=(Example(repo()), Example(repo(builder=_DASHES))),
+    good=(Example(repo()), Example(repo(builder=_DASHES)),
+          Example(repo(builder=_EXTRA, script=_PARSED))),
 )
 
 

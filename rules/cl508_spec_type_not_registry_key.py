@@ -33,13 +33,13 @@ or resolve to the wrong step.
 ## Example
 ```python
 STEP_NAMES = {
-    "Clean": {"spec_type": "Cleaning", ...},      # CL508
+    "Clean": {..., "spec_type": "Cleaning", ...},      # CL508
 }
 ```
 Use instead:
 ```python
 STEP_NAMES = {
-    "Clean": {"spec_type": "Clean", ...},
+    "Clean": {..., "spec_type": "Clean", ...},
 }
 ```
 
