@@ -14,7 +14,7 @@ from ._examples import edit, line_of, repo
 _BAD_SCRIPT = edit(
     "script", "import argparse\nimport os\n",
     "import argparse\nimport os\nimport sys\n\n"
-    "sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))\n",
+    "sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))\nfrom helpers import load_frame\n",
 )
 _BAD_CONTRACT = edit(
     "contract", "from cursus_core.base import ScriptContract\n",
@@ -28,6 +28,9 @@ _WRITTEN = {
     "remove": "sys.path.remove(...)", "assign": "sys.path = ...", "augassign": "sys.path += ...",
     "item-assign": "sys.path[...] = ...", "addsitedir": "site.addsitedir(...)",
 }
+
+# the "Use instead" of the docs: a plain import of a module shipped next to the script
+_PLAIN_IMPORT = edit("script", "import os\n", "import os\n\nfrom helpers import load_frame\n")
 
 RULE = Rule(
     code="CL702",
@@ -79,7 +82,8 @@ and puts on the path, or install them in the image. Remove the `sys.path` edit.
                         ("steps/contracts/clean_contract.py", line_of(_BAD_CONTRACT, "site.addsitedir")))),
     ),
     good=(Example(repo(script=edit("script", "import os\n",
-                                   "import os\nimport sys\n\nARGV = list(sys.argv)\nPATHS = list(sys.path)\n"))),),
+                                   "import os\nimport sys\n\nARGV = list(sys.argv)\nPATHS = list(sys.path)\n"))),
+          Example(repo(script=_PLAIN_IMPORT))),
 )
 
 

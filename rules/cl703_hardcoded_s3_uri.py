@@ -62,13 +62,13 @@ another account, and ignores the pipeline's execution prefix, so runs overwrite 
 destination="s3://ml-team-bucket/clean/" + name,               # CL703
 
 # steps/configs/config_clean_step.py
-reference_data: str = Field(default="s3://ml-team-bucket/reference/v3")   # CL703
+reference_data: str = Field(default="s3://ml-team-bucket/reference/v3", ...)   # CL703
 ```
 Use instead:
 ```python
 destination=Join(on="/", values=[self._get_base_output_path(), "clean", name]),
 
-reference_data: str = Field(description="Lookup table (an s3:// URI set per environment)")
+reference_data: str = Field(description="Lookup table, e.g. s3://bucket/ref")   # no default: set per environment
 ```
 
 ## How to fix

@@ -51,15 +51,29 @@ dependency wiring that expects outputs below the pipeline's prefix.
 ## Example
 ```python
 def _get_outputs(self, outputs):
-    return [ProcessingOutput(output_name=name, source=path,
-                             destination="s3://ml-team-bucket/clean")]        # CL705
+    contract = self.spec.script_contract
+    return [
+        ProcessingOutput(
+            output_name=name,
+            source=contract.expected_output_paths[name],
+            destination="s3://ml-team-bucket/clean",        # CL705
+        )
+        for name in self.spec.outputs
+    ]
 ```
 Use instead:
 ```python
 def _get_outputs(self, outputs):
+    contract = self.spec.script_contract
     base_output_path = self._get_base_output_path()
-    return [ProcessingOutput(output_name=name, source=path,
-                             destination=outputs.get(name, Join(on="/", values=[base_output_path, "clean", name])))]
+    return [
+        ProcessingOutput(
+            output_name=name,
+            source=contract.expected_output_paths[name],
+            destination=outputs.get(name, Join(on="/", values=[base_output_path, "clean", name])),
+        )
+        for name in self.spec.outputs
+    ]
 ```
 
 ## How to fix

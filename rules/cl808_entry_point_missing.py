@@ -40,11 +40,11 @@ the CI machine, long after the config was saved.
 ## Example
 ```json
 "shared": {"source_dir": "steps/scripts"},
-"specific": {"Clean": {"processing_entry_point": "cleaning.py"}}   // steps/scripts has clean.py
+"specific": {"Clean": {..., "processing_entry_point": "cleaning.py"}, ...}   // steps/scripts has clean.py
 ```
 Use instead:
 ```json
-"specific": {"Clean": {"processing_entry_point": "clean.py"}}
+"specific": {"Clean": {..., "processing_entry_point": "clean.py"}, ...}
 ```
 
 ## How to fix

@@ -42,11 +42,11 @@ honest.
 
 ## Example
 ```json
-"specific": {"Clean": {"processing_entry_point": null}}   // CLEAN_CONTRACT: entry_point="clean.py"
+"specific": {"Clean": {..., "processing_entry_point": null}, ...}   // CLEAN_CONTRACT: entry_point="clean.py"
 ```
 Use instead:
 ```json
-"specific": {"Clean": {"processing_entry_point": "clean.py"}}
+"specific": {"Clean": {..., "processing_entry_point": "clean.py"}, ...}
 ```
 
 ## How to fix
