@@ -24,8 +24,7 @@ RULE = Rule(
 A step with a script contract must have a script file named like the contract's `entry_point`
 (`clean.py` -> `steps/scripts/clean.py`) in the scripts directory next to the contract, or, for
 a workspace step, in the core repo's scripts directory. A directory prefix in `entry_point`
-(`scripts/clean.py`) and a missing `.py` are tolerated. A non-literal `entry_point`, or one that
-is not a Python file, is not checked.
+(`scripts/clean.py`) and a missing `.py` are tolerated.
 
 ## Why it matters
 The builder uploads `entry_point` from the source directory and SageMaker runs it. If no such file
@@ -46,6 +45,10 @@ CLEAN_CONTRACT = ScriptContract(entry_point="clean.py", ...)
 ## How to fix
 Rename the script or correct `entry_point` so the two agree; when the step really has no script
 of its own (it runs a prebuilt image), it should not carry a script contract.
+
+## Known limits
+A non-literal `entry_point` (`entry_point=ENTRY_POINT` from elsewhere), or one that is not a
+Python file (`clean.sh`), is not checked: the rule stays silent.
 ''',
     bad=(Example(repo(contract=_BAD_CONTRACT),
                  expect=(("steps/contracts/clean_contract.py", line_of(_BAD_CONTRACT, "entry_point=")),)),

@@ -31,9 +31,6 @@ Every name in the contract's `required_env_vars` must be read by the script: `os
 `os.environ.get("X")`, `os.getenv("X")`, `"X" in os.environ`, a helper called with the literal
 name, or `environ_vars["X"]` / `environ_vars.get("X")` in the testable `main`.
 
-The rule stays silent when the script reads env names computed at run time, iterates or copies
-`os.environ` / `environ_vars`, or hands them to a helper under another name.
-
 Variables that libraries or the runtime read on the script's behalf are never reported:
 `AWS_*` (boto3), `OMP_*`, `MKL_*`, `CUDA_*`, `NCCL_*`, `HF_*`, `TORCH_*`, `PYTHON*`, `LC_*`,
 `TOKENIZERS_PARALLELISM`, `TRANSFORMERS_CACHE`, `TZ`, `LANG` and `PATH`.
@@ -57,6 +54,10 @@ required_env_vars=["LABEL_FIELD"],
 Read the variable in the script (through `environ_vars` in `main`), or remove it from
 `required_env_vars` and from the builder's `_get_environment_variables`.
 
+
+## Known limits
+The rule stays silent when the script reads env names computed at run time, iterates or copies
+`os.environ` / `environ_vars`, or hands them to a helper under another name.
 ## Fix safety
 Unsafe (applied only with `--unsafe-fixes`): removing a required variable changes what the
 builder must pass and what every config has to provide. When the script reads the variable in a

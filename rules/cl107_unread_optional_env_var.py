@@ -27,8 +27,7 @@ RULE = Rule(
 ## What it checks
 Every key of the contract's `optional_env_vars` must be read by the script, in any of the forms
 CL106 accepts (`os.environ`, `os.getenv`, `environ_vars` in `main`, a helper called with the
-literal name). It stays silent when the script reads env names computed at run time or passes the
-environment around as a whole.
+literal name).
 
 Variables that libraries or the runtime read on the script's behalf are never reported:
 `AWS_*` (boto3), `OMP_*`, `MKL_*`, `CUDA_*`, `NCCL_*`, `HF_*`, `TORCH_*`, `PYTHON*`, `LC_*`,
@@ -53,6 +52,10 @@ optional_env_vars={"SEPARATOR": ","},
 Read the variable in the script (`environ_vars.get("ENCODING", "utf-8")`), or remove it from
 `optional_env_vars` and from the builder.
 
+
+## Known limits
+The rule stays silent when the script reads env names computed at run time or passes the
+environment around as a whole (iterating or copying `os.environ` / `environ_vars`).
 ## Fix safety
 Unsafe (applied only with `--unsafe-fixes`): removing an optional variable also removes the
 default the builder sets for it. When something the linter cannot see reads it (a library, a

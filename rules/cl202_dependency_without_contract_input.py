@@ -37,9 +37,7 @@ RULE = Rule(
     docs='''
 ## What it checks
 Every **required** `DependencySpec` of each spec variant must have an entry with the same
-logical name in the referenced contract's `expected_input_paths`. Optional dependencies without
-a contract input are allowed (builders may route them elsewhere, for example as a
-hyperparameters channel) and are not reported.
+logical name in the referenced contract's `expected_input_paths`.
 
 ## Why it matters
 The builder looks the dependency up in the contract to find where to mount it. Without a
@@ -67,6 +65,10 @@ expected_input_paths={
 ## How to fix
 Declare the input in the contract (and read it in the script), or mark the dependency
 `required=False` if the step can run without it, or remove it.
+
+## Known limits
+Optional dependencies without a contract input are allowed (builders may route them elsewhere,
+for example as a hyperparameters channel) and are not reported.
 ''',
     bad=(Example(repo(spec=_BAD_SPEC),
                  expect=(("steps/specs/clean_spec.py", line_of(_BAD_SPEC, "DependencySpec(", 2)),)),),

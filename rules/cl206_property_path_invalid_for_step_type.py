@@ -37,8 +37,7 @@ registry `sagemaker_step_type` (the members of the matching `Describe*` API resp
 | Tuning | `properties.BestTrainingJob.TrainingJobName`, `properties.TrainingJobSummaries[0]...` |
 
 The `properties.` prefix is optional. Members whose inner shape is open (maps such as
-`HyperParameters`, or `Environment`) accept anything below them. Other step types (Lambda,
-Condition, custom types) are not checked.
+`HyperParameters`, or `Environment`) accept anything below them.
 
 ## Why it matters
 The dependency resolver turns the path into a SageMaker `Properties` reference when it wires
@@ -60,6 +59,10 @@ OutputSpec(logical_name="clean_data",
 ## How to fix
 Use a path of the step's own type (the message suggests the usual one), or correct the
 registry's `sagemaker_step_type` if the step really is of another type.
+
+## Known limits
+Step types without a property schema here (Lambda, Condition, custom types) are not checked: the
+rule stays silent for them.
 ''',
     bad=(Example(repo(spec=_BAD_SPEC), expect=(("steps/specs/clean_spec.py", line_of(_BAD_SPEC, "property_path=")),)),),
     good=(Example(repo()), Example(repo(spec=_INDEX_SPEC))),

@@ -40,7 +40,7 @@ For every spec variant of a registered step:
 - when the file name carries a job type (`x_calibration_spec.py`), the `step_type` must carry the
   same one (`X_Calibration`).
 
-Specs of unregistered steps and step types computed at run time are not checked.
+
 
 ## Why it matters
 The specification registry and the dependency resolver look specs up by `step_type`. A base that
@@ -65,6 +65,9 @@ CLEAN_CALIBRATION_SPEC = StepSpecification(
 ## How to fix
 Use the registry's `spec_type` as the base and the job type the file name announces; if the file
 is the one that is wrong, rename it.
+
+## Known limits
+Specs of unregistered steps and step types computed at run time are not checked.
 ''',
     bad=(Example(repo(spec=_BAD_CASE), expect=(("steps/specs/clean_spec.py", line_of(_BAD_CASE, "step_type=")),)),
          Example(repo(extra={_VARIANT_PATH: _BAD_VARIANT}),

@@ -27,7 +27,6 @@ Every string in a `DependencySpec(compatible_sources=[...])` must name a step th
 a key of the registry (`STEP_NAMES`, any workspace's `WORKSPACE_STEPS` / `STEP_OVERRIDES`, or the
 built-in core table), a registered `spec_type` (a job-type suffix such as `_Training` is
 ignored), or a step the catalog found in the repo. The finding points at the string itself.
-When a registry table is not a literal the rule stays silent.
 
 ## Why it matters
 The resolver gives a strong bonus to outputs of the steps a dependency lists as compatible
@@ -54,6 +53,10 @@ DependencySpec(
 ## How to fix
 Use the registry key of the providing step (its canonical name). If the step was renamed,
 update every spec that lists it; if it was removed, drop the entry.
+
+## Known limits
+When a registry table is not a literal the rule stays silent: the step names it defines are not
+knowable statically.
 ''',
     bad=(Example(repo(spec=_TYPO), expect=(("steps/specs/clean_spec.py", line_of(_TYPO, "DataLoader")),)),),
     good=(Example(repo()), Example(repo(spec=_SPEC_TYPE))),

@@ -41,9 +41,7 @@ threshold (`[tool.cursus-lint.resolver] threshold`, default 0.5) the dependency 
 wired; the message lists the best candidates and their scores. A step in a workspace only sees
 the core steps and its own workspace.
 
-The rule stays silent when it cannot see every candidate: a spec whose outputs are not literal
-or do not parse, or a listed compatible source that is registered but whose spec is not in the
-repo.
+
 
 ## Why it matters
 The pipeline compiler wires dependencies with the same resolver. A required input nobody can
@@ -74,6 +72,11 @@ DependencySpec(
 Name the producing step in `compatible_sources`, align the logical name with the producer's
 output (or give the output an alias), and check that the dependency and output types are
 compatible. If the input really is optional, say `required=False`.
+
+## Known limits
+The rule stays silent when it cannot see every candidate: a spec whose outputs are not literal
+or do not parse, or a listed compatible source that is registered but whose spec is not in the
+repo.
 ''',
     bad=(Example(repo(spec=_RENAMED), expect=(("steps/specs/clean_spec.py", line_of(_RENAMED, "training_table")),)),
          Example(repo(spec=_WRONG_TYPE), expect=(("steps/specs/clean_spec.py", line_of(_WRONG_TYPE, '"raw_data"')),))),

@@ -34,8 +34,7 @@ without a default) the step builder reads must exist on the step's config class:
 `@property`, a method, a private attribute or a class attribute, on the class itself or anywhere in
 its inheritance chain (repo-local bases and the shipped `BasePipelineConfig` /
 `ProcessingStepConfigBase`). Reads guarded by `hasattr(self.config, "X")` or
-`getattr(self.config, "X", default)` are fine. When a base class lives outside the repo the rule
-stays silent.
+`getattr(self.config, "X", default)` are fine.
 
 ## Why it matters
 Config classes are pydantic models: a missing attribute is an `AttributeError` raised when the
@@ -59,6 +58,10 @@ env_vars["LABEL_FIELD"] = self.config.label_field
 Read the attribute under its current name (the message suggests the closest one), add the field
 or property to the config class, or — when the attribute is really optional — guard the read with
 `getattr(self.config, "X", default)`.
+
+## Known limits
+When a base class of the config lives outside the repo (its source cannot be found), its members
+are unknowable and the rule stays silent for that config.
 ''',
     bad=(Example(repo(config=_RENAMED), expect=(
         ("steps/builders/builder_clean_step.py", line_of(repo()["steps/builders/builder_clean_step.py"],

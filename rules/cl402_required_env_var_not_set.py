@@ -32,7 +32,6 @@ When a step builder overrides `_get_environment_variables`, every name in its co
 `required_env_vars` must be set there (`env_vars["X"] = ...`, `env_vars.update({"X": ...})`, or a
 returned dict literal). A builder that calls `super()._get_environment_variables()` or does not
 override the method at all is fine: the base class copies the contract's env vars from the config.
-The rule is silent when the builder sets env vars under names computed at run time.
 
 ## Why it matters
 The script reads a required env var with `os.environ["X"]`; when the builder does not set it the
@@ -62,6 +61,10 @@ def _get_environment_variables(self):
 Set the variable in `_get_environment_variables` from the config, start from
 `super()._get_environment_variables()`, or — when the script no longer needs it — remove it from
 the contract's `required_env_vars`.
+
+## Known limits
+The rule stays silent when the builder sets env vars under names computed at run time
+(`env_vars[name] = ...`).
 ''',
     bad=(Example(repo(builder=_FORGOT),
                  expect=(("steps/builders/builder_clean_step.py", line_of(_FORGOT, "def _get_environment_variables")),)),),

@@ -29,8 +29,7 @@ RULE = Rule(
 ## What it checks
 Every class in a builder file named `...StepBuilder`, and every class the registry names as a
 `builder_step_name`, derives from `StepBuilderBase` — directly or through builder base classes
-defined in the repo. When a base comes from outside the repo the rule cannot see its ancestry and
-stays silent.
+defined in the repo.
 
 ## Why it matters
 The pipeline assembler calls the base class's machinery (contract lookup, dependency extraction,
@@ -53,6 +52,9 @@ class CleanStepBuilder(StepBuilderBase):
 ## How to fix
 Derive the class from `StepBuilderBase` (or a repo-local subclass of it) and drop code the base
 already provides.
+
+## Known limits
+When a base comes from outside the repo the rule cannot see its ancestry and stays silent.
 ''',
     bad=(
         Example(repo(builder=_PLAIN),

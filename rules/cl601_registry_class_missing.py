@@ -22,9 +22,7 @@ RULE = Rule(
 ## What it checks
 For every entry of `STEP_NAMES` (and of a workspace's `WORKSPACE_STEPS` / `STEP_OVERRIDES`) whose
 step has component files in this repo, the classes named by `builder_step_name` and
-`config_class` must be defined somewhere in the repo's step files. Steps that are only
-registered here (their code lives in another package) are not checked, and the rule stays
-silent while a builder or config file does not parse.
+`config_class` must be defined somewhere in the repo's step files.
 
 ## Why it matters
 The pipeline assembler looks builders and configs up by these names. A name that matches no
@@ -49,6 +47,10 @@ Use instead:
 ## How to fix
 Make the registry name the class as it is spelled in `steps/builders` / `steps/configs`, or
 rename the class to match the registry.
+
+## Known limits
+Steps that are only registered here (their code lives in another package) are not checked, and
+the rule stays silent while a builder or config file does not parse.
 ''',
     bad=(Example(repo(registry=_RENAMED), expect=(("registry/step_names.py", line_of(_RENAMED, "CleaningStepBuilder")),)),),
     good=(Example(repo()),),

