@@ -14,6 +14,10 @@ from ._examples import BASE, edit, line_of, repo
 
 _BAD_CONTRACT = edit("contract", 'entry_point="clean.py"', 'entry_point="clean_data.py"')
 
+# Known limits: an entry point that is not a literal, or not a Python file, is not checked
+_NOT_LITERAL = edit("contract", 'entry_point="clean.py"', "entry_point=ENTRY_POINT")
+_NOT_PYTHON = edit("contract", 'entry_point="clean.py"', 'entry_point="clean.sh"')
+
 RULE = Rule(
     code="CL101",
     name="missing-entry-point-script",
@@ -55,7 +59,8 @@ Python file (`clean.sh`), is not checked: the rule stays silent.
          Example(repo(drop=("script",)),
                  expect=(("steps/contracts/clean_contract.py", line_of(BASE["contract"], "entry_point=")),))),
     good=(Example(repo()),
-          Example(repo(contract=edit("contract", 'entry_point="clean.py"', 'entry_point="scripts/clean"')))),
+          Example(repo(contract=edit("contract", 'entry_point="clean.py"', 'entry_point="scripts/clean"'))),
+          Example(repo(contract=_NOT_LITERAL)), Example(repo(contract=_NOT_PYTHON))),
 )
 
 

@@ -20,6 +20,10 @@ _BAD_BUILDER = edit("builder", '        env_vars["SEPARATOR"] = self.config.sepa
                     '        env_vars["SEPARATOR"] = self.config.separator\n'
                     '        env_vars["ID_FIELD"] = self.config.label_name\n')
 
+# Known limits: a script that copies the whole environment may read ID_FIELD under any name
+_COPIES_ENVIRON = edit("script", "    label = environ_vars[\"LABEL_FIELD\"]\n",
+                       "    label = environ_vars[\"LABEL_FIELD\"]\n    settings = dict(environ_vars)\n")
+
 RULE = Rule(
     code="CL106",
     name="unread-required-env-var",
@@ -67,7 +71,8 @@ the list above, a subprocess), the removal breaks the step at run time. The buil
 ''',
     bad=(Example(repo(contract=_BAD_CONTRACT, builder=_BAD_BUILDER),
                  expect=(("steps/contracts/clean_contract.py", line_of(_BAD_CONTRACT, "required_env_vars")),)),),
-    good=(Example(repo()),),
+    good=(Example(repo()),
+          Example(repo(contract=_BAD_CONTRACT, script=_COPIES_ENVIRON))),
 )
 
 

@@ -17,6 +17,11 @@ _BAD_SPEC = edit("spec", "properties.ProcessingOutputConfig.Outputs['clean_data'
                  "properties.ModelArtifacts.S3ModelArtifacts")
 _INDEX_SPEC = edit("spec", "Outputs['clean_data']", "Outputs[0]")
 
+# Known limits: a step type without a property schema (Lambda) is not checked
+_LAMBDA = edit("registry", '''        "spec_type": "Clean",
+        "sagemaker_step_type": "Processing",''', '''        "spec_type": "Clean",
+        "sagemaker_step_type": "Lambda",''')
+
 RULE = Rule(
     code="CL206",
     name="property-path-invalid-for-step-type",
@@ -65,7 +70,8 @@ Step types without a property schema here (Lambda, Condition, custom types) are 
 rule stays silent for them.
 ''',
     bad=(Example(repo(spec=_BAD_SPEC), expect=(("steps/specs/clean_spec.py", line_of(_BAD_SPEC, "property_path=")),)),),
-    good=(Example(repo()), Example(repo(spec=_INDEX_SPEC))),
+    good=(Example(repo()), Example(repo(spec=_INDEX_SPEC)),
+          Example(repo(spec=_BAD_SPEC, registry=_LAMBDA))),
 )
 
 
