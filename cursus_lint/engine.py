@@ -87,7 +87,7 @@ class Engine:
                     self.unknown.update(facts.unknown)
                     return facts
         facts = extract_all(load_source(path, self.overlay), roles)
-        if key is not None:
+        if key is not None and self.cache is not None:
             self.cache.put(key, facts)
         self.unknown.update(facts.unknown)
         return facts
@@ -192,7 +192,8 @@ class Engine:
     def _problem_diagnostics(self, project: ProjectModel) -> list[Diagnostic]:
         out: list[Diagnostic] = []
         seen: set[tuple] = set()
-        problems: list[SourceProblem | RegistryProblem] = [f.problem for f in project.files.values() if f.problem]
+        problems: list[SourceProblem | RegistryProblem | CatalogProblem] = [
+            f.problem for f in project.files.values() if f.problem]
         problems.extend(project.catalog.problems)
         if project.pipeline is not None:
             problems.extend(project.pipeline.problems)
@@ -340,12 +341,12 @@ def check(paths: Iterable[Path | str] = (".",), *, select: Sequence[str] | None 
     """Lint ``paths`` and return the diagnostics (the Python API; see ``cursus_lint.check``)."""
     from .config import load_config
 
-    paths = [Path(p) for p in paths]
-    start = paths[0] if paths else Path.cwd()
+    given = [Path(p) for p in paths]
+    start = given[0] if given else Path.cwd()
     overrides: dict[str, object] = {}
     if select is not None:
         overrides["select"] = list(select)
     if ignore is not None:
         overrides["ignore"] = list(ignore)
     settings = load_config(start, set(all_rules()), overrides=overrides, config_file=config_file)
-    return Engine(settings, overlay=overlay).run(paths).diagnostics
+    return Engine(settings, overlay=overlay).run(given).diagnostics

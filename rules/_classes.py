@@ -62,7 +62,8 @@ def used_as_base(project: ProjectModel) -> frozenset[str]:
     """Names some repo builder or config class inherits from (those may carry any suffix)."""
     names: set[str] = set()
     for facts in project.files.values():
-        for cls in (*facts.builders, *facts.configs, *facts.hyperparams):
+        classes: list[BuilderFacts | ConfigFacts] = [*facts.builders, *facts.configs, *facts.hyperparams]
+        for cls in classes:
             names.update(short(b) for b in cls.bases)
     return frozenset(names)
 

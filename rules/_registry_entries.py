@@ -54,7 +54,9 @@ def entries(project: ProjectModel) -> list[EntryRef]:
 def core_entries(project: ProjectModel) -> dict[str, EntryRef] | None:
     """The STEP_NAMES entries of the core registry file; None when there is none or it is opaque."""
     core = project.catalog.core_registry_file
-    rf = registry_files(project).get(core) if core is not None else None
+    if core is None:
+        return None
+    rf = registry_files(project).get(core)
     table = rf.table("STEP_NAMES") if rf is not None else None
     if table is None or table.opaque:
         return None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import libcst as cst
 
@@ -59,7 +59,7 @@ class Context:
         """The step a diagnostic belongs to (the one holding its file when names repeat)."""
         named = [s for s in self.project.steps if s.name == d.step]
         holding = [s for s in named if d.location.path in s.files]
-        return (holding or named or [None])[0]
+        return next(iter(holding or named), None)
 
 
 def at(loc: Location, span: Any) -> bool:
@@ -94,7 +94,7 @@ def add_to_contract(step: StepModel, ctx: Context, keyword: str, item: cst.Eleme
     item = _requote(item, quote)
     arg = keyword_arg(call, keyword)
     if arg is None:
-        empty: cst.BaseExpression = cst.Dict([]) if isinstance(item, cst.DictElement) else cst.List([])
+        empty: cst.List | cst.Dict = cst.Dict([]) if isinstance(item, cst.DictElement) else cst.List([])
         new_call = append(call, new_keyword(call, keyword, append(empty, item)))
         return Planned(message, path, parsed.replace(call, new_call))
     wanted = cst.Dict if isinstance(item, cst.DictElement) else cst.List
@@ -110,7 +110,9 @@ def add_to_contract(step: StepModel, ctx: Context, keyword: str, item: cst.Eleme
 
 def _requote(item: cst.Element | cst.DictElement, quote: str) -> cst.Element | cst.DictElement:
     def re(node: cst.BaseExpression) -> cst.BaseExpression:
-        return string(node.evaluated_value, quote) if isinstance(node, cst.SimpleString) else node
+        if isinstance(node, cst.SimpleString) and isinstance(node.evaluated_value, str):
+            return string(node.evaluated_value, quote)
+        return node
 
     if isinstance(item, cst.DictElement):
         return item.with_changes(key=re(item.key), value=re(item.value))
@@ -181,9 +183,9 @@ def output_call(template: cst.Call | None, name: str, bound: set[str]) -> cst.Ca
     if template is None:
         if "OutputSpec" not in bound:
             return None
-        call = cst.Call(cst.Name("OutputSpec"))
+        call: cst.Call = cst.Call(cst.Name("OutputSpec"))
         for key, value in values.items():
-            call = append(call, new_keyword(call, key, value))
+            call = cast(cst.Call, append(call, new_keyword(call, key, value)))
         return call
     # the new call keeps the template's opening and closing layout; append() spaces the rest
     last = template.args[-1]
@@ -194,5 +196,5 @@ def output_call(template: cst.Call | None, name: str, bound: set[str]) -> cst.Ca
         whitespace_after_arg=_bare(last.whitespace_after_arg))
     call = template.with_changes(args=[first])
     for key in ("output_type", "property_path"):
-        call = append(call, new_keyword(call, key, values[key]))
+        call = cast(cst.Call, append(call, new_keyword(call, key, values[key])))
     return call
