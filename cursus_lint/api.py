@@ -71,6 +71,7 @@ def validate_script_compliance(contract_or_spec: Any, script_path: Path | str) -
     from .config import LintConfig
     from .facts import extract_all
     from .model import ProjectModel, StepModel
+    from .rule import StepCheck
     from .rules_index import all_rules
 
     contract = getattr(contract_or_spec, "script_contract", None) or contract_or_spec
@@ -95,6 +96,6 @@ def validate_script_compliance(contract_or_spec: Any, script_path: Path | str) -
         if rule is not None:
             return [rule.report(path, None, script.problem.message)]
     for code, rule in all_rules().items():
-        if code.startswith("CL1") and rule.check is not None and rule.scope == "step" and code != "CL101":
-            out.extend(rule.check(step, project))
+        if code.startswith("CL1") and isinstance(rule.check, StepCheck) and code != "CL101":
+            out.extend(rule.check.run(step, project))
     return sorted(out, key=Diagnostic.sort_key)

@@ -24,7 +24,7 @@ from .bases import BaseResolver
 from .diagnostic import Diagnostic, Location, Severity
 from .facts import FileFacts, extract_all
 from .model import ProjectModel, SpecVariant, StepModel
-from .rule import Rule
+from .rule import FileCheck, ProjectCheck, Rule, StepCheck
 from .rules_index import all_rules
 
 ROLE_OF_DIR = {"scripts": "script", "contracts": "contract", "specs": "spec", "builders": "builder",
@@ -88,7 +88,7 @@ class Engine:
                     self.unknown.update(facts.unknown)
                     return facts
         facts = extract_all(load_source(path, self.overlay), roles)
-        if key is not None:
+        if key is not None and self.cache is not None:
             self.cache.put(key, facts)
         self.unknown.update(facts.unknown)
         return facts
@@ -118,15 +118,15 @@ class Engine:
         bases = BaseResolver(files, config_classes, list(catalog.roots), self.overlay)
         bases.run()
         steps = [self._step(info, files) for info in catalog.iter_steps()]
-        project = ProjectModel(catalog, files, steps, s, config_classes)
-        project.opaque_bases = bases.opaque
         # registry tables with located entries, for the CL6xx rules (rules never read files)
-        project.extra["registry_files"] = {p: read_registry_file(p, self.overlay) for p in catalog.registry_files
-                                           if not s.is_excluded(p)}
+        registry_files = {p: read_registry_file(p, self.overlay) for p in catalog.registry_files
+                          if not s.is_excluded(p)}
         # the configured pipeline DAG and saved config, read as data, for the static CL8xx rules
         from .facts.pipeline import load_pipeline
 
-        pipeline = project.extra["pipeline"] = load_pipeline(s.dag_path, s.pipeline_config_path, s.root, self.overlay)
+        pipeline = load_pipeline(s.dag_path, s.pipeline_config_path, s.root, self.overlay)
+        project = ProjectModel(catalog, files, steps, s, config_classes, opaque_bases=bases.opaque,
+                               registry_files=registry_files, pipeline=pipeline)
         if pipeline is not None:
             project.unknown.update(pipeline.unknown)
         return project
@@ -177,24 +177,27 @@ class Engine:
                      or any((w, s.name) in wanted for w, _ in wanted if w is None)]
             step_files = {p for s in steps for p in s.files} | only_files
             files = [f for f in files if f.path in step_files]
+        parsed = [f for f in files if f.problem is None]
         for rule in enabled:
-            if rule.scope == "step":
+            check = rule.check
+            if isinstance(check, StepCheck):
                 for step in steps:
-                    out.extend(rule.check(step, project))
-            elif rule.scope == "project":
-                out.extend(rule.check(project))
-            else:
-                for facts in files:
-                    if facts.problem is None:
-                        out.extend(rule.check(facts, project))
+                    out.extend(check.run(step, project))
+            elif isinstance(check, ProjectCheck):
+                out.extend(check.run(project))
+            elif isinstance(check, FileCheck):
+                for facts in parsed:
+                    out.extend(check.run(facts, project))
         return out
 
     def _problem_diagnostics(self, project: ProjectModel) -> list[Diagnostic]:
         out: list[Diagnostic] = []
         seen: set[tuple] = set()
-        problems: list[SourceProblem | RegistryProblem] = [f.problem for f in project.files.values() if f.problem]
+        problems: list[SourceProblem | RegistryProblem | CatalogProblem] = [
+            f.problem for f in project.files.values() if f.problem]
         problems.extend(project.catalog.problems)
-        problems.extend(getattr(project.extra.get("pipeline"), "problems", ()))
+        if project.pipeline is not None:
+            problems.extend(project.pipeline.problems)
         for p in problems:
             if isinstance(p, CatalogProblem):
                 continue  # "no steps here" is a summary fact (0 steps), not a finding
@@ -233,7 +236,7 @@ class Engine:
         diagnostics = self._postprocess(diagnostics, project, only_files)
         from .fix import attach_fixes
 
-        attach_fixes(diagnostics, project, self.overlay)
+        attach_fixes(diagnostics, self.rules, project, self.overlay)
         self.unknown.update(project.unknown)
         return CheckResult(diagnostics, self.rules, len(project.files), len(project.steps),
                            (time.perf_counter() - start) * 1000, self.unknown)
@@ -339,12 +342,12 @@ def check(paths: Iterable[Path | str] = (".",), *, select: Sequence[str] | None 
     """Lint ``paths`` and return the diagnostics (the Python API; see ``cursus_lint.check``)."""
     from .config import load_config
 
-    paths = [Path(p) for p in paths]
-    start = paths[0] if paths else Path.cwd()
+    given = [Path(p) for p in paths]
+    start = given[0] if given else Path.cwd()
     overrides: dict[str, object] = {}
     if select is not None:
         overrides["select"] = list(select)
     if ignore is not None:
         overrides["ignore"] = list(ignore)
     settings = load_config(start, set(all_rules()), overrides=overrides, config_file=config_file)
-    return Engine(settings, overlay=overlay).run(paths).diagnostics
+    return Engine(settings, overlay=overlay).run(given).diagnostics

@@ -1,15 +1,20 @@
 """The step model rules see: each step's components as typed facts, plus the whole project.
 
 Built once per run by the engine from the catalog and the per-file facts; rules never parse.
+Work several rules share (indexes over all specs, builder classes by name) is memoised per
+run by :func:`per_run`, keyed by the helper function itself: the shared state is the set of
+``@per_run`` functions, each typed, instead of string keys in a dict.
 """
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from cursus_core.catalog import StepCatalog, StepInfo
 from cursus_core.registry.models import StepDefinition
@@ -17,7 +22,12 @@ from cursus_core.registry.models import StepDefinition
 from .facts import BuilderFacts, ConfigFacts, ContractFacts, FileFacts, SpecFacts
 
 if TYPE_CHECKING:  # pragma: no cover
+    from cursus_core.registry.literal_reader import RegistryFile
+
     from .config import LintConfig
+    from .facts.pipeline import PipelineFacts
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -95,11 +105,16 @@ class ProjectModel:
     steps: list[StepModel]
     settings: "LintConfig"
     config_classes: dict[str, list[tuple[Path, ConfigFacts]]] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)
     #: base classes imported from somewhere whose source could not be found (members unknowable)
     opaque_bases: set[str] = field(default_factory=set)
+    #: registry files of the repo (and its workspaces) with located entries, for the CL6xx rules
+    registry_files: dict[Path, RegistryFile] = field(default_factory=dict)
+    #: the configured pipeline DAG and saved config read as data (None: none configured), for CL8xx
+    pipeline: PipelineFacts | None = None
     #: cases a rule could not decide statically, by kind (shown by --statistics)
     unknown: Counter[str] = field(default_factory=Counter)
+    #: results of :func:`per_run` helpers, by helper; only ``per_run`` reads or writes it
+    _memo: dict[Callable[..., Any], Any] = field(default_factory=dict, repr=False, compare=False)
 
     def count_unknown(self, kind: str) -> None:
         """Record that a rule stayed silent because a fact was not knowable statically."""
@@ -153,3 +168,20 @@ class ProjectModel:
             elif cls not in {"object", "Generic", "ABC"}:
                 unknown.append(cls)
         return ConfigMembers(frozenset(names), not unknown, tuple(unknown), tuple(chain))
+
+
+def per_run(fn: Callable[[ProjectModel], T]) -> Callable[[ProjectModel], T]:
+    """Memoise ``fn(project)`` for the life of one ProjectModel (one check run).
+
+    For work several rules (or several calls of one rule) share; the result must be treated
+    as read-only, since every later caller in the run gets the same object.
+    """
+
+    @functools.wraps(fn)
+    def memoised(project: ProjectModel) -> T:
+        memo = project._memo
+        if fn not in memo:
+            memo[fn] = fn(project)
+        return cast(T, memo[fn])
+
+    return memoised

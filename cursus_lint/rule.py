@@ -1,19 +1,33 @@
-"""What a rule is: metadata, documentation, runnable examples and a pure check function.
+"""What a rule is: metadata, documentation, runnable examples, a typed check and its fix.
 
 Rules live one per module in ``rules/`` (shipped as ``cursus_lint.rules``); each module
-defines a module-level ``RULE = Rule(...)``. Checks receive typed facts (never paths to
-parse) and yield :class:`~cursus_lint.diagnostic.Diagnostic` objects via ``ctx.report``.
+defines a module-level ``RULE = Rule(...)`` and decorates its check with the shape it needs:
+
+- ``@RULE.step``    ``check(step: StepModel, project: ProjectModel)``, once per step;
+- ``@RULE.file``    ``check(facts: FileFacts, project: ProjectModel)``, once per parsed file;
+- ``@RULE.project`` ``check(project: ProjectModel)``, once per run.
+
+The decorator wraps the function in :class:`StepCheck`, :class:`FileCheck` or
+:class:`ProjectCheck`, so the engine dispatches on a type mypy can check, and an editor
+navigates from a rule to the facts it reads. A rule reported by another part of cursus-lint
+(no check function) says who with ``emitted_by``. A fixable rule decorates its fix provider
+with ``@RULE.fix(safety=..., edits=...)`` in the same file.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from .diagnostic import Severity
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .diagnostic import Diagnostic
+    from .diagnostic import Diagnostic, Location, Related
+    from .facts import FileFacts
+    from .fix.context import Context, Planned
+    from .model import ProjectModel, StepModel
 
 FAMILIES = {
     "1": "script-contract",
@@ -27,6 +41,57 @@ FAMILIES = {
     "9": "tool",
 }
 
+#: what a check runs over (or, for a rule without a check, who reports it)
+Scope = Literal["step", "project", "file", "build", "editor"]
+#: a rule without a check function is reported by the engine itself (unparsable files, noqa
+#: comments, malformed registry tables), by ``cursus-lint build``, or by the language server
+EmittedBy = Literal["engine", "build", "editor"]
+Safety = Literal["safe", "unsafe"]
+
+StepCheckFn = Callable[["StepModel", "ProjectModel"], Iterable["Diagnostic"]]
+FileCheckFn = Callable[["FileFacts", "ProjectModel"], Iterable["Diagnostic"]]
+ProjectCheckFn = Callable[["ProjectModel"], Iterable["Diagnostic"]]
+#: from a diagnostic and the fix context to the new text of one file, or None when undetermined
+ProviderFn = Callable[["Diagnostic", "Context"], "Planned | None"]
+
+
+@dataclass(frozen=True)
+class StepCheck:
+    """A check run once per step model."""
+
+    run: StepCheckFn
+    scope: ClassVar[Scope] = "step"
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """A check run once per file whose facts were extracted (files that failed to parse are skipped)."""
+
+    run: FileCheckFn
+    scope: ClassVar[Scope] = "file"
+
+
+@dataclass(frozen=True)
+class ProjectCheck:
+    """A check run once per run over the whole project model."""
+
+    run: ProjectCheckFn
+    scope: ClassVar[Scope] = "project"
+
+
+Check = StepCheck | FileCheck | ProjectCheck
+
+
+@dataclass(frozen=True)
+class FixSpec:
+    """Everything about a rule's fix: whether ``--fix`` applies it without ``--unsafe-fixes``,
+    what it edits (shown by ``cursus-lint rule``), and the provider that computes it. The
+    provider imports libcst itself, when called: a check without fixes never loads it."""
+
+    safety: Safety
+    edits: str
+    provider: ProviderFn
+
 
 @dataclass(frozen=True)
 class Example:
@@ -34,7 +99,7 @@ class Example:
     ``expect`` lists (path, line) pairs the rule must report for a bad example; a good example
     must produce nothing for this rule."""
 
-    files: dict[str, str | bytes]
+    files: Mapping[str, str | bytes]
     expect: tuple[tuple[str, int], ...] = ()
     config: dict[str, Any] = field(default_factory=dict)
 
@@ -45,25 +110,66 @@ class Rule:
     name: str
     summary: str
     severity: Severity
-    docs: str  # markdown: what / why / how to fix
-    #: "build": emitted by `cursus-lint build` only; "editor": by the language server only
-    scope: Literal["step", "project", "file", "build", "editor"] = "step"
-    fixable: Literal["no", "safe", "unsafe"] = "no"
+    docs: str  # markdown: what / why / example / how to fix (+ fix safety, known limits)
+    emitted_by: EmittedBy | None = None
     bad: tuple[Example, ...] = ()
     good: tuple[Example, ...] = ()
-    check: Callable[..., Iterable["Diagnostic"]] | None = None
+    fix: FixSpec | None = None
+    check: Check | None = field(default=None, init=False)
 
     @property
     def family(self) -> str:
         return FAMILIES.get(self.code[2], "unknown")
 
-    def __call__(self, fn: Callable[..., Iterable["Diagnostic"]]) -> Callable[..., Iterable["Diagnostic"]]:
-        """Use ``@RULE`` as a decorator on the check function."""
-        self.check = fn
+    @property
+    def scope(self) -> Scope:
+        """What the check runs over; for a rule without a check, "build"/"editor" for the
+        commands that report it, "file" for the engine's own findings about files."""
+        if self.check is not None:
+            return self.check.scope
+        if self.emitted_by in ("build", "editor"):
+            return self.emitted_by
+        return "file"
+
+    @property
+    def fixable(self) -> Literal["no", "safe", "unsafe"]:
+        return self.fix.safety if self.fix is not None else "no"
+
+    # -- decorators ----------------------------------------------------------------------
+    def _set(self, check: Check) -> None:
+        if self.check is not None or self.emitted_by is not None:
+            raise TypeError(f"{self.code}: a rule has one check, or is emitted by another part")
+        self.check = check
+
+    def step(self, fn: StepCheckFn) -> StepCheckFn:
+        """``@RULE.step``: ``fn(step, project)`` runs once per step."""
+        self._set(StepCheck(fn))
         return fn
 
-    def report(self, path, span, message: str, *, step: str | None = None, related=(), fix=None,
-               anchor: str | None = None) -> "Diagnostic":
+    def file(self, fn: FileCheckFn) -> FileCheckFn:
+        """``@RULE.file``: ``fn(facts, project)`` runs once per parsed file."""
+        self._set(FileCheck(fn))
+        return fn
+
+    def project(self, fn: ProjectCheckFn) -> ProjectCheckFn:
+        """``@RULE.project``: ``fn(project)`` runs once per run."""
+        self._set(ProjectCheck(fn))
+        return fn
+
+    def fixer(self, *, safety: Safety, edits: str) -> Callable[[ProviderFn], ProviderFn]:
+        """``@RULE.fixer(safety=..., edits=...)`` on the provider function of this rule's fix."""
+
+        def register(fn: ProviderFn) -> ProviderFn:
+            if self.fix is not None:
+                raise TypeError(f"{self.code}: a rule has one fix provider")
+            self.fix = FixSpec(safety, edits, fn)
+            return fn
+
+        return register
+
+    def report(self, path: Path, span: Any, message: str, *, step: str | None = None,
+               related: Iterable[Related | tuple[Path, Any, str]] = (), fix: Any = None,
+               anchor: str | None = None) -> Diagnostic:
         """Build a Diagnostic carrying this rule's code, name and default severity.
 
         ``span`` is anything with line/column/end_line/end_column (a facts ``Span``) or None;
@@ -76,7 +182,7 @@ class Rule:
                           anchor)
 
 
-def make_location(path, span=None) -> "Location":
+def make_location(path: Path, span: Any = None) -> Location:
     """A Location from a path and anything with line/column/end_line/end_column (a facts Span)."""
     from .diagnostic import Location
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterator, TypeVar
 
 from cursus_lint.facts.model import BuilderFacts, ConfigFacts, Span
-from cursus_lint.model import ProjectModel, StepModel
+from cursus_lint.model import ProjectModel, StepModel, per_run
 
 T = TypeVar("T")
 
@@ -30,16 +30,14 @@ def short(name: str) -> str:
     return name.rsplit(".", 1)[-1]
 
 
+@per_run
 def builder_classes(project: ProjectModel) -> dict[str, list[tuple[Path, BuilderFacts]]]:
-    """Every class in the repo's builder files, by name (all definitions); cached per run."""
-    cached = project.extra.get("cl4:builder-classes")
-    if cached is None:
-        cached = {}
-        for path, facts in sorted(project.files.items()):
-            for cls in facts.builders:
-                cached.setdefault(cls.name, []).append((path, cls))
-        project.extra["cl4:builder-classes"] = cached
-    return cached
+    """Every class in the repo's builder files, by name (all definitions); once per run."""
+    found: dict[str, list[tuple[Path, BuilderFacts]]] = {}
+    for path, facts in sorted(project.files.items()):
+        for cls in facts.builders:
+            found.setdefault(cls.name, []).append((path, cls))
+    return found
 
 
 def nearest(items: list[tuple[Path, T]], near: Path | None) -> tuple[Path, T]:
@@ -59,17 +57,15 @@ def nearest(items: list[tuple[Path, T]], near: Path | None) -> tuple[Path, T]:
     return max(items, key=shared)
 
 
+@per_run
 def used_as_base(project: ProjectModel) -> frozenset[str]:
     """Names some repo builder or config class inherits from (those may carry any suffix)."""
-    cached = project.extra.get("cl4:used-as-base")
-    if cached is None:
-        names: set[str] = set()
-        for facts in project.files.values():
-            for cls in (*facts.builders, *facts.configs, *facts.hyperparams):
-                names.update(short(b) for b in cls.bases)
-        cached = frozenset(names)
-        project.extra["cl4:used-as-base"] = cached
-    return cached
+    names: set[str] = set()
+    for facts in project.files.values():
+        classes: list[BuilderFacts | ConfigFacts] = [*facts.builders, *facts.configs, *facts.hyperparams]
+        for cls in classes:
+            names.update(short(b) for b in cls.bases)
+    return frozenset(names)
 
 
 @dataclass(frozen=True)

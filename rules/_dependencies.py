@@ -1,8 +1,7 @@
 """Shared by the level-3 rules (CL301-CL303): every spec output of the project as a resolver
 provider, every dependency once, and the step names the project knows.
 
-Built once per run from the ProjectModel (memoised in ``project.extra``); nothing here reads a
-file.
+Built once per run from the ProjectModel (memoised by ``per_run``); nothing here reads a file.
 """
 
 from __future__ import annotations
@@ -15,9 +14,7 @@ from cursus_core.deps.resolver import ProviderPool
 from cursus_core.registry.core_table import CORE_STEP_NAMES
 from cursus_core.registry.hybrid import workspace_context
 from cursus_lint.facts import DependencyFacts, OutputFacts, SpecFacts, Span
-from cursus_lint.model import ProjectModel, StepModel
-
-_KEY = "_level3_index"
+from cursus_lint.model import ProjectModel, StepModel, per_run
 
 
 @dataclass(frozen=True)
@@ -75,11 +72,9 @@ def dependency_readable(dep: DependencyFacts) -> bool:
     return dep.logical_name is not None and dep.dependency_type is not None and dep.required is not None
 
 
+@per_run
 def index(project: ProjectModel) -> Level3Index:
     """Providers, consumers and known names of ``project`` (computed once per run)."""
-    cached = project.extra.get(_KEY)
-    if isinstance(cached, Level3Index):
-        return cached
     out = Level3Index()
     seen: set[tuple[Path, int, int]] = set()
     for step in project.steps:
@@ -113,7 +108,6 @@ def index(project: ProjectModel) -> Level3Index:
     out.registered = {d.name for d in definitions}
     out.known_names = (out.registered | {d.spec_type for d in definitions} | set(CORE_STEP_NAMES)
                        | {info["spec_type"] for info in CORE_STEP_NAMES.values()} | {s.name for s in project.steps})
-    project.extra[_KEY] = out
     return out
 
 

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from cursus_core.registry.names import match_canonical_name
 from cursus_lint.facts import ContractFacts, DependencyFacts, FileFacts, OutputFacts, Span, SpecFacts
-from cursus_lint.model import ProjectModel, SpecVariant, StepModel
+from cursus_lint.model import ProjectModel, SpecVariant, StepModel, per_run
 
 #: name-matching strategies strong enough to say which step a file or variable is named after
 _SURE = frozenset({"exact", "job_type", "abbreviation", "permutation"})
@@ -46,14 +46,17 @@ def spec_label(variant: SpecVariant) -> str:
     return variant.spec.variable or variant.path.name
 
 
+@per_run
+def _registered_by_workspace(project: ProjectModel) -> dict[str | None, list[str]]:
+    """Registered step names visible from each workspace (None: the core), sorted; once per run."""
+    scopes = {None} | {s.workspace_id for s in project.steps}
+    return {ws: sorted({s.name for s in project.steps if s.registry is not None and s.workspace_id in (None, ws)})
+            for ws in scopes}
+
+
 def registered_names(step: StepModel, project: ProjectModel) -> list[str]:
-    """Registered steps visible from ``step`` (the core, plus its own workspace); once per scope."""
-    cache = project.extra.setdefault("registered_names", {})
-    names = cache.get(step.workspace_id)
-    if names is None:
-        names = cache[step.workspace_id] = sorted({s.name for s in project.steps if s.registry is not None
-                                                   and s.workspace_id in (None, step.workspace_id)})
-    return names
+    """Registered steps visible from ``step`` (the core, plus its own workspace)."""
+    return _registered_by_workspace(project)[step.workspace_id]
 
 
 def named_step(text: str, names: list[str]) -> str | None:

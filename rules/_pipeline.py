@@ -8,9 +8,10 @@ config, in the layout users have.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
 
 from cursus_core.registry.names import split_step_name
+from cursus_lint.facts.pipeline import PipelineConfigEntry, PipelineFacts
 
 from ._examples import repo
 
@@ -80,16 +81,11 @@ def step_of(node: str) -> str:
     return split_step_name(node)[0]
 
 
-def pipeline_of(project) -> Any:
-    """The pipeline facts the engine loaded, or None when no DAG/config is configured."""
-    return project.extra.get("pipeline")
-
-
-def node_names(facts) -> set[str] | None:
+def node_names(facts: PipelineFacts) -> set[str] | None:
     return None if facts.nodes is None else {n.name for n in facts.nodes}
 
 
-def used_configs(facts) -> Iterator:
+def used_configs(facts: PipelineFacts) -> Iterator[PipelineConfigEntry]:
     """Configs the DAG uses (all of them when the DAG's nodes are not known statically)."""
     if facts.configs is None:
         return

@@ -1,5 +1,5 @@
 """Shared by the registry rules (CL601-CL606): every registry entry with its file, table and
-workspace, read from the RegistryFiles the engine put into ``project.extra["registry_files"]``."""
+workspace, read from the RegistryFiles the engine put into ``project.registry_files``."""
 
 from __future__ import annotations
 
@@ -9,10 +9,7 @@ from pathlib import Path
 
 from cursus_core.registry.literal_reader import RegistryFile
 from cursus_core.registry.models import RegistryEntry
-from cursus_lint.model import ProjectModel, StepModel
-
-_KEY = "_registry_entries"
-
+from cursus_lint.model import ProjectModel, StepModel, per_run
 
 @dataclass(frozen=True)
 class EntryRef:
@@ -31,7 +28,7 @@ class EntryRef:
 
 
 def registry_files(project: ProjectModel) -> dict[Path, RegistryFile]:
-    return project.extra.get("registry_files") or {}
+    return project.registry_files
 
 
 def workspace_of(project: ProjectModel, path: Path) -> str | None:
@@ -42,25 +39,24 @@ def workspace_of(project: ProjectModel, path: Path) -> str | None:
     return None
 
 
+@per_run
 def entries(project: ProjectModel) -> list[EntryRef]:
-    """Every entry of every step table of every registry file, in file order (memoised)."""
-    cached = project.extra.get(_KEY)
-    if isinstance(cached, list):
-        return cached
+    """Every entry of every step table of every registry file, in file order (once per run)."""
     out: list[EntryRef] = []
     for path, rf in sorted(registry_files(project).items()):
         ws = workspace_of(project, path)
         for table in rf.tables.values():
             for entry in table.entries.values():
                 out.append(EntryRef(path, table.name, entry, ws))
-    project.extra[_KEY] = out
     return out
 
 
 def core_entries(project: ProjectModel) -> dict[str, EntryRef] | None:
     """The STEP_NAMES entries of the core registry file; None when there is none or it is opaque."""
     core = project.catalog.core_registry_file
-    rf = registry_files(project).get(core) if core is not None else None
+    if core is None:
+        return None
+    rf = registry_files(project).get(core)
     table = rf.table("STEP_NAMES") if rf is not None else None
     if table is None or table.opaque:
         return None

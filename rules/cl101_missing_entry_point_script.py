@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from cursus_core.catalog.scan import entry_point_stem
-from cursus_lint.diagnostic import Severity
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import BASE, edit, line_of, repo
 
 _BAD_CONTRACT = edit("contract", 'entry_point="clean.py"', 'entry_point="clean_data.py"')
+
+# Known limits: an entry point that is not a literal, or not a Python file, is not checked
+_NOT_LITERAL = edit("contract", 'entry_point="clean.py"', "entry_point=ENTRY_POINT")
+_NOT_PYTHON = edit("contract", 'entry_point="clean.py"', 'entry_point="clean.sh"')
 
 RULE = Rule(
     code="CL101",
@@ -22,8 +28,7 @@ RULE = Rule(
 A step with a script contract must have a script file named like the contract's `entry_point`
 (`clean.py` -> `steps/scripts/clean.py`) in the scripts directory next to the contract, or, for
 a workspace step, in the core repo's scripts directory. A directory prefix in `entry_point`
-(`scripts/clean.py`) and a missing `.py` are tolerated. A non-literal `entry_point`, or one that
-is not a Python file, is not checked.
+(`scripts/clean.py`) and a missing `.py` are tolerated.
 
 ## Why it matters
 The builder uploads `entry_point` from the source directory and SageMaker runs it. If no such file
@@ -44,13 +49,18 @@ CLEAN_CONTRACT = ScriptContract(entry_point="clean.py", ...)
 ## How to fix
 Rename the script or correct `entry_point` so the two agree; when the step really has no script
 of its own (it runs a prebuilt image), it should not carry a script contract.
+
+## Known limits
+A non-literal `entry_point` (`entry_point=ENTRY_POINT` from elsewhere), or one that is not a
+Python file (`clean.sh`), is not checked: the rule stays silent.
 ''',
     bad=(Example(repo(contract=_BAD_CONTRACT),
                  expect=(("steps/contracts/clean_contract.py", line_of(_BAD_CONTRACT, "entry_point=")),)),
          Example(repo(drop=("script",)),
                  expect=(("steps/contracts/clean_contract.py", line_of(BASE["contract"], "entry_point=")),))),
     good=(Example(repo()),
-          Example(repo(contract=edit("contract", 'entry_point="clean.py"', 'entry_point="scripts/clean"')))),
+          Example(repo(contract=edit("contract", 'entry_point="clean.py"', 'entry_point="scripts/clean"'))),
+          Example(repo(contract=_NOT_LITERAL)), Example(repo(contract=_NOT_PYTHON))),
 )
 
 
@@ -68,8 +78,8 @@ def _scripts_dirs(step, project) -> list[Path] | None:
     return dirs
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     contract = step.contract
     if contract is None or contract.entry_point is None:
         return

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
@@ -15,6 +18,11 @@ _GOOD_SCRIPT = edit("script", '    return label, sep, src, dst\n',
                     '    part = "/opt/ml/processing/input/data/part-0.csv"\n'
                     '    code = "/opt/ml/code/requirements.txt"\n'
                     '    return label, sep, src, dst, part, code\n')
+
+# the "Use instead" of the docs: the contract declares the path the script writes
+_FIXED_CONTRACT = edit("contract", 'expected_output_paths={"clean_data": "/opt/ml/processing/output/clean"},',
+                       'expected_output_paths={\n        "clean_data": "/opt/ml/processing/output/clean",\n'
+                       '        "stats": "/opt/ml/processing/output/stats",\n    },')
 
 RULE = Rule(
     code="CL102",
@@ -63,12 +71,13 @@ output in the specification), or write below a path the contract already declare
 ''',
     bad=(Example(repo(script=_BAD_SCRIPT),
                  expect=(("steps/scripts/clean.py", line_of(_BAD_SCRIPT, "/stats\"")),)),),
-    good=(Example(repo()), Example(repo(script=_GOOD_SCRIPT))),
+    good=(Example(repo()), Example(repo(script=_GOOD_SCRIPT)),
+          Example(repo(script=_BAD_SCRIPT, contract=_FIXED_CONTRACT))),
 )
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     p = pair(step)
     if p is None:
         return

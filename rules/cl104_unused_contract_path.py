@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
@@ -37,9 +40,6 @@ key of the dicts the `__main__` block hands to `main`), or as a path — the dec
 a path below it, or a directory above it. SageMaker's `SM_MODEL_DIR`, `SM_OUTPUT_DATA_DIR` and
 `SM_CHANNEL_<NAME>` variables count as uses of the paths they stand for.
 
-When the script reads logical names computed at run time, iterates the path dicts or hands them
-to a helper under another name, the rule stays silent for that kind: any name may be used there.
-
 ## Why it matters
 A declared input is still downloaded into the container and a declared output is still uploaded
 (empty) after the job — time and storage for nothing. More often the entry is stale: the
@@ -59,6 +59,10 @@ Use instead: write the report in `clean.py`, or drop the entry (and the spec out
 ## How to fix
 Use the path in the script through `output_paths["report"]` (or `input_paths[...]`), or remove
 the entry from the contract together with its dependency or output in the specification.
+
+## Known limits
+When the script reads logical names computed at run time, iterates the path dicts or hands them
+to a helper under another name, the rule stays silent for that kind: any name may be used there.
 ''',
     bad=(Example(repo(contract=_BAD_CONTRACT, spec=_BAD_SPEC),
                  expect=(("steps/contracts/clean_contract.py", line_of(_BAD_CONTRACT, '"report"')),)),),
@@ -66,8 +70,8 @@ the entry from the contract together with its dependency or output in the specif
 )
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     p = pair(step)
     if p is None:
         return

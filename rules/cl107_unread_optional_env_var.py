@@ -2,27 +2,37 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
 from ._script_contract import script_side, unread_env_vars
 
+if TYPE_CHECKING:  # pragma: no cover
+    from cursus_lint.fix.context import Context, Planned
+
 _BAD_CONTRACT = edit("contract", 'optional_env_vars={"SEPARATOR": ","}',
                      'optional_env_vars={"SEPARATOR": ",", "ENCODING": "utf-8"}')
+
+# Known limits: a script that reads env names computed at run time may read ENCODING
+_COMPUTED_NAME = edit("script", "    label = environ_vars[\"LABEL_FIELD\"]\n",
+                      "    label = environ_vars[\"LABEL_FIELD\"]\n"
+                      "    extra = {k: os.environ.get(k) for k in job_args.env_names}\n")
 
 RULE = Rule(
     code="CL107",
     name="unread-optional-env-var",
     summary="The script contract declares an optional environment variable that the script never reads.",
     severity=Severity.WARNING,
-    fixable="unsafe",
     docs='''
 ## What it checks
 Every key of the contract's `optional_env_vars` must be read by the script, in any of the forms
 CL106 accepts (`os.environ`, `os.getenv`, `environ_vars` in `main`, a helper called with the
-literal name). It stays silent when the script reads env names computed at run time or passes the
-environment around as a whole.
+literal name).
 
 Variables that libraries or the runtime read on the script's behalf are never reported:
 `AWS_*` (boto3), `OMP_*`, `MKL_*`, `CUDA_*`, `NCCL_*`, `HF_*`, `TORCH_*`, `PYTHON*`, `LC_*`,
@@ -46,15 +56,25 @@ optional_env_vars={"SEPARATOR": ","},
 ## How to fix
 Read the variable in the script (`environ_vars.get("ENCODING", "utf-8")`), or remove it from
 `optional_env_vars` and from the builder.
+
+
+## Known limits
+The rule stays silent when the script reads env names computed at run time or passes the
+environment around as a whole (iterating or copying `os.environ` / `environ_vars`).
+## Fix safety
+Unsafe (applied only with `--unsafe-fixes`): removing an optional variable also removes the
+default the builder sets for it. When something the linter cannot see reads it (a library, a
+subprocess), the step silently changes behaviour. The builder is not edited.
 ''',
     bad=(Example(repo(contract=_BAD_CONTRACT),
                  expect=(("steps/contracts/clean_contract.py", line_of(_BAD_CONTRACT, "ENCODING")),)),),
-    good=(Example(repo()),),
+    good=(Example(repo()),
+          Example(repo(contract=_BAD_CONTRACT, script=_COMPUTED_NAME))),
 )
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     found = unread_env_vars(step, project, "optional_env_vars")
     if found is None:
         return
@@ -66,3 +86,10 @@ def check(step, project):
             step=step.name,
             related=[script_side(p, "env")],
         )
+
+
+@RULE.fixer(safety="unsafe", edits="removes the variable and its default from the contract's optional_env_vars")
+def remove_optional_env_var(d: Diagnostic, ctx: Context) -> Planned | None:
+    from cursus_lint.fix.context import remove_env_var
+
+    return remove_env_var(d, ctx, "optional_env_vars")

@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
 from ._script_contract import arg_key, pair, unknown_keys
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cursus_lint.fix.context import Context, Planned
 
 _BAD_SCRIPT = edit("script", '    parser.add_argument("--job_type", required=True)\n',
                    '    parser.add_argument("--job_type", required=True)\n'
                    '    parser.add_argument("--drop-duplicates", action="store_true")\n')
 _GOOD_DASHES = edit("script", '"--job_type"', '"--job-type"')
 
+# the "Use instead" of the docs: the contract declares the option
+_FIXED_CONTRACT = edit("contract", 'expected_arguments={"job_type": "training"}',
+                       'expected_arguments={"job_type": "training", "drop-duplicates": "false"}')
+
 RULE = Rule(
     code="CL108",
     name="undeclared-argument",
     summary="The script defines a command-line argument that its script contract does not declare.",
     severity=Severity.ERROR,
-    fixable="safe",
     docs='''
 ## What it checks
 Every `parser.add_argument(...)` in the script must correspond to a key of the contract's
@@ -50,15 +60,22 @@ expected_arguments={"job_type": "training", "drop-duplicates": "false"}
 ## How to fix
 Declare the argument in `expected_arguments` (and have the builder pass it), or remove it from
 the script if the pipeline never needs it.
+
+## Fix safety
+Safe: the fix only declares an option the script already parses, so the builder starts passing
+it. The value is the argument's literal default, else `""`; review it for flags
+(`action="store_true"`), where a value is not wanted, and for required arguments, where `""` is
+a placeholder. Positional arguments get no fix (they are not passed as `--key value`).
 ''',
     bad=(Example(repo(script=_BAD_SCRIPT),
                  expect=(("steps/scripts/clean.py", line_of(_BAD_SCRIPT, "--drop-duplicates")),)),),
-    good=(Example(repo()), Example(repo(script=_GOOD_DASHES))),
+    good=(Example(repo()), Example(repo(script=_GOOD_DASHES)),
+          Example(repo(script=_BAD_SCRIPT, contract=_FIXED_CONTRACT))),
 )
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     p = pair(step)
     if p is None or not p.script.arg_defs:
         return
@@ -81,3 +98,24 @@ def check(step, project):
             step=step.name,
             related=[(p.contract_path, p.where("expected_arguments"), f"'{p.label}' declares its arguments here")],
         )
+
+
+@RULE.fixer(safety="safe", edits="adds the option to the contract's expected_arguments with its literal default "
+                                 "(else \"\")")
+def add_argument(d: Diagnostic, ctx: Context) -> Planned | None:
+    """Declare an argparse option in ``expected_arguments`` with its literal default (else "")."""
+    import libcst as cst
+
+    from cursus_lint.fix.context import add_to_contract, as_text, at, contract_label
+
+    step = ctx.step(d)
+    if step is None or step.script is None or step.script.script is None:
+        return None
+    arg = next((a for a in step.script.script.arg_defs if at(d.location, a.span)), None)
+    if arg is None or not arg.raw.startswith("-"):
+        return None  # positional arguments are not passed as --key value
+    key = arg.raw.lstrip("-")
+    value = as_text(arg.default) if arg.default_is_literal and arg.default is not None else ""
+    item = cst.DictElement(cst.SimpleString(repr(key)), cst.SimpleString(repr(value)))
+    return add_to_contract(step, ctx, "expected_arguments", item,
+                           f"declare '{key}' in expected_arguments of '{contract_label(step)}'")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import BASE, edit, line_of, repo
@@ -16,6 +19,11 @@ _NO_ARGPARSE = edit("script", '''    parser = argparse.ArgumentParser()
 ''', '''    args = None
 ''')
 _GOOD_DASHES = edit("contract", '{"job_type": "training"}', '{"job-type": "training"}')
+
+# the "Use instead" of the docs: the script parses the declared argument
+_FIXED_SCRIPT = edit("script", '    parser.add_argument("--job_type", required=True)\n',
+                     '    parser.add_argument("--job_type", required=True)\n'
+                     '    parser.add_argument("--sample-rate", type=float, default=1.0)\n')
 
 RULE = Rule(
     code="CL109",
@@ -54,12 +62,13 @@ builder's `_get_job_arguments`).
                  expect=(("steps/contracts/clean_contract.py", line_of(_BAD_CONTRACT, "expected_arguments")),)),
          Example(repo(script=_NO_ARGPARSE),
                  expect=(("steps/contracts/clean_contract.py", line_of(BASE["contract"], "expected_arguments")),))),
-    good=(Example(repo()), Example(repo(contract=_GOOD_DASHES))),
+    good=(Example(repo()), Example(repo(contract=_GOOD_DASHES)),
+          Example(repo(contract=_BAD_CONTRACT, script=_FIXED_SCRIPT))),
 )
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     p = pair(step)
     if p is None or not p.contract.expected_arguments:
         return

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import BASE, edit, line_of, repo
@@ -11,6 +14,16 @@ from ._level2 import contract_names_missing_in_spec, spec_label
 _BAD_CONTRACT = edit("contract", 'expected_input_paths={"raw_data": "/opt/ml/processing/input/data"},',
                      'expected_input_paths={\n        "raw_data": "/opt/ml/processing/input/data",\n'
                      '        "lookup": "/opt/ml/processing/input/lookup",\n    },')
+
+# the "Use instead" of the docs: an optional dependency for the extra input
+_FIXED_SPEC = edit("spec", "    ],\n    outputs=[", '''        DependencySpec(
+            logical_name="lookup",
+            dependency_type=DependencyType.PROCESSING_OUTPUT,
+            required=False,
+            data_type="S3Uri",
+        ),
+    ],
+    outputs=[''')
 
 RULE = Rule(
     code="CL201",
@@ -44,7 +57,7 @@ Use instead:
 ```python
 CLEAN_SPEC = StepSpecification(..., dependencies=[
     DependencySpec(logical_name="raw_data", ...),
-    DependencySpec(logical_name="lookup", required=False, ...),
+    DependencySpec(logical_name="lookup", ..., required=False, ...),
 ])
 ```
 
@@ -54,12 +67,13 @@ remove the input from the contract if the script no longer reads it.
 ''',
     bad=(Example(repo(contract=_BAD_CONTRACT),
                  expect=(("steps/specs/clean_spec.py", line_of(BASE["spec"], "dependencies=[")),)),),
-    good=(Example(repo()),),
+    good=(Example(repo()),
+          Example(repo(contract=_BAD_CONTRACT, spec=_FIXED_SPEC))),
 )
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     for variant, resolved, name, entry, where in contract_names_missing_in_spec(step, project, "input"):
         yield RULE.report(
             variant.path, where,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
@@ -21,6 +24,11 @@ _EXTRA_DEP = '''        DependencySpec(
 _BAD_SPEC = edit("spec", "    ],\n    outputs=[", _EXTRA_DEP)
 _GOOD_SPEC = edit("spec", "    ],\n    outputs=[", _EXTRA_DEP.replace("required=True", "required=False"))
 
+# the "Use instead" of the docs: the contract declares the input
+_FIXED_CONTRACT = edit("contract", 'expected_input_paths={"raw_data": "/opt/ml/processing/input/data"},',
+                       'expected_input_paths={\n        "raw_data": "/opt/ml/processing/input/data",\n'
+                       '        "lookup_table": "/opt/ml/processing/input/lookup",\n    },')
+
 RULE = Rule(
     code="CL202",
     name="dependency-without-contract-input",
@@ -29,9 +37,7 @@ RULE = Rule(
     docs='''
 ## What it checks
 Every **required** `DependencySpec` of each spec variant must have an entry with the same
-logical name in the referenced contract's `expected_input_paths`. Optional dependencies without
-a contract input are allowed (builders may route them elsewhere, for example as a
-hyperparameters channel) and are not reported.
+logical name in the referenced contract's `expected_input_paths`.
 
 ## Why it matters
 The builder looks the dependency up in the contract to find where to mount it. Without a
@@ -43,7 +49,7 @@ script never looks.
 # steps/specs/clean_spec.py
 dependencies=[
     DependencySpec(logical_name="raw_data", ...),
-    DependencySpec(logical_name="lookup_table", required=True, ...),   # CL202
+    DependencySpec(logical_name="lookup_table", ..., required=True, ...),   # CL202
 ]
 # steps/contracts/clean_contract.py
 expected_input_paths={"raw_data": "/opt/ml/processing/input/data"}
@@ -59,15 +65,20 @@ expected_input_paths={
 ## How to fix
 Declare the input in the contract (and read it in the script), or mark the dependency
 `required=False` if the step can run without it, or remove it.
+
+## Known limits
+Optional dependencies without a contract input are allowed (builders may route them elsewhere,
+for example as a hyperparameters channel) and are not reported.
 ''',
     bad=(Example(repo(spec=_BAD_SPEC),
                  expect=(("steps/specs/clean_spec.py", line_of(_BAD_SPEC, "DependencySpec(", 2)),)),),
-    good=(Example(repo()), Example(repo(spec=_GOOD_SPEC))),
+    good=(Example(repo()), Example(repo(spec=_GOOD_SPEC)),
+          Example(repo(spec=_BAD_SPEC, contract=_FIXED_CONTRACT))),
 )
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     for variant, resolved, dep, name, where in spec_names_missing_in_contract(step, project, "input"):
         yield RULE.report(
             variant.path, dep.span,

@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from cursus_lint.diagnostic import Diagnostic, Location, Severity
+from cursus_lint.model import ProjectModel, SpecVariant, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import BASE, edit, line_of, repo
-from ._level2 import contract_names_missing_in_spec, spec_label
+from ._level2 import contract_names_missing_in_spec, resolve_contract, spec_label
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cursus_lint.fix.context import Context, Planned
 
 _BAD_CONTRACT = edit("contract", 'expected_output_paths={"clean_data": "/opt/ml/processing/output/clean"},',
                      'expected_output_paths={\n        "clean_data": "/opt/ml/processing/output/clean",\n'
                      '        "report": "/opt/ml/processing/output/report",\n    },')
+
+# the "Use instead" of the docs: the spec declares the output
+_FIXED_SPEC = edit("spec", "        ),\n    ],\n)\n", '''        ),
+        OutputSpec(
+            logical_name="report",
+            output_type=DependencyType.PROCESSING_OUTPUT,
+            property_path="properties.ProcessingOutputConfig.Outputs['report'].S3Output.S3Uri",
+        ),
+    ],
+)
+''')
 
 RULE = Rule(
     code="CL203",
     name="contract-output-without-spec-output",
     summary="The script contract declares an output that the step specification has no output for.",
     severity=Severity.ERROR,
-    fixable="safe",
     docs='''
 ## What it checks
 Every logical name in the contract's `expected_output_paths` must be the `logical_name` of an
@@ -51,15 +68,23 @@ outputs=[
 ## How to fix
 Add an output with the same logical name to each spec variant, or drop the path from the
 contract if the script no longer writes it.
+
+## Fix safety
+Safe: the fix adds an `OutputSpec` for an output the script already writes, shaped like the
+spec's other outputs (`PROCESSING_OUTPUT` with the Processing property path), so the builder
+starts uploading it. It is offered only for Processing steps whose spec has a literal `outputs`
+list or dict and is neither a sink nor singular, and not when the spec imports another step's
+contract (the contract, not the spec, may be the one to change then).
 ''',
     bad=(Example(repo(contract=_BAD_CONTRACT),
                  expect=(("steps/specs/clean_spec.py", line_of(BASE["spec"], "outputs=[")),)),),
-    good=(Example(repo()),),
+    good=(Example(repo()),
+          Example(repo(contract=_BAD_CONTRACT, spec=_FIXED_SPEC))),
 )
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     for variant, resolved, name, entry, where in contract_names_missing_in_spec(step, project, "output"):
         yield RULE.report(
             variant.path, where,
@@ -67,3 +92,57 @@ def check(step, project):
             step=step.name,
             related=[(resolved.path, entry.key_span, f"'{resolved.label}' declares output '{name}' here")],
         )
+
+
+def _variant_at(step: StepModel, loc: Location, keyword: str) -> SpecVariant | None:
+    from cursus_lint.fix.context import at
+
+    for v in step.specs:
+        if v.path == loc.path and at(loc, v.spec.keyword_spans.get(keyword) or v.spec.span):
+            return v
+    return None
+
+
+@RULE.fixer(safety="safe", edits="adds a Processing OutputSpec for the contract output to the spec's outputs, "
+                                 "shaped like the spec's other outputs")
+def add_spec_output(d: Diagnostic, ctx: Context) -> Planned | None:
+    """Add a Processing ``OutputSpec`` for a contract output, shaped like the spec's other outputs."""
+    import libcst as cst
+
+    from cursus_lint.fix.context import Planned, at, bound_names, output_call
+    from cursus_lint.fix.cst import append, keyword_arg, quote_of, string
+
+    step = ctx.step(d)
+    if step is None or step.sagemaker_step_type != "Processing" or not d.related:
+        return None
+    variant = _variant_at(step, d.location, "outputs")
+    if variant is None or variant.spec.node_type in ("sink", "singular"):
+        return None
+    resolved = resolve_contract(step, variant, ctx.project, quiet=True)
+    if resolved is None or resolved.foreign_owner is not None:
+        return None
+    want = d.related[0].location
+    name = next((n for n, e in resolved.facts.outputs.items()
+                 if want.path == resolved.path and at(want, e.key_span)), None)
+    parsed = ctx.parsed(variant.path)
+    call = parsed.at(variant.spec.span, cst.Call) if parsed and name is not None else None
+    arg = keyword_arg(call, "outputs") if call is not None else None
+    if parsed is None or name is None or arg is None or not isinstance(arg.value, (cst.List, cst.Dict)):
+        return None
+    outputs = arg.value
+    template = next((e.value for e in reversed(outputs.elements)
+                     if isinstance(e.value, cst.Call) and keyword_arg(e.value, "logical_name") is not None
+                     and all(a.keyword is not None for a in e.value.args)), None)
+    made = output_call(template, name, bound_names(variant.file))
+    if made is None:
+        return None
+    q = quote_of(outputs)
+    item: cst.Element | cst.DictElement = cst.Element(made)
+    if isinstance(outputs, cst.Dict):
+        model = next((e for e in outputs.elements if isinstance(e, cst.DictElement)), None)
+        item = cst.DictElement(string(name, q), made)
+        if model is not None:
+            item = item.with_changes(whitespace_before_colon=model.whitespace_before_colon,
+                                     whitespace_after_colon=model.whitespace_after_colon)
+    return Planned(f"add output '{name}' to spec '{variant.spec.variable or variant.path.name}'", variant.path,
+                   parsed.replace(outputs, append(outputs, item)))

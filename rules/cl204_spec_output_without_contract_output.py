@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
@@ -19,6 +22,11 @@ _EXTRA_OUTPUT = '''        ),
 )
 '''
 _BAD_SPEC = edit("spec", "        ),\n    ],\n)\n", _EXTRA_OUTPUT)
+
+# the "Use instead" of the docs: the contract declares the output path
+_FIXED_CONTRACT = edit("contract", 'expected_output_paths={"clean_data": "/opt/ml/processing/output/clean"},',
+                       'expected_output_paths={\n        "clean_data": "/opt/ml/processing/output/clean",\n'
+                       '        "summary": "/opt/ml/processing/output/summary",\n    },')
 
 RULE = Rule(
     code="CL204",
@@ -58,12 +66,13 @@ Declare the output path in the contract (and write it in the script), or remove 
 from the spec.
 ''',
     bad=(Example(repo(spec=_BAD_SPEC), expect=(("steps/specs/clean_spec.py", line_of(_BAD_SPEC, "OutputSpec(", 2)),)),),
-    good=(Example(repo()),),
+    good=(Example(repo()),
+          Example(repo(spec=_BAD_SPEC, contract=_FIXED_CONTRACT))),
 )
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     for variant, resolved, out, name, where in spec_names_missing_in_contract(step, project, "output"):
         yield RULE.report(
             variant.path, out.span,

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
 from ._level2 import PROPERTY_SCHEMAS, output_name, processing_output_key, resolve_contract, spec_label
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cursus_lint.fix.context import Context, Planned
 
 _BAD_SPEC = edit("spec", "Outputs['clean_data']", "Outputs['raw_data']")
 _INDEX_SPEC = edit("spec", "Outputs['clean_data']", "Outputs[0]")
@@ -16,7 +23,6 @@ RULE = Rule(
     name="property-path-wrong-output",
     summary="A Processing output's property_path reads another output's S3 URI.",
     severity=Severity.ERROR,
-    fixable="safe",
     docs='''
 ## What it checks
 For an output whose `property_path` has the Processing form
@@ -48,14 +54,19 @@ OutputSpec(
 ## How to fix
 Replace the name inside `Outputs[...]` with the output's own logical name; the message shows the
 expected path text.
+
+## Fix safety
+Safe: the fix replaces only the name inside `Outputs['...']` with the output's own logical name,
+which is the name builders give the `ProcessingOutput`; the rest of the string, its quotes and
+escapes stay as written.
 ''',
     bad=(Example(repo(spec=_BAD_SPEC), expect=(("steps/specs/clean_spec.py", line_of(_BAD_SPEC, "property_path=")),)),),
     good=(Example(repo()), Example(repo(spec=_INDEX_SPEC))),
 )
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     sm_type = step.sagemaker_step_type
     if sm_type in PROPERTY_SCHEMAS and sm_type != "Processing":
         return  # a Processing-shaped path on another step type is CL206's finding
@@ -85,3 +96,42 @@ def check(step, project):
                 f"expected \"{expected}\"",
                 step=step.name, related=related,
             )
+
+
+@RULE.fixer(safety="safe", edits="rewrites the output name inside the property_path string to the output's own "
+                                 "logical name")
+def fix_property_path(d: Diagnostic, ctx: Context) -> Planned | None:
+    """Point a Processing property_path at its own output."""
+    import ast
+
+    import libcst as cst
+
+    from cursus_lint.fix.context import Planned, at
+    from cursus_lint.fix.cst import string
+
+    step = ctx.step(d)
+    if step is None:
+        return None
+    for variant in step.specs:
+        if variant.path != d.location.path:
+            continue
+        for out in variant.spec.outputs:
+            if not at(d.location, out.property_path_span or out.span) or out.property_path is None:
+                continue
+            name, found = output_name(out), processing_output_key(out.property_path)
+            if name is None or found is None or out.property_path_span is None:
+                return None
+            quote, named = found
+            expected = out.property_path.replace(f"[{quote}{named}{quote}]", f"[{quote}{name}{quote}]", 1)
+            parsed = ctx.parsed(variant.path)
+            node = parsed.at(out.property_path_span, cst.SimpleString) if parsed else None
+            if parsed is None or node is None or node.evaluated_value != out.property_path:
+                return None
+            raw = node.value.replace(f"[{quote}{named}{quote}]", f"[{quote}{name}{quote}]", 1)
+            try:
+                same = ast.literal_eval(raw) == expected
+            except (SyntaxError, ValueError):
+                same = False
+            new = node.with_changes(value=raw) if same else string(expected, node.quote[0])
+            return Planned(f"read output '{name}' in property_path", variant.path, parsed.replace(node, new))
+    return None

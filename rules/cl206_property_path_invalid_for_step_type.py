@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
@@ -13,6 +16,11 @@ from ._level2 import (
 _BAD_SPEC = edit("spec", "properties.ProcessingOutputConfig.Outputs['clean_data'].S3Output.S3Uri",
                  "properties.ModelArtifacts.S3ModelArtifacts")
 _INDEX_SPEC = edit("spec", "Outputs['clean_data']", "Outputs[0]")
+
+# Known limits: a step type without a property schema (Lambda) is not checked
+_LAMBDA = edit("registry", '''        "spec_type": "Clean",
+        "sagemaker_step_type": "Processing",''', '''        "spec_type": "Clean",
+        "sagemaker_step_type": "Lambda",''')
 
 RULE = Rule(
     code="CL206",
@@ -34,8 +42,7 @@ registry `sagemaker_step_type` (the members of the matching `Describe*` API resp
 | Tuning | `properties.BestTrainingJob.TrainingJobName`, `properties.TrainingJobSummaries[0]...` |
 
 The `properties.` prefix is optional. Members whose inner shape is open (maps such as
-`HyperParameters`, or `Environment`) accept anything below them. Other step types (Lambda,
-Condition, custom types) are not checked.
+`HyperParameters`, or `Environment`) accept anything below them.
 
 ## Why it matters
 The dependency resolver turns the path into a SageMaker `Properties` reference when it wires
@@ -46,25 +53,30 @@ type) fails the pipeline build with an `AttributeError`, or at execution time.
 ```python
 # registry: "Clean": {..., "sagemaker_step_type": "Processing"}
 OutputSpec(logical_name="clean_data",
-           property_path="properties.ModelArtifacts.S3ModelArtifacts")   # CL206: a Training property
+           property_path="properties.ModelArtifacts.S3ModelArtifacts", ...)   # CL206: a Training property
 ```
 Use instead:
 ```python
 OutputSpec(logical_name="clean_data",
-           property_path="properties.ProcessingOutputConfig.Outputs['clean_data'].S3Output.S3Uri")
+           property_path="properties.ProcessingOutputConfig.Outputs['clean_data'].S3Output.S3Uri", ...)
 ```
 
 ## How to fix
 Use a path of the step's own type (the message suggests the usual one), or correct the
 registry's `sagemaker_step_type` if the step really is of another type.
+
+## Known limits
+Step types without a property schema here (Lambda, Condition, custom types) are not checked: the
+rule stays silent for them.
 ''',
     bad=(Example(repo(spec=_BAD_SPEC), expect=(("steps/specs/clean_spec.py", line_of(_BAD_SPEC, "property_path=")),)),),
-    good=(Example(repo()), Example(repo(spec=_INDEX_SPEC))),
+    good=(Example(repo()), Example(repo(spec=_INDEX_SPEC)),
+          Example(repo(spec=_BAD_SPEC, registry=_LAMBDA))),
 )
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     sm_type = step.sagemaker_step_type
     checked = [(v, o) for v in step.specs for o in v.spec.outputs if o.property_path is not None]
     if not checked:

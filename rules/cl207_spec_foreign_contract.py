@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
@@ -48,13 +51,13 @@ the alignment of the copied spec against its real contract is never checked.
 # steps/specs/clean_spec.py
 from ..contracts.data_load_contract import DATA_LOAD_CONTRACT
 
-CLEAN_SPEC = StepSpecification(step_type="Clean", script_contract=DATA_LOAD_CONTRACT, ...)  # CL207
+CLEAN_SPEC = StepSpecification(step_type="Clean", ..., script_contract=DATA_LOAD_CONTRACT, ...)  # CL207
 ```
 Use instead:
 ```python
 from ..contracts.clean_contract import CLEAN_CONTRACT
 
-CLEAN_SPEC = StepSpecification(step_type="Clean", script_contract=CLEAN_CONTRACT, ...)
+CLEAN_SPEC = StepSpecification(step_type="Clean", ..., script_contract=CLEAN_CONTRACT, ...)
 ```
 
 ## How to fix
@@ -67,8 +70,8 @@ a neutral file and variable name so that it is not named after one of them.
 )
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     for variant in step.specs:
         resolved = resolve_contract(step, variant, project)
         if resolved is None or resolved.foreign_owner is None:

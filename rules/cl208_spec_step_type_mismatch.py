@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from cursus_core.registry.names import JOB_TYPE_SUFFIXES, split_words
-from cursus_lint.diagnostic import Severity
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
@@ -37,7 +40,7 @@ For every spec variant of a registered step:
 - when the file name carries a job type (`x_calibration_spec.py`), the `step_type` must carry the
   same one (`X_Calibration`).
 
-Specs of unregistered steps and step types computed at run time are not checked.
+
 
 ## Why it matters
 The specification registry and the dependency resolver look specs up by `step_type`. A base that
@@ -62,6 +65,9 @@ CLEAN_CALIBRATION_SPEC = StepSpecification(
 ## How to fix
 Use the registry's `spec_type` as the base and the job type the file name announces; if the file
 is the one that is wrong, rename it.
+
+## Known limits
+Specs of unregistered steps and step types computed at run time are not checked.
 ''',
     bad=(Example(repo(spec=_BAD_CASE), expect=(("steps/specs/clean_spec.py", line_of(_BAD_CASE, "step_type=")),)),
          Example(repo(extra={_VARIANT_PATH: _BAD_VARIANT}),
@@ -97,8 +103,8 @@ def declared(step_type, registry_spec_type: str) -> tuple[str, str | None]:
     return step_type.base, step_type.job_type
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     reg = step.registry
     for variant in step.specs:
         st = variant.spec.step_type

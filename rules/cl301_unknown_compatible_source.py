@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 import difflib
 
 from cursus_core.deps import strip_job_suffix
-from cursus_lint.diagnostic import Severity
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._dependencies import index
@@ -25,7 +27,6 @@ Every string in a `DependencySpec(compatible_sources=[...])` must name a step th
 a key of the registry (`STEP_NAMES`, any workspace's `WORKSPACE_STEPS` / `STEP_OVERRIDES`, or the
 built-in core table), a registered `spec_type` (a job-type suffix such as `_Training` is
 ignored), or a step the catalog found in the repo. The finding points at the string itself.
-When a registry table is not a literal the rule stays silent.
 
 ## Why it matters
 The resolver gives a strong bonus to outputs of the steps a dependency lists as compatible
@@ -37,7 +38,7 @@ evidence, to the wrong output or to nothing at all, and nothing says why.
 DependencySpec(
     logical_name="raw_data",
     dependency_type=DependencyType.PROCESSING_OUTPUT,
-    compatible_sources=["DataLoader"],      # CL301: the step is called DataLoad
+    compatible_sources=["DataLoader", "DataLoad"],      # CL301: no step is called DataLoader
 )
 ```
 Use instead:
@@ -52,20 +53,23 @@ DependencySpec(
 ## How to fix
 Use the registry key of the providing step (its canonical name). If the step was renamed,
 update every spec that lists it; if it was removed, drop the entry.
+
+## Known limits
+When a registry table is not a literal the rule stays silent: the step names it defines are not
+knowable statically.
 ''',
-    scope="project",
     bad=(Example(repo(spec=_TYPO), expect=(("steps/specs/clean_spec.py", line_of(_TYPO, "DataLoader")),)),),
     good=(Example(repo()), Example(repo(spec=_SPEC_TYPE))),
 )
 
 
-def _registry_opaque(project) -> bool:
-    files = project.extra.get("registry_files") or {}
+def _registry_opaque(project: ProjectModel) -> bool:
+    files = project.registry_files
     return any(t.opaque for f in files.values() for t in f.tables.values())
 
 
-@RULE
-def check(project):
+@RULE.project
+def check(project: ProjectModel) -> Iterator[Diagnostic]:
     ix = index(project)
     if _registry_opaque(project):
         project.count_unknown("registry-not-literal")

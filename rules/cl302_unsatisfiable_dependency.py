@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from cursus_core.deps import resolve
-from cursus_lint.diagnostic import Severity
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._dependencies import dependency_readable, index, sources_without_specs, visible_providers
@@ -38,9 +41,7 @@ threshold (`[tool.cursus-lint.resolver] threshold`, default 0.5) the dependency 
 wired; the message lists the best candidates and their scores. A step in a workspace only sees
 the core steps and its own workspace.
 
-The rule stays silent when it cannot see every candidate: a spec whose outputs are not literal
-or do not parse, or a listed compatible source that is registered but whose spec is not in the
-repo.
+
 
 ## Why it matters
 The pipeline compiler wires dependencies with the same resolver. A required input nobody can
@@ -71,16 +72,20 @@ DependencySpec(
 Name the producing step in `compatible_sources`, align the logical name with the producer's
 output (or give the output an alias), and check that the dependency and output types are
 compatible. If the input really is optional, say `required=False`.
+
+## Known limits
+The rule stays silent when it cannot see every candidate: a spec whose outputs are not literal
+or do not parse, or a listed compatible source that is registered but whose spec is not in the
+repo.
 ''',
-    scope="project",
     bad=(Example(repo(spec=_RENAMED), expect=(("steps/specs/clean_spec.py", line_of(_RENAMED, "training_table")),)),
          Example(repo(spec=_WRONG_TYPE), expect=(("steps/specs/clean_spec.py", line_of(_WRONG_TYPE, '"raw_data"')),))),
     good=(Example(repo()), Example(repo(spec=_OPTIONAL))),
 )
 
 
-@RULE
-def check(project):
+@RULE.project
+def check(project: ProjectModel) -> Iterator[Diagnostic]:
     ix = index(project)
     settings = project.settings.resolver
     for consumer in ix.consumers:

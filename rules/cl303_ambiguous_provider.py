@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from cursus_core.deps import resolve, source_matches
-from cursus_lint.diagnostic import Severity
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._dependencies import dependency_readable, index, visible_providers
-from ._examples import edit, line_of, repo
+from ._examples import LOAD_SPEC, edit, line_of, repo
 
 # A second source step whose output is named like DataLoad's: with no compatible_sources, the
 # resolver has no reason to prefer either.
@@ -30,6 +33,20 @@ DATA_EXPORT_SPEC = StepSpecification(
 _UNLISTED = edit("spec", 'compatible_sources=["DataLoad"]', "compatible_sources=[]")
 _BOTH_LISTED = edit("spec", 'compatible_sources=["DataLoad"]', 'compatible_sources=["DataLoad", "DataExport"]')
 _EXTRA = {"steps/specs/data_export_spec.py": _EXPORT_SPEC}
+# DataLoad gains a second output that also answers to "raw_data": the two outputs tie, but both
+# belong to one step, so whichever the resolver takes, the wiring is DataLoad -> Clean.
+_SAME_STEP = {"steps/specs/data_load_spec.py": LOAD_SPEC.replace('''            data_type="S3Uri",
+        ),
+    ],''', '''            data_type="S3Uri",
+        ),
+        OutputSpec(
+            logical_name="raw_sample",
+            output_type=DependencyType.PROCESSING_OUTPUT,
+            property_path="properties.ProcessingOutputConfig.Outputs['raw_sample'].S3Output.S3Uri",
+            aliases=["raw_data"],
+            data_type="S3Uri",
+        ),
+    ],''')}
 
 RULE = Rule(
     code="CL303",
@@ -42,8 +59,7 @@ For every dependency, the resolver ranks the outputs of the other specs in the p
 outputs of two or more *different* steps reach the threshold and score within the tie margin
 of the top (`[tool.cursus-lint.resolver] tie-margin`, default 0.05), and not all of those steps
 are listed in the dependency's `compatible_sources`, the wiring depends on which of them a DAG
-happens to contain. Alternatives the author listed on purpose (`compatible_sources=["A", "B"]`)
-are not reported. A step in a workspace only sees the core steps and its own workspace.
+happens to contain. A step in a workspace only sees the core steps and its own workspace.
 
 ## Why it matters
 With two equally good providers in one DAG, the resolver takes the first by name, and an
@@ -71,16 +87,22 @@ DependencySpec(
 ## How to fix
 List the intended provider(s) in `compatible_sources`, or give the dependency a name or
 semantic keywords that only the intended output matches.
+
+## Known limits
+The rule stays silent when the tie is not a choice between steps:
+- alternatives the author listed on purpose (`compatible_sources=["DataLoad", "DataExport"]`);
+- two outputs of the *same* step that tie (`raw_data` and `raw_sample` with `aliases=["raw_data"]`):
+  whichever the resolver takes, the dependency is wired to that step.
 ''',
-    scope="project",
     bad=(Example(repo(spec=_UNLISTED, extra=_EXTRA),
                  expect=(("steps/specs/clean_spec.py", line_of(_UNLISTED, '"raw_data"')),)),),
-    good=(Example(repo(extra=_EXTRA)), Example(repo(spec=_BOTH_LISTED, extra=_EXTRA))),
+    good=(Example(repo(extra=_EXTRA)), Example(repo(spec=_BOTH_LISTED, extra=_EXTRA)),
+          Example(repo(spec=_UNLISTED, extra=_SAME_STEP))),
 )
 
 
-@RULE
-def check(project):
+@RULE.project
+def check(project: ProjectModel) -> Iterator[Diagnostic]:
     ix = index(project)
     settings = project.settings.resolver
     for consumer in ix.consumers:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 import difflib
 
-from cursus_lint.diagnostic import Severity
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._classes import config_class, step_config_class
@@ -16,6 +18,9 @@ _GUARDED = edit("builder", '        env_vars["SEPARATOR"] = self.config.separato
                 '        if hasattr(self.config, "debug_mode"):\n'
                 '            env_vars["DEBUG"] = str(self.config.debug_mode)\n'
                 '        region = getattr(self.config, "aws_region", "us-east-1")\n')
+
+# the "Use instead" of the docs: the builder reads the renamed field
+_FOLLOWED = edit("builder", "self.config.label_name", "self.config.label_field", count=2)
 
 RULE = Rule(
     code="CL401",
@@ -29,8 +34,7 @@ without a default) the step builder reads must exist on the step's config class:
 `@property`, a method, a private attribute or a class attribute, on the class itself or anywhere in
 its inheritance chain (repo-local bases and the shipped `BasePipelineConfig` /
 `ProcessingStepConfigBase`). Reads guarded by `hasattr(self.config, "X")` or
-`getattr(self.config, "X", default)` are fine. When a base class lives outside the repo the rule
-stays silent.
+`getattr(self.config, "X", default)` are fine.
 
 ## Why it matters
 Config classes are pydantic models: a missing attribute is an `AttributeError` raised when the
@@ -54,6 +58,10 @@ env_vars["LABEL_FIELD"] = self.config.label_field
 Read the attribute under its current name (the message suggests the closest one), add the field
 or property to the config class, or — when the attribute is really optional — guard the read with
 `getattr(self.config, "X", default)`.
+
+## Known limits
+When a base class of the config lives outside the repo (its source cannot be found), its members
+are unknowable and the rule stays silent for that config.
 ''',
     bad=(Example(repo(config=_RENAMED), expect=(
         ("steps/builders/builder_clean_step.py", line_of(repo()["steps/builders/builder_clean_step.py"],
@@ -61,7 +69,8 @@ or property to the config class, or — when the attribute is really optional �
         ("steps/builders/builder_clean_step.py", line_of(repo()["steps/builders/builder_clean_step.py"],
                                                          "= self.config.label_name")),
     )),),
-    good=(Example(repo()), Example(repo(builder=_GUARDED))),
+    good=(Example(repo()), Example(repo(builder=_GUARDED)),
+          Example(repo(config=_RENAMED, builder=_FOLLOWED))),
 )
 
 
@@ -71,8 +80,8 @@ def _described(name: str, bases: list[str]) -> str:
     return f"{name} (and its base{'s' if len(bases) > 1 else ''} {', '.join(bases)})"
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     builder = step.builder
     if builder is None or not builder.config_reads:
         return

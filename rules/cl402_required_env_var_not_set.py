@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
@@ -18,6 +21,10 @@ _NO_OVERRIDE = edit("builder", '''    def _get_environment_variables(self):
 
 ''', "")
 
+# Known limits: a builder that sets env vars under computed names may set LABEL_FIELD
+_COMPUTED = edit("builder", '        env_vars["LABEL_FIELD"] = self.config.label_name\n',
+                 "        for name in self.config.env_names:\n            env_vars[name] = getattr(self.config, name)\n")
+
 RULE = Rule(
     code="CL402",
     name="required-env-var-not-set",
@@ -29,7 +36,6 @@ When a step builder overrides `_get_environment_variables`, every name in its co
 `required_env_vars` must be set there (`env_vars["X"] = ...`, `env_vars.update({"X": ...})`, or a
 returned dict literal). A builder that calls `super()._get_environment_variables()` or does not
 override the method at all is fine: the base class copies the contract's env vars from the config.
-The rule is silent when the builder sets env vars under names computed at run time.
 
 ## Why it matters
 The script reads a required env var with `os.environ["X"]`; when the builder does not set it the
@@ -38,7 +44,7 @@ container fails with a `KeyError` after the job has been scheduled and the insta
 ## Example
 ```python
 # steps/contracts/clean_contract.py
-CLEAN_CONTRACT = ScriptContract(..., required_env_vars=["LABEL_FIELD"])
+CLEAN_CONTRACT = ScriptContract(..., required_env_vars=["LABEL_FIELD"], ...)
 
 # steps/builders/builder_clean_step.py
 def _get_environment_variables(self):          # CL402: LABEL_FIELD is never set
@@ -59,15 +65,20 @@ def _get_environment_variables(self):
 Set the variable in `_get_environment_variables` from the config, start from
 `super()._get_environment_variables()`, or — when the script no longer needs it — remove it from
 the contract's `required_env_vars`.
+
+## Known limits
+The rule stays silent when the builder sets env vars under names computed at run time
+(`env_vars[name] = ...`).
 ''',
     bad=(Example(repo(builder=_FORGOT),
                  expect=(("steps/builders/builder_clean_step.py", line_of(_FORGOT, "def _get_environment_variables")),)),),
-    good=(Example(repo()), Example(repo(builder=_SUPER)), Example(repo(builder=_NO_OVERRIDE))),
+    good=(Example(repo()), Example(repo(builder=_SUPER)), Example(repo(builder=_NO_OVERRIDE)),
+          Example(repo(builder=_COMPUTED))),
 )
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     builder, contract = step.builder, step.contract
     if builder is None or contract is None or not contract.required_env_vars:
         return

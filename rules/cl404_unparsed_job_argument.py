@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
@@ -16,6 +19,11 @@ _DASHES = edit("builder", '        return ["--job_type", self.config.job_type]\n
 def _normal(raw: str) -> str:
     return raw.lstrip("-").replace("-", "_")
 
+
+# the "Use instead" of the docs: the script parses what the builder passes
+_PARSED = edit("script", '    parser.add_argument("--job_type", required=True)\n',
+               '    parser.add_argument("--job_type", required=True)\n'
+               '    parser.add_argument("--drop-na", default="false")\n')
 
 RULE = Rule(
     code="CL404",
@@ -55,12 +63,13 @@ passing it from the builder.
 ''',
     bad=(Example(repo(builder=_EXTRA),
                  expect=(("steps/builders/builder_clean_step.py", line_of(_EXTRA, '"--drop-na"')),)),),
-    good=(Example(repo()), Example(repo(builder=_DASHES))),
+    good=(Example(repo()), Example(repo(builder=_DASHES)),
+          Example(repo(builder=_EXTRA, script=_PARSED))),
 )
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     builder, script_file = step.builder, step.script
     if builder is None or not builder.job_arguments or script_file is None or script_file.script is None:
         return

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from cursus_core.base import COMMON_BUILDER_METHODS, REQUIRED_BUILDER_METHODS
-from cursus_lint.diagnostic import Severity
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._classes import builder_chain, registry_related
@@ -41,8 +44,7 @@ Each builder must define, itself or through repo-local builder base classes, one
 group in `cursus_core.base.REQUIRED_BUILDER_METHODS` for its registry `sagemaker_step_type` — for
 example `validate_configuration`, `_create_processor` or `_get_processor`, `_get_inputs`,
 `_get_outputs` and `create_step` for `Processing` steps. Step types not in the table need the
-common methods only. When a base class comes from outside the repo (and is not `StepBuilderBase`)
-the rule stays silent.
+common methods only.
 
 ## Why it matters
 The abstract methods make instantiation fail with `TypeError`; the factory method
@@ -63,6 +65,10 @@ class CleanStepBuilder(StepBuilderBase):
 ## How to fix
 Define the method under one of its accepted names (the message lists them), or inherit it from a
 repo-local builder base class.
+
+## Known limits
+When a base class comes from outside the repo (and is not `StepBuilderBase`) the methods it
+provides are unknowable and the rule stays silent.
 ''',
     bad=(Example(repo(builder=_RENAMED),
                  expect=(("steps/builders/builder_clean_step.py", line_of(_RENAMED, "class CleanStepBuilder")),)),),
@@ -72,8 +78,8 @@ repo-local builder base class.
 )
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     builder = step.builder
     if builder is None:
         return

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.facts import FileFacts
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._classes import BASE_SUFFIXES, builder_chain, used_as_base
@@ -49,7 +53,6 @@ RULE = Rule(
     name="builder-class-suffix",
     summary="A step builder class name does not end in 'StepBuilder'.",
     severity=Severity.WARNING,
-    scope="file",
     docs='''
 ## What it checks
 Every class in a builder file that derives from `StepBuilderBase` (directly, through repo-local
@@ -84,8 +87,8 @@ imports.
 )
 
 
-@RULE
-def check(facts, project):
+@RULE.file
+def check(facts: FileFacts, project: ProjectModel) -> Iterator[Diagnostic]:
     bases = used_as_base(project)
     for cls in facts.builders:
         if cls.name.endswith("StepBuilder") or cls.name.endswith(BASE_SUFFIXES) or cls.name in bases:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.facts import FileFacts
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._classes import BASE_SUFFIXES, is_config_class, used_as_base
@@ -39,7 +43,6 @@ RULE = Rule(
     name="config-class-suffix",
     summary="A step configuration class name does not end in 'Config'.",
     severity=Severity.WARNING,
-    scope="file",
     docs='''
 ## What it checks
 Every class in a config file that is a step configuration — it inherits, through repo classes, from
@@ -72,8 +75,8 @@ imports and annotations, and saved configs.
 )
 
 
-@RULE
-def check(facts, project):
+@RULE.file
+def check(facts: FileFacts, project: ProjectModel) -> Iterator[Diagnostic]:
     bases = used_as_base(project)
     for cls in facts.configs:
         if cls.name.endswith("Config") or cls.name.endswith(BASE_SUFFIXES) or cls.name in bases:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.facts import FileFacts
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
@@ -27,7 +31,6 @@ RULE = Rule(
     name="spec-variable-suffix",
     summary="A module-level step specification variable does not end in '_SPEC'.",
     severity=Severity.WARNING,
-    scope="file",
     docs='''
 ## What it checks
 A `StepSpecification(...)` assigned to a module-level variable is named `<STEP_NAME>_SPEC`
@@ -56,8 +59,8 @@ Rename the variable to `<STEP_NAME>_SPEC` and update the imports that use it.
 )
 
 
-@RULE
-def check(facts, project):
+@RULE.file
+def check(facts: FileFacts, project: ProjectModel) -> Iterator[Diagnostic]:
     definitions = facts.module.definitions if facts.module else {}
     for spec in facts.specs:
         name = spec.variable

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.facts import FileFacts
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
@@ -31,7 +35,6 @@ RULE = Rule(
     name="contract-variable-suffix",
     summary="A module-level script contract variable does not end in '_CONTRACT'.",
     severity=Severity.WARNING,
-    scope="file",
     docs='''
 ## What it checks
 A `ScriptContract(...)` (or `TrainingScriptContract(...)`) assigned to a module-level variable in a
@@ -59,8 +62,8 @@ Rename the variable to `<SCRIPT_NAME>_CONTRACT` and update the specs and builder
 )
 
 
-@RULE
-def check(facts, project):
+@RULE.file
+def check(facts: FileFacts, project: ProjectModel) -> Iterator[Diagnostic]:
     if "contract" not in facts.roles:
         return
     definitions = facts.module.definitions if facts.module else {}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 import re
 
 from cursus_core.registry.names import pascal_to_snake
-from cursus_lint.diagnostic import Severity
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import repo
@@ -81,8 +83,8 @@ def _report(step, kind: str, path, wanted: str, example: str):
     )
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     snake = pascal_to_snake(step.name)
     for kind, path in (("builder", step.info.builder), ("config", step.info.config),
                        ("contract", step.info.contract)):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.facts import FileFacts
+from cursus_lint.model import ProjectModel, per_run
 from cursus_lint.rule import Example, Rule
 
 from ._classes import builder_chain
@@ -21,13 +25,11 @@ RULE = Rule(
     name="builder-base-class",
     summary="A step builder class does not derive from StepBuilderBase.",
     severity=Severity.ERROR,
-    scope="file",
     docs='''
 ## What it checks
 Every class in a builder file named `...StepBuilder`, and every class the registry names as a
 `builder_step_name`, derives from `StepBuilderBase` — directly or through builder base classes
-defined in the repo. When a base comes from outside the repo the rule cannot see its ancestry and
-stays silent.
+defined in the repo.
 
 ## Why it matters
 The pipeline assembler calls the base class's machinery (contract lookup, dependency extraction,
@@ -50,6 +52,9 @@ class CleanStepBuilder(StepBuilderBase):
 ## How to fix
 Derive the class from `StepBuilderBase` (or a repo-local subclass of it) and drop code the base
 already provides.
+
+## Known limits
+When a base comes from outside the repo the rule cannot see its ancestry and stays silent.
 ''',
     bad=(
         Example(repo(builder=_PLAIN),
@@ -61,17 +66,14 @@ already provides.
 )
 
 
-def registered_builders(project) -> frozenset[str]:
+@per_run
+def registered_builders(project: ProjectModel) -> frozenset[str]:
     """Builder class names of registered steps, computed once per run (asked once per file)."""
-    cached = project.extra.get("registered_builders")
-    if cached is None:
-        cached = project.extra["registered_builders"] = frozenset(
-            s.registry.builder_step_name for s in project.steps if s.registry is not None)
-    return cached
+    return frozenset(s.registry.builder_step_name for s in project.steps if s.registry is not None)
 
 
-@RULE
-def check(facts, project):
+@RULE.file
+def check(facts: FileFacts, project: ProjectModel) -> Iterator[Diagnostic]:
     registered = registered_builders(project)
     for cls in facts.builders:
         if not (cls.name.endswith("StepBuilder") or cls.name in registered):

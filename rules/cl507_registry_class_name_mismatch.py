@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._classes import BASE_SUFFIXES, builder_chain, is_config_class, registry_related, used_as_base
@@ -74,8 +77,8 @@ def _configs(project, facts):
             and (c.name.endswith("Config") or is_config_class(project, c, facts.path))]
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     reg = step.registry
     if reg is None:
         return

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._classes import registry_span
@@ -30,13 +33,13 @@ or resolve to the wrong step.
 ## Example
 ```python
 STEP_NAMES = {
-    "Clean": {"spec_type": "Cleaning", ...},      # CL508
+    "Clean": {..., "spec_type": "Cleaning", ...},      # CL508
 }
 ```
 Use instead:
 ```python
 STEP_NAMES = {
-    "Clean": {"spec_type": "Clean", ...},
+    "Clean": {..., "spec_type": "Clean", ...},
 }
 ```
 
@@ -49,8 +52,8 @@ Set `spec_type` to the key. If the step really was renamed, rename the key (and 
 )
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     reg = step.registry
     if reg is None or reg.spec_type == reg.name:
         return

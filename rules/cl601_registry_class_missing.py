@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
@@ -19,9 +22,7 @@ RULE = Rule(
 ## What it checks
 For every entry of `STEP_NAMES` (and of a workspace's `WORKSPACE_STEPS` / `STEP_OVERRIDES`) whose
 step has component files in this repo, the classes named by `builder_step_name` and
-`config_class` must be defined somewhere in the repo's step files. Steps that are only
-registered here (their code lives in another package) are not checked, and the rule stays
-silent while a builder or config file does not parse.
+`config_class` must be defined somewhere in the repo's step files.
 
 ## Why it matters
 The pipeline assembler looks builders and configs up by these names. A name that matches no
@@ -46,8 +47,11 @@ Use instead:
 ## How to fix
 Make the registry name the class as it is spelled in `steps/builders` / `steps/configs`, or
 rename the class to match the registry.
+
+## Known limits
+Steps that are only registered here (their code lives in another package) are not checked, and
+the rule stays silent while a builder or config file does not parse.
 ''',
-    scope="project",
     bad=(Example(repo(registry=_RENAMED), expect=(("registry/step_names.py", line_of(_RENAMED, "CleaningStepBuilder")),)),),
     good=(Example(repo()),),
 )
@@ -55,8 +59,8 @@ rename the class to match the registry.
 _KINDS = {"builder_step_name": ("builder", "builders"), "config_class": ("config", "configs")}
 
 
-@RULE
-def check(project):
+@RULE.project
+def check(project: ProjectModel) -> Iterator[Diagnostic]:
     if any(f.problem is not None and f.roles & {"builder", "config", "hyperparams"} for f in project.files.values()):
         project.count_unknown("class-file-unparsable")
         return

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from cursus_core.registry.core_table import VALID_SAGEMAKER_STEP_TYPES
-from cursus_lint.diagnostic import Severity
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
@@ -45,14 +48,13 @@ Use instead:
 ## How to fix
 Use the exact spelling of one of the valid types (they are case-sensitive).
 ''',
-    scope="project",
     bad=(Example(repo(registry=_TYPO), expect=(("registry/step_names.py", line_of(_TYPO, "Proccessing")),)),),
     good=(Example(repo()), Example(repo(registry=_TRAINING))),
 )
 
 
-@RULE
-def check(project):
+@RULE.project
+def check(project: ProjectModel) -> Iterator[Diagnostic]:
     for ref in entries(project):
         value = ref.entry.fields.get("sagemaker_step_type")
         if not isinstance(value, str) or value in VALID_SAGEMAKER_STEP_TYPES:

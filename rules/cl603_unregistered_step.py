@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import BASE, REGISTRY, line_of, repo
@@ -52,15 +55,14 @@ STEP_NAMES = {
 Add the step to the registry of its scope with its config class, builder class, spec type and
 SageMaker step type, or delete the leftover files.
 ''',
-    scope="step",
     bad=(Example(repo(registry=_WITHOUT_CLEAN),
                  expect=(("steps/builders/builder_clean_step.py", line_of(BASE["builder"], "class CleanStepBuilder")),)),),
     good=(Example(repo()),),
 )
 
 
-@RULE
-def check(step, project):
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     if step.registry is not None:
         return
     registry = project.catalog.registry

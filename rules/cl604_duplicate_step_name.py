@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
-from cursus_lint.diagnostic import Severity
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._dependencies import spec_label
@@ -12,6 +14,10 @@ from ._examples import SPEC, line_of, repo
 from ._registry_entries import core_entries, entries
 
 _COPY = SPEC.replace("CLEAN_SPEC = ", "CLEAN_V2_SPEC = ")
+# A stale copy in a second spec directory: its path sorts first, but the step uses the spec the
+# catalog attached (from the first directory of the layout), so the copy is the one reported.
+_LEGACY = {"steps/legacy_specs/clean_spec.py": SPEC.replace("CLEAN_SPEC = ", "CLEAN_OLD_SPEC = ")}
+_TWO_SPEC_DIRS = {"layout": {"specs": ["specs", "legacy_specs"]}}
 _VARIANT = SPEC.replace("CLEAN_SPEC = ", "CLEAN_TRAINING_SPEC = ").replace('step_type="Clean"',
                                                                              'step_type="Clean_Training"')
 
@@ -23,8 +29,9 @@ RULE = Rule(
     docs='''
 ## What it checks
 - Two specifications in one scope (the repo, or one workspace) declaring the same `step_type`
-  (job-type variants such as `Clean_Training` are distinct types). The catalog keeps one; the
-  others are reported, pointing at the one kept.
+  (job-type variants such as `Clean_Training` are distinct types). The catalog keeps one — the
+  spec it attached to the step, found first in the layout's spec directories, whatever the order
+  of the file names; the others are reported, pointing at the one kept.
 - A workspace's `WORKSPACE_STEPS` entry for a step the core `STEP_NAMES` already defines (a new
   step must have a new name; replacing a core step is what `STEP_OVERRIDES` is for).
 - A second core `STEP_NAMES` table (another registry file of the repo) defining a step of the
@@ -53,9 +60,10 @@ CLEAN_TRAINING_SPEC = StepSpecification(step_type="Clean_Training", ...)   # a j
 Delete the stale copy, give a variant its job-type suffix, move a workspace redefinition of a
 core step to `STEP_OVERRIDES`, or keep one registry file.
 ''',
-    scope="project",
     bad=(Example(repo(extra={"steps/specs/clean_v2_spec.py": _COPY}),
-                 expect=(("steps/specs/clean_v2_spec.py", line_of(_COPY, 'step_type="Clean"')),)),),
+                 expect=(("steps/specs/clean_v2_spec.py", line_of(_COPY, 'step_type="Clean"')),)),
+         Example(repo(extra=_LEGACY), config=_TWO_SPEC_DIRS,
+                 expect=(("steps/legacy_specs/clean_spec.py", line_of(SPEC, 'step_type="Clean"')),))),
     good=(Example(repo()), Example(repo(extra={"steps/specs/clean_training_spec.py": _VARIANT}))),
 )
 
@@ -116,7 +124,7 @@ def _duplicate_entries(project):
                           related=[(other.path, other.entry.key_span, f"core definition of '{ref.name}'")])
 
 
-@RULE
-def check(project):
+@RULE.project
+def check(project: ProjectModel) -> Iterator[Diagnostic]:
     yield from _duplicate_specs(project)
     yield from _duplicate_entries(project)

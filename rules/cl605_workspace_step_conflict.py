@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import repo
@@ -59,7 +62,6 @@ WORKSPACE_STEPS = {"Winsorize": {...}}
 Agree on one implementation and name, or rename one of the steps (`TrimByQuantile`,
 `Winsorize`) before either workspace is promoted.
 ''',
-    scope="project",
     bad=(Example(repo(extra={_WS.format("alpha"): _workspace("Drops outliers"),
                              _WS.format("beta"): _workspace("Clips outliers")}),
                  expect=((_WS.format("alpha"), 2), (_WS.format("beta"), 2))),),
@@ -74,8 +76,8 @@ def _span(project, definition):
     return entry.key_span if entry is not None else None
 
 
-@RULE
-def check(project):
+@RULE.project
+def check(project: ProjectModel) -> Iterator[Diagnostic]:
     for name, definitions in project.catalog.registry.get_step_conflicts().items():
         located = [(d, _span(project, d)) for d in definitions if d.source_path is not None]
         for d, span in located:

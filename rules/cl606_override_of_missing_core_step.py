@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import repo
@@ -57,14 +60,13 @@ STEP_OVERRIDES = {
 ## How to fix
 Use the core step's exact registry key; if the step is new, move it to `WORKSPACE_STEPS`.
 ''',
-    scope="project",
     bad=(Example(repo(extra={_WS: _overrides("Cleaner")}), expect=((_WS, 2),)),),
     good=(Example(repo(extra={_WS: _overrides("Clean")})),),
 )
 
 
-@RULE
-def check(project):
+@RULE.project
+def check(project: ProjectModel) -> Iterator[Diagnostic]:
     overrides = [r for r in entries(project) if r.workspace_id is not None and r.table == "STEP_OVERRIDES"]
     if not overrides:
         return

@@ -71,7 +71,7 @@ STEP_NAMES = {
 Write the table as a plain dict literal with string values, one entry per step, with all four
 required keys; move computed values (descriptions from the environment...) out of the registry.
 ''',
-    scope="project",
+    emitted_by="engine",
     bad=(Example(repo(registry=_DUPLICATE), expect=(("registry/step_names.py", line_of(_DUPLICATE, '"Clean": {', 2)),)),
          Example(repo(registry=_MISSING), expect=(("registry/step_names.py", line_of(_MISSING, '"Clean": {')),)),
          Example(repo(registry=_CALL), expect=(("registry/step_names.py", line_of(_CALL, "os.environ")),))),

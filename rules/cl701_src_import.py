@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.facts import FileFacts
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
@@ -16,7 +20,6 @@ RULE = Rule(
     name="src-import",
     summary="A step file imports a module through the repository's `src` directory.",
     severity=Severity.ERROR,
-    scope="file",
     docs='''
 ## What it checks
 Every file of a step (script, contract, specification, builder, config, hyperparameters,
@@ -61,8 +64,8 @@ def _suggestion(module: str) -> str:
         else "import the package by its installed name or use a relative import"
 
 
-@RULE
-def check(facts, project):
+@RULE.file
+def check(facts: FileFacts, project: ProjectModel) -> Iterator[Diagnostic]:
     if facts.module is None:
         return
     for imp in facts.module.imports:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.facts import FileFacts
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
@@ -10,7 +14,7 @@ from ._examples import edit, line_of, repo
 _BAD_SCRIPT = edit(
     "script", "import argparse\nimport os\n",
     "import argparse\nimport os\nimport sys\n\n"
-    "sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))\n",
+    "sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))\nfrom helpers import load_frame\n",
 )
 _BAD_CONTRACT = edit(
     "contract", "from cursus_core.base import ScriptContract\n",
@@ -25,12 +29,14 @@ _WRITTEN = {
     "item-assign": "sys.path[...] = ...", "addsitedir": "site.addsitedir(...)",
 }
 
+# the "Use instead" of the docs: a plain import of a module shipped next to the script
+_PLAIN_IMPORT = edit("script", "import os\n", "import os\n\nfrom helpers import load_frame\n")
+
 RULE = Rule(
     code="CL702",
     name="sys-path-edit",
     summary="A step file edits `sys.path` or calls `site.addsitedir` to make its imports work.",
     severity=Severity.WARNING,
-    scope="file",
     docs='''
 ## What it checks
 Every file of a step is searched for run-time edits of the import path:
@@ -76,12 +82,13 @@ and puts on the path, or install them in the image. Remove the `sys.path` edit.
                         ("steps/contracts/clean_contract.py", line_of(_BAD_CONTRACT, "site.addsitedir")))),
     ),
     good=(Example(repo(script=edit("script", "import os\n",
-                                   "import os\nimport sys\n\nARGV = list(sys.argv)\nPATHS = list(sys.path)\n"))),),
+                                   "import os\nimport sys\n\nARGV = list(sys.argv)\nPATHS = list(sys.path)\n"))),
+          Example(repo(script=_PLAIN_IMPORT))),
 )
 
 
-@RULE
-def check(facts, project):
+@RULE.file
+def check(facts: FileFacts, project: ProjectModel) -> Iterator[Diagnostic]:
     if facts.module is None:
         return
     for edit_ in facts.module.sys_path_edits:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
-from cursus_lint.facts import Span
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.facts import FileFacts, Span
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
@@ -33,21 +36,19 @@ RULE = Rule(
     name="hardcoded-s3-uri",
     summary="A builder or a config field default hard-codes an `s3://` URI.",
     severity=Severity.ERROR,
-    scope="file",
     docs='''
 ## What it checks
 String literals that are `s3://bucket/...` URIs, and S3 paths assembled from strings whose
 bucket is written out (`f"s3://ml-team-bucket/{key}"`, `"s3://ml-team-bucket/x/" + name`):
 
 - anywhere in a **builder** file (module constants, methods, keyword arguments) — a file that
-  defines a step builder class; helper modules next to the builders are not checked;
+  defines a step builder class;
 - in the **default value of a config or hyperparameter field** (`x: str = "s3://..."`,
   `Field(default="s3://...")`, a module constant used as the default, or a literal inside a
   list/dict default).
 
 Docstrings, comments, log and exception messages are not locations and never count; neither
-does a bare scheme such as `uri.startswith("s3://")`. Scripts, contracts and specifications are
-not checked (scripts see container paths, contracts and specs name logical inputs and outputs).
+does a bare scheme such as `uri.startswith("s3://")`.
 
 ## Why it matters
 A hard-coded bucket ties the step to one account, region and environment: the pipeline writes
@@ -60,19 +61,24 @@ another account, and ignores the pipeline's execution prefix, so runs overwrite 
 destination="s3://ml-team-bucket/clean/" + name,               # CL703
 
 # steps/configs/config_clean_step.py
-reference_data: str = Field(default="s3://ml-team-bucket/reference/v3")   # CL703
+reference_data: str = Field(default="s3://ml-team-bucket/reference/v3", ...)   # CL703
 ```
 Use instead:
 ```python
 destination=Join(on="/", values=[self._get_base_output_path(), "clean", name]),
 
-reference_data: str = Field(description="Lookup table (an s3:// URI set per environment)")
+reference_data: str = Field(description="Lookup table, e.g. s3://bucket/ref")   # no default: set per environment
 ```
 
 ## How to fix
 In builders, derive locations from the base output path (`self._get_base_output_path()`, which
 honours the execution prefix) with `Join`. In configs, make the field required (tier 1) or
 derive it from `pipeline_s3_loc` in a property, so every environment supplies its own bucket.
+
+## Known limits
+Helper modules next to the builders (files that define no step builder class) are not checked.
+Scripts, contracts and specifications are not checked either (scripts see container paths,
+contracts and specs name logical inputs and outputs).
 ''',
     bad=(
         Example(repo(builder=_BAD_BUILDER),
@@ -109,8 +115,8 @@ def _hits(module, where: Span | None = None):
             yield build.span, build.text, True
 
 
-@RULE
-def check(facts, project):
+@RULE.file
+def check(facts: FileFacts, project: ProjectModel) -> Iterator[Diagnostic]:
     module = facts.module
     if module is None:
         return

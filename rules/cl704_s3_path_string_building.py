@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.facts import FileFacts
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
@@ -33,22 +37,17 @@ RULE = Rule(
     name="s3-path-string-building",
     summary="A builder assembles an S3 path with f-strings, `+`, `%`, `.format` or `os.path.join` instead of `Join`.",
     severity=Severity.ERROR,
-    scope="file",
     docs='''
 ## What it checks
 S3 paths assembled from strings at pipeline-build time:
 
-- anywhere in a **builder** file (one that defines a step builder class; helper modules such
-  as an `s3_utils.py` that normalises plain URI strings are not checked): f-strings, `+`, `%`, `.format()`, `os.path.join` and
+- anywhere in a **builder** file (one that defines a step builder class): f-strings, `+`, `%`,
+  `.format()`, `os.path.join` and
   `"/".join` whose text starts with `s3://` or that combine, with a `/`, a value whose name
   marks an S3 location (`pipeline_s3_loc`, `self._get_base_output_path()`, `*_prefix`,
   `*bucket*`, `*s3*`);
 - in the **default value of a config or hyperparameter field**
   (`archive: str = "s3://%s/archive" % BUCKET`).
-
-Log, `print` and exception messages are text for people and are not checked. Derived config
-properties such as `return f"{self.pipeline_s3_loc}/hyperparameters/params.json"` are not
-flagged: they run on plain strings when the config is built (the usual tier-3 pattern).
 
 ## Why it matters
 In a builder, the base output path may be a pipeline variable — the execution prefix, a
@@ -74,6 +73,12 @@ destination=Join(on="/", values=[self._get_base_output_path(), "clean", name]),
 Replace the string operation with `Join(on="/", values=[base, "part", name])` from
 `sagemaker.workflow.functions`, starting from `self._get_base_output_path()`. In configs, make
 the field required or turn it into a derived property over `pipeline_s3_loc`.
+
+## Known limits
+Helper modules next to the builders, such as an `s3_utils.py` that normalises plain URI strings,
+are not checked. Log, `print` and exception messages are text for people and are not checked.
+Derived config properties such as `return f"{self.pipeline_s3_loc}/hyperparameters/params.json"`
+are not flagged: they run on plain strings when the config is built (the usual tier-3 pattern).
 ''',
     bad=(
         Example(repo(builder=_BAD_BUILDER),
@@ -94,8 +99,8 @@ def _message(build, where: str) -> str:
             f"prefix are resolved when the pipeline runs")
 
 
-@RULE
-def check(facts, project):
+@RULE.file
+def check(facts: FileFacts, project: ProjectModel) -> Iterator[Diagnostic]:
     module = facts.module
     if module is None:
         return

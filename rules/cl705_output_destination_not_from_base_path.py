@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.facts import FileFacts
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
@@ -25,7 +29,6 @@ RULE = Rule(
     name="output-destination-not-from-base-path",
     summary="An output destination in a builder's `_get_outputs` is not derived from the base output path.",
     severity=Severity.ERROR,
-    scope="file",
     docs='''
 ## What it checks
 Every output destination a builder's `_get_outputs` sets (`destination=`, `output_path=`,
@@ -48,15 +51,29 @@ dependency wiring that expects outputs below the pipeline's prefix.
 ## Example
 ```python
 def _get_outputs(self, outputs):
-    return [ProcessingOutput(output_name=name, source=path,
-                             destination="s3://ml-team-bucket/clean")]        # CL705
+    contract = self.spec.script_contract
+    return [
+        ProcessingOutput(
+            output_name=name,
+            source=contract.expected_output_paths[name],
+            destination="s3://ml-team-bucket/clean",        # CL705
+        )
+        for name in self.spec.outputs
+    ]
 ```
 Use instead:
 ```python
 def _get_outputs(self, outputs):
+    contract = self.spec.script_contract
     base_output_path = self._get_base_output_path()
-    return [ProcessingOutput(output_name=name, source=path,
-                             destination=outputs.get(name, Join(on="/", values=[base_output_path, "clean", name])))]
+    return [
+        ProcessingOutput(
+            output_name=name,
+            source=contract.expected_output_paths[name],
+            destination=outputs.get(name, Join(on="/", values=[base_output_path, "clean", name])),
+        )
+        for name in self.spec.outputs
+    ]
 ```
 
 ## How to fix
@@ -73,8 +90,8 @@ Build every default destination with `Join(on="/", values=[self._get_base_output
 )
 
 
-@RULE
-def check(facts, project):
+@RULE.file
+def check(facts: FileFacts, project: ProjectModel) -> Iterator[Diagnostic]:
     if "builder" not in facts.roles:
         return
     for builder in facts.builders:

@@ -39,5 +39,5 @@ Use instead:
 Remove the edge that points back upstream; usually it was meant for another job-type variant of
 the step (`Clean_calibration` rather than `Clean`).
 ''',
-    scope="build",
+    emitted_by="build",
 )

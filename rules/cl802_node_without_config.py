@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
-from ._pipeline import DAG, edit_json, pipeline_of, pipeline_repo, step_of
+from ._pipeline import DAG, edit_json, pipeline_repo, step_of
 
 _BAD_DAG = edit_json(DAG, '"Clean"\n', '"Clean_training"\n').replace('["DataLoad", "Clean"]',
                                                                       '["DataLoad", "Clean_training"]')
@@ -45,15 +48,14 @@ Use instead:
 Rename the node or the saved config so the names match exactly (regenerate the config file with
 `save_configs` from the same step names the DAG uses), or map the node explicitly when building.
 ''',
-    scope="project",
     bad=(Example(pipeline_repo(dag=_BAD_DAG), expect=(("pipeline/dag.json", 4),)),),
     good=(Example(pipeline_repo()),),
 )
 
 
-@RULE
-def check(project):
-    facts = pipeline_of(project)
+@RULE.project
+def check(project: ProjectModel) -> Iterator[Diagnostic]:
+    facts = project.pipeline
     if facts is None or facts.nodes is None or facts.configs is None:
         return
     # only when a pipeline is configured: the compiler package (networkx) stays off the static path

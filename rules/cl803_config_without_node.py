@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
-from ._pipeline import CONFIG, edit_json, node_names, pipeline_of, pipeline_repo, step_of
+from ._pipeline import CONFIG, edit_json, node_names, pipeline_repo, step_of
 
 _BAD_CONFIG = edit_json(CONFIG, '''      "DataLoad": {''', '''      "Clean_calibration": {
         "__model_type__": "CleanConfig",
@@ -46,15 +49,14 @@ Use instead:
 ## How to fix
 Add the node to the DAG if the step should run, or regenerate the saved config without it.
 ''',
-    scope="project",
     bad=(Example(pipeline_repo(config=_BAD_CONFIG), expect=(("pipeline/config.json", 12),)),),
     good=(Example(pipeline_repo()),),
 )
 
 
-@RULE
-def check(project):
-    facts = pipeline_of(project)
+@RULE.project
+def check(project: ProjectModel) -> Iterator[Diagnostic]:
+    facts = project.pipeline
     if facts is None or facts.configs is None:
         return
     nodes = node_names(facts)

@@ -40,5 +40,5 @@ STEP_NAMES = {"Clean": {"config_class": "CleanConfig", "builder_step_name": "Cle
 Make the registry entry, the builder file name and the builder class name agree (the CL5xx and
 CL6xx rules of `cursus-lint check` point at the exact mismatch).
 ''',
-    scope="build",
+    emitted_by="build",
 )

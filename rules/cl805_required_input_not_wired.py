@@ -42,5 +42,5 @@ Add the missing DAG edge from the step that produces the input, or fix the speci
 `compatible_sources`, `semantic_keywords` or output aliases so the right provider scores above
 the threshold.
 ''',
-    scope="build",
+    emitted_by="build",
 )

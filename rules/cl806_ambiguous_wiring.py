@@ -40,5 +40,5 @@ DependencySpec(logical_name="model_input", compatible_sources=["XGBoostTraining"
 Narrow the dependency (`compatible_sources`, `semantic_keywords`) or remove the DAG edge that
 should not feed this node.
 ''',
-    scope="build",
+    emitted_by="build",
 )

@@ -40,5 +40,5 @@ Use instead:
 Correct the value in the saved config, or regenerate the file with `save_configs` from
 config objects that validate.
 ''',
-    scope="build",
+    emitted_by="build",
 )

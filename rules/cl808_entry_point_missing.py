@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
-from ._pipeline import CONFIG, edit_json, pipeline_of, pipeline_repo, step_of, used_configs
+from ._pipeline import CONFIG, edit_json, pipeline_repo, step_of, used_configs
 
 _BAD_SCRIPT = edit_json(CONFIG, '"processing_entry_point": "clean.py"', '"processing_entry_point": "cleaning.py"')
 _BAD_DIR = edit_json(CONFIG, '"source_dir": "steps/scripts"', '"source_dir": "src/scripts"')
@@ -37,11 +40,11 @@ the CI machine, long after the config was saved.
 ## Example
 ```json
 "shared": {"source_dir": "steps/scripts"},
-"specific": {"Clean": {"processing_entry_point": "cleaning.py"}}   // steps/scripts has clean.py
+"specific": {"Clean": {..., "processing_entry_point": "cleaning.py"}, ...}   // steps/scripts has clean.py
 ```
 Use instead:
 ```json
-"specific": {"Clean": {"processing_entry_point": "clean.py"}}
+"specific": {"Clean": {..., "processing_entry_point": "clean.py"}, ...}
 ```
 
 ## How to fix
@@ -49,7 +52,6 @@ Point the entry point at the script's current name, or the source dir at the dir
 holds it (relative to the repo root, so the config works on every machine), and save the config
 again.
 ''',
-    scope="project",
     bad=(Example(pipeline_repo(config=_BAD_SCRIPT), expect=(("pipeline/config.json", 10),)),
          Example(pipeline_repo(config=_BAD_DIR), expect=(("pipeline/config.json", 10),))),
     good=(Example(pipeline_repo()),),
@@ -64,9 +66,9 @@ def _shown(path, root) -> str:
         return path.as_posix()
 
 
-@RULE
-def check(project):
-    facts = pipeline_of(project)
+@RULE.project
+def check(project: ProjectModel) -> Iterator[Diagnostic]:
+    facts = project.pipeline
     if facts is None:
         return
     root = project.settings.root

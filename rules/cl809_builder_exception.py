@@ -43,5 +43,5 @@ def validate_configuration(self):
 Fix the builder (or the config value it rejects) at the reported line; run
 `cursus-lint check` too, since CL4xx finds many such attribute errors statically.
 ''',
-    scope="build",
+    emitted_by="build",
 )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from cursus_lint.diagnostic import Severity
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
-from ._pipeline import CONFIG, edit_json, pipeline_of, pipeline_repo, step_model, used_configs
+from ._pipeline import CONFIG, edit_json, pipeline_repo, step_model, used_configs
 
 _NO_ENTRY = edit_json(CONFIG, '"processing_entry_point": "clean.py"', '"processing_entry_point": null')
 
@@ -39,26 +42,25 @@ honest.
 
 ## Example
 ```json
-"specific": {"Clean": {"processing_entry_point": null}}   // CLEAN_CONTRACT: entry_point="clean.py"
+"specific": {"Clean": {..., "processing_entry_point": null}, ...}   // CLEAN_CONTRACT: entry_point="clean.py"
 ```
 Use instead:
 ```json
-"specific": {"Clean": {"processing_entry_point": "clean.py"}}
+"specific": {"Clean": {..., "processing_entry_point": "clean.py"}, ...}
 ```
 
 ## How to fix
 Set the entry point in the config when the step runs the script; delete the contract (and the
 script) when the step really runs without one.
 ''',
-    scope="project",
     bad=(Example(pipeline_repo(config=_NO_ENTRY), expect=(("pipeline/config.json", 7),)),),
     good=(Example(pipeline_repo()),),
 )
 
 
-@RULE
-def check(project):
-    facts = pipeline_of(project)
+@RULE.project
+def check(project: ProjectModel) -> Iterator[Diagnostic]:
+    facts = project.pipeline
     if facts is None:
         return
     for entry in used_configs(facts):

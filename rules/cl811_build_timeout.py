@@ -40,5 +40,5 @@ Use instead:
 Remove the blocking work from module level or from the builder; if the pipeline is simply very
 large, raise `--timeout`.
 ''',
-    scope="build",
+    emitted_by="build",
 )

@@ -18,7 +18,7 @@ RULE = Rule(
     name="syntax-error",
     summary="A step file cannot be parsed as Python, so it was not analysed.",
     severity=Severity.ERROR,
-    scope="file",
+    emitted_by="engine",
     docs='''
 ## What it checks
 Every file that belongs to a step (script, contract, specification, builder, config,

@@ -21,7 +21,7 @@ RULE = Rule(
     name="unreadable-file",
     summary="A step file cannot be read: not UTF-8, not readable, or larger than the size limit.",
     severity=Severity.ERROR,
-    scope="file",
+    emitted_by="engine",
     docs='''
 ## What it checks
 Every file that belongs to a step or a registry must be readable, valid UTF-8 (a UTF-8 byte

@@ -28,7 +28,7 @@ RULE = Rule(
     name="unused-noqa",
     summary="A `# noqa` comment suppresses no finding on its line.",
     severity=Severity.WARNING,
-    scope="file",
+    emitted_by="engine",
     docs='''
 ## What it checks
 After all rules ran, every `# noqa` comment in the linted files is matched against the

@@ -23,7 +23,7 @@ RULE = Rule(
     name="unknown-noqa-code",
     summary="A `# noqa` comment names a `CL` code that no cursus-lint rule has.",
     severity=Severity.WARNING,
-    scope="file",
+    emitted_by="engine",
     docs='''
 ## What it checks
 Every `CL` code written in a `# noqa: ...` or `# cursus-lint: noqa: ...` comment must be the

@@ -15,7 +15,7 @@ RULE = Rule(
     name="configuration-error",
     summary="The [tool.cursus-lint] configuration is invalid (unknown key or code, bad value, bad TOML).",
     severity=Severity.ERROR,
-    scope="editor",
+    emitted_by="editor",
     docs='''
 ## What it checks
 That the nearest `pyproject.toml` with a `[tool.cursus-lint]` table is valid TOML, uses only the

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,12 +13,13 @@ import pytest
 from cursus_lint.cli import main
 from cursus_lint.config import load_config
 from cursus_lint.engine import Engine
-from cursus_lint.fix import SAFETY
 from cursus_lint.fix.apply import run_fixes
 from cursus_lint.fix.edits import split_lines
 from cursus_lint.rules_index import all_rules
 
 RULES = all_rules()
+#: code -> "safe" | "unsafe", as each fixable rule's file declares it
+SAFETY = {code: rule.fixable for code, rule in RULES.items() if rule.fix is not None}
 CASES = [(code, i) for code in sorted(SAFETY) for i in range(len(RULES[code].bad))]
 
 
@@ -74,8 +76,15 @@ def test_bad_example_is_fixed(tmp_path, code, index, monkeypatch, capsys):
     assert snapshot(tmp_path) == after and "Fixed" not in err  # idempotent
 
 
-def test_fixable_flags_match_providers():
-    assert {c: r.fixable for c, r in RULES.items() if r.fixable != "no"} == SAFETY
+def test_each_fix_is_declared_in_its_rule_file():
+    assert SAFETY == {"CL103": "safe", "CL106": "unsafe", "CL107": "unsafe", "CL108": "safe", "CL203": "safe",
+                      "CL205": "safe"}
+    for code in SAFETY:
+        rule = RULES[code]
+        module = sys.modules[rule.fix.provider.__module__]
+        assert module.RULE is rule, code  # the provider lives beside the check, not in a table
+        assert rule.fix.edits.strip() and rule.fixable == rule.fix.safety, code
+    assert all(r.fixable == "no" for c, r in RULES.items() if c not in SAFETY)
 
 
 # ----------------------------------------------------------------------------- exact results

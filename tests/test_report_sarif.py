@@ -12,14 +12,14 @@ from jsonschema.validators import validator_for
 
 from cursus_lint.diagnostic import Diagnostic, Edit, Fix, Location, Related, Severity
 from cursus_lint.report import Summary, render
-from cursus_lint.rule import Rule
+from cursus_lint.rule import FixSpec, Rule
 
 RULES = [
     Rule("CL103", "undeclared-env-var", "Script reads an env var the contract does not declare.", Severity.ERROR,
          "# undeclared-env-var\n\nEvery env var a script reads must be declared in its contract.\n\n"
          "## How to fix\n\nAdd it to `required_env_vars`."),
     Rule("CL501", "builder-class-suffix", "Builder classes end in StepBuilder.", Severity.WARNING, "",
-         fixable="unsafe"),
+         fix=FixSpec("unsafe", "renames the class", lambda d, ctx: None)),
     Rule("CL903", "unused-noqa", "A noqa comment suppresses nothing.", Severity.INFO, "Remove it."),
 ]
 

@@ -1,27 +1,29 @@
-"""The engine hook: ask each provider for its fix and attach it as one minimal Edit."""
+"""The engine hook: ask each rule's fix provider for its fix and attach it as one minimal Edit."""
 
 from __future__ import annotations
 
 import ast
 import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Iterable
 
 from ..diagnostic import Diagnostic, Fix
 from ..model import ProjectModel
+from ..rule import Rule
+from .context import Context
 from .edits import minimal_edit
-from .providers import PROVIDERS, Context
 
 
-def attach(diagnostics: Iterable[Diagnostic], project: ProjectModel, overlay: dict[Path, str] | None) -> None:
+def attach(diagnostics: Iterable[Diagnostic], rules: Mapping[str, Rule], project: ProjectModel,
+           overlay: dict[Path, str] | None) -> None:
     ctx = Context(project, overlay)
     for d in diagnostics:
-        entry = PROVIDERS.get(d.code)
-        if entry is None:
+        rule = rules.get(d.code)
+        spec = rule.fix if rule is not None else None
+        if spec is None:
             continue
-        safety, provide = entry
         try:
-            planned = provide(d, ctx)
+            planned = spec.provider(d, ctx)
         except Exception:  # a fix is an extra: a provider bug must not break the check
             if os.environ.get("CURSUS_LINT_DEBUG"):
                 raise
@@ -33,7 +35,7 @@ def attach(diagnostics: Iterable[Diagnostic], project: ProjectModel, overlay: di
             continue
         edit = minimal_edit(planned.path, old, planned.new_text)
         if edit is not None:
-            d.fix = Fix(planned.message, (edit,), safety == "safe")
+            d.fix = Fix(planned.message, (edit,), spec.safety == "safe")
 
 
 def _parses(text: str) -> bool:
