@@ -18,7 +18,7 @@ from cursus_core.catalog import CatalogProblem, StepCatalog, StepInfo, find_repo
 from cursus_core.registry.literal_reader import read_registry_file
 from cursus_core.registry.models import RegistryProblem
 from cursus_core.cache import DiskCache, code_fingerprint
-from cursus_core.source import SourceProblem, load_source, read_source
+from cursus_core.source import SourceProblem, decode_source, load_source, read_source
 
 from .bases import BaseResolver
 from .diagnostic import Diagnostic, Location, Severity
@@ -29,7 +29,8 @@ from .rules_index import all_rules
 
 ROLE_OF_DIR = {"scripts": "script", "contracts": "contract", "specs": "spec", "builders": "builder",
                "configs": "config", "hyperparams": "hyperparams"}
-SOURCE_PROBLEM_CODES = {"syntax-error": "CL901", "not-utf8": "CL902", "unreadable": "CL902", "too-large": "CL902"}
+SOURCE_PROBLEM_CODES = {"syntax-error": "CL901", "not-utf8": "CL902", "bad-encoding": "CL902", "unreadable": "CL902",
+                        "not-regular": "CL902", "too-large": "CL902"}
 
 
 @dataclass
@@ -266,7 +267,7 @@ class Engine:
                 data, _, _ = read_source(path)  # bytes only: no parse, no tokenize unless needed
                 if data is None or b"noqa" not in data:
                     continue
-                text = data.decode("utf-8-sig", errors="replace")
+                text = decode_source(data)
             if "noqa" in text:
                 noqa[path] = parse_noqa(text)
         known = set(all_rules()) | set(self.rules)
