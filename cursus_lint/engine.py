@@ -51,13 +51,15 @@ class CheckResult:
 @lru_cache(maxsize=1)
 def _fingerprint() -> str:
     """Cache entries are valid for exactly this version of the fact extractors and catalog scan."""
+    import cursus_core.cache as cache
     import cursus_core.catalog.scan as scan
+    import cursus_core.datacodec as datacodec
     import cursus_core.source as source
     import cursus_lint.facts as facts
 
     from . import __version__
 
-    return code_fingerprint(facts, scan, source, extra=__version__)
+    return code_fingerprint(facts, scan, source, cache, datacodec, extra=__version__)
 
 
 class Engine:
@@ -81,15 +83,16 @@ class Engine:
             _, digest, _ = read_source(path)
             if digest:
                 key = f"{digest}-{'.'.join(sorted(roles))}"
-                facts = self.cache.get(key)
-                if isinstance(facts, FileFacts):
+                facts = self.cache.get(key, FileFacts)
+                # an entry is only valid for the content and roles it was derived from
+                if facts is not None and facts.digest == digest and facts.roles == frozenset(roles):
                     facts = replace(facts, path=path,
                                     problem=replace(facts.problem, path=path) if facts.problem else None)
                     self.unknown.update(facts.unknown)
                     return facts
         facts = extract_all(load_source(path, self.overlay), roles)
         if key is not None:
-            self.cache.put(key, facts)
+            self.cache.put(key, facts, FileFacts)
         self.unknown.update(facts.unknown)
         return facts
 
