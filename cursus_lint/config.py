@@ -433,6 +433,8 @@ def _parse_toml(path: Path, data: bytes) -> dict[str, Any]:
         line = data[: exc.start].count(b"\n") + 1
         raise ConfigError(f"invalid TOML in {path} at line {line}: not valid UTF-8 "
                           f"(byte 0x{data[exc.start]:02x} at offset {exc.start})", path, line) from None
+    except RecursionError:
+        raise ConfigError(f"invalid TOML in {path}: nested too deeply to read", path) from None
     except tomllib.TOMLDecodeError as exc:
         text = str(exc)
         found = _TOML_POSITION.search(text)

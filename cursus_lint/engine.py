@@ -48,6 +48,16 @@ class CheckResult:
         return any(d.severity.rank >= threshold for d in self.diagnostics)
 
 
+def _extract_guarded(sf, roles: set[str]) -> FileFacts:
+    """Facts of a parsed file; one nested deeper than the extractors' recursion can follow (valid
+    Python: CPython parses a few thousand chained ``+``) yields no facts, counted as unknowable.
+    That is a limit of this tool, not a fault of the file, so it is no CL9xx finding."""
+    try:
+        return extract_all(sf, roles)
+    except RecursionError:
+        return FileFacts(sf.path, sf.digest, frozenset(roles), unknown=Counter({"too-deeply-nested": 1}))
+
+
 @lru_cache(maxsize=1)
 def _fingerprint() -> str:
     """Cache entries are valid for exactly this version of the fact extractors and catalog scan."""
@@ -90,7 +100,7 @@ class Engine:
                                     problem=replace(facts.problem, path=path) if facts.problem else None)
                     self.unknown.update(facts.unknown)
                     return facts
-        facts = extract_all(load_source(path, self.overlay), roles)
+        facts = _extract_guarded(load_source(path, self.overlay), roles)
         if key is not None:
             self.cache.put(key, facts, FileFacts)
         self.unknown.update(facts.unknown)
