@@ -74,6 +74,9 @@ def _codes(values: tuple[str, ...]) -> list[str] | None:
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary line.")
 @click.option("--color/--no-color", default=None, help="Force coloured text output on or off (default: on a terminal).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the on-disk facts cache.")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Directory of the facts cache (default: .cursus-lint-cache in the project). Only this option "
+                   "may put it outside the project; cache-dir in pyproject.toml must stay inside.")
 @click.option("--baseline", "baseline_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Report only findings not recorded in this baseline file; list stale entries.")
 @click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False),
@@ -88,7 +91,7 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
               extend_select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...],
               workspace_dirs: tuple[Path, ...], registry: Path | None, config_file: Path | None,
               fail_on: str | None, statistics: bool, exit_zero: bool, quiet: bool, color: bool | None,
-              no_cache: bool, baseline_file: Path | None, write_baseline: Path | None, fix: bool = False,
+              no_cache: bool, cache_dir: Path | None, baseline_file: Path | None, write_baseline: Path | None, fix: bool = False,
               unsafe_fixes: bool = False, show_diff: bool = False, show_fixes: bool = False,
               add_noqa: bool = False) -> None:
     """Lint the step repos under PATHS (default: the current directory).
@@ -118,6 +121,8 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
         overrides["registry"] = str(Path(registry).absolute())
     if fail_on is not None:
         overrides["fail-on"] = fail_on
+    if cache_dir is not None:
+        overrides["cache-dir"] = str(Path(cache_dir).absolute())
     rules = all_rules()
     try:
         settings = load_config(targets[0].absolute(), set(rules), overrides=overrides, config_file=config_file)

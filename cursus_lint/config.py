@@ -398,9 +398,32 @@ def load_config(start: Path, known_codes: set[str], overrides: dict[str, Any] | 
         _validate(cli, "command-line options", known, None)
         merged = _merge(raw, cli)
     config = _validate(merged, where, known, config_file)
+    if not (overrides and "cache-dir" in overrides):
+        _confine_cache_dir(config.cache_dir, root, where, config_file)
     config._root = root
     config._config_file = config_file
     return config
+
+
+def _confine_cache_dir(cache_dir: str, root: Path, where: str, path: Path | None) -> None:
+    """A configured ``cache-dir`` stays inside the project, also through symlinks.
+
+    The cache is written on every run: a committed ``cache-dir = "/somewhere"`` (or ``".."``, or a
+    committed symlink) must not let a repo make the linter write outside it. Only the command line
+    (``--cache-dir``), which the user types themselves, may point elsewhere.
+    """
+    if Path(cache_dir).is_absolute() or os.path.isabs(cache_dir):
+        raise ConfigError(f"invalid value for 'cache-dir' in {where}: {cache_dir!r} is absolute; it must be a path "
+                          "inside the project (pass an absolute path with --cache-dir instead)", path)
+    target = Path(os.path.normpath(root / cache_dir))
+    inside = target == root or root in target.parents
+    if inside:
+        real_root = Path(os.path.realpath(root))
+        real = Path(os.path.realpath(target))
+        inside = real == real_root or real_root in real.parents
+    if not inside:
+        raise ConfigError(f"invalid value for 'cache-dir' in {where}: {cache_dir!r} leads outside the project "
+                          f"directory {root}; pass a path outside it with --cache-dir instead", path)
 
 
 def _parse_toml(path: Path, data: bytes) -> dict[str, Any]:
@@ -410,6 +433,8 @@ def _parse_toml(path: Path, data: bytes) -> dict[str, Any]:
         line = data[: exc.start].count(b"\n") + 1
         raise ConfigError(f"invalid TOML in {path} at line {line}: not valid UTF-8 "
                           f"(byte 0x{data[exc.start]:02x} at offset {exc.start})", path, line) from None
+    except RecursionError:
+        raise ConfigError(f"invalid TOML in {path}: nested too deeply to read", path) from None
     except tomllib.TOMLDecodeError as exc:
         text = str(exc)
         found = _TOML_POSITION.search(text)

@@ -18,7 +18,7 @@ from cursus_core.catalog import CatalogProblem, StepCatalog, StepInfo, find_repo
 from cursus_core.registry.literal_reader import read_registry_file
 from cursus_core.registry.models import RegistryProblem
 from cursus_core.cache import DiskCache, code_fingerprint
-from cursus_core.source import SourceProblem, load_source, read_source
+from cursus_core.source import SourceProblem, decode_source, load_source, read_source
 
 from .bases import BaseResolver
 from .diagnostic import Diagnostic, Location, Severity
@@ -29,7 +29,8 @@ from .rules_index import all_rules
 
 ROLE_OF_DIR = {"scripts": "script", "contracts": "contract", "specs": "spec", "builders": "builder",
                "configs": "config", "hyperparams": "hyperparams"}
-SOURCE_PROBLEM_CODES = {"syntax-error": "CL901", "not-utf8": "CL902", "unreadable": "CL902", "too-large": "CL902"}
+SOURCE_PROBLEM_CODES = {"syntax-error": "CL901", "not-utf8": "CL902", "bad-encoding": "CL902", "unreadable": "CL902",
+                        "not-regular": "CL902", "too-large": "CL902"}
 
 
 @dataclass
@@ -47,17 +48,29 @@ class CheckResult:
         return any(d.severity.rank >= threshold for d in self.diagnostics)
 
 
+def _extract_guarded(sf, roles: set[str]) -> FileFacts:
+    """Facts of a parsed file; one nested deeper than the extractors' recursion can follow (valid
+    Python: CPython parses a few thousand chained ``+``) yields no facts, counted as unknowable.
+    That is a limit of this tool, not a fault of the file, so it is no CL9xx finding."""
+    try:
+        return extract_all(sf, roles)
+    except RecursionError:
+        return FileFacts(sf.path, sf.digest, frozenset(roles), unknown=Counter({"too-deeply-nested": 1}))
+
+
 @lru_cache(maxsize=1)
 def _fingerprint() -> str:
     """Cache entries are valid for exactly this version of the fact extractors and catalog scan."""
+    import cursus_core.cache as cache
     import cursus_core.catalog.scan as scan
+    import cursus_core.datacodec as datacodec
     import cursus_core.facts as core_facts
     import cursus_core.source as source
     import cursus_lint.facts as facts
 
     from . import __version__
 
-    return code_fingerprint(core_facts, facts, scan, source, extra=__version__)
+    return code_fingerprint(core_facts, facts, scan, source, cache, datacodec, extra=__version__)
 
 
 class Engine:
@@ -81,15 +94,16 @@ class Engine:
             _, digest, _ = read_source(path)
             if digest:
                 key = f"{digest}-{'.'.join(sorted(roles))}"
-                facts = self.cache.get(key)
-                if isinstance(facts, FileFacts):
+                facts = self.cache.get(key, FileFacts)
+                # an entry is only valid for the content and roles it was derived from
+                if facts is not None and facts.digest == digest and facts.roles == frozenset(roles):
                     facts = replace(facts, path=path,
                                     problem=replace(facts.problem, path=path) if facts.problem else None)
                     self.unknown.update(facts.unknown)
                     return facts
-        facts = extract_all(load_source(path, self.overlay), roles)
+        facts = _extract_guarded(load_source(path, self.overlay), roles)
         if key is not None and self.cache is not None:
-            self.cache.put(key, facts)
+            self.cache.put(key, facts, FileFacts)
         self.unknown.update(facts.unknown)
         return facts
 
@@ -270,7 +284,7 @@ class Engine:
                 data, _, _ = read_source(path)  # bytes only: no parse, no tokenize unless needed
                 if data is None or b"noqa" not in data:
                     continue
-                text = data.decode("utf-8-sig", errors="replace")
+                text = decode_source(data)
             if "noqa" in text:
                 noqa[path] = parse_noqa(text)
         known = set(all_rules()) | set(self.rules)

@@ -88,14 +88,15 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     related = [(p.contract_path, p.contract.keyword_spans[k], f"'{p.label}' declares its {what} paths here")
                for k, what in (("expected_input_paths", "input"), ("expected_output_paths", "output"))
                if k in p.contract.keyword_spans] or [(p.contract_path, p.contract.span, f"'{p.label}' is here")]
-    reported: list[str] = []
+    from ._path_index import PathIndex  # lookups instead of a scan per use: linear in the uses
+    index, reported = PathIndex(declared), PathIndex()
     for use in p.script.paths:
         full = norm(use.full)
-        if is_platform_path(full) or any(related_paths(full, use.complete, d) for d in declared):
+        if is_platform_path(full) or index.related(full, use.complete):
             continue
-        if any(full == r or full.startswith(r + "/") for r in reported):
+        if reported.has_ancestor_or_self(full):
             continue  # a deeper use of a path already reported
-        reported.append(full)
+        reported.add(full)
         shown = f"'{full}'" if use.complete else f"'{full}' (plus a run-time part)"
         yield RULE.report(
             p.script_file.path, use.span,

@@ -11,7 +11,7 @@ from cursus_lint.rule import Example, Rule
 
 from ._examples import SCRIPT, line_of, repo
 
-_AUTHOR = "# Maintainer: Jos\u00e9 Mart\u00ednez (data platform)\n"
+_AUTHOR = 'MAINTAINER = "Jos\u00e9 Mart\u00ednez"  # data platform\n'
 _SCRIPT_TEXT = SCRIPT.replace("import argparse\n", "import argparse\n" + _AUTHOR, 1)
 #: the same script saved by an editor set to Latin-1: '\xe9' is a lone byte, not UTF-8
 _LATIN1_SCRIPT = _SCRIPT_TEXT.encode("latin-1")
@@ -19,17 +19,23 @@ _LATIN1_SCRIPT = _SCRIPT_TEXT.encode("latin-1")
 RULE = Rule(
     code="CL902",
     name="unreadable-file",
-    summary="A step file cannot be read: not UTF-8, not readable, or larger than the size limit.",
+    summary="A step file cannot be read: not in its declared encoding, not a regular file, or too large.",
     severity=Severity.ERROR,
     emitted_by="engine",
     docs='''
 ## What it checks
-Every file that belongs to a step or a registry must be readable, valid UTF-8 (a UTF-8 byte
-order mark is fine) and at most 5 MB. Otherwise it is reported once and not analysed:
+Every file that belongs to a step or a registry must be a readable regular file of at most
+5 MB that decodes as CPython decodes it: UTF-8 (a byte order mark is fine) unless a PEP 263
+coding declaration (`# -*- coding: latin-1 -*-` on line 1 or 2) names another encoding.
+Like CPython, undecodable bytes inside a comment are tolerated. Otherwise the file is reported
+once and not analysed:
 
 - `file is not valid UTF-8 (byte 0xe9 at offset 42)` — at the line of the first bad byte;
+- `unknown encoding 'klingon' in the coding declaration` — at the declaration;
 - `cannot read file: Permission denied` — permissions, a dangling symlink, a directory named
   like a module;
+- `not a regular file (a FIFO); not read` — a FIFO, socket or device (`/dev/zero`) named `*.py`
+  is never opened for reading, so it cannot block or stream forever;
 - `file is 6291456 bytes, larger than the 5242880 byte limit; not analysed` — generated code or
   data pasted into a `.py` file.
 
@@ -42,9 +48,9 @@ either, so its step is only partly checked. The rest of the repository is still 
 ## Example
 ```python
 # steps/scripts/clean.py, saved as Latin-1
-# Maintainer: José Martínez          # CL902: byte 0xe9 is not UTF-8
+MAINTAINER = "José Martínez"        # CL902: byte 0xe9 is not UTF-8
 ```
-Use instead: the same file saved as UTF-8.
+Use instead: the same file saved as UTF-8 (or declare `# -*- coding: latin-1 -*-` on line 1).
 
 ## How to fix
 Re-save the file as UTF-8 (`iconv -f latin1 -t utf-8 in.py > out.py`, or the editor's
@@ -53,6 +59,6 @@ Re-save the file as UTF-8 (`iconv -f latin1 -t utf-8 in.py > out.py`, or the edi
 (`extend-exclude`).
 ''',
     bad=(Example(repo(extra={"steps/scripts/clean.py": _LATIN1_SCRIPT}),
-                 expect=(("steps/scripts/clean.py", line_of(_SCRIPT_TEXT, "Maintainer")),)),),
+                 expect=(("steps/scripts/clean.py", line_of(_SCRIPT_TEXT, "MAINTAINER")),)),),
     good=(Example(repo(script=_SCRIPT_TEXT)),),
 )

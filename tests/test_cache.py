@@ -74,12 +74,12 @@ def test_cache_directory_is_tagged_and_ignored(repo: Path) -> None:
     cache = repo.parent / "cache"
     assert (cache / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
     assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"
-    entries = list(cache.glob("facts-*/*/*.pickle"))
+    entries = list(cache.glob("facts-*/*/*.json"))
     assert len(entries) > 50
 
 
 def test_corrupt_entries_are_misses(repo: Path) -> None:
-    for entry in (repo.parent / "cache").glob("facts-*/*/*.pickle"):
+    for entry in (repo.parent / "cache").glob("facts-*/*/*.json"):
         entry.write_bytes(b"not a pickle")
     assert findings(repo, use_cache=True) == []
 

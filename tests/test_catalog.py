@@ -528,8 +528,8 @@ def test_registry_with_a_syntax_error_is_reported_and_indexing_goes_on(tmp_path:
 
 def test_non_utf8_registry_is_reported(tmp_path: Path) -> None:
     make_repo(tmp_path, ("Package",), {})
-    broken = write(tmp_path / "legacy/step_names.py", b"STEP_NAMES = {}\n# \xff\n")
+    broken = write(tmp_path / "legacy/step_names.py", b"STEP_NAMES = {}\nX = '\xff'\n")
     cat = StepCatalog(tmp_path)
     assert cat.core_registry_file == tmp_path / "registry/step_names.py"
-    assert cat.problems == [RegistryProblem(broken, 2, 1, "file is not valid UTF-8 (byte 0xff at offset 18)",
+    assert cat.problems == [RegistryProblem(broken, 2, 1, "file is not valid UTF-8 (byte 0xff at offset 21)",
                                             "not-utf8")]

@@ -253,10 +253,10 @@ def test_syntax_error_becomes_a_problem(tmp_path: Path) -> None:
 
 def test_non_utf8_empty_and_missing_files(tmp_path: Path) -> None:
     bad = tmp_path / "latin1.py"
-    bad.write_bytes(b'STEP_NAMES = {}\n# caf\xe9\n')
+    bad.write_bytes(b'STEP_NAMES = {}\nX = "caf\xe9"\n')
     reg = read_registry_file(bad)
     assert [(p.kind, p.line, p.message) for p in reg.problems] == [
-        ("not-utf8", 2, "file is not valid UTF-8 (byte 0xe9 at offset 21)")]
+        ("not-utf8", 2, "file is not valid UTF-8 (byte 0xe9 at offset 24)")]
     empty = tmp_path / "empty.py"
     empty.write_text("")
     reg = read_registry_file(empty)

@@ -79,8 +79,11 @@ def texts(examples: tuple[Example, ...]) -> dict[str, str]:
     out: dict[str, str] = {}
     for ex in examples:
         for rel, body in ex.files.items():
-            if isinstance(body, bytes):
-                body = body.decode("utf-8", errors="replace")
+            if isinstance(body, bytes):  # a file saved in another encoding reads as its editor shows it
+                try:
+                    body = body.decode("utf-8")
+                except UnicodeDecodeError:
+                    body = body.decode("latin-1")
             out.setdefault(rel, "")
             out[rel] += "\n" + squash(body)
     return out

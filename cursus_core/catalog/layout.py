@@ -129,18 +129,38 @@ def find_repo_root(path: str | os.PathLike[str], layout: Mapping[str, Iterable[s
        component sub-directory;
     3. the walk never climbs above a directory holding ``pyproject.toml`` or ``.git``; when it
        reaches one without finding (2), that directory is the root;
-    4. with neither, the file's own directory.
+    4. with neither, a file is its own root (linted alone: indexing the tree around a stray
+       ``/tmp/x.py`` could take minutes), a directory is the root itself.
+
+    A filesystem root or the home directory is never a root (a ``~/.git`` of dotfiles, an
+    editor opening ``file:///x.py``): the walk stops below them, as in (4).
     """
     p = Path(os.path.abspath(path))
-    start = p if _is_dir(p) else p.parent
+    is_dir = _is_dir(p)
+    start = p if is_dir else p.parent
+    lone = p
     parts = start.parts
     for i in range(len(parts) - 2):
         if parts[i] == "development" and parts[i + 1] == "projects":
-            return Path(*parts[:i]) if i > 0 else Path(parts[0])
+            top = Path(*parts[:i]) if i > 0 else Path(parts[0])
+            return lone if is_never_root(top) else top
     lay = resolve_layout(layout)
     for directory in (start, *start.parents):
+        if is_never_root(directory):
+            break
         if _holds_steps(directory, lay):
             return directory
         if any((directory / marker).exists() for marker in PROJECT_MARKERS):
             return directory
-    return start
+    return lone
+
+
+def is_never_root(directory: Path) -> bool:
+    """A filesystem root or the user's home directory: too large to index as a step repo."""
+    if directory.parent == directory:
+        return True
+    try:
+        home = Path(os.path.abspath(Path.home()))
+    except (RuntimeError, KeyError, OSError):
+        return False
+    return directory == home

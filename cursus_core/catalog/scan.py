@@ -147,15 +147,15 @@ def summarize_path(path: Path, cache: DiskCache | None = None) -> FileSummary:
         hit = _memo.get(key)
     if hit is not None and hit[0] == digest:
         return hit[1]
-    summary = cache.get("summary-" + digest) if cache is not None else None
-    if isinstance(summary, FileSummary):
+    summary = cache.get("summary-" + digest, FileSummary) if cache is not None else None
+    if summary is not None:
         summary.path = Path(path)  # same content may live at another path
         if summary.problem is not None:
             summary.problem = replace(summary.problem, path=Path(path))
     else:
         summary = summarize(load_source(path))
         if cache is not None:
-            cache.put("summary-" + digest, summary)
+            cache.put("summary-" + digest, summary, FileSummary)
     with _memo_lock:
         _memo[key] = (digest, summary)
     return summary

@@ -12,6 +12,7 @@ from bisect import bisect_left, bisect_right
 from operator import attrgetter
 from typing import Any
 
+from cursus_core.literals import MAX_FOLDED_CHARS
 from cursus_core.source import SourceFile
 
 from .model import Span
@@ -212,7 +213,9 @@ def str_value(node: ast.AST | None, consts: dict[str, str | None] | None = None)
         if left is None:
             return None
         right = str_value(node.right, consts)
-        return None if right is None else left + right
+        if right is None or len(left) + len(right) > MAX_FOLDED_CHARS:  # bounded, like literal folding
+            return None
+        return left + right
     return None
 
 

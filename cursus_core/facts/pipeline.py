@@ -19,7 +19,7 @@ from json.decoder import scanstring  # type: ignore[attr-defined]  # public, but
 from pathlib import Path
 from typing import Any
 
-from cursus_core.source import SourceProblem
+from cursus_core.source import MAX_SOURCE_BYTES, SourceProblem, read_regular_file
 
 from .model import Span
 
@@ -149,7 +149,11 @@ def _read_text(path: Path, what: str, overlay: dict[Path, str]) -> tuple[str | N
     if path in overlay:
         return overlay[path], None
     try:
-        return path.read_text(encoding="utf-8-sig"), None
+        data, _ = read_regular_file(path, MAX_SOURCE_BYTES)  # never block on a FIFO or read /dev/zero forever
+        if len(data) > MAX_SOURCE_BYTES:
+            return None, SourceProblem(path, "too-large", f"cannot read the pipeline {what}: larger than the "
+                                                          f"{MAX_SOURCE_BYTES} byte limit")
+        return data.decode("utf-8-sig"), None
     except FileNotFoundError:
         return None, SourceProblem(path, "unreadable", f"cannot read the pipeline {what}: no such file "
                                                        "(configured in [tool.cursus-lint])")
@@ -166,9 +170,12 @@ def _load_json(path: Path, what: str, overlay: dict[Path, str]) -> tuple[Any, di
     except json.JSONDecodeError as exc:
         return None, {}, SourceProblem(path, "syntax-error", f"invalid JSON in the pipeline {what}: {exc.msg}",
                                        exc.lineno, exc.colno)
+    except RecursionError:
+        return None, {}, SourceProblem(path, "syntax-error", f"cannot read the pipeline {what}: JSON nested too "
+                                                             "deeply")
     try:
         spans = locate_json(text)
-    except (ValueError, IndexError):  # pragma: no cover - json.loads accepted it
+    except (ValueError, IndexError, RecursionError):  # pragma: no cover - json.loads accepted it
         spans = {}
     return data, spans, None
 
@@ -220,6 +227,8 @@ def _load_yaml(path: Path, facts: PipelineFacts, overlay: dict[Path, str]) -> tu
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         return None, {}, SourceProblem(path, "syntax-error", f"invalid YAML in the pipeline DAG: "
                                                              f"{getattr(exc, 'problem', None) or exc}", line, column)
+    except RecursionError:
+        return None, {}, SourceProblem(path, "syntax-error", "cannot read the pipeline DAG: YAML nested too deeply")
     spans: dict[tuple[Any, ...], Span] = {}
     if isinstance(root, yaml.MappingNode):
         for key, val in root.value:

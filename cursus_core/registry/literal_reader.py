@@ -18,7 +18,7 @@ from typing import Any
 from cursus_core.literals import NotLiteral, call_name, dotted_name, literal_value, module_constants
 from cursus_core.registry.core_table import REQUIRED_STEP_KEYS
 from cursus_core.registry.models import RegistryEntry, RegistryProblem, Span
-from cursus_core.source import MAX_SOURCE_BYTES, load_source
+from cursus_core.source import MAX_SOURCE_BYTES, load_source, read_regular_file
 
 STEP_TABLE_NAMES: tuple[str, ...] = ("STEP_NAMES", "WORKSPACE_STEPS", "STEP_OVERRIDES")
 METADATA_NAME = "WORKSPACE_METADATA"
@@ -373,10 +373,10 @@ def _defines_table(tree: ast.Module) -> bool:
 
 def _looks_like_registry(path: Path) -> bool:
     try:
-        if path.stat().st_size > MAX_SOURCE_BYTES:
-            return False
-        data = path.read_bytes()
+        data, _ = read_regular_file(path, MAX_SOURCE_BYTES)  # never a FIFO or /dev/zero
     except OSError:
+        return False
+    if len(data) > MAX_SOURCE_BYTES:
         return False
     if not _PREFILTER.search(data):
         return False

@@ -23,7 +23,7 @@ class RegistryProblem:
 
     ``kind`` is stable (lint maps it to CL607 / CL9xx): ``non-literal``, ``duplicate-key``,
     ``missing-key``, ``wrong-type``, ``bad-shape``, ``mutation``, ``syntax-error``,
-    ``not-utf8``, ``unreadable``, ``too-large``, ``duplicate-step``.
+    ``not-utf8``, ``bad-encoding``, ``unreadable``, ``not-regular``, ``too-large``, ``duplicate-step``.
     ``path`` is None for tables given in memory. ``related_line`` points at the other half
     of a pair (the first occurrence of a duplicate key).
     """

@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
+from cursus_core.source import MAX_SOURCE_BYTES, decode_source, read_regular_file
 
 from ..diagnostic import Diagnostic, Edit, Fix, Severity
 
@@ -115,9 +116,10 @@ class TextIndex:
 
 def _read_disk(path: Path) -> str | None:
     try:
-        return path.read_bytes().decode("utf-8-sig", errors="replace")
+        data, _ = read_regular_file(path, MAX_SOURCE_BYTES)  # never block on a FIFO
     except OSError:
         return None
+    return decode_source(data)
 
 
 # ------------------------------------------------------------------------------- diagnostics

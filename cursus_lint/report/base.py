@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
+from cursus_core.source import MAX_SOURCE_BYTES, decode_source, read_regular_file
 from cursus_lint.diagnostic import Diagnostic
 from cursus_lint.rule import FAMILIES, Rule
 
@@ -255,9 +256,9 @@ class SourceLines:
     @staticmethod
     def _read(path: Path) -> list[str] | None:
         try:
-            data = path.read_bytes()
+            data, _ = read_regular_file(path, MAX_SOURCE_BYTES)  # a FIFO named in a CL902 must not block
         except (OSError, ValueError):
             return None
         # Python's own line breaks (what the parser counts), not str.splitlines' wider set.
-        text = data.decode("utf-8", errors="replace")
+        text = decode_source(data)
         return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")

@@ -1,0 +1,286 @@
+"""A typed, data-only codec: dataclass trees <-> JSON values, driven by the type hints.
+
+The facts cache must never run code when it reads an entry (pickle does: whoever can write the
+cache directory could run anything on the next ``check``). This codec writes only JSON data and
+rebuilds values from the *declared* types, walking dataclass fields recursively, so nothing in
+an entry can choose which class gets built. It discovers the dataclasses from the root type's
+hints (``typing.get_type_hints``), not from a registry of names, so classes may move between
+modules freely.
+
+Supported: dataclasses, ``None``, ``bool``/``int``/``float``/``str``/``bytes``, ``Path``,
+enums (by member name), ``X | Y`` / ``Optional``, ``tuple[X, ...]`` and fixed tuples,
+``list``/``set``/``frozenset``, ``dict`` (as key/value pairs, so keys need not be strings),
+``Counter`` and ``Any`` (literal values, tagged with their type). Types are checked exactly
+both ways: decoding input of the wrong shape raises :class:`CodecError`, never builds
+something else.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import enum
+import types
+import typing
+from collections import Counter
+from pathlib import Path, PurePath
+from typing import Any
+
+__all__ = ["Codec", "CodecError"]
+
+_SCALARS = (bool, int, float, str)
+
+
+class CodecError(ValueError):
+    """A value that does not fit its declared type (encoding) or data of the wrong shape (decoding)."""
+
+
+class Codec:
+    """Encoder/decoder for values of one root type (``Codec(FileFacts)``)."""
+
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        self._fields: dict[type, tuple[tuple[str, Any], ...]] = {}
+        self._walk_types(root, set())  # fail early on a hint the codec cannot handle
+
+    # ------------------------------------------------------------------ schema
+
+    def _dataclass_fields(self, cls: type) -> tuple[tuple[str, Any], ...]:
+        known = self._fields.get(cls)
+        if known is None:
+            hints = typing.get_type_hints(cls)
+            fields = dataclasses.fields(cls)
+            if any(not f.init for f in fields):
+                raise CodecError(f"{cls.__qualname__} has fields outside __init__")
+            known = self._fields[cls] = tuple((f.name, hints[f.name]) for f in fields)
+        return known
+
+    def _walk_types(self, tp: Any, seen: set[Any]) -> None:
+        if _hashable(tp):
+            if tp in seen:
+                return
+            seen.add(tp)
+        if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+            for _, hint in self._dataclass_fields(tp):
+                self._walk_types(hint, seen)
+            return
+        origin = typing.get_origin(tp)
+        if origin is None:
+            if tp is Any or tp is type(None) or tp is None or tp in _SCALARS or tp is bytes \
+                    or tp in (Path, PurePath) or (isinstance(tp, type) and issubclass(tp, enum.Enum)):
+                return
+            raise CodecError(f"unsupported type {tp!r}")
+        if origin not in (typing.Union, types.UnionType, tuple, list, set, frozenset, dict, Counter):
+            raise CodecError(f"unsupported type {tp!r}")
+        for arg in typing.get_args(tp):
+            if arg is not Ellipsis:
+                self._walk_types(arg, seen)
+
+    # ------------------------------------------------------------------ encode
+
+    def encode(self, value: Any) -> Any:
+        return self._enc(value, self.root)
+
+    def _enc(self, value: Any, tp: Any) -> Any:
+        if tp is Any:
+            return _enc_any(value)
+        if tp is None or tp is type(None):
+            if value is not None:
+                raise CodecError(f"expected None, got {type(value).__name__}")
+            return None
+        origin = typing.get_origin(tp)
+        if origin in (typing.Union, types.UnionType):
+            return self._enc_union(value, typing.get_args(tp))
+        if origin is None:
+            if dataclasses.is_dataclass(tp):
+                if type(value) is not tp:
+                    raise CodecError(f"expected {tp.__qualname__}, got {type(value).__name__}")
+                return {name: self._enc(getattr(value, name), hint) for name, hint in self._dataclass_fields(tp)}
+            if tp in _SCALARS or tp is bytes:
+                if type(value) is not tp:
+                    raise CodecError(f"expected {tp.__name__}, got {type(value).__name__}")
+                return base64.b64encode(value).decode("ascii") if tp is bytes else value
+            if tp in (Path, PurePath):
+                if not isinstance(value, PurePath):
+                    raise CodecError(f"expected a path, got {type(value).__name__}")
+                return str(value)
+            if isinstance(tp, type) and issubclass(tp, enum.Enum):
+                if type(value) is not tp:
+                    raise CodecError(f"expected {tp.__name__}, got {type(value).__name__}")
+                return value.name
+            raise CodecError(f"unsupported type {tp!r}")
+        args = typing.get_args(tp)
+        if origin is tuple:
+            if type(value) is not tuple:
+                raise CodecError(f"expected a tuple, got {type(value).__name__}")
+            if len(args) == 2 and args[1] is Ellipsis:
+                return [self._enc(v, args[0]) for v in value]
+            if len(args) != len(value):
+                raise CodecError(f"expected a tuple of {len(args)}, got {len(value)}")
+            return [self._enc(v, a) for v, a in zip(value, args)]
+        if origin in (list, set, frozenset):
+            if type(value) is not origin:
+                raise CodecError(f"expected a {origin.__name__}, got {type(value).__name__}")
+            return [self._enc(v, args[0] if args else Any) for v in value]
+        if origin in (dict, Counter):
+            if type(value) is not origin:
+                raise CodecError(f"expected a {origin.__name__}, got {type(value).__name__}")
+            key_tp = args[0] if args else Any
+            value_tp = int if origin is Counter else (args[1] if len(args) > 1 else Any)
+            return [[self._enc(k, key_tp), self._enc(v, value_tp)] for k, v in value.items()]
+        raise CodecError(f"unsupported type {tp!r}")
+
+    def _enc_union(self, value: Any, alts: tuple[Any, ...]) -> Any:
+        real = [a for a in alts if a is not type(None)]
+        if value is None and len(real) < len(alts):
+            return None
+        if len(real) == 1:
+            return self._enc(value, real[0])
+        for i, alt in enumerate(real):  # several alternatives: say which one was taken
+            try:
+                return [i, self._enc(value, alt)]
+            except CodecError:
+                continue
+        raise CodecError(f"{type(value).__name__} fits none of {alts!r}")
+
+    # ------------------------------------------------------------------ decode
+
+    def decode(self, data: Any) -> Any:
+        return self._dec(data, self.root)
+
+    def _dec(self, data: Any, tp: Any) -> Any:
+        if tp is Any:
+            return _dec_any(data)
+        if tp is None or tp is type(None):
+            if data is not None:
+                raise CodecError("expected null")
+            return None
+        origin = typing.get_origin(tp)
+        if origin in (typing.Union, types.UnionType):
+            alts = typing.get_args(tp)
+            real = [a for a in alts if a is not type(None)]
+            if data is None and len(real) < len(alts):
+                return None
+            if len(real) == 1:
+                return self._dec(data, real[0])
+            if not (isinstance(data, list) and len(data) == 2 and type(data[0]) is int and 0 <= data[0] < len(real)):
+                raise CodecError("expected a tagged union value")
+            return self._dec(data[1], real[data[0]])
+        if origin is None:
+            if dataclasses.is_dataclass(tp):
+                fields = self._dataclass_fields(tp)
+                if type(data) is not dict or set(data) != {name for name, _ in fields}:
+                    raise CodecError(f"expected the fields of {tp.__qualname__}")
+                return tp(**{name: self._dec(data[name], hint) for name, hint in fields})
+            if tp is bytes:
+                if type(data) is not str:
+                    raise CodecError("expected base64 text")
+                try:
+                    return base64.b64decode(data.encode("ascii"), validate=True)
+                except (ValueError, UnicodeEncodeError) as exc:
+                    raise CodecError("invalid base64") from exc
+            if tp in _SCALARS:
+                if type(data) is not tp:
+                    raise CodecError(f"expected {tp.__name__}")
+                return data
+            if tp in (Path, PurePath):
+                if type(data) is not str:
+                    raise CodecError("expected a path string")
+                return tp(data)
+            if isinstance(tp, type) and issubclass(tp, enum.Enum):
+                if type(data) is not str or data not in tp.__members__:
+                    raise CodecError(f"expected a member of {tp.__name__}")
+                return tp[data]
+            raise CodecError(f"unsupported type {tp!r}")
+        args = typing.get_args(tp)
+        if type(data) is not list:
+            raise CodecError(f"expected a list for {tp!r}")
+        if origin is tuple:
+            if len(args) == 2 and args[1] is Ellipsis:
+                return tuple(self._dec(v, args[0]) for v in data)
+            if len(args) != len(data):
+                raise CodecError(f"expected {len(args)} items")
+            return tuple(self._dec(v, a) for v, a in zip(data, args))
+        if origin in (list, set, frozenset):
+            return origin(self._dec(v, args[0] if args else Any) for v in data)
+        if origin in (dict, Counter):
+            key_tp = args[0] if args else Any
+            value_tp = int if origin is Counter else (args[1] if len(args) > 1 else Any)
+            out = origin()
+            for pair in data:
+                if type(pair) is not list or len(pair) != 2:
+                    raise CodecError("expected key/value pairs")
+                out[self._dec(pair[0], key_tp)] = self._dec(pair[1], value_tp)
+            return out
+        raise CodecError(f"unsupported type {tp!r}")
+
+
+def _hashable(tp: Any) -> bool:
+    try:
+        hash(tp)
+    except TypeError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------- Any: literal values
+
+_ANY_CONTAINERS: dict[type, str] = {tuple: "T", list: "L", set: "Z", frozenset: "Q"}
+_ANY_FROM_TAG: dict[str, type] = {tag: cls for cls, tag in _ANY_CONTAINERS.items()}
+
+
+def _enc_any(value: Any) -> Any:
+    """A literal value (what ``cursus_core.literals`` can produce), tagged with its exact type."""
+    kind = type(value)
+    if value is None:
+        return ["N"]
+    if value is Ellipsis:
+        return ["E"]
+    if kind is bool:
+        return ["B", value]
+    if kind is int:
+        return ["I", value]
+    if kind is float:
+        return ["F", value]
+    if kind is complex:
+        return ["C", value.real, value.imag]
+    if kind is str:
+        return ["S", value]
+    if kind is bytes:
+        return ["Y", base64.b64encode(value).decode("ascii")]
+    if kind in _ANY_CONTAINERS:
+        return [_ANY_CONTAINERS[kind], [_enc_any(v) for v in value]]
+    if kind is dict:
+        return ["D", [[_enc_any(k), _enc_any(v)] for k, v in value.items()]]
+    raise CodecError(f"not a literal value: {kind.__name__}")
+
+
+def _dec_any(data: Any) -> Any:
+    if type(data) is not list or not data or type(data[0]) is not str:
+        raise CodecError("expected a tagged literal")
+    tag, rest = data[0], data[1:]
+    if tag == "N" and not rest:
+        return None
+    if tag == "E" and not rest:
+        return Ellipsis
+    if len(rest) == 1:
+        (v,) = rest
+        for want, cls in (("B", bool), ("I", int), ("F", float), ("S", str)):
+            if tag == want:
+                if type(v) is not cls:
+                    raise CodecError(f"expected {cls.__name__}")
+                return v
+        if tag == "Y":
+            return Codec(bytes)._dec(v, bytes)
+        if tag in _ANY_FROM_TAG and type(v) is list:
+            return _ANY_FROM_TAG[tag](_dec_any(item) for item in v)
+        if tag == "D" and type(v) is list:
+            out: dict[Any, Any] = {}
+            for pair in v:
+                if type(pair) is not list or len(pair) != 2:
+                    raise CodecError("expected key/value pairs")
+                out[_dec_any(pair[0])] = _dec_any(pair[1])
+            return out
+    if tag == "C" and len(rest) == 2 and all(type(x) is float for x in rest):
+        return complex(rest[0], rest[1])
+    raise CodecError(f"bad literal tag {tag!r}")

@@ -1,0 +1,303 @@
+"""The facts cache is untrusted input: it never runs code, and a bad entry is only a miss.
+
+Entries are JSON rebuilt from the declared types (``cursus_core.datacodec``); every read checks
+the header (format, fingerprint, key, type, checksum), so planted, corrupt and swapped entries
+are misses that the run rewrites, and findings always equal a run without the cache.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+import os
+import pickle
+import shutil
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from cursus_core.cache import DiskCache
+from cursus_core.catalog.scan import FileSummary, summarize
+from cursus_core.datacodec import Codec, CodecError
+from cursus_core.source import load_source
+from cursus_lint.cli import cli, main
+from cursus_lint.config import ConfigError, load_config
+from cursus_lint.engine import Engine
+from cursus_lint.facts import ROLES, FileFacts, extract_all
+from cursus_lint.rules_index import all_rules
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+EXAMPLE = FIXTURES / "example_repo"
+
+
+def run(root: Path, use_cache: bool, cache: Path) -> tuple[list[tuple], Engine]:
+    settings = load_config(root, set(all_rules()), overrides={"cache-dir": str(cache)})
+    engine = Engine(settings, use_cache=use_cache)
+    result = engine.run([root])
+    return [(d.location.path.relative_to(root).as_posix(), d.location.line, d.location.column, d.code, d.message)
+            for d in result.diagnostics], engine
+
+
+@pytest.fixture()
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, root)
+    contract = root / "steps/contracts/package_contract.py"
+    contract.write_text(contract.read_text().replace('"COMPRESSION_LEVEL"', '"COMPRESSION"', 1))
+    return root
+
+
+def entries(cache: Path) -> list[Path]:
+    return sorted(cache.glob("facts-*/*/*.json"))
+
+
+# ------------------------------------------------------------------------------ codec
+
+
+def test_facts_of_every_fixture_file_round_trip_exactly() -> None:
+    codec, summaries = Codec(FileFacts), Codec(FileSummary)
+    files = sorted(FIXTURES.rglob("*.py"))
+    assert len(files) > 50
+    for path in files:
+        sf = load_source(path)
+        facts = extract_all(sf, ROLES)
+        data = json.loads(json.dumps(codec.encode(facts)))
+        assert codec.decode(data) == facts, path
+        summary = summarize(sf)
+        assert summaries.decode(json.loads(json.dumps(summaries.encode(summary)))) == summary, path
+
+
+def test_literal_values_keep_their_exact_types() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Holder:
+        value: Any = None
+
+    odd = {1: (b"\x00\xff", 1.5, -0.0, None, True, frozenset({2}), {3}), ("k", 2): [1 + 2j, ..., float("inf")],
+           "nested": {"deep": ("x",)}}
+    codec = Codec(Holder)
+    got = codec.decode(json.loads(json.dumps(codec.encode(Holder(odd))))).value
+    assert got == odd and type(got[1][0]) is bytes and type(got[1][5]) is frozenset and type(got[1][6]) is set
+    assert str(got[1][2]) == "-0.0" and type(got[("k", 2)]) is list and type(got[1][4]) is bool
+
+
+class Colour(enum.Enum):
+    RED = "r"
+
+
+@dataclasses.dataclass(frozen=True)
+class Leaf:
+    where: Path
+    colour: Colour
+    counts: Counter[str]
+
+
+@dataclasses.dataclass(frozen=True)
+class Tree:
+    by_line: dict[int, Leaf]
+    pairs: tuple[tuple[str, int | None], ...]
+    either: int | str
+    maybe: Leaf | None = None
+
+
+def test_codec_finds_dataclasses_through_the_type_hints_of_any_module() -> None:
+    leaf = Leaf(Path("/a/b.py"), Colour.RED, Counter({"x": 2}))
+    tree = Tree({3: leaf}, (("a", None), ("b", 2)), "s", leaf)
+    codec = Codec(Tree)
+    assert codec.decode(json.loads(json.dumps(codec.encode(tree)))) == tree
+    assert codec.decode(json.loads(json.dumps(codec.encode(dataclasses.replace(tree, either=7))))).either == 7
+
+
+@pytest.mark.parametrize("data", [
+    {"by_line": [], "pairs": [], "either": [0, 1]},  # a missing field
+    {"by_line": [], "pairs": [], "either": [0, "1"], "maybe": None},  # int tag, str value
+    {"by_line": [[True, None]], "pairs": [], "either": [0, 1], "maybe": None},  # bool is not int
+    {"by_line": [], "pairs": [["a"]], "either": [0, 1], "maybe": None},  # fixed tuple of two
+    {"by_line": [], "pairs": [], "either": [0, 1], "maybe": None, "extra": 1},
+    {"__reduce__": ["os.system", "touch x"]},
+], ids=["missing", "union", "bool-int", "tuple-len", "extra-field", "reduce"])
+def test_data_of_the_wrong_shape_is_rejected(data: object) -> None:
+    with pytest.raises(CodecError):
+        Codec(Tree).decode(data)
+
+
+# ------------------------------------------------------------------------------ planted entries
+
+
+class _Payload:
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.mkdir, (str(self.marker),))
+
+
+def test_planted_pickles_run_nothing_and_are_rewritten(repo: Path, tmp_path: Path) -> None:
+    cache, marker = tmp_path / "cache", tmp_path / "pwned"
+    uncached, _ = run(repo, False, cache)
+    assert uncached
+    run(repo, True, cache)
+    planted = entries(cache)
+    assert len(planted) > 30
+    payload = pickle.dumps(_Payload(marker))
+    for entry in planted:
+        entry.write_bytes(payload)  # at the name the cache reads
+        entry.with_suffix(".pickle").write_bytes(payload)  # and where the pickle cache used to read
+    got, engine = run(repo, True, cache)
+    assert not marker.exists()
+    assert got == uncached
+    assert engine.cache is not None and engine.cache.invalid == len(planted) and engine.cache.hits == 0
+    _, again = run(repo, True, cache)  # the bad entries were rewritten as valid ones
+    assert again.cache is not None and (again.cache.invalid, again.cache.misses) == (0, 0)
+
+
+def test_cli_check_with_a_planted_cache_runs_nothing(repo: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    cache = repo / ".cursus-lint-cache"
+    runner = CliRunner()
+    first = runner.invoke(cli, ["check", str(repo), "--format", "json"])
+    for entry in entries(cache):
+        entry.write_bytes(pickle.dumps(_Payload(marker)))
+    second = runner.invoke(cli, ["check", str(repo), "--format", "json"])
+    assert not marker.exists()
+    assert (second.exit_code, json.loads(second.output)["diagnostics"]) == \
+        (first.exit_code, json.loads(first.output)["diagnostics"])
+    assert first.exit_code == 1 and json.loads(first.output)["diagnostics"]
+
+
+def test_a_bit_flip_is_a_miss_and_the_entry_is_rewritten(repo: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    uncached, _ = run(repo, False, cache)
+    run(repo, True, cache)
+    for i, entry in enumerate(entries(cache)):
+        good = entry.read_bytes()
+        flipped = bytearray(good)
+        pos = len(flipped) - 1 - (i * 7) % (len(flipped) // 2)  # somewhere in the body
+        flipped[pos] ^= 0x04
+        entry.write_bytes(bytes(flipped))
+    got, engine = run(repo, True, cache)
+    assert got == uncached
+    assert engine.cache is not None and engine.cache.hits == 0 and engine.cache.invalid == len(entries(cache))
+    _, again = run(repo, True, cache)
+    assert again.cache is not None and again.cache.invalid == 0
+
+
+def test_entries_swapped_between_keys_are_misses(repo: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    uncached, _ = run(repo, False, cache)
+    run(repo, True, cache)
+    files = entries(cache)
+    contents = [f.read_bytes() for f in files]
+    for f, data in zip(files, contents[1:] + contents[:1]):  # rotate: every entry under a foreign key
+        f.write_bytes(data)
+    got, engine = run(repo, True, cache)
+    assert got == uncached
+    assert engine.cache is not None and engine.cache.hits == 0
+
+
+def test_a_well_formed_entry_for_other_content_is_not_used(repo: Path, tmp_path: Path) -> None:
+    """Even a correctly checksummed entry (checksums are no secret) must match the file's digest."""
+    cache_dir = tmp_path / "cache"
+    uncached, engine = run(repo, False, cache_dir)
+    run(repo, True, cache_dir)
+    store = Engine(load_config(repo, set(all_rules()), overrides={"cache-dir": str(cache_dir)}), use_cache=True).cache
+    assert store is not None
+    files = entries(cache_dir)
+    keys = [f.stem for f in files]
+    first = store.get(keys[0], FileFacts)
+    assert first is not None
+    for key in keys[1:]:
+        store.put(key, first, FileFacts)  # valid header, wrong facts
+    got, engine = run(repo, True, cache_dir)
+    assert got == uncached
+
+
+@pytest.mark.parametrize("kind", ["fifo", "symlink", "deep-json", "directory"])
+def test_odd_entries_are_misses_without_blocking(repo: Path, tmp_path: Path, kind: str) -> None:
+    cache = tmp_path / "cache"
+    uncached, _ = run(repo, False, cache)
+    run(repo, True, cache)
+    for entry in entries(cache):
+        entry.unlink()
+        if kind == "fifo":
+            os.mkfifo(entry)
+        elif kind == "symlink":
+            os.symlink("/dev/zero", entry)
+        elif kind == "directory":
+            entry.mkdir()
+        else:
+            entry.write_text('{"format": 1}\n' + "[" * 100_000 + "]" * 100_000)
+    got, engine = run(repo, True, cache)
+    assert got == uncached
+    assert engine.cache is not None and engine.cache.hits == 0
+
+
+# ------------------------------------------------------------------------------ where the cache lives
+
+
+def write_pyproject(root: Path, body: str) -> None:
+    (root / "pyproject.toml").write_text(f"[tool.cursus-lint]\n{body}\n")
+
+
+@pytest.mark.parametrize("value", ["/tmp/x", "../x", "a/../../x"])
+def test_cache_dir_outside_the_project_in_pyproject_is_a_config_error(tmp_path: Path, value: str) -> None:
+    write_pyproject(tmp_path, f"cache-dir = {value!r}".replace("'", '"'))
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path, set(all_rules()))
+    assert info.value.message.startswith(f"invalid value for 'cache-dir' in [tool.cursus-lint] of "
+                                         f"{tmp_path / 'pyproject.toml'}: {value!r}")
+
+
+def test_cache_dir_symlinked_outside_the_project_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    os.symlink(tmp_path / "elsewhere", tmp_path / "proj/.cursus-lint-cache")
+    write_pyproject(tmp_path / "proj", 'select = ["ALL"]')
+    with pytest.raises(ConfigError, match="leads outside the project"):
+        load_config(tmp_path / "proj", set(all_rules()))
+
+
+def test_cache_dir_on_the_command_line_may_be_anywhere(repo: Path, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    write_pyproject(repo, 'cache-dir = "../elsewhere"')
+    result = CliRunner().invoke(cli, ["check", str(repo), "--cache-dir", str(tmp_path / "mine")])
+    assert result.exit_code == 1, result.output
+    assert entries(tmp_path / "mine")
+    assert main(["check", str(repo)]) == 2
+    assert "'../elsewhere' leads outside the project" in capsys.readouterr().err
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_an_existing_cache_dir_gets_no_gitignore_or_tag(repo: Path) -> None:
+    write_pyproject(repo, 'cache-dir = "."')
+    before = sorted(p.name for p in repo.iterdir())
+    result = CliRunner().invoke(cli, ["check", str(repo)])
+    assert result.exit_code == 1, result.output
+    (made,) = sorted(set(p.name for p in repo.iterdir()) - set(before))
+    assert made.startswith("facts-")
+    assert not (repo / ".gitignore").exists() and not (repo / "CACHEDIR.TAG").exists()
+    # the directory the tool created itself is tagged and ignored
+    assert (repo / made / ".gitignore").read_bytes().endswith(b"\n*\n")
+    assert (repo / made / "CACHEDIR.TAG").exists()
+    assert len(list((repo / made).glob("*/*.json"))) > 30
+
+
+def test_a_new_cache_dir_is_tagged_and_ignored(repo: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "new" / "cache"
+    run(repo, True, cache)
+    assert (cache / ".gitignore").read_bytes() == b"# created by cursus-lint\n*\n"
+    assert (cache / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    assert not (tmp_path / "new" / ".gitignore").exists()
+
+
+def test_symlinked_cache_subdirectory_is_not_written_through(repo: Path, tmp_path: Path) -> None:
+    cache, outside = tmp_path / "cache", tmp_path / "outside"
+    outside.mkdir()
+    store = DiskCache(cache, "facts", "fp")
+    store._prepare()
+    os.symlink(outside, store.dir / "ab")
+    store.put("ab" + "0" * 30, FileSummary(Path("x.py")), FileSummary)
+    assert list(outside.iterdir()) == []
