@@ -85,8 +85,9 @@ Check = StepCheck | FileCheck | ProjectCheck
 @dataclass(frozen=True)
 class FixSpec:
     """Everything about a rule's fix: whether ``--fix`` applies it without ``--unsafe-fixes``,
-    what it edits (shown by ``cursus-lint rule``), and the provider that computes it. The
-    provider imports libcst itself, when called: a check without fixes never loads it."""
+    what it edits (one line for readers of the rule, beside the ``## Fix safety`` docs), and the
+    provider that computes it. The provider imports libcst itself, when called: a check
+    without fixes never loads it."""
 
     safety: Safety
     edits: str
