@@ -110,3 +110,33 @@ def test_catalog_reads_the_project_configuration(tmp_path, monkeypatch, capsys):
     (tmp_path / "pyproject.toml").write_text('[tool.cursus-lint]\nregistri = "x.py"\n')
     assert main(["catalog", "."]) == 2
     assert "unknown key 'registri' in [tool.cursus-lint]" in capsys.readouterr().err
+
+
+def test_wrong_keyword_types_are_cl210_and_unknowable_values_are_not(tmp_path):
+    contract = ex.edit("contract", 'entry_point="clean.py"', "entry_point=3")
+    spec = ex.edit("spec", 'step_type="Clean"', 'step_type=["Clean"]').replace(
+        'logical_name="raw_data"', "logical_name=None")
+    load_spec = ex.edit("load_spec", "    outputs=[\n", '    dependencies="raw",\n    outputs=[\n')
+    result = lint_repo(tmp_path, ex.repo(contract=contract, spec=spec, load_spec=load_spec), select=["CL210"])
+    assert findings(result, tmp_path) == [
+        ("steps/contracts/clean_contract.py", 4, "CL210",
+         "contract 'CLEAN_CONTRACT': entry_point is an int, but must be a string (the script's file name)"),
+        ("steps/specs/clean_spec.py", 6, "CL210", "spec 'CLEAN_SPEC': step_type is a list, but must be a string"),
+        ("steps/specs/clean_spec.py", 11, "CL210", "spec 'CLEAN_SPEC': logical_name is None, but must be a string"),
+        ("steps/specs/data_load_spec.py", 6, "CL210",
+         "spec 'DATA_LOAD_SPEC': dependencies is a str, but must be a list (or dict) of DependencySpec")]
+    computed = ex.edit("contract", 'entry_point="clean.py"', "entry_point=SCRIPT_NAME")
+    spec = ex.edit("spec", 'step_type="Clean"', "step_type=get_step_type()")
+    result = lint_repo(tmp_path / "computed", ex.repo(contract=computed, spec=spec), select=["CL210"])
+    assert findings(result, tmp_path / "computed") == []
+
+
+def test_an_empty_contract_or_spec_file_is_a_cl210(tmp_path):
+    result = lint_repo(tmp_path, ex.repo(contract="", load_spec="# to do\nimport os\n"), select=["CL210"])
+    assert findings(result, tmp_path) == [
+        ("steps/contracts/clean_contract.py", 1, "CL210",
+         "contract file of step 'Clean' defines nothing (no ScriptContract): the script is checked against no "
+         "contract"),
+        ("steps/specs/data_load_spec.py", 1, "CL210",
+         "spec file of step 'DataLoad' defines nothing (no StepSpecification): its dependencies and outputs are "
+         "unchecked")]
