@@ -1,6 +1,6 @@
 """Fuzz campaign: thousands of mutated real-shaped repos through `cursus-lint check --format json`.
 
-Usage: python benchmarks/fuzz.py [--count 3000] [--seed 16] [--subprocess-every 50]
+Usage: python benchmarks/fuzz.py [--count 3000] [--seed 16] [--subprocess-every 50] [--small]
                                  [--mutators truncate,flip,...] [--time-limit 20] [--json]
 Prints counts (inputs tried, outcomes by exit code, bad outcomes with their reproducer:
 ``tests.fuzzing.run_one(seed, index)``). Exit status 1 when any outcome was bad.
@@ -26,6 +26,7 @@ def main() -> int:
     parser.add_argument("--subprocess-every", type=int, default=50)
     parser.add_argument("--time-limit", type=float, default=20.0)
     parser.add_argument("--mutators", default=",".join(sorted(MUTATORS)))
+    parser.add_argument("--small", action="store_true", help="only the two-step repo (about 10x faster per input)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     chosen = [m for m in args.mutators.split(",") if m]
@@ -39,7 +40,7 @@ def main() -> int:
             print(f"  {i + 1}/{args.count} ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
 
     result = campaign(args.seed, args.count, subprocess_every=args.subprocess_every, time_limit=args.time_limit,
-                      mutators=chosen, progress=progress)
+                      mutators=chosen, progress=progress, small=args.small)
     summary = {"seed": result.seed, "tried": result.tried,
                "by_exit": {str(k): v for k, v in sorted(result.by_exit.items(), key=lambda kv: str(kv[0]))},
                "bad": [{"index": o.index, "mutations": o.mutations, "exit": o.exit_code, "problems": o.problems}

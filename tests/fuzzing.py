@@ -326,6 +326,17 @@ def judge(code: int | None, out: str, err: str, before: dict[str, str], after: d
     return problems
 
 
+def _forget_parsed_files() -> None:
+    """Drop the process-wide parse memos: every input is a new temporary repo, and the memos
+    (keyed by path, mtime and size) would otherwise keep every input's files alive."""
+    import cursus_core.source as source
+
+    for name in ("_memo", "_bytes_memo"):
+        memo = getattr(source, name, None)
+        if isinstance(memo, dict):
+            memo.clear()
+
+
 def run_one(seed: int, index: int, *, child: bool = False, time_limit: float = 20.0,
             mutators: list[str] | None = None, repos: list[Files] | None = None) -> Outcome:
     """Generate input ``index`` of ``seed``, lint it, and judge the outcome."""
@@ -342,6 +353,7 @@ def run_one(seed: int, index: int, *, child: bool = False, time_limit: float = 2
         return Outcome(index, done, code, seconds, judge(code, out, err, before, _hashes(root), seconds, time_limit))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        _forget_parsed_files()
 
 
 @dataclass
