@@ -35,9 +35,12 @@ def main() -> int:
         parser.error(f"unknown mutators {unknown}; choose from {sorted(MUTATORS)}")
     start = time.perf_counter()
 
-    def progress(i: int) -> None:
+    def progress(i: int, so_far) -> None:
+        if so_far.bad and so_far.bad[-1].index == i:  # a partial run still shows what it found
+            print(f"  bad #{i}: {so_far.bad[-1].mutations}: {so_far.bad[-1].problems}", file=sys.stderr)
         if (i + 1) % 250 == 0:
-            print(f"  {i + 1}/{args.count} ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
+            print(f"  {i + 1}/{args.count} ({time.perf_counter() - start:.0f} s), exit codes "
+                  f"{dict(so_far.by_exit)}, {len(so_far.bad)} bad", file=sys.stderr)
 
     result = campaign(args.seed, args.count, subprocess_every=args.subprocess_every, time_limit=args.time_limit,
                       mutators=chosen, progress=progress, small=args.small)

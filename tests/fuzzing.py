@@ -366,7 +366,7 @@ class Campaign:
 
 
 def campaign(seed: int, count: int, *, subprocess_every: int = 50, time_limit: float = 20.0,
-             mutators: list[str] | None = None, progress: Callable[[int], None] | None = None,
+             mutators: list[str] | None = None, progress: Callable[[int, "Campaign"], None] | None = None,
              small: bool = False) -> Campaign:
     """Run ``count`` inputs of ``seed``; every ``subprocess_every``-th one in a child process."""
     repos = base_repos(small)
@@ -380,5 +380,5 @@ def campaign(seed: int, count: int, *, subprocess_every: int = 50, time_limit: f
         if outcome.problems:
             result.bad.append(outcome)
         if progress is not None:
-            progress(i)
+            progress(i, result)
     return result
