@@ -122,7 +122,8 @@ def test_cr_only_file_keeps_every_byte_outside_the_edit(tmp_path, monkeypatch, c
      '    optional_env_vars={"SEPARATOR": ",",\n        # kept for old jobs\n        },\n'),
     # an item on lines of its own: its lines go, the comments on other lines stay
     ('    required_env_vars=["LABEL_FIELD"],\n',
-     '    required_env_vars=[\n        "LABEL_FIELD",\n        # note\n        "LEGACY_FLAG",\n        # tail\n    ],\n',
+     '    required_env_vars=[\n        "LABEL_FIELD",\n        # note\n'
+     '        "LEGACY_FLAG",\n        # tail\n    ],\n',
      '    required_env_vars=[\n        "LABEL_FIELD",\n        # note\n        # tail\n    ],\n'),
 ])
 def test_unsafe_removal_keeps_standalone_comments(tmp_path, old, new, expected):
