@@ -198,10 +198,15 @@ def _fix_run(settings, rules, targets: list[Path], no_cache: bool, fix: bool, un
                    else "No fixes available.", err=True)
         _unsafe_hint(outcome, unsafe)
         sys.exit(EXIT_FINDINGS if outcome.changed else EXIT_OK)
+    from cursus_core.catalog import find_repo_root
+
+    from .fix.write import FixWriteError
+
+    roots = {find_repo_root(t.absolute()) for t in targets} | {w.absolute() for w in settings.workspace_paths}
     try:
-        outcome.write()
-    except OSError as exc:
-        raise UsageError(f"cannot write fixes: {exc.strerror or exc}") from None
+        outcome.write(sorted(roots))
+    except FixWriteError as exc:
+        raise UsageError(f"cannot write fixes: {_rel(exc.path)} {exc.reason}; no file was changed") from None
     if show_fixes and outcome.applied:
         by_file: dict[Path, list] = {}
         for a in outcome.applied:
@@ -242,9 +247,23 @@ def catalog_cmd(root: Path, workspace_dirs: tuple[Path, ...], registry: Path | N
     """Show every step found under ROOT and the files that form it (nothing is imported)."""
     from cursus_core.catalog import StepCatalog
 
+    from .config import ConfigError, load_config
+    from .rules_index import all_rules
+
     if not root.exists():
         raise UsageError(f"path does not exist: {root}")
-    cat = StepCatalog(root, workspace_dirs=workspace_dirs, registry=registry)
+    overrides: dict[str, object] = {}
+    if workspace_dirs:
+        overrides["workspace-dirs"] = [str(Path(w).absolute()) for w in workspace_dirs]
+    if registry is not None:
+        overrides["registry"] = str(Path(registry).absolute())
+    try:  # the same [tool.cursus-lint] table `check` reads: registry, workspace-dirs, layout
+        settings = load_config(root.absolute(), set(all_rules()), overrides=overrides)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    cat = StepCatalog(root, workspace_dirs=[w.absolute() for w in settings.workspace_paths],
+                      registry=settings.registry_path.absolute() if settings.registry_path else None,
+                      layout=dict(settings.layout) or None)
 
     def rel(p: Path | None) -> str | None:
         if p is None:

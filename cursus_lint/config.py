@@ -508,7 +508,37 @@ def _validate(data: dict[str, Any], where: str, known: set[str], path: Path | No
     except ValidationError as exc:
         raise ConfigError(_describe(exc.errors()[0], where), path) from None
     _check_codes(config, where, known, path)
+    _check_globs(config, where, path)
     return config
+
+
+def glob_problem(glob: str) -> str | None:
+    """Why a glob is malformed (an unclosed ``[`` set, which fnmatch silently takes literally,
+    so the glob would never match what its writer meant), or None."""
+    i, n = 0, len(glob)
+    while i < n:
+        if glob[i] == "[":
+            j = i + 1
+            if j < n and glob[j] in "!^":
+                j += 1
+            if j < n and glob[j] == "]":  # a leading ']' is a member of the set
+                j += 1
+            end = glob.find("]", j)
+            if end == -1:
+                return f"'[' at position {i + 1} is never closed by ']' (write '[[]' for a literal '[')"
+            i = end
+        i += 1
+    return None
+
+
+def _check_globs(config: LintConfig, where: str, path: Path | None) -> None:
+    groups = [("exclude", config.exclude), ("extend-exclude", config.extend_exclude),
+              ("per-file-ignores", list(config.per_file_ignores))]
+    for key, globs in groups:
+        for glob in globs:
+            problem = glob_problem(glob)
+            if problem is not None:
+                raise ConfigError(f"malformed glob {glob!r} in '{key}' of {where}: {problem}", path)
 
 
 def _aliases(model: type[BaseModel]) -> list[str]:

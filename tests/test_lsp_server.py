@@ -124,19 +124,45 @@ async def test_noqa_code_action_then_applied_edit_silences(client: LanguageClien
     assert await published(client, uri) == []
 
 
-async def test_quick_fix_comes_from_the_diagnostic_data(client: LanguageClient, repo: Path) -> None:
+async def test_quick_fix_is_the_servers_own_never_the_clients_data(client: LanguageClient, repo: Path) -> None:
     script = repo / "steps/scripts/clean.py"
+    contract_uri = (repo / "steps/contracts/clean_contract.py").as_uri()
     uri = open_doc(client, script)
     [d] = await published(client, uri)
-    d.data = {"code": "CL103", "fix": {"message": "Remove the read", "safe": True, "edits": [
-        {"path": str(script), "line": ROW + 1, "column": 1, "end_line": ROW + 2, "end_column": 1, "new_text": ""}]}}
+    # a client (or a stale cache) sends back a "fix" that rewrites /etc/passwd: it is ignored
+    d.data = {"code": "CL103", "fix": {"message": "Own the box", "safe": True, "edits": [
+        {"path": "/etc/passwd", "line": 1, "column": 1, "end_line": 1, "end_column": 1, "new_text": "x::0:0::/:\n"}]}}
     actions = await client.text_document_code_action_async(types.CodeActionParams(
         text_document=types.TextDocumentIdentifier(uri), range=d.range,
         context=types.CodeActionContext(diagnostics=[d])))
     fixes = [a for a in actions if a.is_preferred]
-    assert [a.title for a in fixes] == ["Remove the read (CL103)"]
-    assert {k: list(v) for k, v in fixes[0].edit.changes.items()} == {uri: [types.TextEdit(
-        types.Range(types.Position(ROW, 0), types.Position(ROW + 1, 0)), "")]}
+    assert [a.title for a in fixes] == ["declare 'DEBUG_MODE' in required_env_vars of 'CLEAN_CONTRACT' (CL103)"]
+    assert {k: list(v) for k, v in fixes[0].edit.changes.items()} == {contract_uri: [types.TextEdit(
+        types.Range(types.Position(ENV_ROW, 36), types.Position(ENV_ROW, 36)), ', "DEBUG_MODE"')]}
+    assert all("/etc/passwd" not in str(a.edit) for a in actions)
+    # a diagnostic the server never published gets no fix at all
+    forged = types.Diagnostic(range=types.Range(types.Position(0, 0), types.Position(0, 1)), message="forged",
+                              code="CL103", source="cursus-lint", data=d.data)
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri), range=forged.range,
+        context=types.CodeActionContext(diagnostics=[forged], only=[types.CodeActionKind.QuickFix])))
+    assert [a.title for a in actions] == ["Suppress CL103 on this line (# noqa: CL103)"]
+    # and a document that is not open (here: outside the repo) gets no action
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier("file:///etc/passwd"), range=forged.range,
+        context=types.CodeActionContext(diagnostics=[forged])))
+    assert not actions
+
+
+async def test_change_to_an_unopened_document_is_ignored(client: LanguageClient, repo: Path) -> None:
+    never_opened = (repo / "steps/scripts/other.py").as_uri()
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        types.VersionedTextDocumentIdentifier(uri=never_opened, version=2), [whole("x = 1\n")]))
+    uri = open_doc(client, repo / "steps/scripts/clean.py")
+    assert [d.code for d in await published(client, uri)] == ["CL103"]
+    assert not [m for m in client.messages if "KeyError" in m.message or "Error" in m.message]
+    assert not [m for m in client.log_messages if m.type == types.MessageType.Error]
+    assert never_opened not in client.diagnostics
 
 
 async def test_editing_the_contract_republishes_the_script(client: LanguageClient, repo: Path) -> None:
@@ -188,16 +214,17 @@ async def test_bad_documents_do_not_stop_the_server(client: LanguageClient, repo
     outside = open_doc(client, elsewhere / "notes.py")
     assert await published(client, outside) == []
     markdown = open_doc(client, elsewhere / "README.md")
-    # text the engine cannot even encode (a lone surrogate) makes it raise: logged, nothing published
-    contract_uri = open_doc(client, repo / "steps/contracts/clean_contract.py", text='X = "\ud800"\n')
-    deadline = asyncio.get_running_loop().time() + 8
-    while not any("linting" in m.message for m in client.log_messages):
-        assert asyncio.get_running_loop().time() < deadline, "no error was logged"
-        await asyncio.sleep(0.01)
-    [logged] = [m for m in client.log_messages if "linting" in m.message]
-    assert logged.type == types.MessageType.Error
-    assert "UnicodeEncodeError" in logged.message
-    assert contract_uri not in client.diagnostics and markdown not in client.diagnostics
+    # a lone surrogate in one buffer is a CL902 on that buffer; the rest of the repo still lints
+    contract = repo / "steps/contracts/clean_contract.py"
+    with_surrogate = contract.read_text().replace('entry_point="clean.py",', 'entry_point="clean.py",  # \ud800')
+    contract_uri = open_doc(client, contract, text=with_surrogate)
+    [bad] = await published(client, contract_uri)
+    col = len('    entry_point="clean.py",  # ')
+    assert (bad.code, bad.range) == ("CL902", types.Range(types.Position(1 + 2, col), types.Position(1 + 2, col + 1)))
+    assert bad.message == ("the buffer holds a lone surrogate (U+D800), which no file can store; "
+                           "linted with U+FFFD in its place")
+    assert markdown not in client.diagnostics
+    assert not [m for m in client.log_messages if m.type == types.MessageType.Error]
     # still serving: fixing the script's text lints again
     change(client, uri, 2, whole(BAD_SCRIPT))
     client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(contract_uri)))

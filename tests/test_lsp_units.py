@@ -13,7 +13,7 @@ from cursus_lint.diagnostic import Diagnostic, Edit, Fix, Location, Related, Sev
 from cursus_lint.lsp import parse_address
 from cursus_lint.lsp.actions import FIX_ALL, fix_all, hover, noqa_actions, quick_fixes, wanted
 from cursus_lint.lsp.convert import (TextIndex, code_points, fix_from_data, fix_to_data, line_edits, to_lsp,
-                                     workspace_edit)
+                                     units, workspace_edit)
 from cursus_lint.lsp.linting import lint_documents
 from cursus_lint.rules import _examples
 from cursus_lint.rules_index import all_rules
@@ -107,13 +107,38 @@ def test_noqa_actions_extend_existing_lists_and_skip_what_cannot_be_silenced() -
     ]
 
 
-def test_quick_fix_needs_fix_data_and_marks_unsafe() -> None:
+def test_quick_fix_is_the_servers_finding_and_marks_unsafe() -> None:
     fix = Fix("Rewrite", (Edit(P, 1, 1, 1, 4, "xyz"),), safe=False)
     index = TextIndex({P: "abc\n"}, U16)
-    with_fix = lsp_diag("CL702", 0, {"code": "CL702", "fix": fix_to_data(fix)})
-    [action] = quick_fixes([with_fix, lsp_diag("CL103", 0, {"code": "CL103", "fix": None})], index)
+    ours = [Diagnostic("CL702", "n", Severity.ERROR, Location(P, 1, 1, 1, 4), "m", fix=fix)]
+    # the client's data is neither needed nor believed: here it claims another fix entirely
+    lying = fix_to_data(Fix("Lie", (Edit(Path("/etc/passwd"), 1, 1, 1, 1, "x"),), safe=True))
+    with_fix = lsp_diag("CL702", 0, {"code": "CL702", "fix": lying})
+    [action] = quick_fixes([with_fix, lsp_diag("CL103", 0, {"code": "CL103", "fix": None})], ours, index)
     assert action.title == "Rewrite (unsafe: review the change) (CL702)"
     assert action.is_preferred is False and action.kind == types.CodeActionKind.QuickFix
+    assert list(action.edit.changes) == [P.as_uri()]
+    # a fix editing a path outside what the server allows is not offered
+    assert quick_fixes([with_fix], ours, index, allowed=lambda path: path != P) == []
+    # a client diagnostic that is not one of ours (other message or range) gets nothing
+    moved = types.Diagnostic(rng(0, 1, 0, 3), "m", code="CL702", source="cursus-lint")
+    assert quick_fixes([moved, types.Diagnostic(rng(0, 0, 0, 3), "other", code="CL702", source="cursus-lint")],
+                       ours, index) == []
+
+
+def test_lone_surrogate_in_a_buffer_is_a_cl902_and_the_rest_still_lints(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    for rel, text in _examples.repo().items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    contract = root / "steps/contracts/clean_contract.py"
+    script = root / "steps/scripts/clean.py"
+    buffer = "# \ud83d\r" + contract.read_text()
+    found = lint_documents([contract, script], {contract: buffer})
+    assert [(d.code, d.location.line, d.location.column, d.location.end_column) for d in found[contract]] == [
+        ("CL902", 1, 3, 4)]
+    assert found[script] == []
+    assert units("\ud83d", U16) == 1 and units("\ud83d", U8) == 3  # positions of such a buffer convert
 
 
 def test_fix_all_takes_safe_fixes_located_in_the_document() -> None:

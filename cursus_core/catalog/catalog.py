@@ -39,6 +39,7 @@ from cursus_core.catalog.layout import (
 from cursus_core.catalog.scan import FileSummary, entry_point_stem, summarize_path
 from cursus_core.registry.core_table import CORE_STEP_NAMES
 from cursus_core.registry.hybrid import UnifiedRegistryManager, workspace_context
+from cursus_core.registry.literal_reader import SKIP_DIRS as REGISTRY_SKIP_DIRS
 from cursus_core.registry.literal_reader import find_registry_files, read_registry_file
 from cursus_core.registry.models import RegistryProblem, StepDefinition
 from cursus_core.registry.names import JOB_TYPE_SUFFIXES, match_canonical_name, split_words
@@ -210,7 +211,10 @@ class StepCatalog:
         self.registry_files: list[Path] = []
         self.registry = self._load_registry(_abs(registry) if registry is not None else None)
         search = self.roots + [w for w in self.workspace_dirs if w.is_dir()]
-        self.step_dirs: list[StepDir] = discover_step_dirs(search, layout, self._workspace_of)
+        unreadable: list[tuple[Path, str]] = []
+        self.step_dirs: list[StepDir] = discover_step_dirs(search, layout, self._workspace_of, unreadable)
+        for d, reason in unreadable:
+            self._unreadable_dir(d, reason)
         if not self.step_dirs and self.roots:
             self.problems.append(CatalogProblem(
                 self.roots[0], "no-steps",
@@ -240,7 +244,10 @@ class StepCatalog:
             elif _defines_core_table(path):
                 core_candidates.append(path)
             else:  # e.g. not UTF-8: which table it holds is unknowable, but the problem is not
-                self.problems.extend(read_registry_file(path).problems)
+                problems = read_registry_file(path).problems
+                self.problems.extend(problems or [RegistryProblem(
+                    path, 1, 1, "registry file outside any workspace defines no STEP_NAMES table (only "
+                    "workspace tables); the built-in core registry is used", "bad-shape")])
         if core_file is None and core_candidates:
             # a literal table beats a computed one (cursus' step_names.py calls a function while
             # step_names_original.py holds the literal table); then the one nearest the root
@@ -250,6 +257,10 @@ class StepCatalog:
             candidates.add(core_file)
         else:
             manager = UnifiedRegistryManager(CORE_STEP_NAMES)
+            for path in self._registry_named_files(candidates):
+                self.problems.append(RegistryProblem(
+                    path, 1, 1, "registry file defines no STEP_NAMES table; the built-in core registry is "
+                    "used instead", "bad-shape"))
         for ws, path in workspace_files:
             manager.add_workspace(ws, path)
         self.problems.extend(manager.problems)
@@ -263,6 +274,18 @@ class StepCatalog:
         self.core_registry_file = core_file
         self.registry_files = sorted(candidates)
         return manager
+
+    def _registry_named_files(self, known: set[Path]) -> list[Path]:
+        """``step_names*.py`` files that hold no step table: a registry that lost its
+        ``STEP_NAMES`` must not silently hand the repo to the built-in table."""
+        out: list[Path] = []
+        for root in self.roots:
+            for dirpath, dirnames, filenames in os.walk(root):
+                dirnames[:] = sorted(d for d in dirnames if d not in REGISTRY_SKIP_DIRS and not d.startswith(".")
+                                     and not d.endswith(".egg-info"))
+                out.extend(p for name in sorted(filenames) if name.startswith("step_names") and name.endswith(".py")
+                           and (p := _abs(Path(dirpath) / name)) not in known and self._workspace_of(p) is None)
+        return out
 
     def _depth(self, path: Path) -> tuple[int, str]:
         depths = [len(path.relative_to(r).parts) for r in self.roots if r in path.parents]
@@ -372,10 +395,20 @@ class StepCatalog:
         out: list[Path] = []
         for d in step_dir.role_dirs.get(role, ()):
             try:
-                out.extend(_abs(p) for p in sorted(d.glob("*.py")) if p.name != "__init__.py" and p.is_file())
-            except OSError:
-                continue
+                names = sorted(os.listdir(d))  # Path.glob would swallow a PermissionError
+                out.extend(p for n in names if n.endswith(".py") and n != "__init__.py"
+                           and (p := _abs(d / n)).is_file())
+            except OSError as exc:
+                self._unreadable_dir(d, exc.strerror or str(exc))
         return out
+
+    def _unreadable_dir(self, directory: Path, reason: str) -> None:
+        """A directory that cannot be listed is a finding (CL902), not a silently empty one."""
+        path = _abs(directory)
+        if any(isinstance(p, SourceProblem) and p.path == path for p in self.problems):
+            return
+        self.problems.append(SourceProblem(path, "unreadable",
+                                           f"cannot read directory: {reason}; the files in it are not linted"))
 
     # -- indexing ----------------------------------------------------------------------------
     def _index(self, step_dir: StepDir) -> None:

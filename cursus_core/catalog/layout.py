@@ -63,20 +63,27 @@ def _is_dir(path: Path) -> bool:
 
 
 def discover_step_dirs(roots: Iterable[Path], layout: Mapping[str, Iterable[str]] | None = None,
-                       workspace_of: WorkspaceOf | None = None) -> list[StepDir]:
+                       workspace_of: WorkspaceOf | None = None,
+                       unreadable: list[tuple[Path, str]] | None = None) -> list[StepDir]:
     """Every directory holding component sub-directories, core first, then by workspace and path.
 
     ``workspace_of`` maps a directory to its workspace id (default: the
-    ``development/projects/<id>`` convention).
+    ``development/projects/<id>`` convention). Directories that cannot be listed are appended to
+    ``unreadable`` as (path, reason): a step hidden in one must not vanish without a word.
     """
     lay = resolve_layout(layout)
     which = workspace_of or workspace_id_from_path
     found: dict[Path, StepDir] = {}
+
+    def on_error(exc: OSError) -> None:
+        if unreadable is not None and exc.filename is not None:
+            unreadable.append((Path(os.fsdecode(exc.filename)), exc.strerror or str(exc)))
+
     for root in roots:
         root = Path(root)
         if not _is_dir(root):
             continue
-        for dirpath, dirnames, _ in os.walk(root):
+        for dirpath, dirnames, _ in os.walk(root, onerror=on_error):
             dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".")
                                  and not d.endswith(".egg-info"))
             here = set(dirnames)

@@ -114,3 +114,31 @@ class Values:
 
     def strings(self, node: ast.AST, label: str, non_literal: dict[str, Span]) -> tuple[str, ...]:
         return tuple(item.name for item in self.list_items(node, label, non_literal))
+
+
+_LITERAL_KINDS: dict[type, str] = {ast.List: "a list", ast.Tuple: "a tuple", ast.Set: "a set", ast.Dict: "a dict",
+                                   ast.Lambda: "a lambda", ast.ListComp: "a list", ast.DictComp: "a dict",
+                                   ast.SetComp: "a set"}
+
+
+def wrong_type(node: ast.AST | None, expected: str) -> str | None:
+    """What a value written as a literal is when it cannot be the ``expected`` ("str" or "list")
+    kind (``"an int"``, ``"a dict"``), or None when it may be right or is simply not knowable
+    (a name, a call): a wrong type is a finding, an unknown value is not."""
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if expected == "str" and isinstance(value, str):
+            return None
+        if value is None:
+            return "None"
+        if value is Ellipsis:
+            return "Ellipsis"
+        name = type(value).__name__
+        return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+    if isinstance(node, ast.JoinedStr):
+        return "a string" if expected == "list" else None
+    kind = _LITERAL_KINDS.get(type(node))
+    if kind is None or (expected == "list" and kind in ("a list", "a tuple", "a dict")):
+        return None
+    return kind
+

@@ -13,7 +13,7 @@ from cursus_core.literals import call_name
 from cursus_core.source import SourceFile
 
 from ._index import TreeIndex, index_for
-from ._values import Values
+from ._values import Values, wrong_type
 from .model import ContractFacts, Entry, NamedItem, Span
 
 UNKNOWN_KIND = "non-literal-contract-field"
@@ -52,6 +52,7 @@ def _contract(values: Values, call: ast.Call) -> ContractFacts:
     keyword_spans: dict[str, Span] = {}
     value_spans: dict[str, Span] = {}
     entry_point: Entry | None = None
+    wrong: dict[str, str] = {}
     inputs: dict[str, Entry] = {}
     outputs: dict[str, Entry] = {}
     required: tuple[NamedItem, ...] = ()
@@ -69,6 +70,9 @@ def _contract(values: Values, call: ast.Call) -> ContractFacts:
             text = values.string(values.deref(kw.value))
             if text is None:
                 values.unknown(non_literal, "entry_point", kw.value)
+                found = wrong_type(values.deref(kw.value), "str")
+                if found is not None:
+                    wrong["entry_point"] = found
             entry_point = Entry(text, idx.span(kw), idx.span(kw.value))
         elif kw.arg == "expected_input_paths":
             inputs = values.dict_entries(kw.value, kw.arg, non_literal)
@@ -96,4 +100,5 @@ def _contract(values: Values, call: ast.Call) -> ContractFacts:
         value_spans=value_spans,
         non_literal=non_literal,
         variable_span=variable_span,
+        wrong_types=wrong,
     )

@@ -270,6 +270,8 @@ class ContractFacts:
     #: keyword -> span of ``kw=value``; ``value_spans`` -> span of the value only
     keyword_spans: dict[str, Span] = field(default_factory=dict)
     value_spans: dict[str, Span] = field(default_factory=dict)
+    #: keyword -> what its literal value is when that cannot be the right type ("an int")
+    wrong_types: dict[str, str] = field(default_factory=dict)
     #: fields (or parts of them) that are not literal: name -> span
     non_literal: dict[str, Span] = field(default_factory=dict)
     variable_span: Span | None = None
@@ -318,6 +320,7 @@ class DependencyFacts:
     keyword_spans: dict[str, Span] = field(default_factory=dict)
     dict_key: str | None = None  # the key when dependencies is a dict
     non_literal: dict[str, Span] = field(default_factory=dict)
+    wrong_types: dict[str, str] = field(default_factory=dict)
     #: one span per ``compatible_sources`` string, in order (parallel to ``compatible_sources``)
     compatible_source_spans: tuple[Span, ...] = ()
 
@@ -334,6 +337,7 @@ class OutputFacts:
     keyword_spans: dict[str, Span] = field(default_factory=dict)
     dict_key: str | None = None
     non_literal: dict[str, Span] = field(default_factory=dict)
+    wrong_types: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,6 +355,8 @@ class SpecFacts:
     keyword_spans: dict[str, Span] = field(default_factory=dict)
     non_literal: dict[str, Span] = field(default_factory=dict)
     variable_span: Span | None = None
+    #: keyword -> what its literal value is when that cannot be the right type ("an int")
+    wrong_types: dict[str, str] = field(default_factory=dict)
 
 
 # ----------------------------------------------------------------------------- builders

@@ -13,7 +13,7 @@ from cursus_core.literals import call_name, dotted_name
 from cursus_core.source import SourceFile
 
 from ._index import TreeIndex, index_for
-from ._values import Values
+from ._values import Values, wrong_type
 from .contract import is_contract_call
 from .model import ContractRef, DependencyFacts, OutputFacts, SpecFacts, Span, StepTypeRef
 
@@ -91,6 +91,8 @@ def _spec(values: Values, call: ast.Call) -> SpecFacts:
         node_type_span=node_type_span, script_contract=contract, dependencies=deps, outputs=outs,
         dependencies_shape=deps_shape, outputs_shape=outs_shape, keyword_spans=keyword_spans,
         non_literal=non_literal, variable_span=variable_span,
+        wrong_types=_wrong_types(values, {k.arg: k.value for k in call.keywords if k.arg},
+                                 {"step_type": "str", "dependencies": "list", "outputs": "list"}),
     )
 
 
@@ -112,6 +114,17 @@ def _step_type(values: Values, node: ast.AST, non_literal: dict[str, Span]) -> S
         return StepTypeRef(text, None, "literal", span)
     values.unknown(non_literal, "step_type", node)
     return StepTypeRef(None, None, "dynamic", span)
+
+
+def _wrong_types(values: Values, keywords: dict[str, ast.AST], expected: dict[str, str]) -> dict[str, str]:
+    """keyword -> the literal type it was given, for keywords whose type cannot be right."""
+    out: dict[str, str] = {}
+    for name, want in expected.items():
+        if name in keywords:
+            found = wrong_type(values.deref(keywords[name]), want)
+            if found is not None:
+                out[name] = found
+    return out
 
 
 def _import_of(values: Values, name: str, scope: ast.AST | None) -> tuple[str, int, str] | None:
@@ -226,6 +239,7 @@ def _dependency(values: Values, call: ast.Call, key: str | None) -> DependencyFa
         keyword_spans={name: idx.span(k) for name, k in kw.items()},
         dict_key=key,
         non_literal=nl,
+        wrong_types=_wrong_types(values, {k: v.value for k, v in kw.items()}, {"logical_name": "str"}),
     )
 
 
@@ -253,4 +267,5 @@ def _output(values: Values, call: ast.Call, key: str | None) -> OutputFacts:
         keyword_spans={name: idx.span(k) for name, k in kw.items()},
         dict_key=key,
         non_literal=nl,
+        wrong_types=_wrong_types(values, {k: v.value for k, v in kw.items()}, {"logical_name": "str"}),
     )

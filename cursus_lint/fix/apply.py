@@ -2,26 +2,29 @@
 
 Each pass runs the engine on the current texts (kept as an overlay, so ``--diff`` never writes),
 applies every non-overlapping fix per file, and keeps a file's new text only if it still parses.
-Fixes that clash with an earlier one in the same pass are retried on the next pass; after at
-most ``max_passes`` passes, or when nothing changes, the last run's findings are what remains.
-Files are written at the end, only when asked to.
+A fix is applied only to the text it was computed on: a file is first read into the overlay
+(its snapshot) and the engine run again, so a file rewritten on disk between the run and the
+read (a second ``--fix`` at the same time) never gets edits meant for another text. Fixes that
+clash with an earlier one in the same pass are retried on the next pass; after at most
+``max_passes`` passes, or when nothing changes, the last run's findings are what remains.
+Files are written at the end, only when asked to, all or none (:mod:`.write`).
 """
 
 from __future__ import annotations
 
 import ast
-import codecs
 import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from cursus_core.source import load_source
 
 from ..diagnostic import Diagnostic
 from ..suppress import UNUSED_NOQA_CODE, add_noqa_edits
 from .edits import apply_edits, non_overlapping
+from .write import write_fixed
 
 MAX_PASSES = 5
 
@@ -75,15 +78,13 @@ class FixOutcome:
                 out[-1] += "\n\\ No newline at end of file\n"
         return "".join(out)
 
-    def write(self) -> list[Path]:
-        """Write the changed files (keeping a UTF-8 BOM and the line endings as they were)."""
-        written = []
-        for path, text in sorted(self.changed.items(), key=lambda kv: str(kv[0])):
-            bom = path.read_bytes().startswith(codecs.BOM_UTF8)
-            with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
-                fh.write(text)
-            written.append(path)
-        return written
+    def write(self, roots: Iterable[Path]) -> list[Path]:
+        """Write the changed files, all or none, only inside ``roots`` and only over the text the
+        fixes were computed on (keeping a UTF-8 BOM and the line endings as they were).
+
+        Raises :class:`~cursus_lint.fix.write.FixWriteError` naming the file that stopped it.
+        """
+        return write_fixed({p: (self.original[p], t) for p, t in self.changed.items()}, roots)
 
 
 def _display(path: Path, cwd: Path | None) -> str:
@@ -105,17 +106,29 @@ def run_fixes(run: Callable[[dict[Path, str]], object], *, unsafe: bool = False,
               add_noqa: bool = False, max_passes: int = MAX_PASSES) -> FixOutcome:
     """Fix (and/or add noqa) until nothing fixable changes; ``run(overlay)`` is one engine run."""
     outcome = FixOutcome(result=run({}))
+    linted: set[Path] = set()  # files whose text in the last run was our snapshot (the overlay)
     skipped_keys: set[tuple[str, str, str]] = set()
-    for _ in range(max_passes if fix else 0):
+    for _ in range(max_passes + 1 if fix else 0):
         wanted = [d for d in outcome.result.diagnostics
                   if d.fix is not None and d.fix.edits and (d.fix.safe or unsafe)
                   and len({e.path for e in d.fix.edits}) == 1]
-        if not _apply_pass(outcome, wanted, skipped_keys):
+        fresh = _snapshot(outcome, {d.fix.edits[0].path for d in wanted} - linted)
+        changed = _apply_pass(outcome, [d for d in wanted if d.fix.edits[0].path in linted], skipped_keys)
+        if not changed and not fresh:
             break
         outcome.result = run(dict(outcome.current))
-    if add_noqa and _add_noqa(outcome, outcome.result.diagnostics):
-        outcome.result = run(dict(outcome.current))
+        linted = set(outcome.current)
+    if add_noqa:
+        if _snapshot(outcome, {d.location.path for d in outcome.result.diagnostics} - linted):
+            outcome.result = run(dict(outcome.current))
+        if _add_noqa(outcome, outcome.result.diagnostics):
+            outcome.result = run(dict(outcome.current))
     return outcome
+
+
+def _snapshot(outcome: FixOutcome, paths: set[Path]) -> bool:
+    """Read ``paths`` into the overlay (the next run lints exactly these texts); True if any was new."""
+    return any([_text(outcome, p) is not None for p in sorted(paths, key=str) if p not in outcome.current])
 
 
 def _text(outcome: FixOutcome, path: Path) -> str | None:

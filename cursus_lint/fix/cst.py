@@ -8,18 +8,22 @@ comment on the formerly last line stays on that line. Nodes are found by the fac
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Sequence, Union
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider
 
-from .edits import split_lines
+from .edits import line_starts, split_lines
 
 Container = Union[cst.List, cst.Dict, cst.Call]
 Item = Union[cst.Element, cst.DictElement, cst.Arg]
 
+_BLANKS = re.compile(r"[ \t]*")
 _OWN_LINE_TAIL = re.compile(r"[ \t]*,?[ \t]*(#[^\r\n]*)?(\r\n|\r|\n|\Z)")
 
 
@@ -31,14 +35,22 @@ class Parsed:
     module: cst.Module
     positions: Any
     parents: Any
+    #: what libcst's round trip loses at the end (the final ``\r`` of a CR-only file)
+    lost_tail: str = ""
 
     @classmethod
     def of(cls, text: str) -> "Parsed | None":
+        """The parsed file, or None when it does not parse or libcst would not give back every
+        byte of it (a fix must keep every byte outside its edit)."""
         try:
             wrapper = MetadataWrapper(cst.parse_module(text))
-        except (cst.ParserSyntaxError, RecursionError):
+        except (cst.ParserSyntaxError, RecursionError, MemoryError):
             return None
-        return cls(text, wrapper.module, wrapper.resolve(PositionProvider), wrapper.resolve(ParentNodeProvider))
+        code = wrapper.module.code
+        if not text.startswith(code) or text[len(code):].strip(" \t\r\n\x0c"):
+            return None
+        return cls(text, wrapper.module, wrapper.resolve(PositionProvider), wrapper.resolve(ParentNodeProvider),
+                   text[len(code):])
 
     def at(self, span: Any, kind: type | tuple[type, ...]) -> Any:
         """The node of ``kind`` exactly covering a facts ``Span`` (None if there is none)."""
@@ -52,7 +64,7 @@ class Parsed:
 
     def replace(self, old: cst.CSTNode, new: cst.CSTNode) -> str:
         """The file text with ``old`` (found by identity) swapped for ``new``."""
-        return self.module.deep_replace(old, new).code  # type: ignore[union-attr]
+        return self.module.deep_replace(old, new).code + self.lost_tail  # type: ignore[union-attr]
 
 
 def _same(r: CodeRange, span: Any) -> bool:
@@ -161,15 +173,51 @@ def append(node: Container, item: Item) -> Container:
 
 def remove_item(parsed: Parsed, container: cst.List | cst.Dict, item: cst.Element | cst.DictElement) -> str:
     """The file text without ``item``. An item on lines of its own loses those whole lines (its
-    comment too); an inline one is cut with its comma, keeping the neighbours' spacing."""
+    comment too); an inline one is cut with its comma, keeping the neighbours' spacing. Any
+    other comment in the container survives: when rebuilding the container would drop one,
+    only the item's own text (and its comma) is cut instead."""
     items = list(container.elements)
-    index = next(i for i, it in enumerate(items) if it is item)
     if len(items) > 1:
         whole = _own_lines(parsed, item)
         if whole is not None:
             lines = split_lines(parsed.text)
             first, last = whole
             return "".join(lines[:first - 1] + lines[last:])
+    new = _rebuilt_without(parsed, container, item)
+    if _comments(new) == _comments(parsed.text):
+        return new
+    return _cut_item_text(parsed, item)
+
+
+def _comments(text: str) -> Counter[str] | None:
+    """Every comment of a module (None when it does not tokenize)."""
+    try:
+        return Counter(t.string for t in tokenize.generate_tokens(io.StringIO(text).readline)
+                       if t.type == tokenize.COMMENT)
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return None
+
+
+def _cut_item_text(parsed: Parsed, item: cst.Element | cst.DictElement) -> str:
+    """The text with the item's own characters, its comma and the blanks after it on the same
+    line removed; every comment and line break around it stays where it was."""
+    start_node = item.key if isinstance(item, cst.DictElement) else item.value
+    starts = line_starts(parsed.text)
+    begin = parsed.positions[start_node].start
+    end = parsed.positions[item.value].end
+    a = starts[begin.line - 1] + begin.column
+    b = starts[end.line - 1] + end.column
+    text = parsed.text
+    b = _BLANKS.match(text, b).end()  # type: ignore[union-attr]
+    if text[b:b + 1] == ",":
+        after = _BLANKS.match(text, b + 1).end()  # type: ignore[union-attr]
+        b = after if text[after:after + 1] not in ("#", "\r", "\n", "") else b + 1
+    return text[:a] + text[b:]
+
+
+def _rebuilt_without(parsed: Parsed, container: cst.List | cst.Dict, item: cst.Element | cst.DictElement) -> str:
+    items = list(container.elements)
+    index = next(i for i, it in enumerate(items) if it is item)
     if len(items) == 1:
         empty = cst.SimpleWhitespace("")
         if isinstance(container, cst.List):

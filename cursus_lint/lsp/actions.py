@@ -1,16 +1,16 @@
-"""Code actions and hover text, built from diagnostics and document text (no server state)."""
+"""Code actions and hover text, built from the server's findings and document text (pure functions)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from lsprotocol import types
 
 from ..diagnostic import Diagnostic
 from ..rule import Rule
 from ..suppress import add_noqa_edits
-from .convert import SOURCE, TextIndex, fix_from_data, line_edits, workspace_edit
+from .convert import SOURCE, TextIndex, line_edits, workspace_edit
 
 QUICKFIX = types.CodeActionKind.QuickFix
 FIX_ALL = "source.fixAll.cursus-lint"
@@ -33,12 +33,34 @@ def ours(diagnostics: Iterable[types.Diagnostic]) -> list[types.Diagnostic]:
     return [d for d in diagnostics if d.source == SOURCE and code_of(d)]
 
 
-def quick_fixes(diagnostics: Iterable[types.Diagnostic], index: TextIndex) -> list[types.CodeAction]:
-    """The rule's own fix for each diagnostic that carries one in ``data``."""
+def _everywhere(path: Path) -> bool:
+    return True
+
+
+def own_finding(client: types.Diagnostic, findings: Sequence[Diagnostic], index: TextIndex) -> Diagnostic | None:
+    """The server's finding a client diagnostic stands for: same code, message and range.
+
+    A client may send anything in a diagnostic (its ``data`` included); only this lookup decides
+    which fix, if any, a quick fix applies.
+    """
+    code = code_of(client)
+    for f in findings:
+        loc = f.location
+        if f.code == code and f.message == client.message and \
+                index.range(loc.path, loc.line, loc.column, loc.end_line, loc.end_column) == client.range:
+            return f
+    return None
+
+
+def quick_fixes(diagnostics: Iterable[types.Diagnostic], findings: Sequence[Diagnostic], index: TextIndex,
+                allowed: Callable[[Path], bool] = _everywhere) -> list[types.CodeAction]:
+    """The rule's own fix for each client diagnostic that is one of the server's ``findings``
+    (recomputed for the document's current text), when every path it edits is ``allowed``."""
     actions = []
     for d in ours(diagnostics):
-        fix = fix_from_data(d.data)
-        if fix is None:
+        finding = own_finding(d, findings, index)
+        fix = finding.fix if finding is not None else None
+        if fix is None or not all(allowed(Path(e.path)) for e in fix.edits):
             continue
         edit = workspace_edit(fix.edits, index)
         if edit is None:
@@ -69,10 +91,12 @@ def noqa_actions(uri: str, text: str, diagnostics: Iterable[types.Diagnostic],
     return actions
 
 
-def fix_all(path: Path, findings: Iterable[Diagnostic], index: TextIndex) -> types.CodeAction | None:
-    """Every safe fix of the findings located in this document, as one edit."""
+def fix_all(path: Path, findings: Iterable[Diagnostic], index: TextIndex,
+            allowed: Callable[[Path], bool] = _everywhere) -> types.CodeAction | None:
+    """Every safe fix of the findings located in this document, as one edit (a fix that would
+    edit a path not ``allowed`` is left out whole)."""
     edits = [e for d in findings if d.fix is not None and d.fix.safe and d.location.path == path
-             for e in d.fix.edits]
+             and all(allowed(Path(x.path)) for x in d.fix.edits) for e in d.fix.edits]
     edit = workspace_edit(edits, index)
     if edit is None:
         return None

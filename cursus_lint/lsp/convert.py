@@ -35,10 +35,10 @@ def split_lines(text: str) -> list[str]:
 def units(text: str, encoding: str) -> int:
     """Length of ``text`` in the client's position units."""
     if encoding == types.PositionEncodingKind.Utf8:
-        return len(text.encode("utf-8"))
+        return len(text.encode("utf-8", errors="surrogatepass"))  # a lone surrogate in a buffer
     if encoding == types.PositionEncodingKind.Utf32:
         return len(text)
-    return len(text.encode("utf-16-le")) // 2
+    return len(text.encode("utf-16-le", errors="surrogatepass")) // 2
 
 
 def code_points(line: str, character: int, encoding: str) -> int:

@@ -8,6 +8,7 @@ every step those files belong to, so each open document gets a complete, fresh l
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -23,6 +24,24 @@ from ..suppress import parse_noqa
 
 #: names used when a CL9xx rule module is not installed (the finding must still be shown)
 _TOOL_NAMES = {"CL901": "syntax-error", "CL902": "unreadable-file", "CL905": "configuration-error"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def encodable(text: str) -> tuple[str, tuple[int, int, str] | None]:
+    """An editor buffer as text the engine can encode, and where it was not.
+
+    A buffer may hold a lone surrogate (a broken paste, a client bug); no file can hold one, so
+    the document gets a CL902 at that spot and is linted with U+FFFD in its place, which keeps
+    every column and every other document of the repo linted as usual.
+    """
+    found = _SURROGATE.search(text)
+    if found is None:
+        return text, None
+    breaks = list(_LINE_BREAK.finditer(text, 0, found.start()))
+    line = len(breaks) + 1
+    column = found.start() - (breaks[-1].end() if breaks else 0) + 1
+    return _SURROGATE.sub("\ufffd", text), (line, column, f"U+{ord(found.group()):04X}")
 
 
 def lintable(path: Path) -> bool:
@@ -42,7 +61,13 @@ def lint_documents(paths: Sequence[Path], overlay: Mapping[Path, str],
     groups: dict[Path, list[Path]] = {}
     for p in wanted:
         groups.setdefault(find_repo_root(p), []).append(p)
-    texts = {Path(os.path.abspath(p)): t for p, t in overlay.items()}
+    texts: dict[Path, str] = {}
+    broken: dict[Path, tuple[int, int, str]] = {}
+    for p, t in overlay.items():
+        key = Path(os.path.abspath(p))
+        texts[key], where = encodable(t)
+        if where is not None:
+            broken[key] = where
     for group in groups.values():
         try:
             settings = load_config(group[0], set(rules))
@@ -56,9 +81,20 @@ def lint_documents(paths: Sequence[Path], overlay: Mapping[Path, str],
             if key in out:
                 out[key].append(d)
         for p in group:
+            if p in broken and settings.enabled("CL902"):
+                out[p].append(_surrogate_problem(p, broken[p], rules))
             if settings.enabled("CL901") or settings.enabled("CL902"):
                 _add_source_problem(p, texts, out[p], rules, settings)
     return out
+
+
+def _surrogate_problem(path: Path, where: tuple[int, int, str], rules: dict[str, Rule]) -> Diagnostic:
+    line, column, char = where
+    rule = rules.get("CL902")
+    return Diagnostic("CL902", rule.name if rule else _TOOL_NAMES["CL902"], rule.severity if rule else Severity.ERROR,
+                      Location(path, line, column, line, column + 1),
+                      f"the buffer holds a lone surrogate ({char}), which no file can store; "
+                      f"linted with U+FFFD in its place")
 
 
 def _config_problem(path: Path, exc: ConfigError, rules: dict[str, Rule]) -> Diagnostic:

@@ -13,10 +13,13 @@ import logging
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 
 from cursus_core.catalog import find_repo_root
 
@@ -25,6 +28,7 @@ from ..diagnostic import Diagnostic
 from ..rules_index import all_rules
 from .actions import FIX_ALL, KINDS, QUICKFIX, fix_all, hover, noqa_actions, quick_fixes, wanted
 from .convert import TextIndex, path_of, to_lsp
+from .guard import EditGuard
 from .linting import lint_documents, lintable
 
 log = logging.getLogger(__name__)
@@ -32,11 +36,24 @@ DEFAULT_DEBOUNCE_MS = 300
 LintFn = Callable[[Sequence[Path], Mapping[Path, str]], dict[Path, list[Diagnostic]]]
 
 
+class _Protocol(LanguageServerProtocol):
+    """pygls' protocol, except that a change to a document never opened is ignored (and logged)
+    instead of surfacing as a ``KeyError`` in the user's editor."""
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Iterator:
+        if unquote(params.text_document.uri) not in self.workspace.text_documents:
+            log.warning("didChange for %s, which is not open: ignored", params.text_document.uri)
+            return
+        yield from super().lsp_text_document__did_change(params)
+
+
 class CursusLanguageServer(LanguageServer):
     """Holds the per-document state: pending debounced lints and what was last published."""
 
     def __init__(self, lint: LintFn = lint_documents) -> None:
-        super().__init__("cursus-lint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__("cursus-lint", __version__, protocol_cls=_Protocol,
+                         text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.lint_fn = lint
         self.debounce = DEFAULT_DEBOUNCE_MS / 1000
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cursus-lint")
@@ -57,6 +74,16 @@ class CursusLanguageServer(LanguageServer):
             if path is not None:
                 out[path] = (doc.uri, doc.source, doc.version)
         return out
+
+    def guard(self) -> EditGuard:
+        """Which paths a code action may edit: inside the workspace folders (or, without any,
+        inside the repos of the open documents)."""
+        folders = [path_of(f.uri) for f in self.workspace.folders.values()]
+        root = self.workspace.root_uri
+        roots = [p for p in (*folders, path_of(root) if root else None) if p is not None]
+        if not roots:
+            roots = [find_repo_root(p) for p in self.open_documents() if lintable(p)]
+        return EditGuard(roots)
 
     @property
     def encoding(self) -> str:
@@ -200,16 +227,22 @@ def create_server(lint: LintFn = lint_documents) -> CursusLanguageServer:
         uri = params.text_document.uri
         only = params.context.only
         try:
-            doc = ls.workspace.get_text_document(uri)
             docs = ls.open_documents()
+            path = path_of(uri)
+            guard = ls.guard()
+            # only an open, lintable document inside the workspace; fixes come from our own
+            # findings for its current text, never from what the client echoes in ``data``
+            if path is None or path not in docs or docs[path][0] != uri or not lintable(path) \
+                    or not guard.allows(path):
+                return []
             index = TextIndex({p: text for p, (_, text, _) in docs.items()}, ls.encoding)
+            findings = await ls.current_findings(uri, path)
             actions: list[types.CodeAction] = []
             if wanted(QUICKFIX, only):
-                actions += quick_fixes(params.context.diagnostics, index)
-                actions += noqa_actions(uri, doc.source, params.context.diagnostics, ls.encoding)
-            path = path_of(uri)
-            if wanted(FIX_ALL, only) and path is not None and lintable(path):
-                action = fix_all(path, await ls.current_findings(uri, path), index)
+                actions += quick_fixes(params.context.diagnostics, findings, index, guard.allows)
+                actions += noqa_actions(uri, docs[path][1], params.context.diagnostics, ls.encoding)
+            if wanted(FIX_ALL, only):
+                action = fix_all(path, findings, index, guard.allows)
                 if action is not None:
                     actions.append(action)
             return actions
