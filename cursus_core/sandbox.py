@@ -1,0 +1,359 @@
+"""Run user code in a child process that has no network and leaves no process behind.
+
+The dry-run build, runtime script tests and ``.py`` DAG loading import or run the step repo's
+code. :func:`run_sandboxed` starts that code under a small *supervisor* (this file, run as a
+script with ``python -I -S``): the supervisor makes itself a child subreaper (Linux
+``prctl(PR_SET_CHILD_SUBREAPER)``), so every process the user code starts — a ``Popen``, a
+``setsid`` child, a double-forked daemon — stays in its process tree; when the worker ends the
+supervisor kills that whole tree before it exits. On a timeout the parent stops and kills the
+supervisor's tree itself. Every process also carries a unique marker in its environment, and
+the parent finally kills any process that still has it (one that escaped the tree because
+user code killed the supervisor), and the child's process group (the fallback off Linux).
+
+:func:`install_network_guard` runs inside the worker before any user code: a
+:func:`sys.addaudithook` hook (which cannot be removed) makes every socket connect, send to an
+address, bind and name lookup outside the loopback fail with :class:`NetworkBlockedError`, and
+records each attempt with the user code line that made it, so the caller can report it even
+when user code swallowed the error. It guards the Python process only: programs the user code
+starts (``curl``, another interpreter) are not covered. This is isolation against accidents
+(a forgotten download, a stray daemon), not a security sandbox.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+
+__all__ = ["MARKER_ENV", "NetworkBlockedError", "Attempt", "Finished", "run_sandboxed", "install_network_guard",
+           "blocked_attempts", "descendants", "kill_tree", "kill_marked"]
+
+#: environment variable carrying the run's unique marker to every process of a sandboxed run
+MARKER_ENV = "CURSUS_SANDBOX_RUN"
+#: what every blocked-network message starts with (callers look for it in error texts)
+BLOCKED_TEXT = "network access is blocked"
+_PR_SET_CHILD_SUBREAPER = 36
+_MAX_ROUNDS = 200
+
+
+# ---------------------------------------------------------------------------- process trees
+
+
+def _ppids() -> dict[int, int]:
+    """pid -> parent pid of every process, from /proc (empty where there is no /proc)."""
+    out: dict[int, int] = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return out
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2:].split()  # after "pid (comm) ": state ppid ...
+        if len(fields) > 1 and fields[1].isdigit():
+            out[int(name)] = int(fields[1])
+    return out
+
+
+def descendants(root: int) -> list[int]:
+    """Every process below ``root`` (children, grandchildren, ...), parents first."""
+    children: dict[int, list[int]] = {}
+    for pid, ppid in _ppids().items():
+        children.setdefault(ppid, []).append(pid)
+    out: list[int] = []
+    todo = list(children.get(root, ()))
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, ()))
+    return out
+
+
+def _signal(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def kill_tree(root: int, *, include_root: bool) -> list[int]:
+    """SIGKILL every process below ``root`` (and ``root`` itself if asked); returns the pids killed.
+
+    Each found process is stopped first, so none can fork past the walk; the walk repeats
+    until it finds no new process, then every stopped process is killed.
+    """
+    if include_root:
+        _signal(root, signal.SIGSTOP)
+    stopped: list[int] = []
+    seen = {root, os.getpid()}
+    for _ in range(_MAX_ROUNDS):
+        new = [pid for pid in descendants(root) if pid not in seen]
+        if not new:
+            break
+        for pid in new:
+            _signal(pid, signal.SIGSTOP)
+            seen.add(pid)
+            stopped.append(pid)
+    for pid in stopped:
+        _signal(pid, signal.SIGKILL)
+    if include_root:
+        _signal(root, signal.SIGKILL)
+    return stopped
+
+
+def marked(token: str) -> list[int]:
+    """Processes whose environment carries ``MARKER_ENV=token`` (readable ones only)."""
+    needle = f"{MARKER_ENV}={token}".encode()
+    out: list[int] = []
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return out
+    for name in names:
+        if not name.isdigit() or int(name) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{name}/environ", "rb") as f:
+                if needle in f.read().split(b"\0"):
+                    out.append(int(name))
+        except OSError:
+            continue
+    return out
+
+
+def kill_marked(token: str) -> list[int]:
+    """Stop, then kill, every process that still carries the run's marker; returns their pids."""
+    killed: list[int] = []
+    for _ in range(_MAX_ROUNDS):
+        found = [pid for pid in marked(token) if pid not in killed]
+        if not found:
+            break
+        for pid in found:
+            _signal(pid, signal.SIGSTOP)
+        for pid in found:
+            _signal(pid, signal.SIGKILL)
+        killed += found
+    return killed
+
+
+# ---------------------------------------------------------------------------- the parent side
+
+
+class Finished:
+    """How a sandboxed run ended: ``returncode`` as :class:`subprocess.Popen` gives it."""
+
+    def __init__(self, returncode: int, timed_out: bool, elapsed_s: float) -> None:
+        self.returncode, self.timed_out, self.elapsed_s = returncode, timed_out, elapsed_s
+
+
+def run_sandboxed(argv: list[str], *, cwd: str | os.PathLike[str], env: dict[str, str], stdout, stderr,
+                  timeout: float) -> Finished:
+    """Run ``argv`` under the supervisor; at ``timeout`` seconds kill the whole tree.
+
+    Whatever happens (a normal end, a timeout, an interrupt of the parent), no process of the
+    run is left when this returns.
+    """
+    import subprocess
+    import uuid
+
+    token = uuid.uuid4().hex
+    start = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-I", "-S", os.path.abspath(__file__), *argv], cwd=cwd,
+                            env={**env, MARKER_ENV: token}, stdin=subprocess.DEVNULL, stdout=stdout,
+                            stderr=stderr, start_new_session=True)
+    timed_out = False
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+    finally:
+        if proc.returncode is None:  # a timeout, or the parent is being interrupted
+            kill_tree(proc.pid, include_root=True)
+            proc.wait()
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # the group: all that is left off Linux
+        except (ProcessLookupError, PermissionError):
+            pass
+        kill_marked(token)
+    return Finished(proc.returncode, timed_out, time.monotonic() - start)
+
+
+# ---------------------------------------------------------------------------- the supervisor
+
+
+def _become_subreaper() -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _supervise(argv: list[str]) -> int:
+    """Run the worker, reap what it leaves, kill everything still running, pass its status on."""
+    _become_subreaper()
+    worker = os.posix_spawn(argv[0], argv, os.environ)
+    status = 0
+    while True:  # reap orphans as they end, until the worker itself has ended
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:  # pragma: no cover - the worker is our child until reaped
+            break
+        except InterruptedError:  # pragma: no cover
+            continue
+        if pid == worker:
+            break
+    code = os.waitstatus_to_exitcode(status)
+    kill_tree(os.getpid(), include_root=False)
+    while True:
+        try:
+            os.wait()
+        except ChildProcessError:
+            break
+    sys.stdout.flush()
+    if code < 0:  # end the way the worker ended, so the parent sees the signal
+        signal.signal(-code, signal.SIG_DFL)
+        os.kill(os.getpid(), -code)
+        code = 128 - code
+    return code
+
+
+# ---------------------------------------------------------------------------- the network guard
+
+
+class NetworkBlockedError(PermissionError):
+    """User code tried to reach the network from a sandboxed run."""
+
+
+class Attempt:
+    """One blocked network operation: what, and the user-code line that asked for it."""
+
+    def __init__(self, what: str, path: str | None, line: int | None, function: str | None = None) -> None:
+        self.what, self.path, self.line, self.function = what, path, line, function
+
+
+_ATTEMPTS: list[Attempt] = []
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
+
+
+def blocked_attempts() -> list[Attempt]:
+    """Every network operation the guard blocked in this process, in order."""
+    return list(_ATTEMPTS)
+
+
+def _loopback_host(host: object) -> bool:
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    if not isinstance(host, str):
+        return False
+    host = host.strip("[]").split("%")[0].lower()
+    if host in _LOOPBACK_NAMES:
+        return True
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _ip_literal(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host.strip("[]").split("%")[0])
+        return True
+    except ValueError:
+        return False
+
+
+def _describe(address: object) -> str:
+    if isinstance(address, tuple) and len(address) >= 2:
+        host = address[0].decode("ascii", "replace") if isinstance(address[0], bytes) else str(address[0])
+        return f"[{host}]:{address[1]}" if ":" in host else f"{host}:{address[1]}"
+    if isinstance(address, bytes):
+        return address.decode("utf-8", "replace")
+    return str(address)
+
+
+def install_network_guard(what: str, *, user_root: str | os.PathLike[str] | None = None,
+                          allow_local: bool = False) -> None:
+    """Block network access in this process from now on (see the module docstring).
+
+    ``what`` names the run in messages (``"the dry-run build"``); ``user_root`` is the file or
+    directory of the user code, whose innermost frame is recorded with each attempt;
+    ``allow_local`` keeps loopback addresses and Unix sockets usable (local multiprocessing,
+    a local cluster), otherwise every connect is refused.
+    """
+    import ipaddress  # noqa: F401 - imported now, not inside the hook
+    import socket
+
+    root = os.path.realpath(user_root) if user_root is not None else None
+    unix = getattr(socket, "AF_UNIX", None)
+
+    def where() -> tuple[str | None, int | None, str | None]:
+        frame = sys._getframe(1)
+        while frame is not None:
+            name = frame.f_code.co_filename
+            if root is not None and (name == root or name.startswith(root.rstrip(os.sep) + os.sep)):
+                return name, frame.f_lineno, frame.f_code.co_name
+            frame = frame.f_back
+        return None, None, None
+
+    def block(action: str) -> None:
+        _ATTEMPTS.append(Attempt(action, *where()))
+        raise NetworkBlockedError(f"{BLOCKED_TEXT} in {what}: {action}")
+
+    def address_allowed(sock: object, address: object) -> bool:
+        if address is None:
+            return True
+        if getattr(sock, "family", None) == unix:
+            return allow_local
+        host = address[0] if isinstance(address, tuple) and address else None
+        return allow_local and _loopback_host(host)
+
+    def hook(event: str, args: tuple) -> None:
+        if not event.startswith("socket."):
+            return
+        if event in ("socket.connect", "socket.sendto", "socket.sendmsg"):
+            if not address_allowed(args[0], args[1]):
+                block(f"connecting to {_describe(args[1])}" if event == "socket.connect"
+                      else f"sending to {_describe(args[1])}")
+        elif event == "socket.bind":
+            sock, address = args[0], args[1]
+            host = address[0] if isinstance(address, tuple) and address else None
+            if getattr(sock, "family", None) == unix:
+                if not allow_local:
+                    block(f"binding {_describe(address)}")
+            elif not _loopback_host(host):
+                block(f"listening on {_describe(address)}")
+        elif event == "socket.getaddrinfo":
+            host, port = args[0], args[1]
+            if host is not None and not _loopback_host(host):
+                shown = host.decode("ascii", "replace") if isinstance(host, bytes) else str(host)
+                if _ip_literal(shown) and port not in (None, 0, ""):  # the connect that comes next
+                    block(f"connecting to {_describe((shown, port))}")
+                block(f"resolving {shown}" + (f" (port {port})" if port not in (None, 0, "") else ""))
+        elif event in ("socket.gethostbyname", "socket.gethostbyaddr"):
+            if not _loopback_host(args[0]):
+                block(f"resolving {args[0]}")
+        elif event == "socket.getnameinfo":
+            address = args[0]
+            if not _loopback_host(address[0] if isinstance(address, tuple) and address else None):
+                block(f"resolving {_describe(address)}")
+
+    sys.addaudithook(hook)
+
+
+if __name__ == "__main__" and len(sys.argv) > 1:
+    sys.exit(_supervise(sys.argv[1:]))
