@@ -207,3 +207,19 @@ def test_test_scripts_with_an_exiting_python_dag_is_not_a_pass(repo: Path, tmp_p
     assert code == 2
     assert capsys.readouterr().err.splitlines() == [
         f"cursus-lint: error: {dag}: running the DAG file failed: SystemExit: 0"]
+
+
+def test_help_says_what_is_isolated_and_what_is_not() -> None:
+    from click.testing import CliRunner
+
+    from cursus_lint.cli import cli
+
+    result = CliRunner().invoke(cli, ["test-scripts", "--help"])
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert "Network access is blocked in each script's process except the loopback (an attempt fails the script)" \
+        in text
+    assert "every process a script starts is killed when it ends" in text
+    assert "entry points outside the repo are refused" in text
+    assert "it is not a security sandbox (a script can still write files outside the workspace)" in text
+    assert ".py (run in a child process with the --timeout limit)" in text

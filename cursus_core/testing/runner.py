@@ -57,7 +57,7 @@ def read_outcome(path: Path) -> dict[str, Any] | str | None:
     except OSError as exc:
         return f"unreadable: {exc.strerror or exc}"
     if len(data) > MAX_RESULT_BYTES:
-        return f"larger than {MAX_RESULT_BYTES // 1024} KiB"
+        return f"larger than {MAX_RESULT_BYTES} bytes"
     try:
         outcome = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
