@@ -34,6 +34,7 @@ MARKER_ENV = "CURSUS_SANDBOX_RUN"
 #: what every blocked-network message starts with (callers look for it in error texts)
 BLOCKED_TEXT = "network access is blocked"
 _PR_SET_CHILD_SUBREAPER = 36
+_PR_SET_PDEATHSIG = 1
 _MAX_ROUNDS = 200
 
 
@@ -187,21 +188,33 @@ def run_sandboxed(argv: list[str], *, cwd: str | os.PathLike[str], env: dict[str
 # ---------------------------------------------------------------------------- the supervisor
 
 
-def _become_subreaper() -> bool:
+def _prctl(option: int, value: int) -> bool:
     if not sys.platform.startswith("linux"):
         return False
     try:
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+        return libc.prctl(option, value, 0, 0, 0) == 0
     except (OSError, AttributeError):
         return False
 
 
+def _on_term(signum: int, frame: object) -> None:
+    """The parent died (or asked us to stop): take the whole tree down with us."""
+    kill_tree(os.getpid(), include_root=False)
+    os._exit(128 + signum)
+
+
 def _supervise(argv: list[str]) -> int:
     """Run the worker, reap what it leaves, kill everything still running, pass its status on."""
-    _become_subreaper()
+    parent = os.getppid()
+    _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+    # the supervisor is in its own session, out of reach of a kill of the parent's process group
+    # (a cancelled CI job): when the parent dies, this gets SIGTERM and kills the tree
+    signal.signal(signal.SIGTERM, _on_term)
+    if _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM) and os.getppid() != parent:  # pragma: no cover - raced
+        _on_term(signal.SIGTERM, None)
     worker = os.posix_spawn(argv[0], argv, os.environ)
     status = 0
     while True:  # reap orphans as they end, until the worker itself has ended

@@ -173,3 +173,25 @@ def test_without_allow_local_even_loopback_is_blocked(tmp_path: Path) -> None:
     *_, loopback, attempts = json.loads(log.splitlines()[-1])
     assert loopback[0].startswith("NetworkBlockedError: network access is blocked in the test: connecting to 127.0.0.1:")
     assert len(attempts) == 5 and attempts[-1][0] == loopback[0].rsplit(": ", 1)[1]
+
+
+def test_killing_the_parent_takes_the_whole_run_down(tmp_path: Path) -> None:
+    import subprocess
+
+    token = uuid.uuid4().hex
+    (tmp_path / "user.py").write_text(SPAWN + "time.sleep(300)\n", encoding="utf-8")
+    parent = subprocess.Popen(
+        [sys.executable, "-c", "import os, sys\nfrom cursus_core.sandbox import run_sandboxed\n"
+         f"run_sandboxed([sys.executable, {str(tmp_path / 'user.py')!r}, {str(tmp_path / 'pids.txt')!r}], "
+         "cwd='.', env=dict(os.environ), stdout=None, stderr=None, timeout=600)\n"],
+        env={**os.environ, "SANDBOX_TEST_TOKEN": token}, cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "pids.txt").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(with_token(token)) == 7  # the parent, supervisor, worker, three sleeps, the daemon
+    parent.kill()  # as a cancelled CI job would: no chance to clean up
+    parent.wait()
+    deadline = time.monotonic() + 20
+    while with_token(token) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert with_token(token) == []
