@@ -235,7 +235,10 @@ def _supervise(argv: list[str]) -> int:
             break
     sys.stdout.flush()
     if code < 0:  # end the way the worker ended, so the parent sees the signal
-        signal.signal(-code, signal.SIG_DFL)
+        try:
+            signal.signal(-code, signal.SIG_DFL)
+        except (OSError, ValueError):  # SIGKILL has no handler to reset
+            pass
         os.kill(os.getpid(), -code)
         code = 128 - code
     return code
@@ -313,12 +316,14 @@ def install_network_guard(what: str, *, user_root: str | os.PathLike[str] | None
 
     root = os.path.realpath(user_root) if user_root is not None else None
     unix = getattr(socket, "AF_UNIX", None)
+    installed = (f"{os.sep}site-packages{os.sep}", f"{os.sep}dist-packages{os.sep}")  # a venv inside the repo
 
     def where() -> tuple[str | None, int | None, str | None]:
         frame = sys._getframe(1)
         while frame is not None:
             name = frame.f_code.co_filename
-            if root is not None and (name == root or name.startswith(root.rstrip(os.sep) + os.sep)):
+            if root is not None and (name == root or name.startswith(root.rstrip(os.sep) + os.sep)) \
+                    and not any(part in name for part in installed):
                 return name, frame.f_lineno, frame.f_code.co_name
             frame = frame.f_back
         return None, None, None
@@ -352,7 +357,7 @@ def install_network_guard(what: str, *, user_root: str | os.PathLike[str] | None
                 block(f"listening on {_describe(address)}")
         elif event == "socket.getaddrinfo":
             host, port = args[0], args[1]
-            if host is not None and not _loopback_host(host):
+            if host not in (None, "", b"") and not _loopback_host(host):  # None/"": this machine
                 shown = host.decode("ascii", "replace") if isinstance(host, bytes) else str(host)
                 if _ip_literal(shown) and port not in (None, 0, ""):  # the connect that comes next
                     block(f"connecting to {_describe((shown, port))}")

@@ -195,3 +195,21 @@ def test_killing_the_parent_takes_the_whole_run_down(tmp_path: Path) -> None:
     while with_token(token) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert with_token(token) == []
+
+
+def test_a_worker_killed_by_a_signal_is_reported_as_that_signal(tmp_path: Path) -> None:
+    finished, token, log = run_script(tmp_path, "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n")
+    assert (finished.returncode, finished.timed_out, log) == (-9, False, "")
+
+
+def test_an_attempt_is_located_in_user_code_not_in_a_venv_inside_the_repo(tmp_path: Path) -> None:
+    lib = tmp_path / ".venv" / "lib" / "site-packages"
+    lib.mkdir(parents=True)
+    (lib / "fetcher.py").write_text("import socket\n\n\ndef fetch():\n    socket.getaddrinfo('example.com', 80)\n")
+    source = (f"import sys\nsys.path[:0] = [{str(GUARD)!r}, {str(lib)!r}]\n"
+              "from cursus_core.sandbox import blocked_attempts, install_network_guard\n"
+              f"install_network_guard('the test', user_root={str(tmp_path)!r})\n"
+              "import fetcher\ntry:\n    fetcher.fetch()\nexcept OSError:\n    pass\n"
+              "print([(a.path, a.line, a.function) for a in blocked_attempts()])\n")
+    finished, _, log = run_script(tmp_path, source)
+    assert log.splitlines()[-1] == repr([(str(tmp_path / "user.py"), 7, "<module>")])
