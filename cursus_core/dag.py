@@ -329,6 +329,8 @@ def load_dag_isolated(path: str | os.PathLike[str], *, timeout: float = 300.0) -
         if finished.timed_out:
             raise DAGFormatError(f"{file}: running the DAG file timed out after {timeout:g} s and was stopped")
         try:
+            if not result_file.is_file():  # nothing, or a FIFO/device the DAG file put there
+                raise OSError("no result")
             with open(result_file, "rb") as f:
                 data = f.read(MAX_CHILD_RESULT_BYTES + 1)
             result = json.loads(data.decode("utf-8")) if len(data) <= MAX_CHILD_RESULT_BYTES else None

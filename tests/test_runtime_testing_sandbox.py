@@ -179,6 +179,8 @@ def test_a_python_dag_is_loaded_in_a_child(tmp_path: Path) -> None:
     ("import socket\ntry:\n    socket.getaddrinfo('example.com', 80)\nexcept OSError:\n    pass\ndag = None\n",
      "network access is blocked while loading the DAG: it tried resolving example.com (port 80)"),
     ("import os\nos._exit(0)\n", "running the DAG file gave no valid result (the process exited with status 0)"),
+    ("import os, sys\nos.mkfifo(sys.argv[2])\nos._exit(0)\n",  # argv[2]: where the child writes its result
+     "running the DAG file gave no valid result (the process exited with status 0)"),
 ])
 def test_a_python_dag_that_exits_raises_or_connects_is_one_line_naming_the_file(tmp_path: Path, body: str,
                                                                                  message: str) -> None:
@@ -223,3 +225,11 @@ def test_help_says_what_is_isolated_and_what_is_not() -> None:
     assert "entry points outside the repo are refused" in text
     assert "it is not a security sandbox (a script can still write files outside the workspace)" in text
     assert ".py (run in a child process with the --timeout limit)" in text
+
+
+def test_a_fifo_in_place_of_the_result_does_not_hang_the_parent(repo: Path, tmp_path: Path) -> None:
+    script = ("import json\nimport os\n\n\ndef main(input_paths, output_paths, environ_vars, job_args):\n"
+              "    job = json.load(open('../job.json'))\n    os.mkfifo(job['result'])\n    os._exit(0)\n")
+    result = package_run(repo, tmp_path, script)
+    assert (result.status, result.reason) == (
+        "failed", "the script process returned an invalid result (not a regular file); did the script overwrite it?")

@@ -49,6 +49,8 @@ def read_outcome(path: Path) -> dict[str, Any] | str | None:
     The script runs in the process that writes the file and can overwrite it, so nothing in it
     is trusted before its size, JSON and shape are checked.
     """
+    if not path.is_file():  # a FIFO or a device put there would block or never end
+        return "not a regular file" if path.exists() or path.is_symlink() else None
     try:
         with open(path, "rb") as f:
             data = f.read(MAX_RESULT_BYTES + 1)
