@@ -353,7 +353,7 @@ def load_dag_isolated(path: str | os.PathLike[str], *, timeout: float = 300.0) -
 
 def _child(path: str, result_path: str) -> int:
     """In the child: run the DAG file, write ``{"dag": ...}`` or ``{"error": ...}`` as JSON."""
-    from cursus_core.sandbox import BLOCKED_TEXT, blocked_attempts, install_network_guard
+    from cursus_core.network_guard import BLOCKED_TEXT, blocked_attempts, install_network_guard
 
     file = Path(path)
     install_network_guard("loading the DAG", user_root=file.parent)

@@ -294,7 +294,7 @@ def _child(request: dict[str, Any], result_file: Path) -> int:
     """Runs in the child: import the extra, run the dry run, write the result as JSON."""
     sys.stdout = sys.stderr  # prints of user code must not mix with anything we read
     repo = Path(request["repo"])
-    from cursus_core.sandbox import install_network_guard
+    from cursus_core.network_guard import install_network_guard
 
     install_network_guard("the dry-run build", user_root=repo)  # before sagemaker and any user code
 
@@ -337,7 +337,7 @@ def _child(request: dict[str, Any], result_file: Path) -> int:
 def _network_problems(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A builder-exception per blocked network attempt that no problem reports yet (user code may
     have caught the error and carried on: the build must still not pass)."""
-    from cursus_core.sandbox import BLOCKED_TEXT, blocked_attempts
+    from cursus_core.network_guard import BLOCKED_TEXT, blocked_attempts
 
     out: list[dict[str, Any]] = []
     for attempt in blocked_attempts():

@@ -118,7 +118,7 @@ def test_kill_tree_reaches_reparented_daemons_below_a_subreaper(tmp_path: Path) 
 NETWORK = """
 import json, socket, sys, time, urllib.request
 sys.path.insert(0, {root!r})
-from cursus_core.sandbox import blocked_attempts, install_network_guard
+from cursus_core.network_guard import blocked_attempts, install_network_guard
 
 install_network_guard("the test", user_root={here!r}, allow_local={local})
 out = []
@@ -207,7 +207,7 @@ def test_an_attempt_is_located_in_user_code_not_in_a_venv_inside_the_repo(tmp_pa
     lib.mkdir(parents=True)
     (lib / "fetcher.py").write_text("import socket\n\n\ndef fetch():\n    socket.getaddrinfo('example.com', 80)\n")
     source = (f"import sys\nsys.path[:0] = [{str(GUARD)!r}, {str(lib)!r}]\n"
-              "from cursus_core.sandbox import blocked_attempts, install_network_guard\n"
+              "from cursus_core.network_guard import blocked_attempts, install_network_guard\n"
               f"install_network_guard('the test', user_root={str(tmp_path)!r})\n"
               "import fetcher\ntry:\n    fetcher.fetch()\nexcept OSError:\n    pass\n"
               "print([(a.path, a.line, a.function) for a in blocked_attempts()])\n")

@@ -109,7 +109,7 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
 
 def _network_failure(result: dict[str, Any], script: Path) -> dict[str, Any]:
     """A run that tried the network fails, even if the script caught the error and carried on."""
-    from cursus_core.sandbox import BLOCKED_TEXT, blocked_attempts
+    from cursus_core.network_guard import BLOCKED_TEXT, blocked_attempts
 
     attempts = blocked_attempts()
     if not attempts or BLOCKED_TEXT in str(result.get("error")):
@@ -130,7 +130,7 @@ def _network_failure(result: dict[str, Any], script: Path) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     job_file = Path((argv or sys.argv[1:])[0])
     job = json.loads(job_file.read_text(encoding="utf-8"))
-    from cursus_core.sandbox import install_network_guard
+    from cursus_core.network_guard import install_network_guard
 
     # local sockets stay usable: multiprocessing managers and local clusters talk over them
     install_network_guard("runtime testing", user_root=Path(job["script"]).parent, allow_local=True)
