@@ -6,9 +6,11 @@ stable across runs (ties go to the node added first): golden files and diagnosti
 on that.
 
 :func:`load_dag` reads ``.json``, ``.yaml``/``.yml`` and ``.py`` files. A ``.py`` DAG is user
-code: it is run with :mod:`runpy` in the *current* process, which is only acceptable on the
-explicit dry-run path. Callers (the dry-run build) run :func:`load_dag` for ``.py`` files in a
-child process with a time limit; the static linter never loads a ``.py`` DAG.
+code: :func:`load_dag` runs it with :mod:`runpy` in the *current* process, which is only
+acceptable inside a sandboxed child (the dry-run build's). Everywhere else
+:func:`load_dag_isolated` runs a ``.py`` DAG in a child of :mod:`cursus_core.sandbox` with a
+time limit and reads the nodes and edges back as data (``.json``/``.yaml`` DAGs are read in
+process: they are data). The static linter never loads a ``.py`` DAG.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import heapq
 import json
 import os
 import runpy
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -30,6 +33,7 @@ __all__ = [
     "DAGFormatError",
     "PipelineDAG",
     "load_dag",
+    "load_dag_isolated",
     "DAG_FACTORY_NAMES",
 ]
 
@@ -288,3 +292,79 @@ def load_dag(path: str | os.PathLike[str]) -> PipelineDAG:
     if cycle is not None:
         raise DAGCycleError(cycle, where=f"{file}: ")
     return dag
+
+
+# ---------------------------------------------------------------------------- .py DAGs in a child
+
+#: the largest DAG result read back from the child (nodes and edges as JSON)
+MAX_CHILD_RESULT_BYTES = 16 * 1024 * 1024
+_CHILD_CODE = "import sys; from cursus_core.dag import _child; sys.exit(_child(sys.argv[1], sys.argv[2]))"
+
+
+def _first_line(text: str) -> str:
+    return (text.strip().splitlines() or [""])[0]
+
+
+def load_dag_isolated(path: str | os.PathLike[str], *, timeout: float = 300.0) -> PipelineDAG:
+    """:func:`load_dag`, with a ``.py`` DAG run in a sandboxed child stopped after ``timeout`` s.
+
+    Whatever the DAG file does — loop, exit, raise, reach for the network — the result is a
+    DAG or a one-line :class:`DAGFormatError` naming the file.
+    """
+    import tempfile
+
+    from cursus_core.sandbox import run_sandboxed
+
+    file = Path(path)
+    if file.suffix.lower() != ".py":
+        return load_dag(file)
+    if not file.is_file():
+        raise DAGFormatError(f"{file}: cannot read: no such file")
+    with tempfile.TemporaryDirectory(prefix="cursus-dag-") as tmp:
+        result_file, log_file = Path(tmp) / "dag.json", Path(tmp) / "output.txt"
+        with open(log_file, "wb") as log:
+            finished = run_sandboxed([sys.executable, "-c", _CHILD_CODE, str(file.absolute()), str(result_file)],
+                                     cwd=os.getcwd(), env=dict(os.environ), stdout=log, stderr=log, timeout=timeout)
+        if finished.timed_out:
+            raise DAGFormatError(f"{file}: running the DAG file timed out after {timeout:g} s and was stopped")
+        try:
+            if not result_file.is_file():  # nothing, or a FIFO/device the DAG file put there
+                raise OSError("no result")
+            with open(result_file, "rb") as f:
+                data = f.read(MAX_CHILD_RESULT_BYTES + 1)
+            result = json.loads(data.decode("utf-8")) if len(data) <= MAX_CHILD_RESULT_BYTES else None
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+            result = None
+    if isinstance(result, dict) and set(result) == {"error"} and isinstance(result["error"], str):
+        raise DAGFormatError(_first_line(result["error"]) or f"{file}: running the DAG file failed")
+    if not (isinstance(result, dict) and set(result) == {"dag"}):
+        raise DAGFormatError(f"{file}: running the DAG file gave no valid result (the process exited with "
+                             f"status {finished.returncode})")
+    try:
+        dag = PipelineDAG.from_dict(result["dag"])
+    except DAGError as exc:
+        raise DAGFormatError(f"{file}: {_first_line(str(exc))}") from None
+    cycle = dag.find_cycle()
+    if cycle is not None:
+        raise DAGCycleError(cycle, where=f"{file}: ")
+    return dag
+
+
+def _child(path: str, result_path: str) -> int:
+    """In the child: run the DAG file, write ``{"dag": ...}`` or ``{"error": ...}`` as JSON."""
+    from cursus_core.network_guard import BLOCKED_TEXT, blocked_attempts, install_network_guard
+
+    file = Path(path)
+    install_network_guard("loading the DAG", user_root=file.parent)
+    try:
+        result: dict[str, Any] = {"dag": _load_py(file).to_dict()}
+    except DAGError as exc:
+        result = {"error": str(exc)}
+    except BaseException as exc:  # SystemExit, KeyboardInterrupt: the DAG file did not define a DAG
+        text = f"{type(exc).__name__}: {exc}".rstrip(": ")
+        result = {"error": f"{file}: running the DAG file failed: {text}"}
+    attempts = blocked_attempts()
+    if attempts and BLOCKED_TEXT not in result.get("error", ""):
+        result = {"error": f"{file}: {BLOCKED_TEXT} while loading the DAG: it tried {attempts[0].what}"}
+    Path(result_path).write_text(json.dumps(result), encoding="utf-8")
+    return 0

@@ -1,9 +1,11 @@
 """``cursus-lint build``: run the dry-run build in a child process and turn its problems into CL8xx.
 
 The dry run imports the repo's builders and configs (user code) and sagemaker, so the parent —
-the linter process — never does: it starts ``python -m cursus_lint.build CHILD REQUEST RESULT``,
-waits at most ``timeout`` seconds (then kills the child's whole process group), and reads the
-child's JSON result from a temporary file (the child's stdout belongs to user code's prints).
+the linter process — never does: it starts ``python -m cursus_lint.build CHILD REQUEST RESULT``
+in the sandbox of :mod:`cursus_core.sandbox` (no network; every process the run starts is killed
+at its end, and the whole tree at ``timeout`` seconds), and reads the child's JSON result from a
+temporary file (the child's stdout belongs to user code's prints). User code can reach that
+file too, so the parent checks its size and shape before trusting it.
 Problems are located in the DAG or saved config file by reading them as data, so every
 reporter can show them like any other finding.
 """
@@ -12,11 +14,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,35 +66,37 @@ class BuildOutcome:
 
 def run_build(dag: Path, config: Path, repo: Path, *, timeout: float = 300.0,
               pipeline_name: str | None = None) -> BuildOutcome:
-    """Run the dry run in a child process; a timeout becomes a ``build-timeout`` problem."""
+    """Run the dry run in a sandboxed child (no network, no surviving processes, see
+    :mod:`cursus_core.sandbox`); a timeout becomes a ``build-timeout`` problem and a result the
+    child could not have written (user code overwrote it) a ``builder-exception`` one."""
+    from cursus_core.sandbox import run_sandboxed
+
     request = {"dag": str(Path(dag).absolute()), "config": str(Path(config).absolute()),
                "repo": str(Path(repo).absolute()), "pipeline_name": pipeline_name}
-    start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="cursus-lint-build-") as tmp:
         result_file = Path(tmp) / "result.json"
         err_file = Path(tmp) / "stderr.txt"
         env = {**os.environ, "SAGEMAKER_SUPPRESS_V2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
         with open(err_file, "wb") as err:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "cursus_lint.build", _CHILD, json.dumps(request), str(result_file)],
-                cwd=request["repo"], stdin=subprocess.DEVNULL, stdout=err, stderr=err, env=env,
-                start_new_session=True)
-            try:
-                code = proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                _kill_group(proc)
-                elapsed = time.perf_counter() - start
-                return BuildOutcome(None, [{"kind": "build-timeout", "message": f"dry-run build timed out after "
-                                            f"{timeout:g} s and was stopped (a builder or config module that "
-                                            "blocks or loops at import or build time?)",
-                                            "node": None, "path": None, "line": None}],
-                                    elapsed_s=elapsed, timed_out=True)
-        elapsed = time.perf_counter() - start
+            finished = run_sandboxed([sys.executable, "-m", "cursus_lint.build", _CHILD, json.dumps(request),
+                                      str(result_file)], cwd=request["repo"], env=env, stdout=err, stderr=err,
+                                     timeout=timeout)
+        if finished.timed_out:
+            return BuildOutcome(None, [{"kind": "build-timeout", "message": f"dry-run build timed out after "
+                                        f"{timeout:g} s and was stopped (a builder or config module that "
+                                        "blocks or loops at import or build time?)",
+                                        "node": None, "path": None, "line": None}],
+                                elapsed_s=finished.elapsed_s, timed_out=True)
         if not result_file.is_file():
             tail = [line for line in err_file.read_text(errors="replace").splitlines() if line.strip()][-1:]
-            raise BuildCrash(f"dry-run child process exited with status {code} and no result"
+            raise BuildCrash(f"dry-run child process exited with status {finished.returncode} and no result"
                              + (f": {tail[0].strip()}" if tail else ""))
-        result = json.loads(result_file.read_text(encoding="utf-8"))
+        try:
+            result = read_result(result_file)
+        except InvalidResult as exc:
+            return BuildOutcome(None, [{"kind": "builder-exception", "message": f"the build child returned an "
+                                        f"invalid result ({exc}); did user code overwrite or corrupt it?",
+                                        "node": None, "path": None, "line": None}], elapsed_s=finished.elapsed_s)
     if "missing_extra" in result:
         if not result["missing_extra"]:  # importable, but not a version the dry run supports
             raise MissingBuildExtra(str(result.get("message") or INSTALL_HINT).splitlines()[0])
@@ -103,16 +104,55 @@ def run_build(dag: Path, config: Path, repo: Path, *, timeout: float = 300.0,
                                 f"'{result['missing_extra']}'): {INSTALL_HINT}")
     if "crash" in result:
         raise BuildCrash(f"dry-run build failed: {result['crash']}")
-    return BuildOutcome(result.get("definition"), list(result.get("problems", [])), result.get("report"), elapsed)
+    return BuildOutcome(result["definition"], list(result["problems"]), result.get("report"), finished.elapsed_s)
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
-    """Stop the child and anything it started (user code may spawn processes)."""
+# ---------------------------------------------------------------------------- the child's result
+
+#: the largest result file the parent reads (a definition of hundreds of steps is a few MB)
+MAX_RESULT_BYTES = 64 * 1024 * 1024
+_PROBLEM_TYPES: dict[str, tuple[type, ...]] = {"kind": (str,), "message": (str,), "node": (str, type(None)),
+                                               "path": (str, type(None)), "line": (int, type(None))}
+
+
+class InvalidResult(ValueError):
+    """The child's result file is not what the child writes: too big, not JSON, wrong shape."""
+
+
+def read_result(path: Path) -> dict[str, Any]:
+    """The child's result, checked key by key: the file is reachable by user code in the child."""
+    with open(path, "rb") as f:
+        data = f.read(MAX_RESULT_BYTES + 1)
+    if len(data) > MAX_RESULT_BYTES:
+        raise InvalidResult(f"larger than {MAX_RESULT_BYTES} bytes")
     try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        proc.kill()
-    proc.wait()
+        result = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise InvalidResult(f"not JSON: {type(exc).__name__}") from None
+    if not isinstance(result, dict):
+        raise InvalidResult(f"a JSON {type(result).__name__}, not an object")
+    if "missing_extra" in result:
+        if not isinstance(result["missing_extra"], str) or not isinstance(result.get("message", ""), str):
+            raise InvalidResult("'missing_extra' and 'message' must be strings")
+        return result
+    if "crash" in result:
+        if not isinstance(result["crash"], str):
+            raise InvalidResult("'crash' must be a string")
+        return result
+    if set(result) - {"definition", "problems", "report"} or "problems" not in result:
+        raise InvalidResult("unexpected keys " + ", ".join(sorted(map(repr, result))))
+    definition, problems = result.get("definition"), result["problems"]
+    if definition is not None and not (isinstance(definition, dict) and isinstance(definition.get("Steps"), list)):
+        raise InvalidResult("'definition' is not a pipeline definition")
+    if not isinstance(problems, list):
+        raise InvalidResult("'problems' is not a list")
+    for i, problem in enumerate(problems):
+        if not isinstance(problem, dict) or set(problem) != set(_PROBLEM_TYPES):
+            raise InvalidResult(f"problem #{i} does not have the keys {', '.join(_PROBLEM_TYPES)}")
+        for key, types in _PROBLEM_TYPES.items():
+            if not isinstance(problem[key], types) or isinstance(problem[key], bool):
+                raise InvalidResult(f"problem #{i}: '{key}' has the wrong type")
+    return result
 
 
 def write_definition(definition: dict[str, Any], path: Path) -> None:
@@ -254,6 +294,9 @@ def _child(request: dict[str, Any], result_file: Path) -> int:
     """Runs in the child: import the extra, run the dry run, write the result as JSON."""
     sys.stdout = sys.stderr  # prints of user code must not mix with anything we read
     repo = Path(request["repo"])
+    from cursus_core.network_guard import install_network_guard
+
+    install_network_guard("the dry-run build", user_root=repo)  # before sagemaker and any user code
 
     def write(result: dict[str, Any]) -> int:
         tmp = result_file.with_suffix(".tmp")
@@ -276,17 +319,34 @@ def _child(request: dict[str, Any], result_file: Path) -> int:
         result = dry_run(request["dag"], request["config"], repo, pipeline_name=request["pipeline_name"])
     except Exception as exc:  # the dry run reports user errors as problems; this is the rest
         where = _user_frame(exc, repo)
-        if where is None:
+        if where is None and not _network_problems([]):
             return write({"crash": f"{type(exc).__name__}: {exc}"})
-        return write({"definition": None, "problems": [{
+        problems = [] if where is None else [{
             "kind": "builder-exception", "message": f"{type(exc).__name__}: {exc} (at {where[0]}:{where[1]})",
-            "node": None, "path": where[0], "line": where[1]}]})
+            "node": None, "path": where[0], "line": where[1]}]
+        return write({"definition": None, "problems": problems + _network_problems(problems)})
     report = getattr(result, "report", None)
     if hasattr(report, "to_dict"):
         report = report.to_dict()
-    return write({"definition": result.definition, "problems": [_problem_dict(p) for p in result.problems],
+    problems = [_problem_dict(p) for p in result.problems]
+    return write({"definition": result.definition, "problems": problems + _network_problems(problems),
                   "report": _jsonable(report if report is None or isinstance(report, (str, dict, list))
                                       else str(report))})
+
+
+def _network_problems(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A builder-exception per blocked network attempt that no problem reports yet (user code may
+    have caught the error and carried on: the build must still not pass)."""
+    from cursus_core.network_guard import BLOCKED_TEXT, blocked_attempts
+
+    out: list[dict[str, Any]] = []
+    for attempt in blocked_attempts():
+        if any(attempt.what in str(p.get("message")) for p in problems + out):
+            continue
+        out.append({"kind": "builder-exception", "message": f"{BLOCKED_TEXT} in the dry-run build: user code "
+                    f"tried {attempt.what}; the build runs offline", "node": None,
+                    "path": attempt.path, "line": attempt.line})
+    return out[:10]
 
 
 if __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == _CHILD:

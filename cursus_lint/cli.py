@@ -406,6 +406,9 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
 
     Unlike `check`, this IMPORTS the repo's builders and configs (user code) and sagemaker. It
     does so in a child process that is stopped after --timeout seconds, with no AWS access.
+    Network access is blocked in the child (loopback included; an attempt is CL809), every
+    process it starts is killed when the build ends, and entry points outside the repo are
+    refused (CL808). This guards against accidents; it is not a security sandbox.
     Problems (DAG cycle, node without config, unwired input, builder exception, ...) are
     reported as CL8xx findings; exit status 0, 1 or 2 as for `check`.
 
@@ -491,7 +494,7 @@ def _explain(report: dict) -> str:
 
 @cli.command("test-scripts")
 @click.option("--dag", "dag", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Pipeline DAG: .json or .yaml (a .py DAG is run in this process).")
+              help="Pipeline DAG: .json or .yaml, or .py (run in a child process with the --timeout limit).")
 @click.option("--config", "pipeline_config", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="Saved pipeline config JSON.")
 @click.option("--spec", "spec_file", type=click.Path(path_type=Path, dir_okay=False),
@@ -515,8 +518,12 @@ def test_scripts_cmd(dag: Path, pipeline_config: Path, spec_file: Path | None, r
     Each script runs in a child process stopped after --timeout seconds, with the container
     paths of its contract mapped to directories in the workspace, env vars and arguments as
     its builder would set them, and upstream outputs wired to downstream inputs. This RUNS
-    the scripts (user code). Exit status: 0 every script passed, 1 a script failed, timed out,
-    was blocked or is not configured, 2 usage error (unreadable DAG, config or spec).
+    the scripts (user code). Network access is blocked in each script's process except the
+    loopback (an attempt fails the script), every process a script starts is killed when it
+    ends, and entry points outside the repo are refused. This guards against accidents; it is
+    not a security sandbox (a script can still write files outside the workspace). Exit
+    status: 0 every script passed, 1 a script failed, timed out, was blocked or is not
+    configured, 2 usage error (unreadable DAG, config or spec).
     """
     import tempfile
 

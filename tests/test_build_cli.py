@@ -12,7 +12,9 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,20 +70,50 @@ def _missing_entry_point(root: Path) -> None:
                '"script_path": "steps/scripts/packaging.py"')
 
 
-def _raising_builder(root: Path) -> None:
+def _raising_builder(root: Path, body: str = '        raise RuntimeError("package bucket is not configured")\n') -> None:
     path = root / BUILDERS / "builder_package_step.py"
     text = path.read_text()
     marker = "    def create_step("
     assert marker in text
     at = text.index(marker)
     body_start = text.index(":\n", text.index(")", at)) + 2
-    path.write_text(text[:body_start] + '        raise RuntimeError("package bucket is not configured")\n'
-                    + text[body_start:])
+    path.write_text(text[:body_start] + body + text[body_start:])
 
 
 def _sleeping_builder(root: Path) -> None:
     path = root / BUILDERS / "builder_registration_step.py"
-    path.write_text("import time\n\ntime.sleep(120)\n" + path.read_text())
+    path.write_text("import time\n\ntime.sleep(300)\n" + path.read_text())
+
+
+#: a token in the build's environment: every process the build starts inherits it (see _survivors)
+TOKEN = uuid.uuid4().hex
+
+
+def _hostile_builder(root: Path) -> None:
+    """A builder that leaves processes behind and swallows a blocked lookup at import, and one whose
+    create_step connects out."""
+    path = root / BUILDERS / "builder_registration_step.py"
+    path.write_text(
+        "import os as _os, socket as _socket, subprocess as _subprocess\n"
+        "_subprocess.Popen(['sleep', '300'])\n"
+        "_subprocess.Popen(['setsid', 'sleep', '301'])\n"
+        "if _os.fork() == 0:\n"
+        "    if _os.fork() == 0:\n"
+        "        _os.execvp('sleep', ['sleep', '302'])\n"
+        "    _os._exit(0)\n"
+        "try:\n"
+        "    _socket.getaddrinfo('example.com', 443)\n"
+        "except OSError:\n"
+        "    pass\n" + path.read_text())
+    _raising_builder(root, "        import socket\n        socket.create_connection(('10.255.255.1', 80), timeout=60)\n")
+
+
+def _forging_builder(root: Path) -> None:
+    """A builder that overwrites the child's result file once the child has written it."""
+    path = root / BUILDERS / "builder_registration_step.py"
+    path.write_text("import atexit as _atexit, sys as _sys\n"
+                    "_atexit.register(lambda: open(_sys.argv[3], 'w').write('{\"definition\": garbage'))\n"
+                    + path.read_text())
 
 
 def _no_build_extra(root: Path) -> None:
@@ -99,6 +131,8 @@ CASES = {
     "raising-builder": (_raising_builder, []),
     "sleeping-builder": (_sleeping_builder, ["--timeout", "2"]),
     "no-build-extra": (_no_build_extra, []),
+    "hostile-builder": (_hostile_builder, []),
+    "forging-builder": (_forging_builder, []),
 }
 
 
@@ -131,7 +165,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
         shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("__pycache__"))
         if breakage is not None:
             breakage(root)
-        env = {**os.environ}
+        env = {**os.environ, "SANDBOX_TEST_TOKEN": TOKEN}
         if name == "no-build-extra":
             env["PYTHONPATH"] = str(base / "fake_site")
         cmd = [sys.executable, "-m", "cursus_lint.cli", "build", "--dag", "pipeline/dag.json",
@@ -140,9 +174,17 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
         proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         running[name] = (root, proc, time.perf_counter())
     out = {}
-    for name, (root, proc, start) in running.items():
-        stdout, stderr = proc.communicate(timeout=240)
+
+    def wait(name: str, root: Path, proc: subprocess.Popen, start: float) -> None:
+        # one thread per build, so each one's time is its own, not that of the builds before it
+        stdout, stderr = proc.communicate(timeout=400)
         out[name] = Built(root, proc.returncode, stdout, stderr, time.perf_counter() - start)
+
+    threads = [threading.Thread(target=wait, args=(name, *started)) for name, started in running.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     return out
 
 
@@ -214,7 +256,10 @@ def test_timeout_stops_the_child_and_is_cl811(builds: dict[str, Built]) -> None:
     assert [(p, c) for p, _, c, _ in b.found()] == [("pipeline/dag.json", "CL811")]
     (message,) = b.messages("CL811")
     assert message.startswith("dry-run build timed out after 2 s")
-    assert b.seconds < 60  # the 120 s sleep was killed, not waited for
+    # the 300 s sleep was killed, not waited for: the child's own time (timeout and kill) is the tight
+    # bound; the command's wall time also counts interpreter start-up, slow on a loaded machine
+    assert b.report["summary"]["elapsed_ms"] < 60_000
+    assert b.seconds < 240
 
 
 def test_missing_build_extra_is_one_line_exit_2(builds: dict[str, Built]) -> None:
@@ -226,7 +271,123 @@ def test_missing_build_extra_is_one_line_exit_2(builds: dict[str, Built]) -> Non
         "pip install 'cursus-lint[build]'"]
 
 
+def _survivors() -> list[int]:
+    """Live processes that carry this module's token: anything a build left behind."""
+    needle = f"SANDBOX_TEST_TOKEN={TOKEN}".encode()
+    found = []
+    for name in os.listdir("/proc"):
+        try:
+            if name.isdigit() and needle in Path(f"/proc/{name}/environ").read_bytes().split(b"\0") \
+                    and Path(f"/proc/{name}/stat").read_bytes().rsplit(b")", 1)[1].split()[0] != b"Z":
+                found.append(int(name))
+        except OSError:
+            continue
+    return found
+
+
+def test_network_access_is_blocked_and_each_attempt_is_cl809(builds: dict[str, Built]) -> None:
+    b = builds["hostile-builder"]
+    assert b.returncode == 1, b.stderr
+    package = b.root / BUILDERS / "builder_package_step.py"
+    registration = b.root / BUILDERS / "builder_registration_step.py"
+    connect, lookup = line_in(package, "10.255.255.1"), line_in(registration, "getaddrinfo")
+    assert sorted((p, line, c) for p, line, c, _ in b.found()) == [
+        (f"{BUILDERS}/builder_package_step.py", connect, "CL809"),
+        (f"{BUILDERS}/builder_registration_step.py", lookup, "CL809")]
+    connected, resolved = sorted(b.messages("CL809"))
+    assert "NetworkBlockedError: network access is blocked in the dry-run build: connecting to 10.255.255.1:80" \
+        in connected
+    assert resolved == ("network access is blocked in the dry-run build: user code tried resolving example.com "
+                        f"(port 443); the build runs offline (at {BUILDERS}/builder_registration_step.py:{lookup})")
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").is_file(), reason="needs Linux /proc")
+def test_no_process_a_build_started_survives_it(builds: dict[str, Built]) -> None:
+    # every build of the module has ended: the hostile builder's sleeps and daemon, the sleeping
+    # builder stopped at its timeout, ...
+    assert builds["hostile-builder"].returncode == 1
+    assert _survivors() == []
+
+
+def test_a_forged_result_file_is_a_finding_not_a_traceback(builds: dict[str, Built]) -> None:
+    b = builds["forging-builder"]
+    assert b.returncode == 1, b.stderr
+    assert [(p, c) for p, _, c, _ in b.found()] == [("pipeline/dag.json", "CL809")]
+    assert b.messages("CL809") == ["the build child returned an invalid result (not JSON: JSONDecodeError); "
+                                   "did user code overwrite or corrupt it?"]
+    assert "Traceback" not in b.stderr
+
+
 # ---------------------------------------------------------------------------- in-process
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    (b"x" * 10, "not JSON: JSONDecodeError"),
+    (b"\xff\xfe", "not JSON: UnicodeDecodeError"),
+    (b"[1, 2]", "a JSON list, not an object"),
+    (b'{"definition": null, "problems": [{"kind": 1}]}', "problem #0 does not have the keys kind, message, node, "
+                                                          "path, line"),
+    (b'{"definition": null, "problems": [{"kind": "k", "message": "m", "node": null, "path": null, "line": true}]}',
+     "problem #0: 'line' has the wrong type"),
+    (b'{"definition": [], "problems": []}', "'definition' is not a pipeline definition"),
+    (b'{"definition": null, "problems": {}}', "'problems' is not a list"),
+    (b'{"crash": 3}', "'crash' must be a string"),
+    (b'{"evil": 1, "problems": []}', "unexpected keys 'evil', 'problems'"),
+    (b"[" * 100_000, "not JSON: RecursionError"),
+])
+def test_the_childs_result_is_checked_before_use(tmp_path: Path, text: bytes, why: str) -> None:
+    from cursus_lint.build import InvalidResult, read_result
+
+    path = tmp_path / "result.json"
+    path.write_bytes(text)
+    with pytest.raises(InvalidResult) as err:
+        read_result(path)
+    assert str(err.value) == why
+
+
+def test_an_oversized_result_is_refused_without_reading_it_all(tmp_path: Path, monkeypatch) -> None:
+    from cursus_lint import build
+
+    monkeypatch.setattr(build, "MAX_RESULT_BYTES", 1000)
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps({"definition": None, "problems": [], "report": "x" * 2000}))
+    with pytest.raises(build.InvalidResult, match="^larger than 1000 bytes$"):
+        build.read_result(path)
+    path.write_text(json.dumps({"definition": {"Steps": []}, "problems": [], "report": None}))
+    assert build.read_result(path) == {"definition": {"Steps": []}, "problems": [], "report": None}
+
+
+def test_entry_points_and_source_dirs_outside_the_repo_are_cl808(tmp_path: Path) -> None:
+    from pydantic import BaseModel
+
+    from cursus_core.compiler.dry_run import find_missing_entry_points
+
+    repo = tmp_path / "repo"
+    (repo / "steps" / "scripts").mkdir(parents=True)
+    (repo / "steps" / "scripts" / "run.py").write_text("")
+    (tmp_path / "evil.py").write_text("")
+    (repo / "steps" / "scripts" / "link.py").symlink_to(tmp_path / "evil.py")
+    config_file = tmp_path / "config.json"
+    config_file.write_text("{}")
+
+    class Config(BaseModel):
+        processing_entry_point: str | None = None
+        processing_source_dir: str | None = None
+
+    def found(**values: str) -> list[str]:
+        return [p.message for p in find_missing_entry_points("Node", Config(**values), repo, config_file)]
+
+    assert found(processing_entry_point="run.py", processing_source_dir="steps/scripts") == []
+    refused = "outside the repo {}: refused (a pipeline must not run files from outside its repo)".format(repo)
+    evil = str(tmp_path / "evil.py")
+    assert found(processing_entry_point=evil) == [f"node 'Node': processing_entry_point '{evil}' is {refused}"]
+    assert found(processing_entry_point="run.py", processing_source_dir="..") == [
+        f"node 'Node': processing_source_dir '..' is {refused}"]
+    assert found(processing_entry_point="../../../evil.py", processing_source_dir="steps/scripts") == [
+        f"node 'Node': processing_entry_point '../../../evil.py' resolves to 'steps/scripts/../../../evil.py', "
+        f"{refused}"]
+    assert found(processing_entry_point="link.py", processing_source_dir="steps/scripts") == [
+        f"node 'Node': processing_entry_point 'link.py' resolves to 'steps/scripts/link.py', {refused}"]
 
 
 def test_help_says_it_imports_user_code_with_a_time_limit() -> None:
@@ -235,6 +396,10 @@ def test_help_says_it_imports_user_code_with_a_time_limit() -> None:
     text = " ".join(result.output.split())
     assert "IMPORTS the repo's builders and configs (user code)" in text
     assert "child process that is stopped after --timeout seconds" in text
+    assert "Network access is blocked in the child (loopback included; an attempt is CL809)" in text
+    assert "every process it starts is killed when the build ends" in text
+    assert "entry points outside the repo are refused (CL808)" in text
+    assert "it is not a security sandbox" in text
     assert "pip install 'cursus-lint[build]'" in text
 
 

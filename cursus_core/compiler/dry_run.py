@@ -109,17 +109,37 @@ def _source_dir_for(config: Any, prefix: str) -> Any:
     return None
 
 
+def _within(path: Path, root: Path) -> bool:
+    """Is ``path`` inside ``root`` once symlinks and ``..`` are resolved?"""
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except (ValueError, OSError, RuntimeError):
+        return False
+
+
 def _local(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and bool(value) and not value.startswith("s3://")
 
 
 def find_missing_entry_points(node: str, config: Any, repo_root: Path, config_path: Path) -> list[BuildProblem]:
-    """Configured source dirs and ``*_entry_point`` scripts that do not exist under ``repo_root``.
+    """Configured source dirs and ``*_entry_point`` scripts that do not exist under ``repo_root``,
+    or that resolve outside it (an absolute path, ``..``, a symlink out).
 
     A config without an entry point (a prebuilt image, say) is not a script step and is fine.
     """
     problems: list[BuildProblem] = []
     fields = getattr(type(config), "model_fields", {})
+    for name in fields:
+        value = getattr(config, name, None)
+        checked = name.endswith("source_dir") or (name.endswith("entry_point") and Path(str(value)).is_absolute())
+        if checked and _local(value) and not _within(repo_root / value, repo_root):
+            problems.append(BuildProblem(
+                "entry-point-missing", f"node '{node}': {name} '{value}' is outside the repo {repo_root}: refused "
+                "(a pipeline must not run files from outside its repo)",
+                node, config_path, _line_of(config_path, f'"{name}"', json.dumps(value))))
+    if problems:
+        return problems
     for name in fields:
         value = getattr(config, name, None)
         if name.endswith("source_dir") and _local(value) and not (repo_root / value).is_dir():
@@ -136,7 +156,12 @@ def find_missing_entry_points(node: str, config: Any, repo_root: Path, config_pa
         if directory is not None and not (repo_root / directory).is_dir():
             continue  # already reported as a missing source dir
         script = f"{directory.rstrip('/')}/{value}" if directory is not None else value
-        if not (repo_root / script).is_file():
+        if not _within(repo_root / script, repo_root):
+            problems.append(BuildProblem(
+                "entry-point-missing", f"node '{node}': {name} '{value}' resolves to '{script}', outside the repo "
+                f"{repo_root}: refused (a pipeline must not run files from outside its repo)",
+                node, config_path, _line_of(config_path, f'"{name}"', json.dumps(value))))
+        elif not (repo_root / script).is_file():
             problems.append(BuildProblem(
                 "entry-point-missing", f"node '{node}': {name} '{value}' not found at '{script}'",
                 node, config_path, _line_of(config_path, f'"{name}"', json.dumps(value))))

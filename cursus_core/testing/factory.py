@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from cursus_core.catalog.layout import find_repo_root
-from cursus_core.dag import PipelineDAG, load_dag
+from cursus_core.dag import PipelineDAG, load_dag_isolated
 
 from .models import FAILED_STATUSES, RunReport, ScriptRequirements, ScriptResult
 from .plan import NodePlan, TestingSetupError, plan_pipeline
@@ -59,7 +59,8 @@ class RuntimeTestingFactory:
     def __init__(self, dag: PipelineDAG | str | os.PathLike[str], config_path: str | os.PathLike[str], *,
                  workspace_dir: str | os.PathLike[str], repo_root: str | os.PathLike[str] | None = None,
                  timeout: float = DEFAULT_TIMEOUT, node_configs: Mapping[str, str] | None = None) -> None:
-        self.dag = dag if isinstance(dag, PipelineDAG) else load_dag(dag)
+        # a .py DAG is user code: run in a sandboxed child with the scripts' time limit
+        self.dag = dag if isinstance(dag, PipelineDAG) else load_dag_isolated(dag, timeout=timeout)
         self.dag_path = None if isinstance(dag, PipelineDAG) else Path(dag).resolve()
         self.config_path = Path(config_path).resolve()
         if not self.config_path.is_file():

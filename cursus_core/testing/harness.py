@@ -13,6 +13,11 @@ With a testable ``main(input_paths, output_paths, environ_vars, job_args)`` the 
 (not as ``__main__``) and ``main`` is called; otherwise the script runs as a program with
 ``sys.argv`` set to the job arguments. The outcome (and, on error, the last traceback frame
 inside the script) is written to the job's ``result`` file.
+
+Before the script is loaded, :func:`cursus_core.sandbox.install_network_guard` blocks every
+connection outside the loopback (a blocked attempt fails the run, even if the script caught the
+error); the parent runs this process under the sandbox's supervisor, which kills every process
+the script started when it ends.
 """
 
 from __future__ import annotations
@@ -102,10 +107,34 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True}
 
 
+def _network_failure(result: dict[str, Any], script: Path) -> dict[str, Any]:
+    """A run that tried the network fails, even if the script caught the error and carried on."""
+    from cursus_core.network_guard import BLOCKED_TEXT, blocked_attempts
+
+    attempts = blocked_attempts()
+    if not attempts or BLOCKED_TEXT in str(result.get("error")):
+        return result
+    first = attempts[0]
+    error = f"NetworkBlockedError: {BLOCKED_TEXT} in runtime testing: the script tried {first.what}"
+    if not result["ok"]:
+        return {**result, "error": f"{result.get('error')}; and before that, {error}"}
+    frame = None
+    if first.path is not None and Path(first.path) == script and first.line is not None:
+        import linecache
+
+        frame = {"path": str(script), "line": first.line, "function": first.function or "<module>",
+                 "code": linecache.getline(str(script), first.line).strip()}
+    return {"ok": False, "error": error, "frame": frame, "exit_code": 1}
+
+
 def main(argv: list[str] | None = None) -> int:
     job_file = Path((argv or sys.argv[1:])[0])
     job = json.loads(job_file.read_text(encoding="utf-8"))
-    result = run_job(job)
+    from cursus_core.network_guard import install_network_guard
+
+    # local sockets stay usable: multiprocessing managers and local clusters talk over them
+    install_network_guard("runtime testing", user_root=Path(job["script"]).parent, allow_local=True)
+    result = _network_failure(run_job(job), Path(job["script"]))
     sys.stdout.flush()
     sys.stderr.flush()
     Path(job["result"]).write_text(json.dumps(result), encoding="utf-8")

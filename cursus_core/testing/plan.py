@@ -27,7 +27,7 @@ from cursus_core.source import load_source
 from .models import EnvVarRequirement, PathRequirement, ScriptRequirements
 
 __all__ = ["NodePlan", "TestingSetupError", "plan_pipeline", "read_saved_config", "env_value",
-           "WIRING_THRESHOLD"]
+           "outside_repo", "WIRING_THRESHOLD"]
 
 #: The compiler's default: an output must score at least this to be wired to an input.
 WIRING_THRESHOLD = 0.5
@@ -156,6 +156,30 @@ def _entry_point(values: dict[str, Any], config_name: str, config_path: Path, re
     return entry.entry_points[0], None
 
 
+def _within(path: Path, root: Path) -> bool:
+    """Is ``path`` inside ``root`` once symlinks and ``..`` are resolved?"""
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except (ValueError, OSError, RuntimeError):
+        return False
+
+
+def outside_repo(entry: Any, repo_root: Path) -> str | None:
+    """Why an entry point (or its source dir) is refused for leaving the repo, or None.
+
+    An absolute ``processing_entry_point``, a ``..`` or a symlink out of the repo would make
+    runtime testing run a file nobody reviewed with the step repo.
+    """
+    if entry.source_dir is not None and not _within(repo_root / entry.source_dir, repo_root):
+        return (f"source dir {entry.source_dir_field}={entry.source_dir!r} is outside the repo "
+                f"{repo_root}: refused (runtime testing runs only scripts inside the repo)")
+    if not _within(entry.script, repo_root):
+        return (f"entry point {entry.field}={entry.value!r} resolves to {entry.script.resolve()}, outside the repo "
+                f"{repo_root}: refused (runtime testing runs only scripts inside the repo)")
+    return None
+
+
 def _rel(path: Path, root: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
@@ -223,6 +247,10 @@ def plan_pipeline(dag: PipelineDAG, config_path: Path, repo_root: Path,
         entry, reason = _entry_point(values, name, config_path, repo_root)
         if entry is None:
             plans[node] = NodePlan(node, "skipped", reason)
+            continue
+        outside = outside_repo(entry, repo_root)
+        if outside is not None:
+            plans[node] = NodePlan(node, "error", outside, entry.script)
             continue
         if not entry.script_exists:
             where = f" (source dir {entry.source_dir_field}={entry.source_dir!r})" if entry.source_dir_field else ""
