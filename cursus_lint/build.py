@@ -40,6 +40,7 @@ KIND_CODES: dict[str, str] = {
     "entry-point-missing": "CL808",
     "builder-exception": "CL809",
     "build-timeout": "CL811",
+    "placeholder-node": "CL812",
 }
 #: modules of the ``build`` extra; the child checks them before importing any user code
 EXTRA_MODULES = ("sagemaker", "boto3")
@@ -65,14 +66,15 @@ class BuildOutcome:
 
 
 def run_build(dag: Path, config: Path, repo: Path, *, timeout: float = 300.0,
-              pipeline_name: str | None = None) -> BuildOutcome:
+              pipeline_name: str | None = None, source_root: Path | None = None) -> BuildOutcome:
     """Run the dry run in a sandboxed child (no network, no surviving processes, see
     :mod:`cursus_core.sandbox`); a timeout becomes a ``build-timeout`` problem and a result the
     child could not have written (user code overwrote it) a ``builder-exception`` one."""
     from cursus_core.sandbox import run_sandboxed
 
     request = {"dag": str(Path(dag).absolute()), "config": str(Path(config).absolute()),
-               "repo": str(Path(repo).absolute()), "pipeline_name": pipeline_name}
+               "repo": str(Path(repo).absolute()), "pipeline_name": pipeline_name,
+               "source_root": str(Path(source_root).absolute()) if source_root is not None else None}
     with tempfile.TemporaryDirectory(prefix="cursus-lint-build-") as tmp:
         result_file = Path(tmp) / "result.json"
         err_file = Path(tmp) / "stderr.txt"
@@ -316,7 +318,8 @@ def _child(request: dict[str, Any], result_file: Path) -> int:
     try:
         from cursus_core.compiler.dry_run import dry_run
 
-        result = dry_run(request["dag"], request["config"], repo, pipeline_name=request["pipeline_name"])
+        result = dry_run(request["dag"], request["config"], repo, pipeline_name=request["pipeline_name"],
+                         source_root=request.get("source_root"))
     except Exception as exc:  # the dry run reports user errors as problems; this is the rest
         where = _user_frame(exc, repo)
         if where is None and not _network_problems([]):

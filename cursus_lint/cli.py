@@ -399,9 +399,14 @@ def lsp_cmd(tcp: str | None, stdio: bool) -> None:
               help="Write the compile report (each node's config and builder, every wired input with its "
                    "score and why) as JSON.")
 @click.option("--explain", is_flag=True, help="Print how each node was built and wired (text, before the findings).")
+@click.option("--source-root", type=click.Path(path_type=Path, file_okay=False),
+              help="Directory the saved config's relative source dirs and entry points are relative to "
+                   "(default: 'source-root' in [tool.cursus-lint], else found as cursus finds them).")
+@click.option("--strict", is_flag=True,
+              help="Report placeholder nodes (builders needing a package that is not installed, CL812) as errors.")
 def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None, output: Path | None, fmt: str,
               timeout: float, pipeline_name: str | None, fail_on: str | None, report_file: Path | None,
-              explain: bool) -> None:
+              explain: bool, source_root: Path | None, strict: bool) -> None:
     """Dry-run build: compile the DAG and saved config into a SageMaker pipeline definition, offline.
 
     Unlike `check`, this IMPORTS the repo's builders and configs (user code) and sagemaker. It
@@ -439,15 +444,19 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
         if not Path(path).is_file():
             raise UsageError(f"pipeline {what} file does not exist: {path}")
     root = repo if repo is not None else (settings.config_file.parent if settings.config_file else Path("."))
+    if source_root is not None and not source_root.is_dir():
+        raise UsageError(f"source root directory does not exist: {source_root}")
     try:
         outcome = run_build(Path(dag), Path(pipeline_config), Path(root), timeout=timeout,
-                            pipeline_name=pipeline_name)
+                            pipeline_name=pipeline_name, source_root=source_root or settings.source_root_path)
     except (MissingBuildExtra, BuildCrash) as exc:
         raise UsageError(str(exc)) from None
     diagnostics = []
     for d in to_diagnostics(outcome.problems, Path(dag), Path(pipeline_config), Path(root).absolute(), rules):
         if settings.enabled(d.code) and not settings.ignored_for_path(d.code, d.location.path):
             d.severity = Severity(settings.severity_for(d.code, d.severity.value))
+            if strict and d.code == "CL812":
+                d.severity = Severity.ERROR
             diagnostics.append(d)
     if outcome.definition is not None and output is not None:
         try:
@@ -480,7 +489,9 @@ def _explain(report: dict) -> str:
     """The compile report as text: node -> builder, then each wired input and its score."""
     lines: list[str] = []
     for node in report.get("nodes", []):
-        lines.append(f"{node.get('node')}: {node.get('config_class')} -> {node.get('builder_class')} "
+        built = (f"placeholder (package '{node['placeholder']}' not installed)" if node.get("placeholder")
+                 else node.get("builder_class"))
+        lines.append(f"{node.get('node')}: {node.get('config_class')} -> {built} "
                      f"({node.get('sagemaker_step_type')}, {node.get('builder_file')})")
         for wired in node.get("inputs", []):
             lines.append(f"    {wired.get('dependency')} <- {wired.get('provider_node')}.{wired.get('provider_output')} "

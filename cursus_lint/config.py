@@ -67,7 +67,7 @@ _SELECTOR = re.compile(r"CL\d{1,3}")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _APPEND_KEYS = ("extend-select", "ignore", "exclude", "extend-exclude", "workspace-dirs")
 _UPDATE_KEYS = ("per-file-ignores", "severity", "layout", "resolver")
-_PATH_KEYS = ("registry", "cache-dir", "dag", "pipeline-config")
+_PATH_KEYS = ("registry", "cache-dir", "dag", "pipeline-config", "source-root")
 
 
 class ConfigError(Exception):
@@ -118,6 +118,9 @@ class LintConfig(BaseModel):
     #: for the static CL8xx rules and as defaults of `cursus-lint build`
     dag: str | None = None
     pipeline_config: str | None = Field(default=None, alias="pipeline-config")
+    #: the directory the saved config's relative source dirs and entry points are relative to
+    #: (default: found as cursus finds them, from project_root_folder and the config's folder)
+    source_root: str | None = Field(default=None, alias="source-root")
 
     _root: Path = PrivateAttr(default_factory=Path.cwd)
     _config_file: Path | None = PrivateAttr(default=None)
@@ -164,6 +167,10 @@ class LintConfig(BaseModel):
     @property
     def pipeline_config_path(self) -> Path | None:
         return None if self.pipeline_config is None else self._root / self.pipeline_config
+
+    @property
+    def source_root_path(self) -> Path | None:
+        return None if self.source_root is None else self._root / self.source_root
 
     @property
     def workspace_paths(self) -> list[Path]:

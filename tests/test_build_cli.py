@@ -417,11 +417,12 @@ def test_every_problem_kind_has_a_documented_build_code() -> None:
                           "config-without-node": "CL803",
                           "builder-not-found": "CL804", "required-input-not-wired": "CL805",
                           "ambiguous-wiring": "CL806", "config-invalid": "CL807", "entry-point-missing": "CL808",
-                          "builder-exception": "CL809", "build-timeout": "CL811"}
+                          "builder-exception": "CL809", "build-timeout": "CL811",
+                          "placeholder-node": "CL812"}
     for code in KIND_CODES.values():
         assert code in rules and "## What it checks" in rules[code].docs
     assert {c for c, r in rules.items() if r.scope == "build"} == {"CL801", "CL804", "CL805", "CL806", "CL807",
-                                                                   "CL809", "CL811"}
+                                                                   "CL809", "CL811", "CL812"}
 
 
 def test_problems_are_located_in_the_dag_config_or_user_file(tmp_path: Path) -> None:

@@ -339,7 +339,7 @@ def _line(path: Path, text: str) -> int:
 def test_every_kind_is_listed() -> None:
     assert PROBLEM_KINDS == ("dag-invalid", "dag-cycle", "node-without-config", "config-without-node",
                              "builder-not-found", "required-input-not-wired", "ambiguous-wiring", "config-invalid",
-                             "entry-point-missing", "builder-exception")
+                             "entry-point-missing", "builder-exception", "placeholder-node")
 
 
 def test_dag_cycle(tmp_path: Path) -> None:
@@ -478,9 +478,13 @@ def test_entry_point_missing(tmp_path: Path) -> None:
     result = _run(root)
     config = root / "pipeline" / "config.json"
     assert result.definition is None
-    assert result.problems == [BuildProblem(
-        "entry-point-missing", "node 'Package': processing_entry_point 'package.py' not found at "
-                               "'steps/scripts/package.py'", "Package", config, _line(config, '"package.py"'))]
+    [problem] = result.problems
+    assert (problem.kind, problem.node, problem.path, problem.line) == (
+        "entry-point-missing", "Package", config, _line(config, '"package.py"'))
+    # where it was looked for: from the config's folder upward, as cursus searches
+    assert problem.message.startswith(
+        "node 'Package': processing_entry_point 'package.py' not found at 'steps/scripts/package.py' (tried "
+        f"{root / 'pipeline/steps/scripts/package.py'}, {root / 'steps/scripts/package.py'}, ")
 
 
 def test_builder_exception_points_at_the_builder_line(tmp_path: Path) -> None:
@@ -498,10 +502,46 @@ def test_builder_exception_points_at_the_builder_line(tmp_path: Path) -> None:
 def test_builder_import_error_points_at_the_builder_line(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     builder = root / "steps" / "builders" / "builder_package_step.py"
-    text = builder.read_text()
-    builder.write_text(text.replace("from typing import", "import no_such_module\nfrom typing import", 1))
+    builder.write_text(builder.read_text().replace("from typing import", "from os import no_such_name\nfrom typing import", 1))
     [problem] = _run(root).problems
     assert (problem.kind, problem.node, problem.path, problem.line) == (
-        "builder-exception", "Package", builder, _line(builder, "import no_such_module"))
-    assert problem.message == ("importing steps/builders/builder_package_step.py failed: "
-                               "ModuleNotFoundError: No module named 'no_such_module'")
+        "builder-exception", "Package", builder, _line(builder, "from os import no_such_name"))
+    # the example repo root is a package: it is imported under its real name, and the error says from where
+    assert problem.message == ("importing steps/builders/builder_package_step.py as "
+                               f"'repo.steps.builders.builder_package_step' (sys.path root {tmp_path}, found by "
+                               "walking up __init__.py files) failed: ImportError: cannot import name "
+                               f"'no_such_name' from 'os' ({os.__file__})")
+
+
+def test_builder_needing_a_missing_package_becomes_a_placeholder(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    builder = root / "steps" / "builders" / "builder_registration_step.py"
+    builder.write_text("import vendor_registration_sdk.client\n" + builder.read_text())
+    result = _run(root)
+    assert result.problems == [BuildProblem(
+        "placeholder-node", "node 'Registration' is a placeholder: its builder needs package "
+                            "'vendor_registration_sdk', which is not installed; its outputs stand in as pipeline "
+                            "parameters (none)", "Registration", builder, None)]
+    assert result.definition is not None
+    assert "Registration" not in [step["Name"] for step in result.definition["Steps"]]
+    assert result.definition["Metadata"]["CursusLintPlaceholders"] == {
+        "Registration": {"missing_package": "vendor_registration_sdk", "parameters": []}}
+    [node] = [n for n in result.report.nodes if n.node == "Registration"]
+    assert (node.placeholder, node.builder_class) == ("vendor_registration_sdk", None)
+    assert ("packaged_model", "Package") in [(w.dependency, w.provider_node) for w in node.inputs]
+
+
+def test_placeholder_outputs_stand_in_as_parameters_downstream(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    builder = root / "steps" / "builders" / "builder_data_loading_step.py"
+    builder.write_text("from vendor_loading_sdk import Loader\n" + builder.read_text())
+    result = _run(root)
+    assert {p.node for p in result.problems} == {"DataLoading_training", "DataLoading_calibration"}
+    assert {p.kind for p in result.problems} == {"placeholder-node"}
+    assert result.definition is not None
+    names = {p["Name"] for p in result.definition["Parameters"]}
+    assert {"DataLoading_training_DATA", "DataLoading_calibration_DATA"} <= names
+    [step] = [s for s in result.definition["Steps"] if s["Name"] == "TabularPreprocessing_training"]
+    sources = [i["S3Input"]["S3Uri"] for i in step["Arguments"]["ProcessingInputs"]]
+    assert {"Get": "Parameters.DataLoading_training_DATA"} in sources
+    assert "DependsOn" not in step or "DataLoading_training" not in step["DependsOn"]

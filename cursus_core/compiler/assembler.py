@@ -24,7 +24,7 @@ from cursus_core.dag import PipelineDAG
 from cursus_core.deps import Provider, StepRef, resolve
 
 __all__ = [
-    "AssemblyProblem", "AssemblyError", "WiredInput", "UnwiredInput", "NodeReport", "PipelineAssembler",
+    "AssemblyProblem", "AssemblyError", "WiredInput", "UnwiredInput", "NodeReport", "PipelineAssembler", "Placeholder",
     "pipeline_name_for",
 ]
 
@@ -84,6 +84,26 @@ class UnwiredInput:
                 "candidates": [{"provider": label, "score": score} for label, score in self.candidates]}
 
 
+@dataclass(frozen=True)
+class Placeholder:
+    """A node whose builder needs a package that is not installed: its spec stands in for it, and
+    each output becomes a pipeline parameter ``<node>_<output>`` so everything downstream builds."""
+
+    package: str
+    spec: Any
+    reason: str
+
+    def parameter_name(self, node: str, output: str) -> str:
+        return re.sub(r"[^A-Za-z0-9_-]", "_", f"{node}_{output}")
+
+
+class _StandIn:
+    """What the planner sees of a placeholder node: its spec and nothing else."""
+
+    def __init__(self, spec: Any) -> None:
+        self.spec = spec
+
+
 @dataclass
 class NodeReport:
     """What was chosen for one node: config, builder, spec and every input."""
@@ -99,9 +119,12 @@ class NodeReport:
     inputs: list[WiredInput] = field(default_factory=list)
     unwired: list[UnwiredInput] = field(default_factory=list)
     outputs: dict[str, str] = field(default_factory=dict)
+    #: the missing package when the node is a placeholder
+    placeholder: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"node": self.node, "config_class": self.config_class, "step": self.step, "job_type": self.job_type,
+                "placeholder": self.placeholder,
                 "builder_class": self.builder_class, "builder_file": self.builder_file,
                 "sagemaker_step_type": self.sagemaker_step_type, "spec_type": self.spec_type,
                 "inputs": [w.to_dict() for w in self.inputs], "unwired": [u.to_dict() for u in self.unwired],
@@ -130,7 +153,8 @@ class PipelineAssembler:
 
     def __init__(self, dag: PipelineDAG, configs: dict[str, Any], builders: dict[str, BuilderChoice],
                  sagemaker_session: Any, role: str | None, pipeline_parameters: list[Any],
-                 repo_root: Path | None = None, threshold: float = DEFAULT_THRESHOLD) -> None:
+                 repo_root: Path | None = None, threshold: float = DEFAULT_THRESHOLD,
+                 placeholders: dict[str, Placeholder] | None = None) -> None:
         self.dag = dag
         self.configs = configs
         self.choices = builders
@@ -139,6 +163,7 @@ class PipelineAssembler:
         self.parameters = list(pipeline_parameters)
         self.repo_root = repo_root.resolve() if repo_root is not None else None
         self.threshold = threshold
+        self.placeholders = dict(placeholders or {})
         self.order = dag.topological_order()
         self.builders: dict[str, Any] = {}
         self.reports: dict[str, NodeReport] = {}
@@ -160,6 +185,12 @@ class PipelineAssembler:
         report = NodeReport(node, type(config).__name__, choice.step, job_type, choice.builder_class.__name__,
                             _rel(choice.builder_file, self.repo_root), choice.definition.sagemaker_step_type)
         self.reports[node] = report
+        if node in self.placeholders:
+            stand_in = self.placeholders[node]
+            report.builder_class, report.placeholder = None, stand_in.package
+            report.spec_type = getattr(stand_in.spec, "step_type", None)
+            self.builders[node] = _StandIn(stand_in.spec)
+            return
         try:
             builder = choice.builder_class(config=config, sagemaker_session=self.session,
                                            role=self.role or getattr(config, "role", None))
@@ -247,16 +278,29 @@ class PipelineAssembler:
         if self.problems:
             raise AssemblyError(self.problems)
         from sagemaker.workflow.functions import Join
+        from sagemaker.workflow.parameters import ParameterString
         from sagemaker.workflow.pipeline import Pipeline
 
         steps: dict[str, Any] = {}
+        stand_ins: dict[str, dict[str, Any]] = {}
         for node in self.order:
             builder, report = self.builders[node], self.reports[node]
+            if node in self.placeholders:
+                holder, loc = self.placeholders[node], getattr(self.configs[node], "pipeline_s3_loc", None)
+                stand_ins[node] = {
+                    name: ParameterString(name=holder.parameter_name(node, name),
+                                          default_value=f"{loc}/{node}/{name}" if isinstance(loc, str) else "")
+                    for name in builder.spec.outputs}
+                report.outputs = {name: f"parameter {p.name}" for name, p in stand_ins[node].items()}
+                continue
             prefix = self.execution_prefix(node)
             outputs = {name: Join(on="/", values=[prefix, node, name]) for name in builder.spec.outputs}
             report.outputs = {name: f"{{execution prefix}}/{node}/{name}" for name in outputs}
             inputs: dict[str, Any] = {}
             for dep_name, (up, out_name) in self.wiring[node].items():
+                if up in stand_ins:
+                    inputs[dep_name] = stand_ins[up][out_name]
+                    continue
                 path = self.builders[up].spec.outputs[out_name].property_path
                 try:
                     inputs[dep_name] = follow_property_path(steps[up], path)
@@ -268,12 +312,13 @@ class PipelineAssembler:
                                              f"{choice.builder_class.__name__} does not have ({exc})",
                         up, choice.builder_file, None))
                     raise AssemblyError(self.problems) from exc
-            dependencies = [steps[up] for up in self.dag.get_dependencies(node)]
+            dependencies = [steps[up] for up in self.dag.get_dependencies(node) if up in steps]
             try:
                 steps[node] = builder.create_step(inputs=inputs, outputs=outputs, dependencies=dependencies)
             except Exception as exc:
                 self.problems.append(self._builder_problem(node, "raised in create_step", exc, self.choices[node]))
                 raise AssemblyError(self.problems) from exc
         name = pipeline_name or pipeline_name_for(self.configs)
-        return Pipeline(name=name, parameters=self.parameters, steps=[steps[n] for n in self.order],
+        parameters = self.parameters + [p for node in self.order for p in stand_ins.get(node, {}).values()]
+        return Pipeline(name=name, parameters=parameters, steps=[steps[n] for n in self.order if n in steps],
                         sagemaker_session=self.session)

@@ -25,6 +25,7 @@ import json
 import math
 import os
 import typing
+from dataclasses import dataclass, field
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timezone
 from enum import Enum
@@ -52,6 +53,8 @@ __all__ = [
     "configs_to_document",
     "save_configs",
     "load_configs",
+    "load_document",
+    "LoadedConfigs",
 ]
 
 FORMAT_VERSION = 1
@@ -341,9 +344,10 @@ def _annotation_classes(annotation: Any) -> dict[str, type]:
 class _Loader:
     """Decodes one file's steps with one class table."""
 
-    def __init__(self, path: Path, config_classes: ClassSource | None) -> None:
+    def __init__(self, path: Path, config_classes: ClassSource | None, cursus_style: bool = False) -> None:
         self.path = path
-        self.classes: dict[str, list[type[BaseModel]]] = {}
+        self.cursus_style = cursus_style
+        self.classes: dict[str, list[type]] = {}
         if config_classes is None:
             pass
         elif isinstance(config_classes, Mapping):
@@ -380,6 +384,16 @@ class _Loader:
                                   step=step, class_name=name)
         return cls
 
+    def written_fields(self, cls: type, entry: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(field values, derived values as written): cursus files also hold exported derived values."""
+        fields = {k: v for k, v in entry.items() if k not in _NOT_FIELDS}
+        if not self.cursus_style:
+            return fields, {}
+        derived = set(_derived_names(cls))
+        known = {k for name, info in cls.model_fields.items() for k in (name, info.alias) if k}
+        kept = {k: v for k, v in fields.items() if k in known or not (k in derived or k.startswith("_"))}
+        return kept, {k: v for k, v in fields.items() if k not in kept}
+
     def decode(self, value: Any, step: str, where: str, local: Mapping[str, type]) -> Any:
         if isinstance(value, list):
             return [self.decode(v, step, f"{where}[{i}]", local) for i, v in enumerate(value)]
@@ -387,8 +401,9 @@ class _Loader:
             return value
         if MODEL_TYPE_KEY in value:
             cls = self.resolve(value[MODEL_TYPE_KEY], step, f" field '{where}'", local)
+            entry = self.written_fields(cls, value)[0]
             fields = {k: self.decode(v, step, f"{where}.{k}", {**local, **_field_classes(cls, k)})
-                      for k, v in value.items() if k not in _NOT_FIELDS}
+                      for k, v in entry.items()}
             try:
                 return cls.model_validate(fields)
             except ValidationError as exc:
@@ -400,7 +415,9 @@ class _Loader:
     def _decode_tagged(self, value: dict[str, Any], step: str, where: str, local: Mapping[str, type]) -> Any:
         kind = value[TYPE_INFO_KEY]
         try:
-            if kind == "Path":
+            if kind in ("Path", "path"):
+                if not isinstance(value["value"], str):
+                    raise TypeError("a path is text")
                 return Path(value["value"])
             if kind == "datetime":
                 return datetime.fromisoformat(value["value"])
@@ -408,18 +425,30 @@ class _Loader:
                 return date.fromisoformat(value["value"])
             if kind == "float":
                 return float(value["value"])
-            if kind in ("tuple", "set"):
+            if kind in _COLLECTIONS:
                 if not isinstance(value["value"], list):
                     raise TypeError("items must be a list")
                 items = self.decode(value["value"], step, where, local)
-                return tuple(items) if kind == "tuple" else set(items)
-            if kind == "dict":
+                return _COLLECTIONS[kind](_hashable(v) for v in items) if kind in ("set", "frozenset") else \
+                    _COLLECTIONS[kind](items)
+            if kind == "dict" and "items" in value:  # cursus-lint's own format: [[key, value], ...]
                 return {_hashable(self.decode(k, step, where, local)): self.decode(v, step, f"{where}[{k!r}]", local)
                         for k, v in value["items"]}
-            if kind == "Enum":
+            if kind == "dict":  # cursus: {"value": {key: value}}
+                if not isinstance(value["value"], dict):
+                    raise TypeError("a dict payload is an object")
+                return {k: self.decode(v, step, f"{where}.{k}", local) for k, v in value["value"].items()}
+            if kind in ("Enum", "enum"):
                 raw = self.decode(value["value"], step, where, local)
-                enum_cls = local.get(value.get("enum_class", ""))
+                enum_name = str(value.get("enum_class", "")).rsplit(".", 1)[-1]  # cursus writes module.Class
+                enum_cls = local.get(enum_name)
                 return enum_cls(raw) if isinstance(enum_cls, type) and issubclass(enum_cls, Enum) else raw
+            if kind == "pydantic_model":  # listed in cursus's tag table: the model's fields under "value"
+                payload = value["value"] if isinstance(value.get("value"), dict) else \
+                    {k: v for k, v in value.items() if k != TYPE_INFO_KEY}
+                if MODEL_TYPE_KEY not in payload and MODEL_TYPE_KEY not in value:
+                    raise KeyError(MODEL_TYPE_KEY)
+                return self.decode({MODEL_TYPE_KEY: value.get(MODEL_TYPE_KEY), **payload}, step, where, local)
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigFileError(self.path, f"step '{step}': field '{where}': malformed {TYPE_INFO_KEY} "
                                              f"'{kind}' value {_json(value)}", step=step) from exc
@@ -429,6 +458,9 @@ class _Loader:
 
 def _hashable(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
+
+
+_COLLECTIONS: dict[str, type] = {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}
 
 
 def _field_classes(cls: type[BaseModel], key: str) -> dict[str, type]:
@@ -462,14 +494,35 @@ def _read(path: Path) -> dict[str, Any]:
     return document
 
 
+@dataclass
+class LoadedConfigs:
+    """A loaded file: its configs in the order they were saved, and what re-saving needs."""
+
+    configs: dict[str, BaseModel]
+    #: ``"cursus"`` (cursus's own format) or ``"cursus-lint"`` (ours, ``metadata.format_version``)
+    style: str
+    created_at: str | None = None
+    #: top-level derived values as the file holds them, per step (cursus files only)
+    derived: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
 def load_configs(path: str | os.PathLike[str], config_classes: ClassSource | None = None, *,
                  check_derived: bool = True) -> dict[str, BaseModel]:
-    """Every step's config object, by step name, in file order.
+    """Every step's config object, by step name, in the order the file was saved in.
 
     ``config_classes`` maps class names to classes (a name may map to several, which makes it
     ambiguous) or is an iterable of classes; the :mod:`cursus_core.base` classes are always known.
     The dry run builds it from the catalog, importing user config modules in its child process.
+    Both cursus's format and ours are read (see :func:`load_document`).
     """
+    return load_document(path, config_classes, check_derived=check_derived).configs
+
+
+def load_document(path: str | os.PathLike[str], config_classes: ClassSource | None = None, *,
+                  check_derived: bool = True) -> LoadedConfigs:
+    """Load either format. cursus's own files (no ``metadata.format_version``) hold exported derived
+    values among the fields: they are kept aside as written, never validated against recomputation
+    (they may name the writer's machine), and the save order comes from ``metadata.field_sources``."""
     file = Path(path)
     document = _read(file)
     shared = document["configuration"]["shared"]
@@ -477,24 +530,40 @@ def load_configs(path: str | os.PathLike[str], config_classes: ClassSource | Non
     metadata = document.get("metadata", {})
     config_types = metadata.get("config_types", {})
     derived = metadata.get("derived", {})
+    cursus_style = "format_version" not in metadata and "derived" not in metadata
     for step in config_types:
         if step not in specific:
             raise ConfigFileError(file, f"metadata.config_types names step '{step}', which has no entry in "
                                         "configuration.specific", step=step)
-    loader = _Loader(file, config_classes)
-    configs: dict[str, BaseModel] = {}
-    for step, entry in specific.items():
-        configs[step] = _load_step(loader, step, entry, shared, config_types.get(step))
+    loader = _Loader(file, config_classes, cursus_style)
+    loaded = LoadedConfigs({}, "cursus" if cursus_style else "cursus-lint",
+                           metadata.get("created_at") if isinstance(metadata.get("created_at"), str) else None)
+    for step in _save_order(specific, metadata.get("field_sources")):
+        loaded.configs[step], written = _load_step(loader, step, specific[step], shared, config_types.get(step))
+        if written:
+            loaded.derived[step] = written
         if check_derived and step in derived:
-            _check_derived(file, step, configs[step], derived[step])
+            _check_derived(file, step, loaded.configs[step], derived[step])
     for step in derived:
         if step not in specific:
             raise ConfigFileError(file, f"metadata.derived names step '{step}', which has no entry in "
                                         "configuration.specific", step=step)
-    return configs
+    return loaded
 
 
-def _load_step(loader: _Loader, step: str, entry: Any, shared: Mapping[str, Any], listed: Any) -> BaseModel:
+def _save_order(specific: Mapping[str, Any], field_sources: Any) -> list[str]:
+    """Steps in the order cursus saved them (its field_sources lists keep it), else file order."""
+    order: list[str] = []
+    if isinstance(field_sources, dict):
+        for steps in field_sources.values():
+            if isinstance(steps, list) and len(steps) > len(order):
+                order = [s for s in steps if isinstance(s, str) and s in specific]
+    seen = dict.fromkeys(order)
+    return list(seen) + [s for s in specific if s not in seen]
+
+
+def _load_step(loader: _Loader, step: str, entry: Any, shared: Mapping[str, Any],
+               listed: Any) -> tuple[BaseModel, dict[str, Any]]:
     file = loader.path
     if not isinstance(entry, dict):
         raise ConfigFileError(file, f"step '{step}': its entry in configuration.specific must be an object", step=step)
@@ -507,10 +576,10 @@ def _load_step(loader: _Loader, step: str, entry: Any, shared: Mapping[str, Any]
         raise ConfigFileError(file, f"step '{step}': no {MODEL_TYPE_KEY} and no metadata.config_types entry "
                                     "names its class", step=step)
     cls = loader.resolve(class_name, step)
-    raw = {**shared, **{k: v for k, v in entry.items() if k not in _NOT_FIELDS}}
+    raw, written = loader.written_fields(cls, {**shared, **entry})
     try:
         values = {k: loader.decode(v, step, k, _field_classes(cls, k)) for k, v in raw.items()}
-        return cls.model_validate(values)
+        return cls.model_validate(values), written
     except _Invalid as exc:
         raise ConfigValidationError(file, step, cls.__name__, exc.errors) from exc
     except ValidationError as exc:

@@ -28,9 +28,16 @@ from cursus_core.compiler.assembler import (
     AssemblyProblem,
     NodeReport,
     PipelineAssembler,
+    Placeholder,
     pipeline_name_for,
 )
-from cursus_core.compiler.builder_loader import BuilderChoice, BuilderLoader, BuilderLoadError, BuilderNotFoundError
+from cursus_core.compiler.builder_loader import (
+    BuilderChoice,
+    BuilderLoader,
+    BuilderLoadError,
+    BuilderNotFoundError,
+    MissingPackageError,
+)
 from cursus_core.compiler.config_io import load_configs
 from cursus_core.compiler.node_mapping import map_nodes_to_configs, split_step_name
 from cursus_core.compiler.offline import OfflineUpload, make_offline_session, offline_environment
@@ -104,8 +111,10 @@ class PipelineDAGCompiler:
                  sagemaker_session: Any = None, role: str | None = None,
                  repo_root: str | os.PathLike[str] | None = None, *,
                  node_config_map: Mapping[str, str] | None = None, threshold: float = DEFAULT_THRESHOLD,
-                 catalog: StepCatalog | None = None) -> None:
+                 catalog: StepCatalog | None = None, work_dir: str | os.PathLike[str] | None = None) -> None:
         self.config_path = Path(config_path).resolve()
+        #: where relative source dirs resolve (the project root of real configs); default the repo root
+        self.work_dir = Path(work_dir).resolve() if work_dir is not None else None
         self.repo_root = Path(repo_root).resolve() if repo_root is not None else find_repo_root(self.config_path)
         self.offline = sagemaker_session is None
         self.sagemaker_session = sagemaker_session
@@ -118,9 +127,10 @@ class PipelineDAGCompiler:
 
     @contextlib.contextmanager
     def build_context(self) -> Iterator[None]:
-        """Relative script and source-dir paths in configs are relative to the repo root, so the
-        build runs there; offline compilers also enter :func:`offline_environment`."""
-        with _chdir(self.repo_root):
+        """Relative script and source-dir paths in configs are relative to the project (``work_dir``,
+        default the repo root), so the build runs there; offline compilers also enter
+        :func:`offline_environment`."""
+        with _chdir(self.work_dir or self.repo_root):
             if not self.offline:
                 yield
                 return
@@ -142,19 +152,33 @@ class PipelineDAGCompiler:
             self._pipeline_parameters = default_pipeline_parameters(next((x for x in locs if x), None))
         return self._pipeline_parameters
 
-    def _choose_builders(self, dag: PipelineDAG, configs: dict[str, Any]) -> dict[str, BuilderChoice]:
+    def _choose_builders(self, dag: PipelineDAG, configs: dict[str, Any]
+                         ) -> tuple[dict[str, BuilderChoice], dict[str, Placeholder]]:
         problems: list[AssemblyProblem] = []
         choices: dict[str, BuilderChoice] = {}
+        placeholders: dict[str, Placeholder] = {}
         for node in dag.nodes:
             try:
                 choices[node] = self.loader.builder_for(configs[node], split_step_name(node)[0])
+            except MissingPackageError as exc:
+                job_type = getattr(configs[node], "job_type", None) or split_step_name(node)[1]
+                try:
+                    spec = self.loader.placeholder_spec(exc.choice.step, job_type)
+                except BuilderLoadError:
+                    spec = None
+                if spec is None:
+                    problems.append(AssemblyProblem("builder-exception", f"{exc} (and no specification to stand in "
+                                                    "for it)", node, exc.path, exc.line))
+                    continue
+                choices[node] = exc.choice
+                placeholders[node] = Placeholder(exc.package, spec, str(exc))
             except BuilderNotFoundError as exc:
                 problems.append(AssemblyProblem("builder-not-found", str(exc), node, exc.path, exc.line))
             except BuilderLoadError as exc:
                 problems.append(AssemblyProblem("builder-exception", str(exc), node, exc.path, exc.line))
         if problems:
             raise AssemblyError(problems)
-        return choices
+        return choices, placeholders
 
     def create_assembler(self, dag: PipelineDAG) -> PipelineAssembler:
         """Map nodes to configs and builders; every mapping problem raises one :class:`AssemblyError`."""
@@ -164,9 +188,9 @@ class PipelineDAGCompiler:
         problems = [AssemblyProblem("node-without-config", u.message, u.node) for u in mapping.unmapped_nodes]
         if problems:
             raise AssemblyError(problems)
-        choices = self._choose_builders(dag, mapping.resolved)
+        choices, placeholders = self._choose_builders(dag, mapping.resolved)
         return PipelineAssembler(dag, mapping.resolved, choices, self.sagemaker_session, self.role,
-                                 self.pipeline_parameters(), self.repo_root, self.threshold)
+                                 self.pipeline_parameters(), self.repo_root, self.threshold, placeholders)
 
     def compile_with_report(self, dag: PipelineDAG, pipeline_name: str | None = None) -> tuple[Any, CompilationReport]:
         """The pipeline and a report of each node's config, builder and wired inputs (with scores)."""

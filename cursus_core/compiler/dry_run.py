@@ -9,9 +9,12 @@ process with a time limit. A missing ``build`` extra is the one thing it raises 
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -22,6 +25,7 @@ from cursus_core.compiler.config_io import ConfigLoadError
 from cursus_core.compiler.dag_compiler import CompilationReport, PipelineDAGCompiler
 from cursus_core.compiler.node_mapping import map_nodes_to_configs
 from cursus_core.compiler.offline import require_build_extra
+from cursus_core.compiler.source_paths import SourceResolver
 from cursus_core.dag import DAGCycleError, DAGError, load_dag
 
 __all__ = ["PROBLEM_KINDS", "BuildProblem", "DryRunResult", "dry_run", "find_missing_entry_points",
@@ -39,9 +43,11 @@ PROBLEM_KINDS: tuple[str, ...] = (
     "config-invalid",
     "entry-point-missing",
     "builder-exception",
+    "placeholder-node",
 )
-#: Kinds that do not stop the build: the pipeline is complete without the unused config.
-NON_BLOCKING_KINDS = frozenset({"config-without-node"})
+#: Kinds that do not stop the build: the pipeline is complete without the unused config, and a
+#: placeholder node's outputs stand in as pipeline parameters.
+NON_BLOCKING_KINDS = frozenset({"config-without-node", "placeholder-node"})
 
 
 @dataclass(frozen=True)
@@ -122,30 +128,56 @@ def _local(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and bool(value) and not value.startswith("s3://")
 
 
-def find_missing_entry_points(node: str, config: Any, repo_root: Path, config_path: Path) -> list[BuildProblem]:
-    """Configured source dirs and ``*_entry_point`` scripts that do not exist under ``repo_root``,
-    or that resolve outside it (an absolute path, ``..``, a symlink out).
+def source_resolver(configs: dict[str, Any], repo_root: Path, config_path: Path,
+                    source_root: Path | None = None) -> SourceResolver:
+    """How this build resolves the configs' relative paths (see :mod:`cursus_core.compiler.source_paths`)."""
+    folders = {getattr(c, "project_root_folder", None) for c in configs.values()} - {None, ""}
+    source_dirs = {getattr(c, "source_dir", None) for c in configs.values()} - {None, ""}
+    return SourceResolver([config_path.parent, repo_root], source_root=source_root,
+                          project_root_folder=next(iter(folders)) if len(folders) == 1 else None,
+                          source_dir=str(next(iter(source_dirs))) if len(source_dirs) == 1 else None)
 
-    A config without an entry point (a prebuilt image, say) is not a script step and is fine.
+
+def find_missing_entry_points(node: str, config: Any, repo_root: Path, config_path: Path,
+                              resolver: SourceResolver | None = None) -> list[BuildProblem]:
+    """Configured source dirs and ``*_entry_point`` scripts that cannot be found (each message names
+    where they were looked for), or that escape the repo (an absolute path, ``..``, a symlink out).
+
+    Relative paths are looked for as cursus does (the project folder, ``--source-root``); a path that
+    names its way out of the repo is refused wherever it would be found. A config without an entry
+    point (a prebuilt image, say) is not a script step and is fine.
     """
+    resolver = resolver or SourceResolver([repo_root], source_root=repo_root)
+    roots = [repo_root] + ([resolver.source_root] if resolver.source_root is not None else [])
+
+    def escapes(relative: str) -> bool:
+        return not any(_within(root / relative, root) for root in roots)
+
+    def line(name: str, value: Any) -> int | None:
+        return _line_of(config_path, f'"{name}"', json.dumps(value))
+
+    refused = "refused (a pipeline must not run files from outside its repo)"
     problems: list[BuildProblem] = []
     fields = getattr(type(config), "model_fields", {})
     for name in fields:
         value = getattr(config, name, None)
         checked = name.endswith("source_dir") or (name.endswith("entry_point") and Path(str(value)).is_absolute())
-        if checked and _local(value) and not _within(repo_root / value, repo_root):
+        if checked and _local(value) and escapes(value):
             problems.append(BuildProblem(
-                "entry-point-missing", f"node '{node}': {name} '{value}' is outside the repo {repo_root}: refused "
-                "(a pipeline must not run files from outside its repo)",
-                node, config_path, _line_of(config_path, f'"{name}"', json.dumps(value))))
+                "entry-point-missing", f"node '{node}': {name} '{value}' is outside the repo {repo_root}: {refused}",
+                node, config_path, line(name, value)))
     if problems:
         return problems
     for name in fields:
         value = getattr(config, name, None)
-        if name.endswith("source_dir") and _local(value) and not (repo_root / value).is_dir():
+        if not (name.endswith("source_dir") and _local(value)):
+            continue
+        found = resolver.resolve(value, directory=True)
+        if found.path is None:
             problems.append(BuildProblem(
-                "entry-point-missing", f"node '{node}': {name} '{value}' is not a directory under the repo root",
-                node, config_path, _line_of(config_path, f'"{name}"', json.dumps(value))))
+                "entry-point-missing", f"node '{node}': {name} '{value}' is not a directory (tried {found.describe()}; "
+                                       "--source-root DIR names the project directory)",
+                node, config_path, line(name, value)))
     for name in fields:
         value = getattr(config, name, None)
         if not name.endswith("entry_point") or not _local(value):
@@ -153,24 +185,32 @@ def find_missing_entry_points(node: str, config: Any, repo_root: Path, config_pa
         directory = _source_dir_for(config, name[: -len("_entry_point")])
         if directory is not None and not _local(directory):
             continue  # the script lives in S3; nothing to check offline
-        if directory is not None and not (repo_root / directory).is_dir():
+        if directory is not None and resolver.resolve(directory, directory=True).path is None:
             continue  # already reported as a missing source dir
         script = f"{directory.rstrip('/')}/{value}" if directory is not None else value
-        if not _within(repo_root / script, repo_root):
+        if escapes(script):
             problems.append(BuildProblem(
                 "entry-point-missing", f"node '{node}': {name} '{value}' resolves to '{script}', outside the repo "
-                f"{repo_root}: refused (a pipeline must not run files from outside its repo)",
-                node, config_path, _line_of(config_path, f'"{name}"', json.dumps(value))))
-        elif not (repo_root / script).is_file():
+                                       f"{repo_root}: {refused}",
+                node, config_path, line(name, value)))
+            continue
+        found = resolver.resolve(script, directory=False)
+        if found.path is None:
             problems.append(BuildProblem(
-                "entry-point-missing", f"node '{node}': {name} '{value}' not found at '{script}'",
-                node, config_path, _line_of(config_path, f'"{name}"', json.dumps(value))))
+                "entry-point-missing", f"node '{node}': {name} '{value}' not found at '{script}' "
+                                       f"(tried {found.describe()})",
+                node, config_path, line(name, value)))
     return problems
 
 
 def dry_run(dag_path: str | os.PathLike[str], config_path: str | os.PathLike[str],
-            repo_root: str | os.PathLike[str], *, pipeline_name: str | None = None) -> DryRunResult:
-    """Build the pipeline for ``dag_path`` and ``config_path`` offline; collect every problem."""
+            repo_root: str | os.PathLike[str], *, pipeline_name: str | None = None,
+            source_root: str | os.PathLike[str] | None = None) -> DryRunResult:
+    """Build the pipeline for ``dag_path`` and ``config_path`` offline; collect every problem.
+
+    ``source_root`` is the directory the configs' relative source dirs are relative to; without
+    it they are looked for as cursus looks for them (see :mod:`cursus_core.compiler.source_paths`).
+    """
     require_build_extra()
     dag_file, config_file, root = Path(dag_path).resolve(), Path(config_path).resolve(), Path(repo_root).resolve()
     try:
@@ -198,13 +238,19 @@ def dry_run(dag_path: str | os.PathLike[str], config_path: str | os.PathLike[str
                                          name, config_file, _line_of(config_file, json.dumps(name), "{")))
         if mapping.unmapped_nodes:
             return DryRunResult(None, None, problems)
+        resolver = source_resolver(configs, root, config_file, Path(source_root) if source_root else None)
         for node, config in mapping.resolved.items():
-            problems.extend(find_missing_entry_points(node, config, root, config_file))
+            problems.extend(find_missing_entry_points(node, config, root, config_file, resolver))
+        work_dir = project_work_dir(configs, resolver)
+        if work_dir is not None and work_dir != root:
+            compiler.work_dir = work_dir
+            os.chdir(work_dir)  # inside build_context, which restores the directory it entered from
         try:
             assembler = compiler.create_assembler(dag)
         except AssemblyError as exc:
             return DryRunResult(None, None, problems + [_problem(p) for p in exc.problems])
         nodes = assembler.plan()
+        problems.extend(_placeholder_problems(assembler))
         problems.extend(_problem(p) for p in assembler.problems)
         parameters = [p.name for p in compiler.pipeline_parameters()]
 
@@ -226,4 +272,22 @@ def dry_run(dag_path: str | os.PathLike[str], config_path: str | os.PathLike[str
             problems.append(BuildProblem("builder-exception", f"rendering the pipeline definition failed: "
                                                               f"{type(exc).__name__}: {exc}", None, path, line))
             return DryRunResult(None, report(), problems)
+    if assembler.placeholders:
+        definition.setdefault("Metadata", {})["CursusLintPlaceholders"] = {
+            node: {"missing_package": holder.package,
+                   "parameters": [holder.parameter_name(node, out) for out in holder.spec.outputs]}
+            for node, holder in sorted(assembler.placeholders.items())}
     return DryRunResult(definition, report(), problems)
+
+
+def _placeholder_problems(assembler: Any) -> list[BuildProblem]:
+    """One warning per placeholder node: which package is missing and which parameters stand in."""
+    out = []
+    for node, holder in assembler.placeholders.items():
+        choice = assembler.choices[node]
+        names = ", ".join(holder.parameter_name(node, o) for o in holder.spec.outputs) or "none"
+        out.append(BuildProblem(
+            "placeholder-node", f"node '{node}' is a placeholder: its builder needs package '{holder.package}', "
+                                f"which is not installed; its outputs stand in as pipeline parameters ({names})",
+            node, choice.builder_file.resolve() if choice.builder_file else None, None))
+    return out
