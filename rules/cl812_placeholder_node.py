@@ -44,5 +44,5 @@ pip install vendor-sdk        # in the environment the build runs in
 Install the package in the environment of the build to build the node for real, or accept the
 placeholder where the SDK is only available in production (and leave `--strict` off).
 ''',
-    scope="build",
+    emitted_by="build",
 )
