@@ -24,7 +24,7 @@ from cursus_core.registry import StepDefinition
 from .base import TemplateStepBuilder
 from .routes import UnbuildableRoute, route_for
 
-__all__ = ["InterfaceSteps", "bind"]
+__all__ = ["InterfaceSteps", "bind", "config_file_for", "effective_steps"]
 
 
 def bind(template: type[TemplateStepBuilder], interface: StepInterface, label: str) -> type[TemplateStepBuilder]:
@@ -33,15 +33,40 @@ def bind(template: type[TemplateStepBuilder], interface: StepInterface, label: s
     return type(name, (template,), {"interface_base": interface, "route": label, "__module__": template.__module__})
 
 
+def config_file_for(item: LoadedInterface, class_name: str) -> Path | None:
+    """The file in the interface's ``configs`` directory defining ``class_name`` (conventional name first)."""
+    directory = item.file.configs_dir
+    stem = snake_step_name(item.interface.name) if item.interface is not None and item.interface.name else ""
+    conventional = directory / f"config_{stem}_step.py"
+    pattern = re.compile(rf"^class\s+{re.escape(class_name)}\b", re.MULTILINE)
+    try:
+        others = sorted(p for p in directory.glob("*.py") if p != conventional)
+    except OSError:
+        others = []
+    for path in [conventional, *others]:
+        try:
+            if path.is_file() and pattern.search(path.read_text(encoding="utf-8")):
+                return path
+        except (OSError, UnicodeDecodeError):
+            continue
+    return None
+
+
+def effective_steps(items: list[LoadedInterface]) -> dict[str, LoadedInterface]:
+    """Step type -> its interface; discovery lists the package first, so the package wins a shadowing."""
+    steps: dict[str, LoadedInterface] = {}
+    for item in items:
+        if item.interface is not None and item.interface.name:
+            steps.setdefault(item.interface.name, item)
+    return steps
+
+
 class InterfaceSteps:
     """Every buildable interface of one repo (package first, then step packs)."""
 
     def __init__(self, items: list[LoadedInterface], importer: RepoImporter) -> None:
         self.importer = importer
-        self.steps: dict[str, LoadedInterface] = {}
-        for item in items:  # discovery order: package before packs, so the package wins a shadowing
-            if item.interface is not None and item.interface.name:
-                self.steps.setdefault(item.interface.name, item)
+        self.steps = effective_steps(items)
         self._classes: dict[str, list[type]] | None = None
 
     @classmethod
@@ -50,20 +75,6 @@ class InterfaceSteps:
         files = discover(importer.root)
         return cls(load(files), importer) if files else None
 
-    def _config_file(self, item: LoadedInterface, class_name: str) -> Path | None:
-        directory = item.file.configs_dir
-        assert item.interface is not None and item.interface.name
-        conventional = directory / f"config_{snake_step_name(item.interface.name)}_step.py"
-        pattern = re.compile(rf"^class\s+{re.escape(class_name)}\b", re.MULTILINE)
-        candidates = [conventional] + sorted(p for p in directory.glob("*.py") if p != conventional)
-        for path in candidates:
-            try:
-                if path.is_file() and pattern.search(path.read_text(encoding="utf-8")):
-                    return path
-            except (OSError, UnicodeDecodeError):
-                continue
-        return None
-
     def config_classes(self) -> dict[str, list[type]]:
         """The config class each interface names, imported from its ``configs`` directory."""
         if self._classes is None:
@@ -71,7 +82,7 @@ class InterfaceSteps:
             for step, item in self.steps.items():
                 assert item.interface is not None
                 name = item.interface.registry.config_class.value
-                path = self._config_file(item, name)
+                path = config_file_for(item, name)
                 if path is None:
                     continue
                 cls = getattr(self.importer.import_file(path, step), name, None)
