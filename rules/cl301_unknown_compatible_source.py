@@ -54,26 +54,41 @@ DependencySpec(
 Use the registry key of the providing step (its canonical name). If the step was renamed,
 update every spec that lists it; if it was removed, drop the entry.
 
-## Known limits
-When a registry table is not a literal the rule stays silent: the step names it defines are not
-knowable statically.
+## Where the names come from
+A computed registry (`STEP_NAMES = get_step_names()` merging a literal table of another module, as
+cursus's `step_names.py` does over `step_names_original.py`) is read through the literal table
+the catalog finds in the repo; when no literal table exists, the names the catalog knows (the
+readable registry entries, the built-in table and the steps found in the repo) are used. The rule
+never turns off; `--statistics` says which source was used
+(`compatible-sources-checked-against-{literal,followed,catalog,builtin}-registry`).
 ''',
     bad=(Example(repo(spec=_TYPO), expect=(("steps/specs/clean_spec.py", line_of(_TYPO, "DataLoader")),)),),
     good=(Example(repo()), Example(repo(spec=_SPEC_TYPE))),
 )
 
 
-def _registry_opaque(project: ProjectModel) -> bool:
+def registry_source(project: ProjectModel) -> str:
+    """Where the known step names come from, for ``--statistics``: ``literal`` (the core registry
+    is a literal table), ``followed`` (``STEP_NAMES = get_step_names()`` beside the literal table
+    it merges, which the catalog reads instead), ``catalog`` (no literal table: the registered
+    names the catalog could read plus the steps it found), ``builtin`` (no registry file)."""
     files = project.registry_files
-    return any(t.opaque for f in files.values() for t in f.tables.values())
+    core = project.catalog.core_registry_file
+    if core is None:
+        return "builtin"
+    rf = files.get(core)
+    table = rf.table("STEP_NAMES") if rf is not None else None
+    if table is None or table.opaque or any(t.opaque for f in files.values() for t in f.tables.values()
+                                            if f.path != core and t.name != "STEP_NAMES"):
+        return "catalog"
+    proxies = [f for p, f in files.items() if p != core and (t := f.table("STEP_NAMES")) is not None and t.opaque]
+    return "followed" if proxies else "literal"
 
 
 @RULE.project
 def check(project: ProjectModel) -> Iterator[Diagnostic]:
     ix = index(project)
-    if _registry_opaque(project):
-        project.count_unknown("registry-not-literal")
-        return
+    project.count_unknown(f"compatible-sources-checked-against-{registry_source(project)}-registry")
     known = ix.known_names
     registry_file = project.catalog.core_registry_file
     for consumer in ix.consumers:
@@ -81,11 +96,13 @@ def check(project: ProjectModel) -> Iterator[Diagnostic]:
             for source, span in zip(dep.compatible_sources, dep.compatible_source_spans):
                 if source in known or strip_job_suffix(source) in known:
                     continue
-                hint = difflib.get_close_matches(source, sorted(ix.registered | {s.name for s in project.steps}),
-                                                 n=1, cutoff=0.6)
+                candidates = sorted(ix.registered | {s.name for s in project.steps})
+                same_letters = [c for c in candidates if c.lower() == strip_job_suffix(source).lower()]
+                hint = same_letters or difflib.get_close_matches(source, candidates, n=1, cutoff=0.6)
                 where = f"dependency '{dep.logical_name}' of {consumer.spec_name}" if dep.logical_name \
                     else consumer.spec_name
                 message = (f"compatible source '{source}' of {where} is not a registered step "
-                           f"or a step of this repo" + (f"; did you mean '{hint[0]}'?" if hint else ""))
+                           f"or a step of this repo" + (f"; did you mean '{hint[0]}'?" if hint else "")
+                           + (" (names match case-sensitively)" if same_letters else ""))
                 related = [(registry_file, None, "steps are registered here")] if registry_file else []
                 yield RULE.report(consumer.path, span, message, step=consumer.step.name, related=related)
