@@ -124,6 +124,8 @@ class LintConfig(BaseModel):
     #: env vars builders set for the container or framework rather than the script (names, or
     #: prefixes ending in ``*``): CL403 does not ask the contract to declare them
     framework_env_vars: list[str] = Field(default_factory=list, alias="framework-env-vars")
+    #: generic names specs list in ``compatible_sources`` on purpose (``ProcessingStep``): CL301 skips them
+    compatible_source_placeholders: list[str] = Field(default_factory=list, alias="compatible-source-placeholders")
 
     _root: Path = PrivateAttr(default_factory=Path.cwd)
     _config_file: Path | None = PrivateAttr(default=None)

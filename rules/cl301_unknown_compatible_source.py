@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 import difflib
+import re
 
 from cursus_core.deps import strip_job_suffix
 from cursus_lint.diagnostic import Diagnostic, Severity
@@ -14,6 +16,11 @@ from ._dependencies import index
 from ._examples import edit, line_of, repo
 
 _TYPO = edit("spec", 'compatible_sources=["DataLoad"]', 'compatible_sources=["DataLoader", "DataLoad"]')
+#: how close a name must be to a step's to be reported as its misspelling
+TYPO_CUTOFF = 0.8
+
+_CASE = edit("spec", 'compatible_sources=["DataLoad"]', 'compatible_sources=["Dataload"]')
+_GENERIC = edit("spec", 'compatible_sources=["DataLoad"]', 'compatible_sources=["DataLoad", "ProcessingStep"]')
 _SPEC_TYPE = edit("spec", 'compatible_sources=["DataLoad"]', 'compatible_sources=["DataLoad", "Clean_Training"]')
 
 RULE = Rule(
@@ -27,6 +34,14 @@ Every string in a `DependencySpec(compatible_sources=[...])` must name a step th
 a key of the registry (`STEP_NAMES`, any workspace's `WORKSPACE_STEPS` / `STEP_OVERRIDES`, or the
 built-in core table), a registered `spec_type` (a job-type suffix such as `_Training` is
 ignored), or a step the catalog found in the repo. The finding points at the string itself.
+
+Three cases, worst first. A name with the letters of a known step but another case or
+separators (`PytorchModel` for `PyTorchModel`, `Clean-Training` for `Clean_Training`): the
+resolver matches names case-sensitively, so it never matches — a warning with a did-you-mean. A
+close misspelling (similarity at least 0.8): a warning with a did-you-mean. A name close to no step
+(`ProcessingStep`, `ModelTraining`): a generic placeholder that earns no bonus, reported at `info`
+severity so it does not bury the typos; list the ones a repo uses on purpose in
+`compatible-source-placeholders` of `[tool.cursus-lint]` to silence them.
 
 ## Why it matters
 The resolver gives a strong bonus to outputs of the steps a dependency lists as compatible
@@ -62,7 +77,9 @@ readable registry entries, the built-in table and the steps found in the repo) a
 never turns off; `--statistics` says which source was used
 (`compatible-sources-checked-against-{literal,followed,catalog,builtin}-registry`).
 ''',
-    bad=(Example(repo(spec=_TYPO), expect=(("steps/specs/clean_spec.py", line_of(_TYPO, "DataLoader")),)),),
+    bad=(Example(repo(spec=_TYPO), expect=(("steps/specs/clean_spec.py", line_of(_TYPO, "DataLoader")),)),
+         Example(repo(spec=_CASE), expect=(("steps/specs/clean_spec.py", line_of(_CASE, "Dataload")),)),
+         Example(repo(spec=_GENERIC), expect=(("steps/specs/clean_spec.py", line_of(_GENERIC, "ProcessingStep")),))),
     good=(Example(repo()), Example(repo(spec=_SPEC_TYPE))),
 )
 
@@ -85,24 +102,45 @@ def registry_source(project: ProjectModel) -> str:
     return "followed" if proxies else "literal"
 
 
+def _spelled(name: str) -> str:
+    """A name with case, ``-``/``_``/space and a job-type suffix ignored (``Pytorch-Model`` ~ ``PyTorchModel``)."""
+    return re.sub(r"[-_ ]", "", strip_job_suffix(name.replace("-", "_"))).lower()
+
+
+def _hint(source: str, candidates: list[str]) -> tuple[str | None, str]:
+    """(did-you-mean, kind): ``spelling`` (same letters, other case or separators), ``typo`` (a
+    close match), or ``placeholder`` (close to no step: a generic name)."""
+    target = _spelled(source)
+    same = [c for c in candidates if _spelled(c) == target]
+    if same:
+        return same[0], "spelling"
+    close = difflib.get_close_matches(source, candidates, n=1, cutoff=TYPO_CUTOFF)
+    return (close[0], "typo") if close else (None, "placeholder")
+
+
 @RULE.project
 def check(project: ProjectModel) -> Iterator[Diagnostic]:
     ix = index(project)
     project.count_unknown(f"compatible-sources-checked-against-{registry_source(project)}-registry")
     known = ix.known_names
+    allowed = set(project.settings.compatible_source_placeholders)
+    candidates = sorted(ix.registered | {s.name for s in project.steps})
     registry_file = project.catalog.core_registry_file
     for consumer in ix.consumers:
         for dep in consumer.spec.dependencies:
             for source, span in zip(dep.compatible_sources, dep.compatible_source_spans):
-                if source in known or strip_job_suffix(source) in known:
+                if source in known or strip_job_suffix(source) in known or source in allowed:
                     continue
-                candidates = sorted(ix.registered | {s.name for s in project.steps})
-                same_letters = [c for c in candidates if c.lower() == strip_job_suffix(source).lower()]
-                hint = same_letters or difflib.get_close_matches(source, candidates, n=1, cutoff=0.6)
+                hint, kind = _hint(source, candidates)
                 where = f"dependency '{dep.logical_name}' of {consumer.spec_name}" if dep.logical_name \
                     else consumer.spec_name
-                message = (f"compatible source '{source}' of {where} is not a registered step "
-                           f"or a step of this repo" + (f"; did you mean '{hint[0]}'?" if hint else "")
-                           + (" (names match case-sensitively)" if same_letters else ""))
+                if kind == "placeholder":
+                    message = (f"compatible source '{source}' of {where} names no registered step or step of "
+                               f"this repo (a generic placeholder earns no resolver bonus)")
+                else:
+                    message = (f"compatible source '{source}' of {where} is not a registered step or a step of "
+                               f"this repo; did you mean '{hint}'?"
+                               + (" (names match case-sensitively)" if kind == "spelling" else ""))
                 related = [(registry_file, None, "steps are registered here")] if registry_file else []
-                yield RULE.report(consumer.path, span, message, step=consumer.step.name, related=related)
+                d = RULE.report(consumer.path, span, message, step=consumer.step.name, related=related)
+                yield replace(d, severity=Severity.INFO) if kind == "placeholder" else d
