@@ -8,6 +8,7 @@ import difflib
 import re
 
 from cursus_core.deps import strip_job_suffix
+from cursus_core.registry.core_table import VALID_SAGEMAKER_STEP_TYPES
 from cursus_lint.diagnostic import Diagnostic, Severity
 from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
@@ -37,9 +38,10 @@ ignored), or a step the catalog found in the repo. The finding points at the str
 
 Three cases, worst first. A name with the letters of a known step but another case or
 separators (`PytorchModel` for `PyTorchModel`, `Clean-Training` for `Clean_Training`): the
-resolver matches names case-sensitively, so it never matches — a warning with a did-you-mean. A
+resolver compares names exactly, so it never matches — a warning with a did-you-mean. A
 close misspelling (similarity at least 0.8): a warning with a did-you-mean. A name close to no step
-(`ProcessingStep`, `ModelTraining`): a generic placeholder that earns no bonus, reported at `info`
+(`ProcessingStep`, `ModelTraining`; abstract entries named after a SageMaker step type, such as
+`Processing`, are not offered as matches): a generic placeholder that earns no bonus, reported at `info`
 severity so it does not bury the typos; list the ones a repo uses on purpose in
 `compatible-source-placeholders` of `[tool.cursus-lint]` to silence them.
 
@@ -102,18 +104,25 @@ def registry_source(project: ProjectModel) -> str:
     return "followed" if proxies else "literal"
 
 
+def _split(name: str) -> tuple[str, str]:
+    """(base, job-type suffix) with ``-`` read as ``_``: ``Clean-Training`` -> (``Clean``, ``_Training``)."""
+    under = name.replace("-", "_")
+    base = strip_job_suffix(under)
+    return base, under[len(base):]
+
+
 def _spelled(name: str) -> str:
-    """A name with case, ``-``/``_``/space and a job-type suffix ignored (``Pytorch-Model`` ~ ``PyTorchModel``)."""
-    return re.sub(r"[-_ ]", "", strip_job_suffix(name.replace("-", "_"))).lower()
+    """A name with case and ``-``/``_``/space ignored (``Pytorch-Model`` ~ ``PyTorchModel``)."""
+    return re.sub(r"[-_ ]", "", name).lower()
 
 
 def _hint(source: str, candidates: list[str]) -> tuple[str | None, str]:
     """(did-you-mean, kind): ``spelling`` (same letters, other case or separators), ``typo`` (a
     close match), or ``placeholder`` (close to no step: a generic name)."""
-    target = _spelled(source)
-    same = [c for c in candidates if _spelled(c) == target]
+    base, suffix = _split(source)
+    same = [c for c in candidates if _spelled(c) == _spelled(base)]
     if same:
-        return same[0], "spelling"
+        return same[0] + suffix, "spelling"
     close = difflib.get_close_matches(source, candidates, n=1, cutoff=TYPO_CUTOFF)
     return (close[0], "typo") if close else (None, "placeholder")
 
@@ -124,7 +133,9 @@ def check(project: ProjectModel) -> Iterator[Diagnostic]:
     project.count_unknown(f"compatible-sources-checked-against-{registry_source(project)}-registry")
     known = ix.known_names
     allowed = set(project.settings.compatible_source_placeholders)
-    candidates = sorted(ix.registered | {s.name for s in project.steps})
+    # abstract registry entries named after a SageMaker step type ("Processing", "Base") are no
+    # provider anyone means: "ProcessingStep" is a generic placeholder, not a typo of "Processing"
+    candidates = sorted((ix.registered | {s.name for s in project.steps}) - VALID_SAGEMAKER_STEP_TYPES)
     registry_file = project.catalog.core_registry_file
     for consumer in ix.consumers:
         for dep in consumer.spec.dependencies:
@@ -140,7 +151,8 @@ def check(project: ProjectModel) -> Iterator[Diagnostic]:
                 else:
                     message = (f"compatible source '{source}' of {where} is not a registered step or a step of "
                                f"this repo; did you mean '{hint}'?"
-                               + (" (names match case-sensitively)" if kind == "spelling" else ""))
+                               + (" (names match exactly: case and separators count)" if kind == "spelling"
+                                  else ""))
                 related = [(registry_file, None, "steps are registered here")] if registry_file else []
                 d = RULE.report(consumer.path, span, message, step=consumer.step.name, related=related)
                 yield replace(d, severity=Severity.INFO) if kind == "placeholder" else d

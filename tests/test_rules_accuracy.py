@@ -222,10 +222,10 @@ def test_computed_registry_keeps_cl301_on_and_says_where_names_came_from(tmp_pat
     assert findings(result, tmp_path) == [
         (SPEC, line, "CL301", "compatible source 'Dataload' of dependency 'raw_data' of CLEAN_SPEC is not a "
                               "registered step or a step of this repo; did you mean 'DataLoad'? (names match "
-                              "case-sensitively)"),
+                              "exactly: case and separators count)"),
         (SPEC, line, "CL301", "compatible source 'Clean-Training' of dependency 'raw_data' of CLEAN_SPEC is not a "
-                              "registered step or a step of this repo; did you mean 'Clean'? (names match "
-                              "case-sensitively)"),
+                              "registered step or a step of this repo; did you mean 'Clean_Training'? (names "
+                              "match exactly: case and separators count)"),
     ]
     assert result.unknown["compatible-sources-checked-against-followed-registry"] == 1
     assert "registry-not-literal" not in result.unknown
@@ -245,7 +245,7 @@ def test_registry_without_a_literal_table_falls_back_to_the_catalog(tmp_path: Pa
 
 def test_generic_placeholders_are_info_and_can_be_allowed(tmp_path: Path) -> None:
     spec = edit("spec", 'compatible_sources=["DataLoad"]', 'compatible_sources=["DataLoad", "ProcessingStep"]')
-    result = lint_repo(tmp_path / "a", repo(spec=spec), ["CL301"])
+    result = lint_repo(tmp_path / "a", repo(spec=spec, registry=BASE_ENTRY, extra=SHARED_BASE), ["CL301"])
     assert [(f.code, f.severity, f.location.line, f.message) for f in result.diagnostics] == [
         ("CL301", Severity.INFO, line_of(spec, "ProcessingStep"),
          "compatible source 'ProcessingStep' of dependency 'raw_data' of CLEAN_SPEC names no registered step or "
