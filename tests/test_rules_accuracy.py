@@ -252,3 +252,33 @@ def test_generic_placeholders_are_info_and_can_be_allowed(tmp_path: Path) -> Non
          "step of this repo (a generic placeholder earns no resolver bonus)")]
     allowed = lint_repo(tmp_path / "b", repo(spec=spec), ["CL301"], compatible_source_placeholders=["ProcessingStep"])
     assert allowed.diagnostics == []
+
+
+# ----------------------------------------------------------------------------- legacy default specs
+
+def _legacy_repo(legacy_spec: str) -> dict[str, str]:
+    variant = BASE["spec"].replace('step_type="Clean",', 'step_type="Clean_Training",') \
+        .replace("CLEAN_SPEC", "CLEAN_TRAINING_SPEC")
+    return repo(spec=legacy_spec, extra={"steps/specs/clean_training_spec.py": variant})
+
+
+def test_legacy_default_spec_is_checked_against_the_contract_like_a_variant(tmp_path: Path) -> None:
+    legacy = edit("spec", 'step_type="Clean",', 'step_type="Clean_Training",').replace(
+        'logical_name="clean_data"', 'logical_name="cleaned_rows"').replace(
+        "Outputs['clean_data']", "Outputs['cleaned_rows']")
+    result = lint_repo(tmp_path, _legacy_repo(legacy), ["CL203", "CL204", "CL604"])
+    assert findings(result, tmp_path) == [
+        (SPEC, line_of(legacy, 'step_type="Clean_Training"'), "CL604",
+         "spec 'CLEAN_SPEC' declares step type 'Clean_Training', which CLEAN_TRAINING_SPEC in clean_training_spec.py "
+         "already declares; only one of them is used"),
+        (SPEC, line_of(legacy, "outputs=["), "CL203",
+         "contract output 'clean_data' of 'CLEAN_CONTRACT' has no output in spec 'CLEAN_SPEC'"),
+        (SPEC, line_of(legacy, "OutputSpec("), "CL204",
+         "spec output 'cleaned_rows' of 'CLEAN_SPEC' has no output path in contract 'CLEAN_CONTRACT'"),
+    ]
+
+
+def test_aligned_legacy_default_spec_only_gets_the_duplicate_finding(tmp_path: Path) -> None:
+    legacy = edit("spec", 'step_type="Clean",', 'step_type="Clean_Training",')
+    result = lint_repo(tmp_path, _legacy_repo(legacy), ["CL2", "CL604"])
+    assert [f[2] for f in findings(result, tmp_path)] == ["CL604"]
