@@ -282,3 +282,18 @@ def test_aligned_legacy_default_spec_only_gets_the_duplicate_finding(tmp_path: P
     legacy = edit("spec", 'step_type="Clean",', 'step_type="Clean_Training",')
     result = lint_repo(tmp_path, _legacy_repo(legacy), ["CL2", "CL604"])
     assert [f[2] for f in findings(result, tmp_path)] == ["CL604"]
+
+
+# ----------------------------------------------------------------------------- CL111: crashes when unset
+
+def test_conversion_of_an_env_read_without_default_is_reported_with_its_type(tmp_path: Path) -> None:
+    script = edit("script", "    args = parser.parse_args()\n",
+                  "    args = parser.parse_args()\n"
+                  "    chunk = int(os.getenv('CHUNK_SIZE'))\n"
+                  "    ratio = float(os.environ.get('TEST_RATIO', '0.2'))\n"
+                  "    seed = int(os.environ['SEED'])\n")
+    result = lint_repo(tmp_path, repo(script=script), ["CL111"])
+    assert findings(result, tmp_path) == [
+        (SCRIPT, line_of(script, "CHUNK_SIZE"), "CL111",
+         "int() of env var 'CHUNK_SIZE' read without a default raises TypeError when 'CHUNK_SIZE' is unset; give the "
+         "read a default or subscript it as required")]
