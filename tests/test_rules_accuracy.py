@@ -297,3 +297,33 @@ def test_conversion_of_an_env_read_without_default_is_reported_with_its_type(tmp
         (SCRIPT, line_of(script, "CHUNK_SIZE"), "CL111",
          "int() of env var 'CHUNK_SIZE' read without a default raises TypeError when 'CHUNK_SIZE' is unset; give the "
          "read a default or subscript it as required")]
+
+
+# ----------------------------------------------------------------------------- CL112: path family
+
+def test_processing_contract_with_training_paths_and_a_shared_path(tmp_path: Path) -> None:
+    contract = edit("contract", 'expected_output_paths={"clean_data": "/opt/ml/processing/output/clean"},',
+                    'expected_output_paths={\n        "clean_data": "/opt/ml/model",\n'
+                    '        "stats": "/opt/ml/model/",\n    },')
+    result = lint_repo(tmp_path, repo(contract=contract), ["CL112"])
+    assert findings(result, tmp_path) == [
+        (CONTRACT, line_of(contract, '"clean_data"'), "CL112",
+         "output 'clean_data' of 'CLEAN_CONTRACT' is at '/opt/ml/model', a training-job path, but step 'Clean' is "
+         "a Processing step; SageMaker never mounts it there"),
+        (CONTRACT, line_of(contract, '"stats"'), "CL112",
+         "outputs 'clean_data' and 'stats' of 'CLEAN_CONTRACT' share the container path '/opt/ml/model/'"),
+        (CONTRACT, line_of(contract, '"stats"'), "CL112",
+         "output 'stats' of 'CLEAN_CONTRACT' is at '/opt/ml/model/', a training-job path, but step 'Clean' is a "
+         "Processing step; SageMaker never mounts it there"),
+    ]
+
+
+def test_training_contract_with_a_processing_path(tmp_path: Path) -> None:
+    registry = _registry_type("Training")
+    result = lint_repo(tmp_path, repo(registry=registry), ["CL112"])
+    assert [f[2:] for f in findings(result, tmp_path)] == [
+        ("CL112", "input 'raw_data' of 'CLEAN_CONTRACT' is at '/opt/ml/processing/input/data', a processing-job "
+                  "path, but step 'Clean' is a Training step; SageMaker never mounts it there"),
+        ("CL112", "output 'clean_data' of 'CLEAN_CONTRACT' is at '/opt/ml/processing/output/clean', a "
+                  "processing-job path, but step 'Clean' is a Training step; SageMaker never mounts it there"),
+    ]
