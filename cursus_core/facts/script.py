@@ -293,6 +293,7 @@ class _ScriptExtractor:
             return False
         for load in self._loads.get(bind.targets[0].id, ()):
             p = parents.get(id(load))
+            read: ast.expr | None
             if isinstance(p, ast.Subscript) and p.value is load:
                 read = p.slice
             elif isinstance(p, ast.Attribute) and p.attr == "get":
