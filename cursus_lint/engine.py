@@ -163,6 +163,10 @@ class Engine:
             if f is not None:
                 for spec in f.specs:
                     step.specs.append(SpecVariant(job_type, f, spec))
+        for job_type, path in sorted(info.legacy_specs.items()):
+            f = get(path)  # a legacy default spec declaring this variant too: checked like the variant
+            if f is not None and path not in info.specs.values():
+                step.specs.extend(SpecVariant(job_type, f, spec) for spec in f.specs)
         step.builder_file = get(info.builder)
         if step.builder_file and step.builder_file.builders:
             wanted = info.registry.builder_step_name if info.registry else None

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.facts import ScriptFacts
 from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
@@ -27,6 +28,17 @@ _SHARED_OPTIONAL = edit("contract", 'optional_env_vars={"SEPARATOR": ","},',
 # the "Use instead" of the docs: the contract declares the variable with a default
 _FIXED_CONTRACT = edit("contract", 'optional_env_vars={"SEPARATOR": ","},',
                        'optional_env_vars={"SEPARATOR": ",", "DEBUG_MODE": "false"},')
+
+# a debug dump of the environment: the value is only printed
+_DUMP_SCRIPT = edit("script", '    args = parser.parse_args()\n',
+                    '    args = parser.parse_args()\n'
+                    '    print(f"SM_MODEL_DIR: {os.environ.get(\'SM_MODEL_DIR\', \'not set\')}")\n')
+# the __main__ block fills environ_vars["WORK_DIR"] from a constant: no environment read
+_FIXED_KEY_SCRIPT = edit("script", '    sep = environ_vars.get("SEPARATOR", ",")\n',
+                         '    sep = environ_vars.get("SEPARATOR", ",")\n'
+                         '    work = environ_vars.get("WORK_DIR", "/tmp/work")\n').replace(
+    '"SEPARATOR": os.environ.get("SEPARATOR", ",")}', '"SEPARATOR": os.environ.get("SEPARATOR", ","), '
+    '"WORK_DIR": "/tmp/work"}')
 
 RULE = Rule(
     code="CL103",
@@ -61,6 +73,11 @@ CLEAN_CONTRACT = ScriptContract(
 )
 ```
 
+Not reads: a value that only goes into a `print(...)` / logging call (a debug dump of the
+environment), and an `environ_vars` key the `__main__` block fills from a literal or constant
+rather than from `os.environ` (the container's environment is never consulted for it). Any other
+read of the same variable still counts.
+
 ## How to fix
 Declare the variable in the contract: in `optional_env_vars` with a default when the script
 copes without it, in `required_env_vars` otherwise. If the read is dead code, remove it.
@@ -83,8 +100,18 @@ not a literal list or dict.
     good=(Example(repo()),
           Example(repo(script=_BAD_SCRIPT, contract=_SHARED_REQUIRED)),
           Example(repo(script=_BAD_SCRIPT, contract=_SHARED_OPTIONAL)),
-          Example(repo(script=_BAD_SCRIPT, contract=_FIXED_CONTRACT))),
+          Example(repo(script=_BAD_SCRIPT, contract=_FIXED_CONTRACT)),
+          Example(repo(script=_DUMP_SCRIPT)), Example(repo(script=_FIXED_KEY_SCRIPT))),
 )
+
+
+def _set_by_main_block(facts: ScriptFacts) -> frozenset[str]:
+    """Keys of the env dict the ``__main__`` block fills with a literal or constant rather than from
+    ``os.environ``, and that the script never reads from the real environment anywhere."""
+    from_env = {r.name for r in facts.env_reads if not r.how.startswith("environ_vars")}
+    fixed = {e.key for name, items in facts.main_dicts.items() if name in ("environ_vars", "env_vars")
+             for e in items if e.value is not None}
+    return frozenset(fixed - from_env)
 
 
 @RULE.step
@@ -99,9 +126,15 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
         or contract.span
     name = contract.variable or "the contract"
     reported: set[str] = set()
+    fixed = _set_by_main_block(script.script)
     for read in script.script.env_reads:
         if read.name in declared or read.name in reported:
             continue
+        if read.debug_only:
+            project.count_unknown("env-read-only-logged")
+            continue  # only shown in a debug dump of the environment
+        if read.how.startswith("environ_vars") and read.name in fixed:
+            continue  # the __main__ block fills this key from a constant: the environment is not read
         reported.add(read.name)
         yield RULE.report(
             script.path, read.span,
