@@ -26,9 +26,11 @@ def _fail(message: str) -> None:
     click.echo(f"cursus-lint: error: {message}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             invoke_without_command=True)
 @click.version_option(__version__, "-V", "--version", prog_name="cursus-lint", message="%(prog)s %(version)s")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Static alignment checks for SageMaker pipeline step repos.
 
     Each step is a script, a script contract, a step specification, a step builder and a config
@@ -44,6 +46,9 @@ def cli() -> None:
       cursus-lint rule CL103                   explain one rule
       cursus-lint catalog .                    show which files form which step
     """
+    if ctx.invoked_subcommand is None:  # bare `cursus-lint`: the help, as `git` does
+        click.echo(ctx.get_help())
+        ctx.exit(EXIT_OK)
 
 
 def _codes(values: tuple[str, ...]) -> list[str] | None:
@@ -135,6 +140,9 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
                           add_noqa)
     else:
         result = Engine(settings, rules, use_cache=not no_cache).run(targets)
+    if result.empty_dirs:
+        raise UsageError(f"no step repo under {_rel(result.empty_dirs[0])} (no steps/ directory with scripts, contracts, "
+                         "specs, builders or configs); check the path")
     if write_baseline is not None:
         from .baseline import write_baseline as write
 
@@ -165,7 +173,8 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
     ran = {code: r for code, r in rules.items() if settings.enabled(code)}
     text = render(fmt, result.diagnostics, ran, summary, color=use_color and fmt == "text", statistics=statistics)
     if quiet and fmt == "text":
-        text = "\n".join(line for line in text.splitlines()[:-1]) if result.diagnostics else ""
+        lines = text.splitlines()  # drop the summary block: everything after the last blank line
+        text = "\n".join(lines[:len(lines) - 1 - lines[::-1].index("")]) if "" in lines else ""
     if output is not None:
         try:
             output.write_text(text + ("" if text.endswith("\n") or not text else "\n"), encoding="utf-8")
