@@ -323,11 +323,22 @@ def catalog_cmd(root: Path, workspace_dirs: tuple[Path, ...], registry: Path | N
 
 @cli.command("rules")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def rules_cmd(fmt: str) -> None:
+@click.option("--write-docs", "docs_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Write one markdown page per rule (and an index) into DIR, e.g. docs/rules.")
+def rules_cmd(fmt: str, docs_dir: Path | None) -> None:
     """List every rule with its family, default severity and whether it can be fixed."""
     from .rules_index import all_rules
 
     rules = all_rules()
+    if docs_dir is not None:
+        from .report.rule_docs import write_rule_docs
+
+        try:
+            names = write_rule_docs(docs_dir, rules)
+        except OSError as exc:
+            raise UsageError(f"cannot write {docs_dir}: {exc.strerror or exc}") from None
+        click.echo(f"Wrote {len(names)} pages to {docs_dir}.", err=True)
+        return
     if fmt == "json":
         click.echo(_json.dumps([{"code": r.code, "name": r.name, "family": r.family, "severity": r.severity.value,
                                  "fixable": r.fixable, "summary": r.summary} for r in rules.values()], indent=2))
