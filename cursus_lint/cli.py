@@ -438,7 +438,7 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
     reported as CL8xx findings; exit status 0, 1 or 2 as for `check`.
 
     \b
-    Needs the build extra:  pip install 'cursus-lint[build]'
+    Needs the build extra: pip install '.[build]' in a clone of cursus-lint.
     """
     from .build import BuildCrash, MissingBuildExtra, run_build, to_diagnostics, write_definition
     from .config import ConfigError, load_config
