@@ -76,3 +76,38 @@ def test_check_of_one_file_counts_only_its_steps(capsys) -> None:
     script = next((EXAMPLE / "steps" / "scripts").glob("*.py"))
     assert main(["check", str(script), "--no-cache", "--no-color"]) == 0
     assert capsys.readouterr().out.startswith("All checks passed: 1 step, ")
+
+
+def test_output_format_alias_and_environment_variable(tmp_path, monkeypatch, capsys) -> None:
+    write_repo(tmp_path, _examples.repo(script=BAD_SCRIPT))
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", ".", "--no-cache", "--output-format", "github", "--select", "CL103"]) == 1
+    assert capsys.readouterr().out.startswith("::error file=steps/scripts/clean.py,line=11,col=13,")
+    monkeypatch.setenv("CURSUS_LINT_OUTPUT_FORMAT", "json")
+    assert main(["check", ".", "--no-cache", "--select", "CL103"]) == 1
+    assert capsys.readouterr().out.startswith("{")
+    assert main(["check", ".", "--no-cache", "--select", "CL103", "--format", "text", "--no-color"]) == 1
+    assert capsys.readouterr().out.startswith("steps/scripts/clean.py:11:13: CL103 [*] ")
+
+
+def test_fix_only_and_exit_non_zero_on_fix(tmp_path, monkeypatch, capsys) -> None:
+    write_repo(tmp_path, _examples.repo(script=BAD_SCRIPT))
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", ".", "--no-cache", "--select", "CL103", "--fix-only", "--exit-non-zero-on-fix"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Fixed 1 finding(s) in 1 file(s)." in captured.err
+    # nothing left to fix: exit 0 even with --exit-non-zero-on-fix
+    assert main(["check", ".", "--no-cache", "--select", "CL103", "--fix", "--exit-non-zero-on-fix",
+                 "--no-color"]) == 0
+    assert capsys.readouterr().out == "All checks passed: 2 steps, 9 files.\n"
+
+
+def test_fix_only_exits_zero_when_unfixable_findings_remain(tmp_path, monkeypatch, capsys) -> None:
+    script = _examples.edit("script", '    sep = environ_vars.get("SEPARATOR", ",")\n',
+                            '    sep = environ_vars.get("SEPARATOR", ",")\n    mode = os.environ["MODE"]\n')
+    write_repo(tmp_path, _examples.repo(script=script))
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", ".", "--no-cache", "--select", "CL103", "--fix-only"]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["check", ".", "--no-cache", "--select", "CL103", "--no-color"]) == 1
+    assert "CL103 script reads env var 'MODE'" in capsys.readouterr().out  # no [*]: no safe fix
