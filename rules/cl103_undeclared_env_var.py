@@ -90,11 +90,14 @@ statically, and the rule stays silent for the whole contract.
 
 ## Fix safety
 Safe: the fix only adds a declaration the script already relies on. A read with a literal
-default (`environ_vars.get("X", ",")`) is declared in `optional_env_vars` with that default, a
-read without one in `required_env_vars`; builders then set the variable the script reads. No fix
-is offered when the script's default is computed at run time (declaring it required would make
-the builder demand a value the script can do without), or when the contract's env-var field is
-not a literal list or dict.
+default (`environ_vars.get("X", ",")`) is declared in `optional_env_vars` with that default. A
+read that tolerates absence without a default (`os.getenv("X")`, `os.environ.get("X")`,
+`"X" in os.environ`) is declared in `optional_env_vars` with the default `""`. Only a read that
+fails without the variable (`os.environ["X"]`, `environ_vars["X"]`) is declared in
+`required_env_vars`, and only when the builder already sets it (or leaves its env vars to the
+base class): otherwise declaring it would make CL402 report the unchanged builder, so no fix is
+offered and the builder needs a hand edit. No fix is offered when the script's default is
+computed at run time, or when the contract's env-var field is not a literal list or dict.
 ''',
     bad=(Example(repo(script=_BAD_SCRIPT), expect=(("steps/scripts/clean.py", line_of(_BAD_SCRIPT, "DEBUG_MODE")),)),),
     good=(Example(repo()),
@@ -144,10 +147,15 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
         )
 
 
+# reads that fail when the variable is absent; every other kind of read tolerates absence
+_REQUIRING_READS = frozenset({"subscript", "environ_vars"})
+
+
 @RULE.fixer(safety="safe", edits="adds the variable to the contract's optional_env_vars (with the script's literal "
-                                 "default) or, when the script reads it without a default, to required_env_vars")
+                                 "default, or \"\" for a read that tolerates absence) or, when the script reads "
+                                 "it with os.environ[...], to required_env_vars")
 def add_env_var(d: Diagnostic, ctx: Context) -> Planned | None:
-    """Declare a read env var: optional with the script's literal default, else required."""
+    """Declare a read env var: optional unless every read fails without it (then required)."""
     import libcst as cst
 
     from cursus_lint.fix.context import add_to_contract, as_text, at, contract_label
@@ -166,10 +174,17 @@ def add_env_var(d: Diagnostic, ctx: Context) -> Planned | None:
     label = contract_label(step)
     if literal is not None:
         value = as_text(literal.default)
-        item = cst.DictElement(cst.SimpleString(repr(name)), cst.SimpleString(repr(value)))
-        return add_to_contract(step, ctx, "optional_env_vars", item,
-                               f"declare '{name}' in optional_env_vars of '{label}' (default {value!r})")
-    if any(r.has_default for r in same):
-        return None  # a default the script computes at run time: required would be wrong
-    return add_to_contract(step, ctx, "required_env_vars", cst.Element(cst.SimpleString(repr(name))),
-                           f"declare '{name}' in required_env_vars of '{label}'")
+    elif any(r.has_default for r in same):
+        return None  # a default the script computes at run time: neither "" nor required is right
+    elif any(r.how in _REQUIRING_READS for r in same):
+        builder = step.builder
+        if builder is not None and builder.has_env_method and not builder.calls_super_env \
+                and name not in {e.name for e in builder.env_vars_set}:
+            return None  # required would make CL402 report the builder: a hand edit, not a safe fix
+        return add_to_contract(step, ctx, "required_env_vars", cst.Element(cst.SimpleString(repr(name))),
+                               f"declare '{name}' in required_env_vars of '{label}'")
+    else:
+        value = ""
+    item = cst.DictElement(cst.SimpleString(repr(name)), cst.SimpleString(repr(value)))
+    return add_to_contract(step, ctx, "optional_env_vars", item,
+                           f"declare '{name}' in optional_env_vars of '{label}' (default {value!r})")

@@ -100,7 +100,7 @@ def test_cr_only_file_keeps_every_byte_outside_the_edit(tmp_path, monkeypatch, c
     code, err = cli(tmp_path, monkeypatch, capsys, "--fix")
     assert code == 0, err
     after = (tmp_path / CONTRACT).read_bytes().decode()
-    assert after == cr.replace('["LABEL_FIELD"]', '["LABEL_FIELD", "DEBUG_MODE"]')
+    assert after == cr.replace('{"SEPARATOR": ","}', '{"SEPARATOR": ",", "DEBUG_MODE": ""}')
     assert after.endswith(")\r")  # libcst's round trip drops it; the fix must not
 
 
