@@ -436,6 +436,9 @@ class BuilderFacts:
     s3_literals: tuple[S3Literal, ...] = ()
     s3_builds: tuple[S3Build, ...] = ()
     output_destinations: tuple[OutputDestination, ...] = ()
+    #: no builder file: stands in for the template builder of an interface-layout step (only
+    #: ``config_reads``, ``config_class`` and the name are meaningful)
+    synthesized: bool = False
 
 
 # ----------------------------------------------------------------------------- configs
