@@ -14,6 +14,7 @@ from typing import Sequence
 
 from cursus_core.interface.discovery import InterfaceFile, LoadedInterface, check_file_set, discover, load
 from cursus_core.interface.facts import step_definition
+from cursus_core.interface.references import input_reference_problems
 from cursus_core.interface.span import Problem
 from cursus_core.registry.models import StepDefinition
 
@@ -48,6 +49,8 @@ class StepInterfaces:
         out = cls(load(ordered))
         for item in out.loaded:
             out.problems.extend(item.problems)
+            if item.interface is not None:
+                out.problems.extend(input_reference_problems(item.interface))
         out.problems.extend(check_file_set(out.loaded))
         for item in out.loaded:
             if item.interface is None:
