@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from cursus_core.catalog import CatalogProblem, StepCatalog, StepInfo, find_repo_root
-from cursus_core.registry.literal_reader import read_registry_file
+from cursus_core.registry.literal_reader import RegistryFile, read_registry_file
 from cursus_core.registry.models import RegistryProblem
 from cursus_core.cache import DiskCache, code_fingerprint
 from cursus_core.source import SourceProblem, decode_source, load_source, read_source
@@ -141,6 +141,8 @@ class Engine:
         # registry tables with located entries, for the CL6xx rules (rules never read files)
         registry_files = {p: read_registry_file(p, self.overlay) for p in catalog.registry_files
                           if not s.is_excluded(p)}
+        if catalog.interfaces.definitions:
+            registry_files = {p: _without_computed_step_names(f) for p, f in registry_files.items()}
         # the configured pipeline DAG and saved config, read as data, for the static CL8xx rules
         from .facts.pipeline import load_pipeline
 
@@ -373,6 +375,17 @@ class Engine:
                     d.severity = Severity(s.severity_for("CL904", rule.severity.value))
                     out.append(d)
         return out
+
+
+def _without_computed_step_names(registry: RegistryFile) -> RegistryFile:
+    """In the interface layout a computed ``STEP_NAMES`` (``get_step_names()``) is the set of
+    interfaces, which the catalog knows row by row: it must not make registry rules go silent."""
+    table = registry.tables.get("STEP_NAMES")
+    if table is None or not table.opaque:
+        return registry
+    return replace(registry, tables={k: v for k, v in registry.tables.items() if k != "STEP_NAMES"},
+                   problems=[p for p in registry.problems if not (p.kind == "non-literal" and p.line == table.span.line
+                                                                   and p.key is None and p.step is None)])
 
 
 def _one_edit_apart(a: str, b: str) -> bool:

@@ -127,3 +127,17 @@ def test_variant_merge_is_checked_per_job_type(tmp_path: Path) -> None:
     # reported once (only the calibration variant has it), at the key inside the variant block
     assert found == [("CL202", TP_YAML, _line_of(root, TP_YAML, "SIGNATURES:"))]
     assert "'SIGNATURES'" in messages[0]
+
+
+def test_a_computed_step_names_does_not_switch_registry_rules_off(tmp_path: Path) -> None:
+    """cursus >= 2.5 computes STEP_NAMES from the interfaces: neither CL607 nor silence."""
+    layout = Layout(((TP_YAML, "compatible_sources: [DataLoading]", "compatible_sources: [DataLoadingg]"),),
+                    (TP_YAML, "DataLoadingg"))
+    root = _copy(INTERFACE, tmp_path, layout)
+    (root / "registry").mkdir()
+    (root / "registry" / "step_names.py").write_text("from .loader import get_step_names\n\n"
+                                                     "STEP_NAMES = get_step_names()\n", encoding="utf-8")
+    settings = load_config(root, set(all_rules()))
+    found = sorted((d.code, d.location.path.relative_to(root).as_posix(), d.location.line)
+                   for d in Engine(settings).run([root]).diagnostics if d.code != "CL007")
+    assert found == [("CL301", TP_YAML, _line_of(root, TP_YAML, "DataLoadingg"))]

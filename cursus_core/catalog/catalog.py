@@ -132,6 +132,15 @@ def _names_job_type(path: Path, job_type: str) -> bool:
     return path.name.lower().endswith(f"_{job_type.lower()}_spec.py")
 
 
+def _is_computed_core_table(problem: object) -> bool:
+    """The problem that says a ``STEP_NAMES`` table as a whole is not a literal (``get_step_names()``)."""
+    if not isinstance(problem, RegistryProblem) or problem.kind != "non-literal" or problem.path is None \
+            or problem.key is not None or problem.step is not None:
+        return False
+    table = read_registry_file(problem.path).table("STEP_NAMES")
+    return table is not None and table.opaque and table.span.line == problem.line
+
+
 def _has_literal_core_table(path: Path) -> bool:
     table = read_registry_file(path).table("STEP_NAMES")
     return table is not None and not table.opaque and bool(table.entries)
@@ -230,6 +239,9 @@ class StepCatalog:
         for d, reason in unreadable:
             self._unreadable_dir(d, reason)
         self.interfaces = StepInterfaces.find(self.roots, [_abs(d) for d in interface_dirs])
+        if self.interfaces.definitions:
+            # cursus >= 2.5 computes STEP_NAMES from the interfaces: a computed table is expected there
+            self.problems = [p for p in self.problems if not _is_computed_core_table(p)]
         self._add_interface_homes(layout)
         if not self.step_dirs and self.roots:
             self.problems.append(CatalogProblem(
@@ -333,11 +345,12 @@ class StepCatalog:
         """``steps/`` or ``step_pack/`` holding interfaces is a step dir even with one other role."""
         known = {d.path for d in self.step_dirs}
         lay = resolve_layout(layout)
+        scope_of = {item.file.home: self.interfaces.workspace_of(item) for item in self.interfaces.loaded}
         for home in self.interfaces.homes():
             if home in known:
                 continue
             role_dirs = {role: tuple(home / n for n in names if (home / n).is_dir()) for role, names in lay.items()}
-            self.step_dirs.append(StepDir(home, self._workspace_of(home), {r: d for r, d in role_dirs.items() if d}))
+            self.step_dirs.append(StepDir(home, scope_of.get(home), {r: d for r, d in role_dirs.items() if d}))
             known.add(home)
         self.step_dirs.sort(key=lambda s: (s.workspace_id is not None, s.workspace_id or "", str(s.path)))
 
