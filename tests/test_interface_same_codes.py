@@ -141,3 +141,38 @@ def test_a_computed_step_names_does_not_switch_registry_rules_off(tmp_path: Path
     found = sorted((d.code, d.location.path.relative_to(root).as_posix(), d.location.line)
                    for d in Engine(settings).run([root]).diagnostics if d.code != "CL007")
     assert found == [("CL301", TP_YAML, _line_of(root, TP_YAML, "DataLoadingg"))]
+
+
+def _lint_files(root: Path, files: dict[str, str]) -> list[tuple[str, str, int]]:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    settings = load_config(root, set(all_rules()))
+    return sorted((d.code, d.location.path.relative_to(root).as_posix(), d.location.line)
+                  for d in Engine(settings).run([root]).diagnostics)
+
+
+def test_container_entrypoint_makes_declared_but_unused_unknowable(tmp_path: Path) -> None:
+    """A BYO container runs ``compute.container_entrypoint``, not the script: a declared env var
+    the script never reads may be read there (silent, counted); one the script reads but the
+    contract lacks is still a finding."""
+    from cursus_lint.rules import _examples as ex
+
+    unused = ex.interface_edit("clean", '      SEPARATOR: ","\n', '      SEPARATOR: ","\n      EXTRA: "1"\n')
+    assert _lint_files(tmp_path / "plain", ex.interface_repo(clean=unused)) == [
+        ("CL107", ex.INTERFACE_PATHS["clean"], unused.splitlines().index('      EXTRA: "1"') + 1)]
+    delegated = unused.replace("  kind: sklearn\n", "  kind: byo_container\n  container_entrypoint: [bash, run.sh]\n", 1)
+    assert _lint_files(tmp_path / "byo", ex.interface_repo(clean=delegated)) == []
+    undeclared = delegated.replace("    required: [LABEL_FIELD]\n", "    required: []\n", 1)
+    found = _lint_files(tmp_path / "byo2", ex.interface_repo(clean=undeclared))
+    assert found == [("CL103", ex.INTERFACE_PATHS["script"], ex.SCRIPT.splitlines().index(
+        '    label = environ_vars["LABEL_FIELD"]') + 1)]
+
+
+def test_the_processing_code_mount_is_a_platform_path(tmp_path: Path) -> None:
+    from cursus_lint.rules import _examples as ex
+
+    script = ex.SCRIPT.replace('OUTPUT_DIR = "/opt/ml/processing/output/clean"\n',
+                               'OUTPUT_DIR = "/opt/ml/processing/output/clean"\nCODE_DIR = "/opt/ml/processing/input/code"\n'
+                               'HELPERS = os.path.join(CODE_DIR, "helpers")\n', 1)
+    assert _lint_files(tmp_path, ex.interface_repo(script=script)) == []

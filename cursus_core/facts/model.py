@@ -275,6 +275,9 @@ class ContractFacts:
     #: fields (or parts of them) that are not literal: name -> span
     non_literal: dict[str, Span] = field(default_factory=dict)
     variable_span: Span | None = None
+    #: the program the container really runs when it is not the entry point script (an
+    #: interface's ``compute.container_entrypoint``): what the contract declares may be used there
+    delegated_to: str | None = None
 
 
 # ----------------------------------------------------------------------------- specifications

@@ -82,7 +82,16 @@ def contract_facts(iface: StepInterface) -> ContractFacts:
         variable=None, function=None, class_name="StepInterface", is_training=is_training, span=fact_span(c.span),
         entry_point=entry_point, inputs=inputs, outputs=outputs, required_env_vars=required,
         optional_env_vars=optional, expected_arguments=arguments, keyword_spans=keyword_spans,
+        delegated_to=_container_entrypoint(iface),
     )
+
+
+def _container_entrypoint(iface: StepInterface) -> str | None:
+    """``compute.container_entrypoint`` (a command list or string): a BYO container runs that."""
+    v = iface.compute.values.get("container_entrypoint")
+    if v is None or not v.value:
+        return None
+    return " ".join(str(x) for x in v.value) if isinstance(v.value, list) else str(v.value)
 
 
 def spec_facts(iface: StepInterface) -> SpecFacts:
