@@ -65,7 +65,8 @@ _SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 _TABLE = "[tool.cursus-lint]"
 _SELECTOR = re.compile(r"CL\d{1,3}")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
-_APPEND_KEYS = ("extend-select", "ignore", "exclude", "extend-exclude", "workspace-dirs", "interface-dirs")
+_APPEND_KEYS = ("extend-select", "ignore", "exclude", "extend-exclude", "workspace-dirs",
+                "interface-dirs")
 _UPDATE_KEYS = ("per-file-ignores", "severity", "layout", "resolver")
 _PATH_KEYS = ("registry", "cache-dir", "dag", "pipeline-config", "source-root")
 

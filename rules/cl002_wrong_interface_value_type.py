@@ -1,4 +1,5 @@
-"""CL002 wrong-interface-value-type: a .step.yaml value of the wrong type (a string where a boolean belongs), or a required key missing.
+"""CL002 wrong-interface-value-type: a .step.yaml value of the wrong type (a string where a boolean belongs),
+or a required key missing.
 
 Reported from the located problems the interface layer (``cursus_core.interface``) finds while
 reading, validating and cross-checking the ``.step.yaml`` files; see ``rules/_interface.py``.
@@ -6,7 +7,7 @@ reading, validating and cross-checking the ``.step.yaml`` files; see ``rules/_in
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from cursus_lint.diagnostic import Diagnostic, Severity
 from cursus_lint.model import ProjectModel

@@ -1,4 +1,5 @@
-"""CL003 invalid-interface-enum: a .step.yaml value outside the set cursus accepts (sagemaker_step_type, compute.kind, dependency type, ...).
+"""CL003 invalid-interface-enum: a .step.yaml value outside the set cursus accepts (sagemaker_step_type,
+compute.kind, dependency type, ...).
 
 Reported from the located problems the interface layer (``cursus_core.interface``) finds while
 reading, validating and cross-checking the ``.step.yaml`` files; see ``rules/_interface.py``.
@@ -6,7 +7,7 @@ reading, validating and cross-checking the ``.step.yaml`` files; see ``rules/_in
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from cursus_lint.diagnostic import Diagnostic, Severity
 from cursus_lint.model import ProjectModel
@@ -22,7 +23,8 @@ _BAD = interface_edit("clean", "sagemaker_step_type: Processing", "sagemaker_ste
 RULE = Rule(
     code="CL003",
     name="invalid-interface-enum",
-    summary="A .step.yaml value outside the set cursus accepts (sagemaker_step_type, compute.kind, dependency type, ...).",
+    summary=("A .step.yaml value outside the set cursus accepts (sagemaker_step_type, compute.kind, "
+             "dependency type, ...)."),
     severity=Severity.ERROR,
     docs='''
 ## What it checks

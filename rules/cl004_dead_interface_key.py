@@ -1,4 +1,5 @@
-"""CL004 dead-interface-key: a .step.yaml key that is valid-looking but never read by cursus (variants.<jt>.step_type, spec.node_type).
+"""CL004 dead-interface-key: a .step.yaml key that is valid-looking but never read by cursus (variants.<jt>.step_type,
+spec.node_type).
 
 Reported from the located problems the interface layer (``cursus_core.interface``) finds while
 reading, validating and cross-checking the ``.step.yaml`` files; see ``rules/_interface.py``.
@@ -6,7 +7,7 @@ reading, validating and cross-checking the ``.step.yaml`` files; see ``rules/_in
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from cursus_lint.diagnostic import Diagnostic, Severity
 from cursus_lint.model import ProjectModel
@@ -22,7 +23,8 @@ _BAD = interface_edit("clean", "  calibration:\n", "  calibration:\n    step_typ
 RULE = Rule(
     code="CL004",
     name="dead-interface-key",
-    summary="A .step.yaml key that is valid-looking but never read by cursus (variants.<jt>.step_type, spec.node_type).",
+    summary=("A .step.yaml key that is valid-looking but never read by cursus (variants.<jt>.step_type, "
+             "spec.node_type)."),
     severity=Severity.ERROR,
     docs='''
 ## What it checks
@@ -56,7 +58,8 @@ says which).
 Deprecated keys that are still read (`registry.step_assembly`, `logical_name` inside a port) are
 CL010, not this rule.
 ''',
-    bad=(Example(interface_repo(clean=_BAD), expect=((INTERFACE_PATHS["clean"], line_of(_BAD, "step_type: Clean_Calibration")),)),),
+    bad=(Example(interface_repo(clean=_BAD),
+                 expect=((INTERFACE_PATHS["clean"], line_of(_BAD, "step_type: Clean_Calibration")),)),),
     good=(Example(interface_repo()),),
 )
 

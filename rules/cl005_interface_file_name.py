@@ -6,7 +6,7 @@ reading, validating and cross-checking the ``.step.yaml`` files; see ``rules/_in
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from cursus_lint.diagnostic import Diagnostic, Severity
 from cursus_lint.model import ProjectModel
@@ -53,7 +53,8 @@ meant).
 ## Known limits
 Only `.step.yaml` files in interface directories are checked.
 ''',
-    bad=(Example(interface_repo(drop=("clean",), extra={"steps/interfaces/cleaning.step.yaml": CLEAN_INTERFACE}), expect=(("steps/interfaces/cleaning.step.yaml", 1),)),),
+    bad=(Example(interface_repo(drop=("clean",), extra={"steps/interfaces/cleaning.step.yaml": CLEAN_INTERFACE}),
+                 expect=(("steps/interfaces/cleaning.step.yaml", 1),)),),
     good=(Example(interface_repo()),),
 )
 

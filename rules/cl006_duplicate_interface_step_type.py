@@ -6,7 +6,7 @@ reading, validating and cross-checking the ``.step.yaml`` files; see ``rules/_in
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from cursus_lint.diagnostic import Diagnostic, Severity
 from cursus_lint.model import ProjectModel
@@ -49,7 +49,8 @@ Delete the stale copy, or give it the step_type it was meant to have.
 ## Known limits
 A step pack declaring a package step is CL007, not a duplicate.
 ''',
-    bad=(Example(interface_repo(extra={"steps/interfaces/clean_copy.step.yaml": CLEAN_INTERFACE}), expect=(("steps/interfaces/clean_copy.step.yaml", 1),)),),
+    bad=(Example(interface_repo(extra={"steps/interfaces/clean_copy.step.yaml": CLEAN_INTERFACE}),
+                 expect=(("steps/interfaces/clean_copy.step.yaml", 1),)),),
     good=(Example(interface_repo()),),
 )
 

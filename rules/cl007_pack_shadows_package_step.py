@@ -6,7 +6,7 @@ reading, validating and cross-checking the ``.step.yaml`` files; see ``rules/_in
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from cursus_lint.diagnostic import Diagnostic, Severity
 from cursus_lint.model import ProjectModel
@@ -51,7 +51,8 @@ Give the pack's step its own step_type (and file name), or change the package's 
 ## Known limits
 The linter checks each of the two interfaces as its own step (the pack's in the pack's scope).
 ''',
-    bad=(Example(interface_repo(extra={"projects/team/step_pack/interfaces/clean.step.yaml": CLEAN_INTERFACE}), expect=(("projects/team/step_pack/interfaces/clean.step.yaml", 1),)),),
+    bad=(Example(interface_repo(extra={"projects/team/step_pack/interfaces/clean.step.yaml": CLEAN_INTERFACE}),
+                 expect=(("projects/team/step_pack/interfaces/clean.step.yaml", 1),)),),
     good=(Example(interface_repo()),
           Example(interface_repo(extra={"projects/team/step_pack/interfaces/team_clean.step.yaml":
                                         CLEAN_INTERFACE.replace("step_type: Clean", "step_type: TeamClean")}))),

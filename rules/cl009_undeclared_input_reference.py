@@ -1,4 +1,5 @@
-"""CL009 undeclared-input-reference: patterns.direct_input_keys, contract.skip_inputs or input_source_overrides names an input the contract does not declare.
+"""CL009 undeclared-input-reference: patterns.direct_input_keys, contract.skip_inputs or
+input_source_overrides names an input the contract does not declare.
 
 Reported from the located problems the interface layer (``cursus_core.interface``) finds while
 reading, validating and cross-checking the ``.step.yaml`` files; see ``rules/_interface.py``.
@@ -6,7 +7,7 @@ reading, validating and cross-checking the ``.step.yaml`` files; see ``rules/_in
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from cursus_lint.diagnostic import Diagnostic, Severity
 from cursus_lint.model import ProjectModel
@@ -22,7 +23,8 @@ _BAD = interface_edit("clean", "direct_input_keys: [raw_data]", "direct_input_ke
 RULE = Rule(
     code="CL009",
     name="undeclared-input-reference",
-    summary="patterns.direct_input_keys, contract.skip_inputs or input_source_overrides names an input the contract does not declare.",
+    summary=("patterns.direct_input_keys, contract.skip_inputs or input_source_overrides names an input the "
+             "contract does not declare."),
     severity=Severity.ERROR,
     docs='''
 ## What it checks
@@ -50,7 +52,8 @@ Use the logical name as declared under `contract.inputs` (the message suggests t
 ## Known limits
 Only literal names are checked.
 ''',
-    bad=(Example(interface_repo(clean=_BAD), expect=((INTERFACE_PATHS["clean"], line_of(_BAD, "direct_input_keys")),)),),
+    bad=(Example(interface_repo(clean=_BAD),
+                 expect=((INTERFACE_PATHS["clean"], line_of(_BAD, "direct_input_keys")),)),),
     good=(Example(interface_repo()),),
 )
 

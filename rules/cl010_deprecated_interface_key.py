@@ -1,4 +1,5 @@
-"""CL010 deprecated-interface-key: a .step.yaml key that cursus still reads but has superseded (registry.step_assembly, spec.step_type, port logical_name).
+"""CL010 deprecated-interface-key: a .step.yaml key that cursus still reads but has superseded
+(registry.step_assembly, spec.step_type, port logical_name).
 
 Reported from the located problems the interface layer (``cursus_core.interface``) finds while
 reading, validating and cross-checking the ``.step.yaml`` files; see ``rules/_interface.py``.
@@ -6,7 +7,7 @@ reading, validating and cross-checking the ``.step.yaml`` files; see ``rules/_in
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from cursus_lint.diagnostic import Diagnostic, Severity
 from cursus_lint.model import ProjectModel
@@ -17,12 +18,14 @@ from ._interface import report_kinds
 
 KINDS = frozenset({"deprecated-key"})
 
-_BAD = interface_edit("clean", "  description: Cleans raw data\n", "  description: Cleans raw data\n  step_assembly: code\n")
+_BAD = interface_edit("clean", "  description: Cleans raw data\n",
+                      "  description: Cleans raw data\n  step_assembly: code\n")
 
 RULE = Rule(
     code="CL010",
     name="deprecated-interface-key",
-    summary="A .step.yaml key that cursus still reads but has superseded (registry.step_assembly, spec.step_type, port logical_name).",
+    summary=("A .step.yaml key that cursus still reads but has superseded (registry.step_assembly, "
+             "spec.step_type, port logical_name)."),
     severity=Severity.WARNING,
     docs='''
 ## What it checks
@@ -50,7 +53,8 @@ Move the value to the key the message names and delete the old one.
 ## Known limits
 The list follows the cursus release the schema was written for.
 ''',
-    bad=(Example(interface_repo(clean=_BAD), expect=((INTERFACE_PATHS["clean"], line_of(_BAD, "  step_assembly: code", 1)),)),),
+    bad=(Example(interface_repo(clean=_BAD),
+                 expect=((INTERFACE_PATHS["clean"], line_of(_BAD, "  step_assembly: code", 1)),)),),
     good=(Example(interface_repo()),),
 )
 

@@ -55,7 +55,7 @@ def test_broken_case_reports_exactly(case: str) -> None:
                    for d in result.diagnostics)
     expected = sorted(EXPECTED[case])
     assert [(p, line, code) for p, line, code, _ in found] == [(p, line, code) for p, line, code, _ in expected]
-    for (_, _, _, message), (_, _, _, start) in zip(found, expected):
+    for (_, _, _, message), (_, _, _, start) in zip(found, expected, strict=True):
         assert message.startswith(start), (message, start)
 
 

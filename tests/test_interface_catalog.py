@@ -20,7 +20,8 @@ def _rel(p: Path | None) -> str | None:
 
 def test_every_interface_has_its_script_and_config() -> None:
     cat = StepCatalog(REPO)
-    rows = {(i.workspace_id, i.name): (_rel(i.interface), _rel(i.script), _rel(i.config), [str(k) for k in sorted(i.specs, key=str)])
+    rows = {(i.workspace_id, i.name): (_rel(i.interface), _rel(i.script), _rel(i.config),
+                                       [str(k) for k in sorted(i.specs, key=str)])
             for i in cat.iter_steps()}
     assert rows == {
         (None, "BatchTransform"): ("steps/interfaces/batch_transform.step.yaml", None,
@@ -37,7 +38,8 @@ def test_every_interface_has_its_script_and_config() -> None:
             ["None", "calibration", "testing", "training", "validation"]),
         (None, "XGBoostModel"): ("steps/interfaces/xgboost_model.step.yaml", None,
                                  "steps/configs/config_xgboost_model_step.py", ["None"]),
-        (None, "XGBoostModelEval"): ("steps/interfaces/xgboost_model_eval.step.yaml", "steps/scripts/xgboost_model_eval.py",
+        (None, "XGBoostModelEval"): ("steps/interfaces/xgboost_model_eval.step.yaml",
+                                     "steps/scripts/xgboost_model_eval.py",
                                      "steps/configs/config_xgboost_model_eval_step.py", ["None"]),
         (None, "XGBoostTraining"): ("steps/interfaces/xgboost_training.step.yaml", "steps/scripts/xgboost_training.py",
                                     "steps/configs/config_xgboost_training_step.py", ["None"]),

@@ -49,7 +49,8 @@ CASES = [
                 (TP_SCRIPT, 'output_paths["processed"]'))),
     Case("CL201",  # the contract gains an input no spec dependency matches
          Layout((("steps/contracts/tabular_preprocessing_contract.py", '"DATA": "/opt/ml/processing/input/data",',
-                  '"DATA": "/opt/ml/processing/input/data",\n        "EXTRA": "/opt/ml/processing/input/data/extra",'),),
+                  '"DATA": "/opt/ml/processing/input/data",\n'
+                  '        "EXTRA": "/opt/ml/processing/input/data/extra",'),),
                 ("steps/specs/tabular_preprocessing_training_spec.py", "dependencies=[")),  # the spec's list
          Layout(((TP_YAML, "  inputs:\n", "  inputs:\n    EXTRA:\n      path: /opt/ml/processing/input/data/extra\n"),),
                 (TP_YAML, "  dependencies:"))),
@@ -57,7 +58,8 @@ CASES = [
          Layout((("steps/specs/tabular_preprocessing_training_spec.py", "Outputs['processed_data']",
                   "Outputs['model_data']"),),
                 ("steps/specs/tabular_preprocessing_training_spec.py", "Outputs['model_data']")),
-         Layout(((TP_YAML, "Outputs['processed_data']", "Outputs['model_data']"),), (TP_YAML, "Outputs['model_data']"))),
+         Layout(((TP_YAML, "Outputs['processed_data']", "Outputs['model_data']"),),
+                (TP_YAML, "Outputs['model_data']"))),
     Case("CL301",  # a compatible source names no step
          Layout((("steps/specs/tabular_preprocessing_training_spec.py", 'compatible_sources=["DataLoading"]',
                   'compatible_sources=["DataLoadingg"]'),),
@@ -117,7 +119,8 @@ def test_unbroken_copies_have_none_of_these_codes(which: str, tmp_path: Path) ->
 def test_variant_merge_is_checked_per_job_type(tmp_path: Path) -> None:
     """A variant that renames a dependency breaks contract = spec only for that job type."""
     layout = Layout(((TP_YAML, "  calibration:\n    spec:\n      dependencies:\n        SIGNATURE:\n",
-                      "  calibration:\n    spec:\n      dependencies:\n        SIGNATURES:\n          type: processing_output\n"
+                      "  calibration:\n    spec:\n      dependencies:\n        SIGNATURES:\n"
+                      "          type: processing_output\n"
                       "        SIGNATURE:\n"),), (TP_YAML, "SIGNATURES:"))
     root = _copy(INTERFACE, tmp_path, layout)
     settings = load_config(root, set(all_rules()))
@@ -161,7 +164,8 @@ def test_container_entrypoint_makes_declared_but_unused_unknowable(tmp_path: Pat
     unused = ex.interface_edit("clean", '      SEPARATOR: ","\n', '      SEPARATOR: ","\n      EXTRA: "1"\n')
     assert _lint_files(tmp_path / "plain", ex.interface_repo(clean=unused)) == [
         ("CL107", ex.INTERFACE_PATHS["clean"], unused.splitlines().index('      EXTRA: "1"') + 1)]
-    delegated = unused.replace("  kind: sklearn\n", "  kind: byo_container\n  container_entrypoint: [bash, run.sh]\n", 1)
+    delegated = unused.replace("  kind: sklearn\n",
+                               "  kind: byo_container\n  container_entrypoint: [bash, run.sh]\n", 1)
     assert _lint_files(tmp_path / "byo", ex.interface_repo(clean=delegated)) == []
     undeclared = delegated.replace("    required: [LABEL_FIELD]\n", "    required: []\n", 1)
     found = _lint_files(tmp_path / "byo2", ex.interface_repo(clean=undeclared))
@@ -173,6 +177,7 @@ def test_the_processing_code_mount_is_a_platform_path(tmp_path: Path) -> None:
     from cursus_lint.rules import _examples as ex
 
     script = ex.SCRIPT.replace('OUTPUT_DIR = "/opt/ml/processing/output/clean"\n',
-                               'OUTPUT_DIR = "/opt/ml/processing/output/clean"\nCODE_DIR = "/opt/ml/processing/input/code"\n'
+                               'OUTPUT_DIR = "/opt/ml/processing/output/clean"\n'
+                               'CODE_DIR = "/opt/ml/processing/input/code"\n'
                                'HELPERS = os.path.join(CODE_DIR, "helpers")\n', 1)
     assert _lint_files(tmp_path, ex.interface_repo(script=script)) == []

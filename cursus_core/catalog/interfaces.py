@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
 
 from cursus_core.interface.discovery import InterfaceFile, LoadedInterface, check_file_set, discover, load
 from cursus_core.interface.facts import step_definition
@@ -37,7 +37,7 @@ class StepInterfaces:
     definitions: dict[str | None, dict[str, StepDefinition]] = field(default_factory=dict)
 
     @classmethod
-    def find(cls, roots: Sequence[Path], extra_dirs: Sequence[Path] = ()) -> "StepInterfaces":
+    def find(cls, roots: Sequence[Path], extra_dirs: Sequence[Path] = ()) -> StepInterfaces:
         files: dict[Path, InterfaceFile] = {}
         for i, root in enumerate(roots):
             for f in discover(root, extra_dirs if i == 0 else ()):
