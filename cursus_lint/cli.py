@@ -282,6 +282,7 @@ def catalog_cmd(root: Path, workspace_dirs: tuple[Path, ...], registry: Path | N
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     cat = StepCatalog(root, workspace_dirs=[w.absolute() for w in settings.workspace_paths],
+                      interface_dirs=[d.absolute() for d in settings.interface_paths],
                       registry=settings.registry_path.absolute() if settings.registry_path else None,
                       layout=dict(settings.layout) or None)
 

@@ -19,7 +19,7 @@ Why it looks like this:
 
 Override merging (``load_config(..., overrides=...)``): ``select`` and scalars replace the
 file's value; ``extend-select``, ``ignore``, ``exclude``, ``extend-exclude`` and
-``workspace-dirs`` append; ``per-file-ignores``, ``severity``, ``layout`` and ``resolver``
+``workspace-dirs``, ``interface-dirs`` append; ``per-file-ignores``, ``severity``, ``layout`` and ``resolver``
 update key by key.
 """
 
@@ -65,7 +65,8 @@ _SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 _TABLE = "[tool.cursus-lint]"
 _SELECTOR = re.compile(r"CL\d{1,3}")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
-_APPEND_KEYS = ("extend-select", "ignore", "exclude", "extend-exclude", "workspace-dirs")
+_APPEND_KEYS = ("extend-select", "ignore", "exclude", "extend-exclude", "workspace-dirs",
+                "interface-dirs")
 _UPDATE_KEYS = ("per-file-ignores", "severity", "layout", "resolver")
 _PATH_KEYS = ("registry", "cache-dir", "dag", "pipeline-config", "source-root")
 
@@ -110,6 +111,8 @@ class LintConfig(BaseModel):
     exclude: list[str] = Field(default_factory=list)
     extend_exclude: list[str] = Field(default_factory=list, alias="extend-exclude")
     workspace_dirs: list[str] = Field(default_factory=list, alias="workspace-dirs")
+    #: more directories of ``.step.yaml`` interfaces (a step pack, a project holding one, or a bare dir)
+    interface_dirs: list[str] = Field(default_factory=list, alias="interface-dirs")
     registry: str | None = None
     layout: dict[Role, list[str]] = Field(default_factory=dict)
     resolver: ResolverConfig = Field(default_factory=ResolverConfig)
@@ -180,6 +183,10 @@ class LintConfig(BaseModel):
     @property
     def workspace_paths(self) -> list[Path]:
         return [self._root / d for d in self.workspace_dirs]
+
+    @property
+    def interface_paths(self) -> list[Path]:
+        return [self._root / d for d in self.interface_dirs]
 
     def layout_for(self, role: str) -> tuple[str, ...]:
         """Directory names holding ``role`` components; ``layout`` replaces the default per role."""
@@ -478,8 +485,9 @@ def _anchor_overrides(overrides: dict[str, Any], root: Path) -> dict[str, Any]:
     for key in _PATH_KEYS:
         if isinstance(out.get(key), str):
             out[key] = os.path.abspath(out[key])
-    if isinstance(out.get("workspace-dirs"), list):
-        out["workspace-dirs"] = [os.path.abspath(d) if isinstance(d, str) else d for d in out["workspace-dirs"]]
+    for key in ("workspace-dirs", "interface-dirs"):
+        if isinstance(out.get(key), list):
+            out[key] = [os.path.abspath(d) if isinstance(d, str) else d for d in out[key]]
     for key in ("exclude", "extend-exclude"):
         if isinstance(out.get(key), list):
             out[key] = [_anchor_glob(g, cwd, root) if isinstance(g, str) else g for g in out[key]]

@@ -16,10 +16,13 @@ from typing import Iterable, Sequence
 
 from cursus_core.catalog import CatalogProblem, StepCatalog, StepInfo, find_repo_root
 from cursus_core.catalog.layout import discover_step_dirs
-from cursus_core.registry.literal_reader import read_registry_file
+from cursus_core.registry.literal_reader import RegistryFile, read_registry_file
 from cursus_core.registry.models import RegistryProblem
 from cursus_core.cache import DiskCache, code_fingerprint
 from cursus_core.source import SourceProblem, decode_source, load_source, read_source
+
+from cursus_core.interface.facts import interface_file_facts, synthesized_builder
+from cursus_core.interface.model import StepInterface
 
 from .bases import BaseResolver
 from .diagnostic import Diagnostic, Location, Severity
@@ -117,7 +120,7 @@ class Engine:
         workspace_dirs = [w.absolute() for w in s.workspace_paths] if configured else []
         registry = s.registry_path.absolute() if s.registry_path else None
         catalog = StepCatalog(roots, workspace_dirs=workspace_dirs, registry=registry, layout=dict(s.layout) or None,
-                              cache=self.cache)
+                              cache=self.cache, interface_dirs=[d.absolute() for d in s.interface_paths])
         roles: dict[Path, set[str]] = {}
         for step_dir in catalog.step_dirs:
             for role, dirs in step_dir.role_dirs.items():
@@ -129,6 +132,9 @@ class Engine:
             if not s.is_excluded(p):
                 roles.setdefault(p, set()).add("registry")
         files = {p: self._facts(p, r) for p, r in sorted(roles.items())}
+        interfaces = {item.file.path: item.interface for item in catalog.interfaces.loaded
+                      if item.interface is not None and not s.is_excluded(item.file.path)}
+        files.update((p, interface_file_facts(self._interface(p, i))) for p, i in sorted(interfaces.items()))
         config_classes: dict[str, list] = {}
         for p, f in files.items():
             for cfg in f.configs + f.hyperparams:
@@ -136,24 +142,43 @@ class Engine:
         # config bases defined outside the step dirs (the repo's core package, an installed one)
         bases = BaseResolver(files, config_classes, list(catalog.roots), self.overlay)
         bases.run()
-        steps = [self._step(info, files) for info in catalog.iter_steps()]
+        steps = [self._step(info, files, interfaces) for info in catalog.iter_steps()]
         # registry tables with located entries, for the CL6xx rules (rules never read files)
         registry_files = {p: read_registry_file(p, self.overlay) for p in catalog.registry_files
                           if not s.is_excluded(p)}
+        if catalog.interfaces.definitions:
+            registry_files = {p: _without_computed_step_names(f) for p, f in registry_files.items()}
         # the configured pipeline DAG and saved config, read as data, for the static CL8xx rules
         from .facts.pipeline import load_pipeline
 
         pipeline = load_pipeline(s.dag_path, s.pipeline_config_path, s.root, self.overlay) if configured else None
         project = ProjectModel(catalog, files, steps, s, config_classes, opaque_bases=bases.opaque,
-                               registry_files=registry_files, pipeline=pipeline)
+                               registry_files=registry_files, pipeline=pipeline,
+                               interface_problems=[p for p in catalog.interfaces.problems if not s.is_excluded(p.path)])
         if pipeline is not None:
             project.unknown.update(pipeline.unknown)
         return project
 
+    def _interface(self, path: Path, iface: StepInterface) -> StepInterface:
+        """The interface as the editor buffer says, when one is open; else as read from disk."""
+        text = self.overlay.get(path)
+        if text is None:
+            return iface
+        from cursus_core.interface.model import build_interface
+        from cursus_core.interface.reader import read_interface_text
+
+        result = read_interface_text(text, path)
+        return build_interface(result.root, path) if result.root is not None else iface
+
     @staticmethod
-    def _step(info: StepInfo, files: dict[Path, FileFacts]) -> StepModel:
+    def _step(info: StepInfo, files: dict[Path, FileFacts],
+              interfaces: dict[Path, StepInterface] | None = None) -> StepModel:
         def get(p: Path | None) -> FileFacts | None:
             return files.get(p) if p is not None else None
+
+        iface = (interfaces or {}).get(info.interface) if info.interface is not None else None
+        if iface is not None:
+            return Engine._interface_step(info, files, iface)
 
         step = StepModel(info.name, info.workspace_id, info, info.registry)
         step.script = get(info.script)
@@ -184,6 +209,30 @@ class Engine:
             step.config = next((c for c in configs if c.name == wanted),
                                next((c for c in configs if c.name.endswith("Config")), configs[0]))
         step.hyperparams = [f for p in info.hyperparams if (f := get(p)) is not None]
+        return step
+
+    @staticmethod
+    def _interface_step(info: StepInfo, files: dict[Path, FileFacts], iface: StepInterface) -> StepModel:
+        """An interface-layout step: contract, specs (one per job type) and registry row from the
+        ``.step.yaml``, the template builder synthesized from it, script and config as usual."""
+        step = StepModel(info.name, info.workspace_id, info, info.registry)
+        step.script = files.get(info.script) if info.script else None
+        yaml_facts = files.get(info.interface) if info.interface else None
+        if yaml_facts is not None:
+            step.contract_file = yaml_facts
+            step.contract = yaml_facts.contracts[0] if yaml_facts.contracts else None
+            for spec in yaml_facts.specs:
+                job_type = spec.step_type.job_type if spec.step_type else None
+                step.specs.append(SpecVariant(job_type, yaml_facts, spec))
+            step.builder_file = yaml_facts
+            step.builder = synthesized_builder(iface)
+        step.config_file = files.get(info.config) if info.config else None
+        if step.config_file and step.config_file.configs:
+            wanted = info.registry.config_class if info.registry else None
+            configs = step.config_file.configs
+            step.config = next((c for c in configs if c.name == wanted),
+                               next((c for c in configs if c.name.endswith("Config")), configs[0]))
+        step.hyperparams = [f for p in info.hyperparams if (f := files.get(p)) is not None]
         return step
 
     # -- rules ----------------------------------------------------------------------------
@@ -377,6 +426,16 @@ def _configured_root(roots: list[Path], config_root: Path) -> Path | None:
     config_root = config_root.absolute()
     holding = [r for r in roots if r == config_root or r in config_root.parents]
     return max(holding, key=lambda r: len(r.parts)) if holding else (roots[0] if roots else None)
+
+def _without_computed_step_names(registry: RegistryFile) -> RegistryFile:
+    """In the interface layout a computed ``STEP_NAMES`` (``get_step_names()``) is the set of
+    interfaces, which the catalog knows row by row: it must not make registry rules go silent."""
+    table = registry.tables.get("STEP_NAMES")
+    if table is None or not table.opaque:
+        return registry
+    return replace(registry, tables={k: v for k, v in registry.tables.items() if k != "STEP_NAMES"},
+                   problems=[p for p in registry.problems if not (p.kind == "non-literal" and p.line == table.span.line
+                                                                   and p.key is None and p.step is None)])
 
 
 def _one_edit_apart(a: str, b: str) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from cursus_core.catalog import StepCatalog, StepInfo
+from cursus_core.interface.span import Problem as InterfaceProblem
 from cursus_core.registry.models import StepDefinition
 
 from .facts import BuilderFacts, ConfigFacts, ContractFacts, FileFacts, SpecFacts
@@ -111,6 +112,8 @@ class ProjectModel:
     registry_files: dict[Path, RegistryFile] = field(default_factory=dict)
     #: the configured pipeline DAG and saved config read as data (None: none configured), for CL8xx
     pipeline: PipelineFacts | None = None
+    #: located problems of the step interfaces (``.step.yaml``), for the CL0xx rules
+    interface_problems: list[InterfaceProblem] = field(default_factory=list)
     #: cases a rule could not decide statically, by kind (shown by --statistics)
     unknown: Counter[str] = field(default_factory=Counter)
     #: results of :func:`per_run` helpers, by helper; only ``per_run`` reads or writes it

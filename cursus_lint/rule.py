@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .model import ProjectModel, StepModel
 
 FAMILIES = {
+    "0": "step-interface",
     "1": "script-contract",
     "2": "contract-specification",
     "3": "specification-dependencies",

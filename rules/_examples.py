@@ -332,3 +332,105 @@ class CleanStepBuilder(StepBuilderBase):
     def create_step(self, **kwargs) -> Step:
         return CleaningStep(name=self._get_step_name(), inputs=self._get_inputs(kwargs.get("inputs", {})))
 '''
+
+# ----------------------------------------------------------------------------- interface layout
+
+CLEAN_INTERFACE = '''\
+step_type: Clean
+node_type: internal
+registry:
+  sagemaker_step_type: Processing
+  description: Cleans raw data
+patterns:
+  step_assembly: code
+  direct_input_keys: [raw_data]
+compute:
+  kind: sklearn
+  framework_version_field: processing_framework_version
+contract:
+  entry_point: clean.py
+  inputs:
+    raw_data:
+      path: /opt/ml/processing/input/data
+  outputs:
+    clean_data:
+      path: /opt/ml/processing/output/clean
+  job_arguments:
+    - flag: --job_type
+      source: job_type
+  env_vars:
+    required: [LABEL_FIELD]
+    optional:
+      SEPARATOR: ","
+spec:
+  dependencies:
+    raw_data:
+      type: processing_output
+      required: true
+      compatible_sources: [DataLoad]
+      semantic_keywords: [raw, data]
+  outputs:
+    clean_data:
+      type: processing_output
+      property_path: properties.ProcessingOutputConfig.Outputs['clean_data'].S3Output.S3Uri
+      aliases: [cleaned]
+variants:
+  calibration:
+    spec:
+      outputs:
+        clean_data:
+          aliases: [calibration_data]
+'''
+
+LOAD_INTERFACE = '''\
+step_type: DataLoad
+node_type: source
+registry:
+  sagemaker_step_type: Processing
+  description: Loads raw data
+compute:
+  kind: sklearn
+  framework_version_field: processing_framework_version
+contract:
+  entry_point: null
+  inputs: {}
+  outputs:
+    raw_data:
+      path: /opt/ml/processing/output
+spec:
+  outputs:
+    raw_data:
+      type: processing_output
+      property_path: properties.ProcessingOutputConfig.Outputs['raw_data'].S3Output.S3Uri
+      aliases: [data]
+'''
+
+INTERFACE_PATHS = {
+    "clean": "steps/interfaces/clean.step.yaml",
+    "load": "steps/interfaces/data_load.step.yaml",
+    "script": "steps/scripts/clean.py",
+    "config": "steps/configs/config_clean_step.py",
+    "load_config": "steps/configs/config_data_load_step.py",
+}
+
+INTERFACE_BASE = {"clean": CLEAN_INTERFACE, "load": LOAD_INTERFACE, "script": SCRIPT, "config": CONFIG,
+                  "load_config": LOAD_CONFIG}
+
+
+def interface_repo(extra: dict[str, str] | None = None, drop: tuple[str, ...] = (), **replace: str) -> dict[str, str]:
+    """The same aligned two-step repo in the interface layout (``steps/interfaces/*.step.yaml``,
+    no contracts, specs, builders or registry file); components by key, see :data:`INTERFACE_PATHS`."""
+    unknown = set(replace) - set(INTERFACE_BASE)
+    if unknown:
+        raise KeyError(f"unknown component(s) {sorted(unknown)}; choose from {sorted(INTERFACE_BASE)}")
+    files = {INTERFACE_PATHS[k]: replace.get(k, v) for k, v in INTERFACE_BASE.items() if k not in drop}
+    files.update(extra or {})
+    return files
+
+
+def interface_edit(component: str, old: str, new: str, count: int = 1) -> str:
+    """The base text of an interface-layout ``component`` with ``old`` replaced by ``new``."""
+    text = INTERFACE_BASE[component]
+    if old not in text:
+        raise ValueError(f"{old!r} not found in the base {component}")
+    return text.replace(old, new, count)

@@ -152,6 +152,8 @@ def _local_contract(variant: SpecVariant, name: str | None, returned: str | None
         inline = next((c for c in contracts if _inside(c.span, ref_span)), None)
         if inline is not None:
             return inline
+    if name is None and returned is None and ref_span is None and len(contracts) == 1:
+        return contracts[0]  # the file's one contract (a step interface: contract and spec in one file)
     for wanted in (returned, name):
         if wanted:
             hit = next((c for c in contracts if c.variable == wanted or c.function == wanted), None)

@@ -18,6 +18,7 @@ from cursus_lint.model import StepModel
 #: a training script that reads it must declare it (or a path above it) as an input.
 PLATFORM_PATHS = (
     "/opt/ml/code",
+    "/opt/ml/processing/input/code",  # where a ProcessingStep's code (and source_dir) is mounted
     "/opt/ml/config",
     "/opt/ml/input/config/resourceconfig.json",
     "/opt/ml/input/config/inputdataconfig.json",
@@ -78,6 +79,16 @@ def pair(step: StepModel) -> Pair | None:
     if f is None or f.script is None or f.problem is not None or step.contract is None:
         return None
     return Pair(step, f, f.script, step.contract)
+
+
+def used_elsewhere(p: Pair, project) -> bool:
+    """The container runs another program than the script (``compute.container_entrypoint``):
+    declared paths, env vars and arguments may be used there, so "declared but unused by the
+    script" is not knowable (counted). The other direction still holds for the script."""
+    if p.contract.delegated_to is None:
+        return False
+    project.count_unknown("contract-served-by-container-entrypoint")
+    return True
 
 
 def unknown_field(contract: ContractFacts, name: str) -> bool:
@@ -190,7 +201,7 @@ def unread_env_vars(step: StepModel, project, field: str) -> tuple[Pair, list[tu
     that the script never reads; None when there is nothing to judge or it is not knowable
     (counted). Shared by CL106 and CL107, which differ only in the field and the wording."""
     p = pair(step)
-    if p is None:
+    if p is None or used_elsewhere(p, project):
         return None
     required = field == "required_env_vars"
     declared = ([(item.name, item.span) for item in p.contract.required_env_vars] if required

@@ -9,7 +9,7 @@ from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
-from ._script_contract import env_path, pair, related_paths, script_side, unknown_field
+from ._script_contract import env_path, pair, related_paths, script_side, unknown_field, used_elsewhere
 
 _BAD_CONTRACT = edit("contract", '    expected_output_paths={"clean_data": "/opt/ml/processing/output/clean"},\n',
                      '    expected_output_paths={\n'
@@ -73,7 +73,7 @@ to a helper under another name, the rule stays silent for that kind: any name ma
 @RULE.step
 def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     p = pair(step)
-    if p is None:
+    if p is None or used_elsewhere(p, project):
         return
     script, unknown = p.script, p.script_file.unknown
     path_uses = [(u.full, u.complete) for u in script.paths] + [(u.value, True) for u in script.paths]

@@ -9,7 +9,7 @@ from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import BASE, edit, line_of, repo
-from ._script_contract import arg_key, other_cli, pair, script_side, unknown_keys
+from ._script_contract import arg_key, other_cli, pair, script_side, unknown_keys, used_elsewhere
 
 _BAD_CONTRACT = edit("contract", 'expected_arguments={"job_type": "training"}',
                      'expected_arguments={"job_type": "training", "sample-rate": "1.0"}')
@@ -70,7 +70,7 @@ builder's `_get_job_arguments`).
 @RULE.step
 def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     p = pair(step)
-    if p is None or not p.contract.expected_arguments:
+    if p is None or not p.contract.expected_arguments or used_elsewhere(p, project):
         return
     if unknown_keys(p.contract, "expected_arguments"):
         project.count_unknown("non-literal-contract-arguments")

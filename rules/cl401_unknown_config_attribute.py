@@ -59,6 +59,10 @@ Read the attribute under its current name (the message suggests the closest one)
 or property to the config class, or — when the attribute is really optional — guard the read with
 `getattr(self.config, "X", default)`.
 
+In the interface layout (`.step.yaml`, no builder file) the attributes checked are those the
+template builder reads because the interface names them: every `compute.*_field` value and every
+`contract.job_arguments[].source`, each reported at its value in the YAML.
+
 ## Known limits
 When a base class of the config lives outside the repo (its source cannot be found), its members
 are unknowable and the rule stays silent for that config.
@@ -103,9 +107,10 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
             continue
         close = difflib.get_close_matches(read.attr, candidates, n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else ""
+        reader = f"interface key '{read.method}' names config attribute '{read.attr}'" if builder.synthesized \
+            else f"builder reads 'self.config.{read.attr}'"
         yield RULE.report(
             step.builder_file.path, read.span,
-            f"builder reads 'self.config.{read.attr}' but {_described(name, bases)} defines no such field, "
-            f"property or method{hint}",
+            f"{reader} but {_described(name, bases)} defines no such field, property or method{hint}",
             step=step.name, related=related,
         )

@@ -87,8 +87,8 @@ provides are unknowable and the rule stays silent.
 @RULE.step
 def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     builder = step.builder
-    if builder is None:
-        return
+    if builder is None or builder.synthesized:
+        return  # interface layout: the builder is a cursus template, not code in the repo
     chain = builder_chain(project, builder, step.builder_file.path)
     if chain.unknown_bases:
         project.count_unknown("builder-base-outside-repo")

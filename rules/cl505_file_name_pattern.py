@@ -103,8 +103,8 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     snake = pascal_to_snake(step.name)
     for kind, path in (("builder", step.info.builder), ("config", step.info.config),
                        ("contract", step.info.contract)):
-        if path is None:
-            continue
+        if path is None or path == step.info.interface:
+            continue  # an interface's file name is CL005's business
         pattern, wanted, example = PATTERNS[kind]
         if kind != "contract" and is_shared_base_file(project, project.files.get(path)):
             continue  # a shared base module (config_processing_step_base.py), not this step's own file
@@ -112,6 +112,8 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
             yield _report(step, kind, path, wanted, example.format(snake))
     pattern, wanted, example = PATTERNS["spec"]
     for job_type, path in sorted(step.info.specs.items(), key=lambda kv: kv[0] or ""):
+        if path == step.info.interface:
+            continue
         if job_type is None:
             if not pattern.fullmatch(path.name):
                 yield _report(step, "spec", path, wanted, example.format(snake))

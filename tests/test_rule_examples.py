@@ -67,3 +67,7 @@ def test_every_rule_has_docs_and_examples() -> None:
 
 def test_the_shared_example_repo_is_clean_for_every_rule(tmp_path: Path) -> None:
     assert run(tmp_path, Example(_examples.repo()), None) == []
+
+
+def test_the_shared_interface_example_repo_is_clean_for_every_rule(tmp_path: Path) -> None:
+    assert run(tmp_path, Example(_examples.interface_repo()), None) == []

@@ -29,12 +29,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from cursus_core.catalog.interfaces import StepInterfaces
 from cursus_core.catalog.layout import (
     ROLES,
     StepDir,
     WorkspaceOf,
     discover_step_dirs,
     find_repo_root,
+    resolve_layout,
 )
 from cursus_core.catalog.scan import FileSummary, entry_point_stem, summarize_path
 from cursus_core.registry.core_table import CORE_STEP_NAMES
@@ -93,10 +95,13 @@ class StepInfo:
     builder: Path | None = None
     config: Path | None = None
     hyperparams: list[Path] = field(default_factory=list)
+    #: the ``.step.yaml`` holding contract, specs and registry row (interface layout); then
+    #: ``contract`` and every ``specs`` entry are this file and there is no builder file
+    interface: Path | None = None
 
     @property
     def files(self) -> list[Path]:
-        out = [p for p in (self.script, self.contract, self.builder, self.config) if p is not None]
+        out = [p for p in (self.script, self.contract, self.builder, self.config, self.interface) if p is not None]
         out.extend(self.specs.values())
         out.extend(self.hyperparams)
         return sorted(set(out))
@@ -105,7 +110,7 @@ class StepInfo:
     def missing(self) -> list[str]:
         """Component kinds with no file (``spec`` when there is no spec at all)."""
         have = {"script": self.script, "contract": self.contract, "spec": self.specs or None,
-                "builder": self.builder, "config": self.config}
+                "builder": self.builder or self.interface, "config": self.config}
         return [k for k, v in have.items() if v is None]
 
 
@@ -128,6 +133,15 @@ class UnmatchedFile:
 def _names_job_type(path: Path, job_type: str) -> bool:
     """Whether a spec file's name says which variant it is (``x_training_spec.py``)."""
     return path.name.lower().endswith(f"_{job_type.lower()}_spec.py")
+
+
+def _is_computed_core_table(problem: object) -> bool:
+    """The problem that says a ``STEP_NAMES`` table as a whole is not a literal (``get_step_names()``)."""
+    if not isinstance(problem, RegistryProblem) or problem.kind != "non-literal" or problem.path is None \
+            or problem.key is not None or problem.step is not None:
+        return False
+    table = read_registry_file(problem.path).table("STEP_NAMES")
+    return table is not None and table.opaque and table.span.line == problem.line
 
 
 def _has_literal_core_table(path: Path) -> bool:
@@ -164,6 +178,14 @@ class _Scope:
     entry_owners: dict[str, set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self._reindex()
+
+    def add_definitions(self, definitions: Mapping[str, StepDefinition]) -> None:
+        """Registry rows from step interfaces (the registry of the interface layout)."""
+        self.definitions = {**self.definitions, **definitions}
+        self._reindex()
+
+    def _reindex(self) -> None:
         self.names = sorted(self.definitions)
         self.by_builder = {d.builder_step_name: n for n, d in self.definitions.items()}
         self.by_config = {d.config_class: n for n, d in self.definitions.items()}
@@ -186,7 +208,8 @@ class StepCatalog:
                  workspace_dirs: Iterable[str | os.PathLike[str]] = (),
                  registry: str | os.PathLike[str] | None = None,
                  layout: Mapping[str, Iterable[str]] | None = None,
-                 cache: DiskCache | None = None) -> None:
+                 cache: DiskCache | None = None,
+                 interface_dirs: Iterable[str | os.PathLike[str]] = ()) -> None:
         if isinstance(roots, (str, os.PathLike)):
             roots = [roots]
         self.layout = layout
@@ -218,11 +241,17 @@ class StepCatalog:
         self.step_dirs: list[StepDir] = discover_step_dirs(search, layout, self._workspace_of, unreadable)
         for d, reason in unreadable:
             self._unreadable_dir(d, reason)
+        self.interfaces = StepInterfaces.find(self.roots, [_abs(d) for d in interface_dirs])
+        if self.interfaces.definitions:
+            # cursus >= 2.5 computes STEP_NAMES from the interfaces: a computed table is expected there
+            self.problems = [p for p in self.problems if not _is_computed_core_table(p)]
+        self._add_interface_homes(layout)
         if not self.step_dirs and self.roots:
             self.problems.append(CatalogProblem(
                 self.roots[0], "no-steps",
                 f"no step directories (steps/{{scripts,contracts,specs,builders,configs}}) found under "
                 f"{', '.join(repr(str(r)) for r in self.roots)}"))
+        self._attach_interfaces()
         for step_dir in self.step_dirs:
             self._index(step_dir)
         self._add_registered_steps()
@@ -304,8 +333,55 @@ class StepCatalog:
     def _scope(self, ws: str | None) -> _Scope:
         scope = self._scopes.get(ws)
         if scope is None:
-            scope = self._scopes[ws] = _Scope(ws, self._definitions(ws))
+            definitions = self._definitions(ws)
+            if self.core_registry_file is None and self.interfaces.definitions:
+                # the interfaces are the registry: the built-in table must not lend its names
+                definitions = {n: d for n, d in definitions.items() if d.source_path is not None}
+            scope = self._scopes[ws] = _Scope(ws, definitions)
+            scope.add_definitions(self.interfaces.definitions.get(None, {}))
+            if ws is not None:
+                scope.add_definitions(self.interfaces.definitions.get(ws, {}))
         return scope
+
+    # -- interface layout ------------------------------------------------------------------
+    def _add_interface_homes(self, layout: Mapping[str, Iterable[str]] | None) -> None:
+        """``steps/`` or ``step_pack/`` holding interfaces is a step dir even with one other role."""
+        known = {d.path for d in self.step_dirs}
+        lay = resolve_layout(layout)
+        scope_of = {item.file.home: self.interfaces.workspace_of(item) for item in self.interfaces.loaded}
+        for home in self.interfaces.homes():
+            if home in known:
+                continue
+            role_dirs = {role: tuple(home / n for n in names if (home / n).is_dir()) for role, names in lay.items()}
+            self.step_dirs.append(StepDir(home, scope_of.get(home), {r: d for r, d in role_dirs.items() if d}))
+            known.add(home)
+        self.step_dirs.sort(key=lambda s: (s.workspace_id is not None, s.workspace_id or "", str(s.path)))
+
+    def _attach_interfaces(self) -> None:
+        """Each interface is its step's contract and specs (base + variants) and, through its
+        ``entry_point``, names the step's script."""
+        for item in self.interfaces.loaded:
+            iface = item.interface
+            if iface is None or iface.step_type is None:
+                continue
+            ws = self.interfaces.workspace_of(item)
+            scope = self._scope(ws)
+            name = iface.step_type.value
+            info = self._info(scope, name)
+            if info.interface is not None:
+                continue  # a duplicate step_type: reported by the interface checks (first one wins)
+            info.interface = info.contract = item.file.path
+            info.specs[None] = item.file.path
+            for job_type in iface.variants:
+                info.specs[job_type] = item.file.path
+            owners = self._by_file.setdefault(item.file.path, [])
+            if (ws, name) not in owners:
+                owners.append((ws, name))
+            self._role_of[item.file.path] = "interfaces"
+            self._evidence[(item.file.path, ws, name)] = "interface step_type"
+            ep = iface.contract.entry_point.value
+            if isinstance(ep, str) and ep:
+                scope.entry_owners.setdefault(entry_point_stem(ep), set()).add(name)
 
     def _add_registered_steps(self) -> None:
         """Registered steps with no file still exist as steps (built-in table names excepted)."""
@@ -639,6 +715,12 @@ class StepCatalog:
         for attr in ("script", "contract", "builder", "config"):
             setattr(merged, attr, (getattr(local, attr) if local else None) or (getattr(core, attr) if core else None))
         merged.specs = {**(core.specs if core else {}), **(local.specs if local else {})}
+        merged.interface = (local.interface if local else None) or (core.interface if core and not (
+            local and local.contract) else None)
+        if local is not None and local.interface is not None:
+            merged.specs = dict(local.specs)  # a pack's interface is the whole contract and spec
+        elif merged.interface is None and core is not None and core.interface is not None:
+            merged.specs = {k: v for k, v in merged.specs.items() if v != core.interface}
         merged.hyperparams = list((local.hyperparams if local else None) or (core.hyperparams if core else []))
         return merged
 

@@ -112,6 +112,11 @@ class WorkspaceOf:
         ws = workspace_id_from_path(path)
         if ws is not None:
             return ws
+        parts = path.parts
+        if "step_pack" in parts[1:]:  # a step pack (interface layout) is the scope of its project
+            i = len(parts) - 1 - parts[::-1].index("step_pack")
+            if i > 0:
+                return parts[i - 1]
         for d in self.dirs:
             if path == d or d in path.parents:
                 return d.name

@@ -281,6 +281,9 @@ class ContractFacts:
     #: fields (or parts of them) that are not literal: name -> span
     non_literal: dict[str, Span] = field(default_factory=dict)
     variable_span: Span | None = None
+    #: the program the container really runs when it is not the entry point script (an
+    #: interface's ``compute.container_entrypoint``): what the contract declares may be used there
+    delegated_to: str | None = None
 
 
 # ----------------------------------------------------------------------------- specifications
@@ -442,6 +445,9 @@ class BuilderFacts:
     s3_literals: tuple[S3Literal, ...] = ()
     s3_builds: tuple[S3Build, ...] = ()
     output_destinations: tuple[OutputDestination, ...] = ()
+    #: no builder file: stands in for the template builder of an interface-layout step (only
+    #: ``config_reads``, ``config_class`` and the name are meaningful)
+    synthesized: bool = False
 
 
 # ----------------------------------------------------------------------------- configs

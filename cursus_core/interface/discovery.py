@@ -17,7 +17,8 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Literal, Sequence
+from typing import Literal
+from collections.abc import Iterable, Sequence
 
 from .model import StepInterface, build_interface
 from .reader import read_interface_file

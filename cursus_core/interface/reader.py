@@ -111,7 +111,7 @@ def _compose(text: str, path: Path) -> tuple[Any, Problem | None]:
     from ruamel.yaml import YAML  # lazy: the classic layout never imports ruamel
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    yaml = YAML(typ="rt", pure=True)
+    yaml = YAML(typ="safe", pure=True)  # no comment gathering: 2x faster; positions are the same
     yaml.version = (1, 1)
     try:
         return yaml.compose(text), None

@@ -30,21 +30,21 @@ class Scalar:
 
 @dataclass(frozen=True)
 class ListOf:
-    item: "Type"
+    item: Type
 
 
 @dataclass(frozen=True)
 class MapOf:
     """A mapping with free keys (logical names, env var names) and one value type."""
 
-    value: "Type"
+    value: Type
     key_doc: str = "name"
 
 
 @dataclass(frozen=True)
 class Key:
     name: str
-    type: "Type"
+    type: Type
     doc: str = ""
     required: bool = False
     nullable: bool = False

@@ -1,0 +1,67 @@
+"""Broken copies of the interface-layout example (fixtures/interface_broken/<case>): every finding,
+exactly. Each case breaks one thing; the list is everything the whole rule set reports for it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cursus_lint.config import load_config
+from cursus_lint.engine import Engine
+from cursus_lint.rules_index import all_rules
+
+BROKEN = Path(__file__).resolve().parents[1] / "fixtures" / "interface_broken"
+CLEAN = "steps/interfaces/clean.step.yaml"
+
+EXPECTED: dict[str, list[tuple[str, int, str, str]]] = {
+    "unknown_key": [(CLEAN, 31, "CL001", "unknown key 'requried' in spec.dependencies.raw_data (did you mean "
+                                         "'required'?)")],
+    "wrong_type": [(CLEAN, 31, "CL002", "spec.dependencies.raw_data.required must be a boolean, found a string")],
+    "invalid_enum": [(CLEAN, 4, "CL003", "registry.sagemaker_step_type is 'Procesing', not one of:")],
+    "dead_key": [(CLEAN, 41, "CL004", "'variants.calibration.step_type' is never read by cursus")],
+    "file_name": [("steps/interfaces/cleaning.step.yaml", 1, "CL005",
+                   "file name 'cleaning.step.yaml' does not match step_type 'Clean' (expected 'clean.step.yaml')")],
+    "duplicate_step_type": [
+        ("steps/interfaces/clean_copy.step.yaml", 1, "CL005", "file name 'clean_copy.step.yaml' does not match"),
+        ("steps/interfaces/clean_copy.step.yaml", 1, "CL006", "step_type 'Clean' is also declared in clean.step.yaml"),
+    ],
+    "pack_shadowing": [("projects/team/step_pack/interfaces/clean.step.yaml", 1, "CL007",
+                        "step pack interface for 'Clean' shadows the package step of the same name")],
+    "yaml_error": [(CLEAN, 21, "CL008", "YAML syntax error: while parsing a flow sequence")],
+    "undeclared_input_reference": [(CLEAN, 8, "CL009", "patterns.direct_input_keys names 'raw_dat', which is not "
+                                                       "a contract input (did you mean 'raw_data'?)")],
+    "deprecated_key": [(CLEAN, 6, "CL010", "'registry.step_assembly' is deprecated; use patterns.step_assembly")],
+    # the output path moved out of the container: the script's constant is now undeclared too
+    "container_path": [
+        (CLEAN, 19, "CL011", "contract.outputs.clean_data.path '/tmp/clean' does not start with a SageMaker "
+                             "container path"),
+        ("steps/scripts/clean.py", 22, "CL102", "script uses container path '/opt/ml/processing/output/clean' that "
+                                                "contract 'the contract' does not declare"),
+    ],
+}
+
+
+def test_every_case_directory_is_listed() -> None:
+    assert sorted(p.name for p in BROKEN.iterdir() if p.is_dir()) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_broken_case_reports_exactly(case: str) -> None:
+    root = BROKEN / case
+    settings = load_config(root, set(all_rules()))
+    result = Engine(settings).run([root])
+    found = sorted((d.location.path.relative_to(root).as_posix(), d.location.line, d.code, d.message)
+                   for d in result.diagnostics)
+    expected = sorted(EXPECTED[case])
+    assert [(p, line, code) for p, line, code, _ in found] == [(p, line, code) for p, line, code, _ in expected]
+    for (_, _, _, message), (_, _, _, start) in zip(found, expected, strict=True):
+        assert message.startswith(start), (message, start)
+
+
+def test_shadowing_finding_points_at_the_package_step() -> None:
+    root = BROKEN / "pack_shadowing"
+    settings = load_config(root, set(all_rules()))
+    (d,) = Engine(settings).run([root]).diagnostics
+    assert d.severity.value == "warning"
+    assert [(r.location.path.relative_to(root).as_posix(), r.location.line) for r in d.related] == [(CLEAN, 1)]
