@@ -117,7 +117,7 @@ class Codec:
                 return [self._enc(v, args[0]) for v in value]
             if len(args) != len(value):
                 raise CodecError(f"expected a tuple of {len(args)}, got {len(value)}")
-            return [self._enc(v, a) for v, a in zip(value, args)]
+            return [self._enc(v, a) for v, a in zip(value, args, strict=True)]
         if origin in (list, set, frozenset):
             if type(value) is not origin:
                 raise CodecError(f"expected a {origin.__name__}, got {type(value).__name__}")
@@ -200,7 +200,7 @@ class Codec:
                 return tuple(self._dec(v, args[0]) for v in data)
             if len(args) != len(data):
                 raise CodecError(f"expected {len(args)} items")
-            return tuple(self._dec(v, a) for v, a in zip(data, args))
+            return tuple(self._dec(v, a) for v, a in zip(data, args, strict=True))
         if origin in (list, set, frozenset):
             return origin(self._dec(v, args[0] if args else Any) for v in data)
         if origin in (dict, Counter):

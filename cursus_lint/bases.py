@@ -103,7 +103,7 @@ class BaseResolver:
         for imp in imports:
             if not imp.is_from:
                 continue
-            names = dict(zip(imp.names, imp.aliases or (None,) * len(imp.names)))
+            names = dict(zip(imp.names, imp.aliases or (None,) * len(imp.names), strict=False))
             original = next((n for n, alias in names.items() if (alias or n) == name), None)
             if original is None:
                 continue

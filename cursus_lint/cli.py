@@ -91,7 +91,8 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
               extend_select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...],
               workspace_dirs: tuple[Path, ...], registry: Path | None, config_file: Path | None,
               fail_on: str | None, statistics: bool, exit_zero: bool, quiet: bool, color: bool | None,
-              no_cache: bool, cache_dir: Path | None, baseline_file: Path | None, write_baseline: Path | None, fix: bool = False,
+              no_cache: bool, cache_dir: Path | None, baseline_file: Path | None, write_baseline: Path | None,
+              fix: bool = False,
               unsafe_fixes: bool = False, show_diff: bool = False, show_fixes: bool = False,
               add_noqa: bool = False) -> None:
     """Lint the step repos under PATHS (default: the current directory).
@@ -494,7 +495,8 @@ def _explain(report: dict) -> str:
         lines.append(f"{node.get('node')}: {node.get('config_class')} -> {built} "
                      f"({node.get('sagemaker_step_type')}, {node.get('builder_file')})")
         for wired in node.get("inputs", []):
-            lines.append(f"    {wired.get('dependency')} <- {wired.get('provider_node')}.{wired.get('provider_output')} "
+            lines.append(f"    {wired.get('dependency')} <- "
+                         f"{wired.get('provider_node')}.{wired.get('provider_output')} "
                          f"(score {wired.get('score', 0):.2f})")
         for unwired in node.get("unwired", []):
             what = unwired.get("dependency") if isinstance(unwired, dict) else unwired

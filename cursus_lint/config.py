@@ -71,7 +71,8 @@ _PATH_KEYS = ("registry", "cache-dir", "dag", "pipeline-config", "source-root")
 
 
 class ConfigError(Exception):
-    """A configuration problem, as one line a person can act on (exit status 2; in the editor, a CL904-style note on the pyproject).
+    """A configuration problem, as one line a person can act on (exit status 2; in the editor, a
+    CL904-style note on the pyproject).
 
     ``path``/``line``/``column`` locate it when known (``line`` only for TOML syntax errors).
     """

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, TypeVar
+from typing import TypeVar
+from collections.abc import Iterator
 
 from cursus_lint.facts.model import BuilderFacts, ConfigFacts, Span
 from cursus_lint.model import ProjectModel, StepModel, per_run
@@ -48,7 +49,7 @@ def nearest(items: list[tuple[Path, T]], near: Path | None) -> tuple[Path, T]:
 
     def shared(item: tuple[Path, T]) -> int:
         n = 0
-        for a, b in zip(item[0].parts, parts):
+        for a, b in zip(item[0].parts, parts, strict=False):
             if a != b:
                 break
             n += 1

@@ -9,7 +9,7 @@ from cursus_lint.diagnostic import Diagnostic, Severity
 from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
-from ._examples import BASE, edit, line_of, repo
+from ._examples import edit, line_of, repo
 
 if TYPE_CHECKING:  # pragma: no cover
     from cursus_lint.fix.context import Context, Planned

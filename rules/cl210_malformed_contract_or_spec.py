@@ -96,7 +96,7 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     for contract in (contract_file.contracts if contract_file is not None else ()):
         yield from _wrong(contract, f"contract '{contract_label(contract)}'", contract.value_spans,
                           contract_file.path, step.name)
-    for job_type, path in sorted(step.info.specs.items(), key=lambda kv: kv[0] or ""):
+    for _job_type, path in sorted(step.info.specs.items(), key=lambda kv: kv[0] or ""):
         facts = project.files.get(path)
         if facts is not None and not facts.specs and _defines_nothing(facts):
             yield RULE.report(path, None, f"spec file of step '{step.name}' defines nothing "

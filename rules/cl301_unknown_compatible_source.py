@@ -78,7 +78,7 @@ def check(project: ProjectModel) -> Iterator[Diagnostic]:
     registry_file = project.catalog.core_registry_file
     for consumer in ix.consumers:
         for dep in consumer.spec.dependencies:
-            for source, span in zip(dep.compatible_sources, dep.compatible_source_spans):
+            for source, span in zip(dep.compatible_sources, dep.compatible_source_spans, strict=False):
                 if source in known or strip_job_suffix(source) in known:
                     continue
                 hint = difflib.get_close_matches(source, sorted(ix.registered | {s.name for s in project.steps}),

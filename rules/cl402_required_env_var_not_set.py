@@ -23,7 +23,8 @@ _NO_OVERRIDE = edit("builder", '''    def _get_environment_variables(self):
 
 # Known limits: a builder that sets env vars under computed names may set LABEL_FIELD
 _COMPUTED = edit("builder", '        env_vars["LABEL_FIELD"] = self.config.label_name\n',
-                 "        for name in self.config.env_names:\n            env_vars[name] = getattr(self.config, name)\n")
+                 "        for name in self.config.env_names:\n"
+                 "            env_vars[name] = getattr(self.config, name)\n")
 
 RULE = Rule(
     code="CL402",
@@ -71,7 +72,8 @@ The rule stays silent when the builder sets env vars under names computed at run
 (`env_vars[name] = ...`).
 ''',
     bad=(Example(repo(builder=_FORGOT),
-                 expect=(("steps/builders/builder_clean_step.py", line_of(_FORGOT, "def _get_environment_variables")),)),),
+                 expect=(("steps/builders/builder_clean_step.py",
+                          line_of(_FORGOT, "def _get_environment_variables")),)),),
     good=(Example(repo()), Example(repo(builder=_SUPER)), Example(repo(builder=_NO_OVERRIDE)),
           Example(repo(builder=_COMPUTED))),
 )

@@ -25,7 +25,8 @@ class ProcessingStepBuilderBase(StepBuilderBase):
         if not self.config.processing_instance_count:
             raise ValueError("processing_instance_count is required")
 '''
-_INHERITS = edit("builder", "class CleanStepBuilder(StepBuilderBase):", "class CleanStepBuilder(ProcessingStepBuilderBase):")
+_INHERITS = edit("builder", "class CleanStepBuilder(StepBuilderBase):",
+                 "class CleanStepBuilder(ProcessingStepBuilderBase):")
 _INHERITS = _INHERITS.replace('''    def validate_configuration(self):
         if not self.config.label_name:
             raise ValueError("label_name is required")

@@ -52,7 +52,8 @@ rename the class to match the registry.
 Steps that are only registered here (their code lives in another package) are not checked, and
 the rule stays silent while a builder or config file does not parse.
 ''',
-    bad=(Example(repo(registry=_RENAMED), expect=(("registry/step_names.py", line_of(_RENAMED, "CleaningStepBuilder")),)),),
+    bad=(Example(repo(registry=_RENAMED),
+                 expect=(("registry/step_names.py", line_of(_RENAMED, "CleaningStepBuilder")),)),),
     good=(Example(repo()),),
 )
 
@@ -76,7 +77,7 @@ def check(project: ProjectModel) -> Iterator[Diagnostic]:
         step = step_for(project, ref.name, ref.workspace_id)
         if step is None or not step.files:
             continue  # registered here, implemented elsewhere
-        for key, (kind, folder) in _KINDS.items():
+        for key, (kind, _folder) in _KINDS.items():
             value = ref.entry.fields.get(key)
             if not isinstance(value, str) or value in defined:
                 continue

@@ -56,7 +56,8 @@ Add the step to the registry of its scope with its config class, builder class, 
 SageMaker step type, or delete the leftover files.
 ''',
     bad=(Example(repo(registry=_WITHOUT_CLEAN),
-                 expect=(("steps/builders/builder_clean_step.py", line_of(BASE["builder"], "class CleanStepBuilder")),)),),
+                 expect=(("steps/builders/builder_clean_step.py",
+                          line_of(BASE["builder"], "class CleanStepBuilder")),)),),
     good=(Example(repo()),),
 )
 

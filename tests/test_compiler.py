@@ -502,7 +502,8 @@ def test_builder_exception_points_at_the_builder_line(tmp_path: Path) -> None:
 def test_builder_import_error_points_at_the_builder_line(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     builder = root / "steps" / "builders" / "builder_package_step.py"
-    builder.write_text(builder.read_text().replace("from typing import", "from os import no_such_name\nfrom typing import", 1))
+    broken = builder.read_text().replace("from typing import", "from os import no_such_name\nfrom typing import", 1)
+    builder.write_text(broken)
     [problem] = _run(root).problems
     assert (problem.kind, problem.node, problem.path, problem.line) == (
         "builder-exception", "Package", builder, _line(builder, "from os import no_such_name"))

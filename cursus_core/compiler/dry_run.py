@@ -138,6 +138,28 @@ def source_resolver(configs: dict[str, Any], repo_root: Path, config_path: Path,
                           source_dir=str(next(iter(source_dirs))) if len(source_dirs) == 1 else None)
 
 
+def project_work_dir(configs: dict[str, Any], resolver: SourceResolver) -> Path | None:
+    """The directory the configs' relative source dirs hang from: the build runs there."""
+    if resolver.source_root is not None:
+        base = resolver.source_dir
+        if base is None or (resolver.source_root / base).is_dir():
+            return resolver.source_root
+        # the config's source_dir stands for the source root: run in a directory where it exists
+        view = Path(tempfile.mkdtemp(prefix="cursus-lint-source-view-"))
+        atexit.register(shutil.rmtree, view, True)
+        (view / base).parent.mkdir(parents=True, exist_ok=True)
+        (view / base).symlink_to(resolver.source_root, target_is_directory=True)
+        return view
+    for config in configs.values():
+        for name in getattr(type(config), "model_fields", {}):
+            value = getattr(config, name, None)
+            if name.endswith("source_dir") and _local(value) and not Path(value).is_absolute():
+                found = resolver.project_dir(value)
+                if found is not None:
+                    return found
+    return None
+
+
 def find_missing_entry_points(node: str, config: Any, repo_root: Path, config_path: Path,
                               resolver: SourceResolver | None = None) -> list[BuildProblem]:
     """Configured source dirs and ``*_entry_point`` scripts that cannot be found (each message names

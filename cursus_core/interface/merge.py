@@ -12,7 +12,7 @@ kept from the base points into the base; a mapping merged from both carries the 
 
 from __future__ import annotations
 
-from .nodes import YEntry, YMap, YNode
+from .nodes import YEntry, YMap
 
 MERGED_SECTIONS = ("spec", "contract", "patterns")
 

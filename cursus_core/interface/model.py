@@ -179,11 +179,11 @@ class StepInterface:
     def name(self) -> str | None:
         return self.step_type.value if self.step_type is not None else None
 
-    def for_job_type(self, job_type: str | None) -> "StepInterface":
+    def for_job_type(self, job_type: str | None) -> StepInterface:
         """The interface for one job type: its variant deep-merged over the base."""
         return build_interface(self.root, self.path, job_type)
 
-    def variant_interfaces(self) -> dict[str, "StepInterface"]:
+    def variant_interfaces(self) -> dict[str, StepInterface]:
         """Every declared variant, resolved."""
         return {jt: self.for_job_type(jt) for jt in self.variants}
 
@@ -224,7 +224,7 @@ class _Section:
     def entry(self, key: str):
         return self.map.get(key)
 
-    def section(self, key: str) -> "_Section":
+    def section(self, key: str) -> _Section:
         entry = self.map.get(key)
         return _Section(entry.value if entry else None, entry.key_span if entry else self.span)
 
@@ -258,7 +258,7 @@ class _Section:
         return {e.key: Val(str(e.value.value), e.value.span, e.key_span) for e in entry.value.entries
                 if isinstance(e.value, YScalar) and e.value.tag == "str"}
 
-    def children(self, key: str) -> list[tuple[str, Span, "_Section"]]:
+    def children(self, key: str) -> list[tuple[str, Span, _Section]]:
         entry = self.map.get(key)
         if not entry or not isinstance(entry.value, YMap):
             return []

@@ -8,12 +8,12 @@ typed model all walk these three node kinds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, Union
+from collections.abc import Iterator
 
 from .span import Span
 
 #: A plain YAML value after tag resolution (YAML 1.1, as PyYAML's ``safe_load`` upstream reads).
-ScalarValue = Union[str, int, float, bool, None]
+ScalarValue = str | int | float | bool | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,7 @@ class YScalar:
 
 @dataclass(frozen=True, slots=True)
 class YSeq:
-    items: tuple["YNode", ...]
+    items: tuple[YNode, ...]
     span: Span
 
     def to_python(self) -> list:
@@ -44,7 +44,7 @@ class YEntry:
 
     key: str
     key_span: Span
-    value: "YNode"
+    value: YNode
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,7 @@ class YMap:
                 return entry
         return None
 
-    def value(self, key: str) -> "YNode | None":
+    def value(self, key: str) -> YNode | None:
         entry = self.get(key)
         return entry.value if entry is not None else None
 
@@ -71,10 +71,10 @@ class YMap:
         return {entry.key: entry.value.to_python() for entry in self.entries}
 
 
-YNode = Union[YScalar, YSeq, YMap]
+YNode = YScalar | YSeq | YMap
 
 
-def is_null(node: "YNode | None") -> bool:
+def is_null(node: YNode | None) -> bool:
     """True for a missing node or an explicit/empty YAML null (``key:`` with nothing after it)."""
     return node is None or (isinstance(node, YScalar) and node.tag == "null")
 

@@ -13,7 +13,7 @@ keys silently; here they are problems.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 Status = Literal["live", "deprecated", "dead"]
 
@@ -30,21 +30,21 @@ class Scalar:
 
 @dataclass(frozen=True)
 class ListOf:
-    item: "Type"
+    item: Type
 
 
 @dataclass(frozen=True)
 class MapOf:
     """A mapping with free keys (logical names, env var names) and one value type."""
 
-    value: "Type"
+    value: Type
     key_doc: str = "name"
 
 
 @dataclass(frozen=True)
 class Key:
     name: str
-    type: "Type"
+    type: Type
     doc: str = ""
     required: bool = False
     nullable: bool = False
@@ -73,7 +73,7 @@ class Obj:
         return tuple(k.name for k in self.keys)
 
 
-Type = Union[Scalar, ListOf, MapOf, Obj]
+Type = Scalar | ListOf | MapOf | Obj
 
 STRING = Scalar("string")
 BOOLEAN = Scalar("boolean")

@@ -24,7 +24,7 @@ class Span:
     end_column: int
 
     @classmethod
-    def point(cls, line: int = 1, column: int = 1) -> "Span":
+    def point(cls, line: int = 1, column: int = 1) -> Span:
         """An empty range, for things that have no extent (the start of a file)."""
         return cls(line, column, line, column)
 

@@ -13,15 +13,16 @@ import re
 import tokenize
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Sequence, Union
+from typing import Any
+from collections.abc import Sequence
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider
 
 from .edits import line_starts, split_lines
 
-Container = Union[cst.List, cst.Dict, cst.Call]
-Item = Union[cst.Element, cst.DictElement, cst.Arg]
+Container = cst.List | cst.Dict | cst.Call
+Item = cst.Element | cst.DictElement | cst.Arg
 
 _BLANKS = re.compile(r"[ \t]*")
 _OWN_LINE_TAIL = re.compile(r"[ \t]*,?[ \t]*(#[^\r\n]*)?(\r\n|\r|\n|\Z)")
@@ -39,7 +40,7 @@ class Parsed:
     lost_tail: str = ""
 
     @classmethod
-    def of(cls, text: str) -> "Parsed | None":
+    def of(cls, text: str) -> Parsed | None:
         """The parsed file, or None when it does not parse or libcst would not give back every
         byte of it (a fix must keep every byte outside its edit)."""
         try:

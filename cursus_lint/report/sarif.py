@@ -59,7 +59,7 @@ def document(
     descriptors = _descriptors(rule_map(rules), findings)
     index = {d["id"]: i for i, d in enumerate(descriptors)}
     fingerprints = _fingerprints(findings, cwd)
-    results = [_result(f, index[f.code], fp) for f, fp in zip(findings, fingerprints)]
+    results = [_result(f, index[f.code], fp) for f, fp in zip(findings, fingerprints, strict=True)]
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
