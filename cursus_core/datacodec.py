@@ -92,7 +92,7 @@ class Codec:
         if origin in (typing.Union, types.UnionType):
             return self._enc_union(value, typing.get_args(tp))
         if origin is None:
-            if dataclasses.is_dataclass(tp):
+            if isinstance(tp, type) and dataclasses.is_dataclass(tp):
                 if type(value) is not tp:
                     raise CodecError(f"expected {tp.__qualname__}, got {type(value).__name__}")
                 return {name: self._enc(getattr(value, name), hint) for name, hint in self._dataclass_fields(tp)}
@@ -167,7 +167,7 @@ class Codec:
                 raise CodecError("expected a tagged union value")
             return self._dec(data[1], real[data[0]])
         if origin is None:
-            if dataclasses.is_dataclass(tp):
+            if isinstance(tp, type) and dataclasses.is_dataclass(tp):
                 fields = self._dataclass_fields(tp)
                 if type(data) is not dict or set(data) != {name for name, _ in fields}:
                     raise CodecError(f"expected the fields of {tp.__qualname__}")

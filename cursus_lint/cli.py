@@ -264,7 +264,7 @@ def catalog_cmd(root: Path, workspace_dirs: tuple[Path, ...], registry: Path | N
         raise UsageError(str(exc)) from None
     cat = StepCatalog(root, workspace_dirs=[w.absolute() for w in settings.workspace_paths],
                       registry=settings.registry_path.absolute() if settings.registry_path else None,
-                      layout=dict(settings.layout) or None)
+                      layout={role: dirs for role, dirs in settings.layout.items()} or None)
 
     def rel(p: Path | None) -> str | None:
         if p is None:

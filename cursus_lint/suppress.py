@@ -244,9 +244,9 @@ def apply_suppressions(
                 used.add(_use_key(diag.location.path, directive, code))
                 hit = True
         if code != UNUSED_NOQA_CODE:
-            directive = noqa.line_directive(diag.location.line)
-            if directive is not None and directive.matches(code):
-                used.add(_use_key(diag.location.path, directive, code))
+            on_line = noqa.line_directive(diag.location.line)
+            if on_line is not None and on_line.matches(code):
+                used.add(_use_key(diag.location.path, on_line, code))
                 hit = True
         (suppressed if hit else kept).append(diag)
 

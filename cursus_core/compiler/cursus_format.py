@@ -218,7 +218,7 @@ def configs_to_cursus_document(configs: Sequence[BaseModel], *, registry: Unifie
 def _shared(configs: Sequence[BaseModel]) -> dict[str, Any]:
     if len(configs) <= 1:
         return {}
-    seen: dict[str, set[str | None]] = {}
+    seen: dict[str, set[str]] = {}
     counts: dict[str, int] = {}
     for index, config in enumerate(configs):
         tiers = _tiers(config)

@@ -65,7 +65,9 @@ class Parsed:
 
     def replace(self, old: cst.CSTNode, new: cst.CSTNode) -> str:
         """The file text with ``old`` (found by identity) swapped for ``new``."""
-        return self.module.deep_replace(old, new).code + self.lost_tail  # type: ignore[union-attr]
+        replaced = self.module.deep_replace(old, new)
+        assert isinstance(replaced, cst.Module)  # replacing a node below the module keeps a module
+        return replaced.code + self.lost_tail
 
 
 def _same(r: CodeRange, span: Any) -> bool:
@@ -101,7 +103,7 @@ def string(value: str, quote: str = '"') -> cst.SimpleString:
 # ----------------------------------------------------------------------------- containers
 
 
-def _items(node: Container) -> Sequence[Item]:
+def _items(node: Container) -> Sequence[cst.Arg | cst.BaseElement | cst.BaseDictElement]:
     return node.args if isinstance(node, cst.Call) else node.elements
 
 
@@ -221,6 +223,7 @@ def _rebuilt_without(parsed: Parsed, container: cst.List | cst.Dict, item: cst.E
     index = next(i for i, it in enumerate(items) if it is item)
     if len(items) == 1:
         empty = cst.SimpleWhitespace("")
+        new: cst.List | cst.Dict
         if isinstance(container, cst.List):
             new = container.with_changes(elements=[], lbracket=cst.LeftSquareBracket(empty),
                                          rbracket=cst.RightSquareBracket(empty))
