@@ -172,5 +172,7 @@ def registry_span(step: StepModel) -> Span | None:
 
 def registry_related(step: StepModel, message: str) -> list[tuple[Path, Span, str]]:
     """A related location at the step's registry entry, when it came from a file."""
-    span = registry_span(step)
-    return [(step.registry.source_path, span, message)] if span is not None else []
+    span, reg = registry_span(step), step.registry
+    if span is None or reg is None or reg.source_path is None:
+        return []
+    return [(reg.source_path, span, message)]

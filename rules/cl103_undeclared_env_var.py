@@ -92,6 +92,7 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     script, contract = step.script, step.contract
     if script is None or script.script is None or contract is None:
         return
+    assert step.contract_file is not None  # contract facts come from the contract file
     if "required_env_vars" in contract.non_literal or "optional_env_vars" in contract.non_literal:
         return  # not knowable statically: stay silent
     declared = {item.name for item in contract.required_env_vars} | set(contract.optional_env_vars)

@@ -86,6 +86,7 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
         return
     registry = registry_span(step)
     for variant, out in checked:
+        assert out.property_path is not None  # checked keeps outputs with a path
         problem = property_path_problem(out.property_path, sm_type)
         if problem is None:
             continue

@@ -84,6 +84,8 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     builder, contract = step.builder, step.contract
     if builder is None or contract is None or not contract.required_env_vars:
         return
+    assert step.builder_file is not None  # builder facts come from the builder file
+    assert step.contract_file is not None  # contract facts come from the contract file
     if not builder.has_env_method or builder.calls_super_env:
         return  # the base class copies the contract's env vars
     if "required_env_vars" in contract.non_literal:

@@ -84,6 +84,7 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     builder = step.builder
     if builder is None:
         return
+    assert step.builder_file is not None  # builder facts come from the builder file
     chain = builder_chain(project, builder, step.builder_file.path)
     if chain.unknown_bases:
         project.count_unknown("builder-base-outside-repo")

@@ -84,6 +84,7 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     contract = step.contract
     if contract is None or contract.entry_point is None or not isinstance(contract.entry_point.value, str):
         return
+    assert step.contract_file is not None  # contract facts come from the contract file
     name = step_config_class(step, project)
     near = step.config_file.path if step.config_file else None
     if name is None:
