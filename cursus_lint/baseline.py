@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from .diagnostic import Diagnostic
 from .report.base import prepare
 from .report.sarif import finding_fingerprints

@@ -67,7 +67,7 @@ def _fingerprint() -> str:
     import cursus_core.source as source
     import cursus_lint.facts as facts
 
-    from . import __version__
+    from ._version import __version__
 
     return code_fingerprint(core_facts, facts, scan, source, cache, datacodec, extra=__version__)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import cursus_lint
+from cursus_lint._version import __version__
 from cursus_lint.diagnostic import Diagnostic
 from cursus_lint.rule import Rule
 
@@ -68,7 +68,7 @@ def document(
                 "tool": {
                     "driver": {
                         "name": TOOL_NAME,
-                        "version": cursus_lint.__version__,
+                        "version": __version__,
                         "informationUri": INFORMATION_URI,
                         "rules": descriptors,
                     }
