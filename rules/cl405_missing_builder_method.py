@@ -33,6 +33,13 @@ _INHERITS = _INHERITS.replace('''    def validate_configuration(self):
 
 ''', "").replace("from cursus_core.base import StepBuilderBase\n",
                  "from .builder_processing_step_base import ProcessingStepBuilderBase\n")
+# Known limits: a mixin from outside the repo may provide the renamed method
+_VENDOR_MIXIN = edit("builder", "class CleanStepBuilder(StepBuilderBase):",
+                     "class CleanStepBuilder(VendorProcessorMixin, StepBuilderBase):")
+_VENDOR_MIXIN = _VENDOR_MIXIN.replace("from cursus_core.base import StepBuilderBase\n",
+                                      "from cursus_core.base import StepBuilderBase\n"
+                                      "from vendor_steps.mixins import VendorProcessorMixin\n")
+_VENDOR_MIXIN = _VENDOR_MIXIN.replace("    def _create_processor(self):", "    def _build_processor(self):")
 
 RULE = Rule(
     code="CL405",
@@ -75,7 +82,8 @@ provides are unknowable and the rule stays silent.
                  expect=(("steps/builders/builder_clean_step.py", line_of(_RENAMED, "class CleanStepBuilder")),)),),
     good=(Example(repo()), Example(repo(builder=_ALTERNATIVE)),
           Example(repo(builder=_INHERITS,
-                       extra={"steps/builders/builder_processing_step_base.py": _LOCAL_BASE}))),
+                       extra={"steps/builders/builder_processing_step_base.py": _LOCAL_BASE})),
+          Example(repo(builder=_VENDOR_MIXIN))),
 )
 
 
