@@ -15,6 +15,9 @@ from ._examples import edit, line_of, repo
 
 _TYPO = edit("spec", 'compatible_sources=["DataLoad"]', 'compatible_sources=["DataLoader", "DataLoad"]')
 _SPEC_TYPE = edit("spec", 'compatible_sources=["DataLoad"]', 'compatible_sources=["DataLoad", "Clean_Training"]')
+# Known limits: a registry table that is not a literal may define any step name
+_SHARED_REGISTRY = edit("registry", "STEP_NAMES = {\n",
+                        "from shared_registry import SHARED_STEPS\n\nSTEP_NAMES = {\n    **SHARED_STEPS,\n")
 
 RULE = Rule(
     code="CL301",
@@ -59,7 +62,8 @@ When a registry table is not a literal the rule stays silent: the step names it 
 knowable statically.
 ''',
     bad=(Example(repo(spec=_TYPO), expect=(("steps/specs/clean_spec.py", line_of(_TYPO, "DataLoader")),)),),
-    good=(Example(repo()), Example(repo(spec=_SPEC_TYPE))),
+    good=(Example(repo()), Example(repo(spec=_SPEC_TYPE)),
+          Example(repo(spec=_TYPO, registry=_SHARED_REGISTRY))),
 )
 
 
