@@ -29,7 +29,8 @@ _BAD_SPEC = edit("spec", "    ],\n)\n", '''\
 # Known limits: the script may use 'report' through a computed name, a loop over the dict or a helper
 _DST = '    dst = os.path.join(output_paths["clean_data"], f"{job_args.job_type}.csv")\n'
 _COMPUTED_NAME = edit("script", _DST, _DST + "    extra = output_paths[job_args.extra_output]\n")
-_LOOPED = edit("script", _DST, _DST + "    for path in output_paths.values():\n        os.makedirs(path, exist_ok=True)\n")
+_LOOPED = edit("script", _DST,
+               _DST + "    for path in output_paths.values():\n        os.makedirs(path, exist_ok=True)\n")
 _HELPER = edit("script", _DST, _DST + "    write_manifest(output_paths)\n").replace(
     "\ndef main(", "\ndef write_manifest(paths):\n    return sorted(paths)\n\n\ndef main(")
 

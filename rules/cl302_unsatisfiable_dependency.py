@@ -10,7 +10,7 @@ from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._dependencies import dependency_readable, index, sources_without_specs, visible_providers
-from ._examples import edit, line_of, repo
+from ._examples import REMOTE_REGISTRY, edit, line_of, repo
 
 _RENAMED = edit("spec", '''            logical_name="raw_data",
             dependency_type=DependencyType.PROCESSING_OUTPUT,
@@ -32,15 +32,6 @@ _TEMPLATE_OUTPUTS = edit("load_spec", "    outputs=[\n", "    outputs=TEMPLATE_O
     "from cursus_core.base import DependencyType, NodeType, OutputSpec, StepSpecification\n\n"
     "from .templates import TEMPLATE_OUTPUTS\n")
 _FROM_REMOTE = _RENAMED.replace("            compatible_sources=[],", '            compatible_sources=["Remote"],')
-_REMOTE = edit("registry", "STEP_NAMES = {\n", '''STEP_NAMES = {
-    "Remote": {
-        "config_class": "RemoteConfig",
-        "builder_step_name": "RemoteStepBuilder",
-        "spec_type": "Remote",
-        "sagemaker_step_type": "Processing",
-        "description": "Implemented in another package",
-    },
-''')
 
 RULE = Rule(
     code="CL302",
@@ -98,7 +89,7 @@ repo.
          Example(repo(spec=_WRONG_TYPE), expect=(("steps/specs/clean_spec.py", line_of(_WRONG_TYPE, '"raw_data"')),))),
     good=(Example(repo()), Example(repo(spec=_OPTIONAL)),
           Example(repo(spec=_RENAMED, load_spec=_TEMPLATE_OUTPUTS)),
-          Example(repo(spec=_FROM_REMOTE, registry=_REMOTE))),
+          Example(repo(spec=_FROM_REMOTE, registry=REMOTE_REGISTRY))),
 )
 
 

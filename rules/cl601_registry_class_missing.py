@@ -8,21 +8,12 @@ from cursus_lint.diagnostic import Diagnostic, Severity
 from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
-from ._examples import edit, line_of, repo
+from ._examples import REMOTE_REGISTRY, edit, line_of, repo
 from ._registry_entries import closest, entries, step_for
 
 _RENAMED = edit("registry", '"builder_step_name": "CleanStepBuilder"', '"builder_step_name": "CleaningStepBuilder"')
 # Known limits: a step only registered here (its code lives in another package), and a builder
 # file that does not parse (the classes it defines are unknown)
-_REMOTE = edit("registry", "STEP_NAMES = {\n", '''STEP_NAMES = {
-    "Remote": {
-        "config_class": "RemoteConfig",
-        "builder_step_name": "RemoteStepBuilder",
-        "spec_type": "Remote",
-        "sagemaker_step_type": "Processing",
-        "description": "Implemented in another package",
-    },
-''')
 _UNPARSABLE = edit("builder", "    def validate_configuration(self):\n", "    def validate_configuration(self:\n")
 
 RULE = Rule(
@@ -66,7 +57,7 @@ the rule stays silent while a builder or config file does not parse.
 ''',
     bad=(Example(repo(registry=_RENAMED),
                  expect=(("registry/step_names.py", line_of(_RENAMED, "CleaningStepBuilder")),)),),
-    good=(Example(repo()), Example(repo(registry=_REMOTE)),
+    good=(Example(repo()), Example(repo(registry=REMOTE_REGISTRY)),
           Example(repo(registry=_RENAMED, builder=_UNPARSABLE))),
 )
 
