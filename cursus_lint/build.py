@@ -44,7 +44,7 @@ KIND_CODES: dict[str, str] = {
 }
 #: modules of the ``build`` extra; the child checks them before importing any user code
 EXTRA_MODULES = ("sagemaker", "boto3")
-INSTALL_HINT = "pip install 'cursus-lint[build]'"
+INSTALL_HINT = "pip install '.[build]' in a clone of cursus-lint"
 _CHILD = "__child__"
 
 

@@ -26,9 +26,11 @@ def _fail(message: str) -> None:
     click.echo(f"cursus-lint: error: {message}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             invoke_without_command=True)
 @click.version_option(__version__, "-V", "--version", prog_name="cursus-lint", message="%(prog)s %(version)s")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Static alignment checks for SageMaker pipeline step repos.
 
     Each step is a script, a script contract, a step specification, a step builder and a config
@@ -44,6 +46,9 @@ def cli() -> None:
       cursus-lint rule CL103                   explain one rule
       cursus-lint catalog .                    show which files form which step
     """
+    if ctx.invoked_subcommand is None:  # bare `cursus-lint`: the help, as `git` does
+        click.echo(ctx.get_help())
+        ctx.exit(EXIT_OK)
 
 
 def _codes(values: tuple[str, ...]) -> list[str] | None:
@@ -55,8 +60,9 @@ def _codes(values: tuple[str, ...]) -> list[str] | None:
 
 @cli.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "junit"]), default="text",
-              show_default=True, help="Output format.")
+@click.option("--format", "--output-format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "junit"]),
+              default="text", show_default=True, envvar="CURSUS_LINT_OUTPUT_FORMAT", show_envvar=True,
+              help="Output format.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE.")
 @click.option("--select", multiple=True, help="Only these codes or prefixes (e.g. CL1,CL402). Replaces the config.")
 @click.option("--extend-select", multiple=True, help="Add codes or prefixes to the selection.")
@@ -82,6 +88,10 @@ def _codes(values: tuple[str, ...]) -> list[str] | None:
 @click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False),
               help="Record the current findings in FILE (for adopting cursus-lint on a legacy repo) and exit 0.")
 @click.option("--fix", "fix", is_flag=True, help="Apply safe fixes, then report what remains.")
+@click.option("--fix-only", is_flag=True, help="Apply safe fixes and report nothing else; exit 0 unless "
+                                               "--exit-non-zero-on-fix.")
+@click.option("--exit-non-zero-on-fix", is_flag=True,
+              help="Exit 1 when --fix changed a file, even if no finding remains (a CI or hook sees the edit).")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: also apply fixes that need review.")
 @click.option("--diff", "show_diff", is_flag=True,
               help="Print a unified diff of the fixes instead of writing them (exit 1 if there is any).")
@@ -94,7 +104,7 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
               no_cache: bool, cache_dir: Path | None, baseline_file: Path | None, write_baseline: Path | None,
               fix: bool = False,
               unsafe_fixes: bool = False, show_diff: bool = False, show_fixes: bool = False,
-              add_noqa: bool = False) -> None:
+              add_noqa: bool = False, fix_only: bool = False, exit_non_zero_on_fix: bool = False) -> None:
     """Lint the step repos under PATHS (default: the current directory).
 
     A file path lints the steps that file belongs to, against their other components, and
@@ -129,13 +139,18 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
         settings = load_config(targets[0].absolute(), set(rules), overrides=overrides, config_file=config_file)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+    fix = fix or fix_only
     if unsafe_fixes and not (fix or show_diff):
         raise UsageError("--unsafe-fixes needs --fix or --diff")
+    fixed_files = 0
     if fix or show_diff or add_noqa:
-        result = _fix_run(settings, rules, targets, no_cache, fix or show_diff, unsafe_fixes, show_diff, show_fixes,
-                          add_noqa)
+        result, fixed_files = _fix_run(settings, rules, targets, no_cache, fix or show_diff, unsafe_fixes, show_diff,
+                                       show_fixes, add_noqa)
     else:
         result = Engine(settings, rules, use_cache=not no_cache).run(targets)
+    if result.empty_dirs:
+        raise UsageError(f"no step repo under {_rel(result.empty_dirs[0])} (no steps/ directory with scripts, contracts, "
+                         "specs, builders or configs); check the path")
     if write_baseline is not None:
         from .baseline import write_baseline as write
 
@@ -165,8 +180,11 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
                       unknown=dict(result.unknown))
     ran = {code: r for code, r in rules.items() if settings.enabled(code)}
     text = render(fmt, result.diagnostics, ran, summary, color=use_color and fmt == "text", statistics=statistics)
+    if fix_only:
+        text = ""  # the fix summary went to stderr; remaining findings are the next run's business
     if quiet and fmt == "text":
-        text = "\n".join(line for line in text.splitlines()[:-1]) if result.diagnostics else ""
+        lines = text.splitlines()  # drop the summary block: everything after the last blank line
+        text = "\n".join(lines[:len(lines) - 1 - lines[::-1].index("")]) if "" in lines else ""
     if output is not None:
         try:
             output.write_text(text + ("" if text.endswith("\n") or not text else "\n"), encoding="utf-8")
@@ -174,7 +192,9 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
             raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
     elif text:
         click.echo(text.rstrip("\n"))
-    failed = result.failed(settings.fail_on)
+    failed = result.failed(settings.fail_on) and not fix_only
+    if exit_non_zero_on_fix and fixed_files:
+        failed = True
     sys.exit(EXIT_OK if exit_zero or not failed else EXIT_FINDINGS)
 
 
@@ -222,7 +242,7 @@ def _fix_run(settings, rules, targets: list[Path], no_cache: bool, fix: bool, un
     if outcome.noqa_added:
         click.echo(f"Added noqa for {outcome.noqa_added} finding(s).", err=True)
     _unsafe_hint(outcome, unsafe)
-    return outcome.result
+    return outcome.result, len(outcome.changed)
 
 
 def _unsafe_hint(outcome, unsafe: bool) -> None:
@@ -315,11 +335,22 @@ def catalog_cmd(root: Path, workspace_dirs: tuple[Path, ...], registry: Path | N
 
 @cli.command("rules")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def rules_cmd(fmt: str) -> None:
+@click.option("--write-docs", "docs_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Write one markdown page per rule (and an index) into DIR, e.g. docs/rules.")
+def rules_cmd(fmt: str, docs_dir: Path | None) -> None:
     """List every rule with its family, default severity and whether it can be fixed."""
     from .rules_index import all_rules
 
     rules = all_rules()
+    if docs_dir is not None:
+        from .report.rule_docs import write_rule_docs
+
+        try:
+            names = write_rule_docs(docs_dir, rules)
+        except OSError as exc:
+            raise UsageError(f"cannot write {docs_dir}: {exc.strerror or exc}") from None
+        click.echo(f"Wrote {len(names)} pages to {docs_dir}.", err=True)
+        return
     if fmt == "json":
         click.echo(_json.dumps([{"code": r.code, "name": r.name, "family": r.family, "severity": r.severity.value,
                                  "fixable": r.fixable, "summary": r.summary} for r in rules.values()], indent=2))
@@ -419,7 +450,7 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
     reported as CL8xx findings; exit status 0, 1 or 2 as for `check`.
 
     \b
-    Needs the build extra:  pip install 'cursus-lint[build]'
+    Needs the build extra: pip install '.[build]' in a clone of cursus-lint.
     """
     from .build import BuildCrash, MissingBuildExtra, run_build, to_diagnostics, write_definition
     from .config import ConfigError, load_config
@@ -464,8 +495,8 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
             write_definition(outcome.definition, output)
         except OSError as exc:
             raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
-        click.echo(f"Wrote the pipeline definition ({len(outcome.definition.get('Steps', []))} steps) to {output}.",
-                   err=True)
+        n = len(outcome.definition.get("Steps", []))
+        click.echo(f"Wrote the pipeline definition ({n} step{'' if n == 1 else 's'}) to {output}.", err=True)
     if report_file is not None and isinstance(outcome.report, dict):
         try:
             report_file.write_text(_json.dumps(outcome.report, indent=2, sort_keys=True) + "\n", encoding="utf-8")

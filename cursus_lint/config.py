@@ -123,6 +123,11 @@ class LintConfig(BaseModel):
     #: the directory the saved config's relative source dirs and entry points are relative to
     #: (default: found as cursus finds them, from project_root_folder and the config's folder)
     source_root: str | None = Field(default=None, alias="source-root")
+    #: env vars builders set for the container or framework rather than the script (names, or
+    #: prefixes ending in ``*``): CL403 does not ask the contract to declare them
+    framework_env_vars: list[str] = Field(default_factory=list, alias="framework-env-vars")
+    #: generic names specs list in ``compatible_sources`` on purpose (``ProcessingStep``): CL301 skips them
+    compatible_source_placeholders: list[str] = Field(default_factory=list, alias="compatible-source-placeholders")
 
     _root: Path = PrivateAttr(default_factory=Path.cwd)
     _config_file: Path | None = PrivateAttr(default=None)
@@ -185,6 +190,10 @@ class LintConfig(BaseModel):
         return DEFAULT_LAYOUT[role]
 
     # ------------------------------------------------------------------ rules
+
+    def is_framework_env_var(self, name: str) -> bool:
+        """``name`` is in ``framework-env-vars`` (exactly, or under a ``PREFIX*`` entry)."""
+        return any(name.startswith(p[:-1]) if p.endswith("*") else name == p for p in self.framework_env_vars)
 
     def enabled(self, code: str) -> bool:
         """Whether ``code`` is selected: the most specific of select/extend-select/ignore wins."""

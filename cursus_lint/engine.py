@@ -14,6 +14,7 @@ from pathlib import Path
 from collections.abc import Iterable, Sequence
 
 from cursus_core.catalog import CatalogProblem, StepCatalog, StepInfo, find_repo_root
+from cursus_core.catalog.layout import discover_step_dirs
 from cursus_core.registry.literal_reader import read_registry_file
 from cursus_core.registry.models import RegistryProblem
 from cursus_core.cache import DiskCache, code_fingerprint
@@ -41,6 +42,8 @@ class CheckResult:
     elapsed_ms: float
     unknown: Counter[str] = field(default_factory=Counter)
     suppressed: int = 0
+    #: directory arguments with no step repo under them (a wrong path in CI must not pass)
+    empty_dirs: list[Path] = field(default_factory=list)
 
     def failed(self, fail_on: str = "error") -> bool:
         threshold = Severity(fail_on).rank
@@ -106,9 +109,11 @@ class Engine:
         self.unknown.update(facts.unknown)
         return facts
 
-    def _build(self, roots: list[Path]) -> ProjectModel:
+    def _build(self, roots: list[Path], configured: bool = True) -> ProjectModel:
+        """One project; only the ``configured`` one (the repo the settings belong to) gets the
+        configured workspaces and pipeline, so a nested repo never inherits them."""
         s = self.settings
-        workspace_dirs = [w.absolute() for w in s.workspace_paths]
+        workspace_dirs = [w.absolute() for w in s.workspace_paths] if configured else []
         registry = s.registry_path.absolute() if s.registry_path else None
         catalog = StepCatalog(roots, workspace_dirs=workspace_dirs, registry=registry, layout=dict(s.layout) or None,
                               cache=self.cache)
@@ -137,7 +142,7 @@ class Engine:
         # the configured pipeline DAG and saved config, read as data, for the static CL8xx rules
         from .facts.pipeline import load_pipeline
 
-        pipeline = load_pipeline(s.dag_path, s.pipeline_config_path, s.root, self.overlay)
+        pipeline = load_pipeline(s.dag_path, s.pipeline_config_path, s.root, self.overlay) if configured else None
         project = ProjectModel(catalog, files, steps, s, config_classes, opaque_bases=bases.opaque,
                                registry_files=registry_files, pipeline=pipeline)
         if pipeline is not None:
@@ -162,6 +167,10 @@ class Engine:
             if f is not None:
                 for spec in f.specs:
                     step.specs.append(SpecVariant(job_type, f, spec))
+        for job_type, path in sorted(info.legacy_specs.items()):
+            f = get(path)  # a legacy default spec declaring this variant too: checked like the variant
+            if f is not None and path not in info.specs.values():
+                step.specs.extend(SpecVariant(job_type, f, spec) for spec in f.specs)
         step.builder_file = get(info.builder)
         if step.builder_file and step.builder_file.builders:
             wanted = info.registry.builder_step_name if info.registry else None
@@ -243,16 +252,33 @@ class Engine:
             only_files = kept_files
             if not given:
                 return CheckResult([], self.rules, 0, 0, (time.perf_counter() - start) * 1000, self.unknown)
-        roots = sorted({find_repo_root(p) for p in given})
-        project = self._build(roots)
-        diagnostics = self._run_rules(project, only_files) + self._problem_diagnostics(project)
-        diagnostics = self._postprocess(diagnostics, project, only_files)
-        from .fix import attach_fixes
+        layout = dict(self.settings.layout) or None
+        roots, empty = split_step_repos(sorted({find_repo_root(p, layout) for p in given}), layout)
+        empty_dirs = [p for p in given if p.is_dir() and find_repo_root(p, layout) in empty
+                      and not self.settings.workspace_paths]
+        home = _configured_root(roots, self.settings.root)
+        diagnostics: list[Diagnostic] = []
+        files = steps = 0
+        for root in roots:
+            project = self._build([root], configured=root == home)
+            found = self._run_rules(project, only_files) + self._problem_diagnostics(project)
+            found = self._postprocess(found, project, only_files)
+            from .fix import attach_fixes
 
-        attach_fixes(diagnostics, self.rules, project, self.overlay)
-        self.unknown.update(project.unknown)
-        return CheckResult(diagnostics, self.rules, len(project.files), len(project.steps),
-                           (time.perf_counter() - start) * 1000, self.unknown)
+            attach_fixes(found, self.rules, project, self.overlay)
+            self.unknown.update(project.unknown)
+            diagnostics.extend(found)
+            if only_files:  # the summary counts what was checked: the given files' steps
+                wanted = {key for f in only_files for key in project.catalog.find_steps_for_file(f)}
+                chosen = [st for st in project.steps if (st.workspace_id, st.name) in wanted]
+                steps += len(chosen)
+                files += len({p for st in chosen for p in st.files} | (only_files & set(project.files)))
+            else:
+                files += len(project.files)
+                steps += len(project.steps)
+        diagnostics.sort(key=Diagnostic.sort_key)
+        return CheckResult(diagnostics, self.rules, files, steps, (time.perf_counter() - start) * 1000, self.unknown,
+                           empty_dirs=empty_dirs)
 
     def _postprocess(self, diagnostics: list[Diagnostic], project: ProjectModel,
                      only_files: set[Path]) -> list[Diagnostic]:
@@ -325,6 +351,31 @@ class Engine:
                     d.severity = Severity(s.severity_for("CL904", rule.severity.value))
                     out.append(d)
         return out
+
+
+def split_step_repos(roots: list[Path], layout: dict | None) -> tuple[list[Path], set[Path]]:
+    """Each step repo under ``roots`` as its own project root (the example repo and a broken copy
+    beside it never share a registry), plus the directory roots with no step repo at all."""
+    out: set[Path] = set()
+    empty: set[Path] = set()
+    for root in roots:
+        if not root.is_dir():
+            out.add(root)
+            continue
+        nested = {find_repo_root(d.path, layout) for d in discover_step_dirs([root], layout)}
+        inside = {n for n in nested if n == root or root in n.parents}
+        if not nested:
+            empty.add(root)
+        # a root that holds steps of its own keeps everything below it (one catalog scans it all)
+        out |= {root} if root in inside or not inside else inside
+    return sorted(out), empty
+
+
+def _configured_root(roots: list[Path], config_root: Path) -> Path | None:
+    """The project the configuration belongs to: the one holding its directory, else the first."""
+    config_root = config_root.absolute()
+    holding = [r for r in roots if r == config_root or r in config_root.parents]
+    return max(holding, key=lambda r: len(r.parts)) if holding else (roots[0] if roots else None)
 
 
 def _one_edit_apart(a: str, b: str) -> bool:

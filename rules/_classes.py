@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TypeVar
 from collections.abc import Iterator
 
-from cursus_lint.facts.model import BuilderFacts, ConfigFacts, Span
+from cursus_lint.facts.model import BuilderFacts, ConfigFacts, FileFacts, Span
 from cursus_lint.model import ProjectModel, StepModel, per_run
 
 T = TypeVar("T")
@@ -67,6 +67,30 @@ def used_as_base(project: ProjectModel) -> frozenset[str]:
         for cls in classes:
             names.update(short(b) for b in cls.bases)
     return frozenset(names)
+
+
+def step_class_candidates(project: ProjectModel, facts: FileFacts, kind: str) -> list[BuilderFacts | ConfigFacts]:
+    """The classes of a step's builder (``kind="builder"``) or config file that could be the one the
+    registry names: not a base (by suffix or because a repo class inherits it) and looking like a
+    builder / config. CL507 reports these; CL601 leaves the same drift to it."""
+    bases = used_as_base(project)
+    if kind == "builder":
+        return [b for b in facts.builders
+                if not b.name.endswith(BASE_SUFFIXES) and b.name not in bases
+                and (b.name.endswith("Builder") or builder_chain(project, b, facts.path).reaches_base)]
+    return [c for c in facts.configs
+            if not c.name.endswith(BASE_SUFFIXES) and c.name not in bases
+            and (c.name.endswith("Config") or is_config_class(project, c, facts.path))]
+
+
+def is_shared_base_file(project: ProjectModel, facts: FileFacts | None) -> bool:
+    """A config / builder module whose every class is a base (``ProcessingStepConfigBase``): a
+    shared module the catalog may file under a registered base entry, not a step's own file."""
+    if facts is None:
+        return False
+    classes = [*facts.configs, *facts.builders]
+    bases = used_as_base(project)
+    return bool(classes) and all(c.name.endswith(BASE_SUFFIXES) or c.name in bases for c in classes)
 
 
 @dataclass(frozen=True)

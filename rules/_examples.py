@@ -316,3 +316,32 @@ def line_of(component_text: str, needle: str, nth: int = 1) -> int:
             if seen == nth:
                 return i
     raise ValueError(f"{needle!r} not found")
+
+
+#: a Clean builder that wraps a step class of an external SDK instead of creating a SageMaker job
+SDK_BUILDER = '''from sagemaker.workflow.steps import Step
+
+from cursus_core.base import StepBuilderBase
+from vendor_sdk.cleaning import CleaningStep
+
+from ..configs.config_clean_step import CleanConfig
+from ..specs.clean_spec import CLEAN_SPEC
+
+
+class CleanStepBuilder(StepBuilderBase):
+    def __init__(self, config: CleanConfig, sagemaker_session=None, role=None):
+        super().__init__(config=config, spec=CLEAN_SPEC, sagemaker_session=sagemaker_session, role=role)
+
+    def validate_configuration(self):
+        if not self.config.label_name:
+            raise ValueError("label_name is required")
+
+    def _get_inputs(self, inputs):
+        return inputs
+
+    def _get_outputs(self, outputs):
+        return outputs
+
+    def create_step(self, **kwargs) -> Step:
+        return CleaningStep(name=self._get_step_name(), inputs=self._get_inputs(kwargs.get("inputs", {})))
+'''

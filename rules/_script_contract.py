@@ -23,6 +23,7 @@ PLATFORM_PATHS = (
     "/opt/ml/input/config/inputdataconfig.json",
     "/opt/ml/input/config/trainingjobconfig.json",
     "/opt/ml/output/failure",
+    "/opt/ml/checkpoints",  # the training job's local checkpoint dir, synced to S3 by SageMaker
 )
 
 #: SageMaker training environment variables whose value is a container path.

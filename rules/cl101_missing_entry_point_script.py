@@ -10,13 +10,19 @@ from cursus_lint.diagnostic import Diagnostic, Severity
 from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
-from ._examples import BASE, edit, line_of, repo
+from ._examples import BASE, SDK_BUILDER, edit, line_of, repo
+from ._script_steps import runs_script
 
 _BAD_CONTRACT = edit("contract", 'entry_point="clean.py"', 'entry_point="clean_data.py"')
 
 # Known limits: an entry point that is not a literal, or not a Python file, is not checked
 _NOT_LITERAL = edit("contract", 'entry_point="clean.py"', "entry_point=ENTRY_POINT")
 _NOT_PYTHON = edit("contract", 'entry_point="clean.py"', 'entry_point="clean.sh"')
+
+# an SDK-run step: a non-script SageMaker type, or a builder wrapping an SDK step class
+_PLACEHOLDER = edit("contract", 'entry_point="clean.py"', 'entry_point="scripts.py"')
+_SDK_TYPE = edit("registry", '"sagemaker_step_type": "Processing",\n        "description": "Cleans',
+                 '"sagemaker_step_type": "CradleDataLoading",\n        "description": "Cleans')
 
 RULE = Rule(
     code="CL101",
@@ -50,6 +56,12 @@ CLEAN_CONTRACT = ScriptContract(entry_point="clean.py", ...)
 Rename the script or correct `entry_point` so the two agree; when the step really has no script
 of its own (it runs a prebuilt image), it should not carry a script contract.
 
+A step SageMaker runs without a script of the repo is skipped when the catalog found no script for
+it: its registry `sagemaker_step_type` is not `Processing` or `Training` (`CradleDataLoading`,
+`MimsModelRegistrationProcessing`, ...), or its builder wraps an external SDK step (no SageMaker
+processor, estimator or job step class imported, no job factory method). Its `entry_point` is a
+placeholder.
+
 ## Known limits
 A non-literal `entry_point` (`entry_point=ENTRY_POINT` from elsewhere), or one that is not a
 Python file (`clean.sh`), is not checked: the rule stays silent.
@@ -60,7 +72,9 @@ Python file (`clean.sh`), is not checked: the rule stays silent.
                  expect=(("steps/contracts/clean_contract.py", line_of(BASE["contract"], "entry_point=")),))),
     good=(Example(repo()),
           Example(repo(contract=edit("contract", 'entry_point="clean.py"', 'entry_point="scripts/clean"'))),
-          Example(repo(contract=_NOT_LITERAL)), Example(repo(contract=_NOT_PYTHON))),
+          Example(repo(contract=_NOT_LITERAL)), Example(repo(contract=_NOT_PYTHON)),
+          Example(repo(drop=("script",), contract=_PLACEHOLDER, registry=_SDK_TYPE)),
+          Example(repo(drop=("script",), contract=_PLACEHOLDER, builder=SDK_BUILDER))),
 )
 
 
@@ -94,6 +108,9 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
         return
     if step.script is not None and step.script.path.stem == stem:
         return
+    if step.script is None and not runs_script(step, project):
+        project.count_unknown("entry-point-of-script-less-step")
+        return  # a placeholder: SageMaker runs no script of the repo for this step
     dirs = _scripts_dirs(step, project)
     if dirs is None:
         project.count_unknown("entry-point-outside-step-dirs")

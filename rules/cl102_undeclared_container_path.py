@@ -9,11 +9,19 @@ from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
-from ._script_contract import declared_paths, is_platform_path, norm, pair, unknown_field
+from ._script_contract import declared_paths, env_path, is_platform_path, norm, pair, related_paths, unknown_field
 
 _BAD_SCRIPT = edit("script", '    return label, sep, src, dst\n',
                    '    stats = os.path.join("/opt/ml/processing/output/stats", "summary.json")\n'
                    '    return label, sep, src, dst, stats\n')
+# SageMaker-managed: a checkpoint dir, the fallback of a declared SM_* variable, an unused table entry
+_MANAGED_SCRIPT = edit("script", '    return label, sep, src, dst\n',
+                       '    ckpt = os.environ.get("SM_CHECKPOINT_DIR", "/opt/ml/checkpoints")\n'
+                       '    model = os.environ.get("SM_MODEL_DIR", "/opt/ml/model")\n'
+                       '    return label, sep, src, dst, ckpt, model, TABLE["IN"]\n').replace(
+    'OUTPUT_DIR = "/opt/ml/processing/output/clean"\n',
+    'OUTPUT_DIR = "/opt/ml/processing/output/clean"\n'
+    'TABLE = {"IN": "/opt/ml/processing/input/data", "PLOTS": "/opt/ml/processing/output/plots"}\n')
 _GOOD_SCRIPT = edit("script", '    return label, sep, src, dst\n',
                     '    part = "/opt/ml/processing/input/data/part-0.csv"\n'
                     '    code = "/opt/ml/code/requirements.txt"\n'
@@ -40,8 +48,12 @@ its known prefix to fit.
 
 Locations SageMaker provides that are not data channels need no declaration: `/opt/ml/code`
 (the uploaded source directory), `/opt/ml/config` (the processing job description),
-`/opt/ml/input/config/{resourceconfig,inputdataconfig,trainingjobconfig}.json` and
-`/opt/ml/output/failure`. `/opt/ml/input/config/hyperparameters.json` is *not* exempt: a
+`/opt/ml/input/config/{resourceconfig,inputdataconfig,trainingjobconfig}.json`,
+`/opt/ml/output/failure` and `/opt/ml/checkpoints` (the local checkpoint directory SageMaker syncs).
+Neither does the fallback of a SageMaker `SM_*` variable the contract declares or SageMaker
+documents (`os.environ.get("SM_MODEL_DIR", "/opt/ml/model")`), nor a path that only sits in an
+entry of a constant table no code looks up (`PATHS = {"PLOTS": "/opt/ml/..."}` with
+`PATHS["PLOTS"]` nowhere). `/opt/ml/input/config/hyperparameters.json` is *not* exempt: a
 training script that reads it must declare it (or a directory above it) in its contract.
 
 ## Why it matters
@@ -71,7 +83,7 @@ output in the specification), or write below a path the contract already declare
 ''',
     bad=(Example(repo(script=_BAD_SCRIPT),
                  expect=(("steps/scripts/clean.py", line_of(_BAD_SCRIPT, "/stats\"")),)),),
-    good=(Example(repo()), Example(repo(script=_GOOD_SCRIPT)),
+    good=(Example(repo()), Example(repo(script=_GOOD_SCRIPT)), Example(repo(script=_MANAGED_SCRIPT)),
           Example(repo(script=_BAD_SCRIPT, contract=_FIXED_CONTRACT))),
 )
 
@@ -90,10 +102,14 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
                if k in p.contract.keyword_spans] or [(p.contract_path, p.contract.span, f"'{p.label}' is here")]
     from ._path_index import PathIndex  # lookups instead of a scan per use: linear in the uses
     index, reported = PathIndex(declared), PathIndex()
+    env_declared = {item.name for item in p.contract.required_env_vars} | set(p.contract.optional_env_vars)
     for use in p.script.paths:
         full = norm(use.full)
         if is_platform_path(full) or index.related(full, use.complete):
             continue
+        if use.env_default is not None and use.env_default.startswith("SM_") and (
+                use.env_default in env_declared or env_path(use.env_default) is not None):
+            continue  # the fallback of a variable SageMaker sets: SageMaker manages the path
         if reported.has_ancestor_or_self(full):
             continue  # a deeper use of a path already reported
         reported.add(full)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.facts import ScriptFacts
 from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
@@ -27,6 +28,17 @@ _SHARED_OPTIONAL = edit("contract", 'optional_env_vars={"SEPARATOR": ","},',
 # the "Use instead" of the docs: the contract declares the variable with a default
 _FIXED_CONTRACT = edit("contract", 'optional_env_vars={"SEPARATOR": ","},',
                        'optional_env_vars={"SEPARATOR": ",", "DEBUG_MODE": "false"},')
+
+# a debug dump of the environment: the value is only printed
+_DUMP_SCRIPT = edit("script", '    args = parser.parse_args()\n',
+                    '    args = parser.parse_args()\n'
+                    '    print(f"SM_MODEL_DIR: {os.environ.get(\'SM_MODEL_DIR\', \'not set\')}")\n')
+# the __main__ block fills environ_vars["WORK_DIR"] from a constant: no environment read
+_FIXED_KEY_SCRIPT = edit("script", '    sep = environ_vars.get("SEPARATOR", ",")\n',
+                         '    sep = environ_vars.get("SEPARATOR", ",")\n'
+                         '    work = environ_vars.get("WORK_DIR", "/tmp/work")\n').replace(
+    '"SEPARATOR": os.environ.get("SEPARATOR", ",")}', '"SEPARATOR": os.environ.get("SEPARATOR", ","), '
+    '"WORK_DIR": "/tmp/work"}')
 
 RULE = Rule(
     code="CL103",
@@ -61,6 +73,11 @@ CLEAN_CONTRACT = ScriptContract(
 )
 ```
 
+Not reads: a value that only goes into a `print(...)` / logging call (a debug dump of the
+environment), and an `environ_vars` key the `__main__` block fills from a literal or constant
+rather than from `os.environ` (the container's environment is never consulted for it). Any other
+read of the same variable still counts.
+
 ## How to fix
 Declare the variable in the contract: in `optional_env_vars` with a default when the script
 copes without it, in `required_env_vars` otherwise. If the read is dead code, remove it.
@@ -73,18 +90,31 @@ statically, and the rule stays silent for the whole contract.
 
 ## Fix safety
 Safe: the fix only adds a declaration the script already relies on. A read with a literal
-default (`environ_vars.get("X", ",")`) is declared in `optional_env_vars` with that default, a
-read without one in `required_env_vars`; builders then set the variable the script reads. No fix
-is offered when the script's default is computed at run time (declaring it required would make
-the builder demand a value the script can do without), or when the contract's env-var field is
-not a literal list or dict.
+default (`environ_vars.get("X", ",")`) is declared in `optional_env_vars` with that default. A
+read that tolerates absence without a default (`os.getenv("X")`, `os.environ.get("X")`,
+`"X" in os.environ`) is declared in `optional_env_vars` with the default `""`. Only a read that
+fails without the variable (`os.environ["X"]`, `environ_vars["X"]`) is declared in
+`required_env_vars`, and only when the builder already sets it (or leaves its env vars to the
+base class): otherwise declaring it would make CL402 report the unchanged builder, so no fix is
+offered and the builder needs a hand edit. No fix is offered when the script's default is
+computed at run time, or when the contract's env-var field is not a literal list or dict.
 ''',
     bad=(Example(repo(script=_BAD_SCRIPT), expect=(("steps/scripts/clean.py", line_of(_BAD_SCRIPT, "DEBUG_MODE")),)),),
     good=(Example(repo()),
           Example(repo(script=_BAD_SCRIPT, contract=_SHARED_REQUIRED)),
           Example(repo(script=_BAD_SCRIPT, contract=_SHARED_OPTIONAL)),
-          Example(repo(script=_BAD_SCRIPT, contract=_FIXED_CONTRACT))),
+          Example(repo(script=_BAD_SCRIPT, contract=_FIXED_CONTRACT)),
+          Example(repo(script=_DUMP_SCRIPT)), Example(repo(script=_FIXED_KEY_SCRIPT))),
 )
+
+
+def _set_by_main_block(facts: ScriptFacts) -> frozenset[str]:
+    """Keys of the env dict the ``__main__`` block fills with a literal or constant rather than from
+    ``os.environ``, and that the script never reads from the real environment anywhere."""
+    from_env = {r.name for r in facts.env_reads if not r.how.startswith("environ_vars")}
+    fixed = {e.key for name, items in facts.main_dicts.items() if name in ("environ_vars", "env_vars")
+             for e in items if e.value is not None}
+    return frozenset(fixed - from_env)
 
 
 @RULE.step
@@ -100,9 +130,15 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
         or contract.span
     name = contract.variable or "the contract"
     reported: set[str] = set()
+    fixed = _set_by_main_block(script.script)
     for read in script.script.env_reads:
         if read.name in declared or read.name in reported:
             continue
+        if read.debug_only:
+            project.count_unknown("env-read-only-logged")
+            continue  # only shown in a debug dump of the environment
+        if read.how.startswith("environ_vars") and read.name in fixed:
+            continue  # the __main__ block fills this key from a constant: the environment is not read
         reported.add(read.name)
         yield RULE.report(
             script.path, read.span,
@@ -112,10 +148,15 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
         )
 
 
+# reads that fail when the variable is absent; every other kind of read tolerates absence
+_REQUIRING_READS = frozenset({"subscript", "environ_vars"})
+
+
 @RULE.fixer(safety="safe", edits="adds the variable to the contract's optional_env_vars (with the script's literal "
-                                 "default) or, when the script reads it without a default, to required_env_vars")
+                                 "default, or \"\" for a read that tolerates absence) or, when the script reads "
+                                 "it with os.environ[...], to required_env_vars")
 def add_env_var(d: Diagnostic, ctx: Context) -> Planned | None:
-    """Declare a read env var: optional with the script's literal default, else required."""
+    """Declare a read env var: optional unless every read fails without it (then required)."""
     import libcst as cst
 
     from cursus_lint.fix.context import add_to_contract, as_text, at, contract_label
@@ -134,10 +175,17 @@ def add_env_var(d: Diagnostic, ctx: Context) -> Planned | None:
     label = contract_label(step)
     if literal is not None:
         value = as_text(literal.default)
-        item = cst.DictElement(cst.SimpleString(repr(name)), cst.SimpleString(repr(value)))
-        return add_to_contract(step, ctx, "optional_env_vars", item,
-                               f"declare '{name}' in optional_env_vars of '{label}' (default {value!r})")
-    if any(r.has_default for r in same):
-        return None  # a default the script computes at run time: required would be wrong
-    return add_to_contract(step, ctx, "required_env_vars", cst.Element(cst.SimpleString(repr(name))),
-                           f"declare '{name}' in required_env_vars of '{label}'")
+    elif any(r.has_default for r in same):
+        return None  # a default the script computes at run time: neither "" nor required is right
+    elif any(r.how in _REQUIRING_READS for r in same):
+        builder = step.builder
+        if builder is not None and builder.has_env_method and not builder.calls_super_env \
+                and name not in {e.name for e in builder.env_vars_set}:
+            return None  # required would make CL402 report the builder: a hand edit, not a safe fix
+        return add_to_contract(step, ctx, "required_env_vars", cst.Element(cst.SimpleString(repr(name))),
+                               f"declare '{name}' in required_env_vars of '{label}'")
+    else:
+        value = ""
+    item = cst.DictElement(cst.SimpleString(repr(name)), cst.SimpleString(repr(value)))
+    return add_to_contract(step, ctx, "optional_env_vars", item,
+                           f"declare '{name}' in optional_env_vars of '{label}' (default {value!r})")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 import difflib
+import re
 
 from cursus_core.deps import strip_job_suffix
+from cursus_core.registry.core_table import VALID_SAGEMAKER_STEP_TYPES
 from cursus_lint.diagnostic import Diagnostic, Severity
 from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
@@ -14,6 +17,11 @@ from ._dependencies import index
 from ._examples import edit, line_of, repo
 
 _TYPO = edit("spec", 'compatible_sources=["DataLoad"]', 'compatible_sources=["DataLoader", "DataLoad"]')
+#: how close a name must be to a step's to be reported as its misspelling
+TYPO_CUTOFF = 0.8
+
+_CASE = edit("spec", 'compatible_sources=["DataLoad"]', 'compatible_sources=["Dataload"]')
+_GENERIC = edit("spec", 'compatible_sources=["DataLoad"]', 'compatible_sources=["DataLoad", "ProcessingStep"]')
 _SPEC_TYPE = edit("spec", 'compatible_sources=["DataLoad"]', 'compatible_sources=["DataLoad", "Clean_Training"]')
 # Known limits: a registry table that is not a literal may define any step name
 _SHARED_REGISTRY = edit("registry", "STEP_NAMES = {\n",
@@ -30,6 +38,15 @@ Every string in a `DependencySpec(compatible_sources=[...])` must name a step th
 a key of the registry (`STEP_NAMES`, any workspace's `WORKSPACE_STEPS` / `STEP_OVERRIDES`, or the
 built-in core table), a registered `spec_type` (a job-type suffix such as `_Training` is
 ignored), or a step the catalog found in the repo. The finding points at the string itself.
+
+Three cases, worst first. A name with the letters of a known step but another case or
+separators (`PytorchModel` for `PyTorchModel`, `Clean-Training` for `Clean_Training`): the
+resolver compares names exactly, so it never matches — a warning with a did-you-mean. A
+close misspelling (similarity at least 0.8): a warning with a did-you-mean. A name close to no step
+(`ProcessingStep`, `ModelTraining`; abstract entries named after a SageMaker step type, such as
+`Processing`, are not offered as matches): a generic placeholder that earns no bonus, reported at `info`
+severity so it does not bury the typos; list the ones a repo uses on purpose in
+`compatible-source-placeholders` of `[tool.cursus-lint]` to silence them.
 
 ## Why it matters
 The resolver gives a strong bonus to outputs of the steps a dependency lists as compatible
@@ -57,39 +74,89 @@ DependencySpec(
 Use the registry key of the providing step (its canonical name). If the step was renamed,
 update every spec that lists it; if it was removed, drop the entry.
 
-## Known limits
-When a registry table is not a literal the rule stays silent: the step names it defines are not
-knowable statically.
+## Where the names come from
+A computed registry (`STEP_NAMES = get_step_names()` merging a literal table of another module, as
+cursus's `step_names.py` does over `step_names_original.py`) is read through the literal table
+the catalog finds in the repo; when no literal table exists, the names the catalog knows (the
+readable registry entries, the built-in table and the steps found in the repo) are used. The rule
+never turns off; `--statistics` says which source was used
+(`compatible-sources-checked-against-{literal,followed,catalog,builtin}-registry`).
 ''',
-    bad=(Example(repo(spec=_TYPO), expect=(("steps/specs/clean_spec.py", line_of(_TYPO, "DataLoader")),)),),
+    bad=(Example(repo(spec=_TYPO), expect=(("steps/specs/clean_spec.py", line_of(_TYPO, "DataLoader")),)),
+         Example(repo(spec=_CASE), expect=(("steps/specs/clean_spec.py", line_of(_CASE, "Dataload")),)),
+         Example(repo(spec=_GENERIC), expect=(("steps/specs/clean_spec.py", line_of(_GENERIC, "ProcessingStep")),))),
     good=(Example(repo()), Example(repo(spec=_SPEC_TYPE)),
           Example(repo(spec=_TYPO, registry=_SHARED_REGISTRY))),
 )
 
 
-def _registry_opaque(project: ProjectModel) -> bool:
+def registry_source(project: ProjectModel) -> str:
+    """Where the known step names come from, for ``--statistics``: ``literal`` (the core registry
+    is a literal table), ``followed`` (``STEP_NAMES = get_step_names()`` beside the literal table
+    it merges, which the catalog reads instead), ``catalog`` (no literal table: the registered
+    names the catalog could read plus the steps it found), ``builtin`` (no registry file)."""
     files = project.registry_files
-    return any(t.opaque for f in files.values() for t in f.tables.values())
+    core = project.catalog.core_registry_file
+    if core is None:
+        return "builtin"
+    rf = files.get(core)
+    table = rf.table("STEP_NAMES") if rf is not None else None
+    if table is None or table.opaque or any(t.opaque for f in files.values() for t in f.tables.values()
+                                            if f.path != core and t.name != "STEP_NAMES"):
+        return "catalog"
+    proxies = [f for p, f in files.items() if p != core and (t := f.table("STEP_NAMES")) is not None and t.opaque]
+    return "followed" if proxies else "literal"
+
+
+def _split(name: str) -> tuple[str, str]:
+    """(base, job-type suffix) with ``-`` read as ``_``: ``Clean-Training`` -> (``Clean``, ``_Training``)."""
+    under = name.replace("-", "_")
+    base = strip_job_suffix(under)
+    return base, under[len(base):]
+
+
+def _spelled(name: str) -> str:
+    """A name with case and ``-``/``_``/space ignored (``Pytorch-Model`` ~ ``PyTorchModel``)."""
+    return re.sub(r"[-_ ]", "", name).lower()
+
+
+def _hint(source: str, candidates: list[str]) -> tuple[str | None, str]:
+    """(did-you-mean, kind): ``spelling`` (same letters, other case or separators), ``typo`` (a
+    close match), or ``placeholder`` (close to no step: a generic name)."""
+    base, suffix = _split(source)
+    same = [c for c in candidates if _spelled(c) == _spelled(base)]
+    if same:
+        return same[0] + suffix, "spelling"
+    close = difflib.get_close_matches(source, candidates, n=1, cutoff=TYPO_CUTOFF)
+    return (close[0], "typo") if close else (None, "placeholder")
 
 
 @RULE.project
 def check(project: ProjectModel) -> Iterator[Diagnostic]:
     ix = index(project)
-    if _registry_opaque(project):
-        project.count_unknown("registry-not-literal")
-        return
+    project.count_unknown(f"compatible-sources-checked-against-{registry_source(project)}-registry")
     known = ix.known_names
+    allowed = set(project.settings.compatible_source_placeholders)
+    # abstract registry entries named after a SageMaker step type ("Processing", "Base") are no
+    # provider anyone means: "ProcessingStep" is a generic placeholder, not a typo of "Processing"
+    candidates = sorted((ix.registered | {s.name for s in project.steps}) - VALID_SAGEMAKER_STEP_TYPES)
     registry_file = project.catalog.core_registry_file
     for consumer in ix.consumers:
         for dep in consumer.spec.dependencies:
             for source, span in zip(dep.compatible_sources, dep.compatible_source_spans, strict=False):
-                if source in known or strip_job_suffix(source) in known:
+                if source in known or strip_job_suffix(source) in known or source in allowed:
                     continue
-                hint = difflib.get_close_matches(source, sorted(ix.registered | {s.name for s in project.steps}),
-                                                 n=1, cutoff=0.6)
+                hint, kind = _hint(source, candidates)
                 where = f"dependency '{dep.logical_name}' of {consumer.spec_name}" if dep.logical_name \
                     else consumer.spec_name
-                message = (f"compatible source '{source}' of {where} is not a registered step "
-                           f"or a step of this repo" + (f"; did you mean '{hint[0]}'?" if hint else ""))
+                if kind == "placeholder":
+                    message = (f"compatible source '{source}' of {where} names no registered step or step of "
+                               f"this repo (a generic placeholder earns no resolver bonus)")
+                else:
+                    message = (f"compatible source '{source}' of {where} is not a registered step or a step of "
+                               f"this repo; did you mean '{hint}'?"
+                               + (" (names match exactly: case and separators count)" if kind == "spelling"
+                                  else ""))
                 related = [(registry_file, None, "steps are registered here")] if registry_file else []
-                yield RULE.report(consumer.path, span, message, step=consumer.step.name, related=related)
+                d = RULE.report(consumer.path, span, message, step=consumer.step.name, related=related)
+                yield replace(d, severity=Severity.INFO) if kind == "placeholder" else d

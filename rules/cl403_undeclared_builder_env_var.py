@@ -11,7 +11,10 @@ from cursus_lint.rule import Example, Rule
 from ._examples import edit, line_of, repo
 
 #: names the SageMaker platform itself reads; builders may set them without a contract entry
-PLATFORM_PREFIXES = ("SAGEMAKER_", "SM_")
+#: names SageMaker, the AWS SDKs and the Python runtime read themselves, as they document them
+PLATFORM_PREFIXES = ("SAGEMAKER_", "SM_", "AWS_", "PIP_")
+FRAMEWORK_NAMES = frozenset({"PYTHONPATH", "PYTHONUNBUFFERED", "PYTHONHASHSEED", "PYTHONIOENCODING",
+                             "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NCCL_DEBUG", "CUDA_VISIBLE_DEVICES"})
 
 _EXTRA = edit("builder", '        env_vars["SEPARATOR"] = self.config.separator\n',
               '        env_vars["SEPARATOR"] = self.config.separator\n'
@@ -46,6 +49,10 @@ if __name__ == "__main__":
 _PLATFORM = edit("builder", '        env_vars["SEPARATOR"] = self.config.separator\n',
                  '        env_vars["SEPARATOR"] = self.config.separator\n'
                  '        env_vars["SAGEMAKER_PROGRAM"] = "clean.py"\n')
+_FRAMEWORK = edit("builder", '        env_vars["SEPARATOR"] = self.config.separator\n',
+                  '        env_vars["SEPARATOR"] = self.config.separator\n'
+                  '        env_vars["AWS_DEFAULT_REGION"] = self.config.aws_region\n'
+                  '        env_vars["PYTHONUNBUFFERED"] = "1"\n')
 _BUILDER = repo()["steps/builders/builder_clean_step.py"]
 
 RULE = Rule(
@@ -56,8 +63,14 @@ RULE = Rule(
     docs='''
 ## What it checks
 Every env var the builder sets in `_get_environment_variables` (item assignment, `update`, dict
-literal) must be declared in the contract's `required_env_vars` or `optional_env_vars`. Names the
-SageMaker platform reads itself (`SAGEMAKER_*`, `SM_*`) are exempt.
+literal) must be declared in the contract's `required_env_vars` or `optional_env_vars`.
+
+Variables for the container or framework rather than the script are exempt: names the platform
+documents and reads itself (SageMaker `SAGEMAKER_*` / `SM_*`, the AWS SDKs' `AWS_*`, pip's
+`PIP_*`, `PYTHONPATH`, `PYTHONUNBUFFERED`, `PYTHONHASHSEED`, `PYTHONIOENCODING`,
+`OMP_NUM_THREADS`, `MKL_NUM_THREADS`, `NCCL_DEBUG`, `CUDA_VISIBLE_DEVICES`), and the names a repo
+lists in `framework-env-vars` of `[tool.cursus-lint]` (exact names or `PREFIX*`), for variables
+its own container tooling reads (a package-index credential, a platform id).
 
 ## Why it matters
 The contract is the script's interface. A variable only the builder knows about is either dead
@@ -90,7 +103,7 @@ a default when the script copes without it).
         Example(repo(contract=_DROPPED, script=_DROPPED_SCRIPT),
                 expect=(("steps/builders/builder_clean_step.py", line_of(_BUILDER, 'env_vars["SEPARATOR"]')),)),
     ),
-    good=(Example(repo()), Example(repo(builder=_PLATFORM))),
+    good=(Example(repo()), Example(repo(builder=_PLATFORM)), Example(repo(builder=_FRAMEWORK))),
 )
 
 
@@ -110,7 +123,8 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
         or contract.span
     reported: set[str] = set()
     for env in builder.env_vars_set:
-        if env.name in declared or env.name in reported or env.name.startswith(PLATFORM_PREFIXES):
+        if env.name in declared or env.name in reported or env.name.startswith(PLATFORM_PREFIXES) \
+                or env.name in FRAMEWORK_NAMES or project.settings.is_framework_env_var(env.name):
             continue
         reported.add(env.name)
         yield RULE.report(

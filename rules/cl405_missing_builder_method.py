@@ -10,7 +10,8 @@ from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._classes import builder_chain, registry_related
-from ._examples import edit, line_of, repo
+from ._examples import SDK_BUILDER, edit, line_of, repo
+from ._script_steps import JOB_FACTORIES, delegates_to_sdk
 
 _RENAMED = edit("builder", "    def _create_processor(self):", "    def _build_processor(self):")
 _RENAMED = _RENAMED.replace("processor=self._create_processor(),", "processor=self._build_processor(),")
@@ -74,6 +75,10 @@ class CleanStepBuilder(StepBuilderBase):
 Define the method under one of its accepted names (the message lists them), or inherit it from a
 repo-local builder base class.
 
+A builder that wraps a step class of an external SDK (it imports no SageMaker processor,
+estimator or job step class, has no job factory method, and builds its step in `create_step`)
+needs no processor or estimator factory; the other required methods still apply.
+
 ## Known limits
 When a base class comes from outside the repo (and is not `StepBuilderBase`) the methods it
 provides are unknowable and the rule stays silent.
@@ -81,6 +86,7 @@ provides are unknowable and the rule stays silent.
     bad=(Example(repo(builder=_RENAMED),
                  expect=(("steps/builders/builder_clean_step.py", line_of(_RENAMED, "class CleanStepBuilder")),)),),
     good=(Example(repo()), Example(repo(builder=_ALTERNATIVE)),
+          Example(repo(builder=SDK_BUILDER)),
           Example(repo(builder=_INHERITS,
                        extra={"steps/builders/builder_processing_step_base.py": _LOCAL_BASE})),
           Example(repo(builder=_VENDOR_MIXIN))),
@@ -100,11 +106,15 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     if not chain.reaches_base:
         return  # not a StepBuilderBase subclass: CL506's business
     step_type = step.sagemaker_step_type
+    delegated = delegates_to_sdk(step, project)
     groups = REQUIRED_BUILDER_METHODS.get(step_type or "", COMMON_BUILDER_METHODS)
     kind = f"sagemaker_step_type '{step_type}'" if step_type else "every step builder"
     for group in groups:
         if any(m in chain.methods for m in group):
             continue
+        if delegated and JOB_FACTORIES & set(group):
+            project.count_unknown("builder-delegates-to-sdk")
+            continue  # wraps an external SDK step: there is no processor or estimator to create
         names = " or ".join(f"'{m}'" for m in group)
         yield RULE.report(
             step.builder_file.path, builder.name_span,

@@ -10,7 +10,8 @@ from cursus_lint.diagnostic import Diagnostic, Severity
 from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
-from ._examples import repo
+from ._classes import is_shared_base_file
+from ._examples import edit, repo
 
 _SNAKE = r"[a-z0-9]+(?:_[a-z0-9]+)*"
 PATTERNS = {
@@ -35,6 +36,17 @@ _VARIANT["steps/specs/clean_training_spec.py"] = _MOVED_VARIANT["steps/specs/cle
 _VARIANT["steps/builders/builder_clean_step.py"] = _MOVED_VARIANT["steps/builders/builder_clean_step.py"].replace(
     "specs.clean_train_spec", "specs.clean_training_spec")
 
+# a shared base config registered as the abstract "Processing" entry (as cursus does)
+_SHARED_BASE = repo(
+    registry=edit("registry", "STEP_NAMES = {\n",
+                  'STEP_NAMES = {\n    "Processing": {\n        "config_class": "ProcessingBaseConfigBase",\n'
+                  '        "builder_step_name": "ProcessingStepBuilder",\n        "spec_type": "Processing",\n'
+                  '        "sagemaker_step_type": "Processing",\n    },\n'),
+    extra={"steps/configs/config_processing_step_base.py":
+           "from cursus_core.base import ProcessingStepConfigBase\n\n\n"
+           "class ProcessingBaseConfigBase(ProcessingStepConfigBase):\n    shared_flag: bool = False\n"},
+)
+
 RULE = Rule(
     code="CL505",
     name="file-name-pattern",
@@ -46,6 +58,9 @@ The files the catalog assigned to a step follow the house patterns: builders
 `builder_<snake_name>_step.py`, configs `config_<snake_name>_step.py`, contracts
 `<snake_name>_contract.py`, specifications `<snake_name>_spec.py`, and a job-type variant spec
 `<snake_name>_<job_type>_spec.py` (ending in its own job type). Names are lower-case snake case.
+A shared base module (every class in it a base: a `Base`/`Mixin`/`ABC` suffix or inherited by a
+repo class, like `config_processing_step_base.py` under the abstract `Processing` entry) is not a
+step's own file and keeps its name.
 
 ## Why it matters
 Catalogs, workspace tooling and people find a step's five files by these patterns. A file named
@@ -70,7 +85,7 @@ Rename the file (`git mv`) and update the relative imports that name its module.
         Example(_MOVED_BUILDER, expect=(("steps/builders/CleanBuilder.py", 1),)),
         Example(_MOVED_VARIANT, expect=(("steps/specs/clean_train_spec.py", 1),)),
     ),
-    good=(Example(repo()), Example(_VARIANT)),
+    good=(Example(repo()), Example(_VARIANT), Example(_SHARED_BASE)),
 )
 
 
@@ -91,6 +106,8 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
         if path is None:
             continue
         pattern, wanted, example = PATTERNS[kind]
+        if kind != "contract" and is_shared_base_file(project, project.files.get(path)):
+            continue  # a shared base module (config_processing_step_base.py), not this step's own file
         if not pattern.fullmatch(path.name):
             yield _report(step, kind, path, wanted, example.format(snake))
     pattern, wanted, example = PATTERNS["spec"]

@@ -8,7 +8,7 @@ from cursus_lint.diagnostic import Diagnostic, Severity
 from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
-from ._classes import BASE_SUFFIXES, builder_chain, is_config_class, registry_related, used_as_base
+from ._classes import registry_related, step_class_candidates
 from ._examples import edit, line_of, repo
 
 _BUILDER = edit("builder", "class CleanStepBuilder(StepBuilderBase):", "class CleaningStepBuilder(StepBuilderBase):")
@@ -64,20 +64,6 @@ every import of the old name).
 )
 
 
-def _builders(project, facts):
-    bases = used_as_base(project)
-    return [b for b in facts.builders
-            if not b.name.endswith(BASE_SUFFIXES) and b.name not in bases
-            and (b.name.endswith("Builder") or builder_chain(project, b, facts.path).reaches_base)]
-
-
-def _configs(project, facts):
-    bases = used_as_base(project)
-    return [c for c in facts.configs
-            if not c.name.endswith(BASE_SUFFIXES) and c.name not in bases
-            and (c.name.endswith("Config") or is_config_class(project, c, facts.path))]
-
-
 @RULE.step
 def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     reg = step.registry
@@ -86,15 +72,15 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     if reg.source_path is None:
         project.count_unknown("registry-not-in-repo")
         return
-    checks = (("builder", "builder_step_name", reg.builder_step_name, step.builder_file, _builders),
-              ("config", "config_class", reg.config_class, step.config_file, _configs))
-    for kind, key, wanted, facts, candidates in checks:
+    checks = (("builder", "builder_step_name", reg.builder_step_name, step.builder_file),
+              ("config", "config_class", reg.config_class, step.config_file))
+    for kind, key, wanted, facts in checks:
         if facts is None:
             continue
         classes = facts.builders if kind == "builder" else facts.configs
         if any(c.name == wanted for c in classes):
             continue
-        found = candidates(project, facts)
+        found = step_class_candidates(project, facts, kind)
         if not found:
             continue
         names = ", ".join(f"'{c.name}'" for c in found)

@@ -8,6 +8,7 @@ from cursus_lint.diagnostic import Diagnostic, Severity
 from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
+from ._classes import step_class_candidates
 from ._examples import REMOTE_REGISTRY, edit, line_of, repo
 from ._registry_entries import closest, entries, step_for
 
@@ -51,6 +52,9 @@ Use instead:
 Make the registry name the class as it is spelled in `steps/builders` / `steps/configs`, or
 rename the class to match the registry.
 
+When CL507 is enabled and the step's own builder (config) file defines a differently named class,
+that drift is reported once, by CL507 at the class; CL601 then covers the names no file explains.
+
 ## Known limits
 Steps that are only registered here (their code lives in another package) are not checked, and
 the rule stays silent while a builder or config file does not parse.
@@ -77,6 +81,7 @@ def check(project: ProjectModel) -> Iterator[Diagnostic]:
         by_kind["builder"] |= {b.name for b in f.builders}
         by_kind["config"] |= {c.name for c in f.configs}
     defined |= by_kind["builder"] | by_kind["config"]
+    defer_to_cl507 = project.settings.enabled("CL507")
     for ref in entries(project):
         step = step_for(project, ref.name, ref.workspace_id)
         if step is None or not step.files:
@@ -85,9 +90,11 @@ def check(project: ProjectModel) -> Iterator[Diagnostic]:
             value = ref.entry.fields.get(key)
             if not isinstance(value, str) or value in defined:
                 continue
+            own = step.builder_file if kind == "builder" else step.config_file
+            if defer_to_cl507 and own is not None and step_class_candidates(project, own, kind):
+                continue  # the same drift, reported once by CL507 at the class in the step's file
             span = ref.entry.field_spans.get(key, ref.entry.key_span)
             message = (f"{ref.where()} entry '{ref.name}' names {kind} class '{value}' ({key}), but no file of "
                        f"the repo defines it{closest(value, by_kind[kind])}")
-            own = step.builder_file if kind == "builder" else step.config_file
             related = [(own.path, None, f"the step's {kind} file")] if own is not None else []
             yield RULE.report(ref.path, span, message, step=ref.name, related=related)

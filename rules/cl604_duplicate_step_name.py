@@ -56,6 +56,10 @@ Use instead:
 CLEAN_TRAINING_SPEC = StepSpecification(step_type="Clean_Training", ...)   # a job-type variant
 ```
 
+A legacy default spec that declares a job-type variant another spec file also declares is still
+imported by builders, so besides this finding it is checked against the contract like the
+variant (CL2xx findings point into it).
+
 ## How to fix
 Delete the stale copy, give a variant its job-type suffix, move a workspace redefinition of a
 core step to `STEP_OVERRIDES`, or keep one registry file.

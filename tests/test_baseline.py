@@ -48,7 +48,7 @@ def test_new_findings_are_reported_and_stale_entries_listed(repo: Path, capsys) 
     script.write_text(script.read_text().replace('os.getenv("DEBUG_MODE")', 'os.getenv("TRACE_MODE")'))
     assert main(["check", ".", "--select", "CL103", "--baseline", "base.json", "--no-color", "--no-cache"]) == 1
     out = capsys.readouterr()
-    assert lines(out.out) == ["steps/scripts/clean.py:11:13: CL103 script reads env var 'TRACE_MODE' that contract "
+    assert lines(out.out) == ["steps/scripts/clean.py:11:13: CL103 [*] script reads env var 'TRACE_MODE' that contract "
                               "'CLEAN_CONTRACT' does not declare"]
     assert "1 baseline entry is stale" in out.err
     assert "CL103 steps/scripts/clean.py (Clean): script reads env var 'DEBUG_MODE'" in out.err

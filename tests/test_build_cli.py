@@ -272,7 +272,7 @@ def test_missing_build_extra_is_one_line_exit_2(builds: dict[str, Built]) -> Non
     assert b.stdout == ""
     assert b.stderr.strip().splitlines() == [
         "cursus-lint: error: the dry-run build needs the 'build' extra (cannot import 'sagemaker'): "
-        "pip install 'cursus-lint[build]'"]
+        "pip install '.[build]' in a clone of cursus-lint"]
 
 
 def _survivors() -> list[int]:
@@ -404,7 +404,7 @@ def test_help_says_it_imports_user_code_with_a_time_limit() -> None:
     assert "every process it starts is killed when the build ends" in text
     assert "entry points outside the repo are refused (CL808)" in text
     assert "it is not a security sandbox" in text
-    assert "pip install 'cursus-lint[build]'" in text
+    assert "pip install '.[build]' in a clone of cursus-lint" in text
 
 
 def test_usage_errors_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

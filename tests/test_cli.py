@@ -36,7 +36,7 @@ def test_clean_repo_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
 def test_findings_exit_one_with_path_line_col_code(bad_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", ".", "--no-color", "--select", "CL103"]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == ("steps/scripts/clean.py:11:13: CL103 script reads env var 'DEBUG_MODE' that contract "
+    assert out[0] == ("steps/scripts/clean.py:11:13: CL103 [*] script reads env var 'DEBUG_MODE' that contract "
                       "'CLEAN_CONTRACT' does not declare")
 
 
@@ -123,6 +123,7 @@ def test_console_script_never_prints_a_traceback(tmp_path: Path) -> None:
     assert out.stderr.count("\n") == 1
 
 
-def test_empty_repo_is_clean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["check", str(tmp_path), "--no-color"]) == 0
-    assert capsys.readouterr().out.strip() == "All checks passed: 0 steps, 0 files."
+def test_empty_directory_is_a_usage_error_not_a_pass(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(tmp_path), "--no-color"]) == 2  # a wrong path in CI must not stay green
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith("cursus-lint: error: no step repo under ")

@@ -90,7 +90,7 @@ def test_each_fix_is_declared_in_its_rule_file():
 # ----------------------------------------------------------------------------- exact results
 
 EXPECTED = {
-    "CL103": ("steps/contracts/clean_contract.py", '    required_env_vars=["LABEL_FIELD", "DEBUG_MODE"],\n'),
+    "CL103": ("steps/contracts/clean_contract.py", '    optional_env_vars={"SEPARATOR": ",", "DEBUG_MODE": ""},\n'),
     "CL106": ("steps/contracts/clean_contract.py", '    required_env_vars=["LABEL_FIELD"],\n'),
     "CL107": ("steps/contracts/clean_contract.py", '    optional_env_vars={"SEPARATOR": ","},\n'),
     "CL108": ("steps/contracts/clean_contract.py",

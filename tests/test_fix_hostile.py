@@ -100,7 +100,7 @@ def test_cr_only_file_keeps_every_byte_outside_the_edit(tmp_path, monkeypatch, c
     code, err = cli(tmp_path, monkeypatch, capsys, "--fix")
     assert code == 0, err
     after = (tmp_path / CONTRACT).read_bytes().decode()
-    assert after == cr.replace('["LABEL_FIELD"]', '["LABEL_FIELD", "DEBUG_MODE"]')
+    assert after == cr.replace('{"SEPARATOR": ","}', '{"SEPARATOR": ",", "DEBUG_MODE": ""}')
     assert after.endswith(")\r")  # libcst's round trip drops it; the fix must not
 
 
@@ -197,3 +197,28 @@ def test_fix_refuses_a_read_only_file_even_as_root(tmp_path, monkeypatch, capsys
     assert f"cannot write fixes: {CONTRACT} is read-only; make it writable to apply fixes; no file was changed" in err
     assert contract.read_text() == BASE["contract"]
     assert stat.S_IMODE(contract.stat().st_mode) == 0o444
+
+
+# ----------------------------------------------------------------------------- encodings
+
+
+def test_fix_keeps_the_files_declared_encoding(tmp_path, monkeypatch, capsys):
+    files = repo(script=BAD_SCRIPT)
+    write(tmp_path, files)
+    contract = tmp_path / CONTRACT
+    latin = "# -*- coding: latin-1 -*-\n# Maintainer: Jos\u00e9\n" + files[CONTRACT]
+    contract.write_bytes(latin.encode("latin-1"))
+    code, err = cli(tmp_path, monkeypatch, capsys, "--fix")
+    assert code == 0 and "Fixed 1 finding(s) in 1 file(s)." in err
+    data = contract.read_bytes()
+    assert data.startswith(b"# -*- coding: latin-1 -*-\n# Maintainer: Jos\xe9\n")  # not re-encoded as UTF-8
+    assert '"DEBUG_MODE"' in data.decode("latin-1")
+
+
+def test_fixed_text_the_declared_encoding_cannot_hold_is_refused(tmp_path):
+    path = tmp_path / "x.py"
+    old = "# coding: latin-1\nA = 'x'\n"
+    path.write_bytes(old.encode("latin-1"))
+    with pytest.raises(FixWriteError, match="cannot be written in the file's declared encoding"):
+        write_fixed({path: (old, old.replace("'x'", "'\u20ac'"))}, [tmp_path])
+    assert path.read_bytes() == old.encode("latin-1")

@@ -125,3 +125,33 @@ def test_cl203_only_for_processing_steps(tmp_path):
         '"spec_type": "Clean",\n        "sagemaker_step_type": "Transform"')
     found = _fixes(tmp_path, files, "CL203")
     assert found and all(d.fix is None for d in found)
+
+
+_READ_AT = '    sep = environ_vars.get("SEPARATOR", ",")\n'
+
+
+@pytest.mark.parametrize(("read", "declared"), [
+    ('os.getenv("MODE")', '    optional_env_vars={"SEPARATOR": ",", "MODE": ""},\n'),
+    ('os.environ.get("MODE")', '    optional_env_vars={"SEPARATOR": ",", "MODE": ""},\n'),
+    ('os.environ.get("MODE", "fast")', '    optional_env_vars={"SEPARATOR": ",", "MODE": "fast"},\n'),
+])
+def test_cl103_a_read_that_tolerates_absence_is_optional(tmp_path, read, declared):
+    script = edit("script", _READ_AT, f"{_READ_AT}    mode = {read}\n")
+    [d] = _fixes(tmp_path, repo(script=script), "CL103")
+    text = (tmp_path / "steps/contracts/clean_contract.py").read_text()
+    assert declared in apply_edits(text, d.fix.edits)
+
+
+def test_cl103_subscript_read_is_required_when_the_builder_leaves_env_to_the_base(tmp_path):
+    script = edit("script", _READ_AT, f'{_READ_AT}    mode = os.environ["MODE"]\n')
+    builder = edit("builder", "        env_vars = {}\n        env_vars[\"LABEL_FIELD\"] = self.config.label_name\n",
+                   "        env_vars = super()._get_environment_variables()\n")
+    [d] = _fixes(tmp_path, repo(script=script, builder=builder), "CL103")
+    text = (tmp_path / "steps/contracts/clean_contract.py").read_text()
+    assert '    required_env_vars=["LABEL_FIELD", "MODE"],\n' in apply_edits(text, d.fix.edits)
+
+
+def test_cl103_subscript_read_the_builder_never_sets_gets_no_safe_fix(tmp_path):
+    script = edit("script", _READ_AT, f'{_READ_AT}    mode = os.environ["MODE"]\n')
+    [d] = _fixes(tmp_path, repo(script=script), "CL103")
+    assert d.fix is None  # required would make CL402 report the builder

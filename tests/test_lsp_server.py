@@ -23,6 +23,7 @@ ROW = _examples.line_of(BAD_SCRIPT, "DEBUG_MODE") - 1  # 0-based line of the rea
 CL103_MESSAGE = "script reads env var 'DEBUG_MODE' that contract 'CLEAN_CONTRACT' does not declare"
 CL103_RANGE = types.Range(types.Position(ROW, 12), types.Position(ROW, 35))  # os.getenv("DEBUG_MODE")
 ENV_ROW = _examples.line_of(_examples.CONTRACT, "required_env_vars") - 1
+OPT_ROW = _examples.line_of(_examples.CONTRACT, "optional_env_vars") - 1
 
 
 @pytest_lsp.fixture(scope="module", config=ClientServerConfig(server_command=[sys.executable, "-m", "cursus_lint.lsp"]))
@@ -83,9 +84,9 @@ async def test_open_publishes_exact_cl103(client: LanguageClient, repo: Path) ->
     assert rel.location.range == types.Range(types.Position(ENV_ROW, 4), types.Position(ENV_ROW, 37))
     assert rel.message == "'CLEAN_CONTRACT' declares its env vars here"
     assert d.data == {"code": "CL103", "name": "undeclared-env-var", "step": "Clean", "fix": {
-        "message": "declare 'DEBUG_MODE' in required_env_vars of 'CLEAN_CONTRACT'", "safe": True,
-        "edits": [{"path": str(repo / "steps/contracts/clean_contract.py"), "line": 8, "column": 37,
-                   "end_line": 8, "end_column": 37, "new_text": ', "DEBUG_MODE"'}]}}
+        "message": "declare 'DEBUG_MODE' in optional_env_vars of 'CLEAN_CONTRACT' (default '')", "safe": True,
+        "edits": [{"path": str(repo / "steps/contracts/clean_contract.py"), "line": 9, "column": 40,
+                   "end_line": 9, "end_column": 40, "new_text": ', "DEBUG_MODE": ""'}]}}
 
 
 async def test_unsaved_edits_are_linted_not_the_disk(client: LanguageClient, repo: Path) -> None:
@@ -136,9 +137,9 @@ async def test_quick_fix_is_the_servers_own_never_the_clients_data(client: Langu
         text_document=types.TextDocumentIdentifier(uri), range=d.range,
         context=types.CodeActionContext(diagnostics=[d])))
     fixes = [a for a in actions if a.is_preferred]
-    assert [a.title for a in fixes] == ["declare 'DEBUG_MODE' in required_env_vars of 'CLEAN_CONTRACT' (CL103)"]
+    assert [a.title for a in fixes] == ["declare 'DEBUG_MODE' in optional_env_vars of 'CLEAN_CONTRACT' (default '') (CL103)"]
     assert {k: list(v) for k, v in fixes[0].edit.changes.items()} == {contract_uri: [types.TextEdit(
-        types.Range(types.Position(ENV_ROW, 36), types.Position(ENV_ROW, 36)), ', "DEBUG_MODE"')]}
+        types.Range(types.Position(OPT_ROW, 39), types.Position(OPT_ROW, 39)), ', "DEBUG_MODE": ""')]}
     assert all("/etc/passwd" not in str(a.edit) for a in actions)
     # a diagnostic the server never published gets no fix at all
     forged = types.Diagnostic(range=types.Range(types.Position(0, 0), types.Position(0, 1)), message="forged",

@@ -71,7 +71,8 @@ def test_try_repo_rejects_a_misaligned_change_and_accepts_a_clean_one(step_repo:
     bad = try_repo("steps/scripts/package.py")
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "steps/scripts/package.py" in bad.stdout
-    assert "CL103 script reads env var 'DEBUG_MODE' that contract 'PACKAGE_CONTRACT' does not declare" in bad.stdout
+    assert "CL103 [*] script reads env var 'DEBUG_MODE' that contract 'PACKAGE_CONTRACT' does not declare" in bad.stdout
+    assert "[*] 1 fixable with `--fix`." in bad.stdout
     # the contract changes and declares it: checked against the unchanged script, now clean
     contract = step_repo / "steps/contracts/package_contract.py"
     contract.write_text(contract.read_text().replace('optional_env_vars={"COMPRESSION_LEVEL": "6"}',

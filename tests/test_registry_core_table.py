@@ -6,7 +6,7 @@ from cursus_core.registry import CORE_STEP_NAMES, REQUIRED_STEP_KEYS, VALID_SAGE
 def test_valid_sagemaker_step_types_is_the_documented_set() -> None:
     assert {
         "Processing", "Training", "CreateModel", "Transform", "RegisterModel", "Lambda", "Condition", "Fail",
-        "Tuning", "Base", "Utility", "CradleDataLoading", "MimsModelRegistrationProcessing",
+        "Tuning", "Base", "Utility", "CradleDataLoading", "RedshiftDataLoading", "MimsModelRegistrationProcessing",
     } == VALID_SAGEMAKER_STEP_TYPES
 
 

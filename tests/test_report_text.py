@@ -106,9 +106,9 @@ def test_color_groups_by_file_with_coloured_code_and_severity() -> None:
     out = text(FINDINGS[1:], color=True, summary=Summary(files=1, steps=1))
     assert out == (
         "\x1b[1;4msteps/scripts/a.py\x1b[0m\n"
-        "\x1b[2m  3:1  \x1b[0m\x1b[36mCL104\x1b[0m  \x1b[36minfo\x1b[0m  unused path\n"
-        "\x1b[2m  12:5  \x1b[0m\x1b[1;31mCL102\x1b[0m  \x1b[1;31merror\x1b[0m  undeclared path\n"
-        "\x1b[2m  12:5  \x1b[0m\x1b[1;31mCL103\x1b[0m  \x1b[1;31merror\x1b[0m  "
+        "\x1b[2m  steps/scripts/a.py:3:1  \x1b[0m\x1b[36mCL104\x1b[0m  \x1b[36minfo\x1b[0m  unused path\n"
+        "\x1b[2m  steps/scripts/a.py:12:5  \x1b[0m\x1b[1;31mCL102\x1b[0m  \x1b[1;31merror\x1b[0m  undeclared path\n"
+        "\x1b[2m  steps/scripts/a.py:12:5  \x1b[0m\x1b[1;31mCL103\x1b[0m  \x1b[1;31merror\x1b[0m  "
         "script reads env var 'LABEL_FIELD' that the contract does not declare\n"
         "\x1b[2m    note: \x1b[0msteps/contracts/a_contract.py:9: contract declared here\n"
         "\n"

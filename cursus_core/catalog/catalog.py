@@ -87,6 +87,9 @@ class StepInfo:
     script: Path | None = None
     contract: Path | None = None
     specs: dict[str | None, Path] = field(default_factory=dict)  # job type (None = base spec) -> file
+    #: legacy default specs that declare a variant a job-type file also declares (job type -> file):
+    #: not the step's spec for that slot, but builders still import them, so they are checked too
+    legacy_specs: dict[str, Path] = field(default_factory=dict)
     builder: Path | None = None
     config: Path | None = None
     hyperparams: list[Path] = field(default_factory=list)
@@ -352,6 +355,7 @@ class StepCatalog:
                 self._release(scope, name, current)
                 self._unmatched(scope, current, role, f"step '{name}' already has a {what}: {path.name}",
                                 "duplicate")
+                info.legacy_specs[job_type] = current
             else:
                 self._unmatched(scope, path, role, f"step '{name}' already has a {what}: {current.name}",
                                 "duplicate")

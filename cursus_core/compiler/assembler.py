@@ -296,6 +296,9 @@ class PipelineAssembler:
             prefix = self.execution_prefix(node)
             outputs = {name: Join(on="/", values=[prefix, node, name]) for name in builder.spec.outputs}
             report.outputs = {name: f"{{execution prefix}}/{node}/{name}" for name in outputs}
+            if hasattr(builder, "output_destinations"):  # template builders: <prefix>/<step>[/<job_type>]/<name>
+                outputs = builder.output_destinations(prefix)
+                report.outputs = {name: builder.describe_output(name) for name in outputs}
             inputs: dict[str, Any] = {}
             for dep_name, (up, out_name) in self.wiring[node].items():
                 if up in stand_ins:

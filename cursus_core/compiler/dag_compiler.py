@@ -124,6 +124,7 @@ class PipelineDAGCompiler:
         self.loader = BuilderLoader(self.repo_root, catalog)
         self._pipeline_parameters = list(pipeline_parameters) if pipeline_parameters is not None else None
         self._configs: dict[str, Any] | None = None
+        self._interface_steps: Any = False  # InterfaceSteps | None once looked up
 
     @contextlib.contextmanager
     def build_context(self) -> Iterator[None]:
@@ -142,8 +143,19 @@ class PipelineDAGCompiler:
     def load_configs(self) -> dict[str, Any]:
         """The saved configs, validated by the repo's config classes (imported once)."""
         if self._configs is None:
-            self._configs = load_configs(self.config_path, self.loader.config_classes())
+            classes = self.loader.config_classes()
+            if self.interface_steps() is not None:  # interface layout: the class each interface names wins
+                classes = {**classes, **self.interface_steps().config_classes()}
+            self._configs = load_configs(self.config_path, classes)
         return self._configs
+
+    def interface_steps(self) -> Any:
+        """The repo's ``.step.yaml`` steps (:class:`cursus_core.templates.InterfaceSteps`), None if it has none."""
+        if self._interface_steps is False:
+            from cursus_core.templates.source import InterfaceSteps
+
+            self._interface_steps = InterfaceSteps.for_repo(self.loader.importer)
+        return self._interface_steps
 
     def pipeline_parameters(self) -> list[Any]:
         """The caller's parameters, or the four defaults (prefix default: the configs' ``pipeline_s3_loc``)."""
@@ -159,7 +171,14 @@ class PipelineDAGCompiler:
         placeholders: dict[str, Placeholder] = {}
         for node in dag.nodes:
             try:
-                choices[node] = self.loader.builder_for(configs[node], split_step_name(node)[0])
+                try:
+                    choices[node] = self.loader.builder_for(configs[node], split_step_name(node)[0])
+                except BuilderNotFoundError:  # no builder file: the interface's template builds the step
+                    template = self.interface_steps() and self.interface_steps().choice_for(
+                        configs[node], split_step_name(node)[0])
+                    if not template:
+                        raise
+                    choices[node] = template
             except MissingPackageError as exc:
                 job_type = getattr(configs[node], "job_type", None) or split_step_name(node)[1]
                 try:

@@ -39,7 +39,7 @@ __all__ = [
     "make_offline_session",
 ]
 
-BUILD_EXTRA_MESSAGE = "the dry-run build needs the build extra: pip install 'cursus-lint[build]'"
+BUILD_EXTRA_MESSAGE = "the dry-run build needs the build extra: pip install '.[build]' in a clone of cursus-lint"
 DRY_RUN_REGION = "us-east-1"
 DRY_RUN_BUCKET = "cursus-dry-run-bucket"
 DRY_RUN_ACCOUNT = "000000000000"

@@ -104,6 +104,8 @@ class PathUse:
     via: str
     constant: str | None = None
     complete: bool = True
+    #: the env var this path is the fallback of (``os.environ.get("SM_X", "/opt/ml/...")``)
+    env_default: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +129,10 @@ class EnvRead:
     #: the literal default (``os.environ.get("X", "d")`` -> ``"d"``); see ``default_is_literal``
     default: Any = None
     default_is_literal: bool = False
+    #: the value only reaches a ``print``/logging call (a debug dump of the environment)
+    debug_only: bool = False
+    #: ``int`` / ``float`` when the read is converted directly (``int(os.environ.get("X"))``)
+    converted: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,9 @@ TESTABLE_PARAMS = ("input_paths", "output_paths", "environ_vars", "job_args")
 _ENVIRON = {"os.environ", "environ"}
 _ENV_DICTS = {"environ_vars", "env_vars"}
 _ENV_METHODS = {"get", "setdefault", "getenv"}
+#: calls whose arguments are only shown, never acted on (``print``, ``logger.info``, ``log_once``)
+_LOG_CALLS = frozenset({"print", "debug", "info", "warning", "warn", "error", "critical", "exception", "log",
+                        "log_once", "pprint"})
 _PATH_CLASSES = {"Path", "PurePath", "PosixPath", "PurePosixPath"}
 _JOIN_FUNCS = {"os.path.join", "path.join", "posixpath.join", "join"}
 
@@ -248,6 +251,8 @@ class _ScriptExtractor:
             p = parents.get(id(literal))
             if isinstance(p, (ast.Assign, ast.AnnAssign)) and p.value is literal and _binds_name(p):
                 continue  # a constant's definition, not a use
+            if self._unused_table_entry(literal):
+                continue  # ``TABLE = {"KEY": "/opt/ml/..."}`` whose KEY nothing looks up
             seeds.append(literal)
         for name, known in self.paths.items():
             if known:
@@ -267,9 +272,50 @@ class _ScriptExtractor:
             value, full, complete, const = hit
             if not complete:
                 self.stats["incomplete-path"] += 1
-            out.append(PathUse(value, full, idx.span(outer), _via(outer), const, complete))
+            out.append(PathUse(value, full, idx.span(outer), _via(outer), const, complete,
+                               self._env_default_of(outer)))
         out.sort(key=lambda u: (u.span.line, u.span.column))
         return tuple(out)
+
+    def _unused_table_entry(self, literal: ast.AST) -> bool:
+        """A value of a dict literal bound to a name, under a string key that no subscript or
+        ``.get`` of that name reads; any other use of the name (iterated, passed on) counts as
+        reading every key."""
+        parents = self.idx.parents
+        table = parents.get(id(literal))
+        if not isinstance(table, ast.Dict) or not any(v is literal for v in table.values):
+            return False
+        key = table.keys[[i for i, v in enumerate(table.values) if v is literal][0]]
+        bind = parents.get(id(table))
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)
+                and isinstance(bind, ast.Assign) and bind.value is table
+                and len(bind.targets) == 1 and isinstance(bind.targets[0], ast.Name)):
+            return False
+        for load in self._loads.get(bind.targets[0].id, ()):
+            p = parents.get(id(load))
+            read: ast.expr | None
+            if isinstance(p, ast.Subscript) and p.value is load:
+                read = p.slice
+            elif isinstance(p, ast.Attribute) and p.attr == "get":
+                call = parents.get(id(p))
+                read = call.args[0] if isinstance(call, ast.Call) and call.args else None
+            else:
+                return False
+            if not (isinstance(read, ast.Constant) and isinstance(read.value, str)) or read.value == key.value:
+                return False
+        return True
+
+    def _env_default_of(self, node: ast.AST) -> str | None:
+        """The env var name when ``node`` is the default of ``os.environ.get`` / ``os.getenv``."""
+        call = self.idx.parents.get(id(node))
+        if not (isinstance(call, ast.Call) and len(call.args) >= 2 and call.args[1] is node):
+            return None
+        func = call.func
+        is_env = (isinstance(func, ast.Attribute) and (
+            (func.attr == "get" and dotted_name(func.value) in _ENVIRON)
+            or (func.attr == "getenv" and dotted_name(func.value) == "os"))) \
+            or (isinstance(func, ast.Name) and func.id == "getenv")
+        return str_value(call.args[0], self.strs) if is_env else None
 
     # ------------------------------------------------------------------ main
 
@@ -375,7 +421,8 @@ class _ScriptExtractor:
             nonlocal dynamic
             name = str_value(name_node, self.strs) if name_node is not None else None
             if name is not None:
-                out.append(EnvRead(name, idx.span(at), has_default, how, *self._literal_default(default_node)))
+                out.append(EnvRead(name, idx.span(at), has_default, how, *self._literal_default(default_node),
+                                   debug_only=self._only_logged(at), converted=self._converted_by(at)))
                 return
             if isinstance(name_node, ast.Name):
                 looped = self._loop_values(name_node)
@@ -447,6 +494,28 @@ class _ScriptExtractor:
             self.stats["dynamic-env-name"] += dynamic
         out.sort(key=lambda r: (r.span.line, r.span.column, r.name))
         return tuple(out), dynamic
+
+    def _only_logged(self, node: ast.AST) -> bool:
+        """The read's value goes straight into a ``print(...)`` / ``logger.info(...)`` argument
+        (possibly inside an f-string or ``%``/``+`` text): a debug dump, not a behaviour input."""
+        parents = self.idx.parents
+        cur = node
+        while True:
+            p = parents.get(id(cur))
+            if isinstance(p, (ast.FormattedValue, ast.JoinedStr, ast.BinOp, ast.Tuple)):
+                cur = p
+                continue
+            if isinstance(p, ast.Call) and cur is not p.func:
+                return call_name(p.func) in _LOG_CALLS
+            return False
+
+    def _converted_by(self, node: ast.AST) -> str | None:
+        """``int`` / ``float`` when the read is the direct argument of that conversion."""
+        p = self.idx.parents.get(id(node))
+        if isinstance(p, ast.Call) and isinstance(p.func, ast.Name) and p.func.id in ("int", "float") \
+                and len(p.args) == 1 and p.args[0] is node:
+            return p.func.id
+        return None
 
     def _literal_default(self, node: ast.AST | None) -> tuple[object, bool]:
         """(value, True) for a literal scalar default (or a module string constant), else (None, False)."""

@@ -34,6 +34,7 @@ VALID_SAGEMAKER_STEP_TYPES: Final[frozenset[str]] = frozenset({
     "Base",
     "Utility",
     "CradleDataLoading",
+    "RedshiftDataLoading",  # an SDK data-loading step cursus's own registry validator accepts (2026)
     "MimsModelRegistrationProcessing",
 })
 

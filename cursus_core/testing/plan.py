@@ -195,6 +195,18 @@ class _StepFacts:
     spec_file: Path | None = None
     spec_type: str | None = None
     builder_file: Path | None = None
+    #: interface layout: env var -> source read from the config's own collector, and (flag, config attr)
+    env_mapping: dict[str, tuple[str, Any, bool]] | None = None
+    job_arguments: list[tuple[str, str]] | None = None
+
+
+def _interface_facts(index: Any, step: str, job_type: str | None, values: dict[str, Any]) -> _StepFacts | None:
+    """An interface-layout step's contract and spec, from its ``.step.yaml`` (see interface_facts)."""
+    found = index.facts(step, job_type, values.get("__model_type__"))
+    if found is None:
+        return None
+    return _StepFacts(found.contract, found.file, found.spec, found.file, found.spec_type, None,
+                      found.env_mapping, found.job_arguments)
 
 
 def _step_facts(catalog: StepCatalog, step: str, job_type: str | None) -> _StepFacts:
@@ -234,6 +246,7 @@ def plan_pipeline(dag: PipelineDAG, config_path: Path, repo_root: Path,
     step_facts: dict[str, _StepFacts] = {}
     refs: dict[str, StepRef] = {}
     order = dag.topological_order()
+    interfaces: Any = None
     unmapped = {u.node: u.message for u in mapping.unmapped_nodes}
     for node in order:
         if node in unmapped:
@@ -243,6 +256,13 @@ def plan_pipeline(dag: PipelineDAG, config_path: Path, repo_root: Path,
         step, job_type = split_step_name(name)
         values = configs[name]
         facts = step_facts[node] = _step_facts(catalog, step, values.get("job_type") or job_type)
+        if facts.contract is None:  # interface layout: the .step.yaml is contract and spec
+            if interfaces is None:
+                from .interface_facts import InterfaceIndex
+
+                interfaces = InterfaceIndex(repo_root)
+            facts = step_facts[node] = _interface_facts(interfaces, step, values.get("job_type") or job_type,
+                                                        values) or facts
         refs[node] = StepRef(node, facts.spec_type, values.get("job_type") or job_type)
         entry, reason = _entry_point(values, name, config_path, repo_root)
         if entry is None:
@@ -279,7 +299,7 @@ def plan_pipeline(dag: PipelineDAG, config_path: Path, repo_root: Path,
 
 def _env_requirements(facts: _StepFacts, values: dict[str, Any]) -> list[EnvVarRequirement]:
     contract = facts.contract
-    mapping = builder_env_mapping(facts.builder_file)
+    mapping = facts.env_mapping if facts.env_mapping is not None else builder_env_mapping(facts.builder_file)
     out: list[EnvVarRequirement] = []
     names = [(item.name, True, None) for item in contract.required_env_vars]
     names += [(n, False, e.value) for n, e in contract.optional_env_vars.items()]
@@ -300,6 +320,9 @@ def _env_requirements(facts: _StepFacts, values: dict[str, Any]) -> list[EnvVarR
 
 def _job_args(facts: _StepFacts, values: dict[str, Any]) -> list[str]:
     args: list[str] = []
+    for flag, source in facts.job_arguments or ():  # interface layout: [{flag, source}], None drops the flag
+        if values.get(source) is not None:
+            args += [flag, env_value(values[source])]
     for name, entry in facts.contract.expected_arguments.items():
         value = values.get(name.replace("-", "_"))
         args += [f"--{name}", entry.value if value is None else env_value(value)]

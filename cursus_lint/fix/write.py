@@ -40,14 +40,26 @@ class _Planned:
 
 
 def decode(data: bytes) -> str:
-    """A file's text as the fixer sees it (a UTF-8 BOM is not part of the text)."""
-    return data.decode("utf-8-sig")
+    """A file's text as the fixer sees it: in its PEP 263 encoding (a UTF-8 BOM is not part of the text)."""
+    from cursus_core.source import declared_encoding
+
+    codec, _, _ = declared_encoding(data)
+    try:
+        return data.decode(codec)
+    except LookupError:  # an unknown declaration: the file was reported (CL902), never fixed
+        raise UnicodeDecodeError(codec, data, 0, 1, "unknown encoding") from None
 
 
 def encode_like(old: bytes, text: str) -> bytes:
-    """``text`` encoded as UTF-8, with a BOM when the old bytes had one."""
-    data = text.encode("utf-8", errors="surrogatepass")
-    return codecs.BOM_UTF8 + data if old.startswith(codecs.BOM_UTF8) else data
+    """``text`` in the encoding the old bytes were written in (their coding declaration, else UTF-8,
+    with a BOM when they had one), so a fix never re-encodes a file."""
+    from cursus_core.source import declared_encoding
+
+    codec, _, _ = declared_encoding(old)
+    if codec in ("utf-8-sig", "utf-8", "utf8"):
+        data = text.encode("utf-8", errors="surrogatepass")
+        return codecs.BOM_UTF8 + data if old.startswith(codecs.BOM_UTF8) else data
+    return text.encode(codec)
 
 
 def inside(real: Path, roots: Iterable[Path]) -> bool:
@@ -84,7 +96,12 @@ def _plan(path: Path, original: str, new: str, roots: list[Path]) -> _Planned:
         raise FixWriteError(path, f"cannot read: {exc.strerror or exc}") from None
     if _changed(old, original):
         raise FixWriteError(path, "changed on disk since it was linted; run cursus-lint again")
-    return _Planned(path, real, old, encode_like(old, new), stat.S_IMODE(st.st_mode))
+    try:
+        data = encode_like(old, new)
+    except UnicodeEncodeError as exc:
+        raise FixWriteError(path, f"the fixed text cannot be written in the file's declared encoding "
+                                  f"({exc.encoding}); not fixing it") from None
+    return _Planned(path, real, old, data, stat.S_IMODE(st.st_mode))
 
 
 def _changed(data: bytes, original: str) -> bool:

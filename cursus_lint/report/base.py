@@ -19,7 +19,30 @@ from cursus_lint.diagnostic import Diagnostic
 from cursus_lint.rule import FAMILIES, Rule
 
 TOOL_NAME = "cursus-lint"
-INFORMATION_URI = "https://pypi.org/project/cursus-lint/"
+RULE_DOCS_PATH = "docs/rules"  # the generated rule pages, relative to the repository root
+
+
+def repository_url() -> str | None:
+    """The project's repository (``Repository`` in ``[project.urls]``) as installed, or None.
+
+    SARIF links (``informationUri``, each rule's ``helpUri`` to ``docs/rules/CLxxx.md``) are
+    written only when it is known: a link must point at something that exists.
+    """
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    try:
+        entries = metadata("cursus-lint").get_all("Project-URL") or []
+    except PackageNotFoundError:
+        return None
+    for entry in entries:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() in ("repository", "source") and url.strip().startswith("https://"):
+            return url.strip().rstrip("/")
+    return None
+
+
+def rule_help_uri(base: str, code: str) -> str:
+    return f"{base}/blob/main/{RULE_DOCS_PATH}/{code}.md"
 SEVERITIES = ("error", "warning", "info")
 
 

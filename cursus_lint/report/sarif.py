@@ -22,13 +22,14 @@ from cursus_lint.diagnostic import Diagnostic
 from cursus_lint.rule import Rule
 
 from .base import (
-    INFORMATION_URI,
     TOOL_NAME,
     EditView,
     Finding,
     SourceLines,
     Summary,
     family_of,
+    repository_url,
+    rule_help_uri,
     prepare,
     rule_map,
     severity_name,
@@ -56,7 +57,11 @@ def document(
     diagnostics: Iterable[Diagnostic], rules: Iterable[Rule] | Mapping[str, Rule], *, cwd: Path
 ) -> dict[str, Any]:
     findings = prepare(diagnostics, cwd)
+    base_url = repository_url()
     descriptors = _descriptors(rule_map(rules), findings)
+    if base_url is not None:  # links only to pages that exist: the generated docs/rules/CLxxx.md
+        for d, rule in zip(descriptors, rule_map(rules).values()):
+            d["helpUri"] = rule_help_uri(base_url, rule.code)
     index = {d["id"]: i for i, d in enumerate(descriptors)}
     fingerprints = _fingerprints(findings, cwd)
     results = [_result(f, index[f.code], fp) for f, fp in zip(findings, fingerprints, strict=True)]
@@ -69,7 +74,7 @@ def document(
                     "driver": {
                         "name": TOOL_NAME,
                         "version": __version__,
-                        "informationUri": INFORMATION_URI,
+                        **({"informationUri": base_url} if base_url else {}),
                         "rules": descriptors,
                     }
                 },

@@ -55,6 +55,7 @@ def render(
     if lines:
         lines.append([])
     lines.append(_summary_line(findings, summary))
+    lines.extend(_fixable_lines(findings))
     return _to_ansi(lines, width) if color else "".join(
         "".join(text for text, _ in line) + "\n" for line in lines
     )
@@ -63,7 +64,8 @@ def render(
 def _plain(findings: list[Finding]) -> list[Line]:
     lines: list[Line] = []
     for f in findings:
-        lines.append([(f"{printable(f.path)}:{f.line}:{f.column}: {printable(f.code)} {printable(f.message)}", "")])
+        lines.append([(f"{printable(f.path)}:{f.line}:{f.column}: {printable(f.code)}{_mark(f)} "
+                       f"{printable(f.message)}", "")])
         lines.extend(_notes(f))
     return lines
 
@@ -77,14 +79,32 @@ def _grouped(findings: list[Finding]) -> list[Line]:
         for f in group:
             style = SEVERITY_STYLE[f.severity]
             lines.append([
-                (f"  {f.line}:{f.column}  ", "dim"),
-                (printable(f.code), style),
+                # path:line:col, so a terminal (VS Code, iTerm) makes the position clickable
+                (f"  {printable(path)}:{f.line}:{f.column}  ", "dim"),
+                (printable(f.code) + _mark(f), style),
                 ("  ", ""),
                 (f.severity, style),
                 ("  ", ""),
                 (printable(f.message), ""),
             ])
             lines.extend(_notes(f))
+    return lines
+
+
+def _mark(f: Finding) -> str:
+    """`` [*]`` after the code of a finding ``--fix`` repairs (as ruff marks them)."""
+    return " [*]" if f.fix is not None and f.fix.safe and f.fix.edits else ""
+
+
+def _fixable_lines(findings: list[Finding]) -> list[Line]:
+    """The hint under the summary: how many findings ``--fix`` (and ``--unsafe-fixes``) repair."""
+    safe = sum(1 for f in findings if _mark(f))
+    unsafe = sum(1 for f in findings if f.fix is not None and not f.fix.safe and f.fix.edits)
+    lines: list[Line] = []
+    if safe:
+        lines.append([(f"[*] {safe} fixable with `--fix`.", "")])
+    if unsafe:
+        lines.append([(f"{unsafe} more fix{'' if unsafe == 1 else 'es'} available with `--fix --unsafe-fixes`.", "dim")])
     return lines
 
 

@@ -1,0 +1,75 @@
+"""Benchmark: `cursus-lint build` of the example pipeline in both layouts (classic vs interface).
+
+The classic fixture (fixtures/example_repo: builder classes) and the interface fixture
+(fixtures/interface_repo: `.step.yaml` + template builders) build the same pipeline (10 nodes
+each). Reports the median wall time over --repeat runs of the whole command (child process,
+sagemaker import, config load, builders, definition()) and of the in-process compile +
+definition() after the import, and the interface/classic ratio of each.
+Usage: python benchmarks/bench_build_interface.py [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REPOS = {"classic": ROOT / "fixtures" / "example_repo", "interface": ROOT / "fixtures" / "interface_repo"}
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+ENV["SAGEMAKER_SUPPRESS_V2_WARNING"] = "1"
+
+IN_PROCESS = r'''
+import sys, time
+from pathlib import Path
+from cursus_core.compiler import dry_run, require_build_extra
+require_build_extra()
+t = time.perf_counter()
+repo = Path(sys.argv[1])
+result = dry_run(repo / "pipeline" / "dag.json", repo / "pipeline" / "config.json", repo)
+assert result.definition is not None and not result.problems, result.problems
+print(f"{(time.perf_counter() - t) * 1000:.0f}")
+'''
+
+
+def _timed(cmd: list[str]) -> tuple[float, str]:
+    t = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, env=ENV, capture_output=True, text=True)
+    elapsed = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stdout[-400:]}{proc.stderr[-400:]}")
+    return elapsed * 1000, proc.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    cli = os.path.join(os.path.dirname(sys.executable), "cursus-lint")
+    command: dict[str, list[float]] = {k: [] for k in REPOS}
+    compiled: dict[str, list[float]] = {k: [] for k in REPOS}
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(args.repeat):
+            for name, repo in REPOS.items():  # interleaved, so load on the machine hits both alike
+                ms, _ = _timed([cli, "build", "--dag", str(repo / "pipeline" / "dag.json"), "--config",
+                                str(repo / "pipeline" / "config.json"), "--repo", str(repo),
+                                "--output", str(Path(tmp) / f"{name}.json")])
+                command[name].append(ms)
+                _, out = _timed([sys.executable, "-c", IN_PROCESS, str(repo)])
+                compiled[name].append(float(out.split()[-1]))
+    print(f"build of the example pipeline, medians over {args.repeat} runs (ms)")
+    print(f"{'layout':<10} {'cursus-lint build':>18} {'compile+definition':>20}")
+    for name in REPOS:
+        print(f"{name:<10} {statistics.median(command[name]):>18.0f} {statistics.median(compiled[name]):>20.0f}")
+    ratio_cmd = statistics.median(command["interface"]) / statistics.median(command["classic"])
+    ratio_compile = statistics.median(compiled["interface"]) / statistics.median(compiled["classic"])
+    print(f"interface/classic: command {ratio_cmd:.2f}, compile+definition {ratio_compile:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""CL112 container-path-family: a contract path of the wrong job family, or one path under two names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.model import ProjectModel, StepModel
+from cursus_lint.rule import Example, Rule
+
+from ._examples import edit, line_of, repo
+from ._script_contract import is_under, norm
+
+#: where each job type mounts its channels; a path of the other family is never mounted
+_TRAINING_ONLY = ("/opt/ml/input/data", "/opt/ml/model")
+_PROCESSING_ONLY = ("/opt/ml/processing",)
+
+_WRONG_FAMILY = edit("contract", '"raw_data": "/opt/ml/processing/input/data"', '"raw_data": "/opt/ml/input/data/raw"')
+_SHARED = edit("contract", 'expected_output_paths={"clean_data": "/opt/ml/processing/output/clean"},',
+               'expected_output_paths={\n        "clean_data": "/opt/ml/processing/output/clean",\n'
+               '        "rejects": "/opt/ml/processing/output/clean",\n    },')
+_SEPARATE = edit("contract", 'expected_output_paths={"clean_data": "/opt/ml/processing/output/clean"},',
+                 'expected_output_paths={"clean_data": "/opt/ml/processing/output/clean",\n'
+                 '                           "rejects": "/opt/ml/processing/output/rejects"},')
+_TRAINING_REGISTRY = edit("registry", '"sagemaker_step_type": "Processing",\n        "description": "Cleans',
+                          '"sagemaker_step_type": "Training",\n        "description": "Cleans')
+_TRAINING_CONTRACT = edit("contract", '"raw_data": "/opt/ml/processing/input/data"',
+                          '"raw_data": "/opt/ml/input/data/train"').replace(
+    '"clean_data": "/opt/ml/processing/output/clean"', '"clean_data": "/opt/ml/model"')
+
+RULE = Rule(
+    code="CL112",
+    name="container-path-family",
+    summary="A contract path belongs to the other job family, or two logical names share one container path.",
+    severity=Severity.ERROR,
+    docs='''
+## What it checks
+For a step whose registry `sagemaker_step_type` is `Processing`, no contract input or output path
+may lie under the training container's `/opt/ml/input/data` or `/opt/ml/model`; for a
+`Training` step, none may lie under `/opt/ml/processing`. And within one contract, no two logical
+names of the inputs (or of the outputs) may name the same container path.
+
+## Why it matters
+A processing job mounts its inputs and outputs only under `/opt/ml/processing`; a training job
+fills `/opt/ml/input/data/<channel>` and uploads `/opt/ml/model`. A path of the other family is
+never filled or never uploaded (SageMaker even rejects processing destinations outside
+`/opt/ml/processing`) — the usual trace of a contract copied from a step of the other kind. Two
+logical names on one path make two channels write into (or read from) one directory: the second
+mount hides the first.
+
+## Example
+```python
+# a Processing step's contract
+expected_input_paths={"raw_data": "/opt/ml/input/data/raw"}          # CL112: a training path
+expected_output_paths={"clean_data": "/opt/ml/processing/output/clean",
+                       "rejects": "/opt/ml/processing/output/clean"}  # CL112: shared path
+```
+Use instead:
+```python
+expected_input_paths={"raw_data": "/opt/ml/processing/input/data"},
+expected_output_paths={"clean_data": "/opt/ml/processing/output/clean",
+                       "rejects": "/opt/ml/processing/output/rejects"},
+```
+
+## How to fix
+Move the path into the step's own family, or give each logical name its own directory.
+
+## Known limits
+Steps of other types (or unregistered ones) get only the shared-path check; paths the script uses
+but the contract does not declare are CL102's business.
+''',
+    bad=(Example(repo(contract=_WRONG_FAMILY),
+                 expect=(("steps/contracts/clean_contract.py", line_of(_WRONG_FAMILY, "/opt/ml/input/data/raw")),)),
+         Example(repo(contract=_SHARED),
+                 expect=(("steps/contracts/clean_contract.py", line_of(_SHARED, '"rejects"')),))),
+    good=(Example(repo()), Example(repo(contract=_SEPARATE)),
+          Example(repo(contract=_TRAINING_CONTRACT, registry=_TRAINING_REGISTRY))),
+)
+
+
+def _foreign(step_type: str | None, path: str) -> str | None:
+    """The family a path belongs to when it is not the step's own, else None."""
+    if step_type == "Processing" and any(is_under(path, root) for root in _TRAINING_ONLY):
+        return "training"
+    if step_type == "Training" and any(is_under(path, root) for root in _PROCESSING_ONLY):
+        return "processing"
+    return None
+
+
+@RULE.step
+def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
+    contract = step.contract
+    if contract is None or step.contract_file is None:
+        return
+    label = contract.variable or "the contract"
+    for kind, entries in (("input", contract.inputs), ("output", contract.outputs)):
+        seen: dict[str, str] = {}
+        for name, entry in entries.items():
+            if not isinstance(entry.value, str):
+                continue
+            path = norm(entry.value)
+            family = _foreign(step.sagemaker_step_type, path)
+            if family is not None:
+                yield RULE.report(
+                    step.contract_file.path, entry.value_span,
+                    f"{kind} '{name}' of '{label}' is at '{entry.value}', a {family}-job path, but step "
+                    f"'{step.name}' is a {step.sagemaker_step_type} step; SageMaker never mounts it there",
+                    step=step.name)
+            if path in seen:
+                yield RULE.report(
+                    step.contract_file.path, entry.key_span,
+                    f"{kind}s '{seen[path]}' and '{name}' of '{label}' share the container path '{entry.value}'",
+                    step=step.name)
+            else:
+                seen[path] = name
