@@ -149,7 +149,8 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
     else:
         result = Engine(settings, rules, use_cache=not no_cache).run(targets)
     if result.empty_dirs:
-        raise UsageError(f"no step repo under {_rel(result.empty_dirs[0])} (no steps/ directory with scripts, contracts, "
+        raise UsageError(f"no step repo under {_rel(result.empty_dirs[0])} "
+                         "(no steps/ directory with scripts, contracts, "
                          "specs, builders or configs); check the path")
     if write_baseline is not None:
         from .baseline import write_baseline as write

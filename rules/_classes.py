@@ -88,7 +88,7 @@ def is_shared_base_file(project: ProjectModel, facts: FileFacts | None) -> bool:
     shared module the catalog may file under a registered base entry, not a step's own file."""
     if facts is None:
         return False
-    classes = [*facts.configs, *facts.builders]
+    classes: list[ConfigFacts | BuilderFacts] = [*facts.configs, *facts.builders]
     bases = used_as_base(project)
     return bool(classes) and all(c.name.endswith(BASE_SUFFIXES) or c.name in bases for c in classes)
 

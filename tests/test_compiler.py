@@ -296,7 +296,8 @@ def test_missing_build_extra_says_what_to_install(monkeypatch: pytest.MonkeyPatc
     with pytest.raises(ImportError) as info:
         require_build_extra()
     assert str(info.value) == BUILD_EXTRA_MESSAGE
-    assert BUILD_EXTRA_MESSAGE == "the dry-run build needs the build extra: pip install '.[build]' in a clone of cursus-lint"
+    assert BUILD_EXTRA_MESSAGE == ("the dry-run build needs the build extra: "
+                                   "pip install '.[build]' in a clone of cursus-lint")
 
 
 def test_importing_the_compiler_does_not_import_sagemaker() -> None:

@@ -60,7 +60,7 @@ def document(
     base_url = repository_url()
     descriptors = _descriptors(rule_map(rules), findings)
     if base_url is not None:  # links only to pages that exist: the generated docs/rules/CLxxx.md
-        for d, rule in zip(descriptors, rule_map(rules).values()):
+        for d, rule in zip(descriptors, rule_map(rules).values(), strict=False):
             d["helpUri"] = rule_help_uri(base_url, rule.code)
     index = {d["id"]: i for i, d in enumerate(descriptors)}
     fingerprints = _fingerprints(findings, cwd)
