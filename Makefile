@@ -4,7 +4,7 @@ PY ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test layers bench clean
+.PHONY: demo test layers static bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -16,15 +16,20 @@ demo: $(BIN)/.installed
 	$(BIN)/cursus-lint catalog fixtures/example_repo
 	$(BIN)/cursus-lint check fixtures/example_repo --workspace-dir fixtures/workspaces --statistics
 
-test: layers
+test: layers static
 	$(BIN)/python -m pytest
 
 # The import-linter layering contracts in pyproject.toml (rules -> cursus_lint -> cursus_core).
 layers: $(BIN)/.installed
 	$(BIN)/python tools/lint_imports.py
 
+# ruff and mypy, configured and pinned in pyproject.toml ([tool.ruff], [tool.mypy], the test extra).
+static: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .cursus-lint-cache
+	rm -rf $(VENV) build *.egg-info .cursus-lint-cache .mypy_cache .ruff_cache

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -49,7 +48,7 @@ def generate(dest: Path, steps: int) -> Path:
         s = suffix(k)
         sub = {"Clean": "Clean" + s.capitalize(), "clean": "clean_" + s, "CLEAN": "CLEAN_" + s.upper()}
 
-        def rename(text: str) -> str:
+        def rename(text: str, sub: dict[str, str] = sub) -> str:
             for old, new in sub.items():
                 text = text.replace(old, new)
             return text

@@ -29,7 +29,8 @@ t = time.perf_counter()
 from cursus_core.compiler import dry_run, require_build_extra
 require_build_extra()
 imported = time.perf_counter()
-result = dry_run(Path(sys.argv[1]) / "pipeline" / "dag.json", Path(sys.argv[1]) / "pipeline" / "config.json", Path(sys.argv[1]))
+root = Path(sys.argv[1])
+result = dry_run(root / "pipeline" / "dag.json", root / "pipeline" / "config.json", root)
 done = time.perf_counter()
 assert result.definition is not None and not result.problems, result.problems
 print(f"{(imported - t) * 1000:.0f} {(done - imported) * 1000:.0f}")

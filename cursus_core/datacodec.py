@@ -92,7 +92,7 @@ class Codec:
         if origin in (typing.Union, types.UnionType):
             return self._enc_union(value, typing.get_args(tp))
         if origin is None:
-            if dataclasses.is_dataclass(tp):
+            if isinstance(tp, type) and dataclasses.is_dataclass(tp):
                 if type(value) is not tp:
                     raise CodecError(f"expected {tp.__qualname__}, got {type(value).__name__}")
                 return {name: self._enc(getattr(value, name), hint) for name, hint in self._dataclass_fields(tp)}
@@ -117,7 +117,7 @@ class Codec:
                 return [self._enc(v, args[0]) for v in value]
             if len(args) != len(value):
                 raise CodecError(f"expected a tuple of {len(args)}, got {len(value)}")
-            return [self._enc(v, a) for v, a in zip(value, args)]
+            return [self._enc(v, a) for v, a in zip(value, args, strict=True)]
         if origin in (list, set, frozenset):
             if type(value) is not origin:
                 raise CodecError(f"expected a {origin.__name__}, got {type(value).__name__}")
@@ -167,7 +167,7 @@ class Codec:
                 raise CodecError("expected a tagged union value")
             return self._dec(data[1], real[data[0]])
         if origin is None:
-            if dataclasses.is_dataclass(tp):
+            if isinstance(tp, type) and dataclasses.is_dataclass(tp):
                 fields = self._dataclass_fields(tp)
                 if type(data) is not dict or set(data) != {name for name, _ in fields}:
                     raise CodecError(f"expected the fields of {tp.__qualname__}")
@@ -200,7 +200,7 @@ class Codec:
                 return tuple(self._dec(v, args[0]) for v in data)
             if len(args) != len(data):
                 raise CodecError(f"expected {len(args)} items")
-            return tuple(self._dec(v, a) for v, a in zip(data, args))
+            return tuple(self._dec(v, a) for v, a in zip(data, args, strict=True))
         if origin in (list, set, frozenset):
             return origin(self._dec(v, args[0] if args else Any) for v in data)
         if origin in (dict, Counter):

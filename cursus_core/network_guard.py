@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+from types import FrameType
 
 __all__ = ["BLOCKED_TEXT", "NetworkBlockedError", "Attempt", "install_network_guard", "blocked_attempts"]
 
@@ -91,7 +92,7 @@ def install_network_guard(what: str, *, user_root: str | os.PathLike[str] | None
     installed = (f"{os.sep}site-packages{os.sep}", f"{os.sep}dist-packages{os.sep}")  # a venv inside the repo
 
     def where() -> tuple[str | None, int | None, str | None]:
-        frame = sys._getframe(1)
+        frame: FrameType | None = sys._getframe(1)
         while frame is not None:
             name = frame.f_code.co_filename
             if root is not None and (name == root or name.startswith(root.rstrip(os.sep) + os.sep)) \

@@ -17,8 +17,10 @@ import re
 import stat
 import threading
 import warnings
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 #: Files larger than this are not parsed (generated code, data dumped into .py files).
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
@@ -169,8 +171,42 @@ def parse_decoded(path: Path, text: str, digest: str | None = None) -> SourceFil
     return SourceFile(path, text, tree, digest, None, lines)
 
 
-_memo: dict[tuple[str, int, int], SourceFile] = {}
-_bytes_memo: dict[tuple[str, int, int], tuple[bytes, str]] = {}
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class LruMemo(OrderedDict[_K, _V]):
+    """A dict that keeps only its ``maxsize`` most recently used entries.
+
+    The parse memos live as long as the process: in a language server every edit of a file gives
+    it a new (mtime, size) key, so an unbounded memo would grow for the whole session. Callers
+    hold their own lock.
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        super().__init__()
+        self.maxsize = maxsize
+
+    def lookup(self, key: _K) -> _V | None:
+        """The entry for ``key`` (now the most recently used), or None."""
+        if key not in self:
+            return None
+        self.move_to_end(key)
+        value: _V = self[key]
+        return value
+
+    def put(self, key: _K, value: _V) -> None:
+        """Store ``value`` as the most recently used entry, dropping the least recently used beyond ``maxsize``."""
+        self[key] = value
+        self.move_to_end(key)
+        while len(self) > self.maxsize:
+            self.popitem(last=False)
+
+
+#: parsed files and read bytes, per (path, mtime, size): room for a large repo and its workspaces
+MEMO_SIZE = 4096
+_memo: LruMemo[tuple[str, int, int], SourceFile] = LruMemo(MEMO_SIZE)
+_bytes_memo: LruMemo[tuple[str, int, int], tuple[bytes, str]] = LruMemo(MEMO_SIZE)
 _memo_lock = threading.Lock()
 
 
@@ -233,7 +269,8 @@ def read_source(path: str | os.PathLike[str],
     """The file's bytes and content digest without parsing (what content-keyed caches need).
 
     Only regular files are read, and at most ``MAX_SOURCE_BYTES + 1`` bytes of them (enough
-    to tell that a file is too large). Memoised per (path, mtime, size); ``overlay`` text wins.
+    to tell that a file is too large). Memoised per (path, mtime, size), the ``MEMO_SIZE`` most
+    recently used; ``overlay`` text wins.
     """
     p = Path(path)
     if overlay and p in overlay:
@@ -243,7 +280,7 @@ def read_source(path: str | os.PathLike[str],
         st = p.stat()
         key = (str(p), st.st_mtime_ns, st.st_size)
         with _memo_lock:
-            hit = _bytes_memo.get(key)
+            hit = _bytes_memo.lookup(key)
         if hit is not None:
             return hit[0], hit[1], None
         data, st = read_regular_file(p, MAX_SOURCE_BYTES)
@@ -256,12 +293,13 @@ def read_source(path: str | os.PathLike[str],
         return None, "", problem
     digest = digest_of(data)
     with _memo_lock:
-        _bytes_memo[key] = (data, digest)
+        _bytes_memo.put(key, (data, digest))
     return data, digest, None
 
 
 def load_source(path: str | os.PathLike[str], overlay: dict[Path, str] | None = None) -> SourceFile:
-    """Read and parse ``path``; memoised per (path, mtime, size) within the process.
+    """Read and parse ``path``; memoised per (path, mtime, size) within the process (the
+    ``MEMO_SIZE`` most recently used).
 
     ``overlay`` maps paths to unsaved editor text that takes precedence over the disk.
     """
@@ -274,7 +312,7 @@ def load_source(path: str | os.PathLike[str], overlay: dict[Path, str] | None = 
         return SourceFile(p, None, None, "", _read_problem(p, exc))
     key = (str(p), st.st_mtime_ns, st.st_size)
     with _memo_lock:
-        hit = _memo.get(key)
+        hit = _memo.lookup(key)
     if hit is not None:
         return hit
     data, _, problem = read_source(p)
@@ -282,7 +320,7 @@ def load_source(path: str | os.PathLike[str], overlay: dict[Path, str] | None = 
         return SourceFile(p, None, None, "", problem)
     sf = parse_text(p, data)
     with _memo_lock:
-        _memo[key] = sf
+        _memo.put(key, sf)
     return sf
 
 

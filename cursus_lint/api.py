@@ -7,7 +7,8 @@ honour this contract?" with the level-1 (CL1xx) findings, for a contract object 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
+from collections.abc import Iterable, Sequence
 
 from .diagnostic import Diagnostic
 

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from .diagnostic import Diagnostic
 from .report.base import prepare
 from .report.sarif import finding_fingerprints
@@ -41,7 +41,7 @@ def entries_for(diagnostics: list[Diagnostic], cwd: Path) -> list[tuple[Baseline
     findings = prepare(diagnostics, cwd)
     fps = finding_fingerprints(findings, cwd)
     return [(BaselineEntry(f.code, f.path, f.step, fp.rsplit(":", 1)[0], f.message), f.diagnostic)
-            for f, fp in zip(findings, fps)]
+            for f, fp in zip(findings, fps, strict=True)]
 
 
 def write_baseline(path: Path, diagnostics: list[Diagnostic], cwd: Path) -> int:

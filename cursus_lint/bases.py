@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from typing import Literal
 
 from cursus_core.source import load_source
 
@@ -92,7 +93,7 @@ class BaseResolver:
             self._parsed[path] = hit
         return hit
 
-    def _locate(self, name: str, importer: Path, depth: int = 0) -> tuple[Path, ConfigFacts] | None | str:
+    def _locate(self, name: str, importer: Path, depth: int = 0) -> tuple[Path, ConfigFacts] | Literal["ours"] | None:
         """Where ``name`` as seen from ``importer`` is defined; "ours" for cursus_core; None if unknown."""
         imports, classes = self._parse(importer)
         for cls in classes:
@@ -103,7 +104,7 @@ class BaseResolver:
         for imp in imports:
             if not imp.is_from:
                 continue
-            names = dict(zip(imp.names, imp.aliases or (None,) * len(imp.names)))
+            names = dict(zip(imp.names, imp.aliases or (None,) * len(imp.names), strict=False))
             original = next((n for n, alias in names.items() if (alias or n) == name), None)
             if original is None:
                 continue
@@ -135,7 +136,7 @@ class BaseResolver:
                     if name not in self.config_classes:
                         self.opaque.add(name)
                     continue
-                where, cls = found  # type: ignore[misc]
+                where, cls = found
                 entries = self.config_classes.setdefault(name, [])
                 if all(p != where for p, _ in entries):
                     entries.append((where, cls))

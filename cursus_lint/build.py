@@ -81,7 +81,7 @@ def run_build(dag: Path, config: Path, repo: Path, *, timeout: float = 300.0,
         env = {**os.environ, "SAGEMAKER_SUPPRESS_V2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
         with open(err_file, "wb") as err:
             finished = run_sandboxed([sys.executable, "-m", "cursus_lint.build", _CHILD, json.dumps(request),
-                                      str(result_file)], cwd=request["repo"], env=env, stdout=err, stderr=err,
+                                      str(result_file)], cwd=Path(repo).absolute(), env=env, stdout=err, stderr=err,
                                      timeout=timeout)
         if finished.timed_out:
             return BuildOutcome(None, [{"kind": "build-timeout", "message": f"dry-run build timed out after "
@@ -329,8 +329,9 @@ def _child(request: dict[str, Any], result_file: Path) -> int:
             "node": None, "path": where[0], "line": where[1]}]
         return write({"definition": None, "problems": problems + _network_problems(problems)})
     report = getattr(result, "report", None)
-    if hasattr(report, "to_dict"):
-        report = report.to_dict()
+    to_dict = getattr(report, "to_dict", None)
+    if callable(to_dict):
+        report = to_dict()
     problems = [_problem_dict(p) for p in result.problems]
     return write({"definition": result.definition, "problems": problems + _network_problems(problems),
                   "report": _jsonable(report if report is None or isinstance(report, (str, dict, list))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from ._version import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -101,7 +101,8 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
               extend_select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...],
               workspace_dirs: tuple[Path, ...], registry: Path | None, config_file: Path | None,
               fail_on: str | None, statistics: bool, exit_zero: bool, quiet: bool, color: bool | None,
-              no_cache: bool, cache_dir: Path | None, baseline_file: Path | None, write_baseline: Path | None, fix: bool = False,
+              no_cache: bool, cache_dir: Path | None, baseline_file: Path | None, write_baseline: Path | None,
+              fix: bool = False,
               unsafe_fixes: bool = False, show_diff: bool = False, show_fixes: bool = False,
               add_noqa: bool = False, fix_only: bool = False, exit_non_zero_on_fix: bool = False) -> None:
     """Lint the step repos under PATHS (default: the current directory).
@@ -148,7 +149,8 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
     else:
         result = Engine(settings, rules, use_cache=not no_cache).run(targets)
     if result.empty_dirs:
-        raise UsageError(f"no step repo under {_rel(result.empty_dirs[0])} (no steps/ directory with scripts, contracts, "
+        raise UsageError(f"no step repo under {_rel(result.empty_dirs[0])} "
+                         "(no steps/ directory with scripts, contracts, "
                          "specs, builders or configs); check the path")
     if write_baseline is not None:
         from .baseline import write_baseline as write
@@ -284,7 +286,7 @@ def catalog_cmd(root: Path, workspace_dirs: tuple[Path, ...], registry: Path | N
     cat = StepCatalog(root, workspace_dirs=[w.absolute() for w in settings.workspace_paths],
                       interface_dirs=[d.absolute() for d in settings.interface_paths],
                       registry=settings.registry_path.absolute() if settings.registry_path else None,
-                      layout=dict(settings.layout) or None)
+                      layout={role: dirs for role, dirs in settings.layout.items()} or None)
 
     def rel(p: Path | None) -> str | None:
         if p is None:
@@ -526,7 +528,8 @@ def _explain(report: dict) -> str:
         lines.append(f"{node.get('node')}: {node.get('config_class')} -> {built} "
                      f"({node.get('sagemaker_step_type')}, {node.get('builder_file')})")
         for wired in node.get("inputs", []):
-            lines.append(f"    {wired.get('dependency')} <- {wired.get('provider_node')}.{wired.get('provider_output')} "
+            lines.append(f"    {wired.get('dependency')} <- "
+                         f"{wired.get('provider_node')}.{wired.get('provider_output')} "
                          f"(score {wired.get('score', 0):.2f})")
         for unwired in node.get("unwired", []):
             what = unwired.get("dependency") if isinstance(unwired, dict) else unwired

@@ -31,6 +31,7 @@ import os
 import re
 import sys
 from pathlib import Path, PurePosixPath
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
@@ -72,7 +73,8 @@ _PATH_KEYS = ("registry", "cache-dir", "dag", "pipeline-config", "source-root")
 
 
 class ConfigError(Exception):
-    """A configuration problem, as one line a person can act on (exit status 2; in the editor, a CL904-style note on the pyproject).
+    """A configuration problem, as one line a person can act on (exit status 2; in the editor, a
+    CL904-style note on the pyproject).
 
     ``path``/``line``/``column`` locate it when known (``line`` only for TOML syntax errors).
     """
@@ -191,7 +193,7 @@ class LintConfig(BaseModel):
     def layout_for(self, role: str) -> tuple[str, ...]:
         """Directory names holding ``role`` components; ``layout`` replaces the default per role."""
         if role in self.layout:
-            return tuple(self.layout[role])  # type: ignore[index]
+            return tuple(self.layout[role])
         return DEFAULT_LAYOUT[role]
 
     # ------------------------------------------------------------------ rules
@@ -453,7 +455,7 @@ def _parse_toml(path: Path, data: bytes) -> dict[str, Any]:
     try:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line: int | None = data[: exc.start].count(b"\n") + 1
         raise ConfigError(f"invalid TOML in {path} at line {line}: not valid UTF-8 "
                           f"(byte 0x{data[exc.start]:02x} at offset {exc.start})", path, line) from None
     except RecursionError:
@@ -610,7 +612,7 @@ def _check_codes(config: LintConfig, where: str, known: set[str], path: Path | N
             raise ConfigError(f"unknown rule code {code!r} in '{key}' of {where}{_suggest(code, known, 0.75)}", path)
 
 
-def _describe(error: dict[str, Any], where: str) -> str:
+def _describe(error: Mapping[str, Any], where: str) -> str:
     """One line for the first pydantic error: which key, what was wrong."""
     loc = [str(part) for part in error.get("loc", ())]
     if error.get("type") == "literal_error" and loc and loc[0] == "layout" and len(loc) >= 2:

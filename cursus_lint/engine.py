@@ -6,13 +6,12 @@ functions over the model it builds.
 
 from __future__ import annotations
 
-import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from cursus_core.catalog import CatalogProblem, StepCatalog, StepInfo, find_repo_root
 from cursus_core.catalog.layout import discover_step_dirs
@@ -74,7 +73,7 @@ def _fingerprint() -> str:
     import cursus_core.source as source
     import cursus_lint.facts as facts
 
-    from . import __version__
+    from ._version import __version__
 
     return code_fingerprint(core_facts, facts, scan, source, cache, datacodec, extra=__version__)
 
@@ -353,7 +352,7 @@ class Engine:
             wanted_steps = {name for f in only_files for _, name in project.catalog.find_steps_for_file(f)}
             kept = [d for d in kept if d.location.path in only_files or (d.step in wanted_steps)]
         noqa = {}
-        for path in {d.location.path for d in kept} | (set(project.files) if not only_files else only_files):
+        for path in {d.location.path for d in kept} | (only_files if only_files else set(project.files)):
             text = self.overlay.get(path)
             if text is None:
                 data, _, _ = read_source(path)  # bytes only: no parse, no tokenize unless needed
@@ -392,7 +391,7 @@ class Engine:
             if s.ignored_for_path("CL904", path):
                 continue
             for directive in (*nmap.file_level, *nmap.lines.values()):
-                for code, column in zip(directive.codes or (), directive.code_columns):
+                for code, column in zip(directive.codes or (), directive.code_columns, strict=False):
                     if not code.startswith("CL") or code in known:
                         continue
                     d = rule.report(path, None, f"noqa names '{code}', which is not a cursus-lint rule code"

@@ -12,7 +12,6 @@ import functools
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -69,7 +68,7 @@ class StepModel:
         return self.info.files
 
 
-@lru_cache(maxsize=None)
+@functools.cache
 def known_base_members(class_name: str) -> frozenset[str] | None:
     """Attributes of config base classes we ship (and their cursus namesakes), or None if unknown.
 
@@ -104,7 +103,7 @@ class ProjectModel:
     catalog: StepCatalog
     files: dict[Path, FileFacts]
     steps: list[StepModel]
-    settings: "LintConfig"
+    settings: LintConfig
     config_classes: dict[str, list[tuple[Path, ConfigFacts]]] = field(default_factory=dict)
     #: base classes imported from somewhere whose source could not be found (members unknowable)
     opaque_bases: set[str] = field(default_factory=set)
@@ -135,7 +134,7 @@ class ProjectModel:
 
         def shared(item: tuple[Path, ConfigFacts]) -> int:
             n = 0
-            for a, b in zip(item[0].parts, parts):
+            for a, b in zip(item[0].parts, parts, strict=False):
                 if a != b:
                     break
                 n += 1

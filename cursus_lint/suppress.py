@@ -24,7 +24,8 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, NamedTuple
+from typing import NamedTuple
+from collections.abc import Callable, Iterable
 
 from .diagnostic import Diagnostic
 
@@ -243,9 +244,9 @@ def apply_suppressions(
                 used.add(_use_key(diag.location.path, directive, code))
                 hit = True
         if code != UNUSED_NOQA_CODE:
-            directive = noqa.line_directive(diag.location.line)
-            if directive is not None and directive.matches(code):
-                used.add(_use_key(diag.location.path, directive, code))
+            on_line = noqa.line_directive(diag.location.line)
+            if on_line is not None and on_line.matches(code):
+                used.add(_use_key(diag.location.path, on_line, code))
                 hit = True
         (suppressed if hit else kept).append(diag)
 
@@ -254,12 +255,12 @@ def apply_suppressions(
         candidates: list[UnusedNoqa] = []
         for directive in (*noqa.file_level, *noqa.lines.values()):
             if directive.codes is None:
-                # a bare line `# noqa` is shared with flake8/ruff/pycodestyle: it may well be there
+                # a bare line noqa comment is shared with flake8/ruff/pycodestyle: it may well be there
                 # for them, so only our own bare `# cursus-lint: noqa` can be called unused
                 if directive.file_level and (path, directive.line, None) not in used:
                     candidates.append(UnusedNoqa(path, directive.line, directive.column, None))
                 continue
-            for code, column in zip(directive.codes, directive.code_columns):
+            for code, column in zip(directive.codes, directive.code_columns, strict=False):
                 if not code.startswith(_OUR_PREFIX) or (path, directive.line, code) in used:
                     continue
                 if enabled is not None and not enabled(code, path):

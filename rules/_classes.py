@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, TypeVar
+from typing import TypeVar
+from collections.abc import Iterator
 
 from cursus_lint.facts.model import BuilderFacts, ConfigFacts, FileFacts, Span
 from cursus_lint.model import ProjectModel, StepModel, per_run
@@ -48,7 +49,7 @@ def nearest(items: list[tuple[Path, T]], near: Path | None) -> tuple[Path, T]:
 
     def shared(item: tuple[Path, T]) -> int:
         n = 0
-        for a, b in zip(item[0].parts, parts):
+        for a, b in zip(item[0].parts, parts, strict=False):
             if a != b:
                 break
             n += 1
@@ -87,7 +88,7 @@ def is_shared_base_file(project: ProjectModel, facts: FileFacts | None) -> bool:
     shared module the catalog may file under a registered base entry, not a step's own file."""
     if facts is None:
         return False
-    classes = [*facts.configs, *facts.builders]
+    classes: list[ConfigFacts | BuilderFacts] = [*facts.configs, *facts.builders]
     bases = used_as_base(project)
     return bool(classes) and all(c.name.endswith(BASE_SUFFIXES) or c.name in bases for c in classes)
 
@@ -195,5 +196,7 @@ def registry_span(step: StepModel) -> Span | None:
 
 def registry_related(step: StepModel, message: str) -> list[tuple[Path, Span, str]]:
     """A related location at the step's registry entry, when it came from a file."""
-    span = registry_span(step)
-    return [(step.registry.source_path, span, message)] if span is not None else []
+    span, reg = registry_span(step), step.registry
+    if span is None or reg is None or reg.source_path is None:
+        return []
+    return [(reg.source_path, span, message)]

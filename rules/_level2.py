@@ -8,9 +8,10 @@ whether those name sets are complete enough to compare. Pure functions over the 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from cursus_core.registry.names import match_canonical_name
 from cursus_lint.facts import ContractFacts, DependencyFacts, FileFacts, OutputFacts, Span, SpecFacts
@@ -411,7 +412,7 @@ def processing_output_key(path: str) -> tuple[str, str] | None:
 
 
 #: contract side -> (contract field, its facts attribute, spec field, spec item name function, noun)
-_SIDES = {
+_SIDES: dict[str, tuple[str, str, str, Callable[[Any], str | None], str]] = {
     "input": ("expected_input_paths", "inputs", "dependencies", dependency_name, "dependency"),
     "output": ("expected_output_paths", "outputs", "outputs", output_name, "output"),
 }

@@ -63,7 +63,7 @@ CONFIG = '''\
 
 def pipeline_repo(dag: str = DAG, config: str = CONFIG, **replace: str) -> dict[str, str]:
     """The example repo with a configured pipeline (``replace`` swaps step components)."""
-    return repo(extra={"pyproject.toml": PYPROJECT, "pipeline/dag.json": dag, "pipeline/config.json": config},
+    return repo({"pyproject.toml": PYPROJECT, "pipeline/dag.json": dag, "pipeline/config.json": config}, (),
                 **replace)
 
 

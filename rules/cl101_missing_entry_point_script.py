@@ -97,6 +97,7 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     contract = step.contract
     if contract is None or contract.entry_point is None:
         return
+    assert step.contract_file is not None  # contract facts come from the contract file
     entry = contract.entry_point
     if not isinstance(entry.value, str) or not entry.value.strip():
         project.count_unknown("non-literal-entry-point")

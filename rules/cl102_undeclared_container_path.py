@@ -9,7 +9,7 @@ from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
-from ._script_contract import declared_paths, env_path, is_platform_path, norm, pair, related_paths, unknown_field
+from ._script_contract import declared_paths, env_path, is_platform_path, norm, pair, unknown_field
 
 _BAD_SCRIPT = edit("script", '    return label, sep, src, dst\n',
                    '    stats = os.path.join("/opt/ml/processing/output/stats", "summary.json")\n'

@@ -10,7 +10,7 @@ from cursus_lint.facts import ScriptFacts
 from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
-from ._examples import BASE, edit, line_of, repo
+from ._examples import edit, line_of, repo
 
 if TYPE_CHECKING:  # pragma: no cover
     from cursus_lint.fix.context import Context, Planned
@@ -122,6 +122,7 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     script, contract = step.script, step.contract
     if script is None or script.script is None or contract is None:
         return
+    assert step.contract_file is not None  # contract facts come from the contract file
     if "required_env_vars" in contract.non_literal or "optional_env_vars" in contract.non_literal:
         return  # not knowable statically: stay silent
     declared = {item.name for item in contract.required_env_vars} | set(contract.optional_env_vars)

@@ -26,6 +26,13 @@ _BAD_SPEC = edit("spec", "    ],\n)\n", '''\
     ],
 )
 ''')
+# Known limits: the script may use 'report' through a computed name, a loop over the dict or a helper
+_DST = '    dst = os.path.join(output_paths["clean_data"], f"{job_args.job_type}.csv")\n'
+_COMPUTED_NAME = edit("script", _DST, _DST + "    extra = output_paths[job_args.extra_output]\n")
+_LOOPED = edit("script", _DST,
+               _DST + "    for path in output_paths.values():\n        os.makedirs(path, exist_ok=True)\n")
+_HELPER = edit("script", _DST, _DST + "    write_manifest(output_paths)\n").replace(
+    "\ndef main(", "\ndef write_manifest(paths):\n    return sorted(paths)\n\n\ndef main(")
 
 RULE = Rule(
     code="CL104",
@@ -66,7 +73,10 @@ to a helper under another name, the rule stays silent for that kind: any name ma
 ''',
     bad=(Example(repo(contract=_BAD_CONTRACT, spec=_BAD_SPEC),
                  expect=(("steps/contracts/clean_contract.py", line_of(_BAD_CONTRACT, '"report"')),)),),
-    good=(Example(repo()),),
+    good=(Example(repo()),
+          Example(repo(contract=_BAD_CONTRACT, spec=_BAD_SPEC, script=_COMPUTED_NAME)),
+          Example(repo(contract=_BAD_CONTRACT, spec=_BAD_SPEC, script=_LOOPED)),
+          Example(repo(contract=_BAD_CONTRACT, spec=_BAD_SPEC, script=_HELPER))),
 )
 
 

@@ -67,10 +67,7 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     main = p.script.main
     names = [q.name for q in main.params]
     missing = [n for n in TESTABLE_PARAMS if n not in names]
-    if missing:
-        detail = "it lacks " + ", ".join(missing)
-    else:
-        detail = "the conventional parameters are out of order"
+    detail = "it lacks " + ", ".join(missing) if missing else "the conventional parameters are out of order"
     yield RULE.report(
         p.script_file.path, main.name_span,
         f"main({', '.join(names)}) does not follow main({', '.join(TESTABLE_PARAMS)}): {detail}; callers "

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from cursus_lint.diagnostic import Diagnostic, Severity
 from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
-from ._level2 import PROPERTY_SCHEMAS, output_name, processing_output_key, resolve_contract, spec_label
+from ._level2 import (PROPERTY_SCHEMAS, ResolvedContract, output_name, processing_output_key, resolve_contract,
+                      spec_label)
 
 if TYPE_CHECKING:  # pragma: no cover
     from cursus_lint.fix.context import Context, Planned
@@ -71,7 +72,7 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     if sm_type in PROPERTY_SCHEMAS and sm_type != "Processing":
         return  # a Processing-shaped path on another step type is CL206's finding
     for variant in step.specs:
-        contract = None
+        contract: ResolvedContract | Literal[False] | None = None  # False: looked for, none found
         for out in variant.spec.outputs:
             name = output_name(out)
             if out.property_path is None or name is None:

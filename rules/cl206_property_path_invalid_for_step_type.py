@@ -68,7 +68,7 @@ registry's `sagemaker_step_type` if the step really is of another type.
 ## Known limits
 Step types without a property schema here (Lambda, Condition, custom types) are not checked: the
 rule stays silent for them.
-''',
+''',  # noqa: E501 (a Markdown table row cannot wrap)
     bad=(Example(repo(spec=_BAD_SPEC), expect=(("steps/specs/clean_spec.py", line_of(_BAD_SPEC, "property_path=")),)),),
     good=(Example(repo()), Example(repo(spec=_INDEX_SPEC)),
           Example(repo(spec=_BAD_SPEC, registry=_LAMBDA))),
@@ -86,6 +86,7 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
         return
     registry = registry_span(step)
     for variant, out in checked:
+        assert out.property_path is not None  # checked keeps outputs with a path
         problem = property_path_problem(out.property_path, sm_type)
         if problem is None:
             continue

@@ -24,6 +24,16 @@ def _variant(job_in_file: str, job_declared: str) -> str:
 _BAD_VARIANT = _variant("calibration", "validation")
 _GOOD_VARIANT = _variant("calibration", "calibration")
 _VARIANT_PATH = "steps/specs/clean_calibration_spec.py"
+# Known limits: a step type computed at run time, and the spec of a step the registry does not list
+_COMPUTED = edit("spec", 'step_type="Clean"', 'step_type=step_type_for("CLean")')
+_UNREGISTERED = edit("registry", '''    "Clean": {
+        "config_class": "CleanConfig",
+        "builder_step_name": "CleanStepBuilder",
+        "spec_type": "Clean",
+        "sagemaker_step_type": "Processing",
+        "description": "Cleans raw data",
+    },
+''', "")
 
 RULE = Rule(
     code="CL208",
@@ -72,7 +82,8 @@ Specs of unregistered steps and step types computed at run time are not checked.
     bad=(Example(repo(spec=_BAD_CASE), expect=(("steps/specs/clean_spec.py", line_of(_BAD_CASE, "step_type=")),)),
          Example(repo(extra={_VARIANT_PATH: _BAD_VARIANT}),
                  expect=((_VARIANT_PATH, line_of(_BAD_VARIANT, "step_type=")),))),
-    good=(Example(repo()), Example(repo(extra={_VARIANT_PATH: _GOOD_VARIANT}))),
+    good=(Example(repo()), Example(repo(extra={_VARIANT_PATH: _GOOD_VARIANT})),
+          Example(repo(spec=_COMPUTED)), Example(repo(spec=_BAD_CASE, registry=_UNREGISTERED))),
 )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.facts import DependencyFacts, OutputFacts
 from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
@@ -94,9 +95,10 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
                                                     "(no ScriptContract): the script is checked against no contract",
                           step=step.name)
     for contract in (contract_file.contracts if contract_file is not None else ()):
+        assert contract_file is not None
         yield from _wrong(contract, f"contract '{contract_label(contract)}'", contract.value_spans,
                           contract_file.path, step.name)
-    for job_type, path in sorted(step.info.specs.items(), key=lambda kv: kv[0] or ""):
+    for _job_type, path in sorted(step.info.specs.items(), key=lambda kv: kv[0] or ""):
         facts = project.files.get(path)
         if facts is not None and not facts.specs and _defines_nothing(facts):
             yield RULE.report(path, None, f"spec file of step '{step.name}' defines nothing "
@@ -107,5 +109,6 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
         label = f"spec '{spec_label(variant)}'"
         yield from _wrong(spec, label, spec.non_literal | {k: v for k, v in spec.keyword_spans.items()
                                                             if k not in spec.non_literal}, variant.path, step.name)
-        for item in (*spec.dependencies, *spec.outputs):
+        items: tuple[DependencyFacts | OutputFacts, ...] = (*spec.dependencies, *spec.outputs)
+        for item in items:
             yield from _wrong(item, label, item.non_literal, variant.path, step.name)

@@ -139,7 +139,7 @@ def check(project: ProjectModel) -> Iterator[Diagnostic]:
     registry_file = project.catalog.core_registry_file
     for consumer in ix.consumers:
         for dep in consumer.spec.dependencies:
-            for source, span in zip(dep.compatible_sources, dep.compatible_source_spans):
+            for source, span in zip(dep.compatible_sources, dep.compatible_source_spans, strict=False):
                 if source in known or strip_job_suffix(source) in known or source in allowed:
                     continue
                 hint, kind = _hint(source, candidates)

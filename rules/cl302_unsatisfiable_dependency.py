@@ -10,7 +10,7 @@ from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._dependencies import dependency_readable, index, sources_without_specs, visible_providers
-from ._examples import edit, line_of, repo
+from ._examples import REMOTE_REGISTRY, edit, line_of, repo
 
 _RENAMED = edit("spec", '''            logical_name="raw_data",
             dependency_type=DependencyType.PROCESSING_OUTPUT,
@@ -25,6 +25,13 @@ _WRONG_TYPE = edit("spec", "            dependency_type=DependencyType.PROCESSIN
                    "            dependency_type=DependencyType.MODEL_ARTIFACTS,\n            required=True,")
 _OPTIONAL = _RENAMED.replace("            required=True,\n            compatible_sources=[]",
                              "            required=False,\n            compatible_sources=[]")
+# Known limits: a provider spec whose outputs are not literal, and a listed source that is
+# registered but has no spec in the repo, may supply the dependency
+_TEMPLATE_OUTPUTS = edit("load_spec", "    outputs=[\n", "    outputs=TEMPLATE_OUTPUTS + [\n").replace(
+    "from cursus_core.base import DependencyType, NodeType, OutputSpec, StepSpecification\n",
+    "from cursus_core.base import DependencyType, NodeType, OutputSpec, StepSpecification\n\n"
+    "from .templates import TEMPLATE_OUTPUTS\n")
+_FROM_REMOTE = _RENAMED.replace("            compatible_sources=[],", '            compatible_sources=["Remote"],')
 
 RULE = Rule(
     code="CL302",
@@ -80,7 +87,9 @@ repo.
 ''',
     bad=(Example(repo(spec=_RENAMED), expect=(("steps/specs/clean_spec.py", line_of(_RENAMED, "training_table")),)),
          Example(repo(spec=_WRONG_TYPE), expect=(("steps/specs/clean_spec.py", line_of(_WRONG_TYPE, '"raw_data"')),))),
-    good=(Example(repo()), Example(repo(spec=_OPTIONAL))),
+    good=(Example(repo()), Example(repo(spec=_OPTIONAL)),
+          Example(repo(spec=_RENAMED, load_spec=_TEMPLATE_OUTPUTS)),
+          Example(repo(spec=_FROM_REMOTE, registry=REMOTE_REGISTRY))),
 )
 
 

@@ -120,7 +120,8 @@ def check(project: ProjectModel) -> Iterator[Diagnostic]:
             if all(any(source_matches(s, c.provider.step) for s in dep.compatible_sources) for c in tied):
                 continue  # alternatives the author listed on purpose
             listing = ", ".join(f"{c.label} ({c.total:.2f})" for c in tied)
-            outcome = "the resolver takes the first by name" if dep.required else "the optional dependency is left unwired"
+            outcome = ("the resolver takes the first by name" if dep.required
+                       else "the optional dependency is left unwired")
             message = (f"dependency '{dep.logical_name}' of {consumer.spec_name} matches outputs of "
                        f"{len(tied)} steps equally well ({listing}); {outcome}")
             related = [(c.provider.ref.path, c.provider.ref.span, f"candidate {c.label} scores {c.total:.2f}")

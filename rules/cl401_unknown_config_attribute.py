@@ -89,6 +89,7 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     builder = step.builder
     if builder is None or not builder.config_reads:
         return
+    assert step.builder_file is not None  # builder facts come from the builder file
     name = step_config_class(step, project)
     if name is None:
         project.count_unknown("builder-config-class")

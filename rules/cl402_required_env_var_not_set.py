@@ -23,7 +23,8 @@ _NO_OVERRIDE = edit("builder", '''    def _get_environment_variables(self):
 
 # Known limits: a builder that sets env vars under computed names may set LABEL_FIELD
 _COMPUTED = edit("builder", '        env_vars["LABEL_FIELD"] = self.config.label_name\n',
-                 "        for name in self.config.env_names:\n            env_vars[name] = getattr(self.config, name)\n")
+                 "        for name in self.config.env_names:\n"
+                 "            env_vars[name] = getattr(self.config, name)\n")
 
 RULE = Rule(
     code="CL402",
@@ -71,7 +72,8 @@ The rule stays silent when the builder sets env vars under names computed at run
 (`env_vars[name] = ...`).
 ''',
     bad=(Example(repo(builder=_FORGOT),
-                 expect=(("steps/builders/builder_clean_step.py", line_of(_FORGOT, "def _get_environment_variables")),)),),
+                 expect=(("steps/builders/builder_clean_step.py",
+                          line_of(_FORGOT, "def _get_environment_variables")),)),),
     good=(Example(repo()), Example(repo(builder=_SUPER)), Example(repo(builder=_NO_OVERRIDE)),
           Example(repo(builder=_COMPUTED))),
 )
@@ -82,6 +84,8 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     builder, contract = step.builder, step.contract
     if builder is None or contract is None or not contract.required_env_vars:
         return
+    assert step.builder_file is not None  # builder facts come from the builder file
+    assert step.contract_file is not None  # contract facts come from the contract file
     if not builder.has_env_method or builder.calls_super_env:
         return  # the base class copies the contract's env vars
     if "required_env_vars" in contract.non_literal:

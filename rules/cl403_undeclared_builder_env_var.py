@@ -112,6 +112,8 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     builder, contract = step.builder, step.contract
     if builder is None or contract is None or not builder.env_vars_set:
         return
+    assert step.builder_file is not None  # builder facts come from the builder file
+    assert step.contract_file is not None  # contract facts come from the contract file
     if "required_env_vars" in contract.non_literal or "optional_env_vars" in contract.non_literal:
         project.count_unknown("non-literal-contract-env")
         return

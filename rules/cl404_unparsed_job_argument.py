@@ -73,6 +73,7 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     builder, script_file = step.builder, step.script
     if builder is None or not builder.job_arguments or script_file is None or script_file.script is None:
         return
+    assert step.builder_file is not None  # builder facts come from the builder file
     script = script_file.script
     if not script.uses_argparse or script_file.unknown.get("dynamic-argument"):
         project.count_unknown("script-arguments-unknown")

@@ -26,13 +26,21 @@ class ProcessingStepBuilderBase(StepBuilderBase):
         if not self.config.processing_instance_count:
             raise ValueError("processing_instance_count is required")
 '''
-_INHERITS = edit("builder", "class CleanStepBuilder(StepBuilderBase):", "class CleanStepBuilder(ProcessingStepBuilderBase):")
+_INHERITS = edit("builder", "class CleanStepBuilder(StepBuilderBase):",
+                 "class CleanStepBuilder(ProcessingStepBuilderBase):")
 _INHERITS = _INHERITS.replace('''    def validate_configuration(self):
         if not self.config.label_name:
             raise ValueError("label_name is required")
 
 ''', "").replace("from cursus_core.base import StepBuilderBase\n",
                  "from .builder_processing_step_base import ProcessingStepBuilderBase\n")
+# Known limits: a mixin from outside the repo may provide the renamed method
+_VENDOR_MIXIN = edit("builder", "class CleanStepBuilder(StepBuilderBase):",
+                     "class CleanStepBuilder(VendorProcessorMixin, StepBuilderBase):")
+_VENDOR_MIXIN = _VENDOR_MIXIN.replace("from cursus_core.base import StepBuilderBase\n",
+                                      "from cursus_core.base import StepBuilderBase\n"
+                                      "from vendor_steps.mixins import VendorProcessorMixin\n")
+_VENDOR_MIXIN = _VENDOR_MIXIN.replace("    def _create_processor(self):", "    def _build_processor(self):")
 
 RULE = Rule(
     code="CL405",
@@ -80,7 +88,8 @@ provides are unknowable and the rule stays silent.
     good=(Example(repo()), Example(repo(builder=_ALTERNATIVE)),
           Example(repo(builder=SDK_BUILDER)),
           Example(repo(builder=_INHERITS,
-                       extra={"steps/builders/builder_processing_step_base.py": _LOCAL_BASE}))),
+                       extra={"steps/builders/builder_processing_step_base.py": _LOCAL_BASE})),
+          Example(repo(builder=_VENDOR_MIXIN))),
 )
 
 
@@ -89,6 +98,7 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     builder = step.builder
     if builder is None or builder.synthesized:
         return  # interface layout: the builder is a cursus template, not code in the repo
+    assert step.builder_file is not None  # builder facts come from the builder file
     chain = builder_chain(project, builder, step.builder_file.path)
     if chain.unknown_bases:
         project.count_unknown("builder-base-outside-repo")

@@ -19,7 +19,8 @@ FIELDS_BY_TYPE = {
 }
 ALL_FIELDS = ("processing_entry_point", "training_entry_point", "entry_point", "inference_entry_point")
 
-_DRIFT = edit("config", '    processing_entry_point: str = "clean.py"', '    processing_entry_point: str = "cleaning.py"')
+_DRIFT = edit("config", '    processing_entry_point: str = "clean.py"',
+              '    processing_entry_point: str = "cleaning.py"')
 _SUBDIR = edit("config", '    processing_entry_point: str = "clean.py"',
                '    processing_entry_point: str = "scripts/clean.py"')
 _BASE = '''\
@@ -83,12 +84,14 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     contract = step.contract
     if contract is None or contract.entry_point is None or not isinstance(contract.entry_point.value, str):
         return
+    assert step.contract_file is not None  # contract facts come from the contract file
     name = step_config_class(step, project)
     near = step.config_file.path if step.config_file else None
     if name is None:
         return
     for field_name in FIELDS_BY_TYPE.get(step.sagemaker_step_type or "", ALL_FIELDS):
-        found = next(((path, cfg) for path, cfg in iter_field_chain(project, name, near) if field_name in cfg.fields), None)
+        found = next(((path, cfg) for path, cfg in iter_field_chain(project, name, near)
+                      if field_name in cfg.fields), None)
         if found is None:
             continue
         path, owner = found

@@ -12,7 +12,8 @@ from cursus_lint.rule import Example, Rule
 from ._classes import BASE_SUFFIXES, is_config_class, used_as_base
 from ._examples import edit, line_of, repo
 
-_RENAMED = edit("config", "class CleanConfig(ProcessingStepConfigBase):", "class CleanSettings(ProcessingStepConfigBase):")
+_RENAMED = edit("config", "class CleanConfig(ProcessingStepConfigBase):",
+                "class CleanSettings(ProcessingStepConfigBase):")
 _REGISTRY = edit("registry", '"config_class": "CleanConfig"', '"config_class": "CleanSettings"')
 _BUILDER = edit("builder", "import CleanConfig", "import CleanSettings").replace("config: CleanConfig",
                                                                                 "config: CleanSettings")

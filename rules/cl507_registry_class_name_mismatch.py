@@ -12,7 +12,8 @@ from ._classes import registry_related, step_class_candidates
 from ._examples import edit, line_of, repo
 
 _BUILDER = edit("builder", "class CleanStepBuilder(StepBuilderBase):", "class CleaningStepBuilder(StepBuilderBase):")
-_CONFIG = edit("config", "class CleanConfig(ProcessingStepConfigBase):", "class CleaningConfig(ProcessingStepConfigBase):")
+_CONFIG = edit("config", "class CleanConfig(ProcessingStepConfigBase):",
+               "class CleaningConfig(ProcessingStepConfigBase):")
 _CONFIG_BUILDER = edit("builder", "import CleanConfig", "import CleaningConfig") \
     .replace("config: CleanConfig", "config: CleaningConfig")
 _BOTH_REGISTRY = edit("registry", '"config_class": "CleanConfig"', '"config_class": "CleaningConfig"') \

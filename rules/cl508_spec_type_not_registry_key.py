@@ -61,6 +61,7 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     if span is None:
         project.count_unknown("registry-not-in-repo")
         return
+    assert reg.source_path is not None  # registry_span found the entry in its file
     related = []
     for variant in step.specs:
         ref = variant.spec.step_type

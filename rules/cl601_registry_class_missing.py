@@ -8,11 +8,14 @@ from cursus_lint.diagnostic import Diagnostic, Severity
 from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
-from ._examples import edit, line_of, repo
 from ._classes import step_class_candidates
+from ._examples import REMOTE_REGISTRY, edit, line_of, repo
 from ._registry_entries import closest, entries, step_for
 
 _RENAMED = edit("registry", '"builder_step_name": "CleanStepBuilder"', '"builder_step_name": "CleaningStepBuilder"')
+# Known limits: a step only registered here (its code lives in another package), and a builder
+# file that does not parse (the classes it defines are unknown)
+_UNPARSABLE = edit("builder", "    def validate_configuration(self):\n", "    def validate_configuration(self:\n")
 
 RULE = Rule(
     code="CL601",
@@ -56,8 +59,10 @@ that drift is reported once, by CL507 at the class; CL601 then covers the names 
 Steps that are only registered here (their code lives in another package) are not checked, and
 the rule stays silent while a builder or config file does not parse.
 ''',
-    bad=(Example(repo(registry=_RENAMED), expect=(("registry/step_names.py", line_of(_RENAMED, "CleaningStepBuilder")),)),),
-    good=(Example(repo()),),
+    bad=(Example(repo(registry=_RENAMED),
+                 expect=(("registry/step_names.py", line_of(_RENAMED, "CleaningStepBuilder")),)),),
+    good=(Example(repo()), Example(repo(registry=REMOTE_REGISTRY)),
+          Example(repo(registry=_RENAMED, builder=_UNPARSABLE))),
 )
 
 _KINDS = {"builder_step_name": ("builder", "builders"), "config_class": ("config", "configs")}
@@ -81,7 +86,7 @@ def check(project: ProjectModel) -> Iterator[Diagnostic]:
         step = step_for(project, ref.name, ref.workspace_id)
         if step is None or not step.files:
             continue  # registered here, implemented elsewhere
-        for key, (kind, folder) in _KINDS.items():
+        for key, (kind, _folder) in _KINDS.items():
             value = ref.entry.fields.get(key)
             if not isinstance(value, str) or value in defined:
                 continue

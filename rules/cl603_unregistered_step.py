@@ -56,7 +56,8 @@ Add the step to the registry of its scope with its config class, builder class, 
 SageMaker step type, or delete the leftover files.
 ''',
     bad=(Example(repo(registry=_WITHOUT_CLEAN),
-                 expect=(("steps/builders/builder_clean_step.py", line_of(BASE["builder"], "class CleanStepBuilder")),)),),
+                 expect=(("steps/builders/builder_clean_step.py",
+                          line_of(BASE["builder"], "class CleanStepBuilder")),)),),
     good=(Example(repo()),),
 )
 
@@ -84,10 +85,12 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     if len(have) < 2:
         return
     if step.builder is not None:
+        assert step.builder_file is not None  # builder facts come from the builder file
         path, span = step.builder_file.path, step.builder.name_span
     elif step.specs and step.specs[0].spec.step_type is not None:
         path, span = step.specs[0].path, step.specs[0].spec.step_type.span
     elif step.config is not None:
+        assert step.config_file is not None  # config facts come from the config file
         path, span = step.config_file.path, step.config.name_span
     else:
         return  # the files did not parse: CL901 says why

@@ -72,14 +72,14 @@ core step to `STEP_OVERRIDES`, or keep one registry file.
 )
 
 
-def _spec_scope(project, path: Path) -> str | None:
+def _spec_scope(project: ProjectModel, path: Path) -> str | None:
     for step_dir in project.catalog.step_dirs:
         if any(path.parent == d for d in step_dir.role_dirs.get("specs", ())):
             return step_dir.workspace_id
     return None
 
 
-def _duplicate_specs(project):
+def _duplicate_specs(project: ProjectModel) -> Iterator[Diagnostic]:
     attached = {p for s in project.steps for p in s.info.specs.values()}
     groups: dict[tuple[str | None, str], list] = {}
     for path, facts in sorted(project.files.items()):

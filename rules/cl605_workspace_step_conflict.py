@@ -79,13 +79,13 @@ def _span(project, definition):
 @RULE.project
 def check(project: ProjectModel) -> Iterator[Diagnostic]:
     for name, definitions in project.catalog.registry.get_step_conflicts().items():
-        located = [(d, _span(project, d)) for d in definitions if d.source_path is not None]
-        for d, span in located:
-            others = [(o, s) for o, s in located if o is not d]
-            names = ", ".join(f"'{o.workspace_id}'" for o, _ in others)
+        located = [(d, path, _span(project, d)) for d in definitions if (path := d.source_path) is not None]
+        for d, path, span in located:
+            others = [(o, p, s) for o, p, s in located if o is not d]
+            names = ", ".join(f"'{o.workspace_id}'" for o, _, _ in others)
             yield RULE.report(
-                d.source_path, span,
+                path, span,
                 f"step '{name}' of workspace '{d.workspace_id}' is also defined by workspace(s) {names}; "
                 f"one name must mean one step before either is promoted",
                 step=name,
-                related=[(o.source_path, s, f"'{name}' in workspace '{o.workspace_id}'") for o, s in others])
+                related=[(p, s, f"'{name}' in workspace '{o.workspace_id}'") for o, p, s in others])

@@ -78,6 +78,7 @@ def check(project: ProjectModel) -> Iterator[Diagnostic]:
         if ref.name in core:
             continue
         registry_file = project.catalog.core_registry_file
+        assert registry_file is not None  # core_entries read the core table from it
         yield RULE.report(
             ref.path, ref.entry.key_span,
             f"STEP_OVERRIDES of workspace '{ref.workspace_id}' overrides '{ref.name}', which the core STEP_NAMES "

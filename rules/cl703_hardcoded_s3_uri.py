@@ -30,6 +30,10 @@ _GOOD_CONFIG = edit(
     "config", '    separator: str = ","\n',
     '    separator: str = ","\n    reference_data: str = Field(description="Lookup table, e.g. s3://bucket/ref")\n',
 )
+# Known limits: a helper module next to the builders (no step builder class) and a script are not checked
+_HELPER = 'REFERENCE_DATA = "s3://ml-team-bucket/reference/v3"\n'
+_S3_SCRIPT = edit("script", 'INPUT_DIR = "/opt/ml/processing/input/data"\n',
+                  'INPUT_DIR = "/opt/ml/processing/input/data"\nSOURCE = "s3://ml-team-bucket/raw/"  # for the docs\n')
 
 RULE = Rule(
     code="CL703",
@@ -86,7 +90,9 @@ contracts and specs name logical inputs and outputs).
         Example(repo(config=_BAD_CONFIG),
                 expect=(("steps/configs/config_clean_step.py", line_of(_BAD_CONFIG, "s3://ml-team")),)),
     ),
-    good=(Example(repo(builder=_GOOD_BUILDER, config=_GOOD_CONFIG)),),
+    good=(Example(repo(builder=_GOOD_BUILDER, config=_GOOD_CONFIG)),
+          Example(repo(extra={"steps/builders/s3_defaults.py": _HELPER})),
+          Example(repo(script=_S3_SCRIPT))),
 )
 
 _CONFIG_ROLES = ("config", "hyperparams")

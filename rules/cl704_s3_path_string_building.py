@@ -28,6 +28,12 @@ _GOOD_CONFIG = edit(
     '    processing_entry_point: str = "clean.py"\n\n    @property\n    def archive_path(self) -> str:\n'
     '        return f"{self.pipeline_s3_loc}/archive/clean"\n',
 )
+# Known limits: a helper module next to the builders, and a log message in a builder, are not checked
+_HELPER = 'def s3_uri(bucket: str, key: str) -> str:\n    return f"s3://{bucket}/{key}"\n'
+_LOGGING_BUILDER = edit(
+    "builder", "    def validate_configuration(self):\n",
+    '    def validate_configuration(self):\n        print(f"outputs go below s3://{self.config.bucket}/clean")\n',
+)
 
 _HOW = {"fstring": "an f-string", "concat": "'+'", "percent": "'%' formatting", "format": "str.format()",
         "join": "a string join"}
@@ -86,7 +92,9 @@ are not flagged: they run on plain strings when the config is built (the usual t
         Example(repo(config=_BAD_CONFIG),
                 expect=(("steps/configs/config_clean_step.py", line_of(_BAD_CONFIG, "archive_path")),)),
     ),
-    good=(Example(repo(config=_GOOD_CONFIG)),),
+    good=(Example(repo(config=_GOOD_CONFIG)),
+          Example(repo(extra={"steps/builders/s3_utils.py": _HELPER})),
+          Example(repo(builder=_LOGGING_BUILDER))),
 )
 
 _CONFIG_ROLES = ("config", "hyperparams")

@@ -62,6 +62,7 @@ def check(project: ProjectModel) -> Iterator[Diagnostic]:
     nodes = node_names(facts)
     if nodes is None:
         return  # no DAG, or a .py DAG: its nodes are not known statically (counted by the loader)
+    assert facts.dag_path is not None and facts.config_path is not None  # nodes and configs were read from them
     for entry in facts.configs.values():
         if entry.name in nodes:
             continue

@@ -1,4 +1,5 @@
-"""CL807 config-invalid: a saved config does not load: unknown class, a field that does not validate, or a derived value that does not recompute.
+"""CL807 config-invalid: a saved config does not load: unknown class, a field that does not
+validate, or a derived value that does not recompute.
 
 Emitted by ``cursus-lint build`` from the dry-run compiler's problems (it needs the repo's
 builders and configs imported, in a child process), so there is no static check here: this
@@ -13,7 +14,8 @@ from cursus_lint.rule import Rule
 RULE = Rule(
     code="CL807",
     name="config-invalid",
-    summary="A saved config does not load: unknown class, a field that does not validate, or a derived value that does not recompute.",
+    summary=("A saved config does not load: unknown class, a field that does not validate, or a derived value "
+             "that does not recompute."),
     severity=Severity.ERROR,
     docs='''
 ## What it checks

@@ -73,6 +73,7 @@ def check(project: ProjectModel) -> Iterator[Diagnostic]:
         return
     root = project.settings.root
     for entry in used_configs(facts):
+        assert facts.config_path is not None  # the entries were read from it
         for ep in entry.entry_points:
             if ep.script_exists:
                 continue

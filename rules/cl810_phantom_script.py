@@ -64,6 +64,7 @@ def check(project: ProjectModel) -> Iterator[Diagnostic]:
     if facts is None:
         return
     for entry in used_configs(facts):
+        assert facts.config_path is not None  # the entries were read from it
         if entry.entry_points:
             continue  # a script step: CL808 checks its file
         step = step_model(project, entry.name, entry.class_name)

@@ -54,6 +54,7 @@ deliberately not Python 3 (templates, fixtures), exclude them (`extend-exclude`)
 in `per-file-ignores`.
 ''',
     bad=(Example(repo(contract=_BAD_CONTRACT),
-                 expect=(("steps/contracts/clean_contract.py", line_of(_BAD_CONTRACT, 'required_env_vars=["LABEL')),)),),
+                 expect=(("steps/contracts/clean_contract.py",
+                          line_of(_BAD_CONTRACT, 'required_env_vars=["LABEL')),)),),
     good=(Example(repo()),),
 )

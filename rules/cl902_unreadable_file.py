@@ -58,7 +58,7 @@ Re-save the file as UTF-8 (`iconv -f latin1 -t utf-8 in.py > out.py`, or the edi
 `.py` files that are too large (a JSON/CSV next to the code), or exclude generated files
 (`extend-exclude`).
 ''',
-    bad=(Example(repo(extra={"steps/scripts/clean.py": _LATIN1_SCRIPT}),
+    bad=(Example({**repo(), "steps/scripts/clean.py": _LATIN1_SCRIPT},
                  expect=(("steps/scripts/clean.py", line_of(_SCRIPT_TEXT, "MAINTAINER")),)),),
     good=(Example(repo(script=_SCRIPT_TEXT)),),
 )

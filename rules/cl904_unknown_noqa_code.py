@@ -16,7 +16,8 @@ _TYPO = edit("script", '    sep = environ_vars.get("SEPARATOR", ",")\n',
 _FILE_LEVEL = edit("builder", "from sagemaker.processing import ProcessingInput, ProcessingOutput\n",
                    "# cursus-lint: noqa: CL999\nfrom sagemaker.processing import ProcessingInput, ProcessingOutput\n")
 _KNOWN = edit("script", '    sep = environ_vars.get("SEPARATOR", ",")\n',
-              '    sep = environ_vars.get("SEPARATOR", ",")\n    debug = os.getenv("DEBUG_MODE")  # noqa: CL103, E501\n')
+              '    sep = environ_vars.get("SEPARATOR", ",")\n'
+              '    debug = os.getenv("DEBUG_MODE")  # noqa: CL103, E501\n')
 
 RULE = Rule(
     code="CL904",

@@ -35,7 +35,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from cursus_lint.rules import _examples
 
@@ -366,7 +366,7 @@ class Campaign:
 
 
 def campaign(seed: int, count: int, *, subprocess_every: int = 50, time_limit: float = 20.0,
-             mutators: list[str] | None = None, progress: Callable[[int, "Campaign"], None] | None = None,
+             mutators: list[str] | None = None, progress: Callable[[int, Campaign], None] | None = None,
              small: bool = False) -> Campaign:
     """Run ``count`` inputs of ``seed``; every ``subprocess_every``-th one in a child process."""
     repos = base_repos(small)

@@ -70,7 +70,10 @@ def _missing_entry_point(root: Path) -> None:
                '"script_path": "steps/scripts/packaging.py"')
 
 
-def _raising_builder(root: Path, body: str = '        raise RuntimeError("package bucket is not configured")\n') -> None:
+_RAISE = '        raise RuntimeError("package bucket is not configured")\n'
+
+
+def _raising_builder(root: Path, body: str = _RAISE) -> None:
     path = root / BUILDERS / "builder_package_step.py"
     text = path.read_text()
     marker = "    def create_step("
@@ -105,7 +108,8 @@ def _hostile_builder(root: Path) -> None:
         "    _socket.getaddrinfo('example.com', 443)\n"
         "except OSError:\n"
         "    pass\n" + path.read_text())
-    _raising_builder(root, "        import socket\n        socket.create_connection(('10.255.255.1', 80), timeout=60)\n")
+    _raising_builder(root, "        import socket\n"
+                           "        socket.create_connection(('10.255.255.1', 80), timeout=60)\n")
 
 
 def _forging_builder(root: Path) -> None:
@@ -378,7 +382,7 @@ def test_entry_points_and_source_dirs_outside_the_repo_are_cl808(tmp_path: Path)
         return [p.message for p in find_missing_entry_points("Node", Config(**values), repo, config_file)]
 
     assert found(processing_entry_point="run.py", processing_source_dir="steps/scripts") == []
-    refused = "outside the repo {}: refused (a pipeline must not run files from outside its repo)".format(repo)
+    refused = f"outside the repo {repo}: refused (a pipeline must not run files from outside its repo)"
     evil = str(tmp_path / "evil.py")
     assert found(processing_entry_point=evil) == [f"node 'Node': processing_entry_point '{evil}' is {refused}"]
     assert found(processing_entry_point="run.py", processing_source_dir="..") == [

@@ -191,7 +191,7 @@ def test_entries_swapped_between_keys_are_misses(repo: Path, tmp_path: Path) -> 
     run(repo, True, cache)
     files = entries(cache)
     contents = [f.read_bytes() for f in files]
-    for f, data in zip(files, contents[1:] + contents[:1]):  # rotate: every entry under a foreign key
+    for f, data in zip(files, contents[1:] + contents[:1], strict=True):  # rotate: every entry under a foreign key
         f.write_bytes(data)
     got, engine = run(repo, True, cache)
     assert got == uncached

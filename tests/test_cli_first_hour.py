@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
 
 from cursus_lint.cli import main
 from cursus_lint.rules import _examples

@@ -296,7 +296,8 @@ def test_missing_build_extra_says_what_to_install(monkeypatch: pytest.MonkeyPatc
     with pytest.raises(ImportError) as info:
         require_build_extra()
     assert str(info.value) == BUILD_EXTRA_MESSAGE
-    assert BUILD_EXTRA_MESSAGE == "the dry-run build needs the build extra: pip install '.[build]' in a clone of cursus-lint"
+    assert BUILD_EXTRA_MESSAGE == ("the dry-run build needs the build extra: "
+                                   "pip install '.[build]' in a clone of cursus-lint")
 
 
 def test_importing_the_compiler_does_not_import_sagemaker() -> None:
@@ -502,7 +503,8 @@ def test_builder_exception_points_at_the_builder_line(tmp_path: Path) -> None:
 def test_builder_import_error_points_at_the_builder_line(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     builder = root / "steps" / "builders" / "builder_package_step.py"
-    builder.write_text(builder.read_text().replace("from typing import", "from os import no_such_name\nfrom typing import", 1))
+    broken = builder.read_text().replace("from typing import", "from os import no_such_name\nfrom typing import", 1)
+    builder.write_text(broken)
     [problem] = _run(root).problems
     assert (problem.kind, problem.node, problem.path, problem.line) == (
         "builder-exception", "Package", builder, _line(builder, "from os import no_such_name"))

@@ -125,7 +125,7 @@ def _main_dicts(script: Path) -> dict[str, dict[str, str]]:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict) and isinstance(node.targets[0], ast.Name):
             keys = [k.value for k in node.value.keys]
             vals = [v.value if isinstance(v, ast.Constant) else None for v in node.value.values]
-            out[node.targets[0].id] = dict(zip(keys, vals))
+            out[node.targets[0].id] = dict(zip(keys, vals, strict=True))
     return out
 
 

@@ -2,7 +2,8 @@
 
 Two guards: an ast walk over every cursus_core module (cheap, no tool needed), and the
 import-linter contracts in pyproject.toml, run the way ``make layers`` runs them and shown to
-break when an upward import is added.
+break when an upward import is added. A third keeps import circles out of the packages (a
+function-level import counts: it still runs the other module).
 """
 
 from __future__ import annotations
@@ -112,3 +113,62 @@ def test_import_linter_contracts_hold_and_break_on_an_upward_import(tmp_path: Pa
     assert "Contracts: 0 kept, 2 broken." in result.stdout
     assert _broken_imports(result.stdout) == ["cursus_core.dag -> cursus_lint.rule",
                                               "cursus_lint.diagnostic -> cursus_lint.rules._examples"]
+
+
+# ----------------------------------------------------------------------------- import circles
+
+
+PACKAGES = {"cursus_core": CORE, "cursus_lint": ROOT / "cursus_lint", "cursus_lint.rules": ROOT / "rules"}
+
+
+def module_files(packages: dict[str, Path]) -> dict[str, Path]:
+    """Module name -> file for every module of ``packages`` (rules/ under its shipped name)."""
+    out: dict[str, Path] = {}
+    for package, directory in packages.items():
+        for path in sorted(directory.rglob("*.py")):
+            relative = _module_name(path, directory)
+            out[package + ("." + relative if relative else "")] = path
+    return out
+
+
+def import_graph(modules: dict[str, str], packages: set[str]) -> dict[str, set[str]]:
+    """Module -> the modules of the graph it imports (at any depth: a function-level import
+    still runs the other module). ``from pkg import sub`` depends on ``pkg.sub``; on ``pkg``'s
+    ``__init__`` only when it imports names that are not submodules."""
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, source in modules.items():
+        package = name if name in packages else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(source)):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = package.split(".")
+                if node.level:
+                    base = base[: len(base) - (node.level - 1)]
+                    origin = ".".join(base + ([node.module] if node.module else []))
+                else:
+                    origin = node.module or ""
+                subs = [f"{origin}.{alias.name}" for alias in node.names]
+                targets = [s for s in subs if s in modules] + ([origin] if any(s not in modules for s in subs) else [])
+            graph[name].update(t for t in targets if t in modules and t != name)
+    return graph
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    import networkx as nx
+
+    return sorted(sorted(c) for c in nx.simple_cycles(nx.DiGraph([(a, b) for a, bs in graph.items() for b in bs])))
+
+
+def test_the_cycle_check_finds_a_circle_through_a_lazy_import() -> None:
+    modules = {"pkg": "from . import api\n", "pkg.api": "from .engine import run\n",
+               "pkg.engine": "def run():\n    from . import __version__\n", "pkg.leaf": "from pkg import api\n"}
+    assert import_cycles(import_graph(modules, {"pkg"})) == [["pkg", "pkg.api", "pkg.engine"]]
+
+
+def test_no_import_circles_inside_the_packages() -> None:
+    files = module_files(PACKAGES)
+    packages = {name for name, path in files.items() if path.name == "__init__.py"}
+    graph = import_graph({name: path.read_text(encoding="utf-8") for name, path in files.items()}, packages)
+    assert import_cycles(graph) == []

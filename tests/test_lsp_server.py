@@ -137,7 +137,8 @@ async def test_quick_fix_is_the_servers_own_never_the_clients_data(client: Langu
         text_document=types.TextDocumentIdentifier(uri), range=d.range,
         context=types.CodeActionContext(diagnostics=[d])))
     fixes = [a for a in actions if a.is_preferred]
-    assert [a.title for a in fixes] == ["declare 'DEBUG_MODE' in optional_env_vars of 'CLEAN_CONTRACT' (default '') (CL103)"]
+    assert [a.title for a in fixes] == [
+        "declare 'DEBUG_MODE' in optional_env_vars of 'CLEAN_CONTRACT' (default '') (CL103)"]
     assert {k: list(v) for k, v in fixes[0].edit.changes.items()} == {contract_uri: [types.TextEdit(
         types.Range(types.Position(OPT_ROW, 39), types.Position(OPT_ROW, 39)), ', "DEBUG_MODE": ""')]}
     assert all("/etc/passwd" not in str(a.edit) for a in actions)

@@ -131,7 +131,8 @@ def test_the_drift_check_catches_a_changed_value() -> None:
     bad, _ = example_blocks(rule.docs)
     assert missing_lines(bad, rule.bad) == []
     drifted = bad.replace("DEBUG_MODE", "DEBUG_LEVEL")
-    assert missing_lines(drifted, rule.bad) == ['debug = os.getenv("DEBUG_LEVEL")          # CL103: not in CLEAN_CONTRACT']
+    expected = 'debug = os.getenv("DEBUG_LEVEL")          # CL103: not in CLEAN_CONTRACT'
+    assert missing_lines(drifted, rule.bad) == [expected]
 
 
 @pytest.mark.parametrize("code", sorted(c for c, r in RULES.items() if r.fix is not None))

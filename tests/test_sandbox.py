@@ -171,7 +171,8 @@ def test_without_allow_local_even_loopback_is_blocked(tmp_path: Path) -> None:
     source = NETWORK.format(root=str(GUARD), here=str(tmp_path), local=False)
     finished, _, log = run_script(tmp_path, source)
     *_, loopback, attempts = json.loads(log.splitlines()[-1])
-    assert loopback[0].startswith("NetworkBlockedError: network access is blocked in the test: connecting to 127.0.0.1:")
+    assert loopback[0].startswith("NetworkBlockedError: network access is blocked in the test: "
+                                  "connecting to 127.0.0.1:")
     assert len(attempts) == 5 and attempts[-1][0] == loopback[0].rsplit(": ", 1)[1]
 
 

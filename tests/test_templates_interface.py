@@ -9,7 +9,8 @@ import json
 import socket
 import tarfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import pytest
 
@@ -135,7 +136,8 @@ def test_template_wiring_env_vars_and_arguments(built) -> None:
     assert _processing(evaluation, "in", "model_input")["S3Input"]["S3Uri"] == \
         {"Get": "Steps.XGBoostTraining.ModelArtifacts.S3ModelArtifacts"}
     model = steps["XGBoostModel-CreateModel"]
-    assert _get(model, "PrimaryContainer", "ModelDataUrl") == {"Get": "Steps.XGBoostTraining.ModelArtifacts.S3ModelArtifacts"}
+    assert _get(model, "PrimaryContainer", "ModelDataUrl") == {
+        "Get": "Steps.XGBoostTraining.ModelArtifacts.S3ModelArtifacts"}
     transform = steps["BatchTransform_calibration"]
     assert _get(transform, "ModelName") == {"Get": "Steps.XGBoostModel-CreateModel.ModelName"}
     assert _get(transform, "TransformOutput", "S3OutputPath") == \
@@ -153,7 +155,8 @@ def _flat(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
         yield path, value
 
 
-#: Everything that differs (after normalize_definition: uploaded code hashes are equalized) between the classic and the interface build of the shared steps, and why.
+#: Everything that differs (after normalize_definition: uploaded code hashes are equalized) between
+#: the classic and the interface build of the shared steps, and why.
 OUTPUT_PATHS = "output destinations: the assembler gives classic builders <prefix>/<node>/<output>; templates " \
                "use <prefix>/<snake step>[/<job_type>]/<output>, as upstream's templates do"
 CODE_ROUTE = "the interface declares step_assembly 'code' (ProcessingStep(code=...)), which uploads the script " \
@@ -235,7 +238,8 @@ def test_sdk_delegated_step_is_a_builder_not_found_naming_the_route(tmp_path: Pa
     result = dry_run(tmp_path / "dag.json", tmp_path / "config.json", IFACE)
     problems = [p for p in result.problems if p.kind != "config-without-node"]
     assert [(p.kind, p.node, p.path, p.line) for p in problems] == [
-        ("builder-not-found", "Registration", IFACE / "steps" / "interfaces" / "registration.step.yaml", 9)]  # step_assembly
+        # step_assembly
+        ("builder-not-found", "Registration", IFACE / "steps" / "interfaces" / "registration.step.yaml", 9)]
     assert problems[0].message.startswith("step 'Registration' is built by SDK delegation (route "
                                           "MimsModelRegistrationProcessing x delegation x -)")
     assert result.definition is None

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from cursus_core.literals import NotLiteral, call_name, dotted_name, literal_value, module_constants
-from cursus_core.source import SourceFile, SourceProblem, load_source, read_source
+from cursus_core.source import MEMO_SIZE, LruMemo, SourceFile, SourceProblem, load_source, read_source
 
 if TYPE_CHECKING:  # pragma: no cover
     from cursus_core.cache import DiskCache
@@ -132,8 +132,9 @@ def summarize(source: SourceFile) -> FileSummary:
     return summary
 
 
-#: path -> (content digest, summary): one entry per file, replaced when the file changes
-_memo: dict[str, tuple[str, FileSummary]] = {}
+#: path -> (content digest, summary): one entry per file, replaced when the file changes; the
+#: ``MEMO_SIZE`` most recently used paths
+_memo: LruMemo[str, tuple[str, FileSummary]] = LruMemo(MEMO_SIZE)
 _memo_lock = threading.Lock()
 
 
@@ -144,7 +145,7 @@ def summarize_path(path: Path, cache: DiskCache | None = None) -> FileSummary:
         return summarize(load_source(path))
     key = str(path)
     with _memo_lock:
-        hit = _memo.get(key)
+        hit = _memo.lookup(key)
     if hit is not None and hit[0] == digest:
         return hit[1]
     summary = cache.get("summary-" + digest, FileSummary) if cache is not None else None
@@ -157,5 +158,5 @@ def summarize_path(path: Path, cache: DiskCache | None = None) -> FileSummary:
         if cache is not None:
             cache.put("summary-" + digest, summary, FileSummary)
     with _memo_lock:
-        _memo[key] = (digest, summary)
+        _memo.put(key, (digest, summary))
     return summary

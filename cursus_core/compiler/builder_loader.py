@@ -23,7 +23,8 @@ from pydantic import BaseModel
 from cursus_core.catalog import StepCatalog, StepInfo
 from cursus_core.registry import StepDefinition
 
-__all__ = ["BuilderLoadError", "BuilderNotFoundError", "MissingPackageError", "RepoImporter", "package_root", "user_frame", "BuilderLoader"]
+__all__ = ["BuilderLoadError", "BuilderNotFoundError", "MissingPackageError", "RepoImporter", "package_root",
+           "user_frame", "BuilderLoader"]
 
 
 def user_frame(exc: BaseException, repo_root: Path) -> tuple[Path | None, int | None]:
@@ -56,7 +57,7 @@ class MissingPackageError(BuilderLoadError):
     """A builder imports a package that is not installed and is not part of the repo (an external
     SDK a step delegates to); the dry run stands the node in with a placeholder."""
 
-    def __init__(self, message: str, package: str, choice: "BuilderChoice", line: int | None = None):
+    def __init__(self, message: str, package: str, choice: BuilderChoice, line: int | None = None):
         super().__init__(message, choice.builder_file, line, choice.step)
         self.package, self.choice = package, choice
 

@@ -384,7 +384,7 @@ class _Loader:
                                   step=step, class_name=name)
         return cls
 
-    def written_fields(self, cls: type, entry: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    def written_fields(self, cls: type[BaseModel], entry: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """(field values, derived values as written): cursus files also hold exported derived values."""
         fields = {k: v for k, v in entry.items() if k not in _NOT_FIELDS}
         if not self.cursus_style:

@@ -199,7 +199,7 @@ def configs_to_cursus_document(configs: Sequence[BaseModel], *, registry: Unifie
     shared = _shared(configs)
     specific = {}
     field_sources: dict[str, list[str]] = {}
-    for name, config, entry in zip(names, configs, serialized):
+    for name, config, entry in zip(names, configs, serialized, strict=True):
         specific[name] = {MODEL_TYPE_KEY: type(config).__name__,
                           **{k: v for k, v in entry.items() if not k.startswith("_") and k not in shared}}
         for key in entry:
@@ -208,7 +208,7 @@ def configs_to_cursus_document(configs: Sequence[BaseModel], *, registry: Unifie
     return {
         "configuration": {"shared": shared, "specific": specific},
         "metadata": {
-            "config_types": {name: type(config).__name__ for name, config in zip(names, configs)},
+            "config_types": {name: type(config).__name__ for name, config in zip(names, configs, strict=True)},
             "created_at": created_at or datetime.now().isoformat(),
             "field_sources": field_sources,
         },
@@ -218,7 +218,7 @@ def configs_to_cursus_document(configs: Sequence[BaseModel], *, registry: Unifie
 def _shared(configs: Sequence[BaseModel]) -> dict[str, Any]:
     if len(configs) <= 1:
         return {}
-    seen: dict[str, set[str | None]] = {}
+    seen: dict[str, set[str]] = {}
     counts: dict[str, int] = {}
     for index, config in enumerate(configs):
         tiers = _tiers(config)

@@ -462,7 +462,8 @@ def _listing(candidates: Sequence[Candidate], limit: int = 3) -> str:
     return ", ".join(f"{c.label} ({c.total:.2f})" for c in candidates[:limit])
 
 
-def resolve(dependency: Any, providers: Iterable[Any], threshold: float = 0.5, tie_margin: float = 0.05,
+def resolve(dependency: Any, providers: Iterable[Any] | ProviderPool, threshold: float = 0.5,
+            tie_margin: float = 0.05,
             consumer: Any = None) -> Resolution:
     """Pick the provider for ``dependency``.
 

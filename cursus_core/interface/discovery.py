@@ -167,7 +167,8 @@ def check_file_set(loaded: Sequence[LoadedInterface]) -> list[Problem]:
                 "this file's registry row over the package's but still loads the package's interface "
                 "(searched first), so the step's registry row and its contract/spec come from different files",
                 item.file.path, span, "warning", ("step_type",),
-                related=(Related(shadowed.file.path, shadowed.interface.step_type.span, "package step declared here"),)))
+                related=(Related(shadowed.file.path, shadowed.interface.step_type.span,
+                                 "package step declared here"),)))
     return problems
 
 

@@ -8,13 +8,12 @@ typed model all walk these three node kinds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 from collections.abc import Iterator
 
 from .span import Span
 
 #: A plain YAML value after tag resolution (YAML 1.1, as PyYAML's ``safe_load`` upstream reads).
-ScalarValue = Union[str, int, float, bool, None]
+ScalarValue = str | int | float | bool | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +71,7 @@ class YMap:
         return {entry.key: entry.value.to_python() for entry in self.entries}
 
 
-YNode = Union[YScalar, YSeq, YMap]
+YNode = YScalar | YSeq | YMap
 
 
 def is_null(node: YNode | None) -> bool:

@@ -197,8 +197,9 @@ class _Converter:
 
     def _merge_entries(self, node: Any, depth: int) -> list[YEntry]:
         value = self.convert(node, depth + 1)
-        maps = [value] if isinstance(value, YMap) else list(value.items) if isinstance(value, YSeq) else []
-        if not maps or not all(isinstance(m, YMap) for m in maps):
+        items = [value] if isinstance(value, YMap) else list(value.items) if isinstance(value, YSeq) else []
+        maps = [m for m in items if isinstance(m, YMap)]
+        if not maps or len(maps) != len(items):
             self.problems.append(Problem("yaml-bad-merge", "a '<<' merge key must name a mapping or a list "
                                          "of mappings", self.path, value.span))
             return []

@@ -13,7 +13,7 @@ keys silently; here they are problems.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 Status = Literal["live", "deprecated", "dead"]
 
@@ -73,7 +73,7 @@ class Obj:
         return tuple(k.name for k in self.keys)
 
 
-Type = Union[Scalar, ListOf, MapOf, Obj]
+Type = Scalar | ListOf | MapOf | Obj
 
 STRING = Scalar("string")
 BOOLEAN = Scalar("boolean")

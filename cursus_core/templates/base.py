@@ -133,7 +133,7 @@ class TemplateStepBuilder(StepBuilderBase):
             if klass.__name__ in _SHARED_BASES:
                 return None
             if "get_environment_variables" in vars(klass):
-                return getattr(self.config, "get_environment_variables")
+                return self.config.get_environment_variables
         return None
 
     def declared_env_names(self) -> list[str]:
@@ -237,7 +237,7 @@ class TemplateStepBuilder(StepBuilderBase):
         return outputs
 
     def _finish(self, step: Any) -> Any:
-        setattr(step, "_spec", self.spec)
+        step._spec = self.spec
         return step
 
     def create_step(self, **kwargs: Any) -> Any:  # pragma: no cover - every route overrides

@@ -72,14 +72,16 @@ def route_for(interface: StepInterface) -> Route:
             why = f"its SDK package '{package}' {state}"
         else:
             why = "the dry run does not run SDK step classes"
-        raise UnbuildableRoute(f"step '{name}' is built by SDK delegation (route {route}); no template builds it: {why}")
+        raise UnbuildableRoute(f"step '{name}' is built by SDK delegation (route {route}); "
+                               f"no template builds it: {why}")
     if smt == "Processing":
         if kind not in PROCESSING_KINDS:
             raise UnbuildableRoute(f"step '{name}' (route {route}): a Processing template needs compute.kind "
                                    f"one of {', '.join(PROCESSING_KINDS)}")
         label = f"Processing/{assembly or 'code'}"
         if label not in _CLASSES:
-            raise UnbuildableRoute(f"step '{name}' (route {route}): no Processing template for step_assembly {assembly!r}")
+            raise UnbuildableRoute(f"step '{name}' (route {route}): "
+                                   f"no Processing template for step_assembly {assembly!r}")
         return Route(label, _CLASSES[label])
     if smt in _KINDS:
         if kind not in _KINDS[smt]:

@@ -70,7 +70,7 @@ class InterfaceSteps:
         self._classes: dict[str, list[type]] | None = None
 
     @classmethod
-    def for_repo(cls, importer: RepoImporter) -> "InterfaceSteps | None":
+    def for_repo(cls, importer: RepoImporter) -> InterfaceSteps | None:
         """The repo's interfaces, or None when it has none (a classic-layout repo)."""
         files = discover(importer.root)
         return cls(load(files), importer) if files else None

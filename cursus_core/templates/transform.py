@@ -24,11 +24,13 @@ class TransformTemplate(TemplateStepBuilder):
 
     def _roles(self) -> tuple[str, str]:
         names = [n for n, d in self.spec.dependencies.items()
-                 if getattr(d.dependency_type, "value", d.dependency_type) == "custom_property" or d.data_type == "String"]
+                 if getattr(d.dependency_type, "value", d.dependency_type) == "custom_property"
+                 or d.data_type == "String"]
         data = [n for n in self.spec.dependencies if n not in names]
         if len(names) != 1 or len(data) != 1:
             raise TemplateConfigError(f"Transform step {self.step_type} needs one model-name dependency "
-                                      f"(custom_property) and one data dependency; has {sorted(self.spec.dependencies)}")
+                                      "(custom_property) and one data dependency; "
+                                      f"has {sorted(self.spec.dependencies)}")
         return names[0], data[0]
 
     def validate_configuration(self) -> None:
@@ -38,7 +40,8 @@ class TransformTemplate(TemplateStepBuilder):
     def _create_transformer(self, model_name: Any, output_path: Any) -> Any:
         from sagemaker.transformer import Transformer
 
-        optional = {k: getattr(self.config, k) for k in _TRANSFORMER_FIELDS if getattr(self.config, k, None) is not None}
+        optional = {k: getattr(self.config, k) for k in _TRANSFORMER_FIELDS
+                    if getattr(self.config, k, None) is not None}
         env = self._get_environment_variables()
         return Transformer(model_name=model_name,
                            instance_type=self.config_field("instance_type_field", "transform_instance_type"),

@@ -60,7 +60,7 @@ def collector_env_mapping(config_file: Path | None, class_name: str) -> dict[str
             pairs: list[tuple[ast.AST, ast.AST]] = []
             for node in ast.walk(func):
                 if isinstance(node, ast.Dict):
-                    pairs += [(k, v) for k, v in zip(node.keys, node.values) if k is not None]
+                    pairs += [(k, v) for k, v in zip(node.keys, node.values, strict=True) if k is not None]
                 elif isinstance(node, ast.Assign):
                     pairs += [(t.slice, node.value) for t in node.targets if isinstance(t, ast.Subscript)]
             for key, value in pairs:

@@ -17,7 +17,8 @@ import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol
 
 from cursus_core.source import load_source
 
@@ -27,6 +28,13 @@ from .edits import apply_edits, non_overlapping
 from .write import write_fixed
 
 MAX_PASSES = 5
+
+
+class LintRun(Protocol):
+    """What the fix loop reads of one engine run (``engine.CheckResult``; fix/ does not import the engine)."""
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]: ...
 
 
 @dataclass(frozen=True)
@@ -52,7 +60,7 @@ class SkippedFix:
 class FixOutcome:
     """What a fix run did: the final check result, the new texts and what was applied or skipped."""
 
-    result: object  # engine.CheckResult of the last run
+    result: LintRun  # engine.CheckResult of the last run
     original: dict[Path, str] = field(default_factory=dict)
     current: dict[Path, str] = field(default_factory=dict)
     applied: list[AppliedFix] = field(default_factory=list)
@@ -102,7 +110,7 @@ def _parses(text: str) -> bool:
     return True
 
 
-def run_fixes(run: Callable[[dict[Path, str]], object], *, unsafe: bool = False, fix: bool = True,
+def run_fixes(run: Callable[[dict[Path, str]], LintRun], *, unsafe: bool = False, fix: bool = True,
               add_noqa: bool = False, max_passes: int = MAX_PASSES) -> FixOutcome:
     """Fix (and/or add noqa) until nothing fixable changes; ``run(overlay)`` is one engine run."""
     outcome = FixOutcome(result=run({}))
@@ -112,8 +120,8 @@ def run_fixes(run: Callable[[dict[Path, str]], object], *, unsafe: bool = False,
         wanted = [d for d in outcome.result.diagnostics
                   if d.fix is not None and d.fix.edits and (d.fix.safe or unsafe)
                   and len({e.path for e in d.fix.edits}) == 1]
-        fresh = _snapshot(outcome, {d.fix.edits[0].path for d in wanted} - linted)
-        changed = _apply_pass(outcome, [d for d in wanted if d.fix.edits[0].path in linted], skipped_keys)
+        fresh = _snapshot(outcome, {_fix_path(d) for d in wanted} - linted)
+        changed = _apply_pass(outcome, [d for d in wanted if _fix_path(d) in linted], skipped_keys)
         if not changed and not fresh:
             break
         outcome.result = run(dict(outcome.current))
@@ -124,6 +132,12 @@ def run_fixes(run: Callable[[dict[Path, str]], object], *, unsafe: bool = False,
         if _add_noqa(outcome, outcome.result.diagnostics):
             outcome.result = run(dict(outcome.current))
     return outcome
+
+
+def _fix_path(d: Diagnostic) -> Path:
+    """The one file a wanted fix edits (``run_fixes`` keeps only fixes with edits in one file)."""
+    assert d.fix is not None and d.fix.edits
+    return d.fix.edits[0].path
 
 
 def _snapshot(outcome: FixOutcome, paths: set[Path]) -> bool:
@@ -144,26 +158,27 @@ def _text(outcome: FixOutcome, path: Path) -> str | None:
 def _apply_pass(outcome: FixOutcome, fixes: Sequence[Diagnostic], skipped_keys: set) -> bool:
     by_path: dict[Path, list[Diagnostic]] = {}
     for d in fixes:
-        by_path.setdefault(d.fix.edits[0].path, []).append(d)
+        by_path.setdefault(_fix_path(d), []).append(d)
     changed = False
     for path, found in sorted(by_path.items(), key=lambda kv: str(kv[0])):
         text = _text(outcome, path)
         if text is None:
             continue
-        ok, _clash = non_overlapping(text, [d.fix.edits for d in found])  # clashes: next pass
+        fixes_here = [(d, d.fix) for d in found if d.fix is not None]
+        ok, _clash = non_overlapping(text, [fix.edits for _, fix in fixes_here])  # clashes: next pass
         accepted: list = []
         for i in ok:
-            d = found[i]
-            candidate = apply_edits(text, accepted + list(d.fix.edits))
+            d, fix = fixes_here[i]
+            candidate = apply_edits(text, accepted + list(fix.edits))
             if not _parses(candidate):
-                key = (str(path), d.code, d.fix.message)
+                key = (str(path), d.code, fix.message)
                 if key not in skipped_keys:
                     skipped_keys.add(key)
-                    outcome.skipped.append(SkippedFix(path, d.code, d.fix.message,
+                    outcome.skipped.append(SkippedFix(path, d.code, fix.message,
                                                       "the fixed file would not parse"))
                 continue
-            accepted.extend(d.fix.edits)
-            outcome.applied.append(AppliedFix(path, d.location.path, d.code, d.location.line, d.fix.message))
+            accepted.extend(fix.edits)
+            outcome.applied.append(AppliedFix(path, d.location.path, d.code, d.location.line, fix.message))
         if accepted:
             new = apply_edits(text, accepted)
             if new != text:

@@ -155,7 +155,7 @@ def bound_names(facts: FileFacts) -> set[str]:
         return names
     for imp in facts.module.imports:
         aliases = imp.aliases or (None,) * len(imp.names)
-        names.update(a or n for n, a in zip(imp.names, aliases))
+        names.update(a or n for n, a in zip(imp.names, aliases, strict=False))
     names.update(facts.module.definitions)
     return names
 

@@ -13,15 +13,16 @@ import re
 import tokenize
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Sequence, Union
+from typing import Any
+from collections.abc import Sequence
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider
 
 from .edits import line_starts, split_lines
 
-Container = Union[cst.List, cst.Dict, cst.Call]
-Item = Union[cst.Element, cst.DictElement, cst.Arg]
+Container = cst.List | cst.Dict | cst.Call
+Item = cst.Element | cst.DictElement | cst.Arg
 
 _BLANKS = re.compile(r"[ \t]*")
 _OWN_LINE_TAIL = re.compile(r"[ \t]*,?[ \t]*(#[^\r\n]*)?(\r\n|\r|\n|\Z)")
@@ -39,7 +40,7 @@ class Parsed:
     lost_tail: str = ""
 
     @classmethod
-    def of(cls, text: str) -> "Parsed | None":
+    def of(cls, text: str) -> Parsed | None:
         """The parsed file, or None when it does not parse or libcst would not give back every
         byte of it (a fix must keep every byte outside its edit)."""
         try:
@@ -64,7 +65,9 @@ class Parsed:
 
     def replace(self, old: cst.CSTNode, new: cst.CSTNode) -> str:
         """The file text with ``old`` (found by identity) swapped for ``new``."""
-        return self.module.deep_replace(old, new).code + self.lost_tail  # type: ignore[union-attr]
+        replaced = self.module.deep_replace(old, new)
+        assert isinstance(replaced, cst.Module)  # replacing a node below the module keeps a module
+        return replaced.code + self.lost_tail
 
 
 def _same(r: CodeRange, span: Any) -> bool:
@@ -100,7 +103,7 @@ def string(value: str, quote: str = '"') -> cst.SimpleString:
 # ----------------------------------------------------------------------------- containers
 
 
-def _items(node: Container) -> Sequence[Item]:
+def _items(node: Container) -> Sequence[cst.Arg | cst.BaseElement | cst.BaseDictElement]:
     return node.args if isinstance(node, cst.Call) else node.elements
 
 
@@ -220,6 +223,7 @@ def _rebuilt_without(parsed: Parsed, container: cst.List | cst.Dict, item: cst.E
     index = next(i for i, it in enumerate(items) if it is item)
     if len(items) == 1:
         empty = cst.SimpleWhitespace("")
+        new: cst.List | cst.Dict
         if isinstance(container, cst.List):
             new = container.with_changes(elements=[], lbracket=cst.LeftSquareBracket(empty),
                                          rbracket=cst.RightSquareBracket(empty))

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
+from collections.abc import Callable, Iterable, Mapping
 
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
@@ -189,4 +190,4 @@ def line_edits(old: str, new: str, index_encoding: str = types.PositionEncodingK
         end = types.Position(len(before) - 1, units(before[-1], index_encoding))
         return [types.TextEdit(types.Range(types.Position(0, 0), end), new)]
     return [types.TextEdit(types.Range(types.Position(i, 0), types.Position(i, units(a, index_encoding))), b)
-            for i, (a, b) in enumerate(zip(before, after)) if a != b]
+            for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b]

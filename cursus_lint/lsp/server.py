@@ -13,7 +13,7 @@ import logging
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from urllib.parse import unquote
 
 from lsprotocol import types
@@ -23,7 +23,7 @@ from pygls.protocol.language_server import lsp_method
 
 from cursus_core.catalog import find_repo_root
 
-from .. import __version__
+from .._version import __version__
 from ..diagnostic import Diagnostic
 from ..rules_index import all_rules
 from .actions import FIX_ALL, KINDS, QUICKFIX, fix_all, hover, noqa_actions, quick_fixes, wanted

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import cursus_lint
+from cursus_lint._version import __version__
 from cursus_lint.diagnostic import Diagnostic
 from cursus_lint.rule import Rule
 
@@ -58,7 +58,7 @@ def document(
     if statistics:
         totals["unknown"] = unknown_counts(summary)
     return {
-        "tool": {"name": TOOL_NAME, "version": cursus_lint.__version__},
+        "tool": {"name": TOOL_NAME, "version": __version__},
         "diagnostics": [_diagnostic(f) for f in findings],
         "summary": totals,
     }

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import cursus_lint
+from cursus_lint._version import __version__
 from cursus_lint.diagnostic import Diagnostic
 from cursus_lint.rule import Rule
 
@@ -60,11 +60,11 @@ def document(
     base_url = repository_url()
     descriptors = _descriptors(rule_map(rules), findings)
     if base_url is not None:  # links only to pages that exist: the generated docs/rules/CLxxx.md
-        for d, rule in zip(descriptors, rule_map(rules).values()):
+        for d, rule in zip(descriptors, rule_map(rules).values(), strict=False):
             d["helpUri"] = rule_help_uri(base_url, rule.code)
     index = {d["id"]: i for i, d in enumerate(descriptors)}
     fingerprints = _fingerprints(findings, cwd)
-    results = [_result(f, index[f.code], fp) for f, fp in zip(findings, fingerprints)]
+    results = [_result(f, index[f.code], fp) for f, fp in zip(findings, fingerprints, strict=True)]
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -73,7 +73,7 @@ def document(
                 "tool": {
                     "driver": {
                         "name": TOOL_NAME,
-                        "version": cursus_lint.__version__,
+                        "version": __version__,
                         **({"informationUri": base_url} if base_url else {}),
                         "rules": descriptors,
                     }

@@ -104,7 +104,8 @@ def _fixable_lines(findings: list[Finding]) -> list[Line]:
     if safe:
         lines.append([(f"[*] {safe} fixable with `--fix`.", "")])
     if unsafe:
-        lines.append([(f"{unsafe} more fix{'' if unsafe == 1 else 'es'} available with `--fix --unsafe-fixes`.", "dim")])
+        more = f"{unsafe} more fix{'' if unsafe == 1 else 'es'} available with `--fix --unsafe-fixes`."
+        lines.append([(more, "dim")])
     return lines
 
 
