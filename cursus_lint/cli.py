@@ -417,10 +417,13 @@ def lsp_cmd(tcp: str | None, stdio: bool) -> None:
 @click.option("--repo", type=click.Path(path_type=Path, file_okay=False),
               help="Step repo root (default: the directory of the pyproject.toml with [tool.cursus-lint], "
                    "else the current directory).")
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--definition", "definition_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the pipeline definition JSON here (sorted keys, for diffing in review).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "junit"]), default="text",
-              show_default=True, help="Report format for the build's findings.")
+@click.option("--format", "--output-format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "junit"]),
+              default="text", show_default=True, envvar="CURSUS_LINT_OUTPUT_FORMAT", show_envvar=True,
+              help="Report format for the build's findings.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="Write the report to FILE (as in check and test-scripts).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=300.0, show_default=True,
               help="Seconds before the build process is stopped (reported as CL811).")
 @click.option("--pipeline-name", help="Name of the built pipeline (default: from the saved config).")
@@ -435,8 +438,8 @@ def lsp_cmd(tcp: str | None, stdio: bool) -> None:
                    "(default: 'source-root' in [tool.cursus-lint], else found as cursus finds them).")
 @click.option("--strict", is_flag=True,
               help="Report placeholder nodes (builders needing a package that is not installed, CL812) as errors.")
-def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None, output: Path | None, fmt: str,
-              timeout: float, pipeline_name: str | None, fail_on: str | None, report_file: Path | None,
+def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None, definition_file: Path | None,
+              fmt: str, output: Path | None, timeout: float, pipeline_name: str | None, fail_on: str | None, report_file: Path | None,
               explain: bool, source_root: Path | None, strict: bool) -> None:
     """Dry-run build: compile the DAG and saved config into a SageMaker pipeline definition, offline.
 
@@ -465,15 +468,7 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
         settings = load_config(start, set(rules), overrides={"fail-on": fail_on} if fail_on else None)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    dag = dag or settings.dag_path
-    pipeline_config = pipeline_config or settings.pipeline_config_path
-    if dag is None:
-        raise UsageError("no pipeline DAG: pass --dag or set 'dag' in [tool.cursus-lint]")
-    if pipeline_config is None:
-        raise UsageError("no saved pipeline config: pass --config or set 'pipeline-config' in [tool.cursus-lint]")
-    for what, path in (("DAG", dag), ("config", pipeline_config)):
-        if not Path(path).is_file():
-            raise UsageError(f"pipeline {what} file does not exist: {path}")
+    dag, pipeline_config = _pipeline_files(settings, dag, pipeline_config)
     root = repo if repo is not None else (settings.config_file.parent if settings.config_file else Path("."))
     if source_root is not None and not source_root.is_dir():
         raise UsageError(f"source root directory does not exist: {source_root}")
@@ -489,13 +484,14 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
             if strict and d.code == "CL812":
                 d.severity = Severity.ERROR
             diagnostics.append(d)
-    if outcome.definition is not None and output is not None:
+    if outcome.definition is not None and definition_file is not None:
         try:
-            write_definition(outcome.definition, output)
+            write_definition(outcome.definition, definition_file)
         except OSError as exc:
-            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+            raise UsageError(f"cannot write {definition_file}: {exc.strerror or exc}") from None
         n = len(outcome.definition.get("Steps", []))
-        click.echo(f"Wrote the pipeline definition ({n} step{'' if n == 1 else 's'}) to {output}.", err=True)
+        click.echo(f"Wrote the pipeline definition ({n} step{'' if n == 1 else 's'}) to {definition_file}.",
+                   err=True)
     if report_file is not None and isinstance(outcome.report, dict):
         try:
             report_file.write_text(_json.dumps(outcome.report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -507,13 +503,55 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
     summary = Summary(files=2, steps=steps, elapsed_ms=outcome.elapsed_s * 1000)
     ran = {code: r for code, r in rules.items() if code.startswith("CL8")}
     text = render(fmt, diagnostics, ran, summary, color=False, statistics=False)
-    if text:
-        click.echo(text.rstrip("\n"))
+    _emit(text, output)
     failed = any(settings.fails(d.severity.value) for d in diagnostics)
     if outcome.definition is None and not failed:
         click.echo("cursus-lint: the dry run produced no pipeline definition.", err=True)
         failed = True
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _pipeline_files(settings, dag: Path | None, pipeline_config: Path | None) -> tuple[Path, Path]:
+    """The DAG and saved config of `build` and `test-scripts`: from the options, else from
+    [tool.cursus-lint]; a missing or unreadable saved config is the same one-line error (exit 2) in both."""
+    from cursus_core.testing.plan import TestingSetupError, read_saved_config
+
+    dag = dag or (Path(_rel(settings.dag_path)) if settings.dag_path else None)  # messages name it as typed
+    pipeline_config = pipeline_config or (Path(_rel(settings.pipeline_config_path))
+                                          if settings.pipeline_config_path else None)
+    if dag is None:
+        raise UsageError("no pipeline DAG: pass --dag or set 'dag' in [tool.cursus-lint]")
+    if pipeline_config is None:
+        raise UsageError("no saved pipeline config: pass --config or set 'pipeline-config' in [tool.cursus-lint]")
+    for what, path in (("DAG", dag), ("config", pipeline_config)):
+        if not Path(path).is_file():
+            raise UsageError(f"pipeline {what} file does not exist: {path}")
+    try:
+        read_saved_config(Path(pipeline_config))
+    except TestingSetupError as exc:
+        raise UsageError(str(exc)) from None
+    if Path(dag).suffix.lower() in (".json", ".yaml", ".yml"):  # data: read here; a .py DAG runs in the child
+        from cursus_core.dag import DAGCycleError, DAGError, load_dag
+
+        try:
+            load_dag(dag)
+        except DAGCycleError:
+            pass  # a finding (CL801 at the node in `build`), not a usage error
+        except DAGError as exc:  # the message names the file once: "path:line:col: ..."
+            raise UsageError(str(exc)) from None
+    return Path(dag), Path(pipeline_config)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    """A report to stdout, or to ``-o FILE`` (the same option in check, build and test-scripts)."""
+    if output is None:
+        if text:
+            click.echo(text.rstrip("\n"))
+        return
+    try:
+        output.write_text(text + ("" if text.endswith("\n") or not text else "\n"), encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
 def _explain(report: dict) -> str:
@@ -535,23 +573,26 @@ def _explain(report: dict) -> str:
 
 
 @cli.command("test-scripts")
-@click.option("--dag", "dag", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Pipeline DAG: .json or .yaml, or .py (run in a child process with the --timeout limit).")
-@click.option("--config", "pipeline_config", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Saved pipeline config JSON.")
+@click.option("--dag", "dag", type=click.Path(path_type=Path, dir_okay=False),
+              help="Pipeline DAG: .json, .yaml or .py (run in a child process with the --timeout limit) "
+                   "(default: 'dag' in [tool.cursus-lint]).")
+@click.option("--config", "pipeline_config", type=click.Path(path_type=Path, dir_okay=False),
+              help="Saved pipeline config JSON (default: 'pipeline-config' in [tool.cursus-lint]).")
 @click.option("--spec", "spec_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Testing spec (JSON or YAML): local inputs, env vars and arguments per script.")
 @click.option("--repo", type=click.Path(path_type=Path, file_okay=False),
               help="Step repo root that entry points are relative to (default: found from the config file).")
 @click.option("--workspace", type=click.Path(path_type=Path, file_okay=False),
               help="Directory for every file the run writes (default: a new temporary directory).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE.")
+@click.option("--format", "--output-format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text",
+              show_default=True, help="Report format.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="Write the report to FILE (as in check and build).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=300.0, show_default=True,
               help="Seconds each script may run before it is stopped.")
 @click.option("--progress/--no-progress", default=None,
               help="Print a line per script as it runs (default: when stderr is a terminal).")
-def test_scripts_cmd(dag: Path, pipeline_config: Path, spec_file: Path | None, repo: Path | None,
+def test_scripts_cmd(dag: Path | None, pipeline_config: Path | None, spec_file: Path | None, repo: Path | None,
                      workspace: Path | None, fmt: str, output: Path | None, timeout: float,
                      progress: bool | None) -> None:
     """Run the pipeline's real scripts in DAG order on local data (runtime testing).
@@ -573,11 +614,18 @@ def test_scripts_cmd(dag: Path, pipeline_config: Path, spec_file: Path | None, r
     from cursus_core.testing import RuntimeTestingFactory, ScriptConfigurationError, TestingSetupError
     from cursus_core.testing.report import render_report, result_line
 
-    for what, path in (("DAG", dag), ("config", pipeline_config), ("testing spec", spec_file)):
-        if path is not None and not path.is_file():
-            raise UsageError(f"{what} file does not exist: {path}")
+    from .config import ConfigError, load_config
+    from .rules_index import all_rules
+
     if repo is not None and not repo.is_dir():
         raise UsageError(f"repo directory does not exist: {repo}")
+    try:  # the same [tool.cursus-lint] table `build` reads: dag, pipeline-config
+        settings = load_config((repo or Path(".")).absolute(), set(all_rules()))
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    dag, pipeline_config = _pipeline_files(settings, dag, pipeline_config)
+    if spec_file is not None and not spec_file.is_file():
+        raise UsageError(f"testing spec file does not exist: {spec_file}")
     where = workspace if workspace is not None else Path(tempfile.mkdtemp(prefix="cursus-test-scripts-"))
     try:
         factory = RuntimeTestingFactory(dag, pipeline_config, workspace_dir=where, repo_root=repo, timeout=timeout)
