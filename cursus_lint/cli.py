@@ -97,13 +97,24 @@ def _codes(values: tuple[str, ...]) -> list[str] | None:
               help="Print a unified diff of the fixes instead of writing them (exit 1 if there is any).")
 @click.option("--show-fixes", is_flag=True, help="List the fixes applied, per file.")
 @click.option("--add-noqa", is_flag=True, help="Add '# noqa: CODE' for every remaining finding.")
+@click.option("--per-file-ignores", "per_file_ignores", multiple=True, metavar="GLOB:CODES",
+              help="Skip CODES (comma-separated) in files matching GLOB, e.g. 'steps/scripts/*.py:CL1,CL402' "
+                   "(repeatable; added to the configured ones).")
+@click.option("--stdin-filename", type=click.Path(path_type=Path),
+              help="Lint standard input as the contents of this file (pass '-' as the path), for editors "
+                   "and scripts.")
+@click.option("--show-settings", is_flag=True,
+              help="Print the resolved configuration, and where each value came from, then exit.")
+@click.option("--show-files", is_flag=True, help="Print the files that would be linted, one per line, then exit.")
 def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tuple[str, ...],
               extend_select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...],
               workspace_dirs: tuple[Path, ...], registry: Path | None, config_file: Path | None,
               fail_on: str | None, statistics: bool, exit_zero: bool, quiet: bool, color: bool | None,
               no_cache: bool, cache_dir: Path | None, baseline_file: Path | None, write_baseline: Path | None, fix: bool = False,
               unsafe_fixes: bool = False, show_diff: bool = False, show_fixes: bool = False,
-              add_noqa: bool = False, fix_only: bool = False, exit_non_zero_on_fix: bool = False) -> None:
+              add_noqa: bool = False, fix_only: bool = False, exit_non_zero_on_fix: bool = False,
+              per_file_ignores: tuple[str, ...] = (), stdin_filename: Path | None = None,
+              show_settings: bool = False, show_files: bool = False) -> None:
     """Lint the step repos under PATHS (default: the current directory).
 
     A file path lints the steps that file belongs to, against their other components, and
@@ -114,9 +125,17 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
     from .report import Summary, render
     from .rules_index import all_rules
 
+    overlay: dict[Path, str] = {}
+    if stdin_filename is not None:
+        if list(paths) != [Path("-")]:
+            raise UsageError("--stdin-filename needs '-' as the only path (the text comes from standard input)")
+        overlay[stdin_filename.absolute()] = sys.stdin.read()
+        paths = (stdin_filename,)
+    elif Path("-") in paths:
+        raise UsageError("'-' (standard input) needs --stdin-filename PATH to say which file the text is")
     targets = list(paths) or [Path(".")]
     for p in targets:
-        if not p.exists():
+        if not p.exists() and p.absolute() not in overlay:
             raise UsageError(f"path does not exist: {p}")
     overrides: dict[str, object] = {}
     for key, value in (("select", _codes(select)), ("extend-select", _codes(extend_select)),
@@ -133,11 +152,20 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
         overrides["fail-on"] = fail_on
     if cache_dir is not None:
         overrides["cache-dir"] = str(Path(cache_dir).absolute())
+    if per_file_ignores:
+        overrides["per-file-ignores"] = _per_file_ignores(per_file_ignores)
     rules = all_rules()
     try:
         settings = load_config(targets[0].absolute(), set(rules), overrides=overrides, config_file=config_file)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+    if show_settings:
+        click.echo("\n".join(_settings_lines(settings, set(overrides))))
+        sys.exit(EXIT_OK)
+    if show_files:
+        for f in _files_to_lint(settings, targets):
+            click.echo(_rel(f))
+        sys.exit(EXIT_OK)
     fix = fix or fix_only
     if unsafe_fixes and not (fix or show_diff):
         raise UsageError("--unsafe-fixes needs --fix or --diff")
@@ -146,7 +174,7 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
         result, fixed_files = _fix_run(settings, rules, targets, no_cache, fix or show_diff, unsafe_fixes, show_diff,
                                        show_fixes, add_noqa)
     else:
-        result = Engine(settings, rules, use_cache=not no_cache).run(targets)
+        result = Engine(settings, rules, overlay=overlay, use_cache=not no_cache and not overlay).run(targets)
     if result.empty_dirs:
         raise UsageError(f"no step repo under {_rel(result.empty_dirs[0])} (no steps/ directory with scripts, contracts, "
                          "specs, builders or configs); check the path")
@@ -195,6 +223,70 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
     if exit_non_zero_on_fix and fixed_files:
         failed = True
     sys.exit(EXIT_OK if exit_zero or not failed else EXIT_FINDINGS)
+
+
+def _per_file_ignores(values: tuple[str, ...]) -> dict[str, list[str]]:
+    """``--per-file-ignores "GLOB:CL1,CL2"`` (repeatable) -> {GLOB: [CL1, CL2]}."""
+    out: dict[str, list[str]] = {}
+    for value in values:
+        glob, sep, codes = value.rpartition(":")
+        listed = [c.strip() for c in codes.split(",") if c.strip()]
+        if not sep or not glob.strip() or not listed:
+            raise UsageError(f"--per-file-ignores {value!r}: expected GLOB:CODES, e.g. 'steps/scripts/*.py:CL1,CL402'")
+        out.setdefault(glob.strip(), []).extend(listed)
+    return out
+
+
+def _settings_lines(settings, from_cli: set[str]) -> list[str]:
+    """``--show-settings``: every key of the resolved configuration, as TOML-ish ``key = value``,
+    with where it came from: the command line, the pyproject.toml that set it, or the default."""
+    import tomllib
+
+    file = settings.config_file
+    in_file: set[str] = set()
+    if file is not None:
+        try:
+            table = tomllib.loads(file.read_text(encoding="utf-8")).get("tool", {}).get("cursus-lint", {})
+            in_file = set(table) if isinstance(table, dict) else set()
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            in_file = set()
+    lines = [f"# config file: {_rel(file) if file is not None else 'none (defaults)'}",
+             f"# project root: {_rel(settings.root)}"]
+    for key, value in sorted(settings.model_dump(by_alias=True).items()):
+        where = [w for w, hit in ((_rel(file) if file else "", key in in_file), ("command line", key in from_cli))
+                 if hit]
+        lines.append(f"{key} = {_json.dumps(value, sort_keys=True)}  # {' + '.join(where) or 'default'}")
+    return lines
+
+
+def _files_to_lint(settings, targets: list[Path]) -> list[Path]:
+    """``--show-files``: the Python files of every step repo under the targets (the files `check`
+    would read), or the given files themselves, minus the excluded ones; sorted, no duplicates."""
+    from cursus_core.catalog import StepCatalog, find_repo_root
+
+    from .engine import split_step_repos
+
+    layout = dict(settings.layout) or None
+    out: set[Path] = set()
+    dirs = []
+    for t in targets:
+        p = t.absolute()
+        if p.is_dir():
+            dirs.append(p)
+        elif not settings.is_excluded(p):
+            out.add(p)
+    roots, _ = split_step_repos(sorted({find_repo_root(p, layout) for p in dirs}), layout)
+    for root in roots:
+        configured = root == settings.root.absolute() or root in settings.root.absolute().parents
+        catalog = StepCatalog([root], workspace_dirs=[w.absolute() for w in settings.workspace_paths] if configured
+                              else [], registry=settings.registry_path.absolute() if settings.registry_path else None,
+                              layout=layout)
+        for step_dir in catalog.step_dirs:
+            for role_dirs in step_dir.role_dirs.values():
+                out.update(f for d in role_dirs for f in d.glob("*.py")
+                           if f.name != "__init__.py" and not settings.is_excluded(f))
+        out.update(f for f in catalog.registry_files if not settings.is_excluded(f))
+    return sorted(out, key=lambda f: _rel(f))
 
 
 def _fix_run(settings, rules, targets: list[Path], no_cache: bool, fix: bool, unsafe: bool, show_diff: bool,
@@ -255,6 +347,36 @@ def _rel(path: Path) -> str:
         return Path(os.path.relpath(path)).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+@cli.command("clean")
+@click.argument("root", type=click.Path(path_type=Path, file_okay=False), default=".")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="The cache directory to remove (default: cache-dir of the project's configuration).")
+def clean_cmd(root: Path, cache_dir: Path | None) -> None:
+    """Remove the facts cache of the project at ROOT and say what was removed."""
+    import shutil
+
+    from .config import ConfigError, load_config
+    from .rules_index import all_rules
+
+    if not root.is_dir():
+        raise UsageError(f"directory does not exist: {root}")
+    try:
+        settings = load_config(root.absolute(), set(all_rules()))
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    target = cache_dir if cache_dir is not None else settings.cache_path
+    if not target.exists():
+        click.echo(f"No cache to remove at {_rel(target)}.")
+        return
+    if target.is_symlink() or not (target / "CACHEDIR.TAG").is_file():  # only what the cache itself created
+        raise UsageError(f"{_rel(target)} is not a cursus-lint cache (no CACHEDIR.TAG); not removing it")
+    try:
+        shutil.rmtree(target)
+    except OSError as exc:
+        raise UsageError(f"cannot remove {_rel(target)}: {exc.strerror or exc}") from None
+    click.echo(f"Removed {_rel(target)}.")
 
 
 @cli.command("catalog")

@@ -98,3 +98,81 @@ def test_build_writes_the_report_with_o_and_the_definition_with_definition(tmp_p
     sarif = json.loads((root / "build.sarif").read_text())
     assert sarif["runs"][0]["results"] == []
     assert len(json.loads((root / "definition.json").read_text())["Steps"]) == 10
+
+
+# ---------------------------------------------------------------------------- item 2: ruff-style options
+
+from cursus_lint.rules import _examples  # noqa: E402
+
+from .repo_helpers import write_repo  # noqa: E402
+
+BAD_SCRIPT = _examples.edit("script", '    sep = environ_vars.get("SEPARATOR", ",")\n',
+                            '    sep = environ_vars.get("SEPARATOR", ",")\n    debug = os.getenv("DEBUG_MODE")\n')
+FINDING = ("steps/scripts/clean.py:11:13: CL103 [*] script reads env var 'DEBUG_MODE' that contract "
+           "'CLEAN_CONTRACT' does not declare")
+
+
+@pytest.fixture
+def small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    write_repo(tmp_path, _examples.repo())
+    (tmp_path / "pyproject.toml").write_text('[tool.cursus-lint]\nfail-on = "warning"\n')
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_show_settings_says_where_each_value_came_from(small: Path, capsys) -> None:
+    assert main(["check", "--show-settings", "--ignore", "CL6"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:2] == ["# config file: pyproject.toml", "# project root: ."]
+    assert 'fail-on = "warning"  # pyproject.toml' in lines
+    assert 'ignore = ["CL6"]  # command line' in lines
+    assert 'cache-dir = ".cursus-lint-cache"  # default' in lines
+
+
+def test_show_files_lists_what_check_reads(small: Path, capsys) -> None:
+    (small / "steps" / "scripts" / "skip_me.py").write_text("x = 1\n")
+    assert main(["check", "--show-files", "--exclude", "steps/scripts/skip_me.py"]) == 0
+    assert capsys.readouterr().out.splitlines() == sorted(
+        p.relative_to(small).as_posix() for p in small.rglob("*.py")
+        if p.name not in ("__init__.py", "skip_me.py") and p.parent.name != "steps")
+
+
+def test_stdin_filename_lints_standard_input_as_that_file(small: Path, monkeypatch, capsys) -> None:
+    import io
+
+    on_disk = (small / "steps/scripts/clean.py").read_text()
+    monkeypatch.setattr(sys, "stdin", io.StringIO(BAD_SCRIPT))
+    assert main(["check", "-", "--stdin-filename", "steps/scripts/clean.py", "--no-color", "--select", "CL103"]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == FINDING
+    assert (small / "steps/scripts/clean.py").read_text() == on_disk  # the file itself is untouched
+    assert main(["check", "-"]) == 2
+    assert capsys.readouterr().err == ("cursus-lint: error: '-' (standard input) needs --stdin-filename PATH to "
+                                       "say which file the text is\n")
+
+
+def test_per_file_ignores_on_the_command_line(small: Path, capsys) -> None:
+    (small / "steps/scripts/clean.py").write_text(BAD_SCRIPT)
+    assert main(["check", "--no-cache", "--no-color", "--select", "CL103"]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == FINDING
+    assert main(["check", "--no-cache", "--no-color", "--select", "CL103",
+                 "--per-file-ignores", "steps/scripts/*.py:CL102,CL103"]) == 0
+    assert capsys.readouterr().out.startswith("All checks passed: ")
+    assert main(["check", "--per-file-ignores", "CL103"]) == 2
+    assert capsys.readouterr().err == ("cursus-lint: error: --per-file-ignores 'CL103': expected GLOB:CODES, "
+                                       "e.g. 'steps/scripts/*.py:CL1,CL402'\n")
+
+
+def test_clean_removes_the_cache_and_says_so(small: Path, capsys) -> None:
+    assert main(["check", "--no-color"]) == 0
+    assert (small / ".cursus-lint-cache" / "CACHEDIR.TAG").is_file()
+    capsys.readouterr()
+    assert main(["clean"]) == 0
+    assert capsys.readouterr().out == "Removed .cursus-lint-cache.\n"
+    assert not (small / ".cursus-lint-cache").exists()
+    assert main(["clean"]) == 0
+    assert capsys.readouterr().out == "No cache to remove at .cursus-lint-cache.\n"
+    (small / "keep").mkdir()
+    assert main(["clean", "--cache-dir", "keep"]) == 2
+    assert capsys.readouterr().err == ("cursus-lint: error: keep is not a cursus-lint cache (no CACHEDIR.TAG); "
+                                       "not removing it\n")
+    assert (small / "keep").is_dir()
