@@ -434,22 +434,28 @@ def catalog_cmd(root: Path, workspace_dirs: tuple[Path, ...], registry: Path | N
         }
         click.echo(_json.dumps(doc, indent=2))
         return
-    from rich.console import Console
-    from rich.table import Table
+    click.echo("\n".join(_catalog_lines(steps, cat, root, rel)))
 
-    console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
-    table = Table(title=f"{len(steps)} steps under {root}  (registry: {rel(cat.core_registry_file) or 'built-in'})")
-    for col in ("step", "type", "script", "contract", "specs", "builder", "config"):
-        table.add_column(col, overflow="fold")
+
+def _catalog_lines(steps, cat, root: Path, rel) -> list[str]:
+    """One block per step, one component per line with its whole path: readable at any width and
+    when piped (a table cut file names mid-word at 80 columns)."""
+    n = len(steps)
+    lines = [f"{n} step{'' if n == 1 else 's'} under {rel(root)} (registry: {rel(cat.core_registry_file) or 'built-in'})"]
     for s in steps:
-        name = s.name + (f" [{s.workspace_id}]" if s.workspace_id else "")
-        specs = ", ".join(sorted(k or "base" for k in s.specs)) or "-"
-        table.add_row(name, s.registry.sagemaker_step_type if s.registry else "(unregistered)",
-                      s.script.name if s.script else "-", s.contract.name if s.contract else "-", specs,
-                      s.builder.name if s.builder else "-", s.config.name if s.config else "-")
-    console.print(table)
+        kind = s.registry.sagemaker_step_type if s.registry else "unregistered"
+        lines += ["", s.name + (f" [workspace {s.workspace_id}]" if s.workspace_id else "") + f" ({kind})"]
+        parts: list[tuple[str, Path | None]] = [("script", s.script), ("contract", s.contract)]
+        parts += [(f"spec ({k})" if k else "spec", v) for k, v in sorted(s.specs.items(), key=lambda kv: kv[0] or "")]
+        parts += [("builder", s.builder), ("config", s.config)]
+        parts += [("hyperparams", h) for h in s.hyperparams]
+        width = max(len(label) for label, _ in parts)
+        lines += [f"  {label + ':':<{width + 1}} {rel(path) if path else '-'}" for label, path in parts]
+    if cat.unmatched:
+        lines.append("")
     for u in cat.unmatched:
-        console.print(f"unmatched {u.role[:-1] if u.role.endswith('s') else u.role}: {rel(u.path)}: {u.reason}")
+        lines.append(f"unmatched {u.role[:-1] if u.role.endswith('s') else u.role}: {rel(u.path)}: {u.reason}")
+    return lines
     for p in cat.problems:
         console.print(f"problem: {rel(getattr(p, 'path', None)) or '<registry>'}:{p.line}: {p.message}")
 

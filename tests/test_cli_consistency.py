@@ -176,3 +176,42 @@ def test_clean_removes_the_cache_and_says_so(small: Path, capsys) -> None:
     assert capsys.readouterr().err == ("cursus-lint: error: keep is not a cursus-lint cache (no CACHEDIR.TAG); "
                                        "not removing it\n")
     assert (small / "keep").is_dir()
+
+
+# ---------------------------------------------------------------------------- item 3: catalog layout
+
+
+def test_catalog_lists_each_step_as_a_block_of_whole_paths(small: Path, capsys) -> None:
+    assert main(["catalog"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["2 steps under . (registry: registry/step_names.py)",
+                   "", "Clean (Processing)",
+                   "  script:   steps/scripts/clean.py",
+                   "  contract: steps/contracts/clean_contract.py",
+                   "  spec:     steps/specs/clean_spec.py",
+                   "  builder:  steps/builders/builder_clean_step.py",
+                   "  config:   steps/configs/config_clean_step.py",
+                   "", "DataLoad (Processing)",
+                   "  script:   -",
+                   "  contract: -",
+                   "  spec:     steps/specs/data_load_spec.py",
+                   "  builder:  steps/builders/builder_data_load_step.py",
+                   "  config:   steps/configs/config_data_load_step.py"]
+
+
+@pytest.mark.parametrize("columns", ["80", "100"])
+def test_catalog_never_cuts_a_file_name_at_80_or_100_columns_or_piped(columns: str, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from cursus_lint.cli import cli
+
+    monkeypatch.chdir(ROOT)
+    runner = CliRunner()
+    text = runner.invoke(cli, ["catalog", "fixtures/example_repo"], env={"COLUMNS": columns}).output
+    doc = json.loads(runner.invoke(cli, ["catalog", "fixtures/example_repo", "--format", "json"]).output)
+    paths = [p for s in doc["steps"] for p in (s["script"], s["contract"], s["builder"], s["config"],
+                                                 *s["specs"].values()) if p]
+    assert len(paths) > 40
+    shown = {line.split(": ", 1)[1].strip() for line in text.splitlines() if line.startswith("  ")}
+    assert set(paths) <= shown
+    assert not any(ch in text for ch in "│┃━")  # no table
