@@ -792,6 +792,23 @@ def result_summary(report) -> str:
     return f"test-scripts: {'OK' if report.ok else 'FAILED'}: {counts}"
 
 
+#: one complete sentence per command for `cursus-lint --help` (click cuts the docstring's first
+#: sentence at 45 characters with "...", mid-sentence)
+SHORT_HELP = {
+    "build": "Dry-run build of the pipeline (imports user code).",
+    "catalog": "Show which files form which step.",
+    "check": "Lint the step repos under PATHS.",
+    "clean": "Remove the facts cache.",
+    "lsp": "Run the language server.",
+    "rule": "Explain one rule.",
+    "rules": "List every rule.",
+    "schema": "Print the JSON Schema of .step.yaml files.",
+    "test-scripts": "Run the pipeline's scripts on local data.",
+}
+for _name, _text in SHORT_HELP.items():
+    cli.commands[_name].short_help = _text
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the exit status instead of raising."""
     try:

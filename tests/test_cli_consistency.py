@@ -215,3 +215,23 @@ def test_catalog_never_cuts_a_file_name_at_80_or_100_columns_or_piped(columns: s
     shown = {line.split(": ", 1)[1].strip() for line in text.splitlines() if line.startswith("  ")}
     assert set(paths) <= shown
     assert not any(ch in text for ch in "│┃━")  # no table
+
+
+# ---------------------------------------------------------------------------- item 4: help text
+
+
+def test_help_never_cuts_a_sentence_at_80_columns() -> None:
+    from click.testing import CliRunner
+
+    from cursus_lint.cli import cli
+
+    runner = CliRunner()
+    top = runner.invoke(cli, ["--help"], env={"COLUMNS": "80"}).output
+    listed = top.split("Commands:\n", 1)[1].splitlines()
+    assert [line.split()[0] for line in listed] == sorted(cli.commands)
+    assert all(line.rstrip().endswith(".") and not line.rstrip().endswith("...") for line in listed), listed
+    assert "  check         Lint the step repos under PATHS." in listed
+    for name in cli.commands:
+        text = runner.invoke(cli, [name, "--help"], env={"COLUMNS": "80"}).output
+        assert text.startswith(f"Usage: cli {name} ")
+        assert not [line for line in text.splitlines()[1:] if line.rstrip().endswith("...")], name
