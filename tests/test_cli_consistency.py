@@ -235,3 +235,35 @@ def test_help_never_cuts_a_sentence_at_80_columns() -> None:
         text = runner.invoke(cli, [name, "--help"], env={"COLUMNS": "80"}).output
         assert text.startswith(f"Usage: cli {name} ")
         assert not [line for line in text.splitlines()[1:] if line.rstrip().endswith("...")], name
+
+
+def test_lsp_tcp_client_disconnect_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    import socket
+    import time
+
+    with socket.socket() as probe:  # a free port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "cursus_lint.cli", "lsp", "--tcp", f"127.0.0.1:{port}"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                conn = socket.create_connection(("127.0.0.1", port), timeout=5)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                           "params": {"processId": None, "rootUri": None, "capabilities": {}}})
+        conn.sendall(f"Content-Length: {len(body)}\r\n\r\n{body}".encode())
+        assert conn.recv(16) == b"Content-Length: "
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")  # RST
+        conn.close()
+        time.sleep(2)
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert "Traceback" not in err
+    assert "cursus-lint lsp: the client disconnected ([Errno 104] Connection reset by peer)" in err
