@@ -240,7 +240,7 @@ def _per_file_ignores(values: tuple[str, ...]) -> dict[str, list[str]]:
 def _settings_lines(settings, from_cli: set[str]) -> list[str]:
     """``--show-settings``: every key of the resolved configuration, as TOML-ish ``key = value``,
     with where it came from: the command line, the pyproject.toml that set it, or the default."""
-    import tomllib
+    from .config import tomllib
 
     file = settings.config_file
     in_file: set[str] = set()
@@ -377,6 +377,43 @@ def clean_cmd(root: Path, cache_dir: Path | None) -> None:
     except OSError as exc:
         raise UsageError(f"cannot remove {_rel(target)}: {exc.strerror or exc}") from None
     click.echo(f"Removed {_rel(target)}.")
+
+
+@cli.command("init")
+@click.argument("root", type=click.Path(path_type=Path, file_okay=False), default=".")
+def init_cmd(root: Path) -> None:
+    """Write [tool.cursus-lint] for the repo at ROOT and print pre-commit and CI snippets.
+
+    Detects the registry, workspace directories, the pipeline DAG and the saved pipeline config,
+    and appends the section to ROOT/pyproject.toml (created if missing; the rest of the file is
+    kept as it is). Refuses when the section already exists.
+    """
+    from .init import InitError, detect, section_text, snippets
+
+    if not root.is_dir():
+        raise UsageError(f"directory does not exist: {root}")
+    pyproject = root / "pyproject.toml"
+    try:
+        found = detect(root.absolute())
+        text = section_text(found)
+        old = pyproject.read_text(encoding="utf-8") if pyproject.exists() else ""
+        from .init import has_section
+
+        if has_section(old, pyproject):
+            raise UsageError(f"{_rel(pyproject)} already has a [tool.cursus-lint] section; not changing it "
+                             "(see `cursus-lint check --show-settings`)")
+    except InitError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {_rel(pyproject)}: {exc.strerror or exc}") from None
+    sep = "" if not old else ("\n" if old.endswith("\n") else "\n\n")
+    try:
+        with open(pyproject, "a", encoding="utf-8") as f:
+            f.write(sep + text)
+    except OSError as exc:
+        raise UsageError(f"cannot write {_rel(pyproject)}: {exc.strerror or exc}") from None
+    click.echo(f"Wrote [tool.cursus-lint] to {_rel(pyproject)}:\n\n{text}")
+    click.echo(snippets(), nl=False)
 
 
 @cli.command("catalog")
@@ -799,6 +836,7 @@ SHORT_HELP = {
     "catalog": "Show which files form which step.",
     "check": "Lint the step repos under PATHS.",
     "clean": "Remove the facts cache.",
+    "init": "Configure cursus-lint for this repo.",
     "lsp": "Run the language server.",
     "rule": "Explain one rule.",
     "rules": "List every rule.",

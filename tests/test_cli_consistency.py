@@ -267,3 +267,43 @@ def test_lsp_tcp_client_disconnect_is_one_line_not_a_traceback(tmp_path: Path) -
         _, err = proc.communicate(timeout=30)
     assert "Traceback" not in err
     assert "cursus-lint lsp: the client disconnected ([Errno 104] Connection reset by peer)" in err
+
+
+# ---------------------------------------------------------------------------- item 5: init
+
+
+def test_init_writes_the_detected_section_and_keeps_the_rest(tmp_path: Path, monkeypatch, capsys) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("__pycache__", ".cursus-lint-cache"))
+    (root / "ws/development/projects/alpha").mkdir(parents=True)
+    (root / "ws/development/projects/alpha/x.py").write_text("x = 1\n")
+    (root / "pyproject.toml").write_text('[project]\nname = "x"  # mine\n')
+    monkeypatch.chdir(root)
+    assert main(["init"]) == 0
+    out = capsys.readouterr().out
+    section = ('[tool.cursus-lint]\nregistry = "registry/step_names.py"\nworkspace-dirs = ["ws"]\n'
+               'dag = "pipeline/dag.json"\npipeline-config = "pipeline/config.json"\n')
+    assert (root / "pyproject.toml").read_text() == '[project]\nname = "x"  # mine\n\n' + section
+    assert out.startswith("Wrote [tool.cursus-lint] to pyproject.toml:\n\n" + section)
+    assert "      - id: cursus-lint " in out
+    assert "uses: github/codeql-action/upload-sarif@v3" in out and "--format sarif -o cursus-lint.sarif" in out
+    assert main(["check", "--show-settings"]) == 0  # the written section is valid configuration
+    assert 'pipeline-config = "pipeline/config.json"  # pyproject.toml' in capsys.readouterr().out.splitlines()
+    before = (root / "pyproject.toml").read_text()
+    assert main(["init"]) == 2
+    assert capsys.readouterr().err == ("cursus-lint: error: pyproject.toml already has a [tool.cursus-lint] "
+                                       "section; not changing it (see `cursus-lint check --show-settings`)\n")
+    assert (root / "pyproject.toml").read_text() == before
+
+
+def test_init_outside_a_step_repo_is_exit_2(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["init"]) == 2
+    assert capsys.readouterr().err.startswith("cursus-lint: error: no step repo under ")
+    assert not (tmp_path / "pyproject.toml").exists()
+
+
+def test_readme_shows_the_workflow_init_prints() -> None:
+    from cursus_lint.init import WORKFLOW
+
+    assert "```yaml\n" + WORKFLOW + "```" in (ROOT / "README.md").read_text()
