@@ -478,7 +478,8 @@ def _catalog_lines(steps, cat, root: Path, rel) -> list[str]:
     """One block per step, one component per line with its whole path: readable at any width and
     when piped (a table cut file names mid-word at 80 columns)."""
     n = len(steps)
-    lines = [f"{n} step{'' if n == 1 else 's'} under {rel(root)} (registry: {rel(cat.core_registry_file) or 'built-in'})"]
+    registry = rel(cat.core_registry_file) or "built-in"
+    lines = [f"{n} step{'' if n == 1 else 's'} under {rel(root)} (registry: {registry})"]
     for s in steps:
         kind = s.registry.sagemaker_step_type if s.registry else "unregistered"
         lines += ["", s.name + (f" [workspace {s.workspace_id}]" if s.workspace_id else "") + f" ({kind})"]
@@ -488,13 +489,13 @@ def _catalog_lines(steps, cat, root: Path, rel) -> list[str]:
         parts += [("hyperparams", h) for h in s.hyperparams]
         width = max(len(label) for label, _ in parts)
         lines += [f"  {label + ':':<{width + 1}} {rel(path) if path else '-'}" for label, path in parts]
-    if cat.unmatched:
+    if cat.unmatched or cat.problems:
         lines.append("")
     for u in cat.unmatched:
         lines.append(f"unmatched {u.role[:-1] if u.role.endswith('s') else u.role}: {rel(u.path)}: {u.reason}")
-    return lines
     for p in cat.problems:
-        console.print(f"problem: {rel(getattr(p, 'path', None)) or '<registry>'}:{p.line}: {p.message}")
+        lines.append(f"problem: {rel(getattr(p, 'path', None)) or '<registry>'}:{p.line}: {p.message}")
+    return lines
 
 
 @cli.command("rules")
@@ -604,7 +605,8 @@ def lsp_cmd(tcp: str | None, stdio: bool) -> None:
 @click.option("--strict", is_flag=True,
               help="Report placeholder nodes (builders needing a package that is not installed, CL812) as errors.")
 def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None, definition_file: Path | None,
-              fmt: str, output: Path | None, timeout: float, pipeline_name: str | None, fail_on: str | None, report_file: Path | None,
+              fmt: str, output: Path | None, timeout: float, pipeline_name: str | None, fail_on: str | None,
+              report_file: Path | None,
               explain: bool, source_root: Path | None, strict: bool) -> None:
     """Dry-run build: compile the DAG and saved config into a SageMaker pipeline definition, offline.
 

@@ -77,7 +77,8 @@ def test_output_is_the_report_file_and_format_has_one_alias_in_every_command(com
 
 def test_build_summary_never_says_in_0_steps() -> None:
     rules = all_rules()
-    d = Diagnostic("CL801", rules["CL801"].name, Severity.ERROR, Location(Path("pipeline/dag.json"), 3), "cycle: a -> a")
+    d = Diagnostic("CL801", rules["CL801"].name, Severity.ERROR, Location(Path("pipeline/dag.json"), 3),
+                   "cycle: a -> a")
     text = render("text", [d], rules, Summary(files=2, steps=0), color=False, statistics=False)
     assert text.splitlines()[-1] == "Found 1 problem (1 error)."
     text = render("text", [d], rules, Summary(files=2, steps=1), color=False, statistics=False)
@@ -307,3 +308,10 @@ def test_readme_shows_the_workflow_init_prints() -> None:
     from cursus_lint.init import WORKFLOW
 
     assert "```yaml\n" + WORKFLOW + "```" in (ROOT / "README.md").read_text()
+
+
+def test_catalog_text_still_reports_registry_problems(small: Path, capsys) -> None:
+    (small / "registry" / "step_names.py").write_text("STEP_NAMES = {\n")
+    assert main(["catalog"]) == 0
+    assert capsys.readouterr().out.splitlines()[-2:] == [
+        "", "problem: registry/step_names.py:1: cannot parse: '{' was never closed"]
