@@ -97,6 +97,15 @@ def _codes(values: tuple[str, ...]) -> list[str] | None:
               help="Print a unified diff of the fixes instead of writing them (exit 1 if there is any).")
 @click.option("--show-fixes", is_flag=True, help="List the fixes applied, per file.")
 @click.option("--add-noqa", is_flag=True, help="Add '# noqa: CODE' for every remaining finding.")
+@click.option("--per-file-ignores", "per_file_ignores", multiple=True, metavar="GLOB:CODES",
+              help="Skip CODES (comma-separated) in files matching GLOB, e.g. 'steps/scripts/*.py:CL1,CL402' "
+                   "(repeatable; added to the configured ones).")
+@click.option("--stdin-filename", type=click.Path(path_type=Path),
+              help="Lint standard input as the contents of this file (pass '-' as the path), for editors "
+                   "and scripts.")
+@click.option("--show-settings", is_flag=True,
+              help="Print the resolved configuration, and where each value came from, then exit.")
+@click.option("--show-files", is_flag=True, help="Print the files that would be linted, one per line, then exit.")
 def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tuple[str, ...],
               extend_select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...],
               workspace_dirs: tuple[Path, ...], registry: Path | None, config_file: Path | None,
@@ -104,7 +113,9 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
               no_cache: bool, cache_dir: Path | None, baseline_file: Path | None, write_baseline: Path | None,
               fix: bool = False,
               unsafe_fixes: bool = False, show_diff: bool = False, show_fixes: bool = False,
-              add_noqa: bool = False, fix_only: bool = False, exit_non_zero_on_fix: bool = False) -> None:
+              add_noqa: bool = False, fix_only: bool = False, exit_non_zero_on_fix: bool = False,
+              per_file_ignores: tuple[str, ...] = (), stdin_filename: Path | None = None,
+              show_settings: bool = False, show_files: bool = False) -> None:
     """Lint the step repos under PATHS (default: the current directory).
 
     A file path lints the steps that file belongs to, against their other components, and
@@ -115,9 +126,17 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
     from .report import Summary, render
     from .rules_index import all_rules
 
+    overlay: dict[Path, str] = {}
+    if stdin_filename is not None:
+        if list(paths) != [Path("-")]:
+            raise UsageError("--stdin-filename needs '-' as the only path (the text comes from standard input)")
+        overlay[stdin_filename.absolute()] = sys.stdin.read()
+        paths = (stdin_filename,)
+    elif Path("-") in paths:
+        raise UsageError("'-' (standard input) needs --stdin-filename PATH to say which file the text is")
     targets = list(paths) or [Path(".")]
     for p in targets:
-        if not p.exists():
+        if not p.exists() and p.absolute() not in overlay:
             raise UsageError(f"path does not exist: {p}")
     overrides: dict[str, object] = {}
     for key, value in (("select", _codes(select)), ("extend-select", _codes(extend_select)),
@@ -134,11 +153,20 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
         overrides["fail-on"] = fail_on
     if cache_dir is not None:
         overrides["cache-dir"] = str(Path(cache_dir).absolute())
+    if per_file_ignores:
+        overrides["per-file-ignores"] = _per_file_ignores(per_file_ignores)
     rules = all_rules()
     try:
         settings = load_config(targets[0].absolute(), set(rules), overrides=overrides, config_file=config_file)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+    if show_settings:
+        click.echo("\n".join(_settings_lines(settings, set(overrides))))
+        sys.exit(EXIT_OK)
+    if show_files:
+        for f in _files_to_lint(settings, targets):
+            click.echo(_rel(f))
+        sys.exit(EXIT_OK)
     fix = fix or fix_only
     if unsafe_fixes and not (fix or show_diff):
         raise UsageError("--unsafe-fixes needs --fix or --diff")
@@ -147,7 +175,7 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
         result, fixed_files = _fix_run(settings, rules, targets, no_cache, fix or show_diff, unsafe_fixes, show_diff,
                                        show_fixes, add_noqa)
     else:
-        result = Engine(settings, rules, use_cache=not no_cache).run(targets)
+        result = Engine(settings, rules, overlay=overlay, use_cache=not no_cache and not overlay).run(targets)
     if result.empty_dirs:
         raise UsageError(f"no step repo under {_rel(result.empty_dirs[0])} "
                          "(no steps/ directory with scripts, contracts, "
@@ -197,6 +225,70 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
     if exit_non_zero_on_fix and fixed_files:
         failed = True
     sys.exit(EXIT_OK if exit_zero or not failed else EXIT_FINDINGS)
+
+
+def _per_file_ignores(values: tuple[str, ...]) -> dict[str, list[str]]:
+    """``--per-file-ignores "GLOB:CL1,CL2"`` (repeatable) -> {GLOB: [CL1, CL2]}."""
+    out: dict[str, list[str]] = {}
+    for value in values:
+        glob, sep, codes = value.rpartition(":")
+        listed = [c.strip() for c in codes.split(",") if c.strip()]
+        if not sep or not glob.strip() or not listed:
+            raise UsageError(f"--per-file-ignores {value!r}: expected GLOB:CODES, e.g. 'steps/scripts/*.py:CL1,CL402'")
+        out.setdefault(glob.strip(), []).extend(listed)
+    return out
+
+
+def _settings_lines(settings, from_cli: set[str]) -> list[str]:
+    """``--show-settings``: every key of the resolved configuration, as TOML-ish ``key = value``,
+    with where it came from: the command line, the pyproject.toml that set it, or the default."""
+    from .config import tomllib
+
+    file = settings.config_file
+    in_file: set[str] = set()
+    if file is not None:
+        try:
+            table = tomllib.loads(file.read_text(encoding="utf-8")).get("tool", {}).get("cursus-lint", {})
+            in_file = set(table) if isinstance(table, dict) else set()
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            in_file = set()
+    lines = [f"# config file: {_rel(file) if file is not None else 'none (defaults)'}",
+             f"# project root: {_rel(settings.root)}"]
+    for key, value in sorted(settings.model_dump(by_alias=True).items()):
+        where = [w for w, hit in ((_rel(file) if file else "", key in in_file), ("command line", key in from_cli))
+                 if hit]
+        lines.append(f"{key} = {_json.dumps(value, sort_keys=True)}  # {' + '.join(where) or 'default'}")
+    return lines
+
+
+def _files_to_lint(settings, targets: list[Path]) -> list[Path]:
+    """``--show-files``: the Python files of every step repo under the targets (the files `check`
+    would read), or the given files themselves, minus the excluded ones; sorted, no duplicates."""
+    from cursus_core.catalog import StepCatalog, find_repo_root
+
+    from .engine import split_step_repos
+
+    layout = dict(settings.layout) or None
+    out: set[Path] = set()
+    dirs = []
+    for t in targets:
+        p = t.absolute()
+        if p.is_dir():
+            dirs.append(p)
+        elif not settings.is_excluded(p):
+            out.add(p)
+    roots, _ = split_step_repos(sorted({find_repo_root(p, layout) for p in dirs}), layout)
+    for root in roots:
+        configured = root == settings.root.absolute() or root in settings.root.absolute().parents
+        catalog = StepCatalog([root], workspace_dirs=[w.absolute() for w in settings.workspace_paths] if configured
+                              else [], registry=settings.registry_path.absolute() if settings.registry_path else None,
+                              layout=layout)
+        for step_dir in catalog.step_dirs:
+            for role_dirs in step_dir.role_dirs.values():
+                out.update(f for d in role_dirs for f in d.glob("*.py")
+                           if f.name != "__init__.py" and not settings.is_excluded(f))
+        out.update(f for f in catalog.registry_files if not settings.is_excluded(f))
+    return sorted(out, key=lambda f: _rel(f))
 
 
 def _fix_run(settings, rules, targets: list[Path], no_cache: bool, fix: bool, unsafe: bool, show_diff: bool,
@@ -259,6 +351,73 @@ def _rel(path: Path) -> str:
         return path.as_posix()
 
 
+@cli.command("clean")
+@click.argument("root", type=click.Path(path_type=Path, file_okay=False), default=".")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="The cache directory to remove (default: cache-dir of the project's configuration).")
+def clean_cmd(root: Path, cache_dir: Path | None) -> None:
+    """Remove the facts cache of the project at ROOT and say what was removed."""
+    import shutil
+
+    from .config import ConfigError, load_config
+    from .rules_index import all_rules
+
+    if not root.is_dir():
+        raise UsageError(f"directory does not exist: {root}")
+    try:
+        settings = load_config(root.absolute(), set(all_rules()))
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    target = cache_dir if cache_dir is not None else settings.cache_path
+    if not target.exists():
+        click.echo(f"No cache to remove at {_rel(target)}.")
+        return
+    if target.is_symlink() or not (target / "CACHEDIR.TAG").is_file():  # only what the cache itself created
+        raise UsageError(f"{_rel(target)} is not a cursus-lint cache (no CACHEDIR.TAG); not removing it")
+    try:
+        shutil.rmtree(target)
+    except OSError as exc:
+        raise UsageError(f"cannot remove {_rel(target)}: {exc.strerror or exc}") from None
+    click.echo(f"Removed {_rel(target)}.")
+
+
+@cli.command("init")
+@click.argument("root", type=click.Path(path_type=Path, file_okay=False), default=".")
+def init_cmd(root: Path) -> None:
+    """Write [tool.cursus-lint] for the repo at ROOT and print pre-commit and CI snippets.
+
+    Detects the registry, workspace directories, the pipeline DAG and the saved pipeline config,
+    and appends the section to ROOT/pyproject.toml (created if missing; the rest of the file is
+    kept as it is). Refuses when the section already exists.
+    """
+    from .init import InitError, detect, section_text, snippets
+
+    if not root.is_dir():
+        raise UsageError(f"directory does not exist: {root}")
+    pyproject = root / "pyproject.toml"
+    try:
+        found = detect(root.absolute())
+        text = section_text(found)
+        old = pyproject.read_text(encoding="utf-8") if pyproject.exists() else ""
+        from .init import has_section
+
+        if has_section(old, pyproject):
+            raise UsageError(f"{_rel(pyproject)} already has a [tool.cursus-lint] section; not changing it "
+                             "(see `cursus-lint check --show-settings`)")
+    except InitError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {_rel(pyproject)}: {exc.strerror or exc}") from None
+    sep = "" if not old else ("\n" if old.endswith("\n") else "\n\n")
+    try:
+        with open(pyproject, "a", encoding="utf-8") as f:
+            f.write(sep + text)
+    except OSError as exc:
+        raise UsageError(f"cannot write {_rel(pyproject)}: {exc.strerror or exc}") from None
+    click.echo(f"Wrote [tool.cursus-lint] to {_rel(pyproject)}:\n\n{text}")
+    click.echo(snippets(), nl=False)
+
+
 @cli.command("catalog")
 @click.argument("root", type=click.Path(path_type=Path), default=".")
 @click.option("--workspace-dir", "workspace_dirs", multiple=True, type=click.Path(path_type=Path),
@@ -315,24 +474,31 @@ def catalog_cmd(root: Path, workspace_dirs: tuple[Path, ...], registry: Path | N
         }
         click.echo(_json.dumps(doc, indent=2))
         return
-    from rich.console import Console
-    from rich.table import Table
+    click.echo("\n".join(_catalog_lines(steps, cat, root, rel)))
 
-    console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
-    table = Table(title=f"{len(steps)} steps under {root}  (registry: {rel(cat.core_registry_file) or 'built-in'})")
-    for col in ("step", "type", "script", "contract", "specs", "builder", "config"):
-        table.add_column(col, overflow="fold")
+
+def _catalog_lines(steps, cat, root: Path, rel) -> list[str]:
+    """One block per step, one component per line with its whole path: readable at any width and
+    when piped (a table cut file names mid-word at 80 columns)."""
+    n = len(steps)
+    registry = rel(cat.core_registry_file) or "built-in"
+    lines = [f"{n} step{'' if n == 1 else 's'} under {rel(root)} (registry: {registry})"]
     for s in steps:
-        name = s.name + (f" [{s.workspace_id}]" if s.workspace_id else "")
-        specs = ", ".join(sorted(k or "base" for k in s.specs)) or "-"
-        table.add_row(name, s.registry.sagemaker_step_type if s.registry else "(unregistered)",
-                      s.script.name if s.script else "-", s.contract.name if s.contract else "-", specs,
-                      s.builder.name if s.builder else "-", s.config.name if s.config else "-")
-    console.print(table)
+        kind = s.registry.sagemaker_step_type if s.registry else "unregistered"
+        lines += ["", s.name + (f" [workspace {s.workspace_id}]" if s.workspace_id else "") + f" ({kind})"]
+        parts: list[tuple[str, Path | None]] = [("script", s.script), ("contract", s.contract)]
+        parts += [(f"spec ({k})" if k else "spec", v) for k, v in sorted(s.specs.items(), key=lambda kv: kv[0] or "")]
+        parts += [("builder", s.builder), ("config", s.config)]
+        parts += [("hyperparams", h) for h in s.hyperparams]
+        width = max(len(label) for label, _ in parts)
+        lines += [f"  {label + ':':<{width + 1}} {rel(path) if path else '-'}" for label, path in parts]
+    if cat.unmatched or cat.problems:
+        lines.append("")
     for u in cat.unmatched:
-        console.print(f"unmatched {u.role[:-1] if u.role.endswith('s') else u.role}: {rel(u.path)}: {u.reason}")
+        lines.append(f"unmatched {u.role[:-1] if u.role.endswith('s') else u.role}: {rel(u.path)}: {u.reason}")
     for p in cat.problems:
-        console.print(f"problem: {rel(getattr(p, 'path', None)) or '<registry>'}:{p.line}: {p.message}")
+        lines.append(f"problem: {rel(getattr(p, 'path', None)) or '<registry>'}:{p.line}: {p.message}")
+    return lines
 
 
 @cli.command("rules")
@@ -420,10 +586,13 @@ def lsp_cmd(tcp: str | None, stdio: bool) -> None:
 @click.option("--repo", type=click.Path(path_type=Path, file_okay=False),
               help="Step repo root (default: the directory of the pyproject.toml with [tool.cursus-lint], "
                    "else the current directory).")
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--definition", "definition_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the pipeline definition JSON here (sorted keys, for diffing in review).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "junit"]), default="text",
-              show_default=True, help="Report format for the build's findings.")
+@click.option("--format", "--output-format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "junit"]),
+              default="text", show_default=True, envvar="CURSUS_LINT_OUTPUT_FORMAT", show_envvar=True,
+              help="Report format for the build's findings.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="Write the report to FILE (as in check and test-scripts).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=300.0, show_default=True,
               help="Seconds before the build process is stopped (reported as CL811).")
 @click.option("--pipeline-name", help="Name of the built pipeline (default: from the saved config).")
@@ -438,8 +607,9 @@ def lsp_cmd(tcp: str | None, stdio: bool) -> None:
                    "(default: 'source-root' in [tool.cursus-lint], else found as cursus finds them).")
 @click.option("--strict", is_flag=True,
               help="Report placeholder nodes (builders needing a package that is not installed, CL812) as errors.")
-def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None, output: Path | None, fmt: str,
-              timeout: float, pipeline_name: str | None, fail_on: str | None, report_file: Path | None,
+def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None, definition_file: Path | None,
+              fmt: str, output: Path | None, timeout: float, pipeline_name: str | None, fail_on: str | None,
+              report_file: Path | None,
               explain: bool, source_root: Path | None, strict: bool) -> None:
     """Dry-run build: compile the DAG and saved config into a SageMaker pipeline definition, offline.
 
@@ -468,15 +638,7 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
         settings = load_config(start, set(rules), overrides={"fail-on": fail_on} if fail_on else None)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    dag = dag or settings.dag_path
-    pipeline_config = pipeline_config or settings.pipeline_config_path
-    if dag is None:
-        raise UsageError("no pipeline DAG: pass --dag or set 'dag' in [tool.cursus-lint]")
-    if pipeline_config is None:
-        raise UsageError("no saved pipeline config: pass --config or set 'pipeline-config' in [tool.cursus-lint]")
-    for what, path in (("DAG", dag), ("config", pipeline_config)):
-        if not Path(path).is_file():
-            raise UsageError(f"pipeline {what} file does not exist: {path}")
+    dag, pipeline_config = _pipeline_files(settings, dag, pipeline_config)
     root = repo if repo is not None else (settings.config_file.parent if settings.config_file else Path("."))
     if source_root is not None and not source_root.is_dir():
         raise UsageError(f"source root directory does not exist: {source_root}")
@@ -492,13 +654,14 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
             if strict and d.code == "CL812":
                 d.severity = Severity.ERROR
             diagnostics.append(d)
-    if outcome.definition is not None and output is not None:
+    if outcome.definition is not None and definition_file is not None:
         try:
-            write_definition(outcome.definition, output)
+            write_definition(outcome.definition, definition_file)
         except OSError as exc:
-            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+            raise UsageError(f"cannot write {definition_file}: {exc.strerror or exc}") from None
         n = len(outcome.definition.get("Steps", []))
-        click.echo(f"Wrote the pipeline definition ({n} step{'' if n == 1 else 's'}) to {output}.", err=True)
+        click.echo(f"Wrote the pipeline definition ({n} step{'' if n == 1 else 's'}) to {definition_file}.",
+                   err=True)
     if report_file is not None and isinstance(outcome.report, dict):
         try:
             report_file.write_text(_json.dumps(outcome.report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -510,13 +673,55 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
     summary = Summary(files=2, steps=steps, elapsed_ms=outcome.elapsed_s * 1000)
     ran = {code: r for code, r in rules.items() if code.startswith("CL8")}
     text = render(fmt, diagnostics, ran, summary, color=False, statistics=False)
-    if text:
-        click.echo(text.rstrip("\n"))
+    _emit(text, output)
     failed = any(settings.fails(d.severity.value) for d in diagnostics)
     if outcome.definition is None and not failed:
         click.echo("cursus-lint: the dry run produced no pipeline definition.", err=True)
         failed = True
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _pipeline_files(settings, dag: Path | None, pipeline_config: Path | None) -> tuple[Path, Path]:
+    """The DAG and saved config of `build` and `test-scripts`: from the options, else from
+    [tool.cursus-lint]; a missing or unreadable saved config is the same one-line error (exit 2) in both."""
+    from cursus_core.testing.plan import TestingSetupError, read_saved_config
+
+    dag = dag or (Path(_rel(settings.dag_path)) if settings.dag_path else None)  # messages name it as typed
+    pipeline_config = pipeline_config or (Path(_rel(settings.pipeline_config_path))
+                                          if settings.pipeline_config_path else None)
+    if dag is None:
+        raise UsageError("no pipeline DAG: pass --dag or set 'dag' in [tool.cursus-lint]")
+    if pipeline_config is None:
+        raise UsageError("no saved pipeline config: pass --config or set 'pipeline-config' in [tool.cursus-lint]")
+    for what, path in (("DAG", dag), ("config", pipeline_config)):
+        if not Path(path).is_file():
+            raise UsageError(f"pipeline {what} file does not exist: {path}")
+    try:
+        read_saved_config(Path(pipeline_config))
+    except TestingSetupError as exc:
+        raise UsageError(str(exc)) from None
+    if Path(dag).suffix.lower() in (".json", ".yaml", ".yml"):  # data: read here; a .py DAG runs in the child
+        from cursus_core.dag import DAGCycleError, DAGError, load_dag
+
+        try:
+            load_dag(dag)
+        except DAGCycleError:
+            pass  # a finding (CL801 at the node in `build`), not a usage error
+        except DAGError as exc:  # the message names the file once: "path:line:col: ..."
+            raise UsageError(str(exc)) from None
+    return Path(dag), Path(pipeline_config)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    """A report to stdout, or to ``-o FILE`` (the same option in check, build and test-scripts)."""
+    if output is None:
+        if text:
+            click.echo(text.rstrip("\n"))
+        return
+    try:
+        output.write_text(text + ("" if text.endswith("\n") or not text else "\n"), encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
 def _explain(report: dict) -> str:
@@ -539,23 +744,26 @@ def _explain(report: dict) -> str:
 
 
 @cli.command("test-scripts")
-@click.option("--dag", "dag", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Pipeline DAG: .json or .yaml, or .py (run in a child process with the --timeout limit).")
-@click.option("--config", "pipeline_config", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Saved pipeline config JSON.")
+@click.option("--dag", "dag", type=click.Path(path_type=Path, dir_okay=False),
+              help="Pipeline DAG: .json, .yaml or .py (run in a child process with the --timeout limit) "
+                   "(default: 'dag' in [tool.cursus-lint]).")
+@click.option("--config", "pipeline_config", type=click.Path(path_type=Path, dir_okay=False),
+              help="Saved pipeline config JSON (default: 'pipeline-config' in [tool.cursus-lint]).")
 @click.option("--spec", "spec_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Testing spec (JSON or YAML): local inputs, env vars and arguments per script.")
 @click.option("--repo", type=click.Path(path_type=Path, file_okay=False),
               help="Step repo root that entry points are relative to (default: found from the config file).")
 @click.option("--workspace", type=click.Path(path_type=Path, file_okay=False),
               help="Directory for every file the run writes (default: a new temporary directory).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to FILE.")
+@click.option("--format", "--output-format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text",
+              show_default=True, help="Report format.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="Write the report to FILE (as in check and build).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=300.0, show_default=True,
               help="Seconds each script may run before it is stopped.")
 @click.option("--progress/--no-progress", default=None,
               help="Print a line per script as it runs (default: when stderr is a terminal).")
-def test_scripts_cmd(dag: Path, pipeline_config: Path, spec_file: Path | None, repo: Path | None,
+def test_scripts_cmd(dag: Path | None, pipeline_config: Path | None, spec_file: Path | None, repo: Path | None,
                      workspace: Path | None, fmt: str, output: Path | None, timeout: float,
                      progress: bool | None) -> None:
     """Run the pipeline's real scripts in DAG order on local data (runtime testing).
@@ -577,11 +785,18 @@ def test_scripts_cmd(dag: Path, pipeline_config: Path, spec_file: Path | None, r
     from cursus_core.testing import RuntimeTestingFactory, ScriptConfigurationError, TestingSetupError
     from cursus_core.testing.report import render_report, result_line
 
-    for what, path in (("DAG", dag), ("config", pipeline_config), ("testing spec", spec_file)):
-        if path is not None and not path.is_file():
-            raise UsageError(f"{what} file does not exist: {path}")
+    from .config import ConfigError, load_config
+    from .rules_index import all_rules
+
     if repo is not None and not repo.is_dir():
         raise UsageError(f"repo directory does not exist: {repo}")
+    try:  # the same [tool.cursus-lint] table `build` reads: dag, pipeline-config
+        settings = load_config((repo or Path(".")).absolute(), set(all_rules()))
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    dag, pipeline_config = _pipeline_files(settings, dag, pipeline_config)
+    if spec_file is not None and not spec_file.is_file():
+        raise UsageError(f"testing spec file does not exist: {spec_file}")
     where = workspace if workspace is not None else Path(tempfile.mkdtemp(prefix="cursus-test-scripts-"))
     try:
         factory = RuntimeTestingFactory(dag, pipeline_config, workspace_dir=where, repo_root=repo, timeout=timeout)
@@ -618,6 +833,24 @@ def result_summary(report) -> str:
     """One line for stderr when the report goes to a file."""
     counts = ", ".join(f"{n} {s}" for s, n in report.counts().items())
     return f"test-scripts: {'OK' if report.ok else 'FAILED'}: {counts}"
+
+
+#: one complete sentence per command for `cursus-lint --help` (click cuts the docstring's first
+#: sentence at 45 characters with "...", mid-sentence)
+SHORT_HELP = {
+    "build": "Dry-run build of the pipeline (imports user code).",
+    "catalog": "Show which files form which step.",
+    "check": "Lint the step repos under PATHS.",
+    "clean": "Remove the facts cache.",
+    "init": "Configure cursus-lint for this repo.",
+    "lsp": "Run the language server.",
+    "rule": "Explain one rule.",
+    "rules": "List every rule.",
+    "schema": "Print the JSON Schema of .step.yaml files.",
+    "test-scripts": "Run the pipeline's scripts on local data.",
+}
+for _name, _text in SHORT_HELP.items():
+    cli.commands[_name].short_help = _text
 
 
 def main(argv: list[str] | None = None) -> int:

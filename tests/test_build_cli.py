@@ -173,7 +173,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
         if name == "no-build-extra":
             env["PYTHONPATH"] = str(base / "fake_site")
         cmd = [sys.executable, "-m", "cursus_lint.cli", "build", "--dag", "pipeline/dag.json",
-               "--config", "pipeline/config.json", "--repo", ".", "--output", "definition.json",
+               "--config", "pipeline/config.json", "--repo", ".", "--definition", "definition.json",
                "--format", "json", *extra]
         proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         running[name] = (root, proc, time.perf_counter())

@@ -71,7 +71,7 @@ def test_progress_lines_and_text_report(setup, capsys) -> None:
 def test_usage_errors_exit_2(setup, tmp_path: Path, capsys) -> None:
     missing = tmp_path / "none.json"
     assert main(["test-scripts", "--dag", str(missing), "--config", str(setup["config"])]) == 2
-    assert capsys.readouterr().err == f"cursus-lint: error: DAG file does not exist: {missing}\n"
+    assert capsys.readouterr().err == f"cursus-lint: error: pipeline DAG file does not exist: {missing}\n"
     bad = tmp_path / "bad.yaml"
     bad.write_text("scripts:\n  Nope: {}\n", encoding="utf-8")
     assert main(_args(setup, "--spec", str(bad))) == 2

@@ -263,7 +263,17 @@ def serve(tcp: tuple[str, int] | None = None) -> None:
     if tcp is None:
         server.start_io()
     else:
+        logging.getLogger("asyncio").addFilter(_disconnect_as_one_line)
         server.start_tcp(*tcp)
+
+
+def _disconnect_as_one_line(record: logging.LogRecord) -> bool:
+    """A TCP client that goes away mid-read is normal editor behaviour, not a crash: asyncio would
+    log it with a traceback; say it in one line instead."""
+    exc = record.exc_info[1] if record.exc_info else None
+    if isinstance(exc, ConnectionError):
+        record.msg, record.args, record.exc_info = f"cursus-lint lsp: the client disconnected ({exc})", (), None
+    return True
 
 
 def parse_address(value: str) -> tuple[str, int]:

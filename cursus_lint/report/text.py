@@ -144,7 +144,8 @@ def _summary_line(findings: list[Finding], summary: Summary) -> Line:
         return [(text, "bold green")]
     by_severity = counts_by_severity(findings)
     parts = ", ".join(plural(n, name) for name, n in by_severity.items() if n)
-    text = f"Found {plural(len(findings), 'problem')} ({parts}) in {plural(summary.steps, 'step')}."
+    where = f" in {plural(summary.steps, 'step')}" if summary.steps else ""  # never "in 0 steps"
+    text = f"Found {plural(len(findings), 'problem')} ({parts}){where}."
     worst = next(name for name, n in by_severity.items() if n)
     return [(text, SEVERITY_STYLE[worst])]
 
