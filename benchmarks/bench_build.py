@@ -59,7 +59,7 @@ def main() -> None:
             builds.append(build)
             ms, _ = run([str(exe), "build", "--dag", str(EXAMPLE / "pipeline" / "dag.json"),
                          "--config", str(EXAMPLE / "pipeline" / "config.json"), "--repo", str(EXAMPLE),
-                         "--output", str(Path(tmp) / "definition.json")])
+                         "--definition", str(Path(tmp) / "definition.json")])
             commands.append(ms)
     print(f"sagemaker + compiler import: {statistics.median(imports):.0f} ms")
     print(f"compile + definition() of the 10-node example: {statistics.median(builds):.0f} ms")

@@ -58,7 +58,7 @@ def main() -> None:
             for name, repo in REPOS.items():  # interleaved, so load on the machine hits both alike
                 ms, _ = _timed([cli, "build", "--dag", str(repo / "pipeline" / "dag.json"), "--config",
                                 str(repo / "pipeline" / "config.json"), "--repo", str(repo),
-                                "--output", str(Path(tmp) / f"{name}.json")])
+                                "--definition", str(Path(tmp) / f"{name}.json")])
                 command[name].append(ms)
                 _, out = _timed([sys.executable, "-c", IN_PROCESS, str(repo)])
                 compiled[name].append(float(out.split()[-1]))

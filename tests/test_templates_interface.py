@@ -323,7 +323,7 @@ def test_cursus_lint_build_on_the_interface_repo(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     shutil.copytree(IFACE, root, ignore=shutil.ignore_patterns("__pycache__"))
     cmd = [sys.executable, "-m", "cursus_lint.cli", "build", "--dag", "pipeline/dag.json", "--config",
-           "pipeline/config.json", "--repo", ".", "--output", "definition.json", "--format", "json"]
+           "pipeline/config.json", "--repo", ".", "--definition", "definition.json", "--format", "json"]
     proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert json.loads(proc.stdout)["diagnostics"] == []
