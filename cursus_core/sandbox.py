@@ -21,6 +21,7 @@ import os
 import signal
 import sys
 import time
+from pathlib import Path
 
 __all__ = ["MARKER_ENV", "Finished", "run_sandboxed", "descendants", "kill_tree", "kill_marked"]
 
@@ -239,3 +240,13 @@ def _supervise(argv: list[str]) -> int:
 
 if __name__ == "__main__" and len(sys.argv) > 1:
     sys.exit(_supervise(sys.argv[1:]))
+
+
+def inside_root(path: Path, root: Path) -> bool:
+    """Is ``path`` inside ``root`` once symlinks and ``..`` are resolved? (What a run may touch: its
+    entry points and source dirs must not lead out of the repo.)"""
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except (ValueError, OSError, RuntimeError):
+        return False

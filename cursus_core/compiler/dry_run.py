@@ -27,6 +27,7 @@ from cursus_core.compiler.node_mapping import map_nodes_to_configs
 from cursus_core.compiler.offline import require_build_extra
 from cursus_core.compiler.source_paths import SourceResolver
 from cursus_core.dag import DAGCycleError, DAGError, load_dag
+from cursus_core.sandbox import inside_root
 
 __all__ = ["PROBLEM_KINDS", "BuildProblem", "DryRunResult", "dry_run", "find_missing_entry_points",
            "normalize_definition"]
@@ -115,15 +116,6 @@ def _source_dir_for(config: Any, prefix: str) -> Any:
     return None
 
 
-def _within(path: Path, root: Path) -> bool:
-    """Is ``path`` inside ``root`` once symlinks and ``..`` are resolved?"""
-    try:
-        path.resolve().relative_to(root.resolve())
-        return True
-    except (ValueError, OSError, RuntimeError):
-        return False
-
-
 def _local(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and bool(value) and not value.startswith("s3://")
 
@@ -173,7 +165,7 @@ def find_missing_entry_points(node: str, config: Any, repo_root: Path, config_pa
     roots = [repo_root] + ([resolver.source_root] if resolver.source_root is not None else [])
 
     def escapes(relative: str) -> bool:
-        return not any(_within(root / relative, root) for root in roots)
+        return not any(inside_root(root / relative, root) for root in roots)
 
     def line(name: str, value: Any) -> int | None:
         return _line_of(config_path, f'"{name}"', json.dumps(value))

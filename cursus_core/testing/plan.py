@@ -23,6 +23,7 @@ from cursus_core.deps.resolver import Provider, StepRef, resolve
 from cursus_core.facts import extract_contracts, extract_script, extract_specs
 from cursus_core.facts.pipeline import ENTRY_POINT_FIELDS, load_pipeline
 from cursus_core.source import load_source
+from cursus_core.sandbox import inside_root
 
 from .models import EnvVarRequirement, PathRequirement, ScriptRequirements
 
@@ -156,25 +157,16 @@ def _entry_point(values: dict[str, Any], config_name: str, config_path: Path, re
     return entry.entry_points[0], None
 
 
-def _within(path: Path, root: Path) -> bool:
-    """Is ``path`` inside ``root`` once symlinks and ``..`` are resolved?"""
-    try:
-        path.resolve().relative_to(root.resolve())
-        return True
-    except (ValueError, OSError, RuntimeError):
-        return False
-
-
 def outside_repo(entry: Any, repo_root: Path) -> str | None:
     """Why an entry point (or its source dir) is refused for leaving the repo, or None.
 
     An absolute ``processing_entry_point``, a ``..`` or a symlink out of the repo would make
     runtime testing run a file nobody reviewed with the step repo.
     """
-    if entry.source_dir is not None and not _within(repo_root / entry.source_dir, repo_root):
+    if entry.source_dir is not None and not inside_root(repo_root / entry.source_dir, repo_root):
         return (f"source dir {entry.source_dir_field}={entry.source_dir!r} is outside the repo "
                 f"{repo_root}: refused (runtime testing runs only scripts inside the repo)")
-    if not _within(entry.script, repo_root):
+    if not inside_root(entry.script, repo_root):
         return (f"entry point {entry.field}={entry.value!r} resolves to {entry.script.resolve()}, outside the repo "
                 f"{repo_root}: refused (runtime testing runs only scripts inside the repo)")
     return None
