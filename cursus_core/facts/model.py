@@ -1,7 +1,8 @@
 """Typed, located facts: everything rules may know about a file, nothing they must re-parse.
 
-All classes are frozen, slotted dataclasses: cheap to build, picklable (the facts cache stores
-them), and safe to share between rules. Positions are 1-based; ``end_column`` is exclusive
+All classes are frozen, slotted dataclasses: cheap to build, data only (the facts cache stores
+them as checked JSON, see :mod:`cursus_core.datacodec`), and
+safe to share between rules. Positions are 1-based; ``end_column`` is exclusive
 (``end_col_offset + 1``), so for a one-line span ``end_column - column`` is its length.
 Columns count characters, not UTF-8 bytes.
 
@@ -21,10 +22,18 @@ from cursus_core.source import SourceProblem
 
 @dataclass(frozen=True, slots=True)
 class Span:
+    """A 1-based character range in one file; ``end_column`` is exclusive. Python facts and
+    ``.step.yaml`` values share it, so an interface value needs no conversion to become a fact."""
+
     line: int
     column: int
     end_line: int
     end_column: int
+
+    @classmethod
+    def point(cls, line: int = 1, column: int = 1) -> Span:
+        """An empty range, for things that have no extent (the start of a file)."""
+        return cls(line, column, line, column)
 
 
 # ----------------------------------------------------------------------------- module level

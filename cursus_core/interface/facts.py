@@ -28,7 +28,6 @@ from cursus_core.facts.model import (
     SpecFacts,
     StepTypeRef,
 )
-from cursus_core.facts.model import Span as FactSpan
 from cursus_core.registry.models import RegistryType, StepDefinition
 
 from .model import StepInterface, Val
@@ -38,12 +37,9 @@ from .span import Span
 INTERFACE_ROLE = "interface"
 
 
-def fact_span(span: Span) -> FactSpan:
-    return FactSpan(span.line, span.column, span.end_line, span.end_column)
 
-
-def _key_or_value(val: Val) -> FactSpan:
-    return fact_span(val.key_span or val.span)
+def _key_or_value(val: Val) -> Span:
+    return val.key_span or val.span
 
 
 def contract_facts(iface: StepInterface) -> ContractFacts:
@@ -52,17 +48,17 @@ def contract_facts(iface: StepInterface) -> ContractFacts:
     is_training = bool(iface.registry.sagemaker_step_type and iface.registry.sagemaker_step_type.value == "Training")
     entry_point = None
     if c.entry_point.written and c.entry_point.value is not None:
-        entry_point = Entry(c.entry_point.value, _key_or_value(c.entry_point), fact_span(c.entry_point.span))
-    inputs = {n: Entry(p.path.value, fact_span(p.key_span), fact_span(p.path.span)) for n, p in c.inputs.items()}
-    outputs = {n: Entry(p.path.value, fact_span(p.key_span), fact_span(p.path.span)) for n, p in c.outputs.items()}
-    required = tuple(NamedItem(v.value, fact_span(v.span)) for v in c.env_required)
-    optional = {n: Entry(v.value, _key_or_value(v), fact_span(v.span)) for n, v in c.env_optional.items()}
+        entry_point = Entry(c.entry_point.value, _key_or_value(c.entry_point), c.entry_point.span)
+    inputs = {n: Entry(p.path.value, p.key_span, p.path.span) for n, p in c.inputs.items()}
+    outputs = {n: Entry(p.path.value, p.key_span, p.path.span) for n, p in c.outputs.items()}
+    required = tuple(NamedItem(v.value, v.span) for v in c.env_required)
+    optional = {n: Entry(v.value, _key_or_value(v), v.span) for n, v in c.env_optional.items()}
     for name, v in c.computed_env_paths.items():  # set by the template from input paths: declared, optional
-        optional.setdefault(name, Entry(None, _key_or_value(v), fact_span(v.span)))
-    arguments = {a.flag.value.lstrip("-"): Entry(a.source.value or None, fact_span(a.flag.span),
-                                                 fact_span(a.source.span if a.source.written else a.flag.span))
+        optional.setdefault(name, Entry(None, _key_or_value(v), v.span))
+    arguments = {a.flag.value.lstrip("-"): Entry(a.source.value or None, a.flag.span,
+                                                 a.source.span if a.source.written else a.flag.span)
                  for a in c.job_arguments}
-    keyword_spans: dict[str, FactSpan] = {}
+    keyword_spans: dict[str, Span] = {}
     root = iface.root.get("contract")
     section = root.value if root is not None else None
     if section is not None and hasattr(section, "get"):
@@ -70,16 +66,16 @@ def contract_facts(iface: StepInterface) -> ContractFacts:
                           ("job_arguments", "expected_arguments"), ("entry_point", "entry_point")):
             entry = section.get(key)
             if entry is not None:
-                keyword_spans[name] = fact_span(entry.key_span)
+                keyword_spans[name] = entry.key_span
         env = section.get("env_vars")
         if env is not None and hasattr(env.value, "get"):
             for key, name in (("required", "required_env_vars"), ("optional", "optional_env_vars")):
                 entry = env.value.get(key)
                 if entry is not None:
-                    keyword_spans[name] = fact_span(entry.key_span)
-            keyword_spans.setdefault("required_env_vars", fact_span(env.key_span))
+                    keyword_spans[name] = entry.key_span
+            keyword_spans.setdefault("required_env_vars", env.key_span)
     return ContractFacts(
-        variable=None, function=None, class_name="StepInterface", is_training=is_training, span=fact_span(c.span),
+        variable=None, function=None, class_name="StepInterface", is_training=is_training, span=c.span,
         entry_point=entry_point, inputs=inputs, outputs=outputs, required_env_vars=required,
         optional_env_vars=optional, expected_arguments=arguments, keyword_spans=keyword_spans,
         delegated_to=_container_entrypoint(iface),
@@ -97,40 +93,40 @@ def _container_entrypoint(iface: StepInterface) -> str | None:
 def spec_facts(iface: StepInterface) -> SpecFacts:
     """The ``spec`` section of ``iface`` (already merged for its job type) as a specification."""
     name = iface.name or ""
-    st_span = fact_span(iface.step_type.span) if iface.step_type else fact_span(iface.spec.span)
+    st_span = iface.step_type.span if iface.step_type else iface.spec.span
     step_type = StepTypeRef(name, iface.job_type, "spec_type_with_job_type" if iface.job_type else "literal", st_span)
     deps = []
     for dep in iface.spec.dependencies.values():
-        spans = {"logical_name": fact_span(dep.key_span)}
+        spans = {"logical_name": dep.key_span}
         if dep.type.written:
-            spans["dependency_type"] = fact_span(dep.type.span)
+            spans["dependency_type"] = dep.type.span
         if dep.compatible_sources:
-            spans["compatible_sources"] = fact_span(dep.compatible_sources[0].span)
+            spans["compatible_sources"] = dep.compatible_sources[0].span
         deps.append(DependencyFacts(
             logical_name=dep.name, dependency_type=dep.type.value, required=dep.required.value,
             compatible_sources=tuple(v.value for v in dep.compatible_sources),
             semantic_keywords=tuple(v.value for v in dep.semantic_keywords), data_type=dep.data_type.value,
-            span=fact_span(dep.key_span), keyword_spans=spans, dict_key=dep.name,
-            compatible_source_spans=tuple(fact_span(v.span) for v in dep.compatible_sources)))
+            span=dep.key_span, keyword_spans=spans, dict_key=dep.name,
+            compatible_source_spans=tuple(v.span for v in dep.compatible_sources)))
     outs = []
     for out in iface.spec.outputs.values():
         pp = out.property_path
         outs.append(OutputFacts(
             logical_name=out.name, output_type=out.type.value, property_path=pp.value if pp.written else None,
-            aliases=tuple(v.value for v in out.aliases), data_type=out.data_type.value, span=fact_span(out.key_span),
-            property_path_span=fact_span(pp.span) if pp.written else None,
-            keyword_spans={"logical_name": fact_span(out.key_span)}, dict_key=out.name))
+            aliases=tuple(v.value for v in out.aliases), data_type=out.data_type.value, span=out.key_span,
+            property_path_span=pp.span if pp.written else None,
+            keyword_spans={"logical_name": out.key_span}, dict_key=out.name))
     node = iface.node_type
-    keyword_spans = {"node_type": fact_span(node.key_span or node.span)} if node.written else {}
+    keyword_spans = {"node_type": node.key_span or node.span} if node.written else {}
     spec_entry = iface.root.get("spec")
     if spec_entry is not None and hasattr(spec_entry.value, "get"):
         for key, kw in (("dependencies", "dependencies"), ("outputs", "outputs")):
             e = spec_entry.value.get(key)
             if e is not None:
-                keyword_spans[kw] = fact_span(e.key_span)
+                keyword_spans[kw] = e.key_span
     return SpecFacts(
-        variable=None, span=fact_span(iface.spec.span), step_type=step_type,
-        node_type=node.value, node_type_span=fact_span(node.span) if node.written else None,
+        variable=None, span=iface.spec.span, step_type=step_type,
+        node_type=node.value, node_type_span=node.span if node.written else None,
         script_contract=ContractRef("name", None, None, local=True),
         dependencies=tuple(deps), outputs=tuple(outs), dependencies_shape="dict", outputs_shape="dict",
         keyword_spans=keyword_spans)
@@ -159,14 +155,14 @@ def step_definition(iface: StepInterface, registry_type: RegistryType = "core",
 
 def synthesized_builder(iface: StepInterface) -> BuilderFacts:
     """What the template builder reads from the config, located at the YAML keys that name it."""
-    reads = [ConfigRead(v.value, fact_span(v.span), False, "attr", f"compute.{key}")
+    reads = [ConfigRead(v.value, v.span, False, "attr", f"compute.{key}")
              for key, v in iface.compute.field_refs.items()]
     for arg in iface.contract.job_arguments:
         if arg.source.written and arg.source.value:
-            reads.append(ConfigRead(arg.source.value, fact_span(arg.source.span), False, "attr",
+            reads.append(ConfigRead(arg.source.value, arg.source.span, False, "attr",
                                     "contract.job_arguments[].source"))
     r = iface.registry
-    span = fact_span(iface.step_type.span) if iface.step_type else fact_span(r.span)
+    span = iface.step_type.span if iface.step_type else r.span
     return BuilderFacts(name=r.builder_step_name.value, bases=(), span=span, name_span=span,
                         config_reads=tuple(reads), config_class=r.config_class.value,
                         config_class_source="interface", synthesized=True)

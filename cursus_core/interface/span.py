@@ -11,22 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from cursus_core.facts.model import Span  # one span type for Python facts and YAML values
+
+__all__ = ["Problem", "Related", "Severity", "Span"]
+
 Severity = Literal["error", "warning"]
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A 1-based character range in one file; ``end_column`` is exclusive."""
-
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-
-    @classmethod
-    def point(cls, line: int = 1, column: int = 1) -> Span:
-        """An empty range, for things that have no extent (the start of a file)."""
-        return cls(line, column, line, column)
 
 
 @dataclass(frozen=True, slots=True)
