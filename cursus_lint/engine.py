@@ -26,7 +26,7 @@ from cursus_core.interface.model import StepInterface
 from .bases import BaseResolver
 from .diagnostic import Diagnostic, Location, Severity
 from .facts import FileFacts, extract_all
-from .model import ProjectModel, SpecVariant, StepModel
+from .model import Focus, ProjectModel, SpecVariant, StepModel
 from .rule import FileCheck, ProjectCheck, Rule, StepCheck
 from .rules_index import all_rules
 
@@ -310,6 +310,9 @@ class Engine:
         files = steps = 0
         for root in roots:
             project = self._build([root], configured=root == home)
+            if only_files:
+                names = {name for f in only_files for _, name in project.catalog.find_steps_for_file(f)}
+                project.focus = Focus(frozenset(only_files), frozenset(names))
             found = self._run_rules(project, only_files) + self._problem_diagnostics(project)
             found = self._postprocess(found, project, only_files)
             from .fix import attach_fixes

@@ -98,6 +98,19 @@ class ConfigMembers:
     chain: tuple[tuple[Path | None, str], ...] = ()
 
 
+@dataclass(frozen=True)
+class Focus:
+    """What a run over given files reports: findings located in ``files`` or belonging to one of
+    ``steps`` (by name, every workspace view). Project rules may skip work outside it, since the
+    engine drops those findings anyway; a whole-repo run has no focus."""
+
+    files: frozenset[Path]
+    steps: frozenset[str]
+
+    def wants(self, path: Path, step: str | None) -> bool:
+        return path in self.files or (step is not None and step in self.steps)
+
+
 @dataclass
 class ProjectModel:
     catalog: StepCatalog
@@ -113,10 +126,16 @@ class ProjectModel:
     pipeline: PipelineFacts | None = None
     #: located problems of the step interfaces (``.step.yaml``), for the CL0xx rules
     interface_problems: list[InterfaceProblem] = field(default_factory=list)
+    #: set when only some files' findings are wanted (pre-commit, editor); None: the whole repo
+    focus: Focus | None = None
     #: cases a rule could not decide statically, by kind (shown by --statistics)
     unknown: Counter[str] = field(default_factory=Counter)
     #: results of :func:`per_run` helpers, by helper; only ``per_run`` reads or writes it
     _memo: dict[Callable[..., Any], Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def wanted(self, path: Path, step: str | None) -> bool:
+        """Whether a finding at ``path`` for ``step`` would be reported by this run."""
+        return self.focus is None or self.focus.wants(path, step)
 
     def count_unknown(self, kind: str) -> None:
         """Record that a rule stayed silent because a fact was not knowable statically."""

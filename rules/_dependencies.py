@@ -1,5 +1,6 @@
 """Shared by the level-3 rules (CL301-CL303): every spec output of the project as a resolver
-provider, every dependency once, and the step names the project knows.
+provider, every dependency once (only those of the run's focus, when it has one), and the step
+names the project knows.
 
 Built once per run from the ProjectModel (memoised by ``per_run``); nothing here reads a file.
 """
@@ -98,7 +99,9 @@ def index(project: ProjectModel) -> Level3Index:
                     out.steps_with_specs.add(step.name)
                 else:
                     out.opaque_steps.add(step.name)
-            if spec.dependencies:
+            # only consumers whose findings this run reports: a pre-commit run over one step scores
+            # that step's dependencies against every provider, not every dependency of the repo
+            if spec.dependencies and project.wanted(variant.path, step.name):
                 out.consumers.append(Consumer(step, ref, variant.path, spec))
     registry = project.catalog.registry
     with workspace_context(None):

@@ -654,7 +654,7 @@ class StepCatalog:
         core = self._scopes.get(None) if scope.workspace_id is not None else None
         later: list[Path] = []
         for path in paths:
-            problem = load_source(path).problem
+            problem = summarize_path(path, self.cache, shallow=True).problem
             if problem is not None and path not in self.summaries:
                 self.summaries[path] = FileSummary(path, problem)
                 self.problems.append(problem)

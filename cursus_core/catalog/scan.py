@@ -138,25 +138,35 @@ _memo: LruMemo[str, tuple[str, FileSummary]] = LruMemo(MEMO_SIZE)
 _memo_lock = threading.Lock()
 
 
-def summarize_path(path: Path, cache: DiskCache | None = None) -> FileSummary:
-    """Summarise ``path``; memoised in-process by content digest and, with ``cache``, on disk."""
+def _shallow(source: SourceFile) -> FileSummary:
+    """Only whether the file parses (its problem): what the catalog needs of a script."""
+    return FileSummary(source.path, source.problem)
+
+
+def summarize_path(path: Path, cache: DiskCache | None = None, *, shallow: bool = False) -> FileSummary:
+    """Summarise ``path``; memoised in-process by content digest and, with ``cache``, on disk.
+
+    ``shallow``: only the parse problem, no tree walk (scripts are matched by name and entry
+    point, so a warm run must not parse them just to learn that they parse)."""
+    make = _shallow if shallow else summarize
     _, digest, _ = read_source(path)
     if not digest:  # unreadable: nothing to key on, and it may become readable
-        return summarize(load_source(path))
-    key = str(path)
+        return make(load_source(path))
+    key = ("parsed:" if shallow else "") + str(path)
+    prefix = "parsed-" if shallow else "summary-"
     with _memo_lock:
         hit = _memo.lookup(key)
     if hit is not None and hit[0] == digest:
         return hit[1]
-    summary = cache.get("summary-" + digest, FileSummary) if cache is not None else None
+    summary = cache.get(prefix + digest, FileSummary) if cache is not None else None
     if summary is not None:
         summary.path = Path(path)  # same content may live at another path
         if summary.problem is not None:
             summary.problem = replace(summary.problem, path=Path(path))
     else:
-        summary = summarize(load_source(path))
+        summary = make(load_source(path))
         if cache is not None:
-            cache.put("summary-" + digest, summary, FileSummary)
+            cache.put(prefix + digest, summary, FileSummary)
     with _memo_lock:
         _memo.put(key, (digest, summary))
     return summary

@@ -1,0 +1,88 @@
+"""A run over given files (pre-commit, the editor) reports exactly what a whole-repo run reports
+for those files and their steps, while doing only the work those findings need.
+
+The whole-repo findings are filtered the way the engine defines a focused run: located in one of
+the given files, or belonging to a step one of them is a component of.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cursus_core.catalog import StepCatalog
+from cursus_core.deps import resolver
+from cursus_lint.config import load_config
+from cursus_lint.engine import Engine
+from cursus_lint.rules_index import all_rules
+
+from .test_fixture_repos import BROKEN, build_broken
+
+Finding = tuple[str, int, int, str, str]
+
+
+def _run(root: Path, paths: list[Path]) -> list[Finding]:
+    settings = load_config(root, set(all_rules()))
+    result = Engine(settings).run(paths)
+    return [(d.location.path.relative_to(root).as_posix(), d.location.line, d.location.column, d.code, d.message)
+            for d in result.diagnostics]
+
+
+def _whole_run_filtered(root: Path, given: Path, catalog: StepCatalog) -> list[Finding]:
+    settings = load_config(root, set(all_rules()))
+    result = Engine(settings).run([root])
+    steps = {name for _, name in catalog.find_steps_for_file(given)}
+    return [(d.location.path.relative_to(root).as_posix(), d.location.line, d.location.column, d.code, d.message)
+            for d in result.diagnostics if d.location.path == given or d.step in steps]
+
+
+def _component_files(root: Path) -> list[Path]:
+    catalog = StepCatalog(root)
+    files = {p for info in catalog.iter_steps() for p in info.files} | set(catalog.registry_files)
+    return sorted(files)
+
+
+CASES = {case.name: case for case in BROKEN}
+
+
+@pytest.mark.parametrize("name", ["level3_dependencies", "registry", "level1_script_contract",
+                                  "level4_builder_config"])
+def test_each_file_alone_reports_what_the_whole_run_reports_for_it(name: str, tmp_path: Path) -> None:
+    root = build_broken(CASES[name], tmp_path).resolve()
+    catalog = StepCatalog(root)
+    files = _component_files(root)
+    assert len(files) > 15
+    seen_codes: set[str] = set()
+    for path in files:
+        focused = _run(root, [path])
+        assert focused == _whole_run_filtered(root, path, catalog), path.relative_to(root)
+        seen_codes |= {f[3] for f in focused}
+    # the comparison covered the findings each fixture is about
+    wanted = {"level3_dependencies": "CL302", "registry": "CL602", "level1_script_contract": "CL103",
+              "level4_builder_config": "CL401"}[name]
+    assert wanted in seen_codes
+
+
+def test_a_focused_run_scores_only_the_dependencies_of_its_steps(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    root = build_broken(CASES["level3_dependencies"], tmp_path).resolve()
+    consumers: list[str] = []
+    real = resolver.resolve
+
+    def counting(dep, pool, *args, **kwargs):  # type: ignore[no-untyped-def]
+        consumers.append(kwargs["consumer"].name)
+        return real(dep, pool, *args, **kwargs)
+
+    import cursus_lint.rules.cl302_unsatisfiable_dependency as cl302
+
+    monkeypatch.setattr(cl302, "resolve", counting)
+    _run(root, [root])
+    whole = set(consumers)
+    consumers.clear()
+    spec = root / "steps/specs/batch_transform_testing_spec.py"
+    steps = {name for _, name in StepCatalog(root).find_steps_for_file(spec)}
+    found = _run(root, [spec])
+    assert len(whole) > 2 and len(steps) == 1
+    assert set(consumers) == steps
+    assert [f[3] for f in found if f[0] == "steps/specs/batch_transform_testing_spec.py"] == ["CL302"]
