@@ -2,14 +2,20 @@
 
 Entries are keyed by the digest of a file's content plus a fingerprint of the code that derived
 them, so an edit anywhere invalidates exactly what it must and a tool upgrade invalidates all.
-Writes are atomic (temp file + ``os.replace``), so two runs at once never see half an entry.
+
+All entries of one fingerprint live in one **pack** file (``<namespace>-<fingerprint>/pack.json``),
+so a warm run reads the cache in one read instead of one file per source file. The pack is read
+once, its entries are decoded only when asked for (a one-file run decodes a few), and it is
+rewritten once at the end of a run that added or rejected entries (temp file + ``os.replace``,
+so two runs at once never see half a pack; the last writer wins and both packs are valid).
 
 The cache directory is untrusted (it may be committed, or restored from a shared CI cache), so
-entries are data only: JSON rebuilt through :class:`cursus_core.datacodec.Codec` from the
-declared types, never pickle. Every entry carries a header (format, fingerprint, the key and
-type it was stored under, a checksum of its body) that is checked on read; anything that does
-not match, does not decode, or is not a regular file is a miss, and the fresh value then
-overwrites it.
+the pack is data only: JSON rebuilt through :class:`cursus_core.datacodec.Codec` from the
+declared types, never pickle, read with a size bound and without following symlinks. Every
+entry carries its type and a checksum over (format, namespace, fingerprint, key, type, body),
+checked when it is read; an entry that does not match or does not decode is a miss (and is
+dropped from the next pack), and a pack that is not a regular file or not a JSON object of
+entries is ignored as a whole.
 """
 
 from __future__ import annotations
@@ -28,9 +34,13 @@ from cursus_core.source import read_regular_file
 T = TypeVar("T")
 
 #: bumped whenever the entry layout changes
-FORMAT = 1
-#: entries larger than this are neither written nor read
-MAX_ENTRY_BYTES = 64 * 1024 * 1024
+FORMAT = 2
+PACK_NAME = "pack.json"
+#: a single entry larger than this is not cached
+MAX_ENTRY_BYTES = 16 * 1024 * 1024
+#: a pack larger than this is neither read nor written; past half of it a rewrite keeps only
+#: the entries the run used (older contents of edited files are dropped)
+MAX_PACK_BYTES = 256 * 1024 * 1024
 _KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,199}")
 _IGNORE_ALL = b"# created by cursus-lint\n*\n"
 
@@ -58,7 +68,8 @@ def code_fingerprint(*modules: Any, extra: str = "") -> str:
 
 
 class DiskCache:
-    """``get``/``put`` of typed values under ``root/<namespace>-<fingerprint>/``.
+    """``get``/``put`` of typed values in ``root/<namespace>-<fingerprint>/pack.json``; ``flush``
+    writes what a run added.
 
     ``CACHEDIR.TAG`` and a ``.gitignore`` of ``*`` are written only into directories this class
     created itself: a ``cache-dir`` that already existed (``"."``, a source folder) never gets
@@ -70,12 +81,21 @@ class DiskCache:
         self.namespace = namespace
         self.fingerprint = fingerprint
         self.dir = self.root / f"{namespace}-{fingerprint}"
+        self.pack_path = self.dir / PACK_NAME
         self.hits = 0
         self.misses = 0
-        #: entries that existed but were rejected (corrupt, foreign, swapped, not a regular file)
+        #: entries that existed but were rejected (corrupt, foreign, swapped, or the whole pack unusable)
         self.invalid = 0
+        #: file reads of the cache in this run (one pack, read once)
+        self.reads = 0
         self._ready: bool | None = None
         self._codecs: dict[Any, Codec] = {}
+        #: key -> [type name, checksum, body JSON] as read (checked only when used), or None before loading
+        self._pack: dict[str, Any] | None = None
+        self._pack_bad = False
+        self._new: dict[str, list[str]] = {}
+        self._used: set[str] = set()
+        self._rejected: set[str] = set()
 
     def _codec(self, cls: Any) -> Codec:
         codec = self._codecs.get(cls)
@@ -100,9 +120,6 @@ class DiskCache:
         self._ready = True
         return True
 
-    def _path(self, key: str) -> Path:
-        return self.dir / key[:2] / f"{key}.json"
-
     def _checksum(self, key: str, type_name: str, body: bytes) -> str:
         h = hashlib.blake2b(digest_size=16)
         for part in (str(FORMAT), self.namespace, self.fingerprint, key, type_name):
@@ -110,66 +127,110 @@ class DiskCache:
         h.update(body)
         return h.hexdigest()
 
+    # -- the pack ----------------------------------------------------------------------------
+    def _entries(self) -> dict[str, Any]:
+        """The pack's raw entries, read on first use; an unusable pack is empty (and rewritten)."""
+        if self._pack is None:
+            self._pack = self._read_pack()
+        return self._pack
+
+    def _read_pack(self) -> dict[str, Any]:
+        self.reads += 1
+        try:
+            data, _ = read_regular_file(self.pack_path, MAX_PACK_BYTES, follow_symlinks=False)
+        except FileNotFoundError:
+            return {}
+        except OSError:  # a FIFO, a symlink, a directory: not ours
+            self._pack_bad = True
+            return {}
+        head, sep, body = data.partition(b"\n")
+        try:
+            if len(data) > MAX_PACK_BYTES or not sep:
+                raise ValueError("not a pack")
+            header = json.loads(head)
+            if not (type(header) is dict and header.get("format") == FORMAT and header.get("namespace") == self.namespace
+                    and header.get("fingerprint") == self.fingerprint):
+                raise ValueError("a pack of another format or code version")
+            entries = json.loads(body)
+            if type(entries) is not dict:
+                raise ValueError("not a JSON object of entries")
+        except (ValueError, RecursionError, MemoryError):  # JSONDecodeError is a ValueError
+            self._pack_bad = True
+            return {}
+        return entries
+
     def get(self, key: str, cls: type[T]) -> T | None:
         """The value stored under ``key`` if it is a valid entry of type ``cls``, else None (a miss)."""
-        if not _KEY.fullmatch(key):
+        raw = self._new.get(key)
+        if raw is None and _KEY.fullmatch(key):
+            raw = self._entries().get(key)
+        if raw is None:
             self.misses += 1
+            if self._pack_bad:
+                self.invalid += 1  # it may have been in the unusable pack
             return None
-        try:
-            data, _ = read_regular_file(self._path(key), MAX_ENTRY_BYTES, follow_symlinks=False)
-        except FileNotFoundError:
-            self.misses += 1
-            return None
-        except OSError:
-            data = b""  # a FIFO, a symlink, a directory: not ours
-        value = self._decode(key, cls, data)
+        value = self._decode(key, cls, raw)
         if value is None:
             self.misses += 1
             self.invalid += 1
+            self._rejected.add(key)
             return None
         self.hits += 1
+        self._used.add(key)
         return value
 
-    def _decode(self, key: str, cls: Any, data: bytes) -> Any | None:
-        if not data or len(data) > MAX_ENTRY_BYTES:
+    def _decode(self, key: str, cls: Any, raw: Any) -> Any | None:
+        if not (type(raw) is list and len(raw) == 3 and all(type(x) is str for x in raw)):
             return None
-        head, sep, body = data.partition(b"\n")
-        if not sep:
+        type_name, checksum, body = raw
+        if len(body) > MAX_ENTRY_BYTES or type_name != cls.__qualname__:
             return None
         try:
-            header = json.loads(head)
-            type_name = cls.__qualname__
-            if not (type(header) is dict and header.get("format") == FORMAT
-                    and header.get("fingerprint") == self.fingerprint and header.get("key") == key
-                    and header.get("type") == type_name
-                    and header.get("checksum") == self._checksum(key, type_name, body)):
+            if checksum != self._checksum(key, type_name, body.encode("utf-8", "surrogatepass")):
                 return None
             return self._codec(cls).decode(json.loads(body))
         except Exception:  # noqa: BLE001 - any malformed entry (bad JSON, wrong shape, absurd nesting) is a miss
             return None
 
     def put(self, key: str, value: Any, cls: Any) -> None:
-        """Store ``value`` (of type ``cls``); values the codec cannot represent are not cached."""
-        if not _KEY.fullmatch(key) or not self._prepare():
+        """Store ``value`` (of type ``cls``) for :meth:`flush`; values the codec cannot represent are not cached."""
+        if not _KEY.fullmatch(key):
             return
         try:
-            body = json.dumps(self._codec(cls).encode(value), ensure_ascii=False, separators=(",", ":")).encode()
+            body = json.dumps(self._codec(cls).encode(value), ensure_ascii=False, separators=(",", ":"))
         except (ValueError, TypeError, RecursionError):  # CodecError is a ValueError
             return
+        if len(body) > MAX_ENTRY_BYTES:
+            return
         type_name = cls.__qualname__
-        header = json.dumps({"format": FORMAT, "fingerprint": self.fingerprint, "key": key, "type": type_name,
-                             "checksum": self._checksum(key, type_name, body)}).encode()
-        data = header + b"\n" + body
-        if len(data) > MAX_ENTRY_BYTES:
-            return
-        path = self._path(key)
+        self._new[key] = [type_name, self._checksum(key, type_name, body.encode("utf-8", "surrogatepass")), body]
+        self._rejected.discard(key)
+
+    def flush(self) -> bool:
+        """Write the pack if this run added or rejected entries; True if it was written."""
+        if not (self._new or self._rejected or self._pack_bad) or not self._prepare():
+            return False
+        old = {k: v for k, v in self._entries().items() if k not in self._rejected and _KEY.fullmatch(k)}
+        merged = {**old, **self._new}
+        body = json.dumps(merged, ensure_ascii=False, separators=(",", ":"))
+        if len(body) > MAX_PACK_BYTES // 2:  # keep what this run used: the current contents
+            merged = {k: v for k, v in merged.items() if k in self._used or k in self._new}
+            body = json.dumps(merged, ensure_ascii=False, separators=(",", ":"))
+            if len(body) > MAX_PACK_BYTES // 2:
+                return False
+        header = json.dumps({"format": FORMAT, "namespace": self.namespace, "fingerprint": self.fingerprint,
+                             "entries": len(merged)})
         try:
-            _make_dir(path.parent)
-            if path.parent.is_symlink():
-                return
-            self._write_atomic(path, data)
+            if self.dir.is_symlink():
+                return False
+            self._write_atomic(self.pack_path, (header + "\n" + body).encode("utf-8", "surrogatepass"))
         except OSError:
-            return
+            return False
+        self._pack = merged
+        self._new.clear()
+        self._rejected.clear()
+        self._pack_bad = False
+        return True
 
     @staticmethod
     def _write_atomic(path: Path, data: bytes) -> None:

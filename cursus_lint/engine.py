@@ -328,6 +328,8 @@ class Engine:
             else:
                 files += len(project.files)
                 steps += len(project.steps)
+        if self.cache is not None:
+            self.cache.flush()  # one write of the pack, with what this run added
         diagnostics.sort(key=Diagnostic.sort_key)
         return CheckResult(diagnostics, self.rules, files, steps, (time.perf_counter() - start) * 1000, self.unknown,
                            empty_dirs=empty_dirs)

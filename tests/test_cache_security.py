@@ -51,8 +51,23 @@ def repo(tmp_path: Path) -> Path:
     return root
 
 
-def entries(cache: Path) -> list[Path]:
-    return sorted(cache.glob("facts-*/*/*.json"))
+def pack_file(cache: Path) -> Path:
+    """The one pack file a run writes (all entries of one fingerprint)."""
+    (found,) = cache.glob("facts-*/pack.json")
+    return found
+
+
+def entries(cache: Path) -> dict[str, list[str]]:
+    """The entries of the pack: key -> [type, checksum, body]."""
+    _, body = pack_file(cache).read_bytes().split(b"\n", 1)
+    return json.loads(body)
+
+
+def write_entries(cache: Path, new: dict[str, Any]) -> None:
+    """Replace the pack's entries, keeping its (valid) header."""
+    path = pack_file(cache)
+    head, _ = path.read_bytes().split(b"\n", 1)
+    path.write_bytes(head + b"\n" + json.dumps(new).encode())
 
 
 # ------------------------------------------------------------------------------ codec
@@ -143,25 +158,30 @@ def test_planted_pickles_run_nothing_and_are_rewritten(repo: Path, tmp_path: Pat
     planted = entries(cache)
     assert len(planted) > 30
     payload = pickle.dumps(_Payload(marker))
-    for entry in planted:
-        entry.write_bytes(payload)  # at the name the cache reads
-        entry.with_suffix(".pickle").write_bytes(payload)  # and where the pickle cache used to read
+    # a pickle as every entry's body (with its type and checksum kept), and as the whole pack
+    write_entries(cache, {k: [v[0], v[1], payload.decode("latin-1")] for k, v in planted.items()})
+    pack_file(cache).with_suffix(".pickle").write_bytes(payload)
     got, engine = run(repo, True, cache)
     assert not marker.exists()
     assert got == uncached
     assert engine.cache is not None and engine.cache.invalid == len(planted) and engine.cache.hits == 0
     _, again = run(repo, True, cache)  # the bad entries were rewritten as valid ones
     assert again.cache is not None and (again.cache.invalid, again.cache.misses) == (0, 0)
+    pack_file(cache).write_bytes(payload)  # the pack itself a pickle: ignored as a whole, then rewritten
+    got, engine = run(repo, True, cache)
+    assert not marker.exists() and got == uncached
+    assert engine.cache is not None and engine.cache.hits == 0 and engine.cache.invalid == engine.cache.misses > 30
+    _, again = run(repo, True, cache)
+    assert again.cache is not None and (again.cache.invalid, again.cache.misses) == (0, 0)
 
 
 def test_cli_check_with_a_planted_cache_runs_nothing(repo: Path, tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
-    cache = repo / ".cursus-lint-cache"
+    cache = tmp_path / "cache"  # named: without a pyproject.toml the default lands above the repo
     runner = CliRunner()
-    first = runner.invoke(cli, ["check", str(repo), "--format", "json"])
-    for entry in entries(cache):
-        entry.write_bytes(pickle.dumps(_Payload(marker)))
-    second = runner.invoke(cli, ["check", str(repo), "--format", "json"])
+    first = runner.invoke(cli, ["check", str(repo), "--format", "json", "--cache-dir", str(cache)])
+    pack_file(cache).write_bytes(pickle.dumps(_Payload(marker)))
+    second = runner.invoke(cli, ["check", str(repo), "--format", "json", "--cache-dir", str(cache)])
     assert not marker.exists()
     assert (second.exit_code, json.loads(second.output)["diagnostics"]) == \
         (first.exit_code, json.loads(first.output)["diagnostics"])
@@ -172,15 +192,16 @@ def test_a_bit_flip_is_a_miss_and_the_entry_is_rewritten(repo: Path, tmp_path: P
     cache = tmp_path / "cache"
     uncached, _ = run(repo, False, cache)
     run(repo, True, cache)
-    for i, entry in enumerate(entries(cache)):
-        good = entry.read_bytes()
-        flipped = bytearray(good)
+    flipped_entries = {}
+    for i, (key, (type_name, checksum, body)) in enumerate(entries(cache).items()):
+        flipped = bytearray(body.encode())
         pos = len(flipped) - 1 - (i * 7) % (len(flipped) // 2)  # somewhere in the body
         flipped[pos] ^= 0x04
-        entry.write_bytes(bytes(flipped))
+        flipped_entries[key] = [type_name, checksum, flipped.decode("latin-1")]
+    write_entries(cache, flipped_entries)
     got, engine = run(repo, True, cache)
     assert got == uncached
-    assert engine.cache is not None and engine.cache.hits == 0 and engine.cache.invalid == len(entries(cache))
+    assert engine.cache is not None and engine.cache.hits == 0 and engine.cache.invalid == len(flipped_entries)
     _, again = run(repo, True, cache)
     assert again.cache is not None and again.cache.invalid == 0
 
@@ -189,10 +210,9 @@ def test_entries_swapped_between_keys_are_misses(repo: Path, tmp_path: Path) -> 
     cache = tmp_path / "cache"
     uncached, _ = run(repo, False, cache)
     run(repo, True, cache)
-    files = entries(cache)
-    contents = [f.read_bytes() for f in files]
-    for f, data in zip(files, contents[1:] + contents[:1], strict=True):  # rotate: every entry under a foreign key
-        f.write_bytes(data)
+    found = entries(cache)
+    keys, values = list(found), list(found.values())
+    write_entries(cache, dict(zip(keys, values[1:] + values[:1], strict=True)))  # every entry under a foreign key
     got, engine = run(repo, True, cache)
     assert got == uncached
     assert engine.cache is not None and engine.cache.hits == 0
@@ -205,34 +225,69 @@ def test_a_well_formed_entry_for_other_content_is_not_used(repo: Path, tmp_path:
     run(repo, True, cache_dir)
     store = Engine(load_config(repo, set(all_rules()), overrides={"cache-dir": str(cache_dir)}), use_cache=True).cache
     assert store is not None
-    files = entries(cache_dir)
-    keys = [f.stem for f in files]
+    keys = [k for k, v in entries(cache_dir).items() if v[0] == "FileFacts"]
     first = store.get(keys[0], FileFacts)
     assert first is not None
     for key in keys[1:]:
         store.put(key, first, FileFacts)  # valid header, wrong facts
+    assert store.flush()
     got, engine = run(repo, True, cache_dir)
     assert got == uncached
 
 
-@pytest.mark.parametrize("kind", ["fifo", "symlink", "deep-json", "directory"])
-def test_odd_entries_are_misses_without_blocking(repo: Path, tmp_path: Path, kind: str) -> None:
+@pytest.mark.parametrize("kind", ["fifo", "symlink", "deep-json", "directory", "list", "foreign-header",
+                                  "truncated", "odd-values"])
+def test_odd_packs_are_ignored_without_blocking(repo: Path, tmp_path: Path, kind: str) -> None:
     cache = tmp_path / "cache"
     uncached, _ = run(repo, False, cache)
     run(repo, True, cache)
-    for entry in entries(cache):
-        entry.unlink()
-        if kind == "fifo":
-            os.mkfifo(entry)
-        elif kind == "symlink":
-            os.symlink("/dev/zero", entry)
-        elif kind == "directory":
-            entry.mkdir()
-        else:
-            entry.write_text('{"format": 1}\n' + "[" * 100_000 + "]" * 100_000)
+    pack = pack_file(cache)
+    head, body = pack.read_bytes().split(b"\n", 1)
+    pack.unlink()
+    if kind == "fifo":
+        os.mkfifo(pack)
+    elif kind == "symlink":
+        os.symlink("/dev/zero", pack)
+    elif kind == "directory":
+        pack.mkdir()
+    elif kind == "list":
+        pack.write_bytes(head + b"\n[]")
+    elif kind == "foreign-header":
+        pack.write_bytes(head.replace(b'"format": 2', b'"format": 1') + b"\n" + body)
+    elif kind == "truncated":
+        pack.write_bytes(head + b"\n" + body[: len(body) // 2])
+    elif kind == "odd-values":
+        keys = list(json.loads(body))
+        odd: list[Any] = [None, 1, "x", [], ["FileFacts"], [1, 2, 3], {"a": 1}, ["FileFacts", "0", "[" * 100_000]]
+        pack.write_bytes(head + b"\n" + json.dumps({k: odd[i % len(odd)] for i, k in enumerate(keys)}).encode())
+    else:
+        pack.write_text('{"format": 2}\n' + "[" * 100_000 + "]" * 100_000)
     got, engine = run(repo, True, cache)
     assert got == uncached
-    assert engine.cache is not None and engine.cache.hits == 0
+    assert engine.cache is not None and engine.cache.hits == 0 and engine.cache.reads == 1
+
+
+def test_a_pack_over_the_size_bound_is_not_read(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import cursus_core.cache as cache_module
+
+    cache = tmp_path / "cache"
+    uncached, _ = run(repo, False, cache)
+    run(repo, True, cache)
+    size = pack_file(cache).stat().st_size
+    monkeypatch.setattr(cache_module, "MAX_PACK_BYTES", size - 1)
+    got, engine = run(repo, True, cache)
+    assert got == uncached
+    assert engine.cache is not None and engine.cache.hits == 0 and engine.cache.invalid == engine.cache.misses > 30
+
+
+def test_a_warm_run_reads_one_file_of_the_cache(repo: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    run(repo, True, cache)
+    got, engine = run(repo, True, cache)
+    assert engine.cache is not None
+    assert (engine.cache.reads, engine.cache.misses, engine.cache.invalid) == (1, 0, 0)
+    assert engine.cache.hits > 30
+    assert sorted(p.name for p in pack_file(cache).parent.iterdir()) == [".gitignore", "CACHEDIR.TAG", "pack.json"]
 
 
 # ------------------------------------------------------------------------------ where the cache lives
@@ -282,7 +337,7 @@ def test_an_existing_cache_dir_gets_no_gitignore_or_tag(repo: Path) -> None:
     # the directory the tool created itself is tagged and ignored
     assert (repo / made / ".gitignore").read_bytes().endswith(b"\n*\n")
     assert (repo / made / "CACHEDIR.TAG").exists()
-    assert len(list((repo / made).glob("*/*.json"))) > 30
+    assert len(json.loads((repo / made / "pack.json").read_bytes().split(b"\n", 1)[1])) > 30
 
 
 def test_a_new_cache_dir_is_tagged_and_ignored(repo: Path, tmp_path: Path) -> None:
@@ -296,8 +351,9 @@ def test_a_new_cache_dir_is_tagged_and_ignored(repo: Path, tmp_path: Path) -> No
 def test_symlinked_cache_subdirectory_is_not_written_through(repo: Path, tmp_path: Path) -> None:
     cache, outside = tmp_path / "cache", tmp_path / "outside"
     outside.mkdir()
+    cache.mkdir()
     store = DiskCache(cache, "facts", "fp")
-    store._prepare()
-    os.symlink(outside, store.dir / "ab")
+    os.symlink(outside, store.dir)  # the pack's directory planted as a link elsewhere
     store.put("ab" + "0" * 30, FileSummary(Path("x.py")), FileSummary)
+    assert not store.flush()
     assert list(outside.iterdir()) == []
