@@ -148,8 +148,8 @@ class DiskCache:
             if len(data) > MAX_PACK_BYTES or not sep:
                 raise ValueError("not a pack")
             header = json.loads(head)
-            if not (type(header) is dict and header.get("format") == FORMAT and header.get("namespace") == self.namespace
-                    and header.get("fingerprint") == self.fingerprint):
+            if not (type(header) is dict and header.get("format") == FORMAT
+                    and header.get("namespace") == self.namespace and header.get("fingerprint") == self.fingerprint):
                 raise ValueError("a pack of another format or code version")
             entries = json.loads(body)
             if type(entries) is not dict:
