@@ -159,6 +159,10 @@ class DiskCache:
             return {}
         return entries
 
+    def has(self, key: str) -> bool:
+        """Whether an entry is stored under ``key`` (unchecked: :meth:`get` may still reject it)."""
+        return key in self._new or (bool(_KEY.fullmatch(key)) and key in self._entries())
+
     def get(self, key: str, cls: type[T]) -> T | None:
         """The value stored under ``key`` if it is a valid entry of type ``cls``, else None (a miss)."""
         raw = self._new.get(key)

@@ -274,11 +274,38 @@ class Codec:
                 return tuple(item(v) for v in data)
 
             return dec_tuple
+        if origin in (dict, Counter) and origin is not None:
+            mapping = origin
+            key_dec = self._decoder(args[0] if args else Any)
+            value_dec = self._decoder(int if origin is Counter else (args[1] if len(args) > 1 else Any))
+
+            def dec_mapping(data: Any) -> Any:
+                if type(data) is not list:
+                    raise CodecError(f"expected a list for {tp!r}")
+                out = mapping()
+                for pair in data:
+                    if type(pair) is not list or len(pair) != 2:
+                        raise CodecError("expected key/value pairs")
+                    out[key_dec(pair[0])] = value_dec(pair[1])
+                return out
+
+            return dec_mapping
         if origin in (typing.Union, types.UnionType):
             real = [a for a in args if a is not type(None)]
-            if len(real) == 1 and len(real) < len(args):
+            optional = len(real) < len(args)
+            if len(real) == 1 and optional:
                 inner = self._decoder(real[0])
                 return lambda data: None if data is None else inner(data)
+            alts = [self._decoder(a) for a in real]
+
+            def dec_union(data: Any) -> Any:
+                if data is None and optional:
+                    return None
+                if not (type(data) is list and len(data) == 2 and type(data[0]) is int and 0 <= data[0] < len(alts)):
+                    raise CodecError("expected a tagged union value")
+                return alts[data[0]](data[1])
+
+            return dec_union
         return lambda data: self._dec_slow(data, tp)
 
     def _dec_slow(self, data: Any, tp: Any) -> Any:

@@ -14,7 +14,8 @@ from pathlib import Path
 from collections.abc import Iterable, Sequence
 
 from cursus_core.catalog import CatalogProblem, StepCatalog, StepInfo, find_repo_root
-from cursus_core.catalog.layout import discover_step_dirs
+from cursus_core.catalog.layout import StepDir, WorkspaceOf, discover_step_dirs
+from cursus_core.catalog.scan import remember
 from cursus_core.registry.literal_reader import RegistryFile, read_registry_file
 from cursus_core.registry.models import RegistryProblem
 from cursus_core.cache import DiskCache, code_fingerprint
@@ -26,6 +27,7 @@ from cursus_core.interface.model import StepInterface
 from .bases import BaseResolver
 from .diagnostic import Diagnostic, Location, Severity
 from .facts import FileFacts, extract_all
+from .prefetch import Parsed
 from .model import Focus, ProjectModel, SpecVariant, StepModel
 from .rule import FileCheck, ProjectCheck, Rule, StepCheck
 from .rules_index import all_rules
@@ -82,8 +84,13 @@ class Engine:
     """One check run. ``overlay`` maps absolute paths to unsaved editor text."""
 
     def __init__(self, settings, rules: dict[str, Rule] | None = None,
-                 overlay: dict[Path, str] | None = None, use_cache: bool = False) -> None:
+                 overlay: dict[Path, str] | None = None, use_cache: bool = False,
+                 parallel_min_files: int | None = 0) -> None:
         self.settings = settings
+        #: parse in worker processes from this many uncached files (0: the default threshold, None: never)
+        self.parallel_min_files = parallel_min_files
+        self._prefetched: dict[Path, Parsed] = {}
+        self.parsed_in_workers = 0
         self.rules = rules if rules is not None else all_rules()
         self.overlay = overlay or {}
         self.unknown: Counter[str] = Counter()
@@ -94,6 +101,13 @@ class Engine:
     # -- facts ----------------------------------------------------------------------------
     def _facts(self, path: Path, roles: set[str]) -> FileFacts:
         """Facts of one file: from the on-disk cache when its content was seen before."""
+        pre = self._prefetched.pop(path, None)
+        if pre is not None and pre.facts.roles == frozenset(roles) and path not in self.overlay \
+                and pre.digest == read_source(path)[1]:
+            if self.cache is not None:
+                self.cache.put(f"{pre.digest}-{'.'.join(sorted(roles))}", pre.facts, FileFacts)
+            self.unknown.update(pre.facts.unknown)
+            return pre.facts
         key = None
         if self.cache is not None and path not in self.overlay:
             _, digest, _ = read_source(path)
@@ -112,21 +126,51 @@ class Engine:
         self.unknown.update(facts.unknown)
         return facts
 
+    def _roles(self, step_dirs: list[StepDir]) -> dict[Path, set[str]]:
+        """Each component file (not excluded) under ``step_dirs`` -> the roles its directories give it."""
+        roles: dict[Path, set[str]] = {}
+        for step_dir in step_dirs:
+            for role, dirs in step_dir.role_dirs.items():
+                for d in dirs:
+                    for p in sorted(d.glob("*.py")):
+                        if p.name != "__init__.py" and not self.settings.is_excluded(p):
+                            roles.setdefault(p, set()).add(ROLE_OF_DIR[role])
+        return roles
+
+    def _prefetch(self, roots: list[Path], workspace_dirs: list[Path]) -> None:
+        """In a large repo, parse the files neither the cache nor the editor has in worker processes,
+        summary and facts from one parse each (see :mod:`cursus_lint.prefetch`)."""
+        from .prefetch import PARALLEL_MIN_FILES, parse_parallel
+
+        if self.parallel_min_files is None:
+            return
+        search = [r for r in roots if r.is_dir()] + [w for w in workspace_dirs if w.is_dir()]
+        dirs = discover_step_dirs(search, dict(self.settings.layout) or None, WorkspaceOf(workspace_dirs))
+        todo: list[tuple[Path, frozenset[str]]] = []
+        for path, roles in self._roles(dirs).items():
+            if path in self.overlay:
+                continue
+            _, digest, _ = read_source(path)
+            if not digest or (self.cache is not None and self.cache.has(f"{digest}-{'.'.join(sorted(roles))}")):
+                continue
+            todo.append((path, frozenset(roles)))
+        minimum = PARALLEL_MIN_FILES if self.parallel_min_files == 0 else self.parallel_min_files
+        for parsed in parse_parallel(todo, minimum):
+            self.parsed_in_workers += 1
+            self._prefetched[parsed.path] = parsed
+            if parsed.summary is not None:
+                remember(parsed.path, parsed.digest, parsed.summary, self.cache)
+
     def _build(self, roots: list[Path], configured: bool = True) -> ProjectModel:
         """One project; only the ``configured`` one (the repo the settings belong to) gets the
         configured workspaces and pipeline, so a nested repo never inherits them."""
         s = self.settings
         workspace_dirs = [w.absolute() for w in s.workspace_paths] if configured else []
         registry = s.registry_path.absolute() if s.registry_path else None
+        self._prefetch(roots, workspace_dirs)
         catalog = StepCatalog(roots, workspace_dirs=workspace_dirs, registry=registry, layout=dict(s.layout) or None,
                               cache=self.cache, interface_dirs=[d.absolute() for d in s.interface_paths])
-        roles: dict[Path, set[str]] = {}
-        for step_dir in catalog.step_dirs:
-            for role, dirs in step_dir.role_dirs.items():
-                for d in dirs:
-                    for p in sorted(d.glob("*.py")):
-                        if p.name != "__init__.py" and not s.is_excluded(p):
-                            roles.setdefault(p, set()).add(ROLE_OF_DIR[role])
+        roles = self._roles(catalog.step_dirs)
         for p in catalog.registry_files:
             if not s.is_excluded(p):
                 roles.setdefault(p, set()).add("registry")

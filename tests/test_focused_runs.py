@@ -15,6 +15,7 @@ from cursus_core.catalog import StepCatalog
 from cursus_core.deps import resolver
 from cursus_lint.config import load_config
 from cursus_lint.engine import Engine
+from cursus_lint.prefetch import workers
 from cursus_lint.rules_index import all_rules
 
 from .test_fixture_repos import BROKEN, build_broken
@@ -86,3 +87,39 @@ def test_a_focused_run_scores_only_the_dependencies_of_its_steps(tmp_path: Path,
     assert len(whole) > 2 and len(steps) == 1
     assert set(consumers) == steps
     assert [f[3] for f in found if f[0] == "steps/specs/batch_transform_testing_spec.py"] == ["CL302"]
+
+
+def _findings(root: Path, **engine_options: object) -> tuple[list[Finding], Engine]:
+    settings = load_config(root, set(all_rules()), overrides={"cache-dir": str(root.parent / "cache")})
+    engine = Engine(settings, **engine_options)  # type: ignore[arg-type]
+    result = engine.run([root])
+    return [(d.location.path.relative_to(root).as_posix(), d.location.line, d.location.column, d.code, d.message)
+            for d in result.diagnostics], engine
+
+
+def test_parsing_in_worker_processes_reports_exactly_what_one_process_reports(tmp_path: Path) -> None:
+    root = build_broken(CASES["level3_dependencies"], tmp_path).resolve()
+    serial, _ = _findings(root, parallel_min_files=None)
+    parallel, engine = _findings(root, parallel_min_files=1, use_cache=True)
+    assert serial and parallel == serial
+    if workers() > 1:
+        assert engine.parsed_in_workers > 20
+    assert engine._prefetched == {}  # every worker result was used
+    assert engine.cache is not None and engine.cache.hits == 0
+    # what the workers parsed went into the cache: the next run parses nothing
+    warm, again = _findings(root, parallel_min_files=1, use_cache=True)
+    assert warm == serial
+    assert again.cache is not None and (again.cache.misses, again.cache.invalid) == (0, 0)
+
+
+def test_small_repos_stay_in_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import concurrent.futures
+
+    root = build_broken(CASES["level3_dependencies"], tmp_path).resolve()
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a worker pool was started for a small repo")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refuse)
+    found, _ = _findings(root)  # the default threshold
+    assert found

@@ -170,3 +170,15 @@ def summarize_path(path: Path, cache: DiskCache | None = None, *, shallow: bool 
     with _memo_lock:
         _memo.put(key, (digest, summary))
     return summary
+
+
+def remember(path: Path, digest: str, summary: FileSummary, cache: DiskCache | None = None) -> None:
+    """Record a summary of this content made elsewhere (a worker process parsed the file), as
+    :func:`summarize_path` would have: in the memo and, with ``cache``, on disk."""
+    shallow = FileSummary(summary.path, summary.problem)
+    with _memo_lock:
+        _memo.put(str(path), (digest, summary))
+        _memo.put("parsed:" + str(path), (digest, shallow))
+    if cache is not None:
+        cache.put("summary-" + digest, summary, FileSummary)
+        cache.put("parsed-" + digest, shallow, FileSummary)
