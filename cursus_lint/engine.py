@@ -6,6 +6,7 @@ functions over the model it builds.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -19,7 +20,7 @@ from cursus_core.catalog.scan import remember
 from cursus_core.registry.literal_reader import RegistryFile, read_registry_file
 from cursus_core.registry.models import RegistryProblem
 from cursus_core.cache import DiskCache, code_fingerprint
-from cursus_core.source import SourceProblem, decode_source, load_source, read_source
+from cursus_core.source import MEMO_SIZE, LruMemo, SourceProblem, decode_source, load_source, read_source
 
 from cursus_core.interface.facts import interface_file_facts, synthesized_builder
 from cursus_core.interface.model import StepInterface
@@ -65,6 +66,12 @@ def _extract_guarded(sf, roles: set[str]) -> FileFacts:
         return FileFacts(sf.path, sf.digest, frozenset(roles), unknown=Counter({"too-deeply-nested": 1}))
 
 
+#: facts by (path, content digest, roles), for the life of the process: a language server re-lints
+#: after every edit, and only the edited document's facts are new (the rest are reused as they are)
+_facts_memo: LruMemo[tuple[str, str, frozenset[str]], FileFacts] = LruMemo(MEMO_SIZE)
+_facts_lock = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def _fingerprint() -> str:
     """Cache entries are valid for exactly this version of the fact extractors and catalog scan."""
@@ -101,16 +108,31 @@ class Engine:
     # -- facts ----------------------------------------------------------------------------
     def _facts(self, path: Path, roles: set[str]) -> FileFacts:
         """Facts of one file: from the on-disk cache when its content was seen before."""
+        _, digest, _ = read_source(path, self.overlay)
+        memo_key = (str(path), digest, frozenset(roles))
+        if digest and self.cache is None:  # with a disk cache, that is the one to read (and fill)
+            with _facts_lock:
+                hit = _facts_memo.lookup(memo_key)
+            if hit is not None:  # this process extracted this content before (the editor's last lint)
+                self.unknown.update(hit.unknown)
+                return hit
         pre = self._prefetched.pop(path, None)
         if pre is not None and pre.facts.roles == frozenset(roles) and path not in self.overlay \
-                and pre.digest == read_source(path)[1]:
+                and pre.digest == digest:
+            facts = pre.facts
             if self.cache is not None:
-                self.cache.put(f"{pre.digest}-{'.'.join(sorted(roles))}", pre.facts, FileFacts)
-            self.unknown.update(pre.facts.unknown)
-            return pre.facts
+                self.cache.put(f"{pre.digest}-{'.'.join(sorted(roles))}", facts, FileFacts)
+            self.unknown.update(facts.unknown)
+        else:
+            facts = self._cached_or_extracted(path, roles, digest)
+        if digest:
+            with _facts_lock:
+                _facts_memo.put(memo_key, facts)
+        return facts
+
+    def _cached_or_extracted(self, path: Path, roles: set[str], digest: str) -> FileFacts:
         key = None
         if self.cache is not None and path not in self.overlay:
-            _, digest, _ = read_source(path)
             if digest:
                 key = f"{digest}-{'.'.join(sorted(roles))}"
                 facts = self.cache.get(key, FileFacts)
@@ -153,6 +175,10 @@ class Engine:
             _, digest, _ = read_source(path)
             if not digest or (self.cache is not None and self.cache.has(f"{digest}-{'.'.join(sorted(roles))}")):
                 continue
+            if self.cache is None:
+                with _facts_lock:
+                    if (str(path), digest, frozenset(roles)) in _facts_memo:
+                        continue  # extracted by an earlier run of this process (the editor's last lint)
             todo.append((path, frozenset(roles)))
         minimum = PARALLEL_MIN_FILES if self.parallel_min_files == 0 else self.parallel_min_files
         for parsed in parse_parallel(todo, minimum):
