@@ -175,7 +175,8 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
         result, fixed_files = _fix_run(settings, rules, targets, no_cache, fix or show_diff, unsafe_fixes, show_diff,
                                        show_fixes, add_noqa)
     else:
-        result = Engine(settings, rules, overlay=overlay, use_cache=not no_cache and not overlay).run(targets)
+        result = Engine(settings, rules, overlay=overlay, use_cache=not no_cache and not overlay,
+                        parallel_min_files=0).run(targets)
     if result.empty_dirs:
         raise UsageError(f"no step repo under {_rel(result.empty_dirs[0])} "
                          "(no steps/ directory with scripts, contracts, "

@@ -92,9 +92,11 @@ class Engine:
 
     def __init__(self, settings, rules: dict[str, Rule] | None = None,
                  overlay: dict[Path, str] | None = None, use_cache: bool = False,
-                 parallel_min_files: int | None = 0) -> None:
+                 parallel_min_files: int | None = None) -> None:
         self.settings = settings
-        #: parse in worker processes from this many uncached files (0: the default threshold, None: never)
+        #: parse in worker processes from this many uncached files (0: the default threshold, None: never).
+        #: Off unless asked for: spawned workers re-import ``__main__``, which only a guarded entry
+        #: point (the CLI) is known to survive; a library caller's script may not be
         self.parallel_min_files = parallel_min_files
         self._prefetched: dict[Path, Parsed] = {}
         self.parsed_in_workers = 0
@@ -132,16 +134,15 @@ class Engine:
 
     def _cached_or_extracted(self, path: Path, roles: set[str], digest: str) -> FileFacts:
         key = None
-        if self.cache is not None and path not in self.overlay:
-            if digest:
-                key = f"{digest}-{'.'.join(sorted(roles))}"
-                facts = self.cache.get(key, FileFacts)
-                # an entry is only valid for the content and roles it was derived from
-                if facts is not None and facts.digest == digest and facts.roles == frozenset(roles):
-                    facts = replace(facts, path=path,
-                                    problem=replace(facts.problem, path=path) if facts.problem else None)
-                    self.unknown.update(facts.unknown)
-                    return facts
+        if self.cache is not None and path not in self.overlay and digest:
+            key = f"{digest}-{'.'.join(sorted(roles))}"
+            facts = self.cache.get(key, FileFacts)
+            # an entry is only valid for the content and roles it was derived from
+            if facts is not None and facts.digest == digest and facts.roles == frozenset(roles):
+                facts = replace(facts, path=path,
+                                problem=replace(facts.problem, path=path) if facts.problem else None)
+                self.unknown.update(facts.unknown)
+                return facts
         facts = _extract_guarded(load_source(path, self.overlay), roles)
         if key is not None and self.cache is not None:
             self.cache.put(key, facts, FileFacts)

@@ -71,5 +71,10 @@ def parse_parallel(items: Iterable[tuple[Path, frozenset[str]]], min_files: int 
     from concurrent.futures import ProcessPoolExecutor  # only a large cold run pays for these imports
     from multiprocessing import get_context
 
-    with ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn")) as pool:
-        return list(pool.map(parse_one, todo, chunksize=CHUNK))
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn")) as pool:
+            return list(pool.map(parse_one, todo, chunksize=CHUNK))
+    except (BrokenProcessPool, OSError):  # no processes here (limits, sandbox): parse in this one
+        return []

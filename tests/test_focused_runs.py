@@ -121,5 +121,5 @@ def test_small_repos_stay_in_one_process(tmp_path: Path, monkeypatch: pytest.Mon
         raise AssertionError("a worker pool was started for a small repo")
 
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refuse)
-    found, _ = _findings(root)  # the default threshold
+    found, _ = _findings(root, parallel_min_files=0)  # the default threshold, as the CLI asks for it
     assert found

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 from cursus_core.literals import NotLiteral, call_name, dotted_name, literal_value, module_constants
 from cursus_core.registry.core_table import REQUIRED_STEP_KEYS
 from cursus_core.registry.models import RegistryEntry, RegistryProblem, Span
-from cursus_core.source import MAX_SOURCE_BYTES, load_source, read_regular_file
+from cursus_core.source import MAX_SOURCE_BYTES, LruMemo, load_source, read_regular_file
 
 STEP_TABLE_NAMES: tuple[str, ...] = ("STEP_NAMES", "WORKSPACE_STEPS", "STEP_OVERRIDES")
 METADATA_NAME = "WORKSPACE_METADATA"
@@ -349,8 +350,16 @@ def _describe(node: ast.AST) -> str:
     return f"{type(node).__name__} expression is not a literal"
 
 
+#: read registries by (path, content digest): the catalog asks several times per run, and a
+#: language server every run; callers treat the result as read-only
+_read_memo: LruMemo[tuple[str, str], RegistryFile] = LruMemo(256)
+_read_lock = threading.Lock()
+
+
 def read_registry_file(path: str | os.PathLike[str], overlay: dict[Path, str] | None = None) -> RegistryFile:
-    """Read the registry tables of ``path`` statically; problems instead of exceptions."""
+    """Read the registry tables of ``path`` statically; problems instead of exceptions.
+
+    Memoised by content; the result is shared, so it must not be changed."""
     p = Path(path)
     source = load_source(p, overlay)
     if source.tree is None or source.text is None:
@@ -359,7 +368,14 @@ def read_registry_file(path: str | os.PathLike[str], overlay: dict[Path, str] | 
         if prob is not None:
             out.problems.append(RegistryProblem(p, prob.line, prob.column, prob.message, prob.kind))
         return out
-    return _Reader(p, source.text, source.tree).read()
+    key = (str(p), source.digest)
+    with _read_lock:
+        hit = _read_memo.lookup(key)
+    if hit is None:
+        hit = _Reader(p, source.text, source.tree).read()
+        with _read_lock:
+            _read_memo.put(key, hit)
+    return hit
 
 
 def _defines_table(tree: ast.Module) -> bool:
