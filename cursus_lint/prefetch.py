@@ -21,8 +21,10 @@ from cursus_core.facts import extract_all
 from cursus_core.facts.model import FileFacts
 from cursus_core.source import load_source
 
-#: fewer uncached files than this are parsed in-process (a spawned worker costs more than it saves)
-PARALLEL_MIN_FILES = 120
+#: fewer uncached files than this are parsed in-process: a spawned worker costs ~0.5 s of CPU to
+#: start and its results must be pickled back, so on 2 cores the Oct 2025 (139 files) and Jun 2026
+#: (257 files) trees were slower in parallel (measured under load); only larger repos gain
+PARALLEL_MIN_FILES = 400
 #: files per task sent to a worker
 CHUNK = 16
 
