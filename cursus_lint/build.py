@@ -24,8 +24,8 @@ from typing import Any
 from .diagnostic import Diagnostic, Location, Severity
 from .rule import make_location
 
-__all__ = ["BuildOutcome", "MissingBuildExtra", "BuildCrash", "KIND_CODES", "run_build", "to_diagnostics",
-           "write_definition"]
+__all__ = ["BuildOutcome", "MissingBuildExtra", "BuildCrash", "KIND_CODES", "build_findings", "run_build",
+           "to_diagnostics", "write_definition"]
 
 #: dry-run problem kind -> rule code
 KIND_CODES: dict[str, str] = {
@@ -193,6 +193,21 @@ def to_diagnostics(problems: list[dict[str, Any]], dag: Path, config: Path, repo
             message += f" (at {_shown(location.path, repo)}:{location.line})"  # where, without a traceback
         out.append(Diagnostic(code, name, severity, location, message, step))
     out.sort(key=Diagnostic.sort_key)
+    return out
+
+
+def build_findings(outcome: BuildOutcome, dag: Path, config: Path, repo: Path, settings: Any,
+                   rules: dict[str, Any], *, strict: bool = False) -> list[Diagnostic]:
+    """The findings of a dry run as `cursus-lint build` (and the MCP ``build`` tool) report them:
+    located, selected and ignored as configured, with configured severities; with ``strict`` a
+    placeholder node (CL812) is an error."""
+    out: list[Diagnostic] = []
+    for d in to_diagnostics(outcome.problems, dag, config, repo.absolute(), rules):
+        if settings.enabled(d.code) and not settings.ignored_for_path(d.code, d.location.path):
+            d.severity = Severity(settings.severity_for(d.code, d.severity.value))
+            if strict and d.code == "CL812":
+                d.severity = Severity.ERROR
+            out.append(d)
     return out
 
 

@@ -578,6 +578,30 @@ def lsp_cmd(tcp: str | None, stdio: bool) -> None:
     serve(address)
 
 
+@cli.command("mcp")
+@click.option("--root", type=click.Path(path_type=Path, file_okay=False), default=".", show_default=True,
+              help="The step repo the tools work on; every path a tool is given must stay inside it.")
+@click.option("--allow-write", is_flag=True, help="Also offer the `fix` tool, which writes files (inside --root).")
+def mcp_cmd(root: Path, allow_write: bool) -> None:
+    """Run an MCP server over stdio: the linter as tools for coding agents.
+
+    Tools: check, rule, step, wiring, fix_preview and build (read-only), and fix with
+    --allow-write. Register it in an MCP host with the command `cursus-lint` and the
+    arguments `mcp --root /path/to/repo` (see the README). Needs the mcp extra.
+    """
+    from .mcp import MISSING_SDK
+
+    if not root.is_dir():
+        raise UsageError(f"root directory does not exist: {root}")
+    try:
+        from .mcp.server import serve
+    except ImportError as exc:
+        if (getattr(exc, "name", None) or "").split(".")[0] in ("mcp", "mcp_types"):
+            raise UsageError(MISSING_SDK) from None
+        raise
+    serve(root.absolute(), allow_write=allow_write)
+
+
 @cli.command("build")
 @click.option("--dag", "dag", type=click.Path(path_type=Path, dir_okay=False),
               help="Pipeline DAG: .json, .yaml or .py (default: 'dag' in [tool.cursus-lint]).")
@@ -624,9 +648,8 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
     \b
     Needs the build extra: pip install '.[build]' in a clone of cursus-lint.
     """
-    from .build import BuildCrash, MissingBuildExtra, run_build, to_diagnostics, write_definition
+    from .build import BuildCrash, MissingBuildExtra, build_findings, run_build, write_definition
     from .config import ConfigError, load_config
-    from .diagnostic import Severity
     from .report import Summary, render
     from .rules_index import all_rules
 
@@ -647,13 +670,8 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
                             pipeline_name=pipeline_name, source_root=source_root or settings.source_root_path)
     except (MissingBuildExtra, BuildCrash) as exc:
         raise UsageError(str(exc)) from None
-    diagnostics = []
-    for d in to_diagnostics(outcome.problems, Path(dag), Path(pipeline_config), Path(root).absolute(), rules):
-        if settings.enabled(d.code) and not settings.ignored_for_path(d.code, d.location.path):
-            d.severity = Severity(settings.severity_for(d.code, d.severity.value))
-            if strict and d.code == "CL812":
-                d.severity = Severity.ERROR
-            diagnostics.append(d)
+    diagnostics = build_findings(outcome, Path(dag), Path(pipeline_config), Path(root), settings, rules,
+                                 strict=strict)
     if outcome.definition is not None and definition_file is not None:
         try:
             write_definition(outcome.definition, definition_file)
@@ -844,6 +862,7 @@ SHORT_HELP = {
     "clean": "Remove the facts cache.",
     "init": "Configure cursus-lint for this repo.",
     "lsp": "Run the language server.",
+    "mcp": "Run the MCP server for coding agents.",
     "rule": "Explain one rule.",
     "rules": "List every rule.",
     "schema": "Print the JSON Schema of .step.yaml files.",

@@ -287,6 +287,13 @@ class Engine:
                                   p.message, getattr(p, "step", None)))
         return out
 
+    def project(self, path: Path | str) -> ProjectModel:
+        """The step model of the repo holding ``path``, without running rules: for tools that
+        describe steps and their wiring (the MCP server's ``step`` and ``wiring``)."""
+        layout = dict(self.settings.layout) or None
+        root = find_repo_root(Path(path).absolute(), layout)
+        return self._build([root], configured=_configured_root([root], self.settings.root) == root)
+
     def run(self, paths: Sequence[Path | str]) -> CheckResult:
         start = time.perf_counter()
         given = [Path(p).absolute() for p in paths] or [Path.cwd()]
