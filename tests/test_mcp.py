@@ -6,6 +6,7 @@ the SDK's in-memory transport) a crashing rule that fails one call and not the n
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import os
 import shutil
@@ -201,7 +202,8 @@ def test_wiring_explains_the_resolver_scores(example):
     wiring = example["calls"]["wiring"].structured_content
     assert (wiring["step"], wiring["threshold"], wiring["tie_margin"]) == ("XGBoostTraining", 0.5, 0.05)
     [port] = wiring["inputs"]
-    assert {k: port[k] for k in ("input", "job_type", "dependency_type", "required", "best", "ambiguous", "reason")} == {
+    keys = ("input", "job_type", "dependency_type", "required", "best", "ambiguous", "reason")
+    assert {k: port[k] for k in keys} == {
         "input": "input_path", "job_type": None, "dependency_type": "training_data", "required": True,
         "best": "TabularPreprocessing_Calibration.processed_data", "ambiguous": False,
         "reason": "TabularPreprocessing_Calibration.processed_data (0.90)"}
@@ -268,7 +270,8 @@ def test_step_interface_layout(interface):
     assert step["inputs"][0]["job_types"] == ["", "training", "validation", "testing", "calibration"]
     assert [(p["logical_name"], p["container_path"], p["aliases"]) for p in step["outputs"]] == [
         ("processed_data", "/opt/ml/processing/output", ["input_path", "input_data"])]
-    assert step["env_vars"] == {"required": ["LABEL_FIELD"], "optional": {"TRAIN_RATIO": "0.7", "TEST_VAL_RATIO": "0.5"}}
+    assert step["env_vars"] == {"required": ["LABEL_FIELD"],
+                                "optional": {"TRAIN_RATIO": "0.7", "TEST_VAL_RATIO": "0.5"}}
     assert step["job_arguments"] == {"job_type": "job_type"}
     pack = interface["calls"]["step_pack"].structured_content
     assert (pack["workspace"], pack["components"]["interface"]) == (
@@ -287,7 +290,8 @@ def test_wiring_interface_layout(interface):
 
 
 def test_build_dry_runs_in_the_sandboxed_child(interface):
-    pytest.importorskip("sagemaker")
+    if importlib.util.find_spec("sagemaker") is None:  # not imported here: it takes seconds
+        pytest.skip("the build extra is not installed")
     result = interface["calls"]["build"]
     assert not result.is_error, result.content
     out = result.structured_content
@@ -342,8 +346,11 @@ def test_fix_exists_only_with_allow_write_and_writes_inside_the_root(tmp_path):
 
 def test_fix_preview_never_writes(tmp_path):
     root = _repo_with_undeclared_env_var(tmp_path)
+    (root / "link").symlink_to(tmp_path, target_is_directory=True)  # inside by name, outside once resolved
     before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
-    out = run_session(root, {"preview": ("fix_preview", {}), "check": ("check", {"select": ["CL103"]})})
+    out = run_session(root, {"preview": ("fix_preview", {}), "check": ("check", {"select": ["CL103"]}),
+                             "link": ("check", {"paths": ["link"]})})
+    assert error_text(out["calls"]["link"]) == f"Error executing tool check: path 'link' is outside the server root {root}"
     assert out["calls"]["preview"].structured_content["files"] == ["steps/contracts/currency_conversion_contract.py"]
     [finding] = out["calls"]["check"].structured_content["diagnostics"]
     assert (finding["code"], finding["path"], finding["fix"]["safe"]) == (
@@ -386,3 +393,14 @@ def test_missing_root_is_a_usage_error(tmp_path, capsys):
 
     assert main(["mcp", "--root", str(tmp_path / "nope")]) == 2
     assert capsys.readouterr().err == f"cursus-lint: error: root directory does not exist: {tmp_path / 'nope'}\n"
+
+
+def test_missing_sdk_is_a_usage_error(monkeypatch, capsys):
+    from cursus_lint.cli import main
+
+    monkeypatch.delitem(sys.modules, "cursus_lint.mcp.server", raising=False)
+    for name in [m for m in sys.modules if m.split(".")[0] in ("mcp", "mcp_types")] + ["mcp"]:
+        monkeypatch.setitem(sys.modules, name, None)  # what an install without the extra looks like to import
+    assert main(["mcp", "--root", str(EXAMPLE)]) == 2
+    assert capsys.readouterr().err == (
+        "cursus-lint: error: the MCP server needs the 'mcp' extra: pip install '.[mcp]' in a clone of cursus-lint\n")

@@ -9,4 +9,4 @@ from __future__ import annotations
 __all__ = ["MISSING_SDK"]
 
 #: the one-line error of ``cursus-lint mcp`` when the SDK is not installed
-MISSING_SDK = "the MCP server needs the 'mcp' extra (pip install 'cursus-lint[mcp]')"
+MISSING_SDK = "the MCP server needs the 'mcp' extra: pip install '.[mcp]' in a clone of cursus-lint"

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from .schema import BuildOut, FixApplied, FixPreview, FixSkipped, FixWritten, Report, RuleDoc, StepOut, WiringOut
 
@@ -24,9 +24,20 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..config import LintConfig
     from ..diagnostic import Diagnostic
     from ..fix.apply import FixOutcome
-    from ..model import ProjectModel, StepModel
+    from ..model import ProjectModel
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def workspace_id(self) -> str | None: ...
+
+
+S = TypeVar("S", bound=_Named)
 
 
 class ToolFailure(Exception):
@@ -116,16 +127,16 @@ class LintTools:
 
         return Engine(settings, self._rules()).project(self.root)
 
-    def _step(self, project: ProjectModel, name: str, workspace: str | None) -> StepModel:
-        """The step called ``name`` (registry key, any case); the core one unless ``workspace``."""
-        steps = [s for s in project.steps if s.name == name] or [
-            s for s in project.steps if s.name.lower() == name.strip().lower()]
+    def _step(self, found: Sequence[S], name: str, workspace: str | None) -> S:
+        """The step called ``name`` (registry key, any case) among ``found`` (step models or catalog
+        entries); the core one unless ``workspace``."""
+        steps = [s for s in found if s.name == name] or [s for s in found if s.name.lower() == name.strip().lower()]
         if workspace is not None:
             steps = [s for s in steps if s.workspace_id == workspace]
         elif len({s.workspace_id for s in steps}) > 1:
             steps = [s for s in steps if s.workspace_id is None] or steps
         if not steps:
-            names = sorted({s.name for s in project.steps})
+            names = sorted({s.name for s in found})
             close = difflib.get_close_matches(name, names, n=3)
             where = f" in workspace '{workspace}'" if workspace is not None else ""
             hint = f"; did you mean {', '.join(close)}?" if close else f"; known steps: {', '.join(names) or 'none'}"
@@ -137,9 +148,16 @@ class LintTools:
         """What a check or fix run lints: the given paths, or the files of one step."""
         if step is not None and paths:
             raise ToolFailure("give either 'paths' or 'step', not both")
-        if step is not None:
-            model = self._step(self._project(settings), step, None)
-            return [Path(p) for p in model.files], model.name
+        if step is not None:  # the catalog alone knows a step's files: no facts needed
+            from cursus_core.catalog import StepCatalog, find_repo_root
+
+            layout: dict[str, list[str]] | None = {str(k): v for k, v in settings.layout.items()} or None
+            catalog = StepCatalog([find_repo_root(self.root, layout)],
+                                  workspace_dirs=[w.absolute() for w in settings.workspace_paths],
+                                  registry=settings.registry_path.absolute() if settings.registry_path else None,
+                                  layout=layout, interface_dirs=[d.absolute() for d in settings.interface_paths])
+            info = self._step(catalog.iter_steps(), step, None)
+            return list(info.files), info.name
         return [self._path(p) for p in (paths or ["."])], None
 
     def _report(self, diagnostics: Iterable[Diagnostic], files: int, steps: int, elapsed_ms: float) -> Report:
@@ -208,7 +226,7 @@ class LintTools:
         input and output ports with container paths and spec types, env vars and job arguments."""
         from .describe import describe_step
 
-        model = self._step(self._project(self._settings()), name, workspace)
+        model = self._step(self._project(self._settings()).steps, name, workspace)
         return describe_step(model, self._rel)
 
     @tool()
@@ -223,7 +241,7 @@ class LintTools:
             raise ToolFailure("limit must be at least 1")
         settings = self._settings()
         project = self._project(settings)
-        model = self._step(project, step, workspace)
+        model = self._step(project.steps, step, workspace)
         inputs = wire_inputs(project, model, settings.resolver.threshold, settings.resolver.tie_margin,
                              self._rel, input_name=input, job_type=job_type, limit=limit)
         if not inputs and (input is not None or job_type is not None):
