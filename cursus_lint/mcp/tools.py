@@ -139,7 +139,8 @@ class LintTools:
             names = sorted({s.name for s in found})
             close = difflib.get_close_matches(name, names, n=3)
             where = f" in workspace '{workspace}'" if workspace is not None else ""
-            hint = f"; did you mean {', '.join(close)}?" if close else f"; known steps: {', '.join(names) or 'none'}"
+            listed = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+            hint = f"; did you mean {', '.join(close)}?" if close else f"; known steps: {listed or 'none'}"
             raise ToolFailure(f"no step '{name}'{where} under {self.root}{hint}")
         return steps[0]
 
