@@ -97,8 +97,8 @@ class LintTools:
             overrides["ignore"] = list(ignore)
         try:
             return load_config(self.root, set(self._rules()), overrides=overrides)
-        except ConfigError as exc:
-            raise ToolFailure(str(exc)) from None
+        except ConfigError as exc:  # select/ignore come from the call, not from a command line
+            raise ToolFailure(str(exc).replace("of command-line options", "of the tool's arguments")) from None
 
     def _path(self, given: str, what: str = "path") -> Path:
         """``given`` (relative to the root, or absolute) as an absolute path inside the root."""
