@@ -79,6 +79,9 @@ EXAMPLE_CALLS: dict[str, tuple[str, dict[str, Any]]] = {
     "step_no_name": ("step", {}),
     "wiring": ("wiring", {"step": "XGBoostTraining", "input": "input_path", "limit": 2}),
     "wiring_variant": ("wiring", {"step": "RiskTableMapping", "job_type": "calibration", "limit": 1}),
+    "wiring_upstream": ("wiring", {"step": "XGBoostTraining", "input": "input_path",
+                                   "upstream": ["CurrencyConversion", "Package"]}),
+    "wiring_unknown_upstream": ("wiring", {"step": "XGBoostTraining", "upstream": ["Nope"]}),
     "wiring_unknown_input": ("wiring", {"step": "XGBoostTraining", "input": "nope"}),
     "wiring_bad_limit": ("wiring", {"step": "XGBoostTraining", "limit": 0}),
     "fix_preview": ("fix_preview", {}),
@@ -103,6 +106,8 @@ def test_lists_exactly_the_read_only_tools_with_schemas(example):
     assert set(tools["check"].input_schema["properties"]) == {"paths", "step", "select", "ignore"}
     assert tools["step"].input_schema["required"] == ["name"]
     assert tools["wiring"].input_schema["required"] == ["step"]
+    assert set(tools["wiring"].input_schema["properties"]) == {"step", "input", "job_type", "workspace", "upstream",
+                                                              "limit"}
     assert set(tools["check"].output_schema["required"]) == {"tool", "diagnostics", "summary"}
     assert set(tools["build"].output_schema["properties"]) == {"built", "steps", "report"}
 
@@ -220,6 +225,16 @@ def test_wiring_explains_the_resolver_scores(example):
                         "source: 'TabularPreprocessing_Calibration' is a compatible source (+0.20)"],
         "path": "steps/specs/tabular_preprocessing_calibration_spec.py", "line": 45}
     assert (second["step"], second["output"], second["score"]) == ("CurrencyConversion", "processed_data", 0.55)
+
+
+def test_wiring_among_the_upstream_steps_of_a_dag(example):
+    [port] = example["calls"]["wiring_upstream"].structured_content["inputs"]
+    assert (port["best"], port["reason"]) == ("CurrencyConversion.processed_data",
+                                              "CurrencyConversion.processed_data (0.55)")
+    assert [(c["step"], c["output"], c["score"]) for c in port["candidates"]] == [
+        ("CurrencyConversion", "processed_data", 0.55), ("Package", "packaged_model", 0.2)]  # no other step
+    assert error_text(example["calls"]["wiring_unknown_upstream"]).startswith(
+        f"Error executing tool wiring: no step 'Nope' under {EXAMPLE}; known steps: BatchTransform, ")
 
 
 def test_wiring_of_one_job_type_variant(example):

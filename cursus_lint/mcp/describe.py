@@ -101,13 +101,16 @@ def _readable(out: OutputFacts) -> bool:
     return out.logical_name is not None and out.output_type is not None and not out.non_literal
 
 
-def providers(project: ProjectModel, consumer: StepModel) -> list[Provider]:
-    """Every readable output the consumer may be wired to: a workspace step sees the core and its
-    own workspace, a core step every step; a spec file shared by several views counts once."""
+def providers(project: ProjectModel, consumer: StepModel, upstream: set[str] | None = None) -> list[Provider]:
+    """Every readable output the consumer may be wired to (of the ``upstream`` steps, when given):
+    a workspace step sees the core and its own workspace, a core step every step; a spec file
+    shared by several views counts once."""
     out: list[Provider] = []
     seen: set[tuple[Path, int, int]] = set()
     for step in project.steps:
         if consumer.workspace_id is not None and step.workspace_id not in (None, consumer.workspace_id):
+            continue
+        if upstream is not None and step.name not in upstream:
             continue
         for variant in step.specs:
             spec = variant.spec
@@ -122,11 +125,12 @@ def providers(project: ProjectModel, consumer: StepModel) -> list[Provider]:
 
 
 def wire_inputs(project: ProjectModel, step: StepModel, threshold: float, tie_margin: float, rel: Rel, *,
-                input_name: str | None = None, job_type: str | None = None, limit: int = 5) -> list[InputWiring]:
+                input_name: str | None = None, job_type: str | None = None, limit: int = 5,
+                upstream: set[str] | None = None) -> list[InputWiring]:
     """For each dependency of each spec variant of ``step`` (narrowed by name / job type): the
-    resolver's decision and its best ``limit`` candidates, each output once (job-type variants of
-    one provider step share their outputs)."""
-    pool = providers(project, step)
+    resolver's decision among the outputs of the ``upstream`` steps (default: all) and its best
+    ``limit`` candidates, each output once (job-type variants of one provider step share them)."""
+    pool = providers(project, step, upstream)
     out: list[InputWiring] = []
     for variant in step.specs:
         if job_type is not None and _job(variant.job_type) != job_type:

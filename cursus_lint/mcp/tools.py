@@ -232,10 +232,11 @@ class LintTools:
 
     @tool()
     def wiring(self, step: str, input: str | None = None, job_type: str | None = None,
-               workspace: str | None = None, limit: int = 5) -> WiringOut:
+               workspace: str | None = None, upstream: list[str] | None = None, limit: int = 5) -> WiringOut:
         """Which step outputs can feed the inputs (spec dependencies) of a step, ranked by the
         dependency resolver with its explained scores; `input` narrows to one logical name,
-        `job_type` to one spec variant, `limit` caps the candidates per input."""
+        `job_type` to one spec variant, `upstream` to the outputs of these steps (the step's
+        predecessors in a DAG; default: every step), `limit` caps the candidates per input."""
         from .describe import wire_inputs
 
         if limit < 1:
@@ -243,8 +244,11 @@ class LintTools:
         settings = self._settings()
         project = self._project(settings)
         model = self._step(project.steps, step, workspace)
+        sources = None
+        if upstream is not None:
+            sources = {self._step(project.steps, name, None).name for name in upstream}
         inputs = wire_inputs(project, model, settings.resolver.threshold, settings.resolver.tie_margin,
-                             self._rel, input_name=input, job_type=job_type, limit=limit)
+                             self._rel, input_name=input, job_type=job_type, limit=limit, upstream=sources)
         if not inputs and (input is not None or job_type is not None):
             what = " and ".join(x for x in (f"input '{input}'" if input else "",
                                              f"job type '{job_type}'" if job_type else "") if x)
