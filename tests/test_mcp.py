@@ -378,7 +378,7 @@ def test_fix_preview_never_writes(tmp_path):
 # ---------------------------------------------------------------------------- a crashing rule
 
 
-def test_a_crashing_rule_fails_one_call_and_the_next_works(monkeypatch):
+def test_a_crashing_rule_fails_one_call_and_the_next_works(monkeypatch, capsys):
     from cursus_lint.mcp.server import create_server
 
     rules = all_rules()
@@ -391,6 +391,7 @@ def test_a_crashing_rule_fails_one_call_and_the_next_works(monkeypatch):
         return iter(())
 
     monkeypatch.setattr(rules["CL103"], "check", StepCheck(crash_once))
+    monkeypatch.setenv("CURSUS_LINT_DEBUG", "1")  # the traceback goes to stderr, as in the CLI
 
     async def go():
         async with Client(create_server(EXAMPLE)) as client:
@@ -403,6 +404,8 @@ def test_a_crashing_rule_fails_one_call_and_the_next_works(monkeypatch):
                                  "keeps running; please report this as a cursus-lint bug)")
     assert not second.is_error and second.structured_content["diagnostics"] == []
     assert calls == ["CurrencyConversion", "CurrencyConversion"]
+    err = capsys.readouterr().err
+    assert "Traceback" in err and err.rstrip().endswith("RuntimeError: boom in a rule")
 
 
 def test_missing_root_is_a_usage_error(tmp_path, capsys):

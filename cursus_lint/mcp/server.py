@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
+import sys
 import threading
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -43,6 +46,8 @@ def _guarded(method: Callable[..., Any], lock: threading.Lock) -> Callable[..., 
             except ToolFailure as exc:
                 raise ToolError(str(exc)) from None
             except Exception as exc:  # a crash in a rule or the engine: an error for this call only
+                if os.environ.get("CURSUS_LINT_DEBUG"):  # as in the CLI: the traceback on stderr (never stdout)
+                    traceback.print_exc(file=sys.stderr)
                 text = str(exc).splitlines()[0] if str(exc) else ""
                 raise ToolError(f"internal error: {type(exc).__name__}{': ' + text if text else ''} "
                                 "(the server keeps running; please report this as a cursus-lint bug)") from exc
