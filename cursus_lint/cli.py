@@ -436,7 +436,7 @@ _STEP_TYPES = ("Processing", "Training", "CreateModel", "Transform")
 
 @cli.command("new-step")
 @click.argument("name", required=False)
-@click.argument("root", type=click.Path(path_type=Path, file_okay=False), default=".")
+@click.argument("root", type=click.Path(path_type=Path, file_okay=False), required=False)
 @click.option("--type", "sagemaker_type", type=click.Choice(_STEP_TYPES),
               help="SageMaker step type (asked for on a terminal when missing).")
 @click.option("--after", multiple=True, metavar="STEP",
@@ -450,7 +450,7 @@ _STEP_TYPES = ("Processing", "Training", "CreateModel", "Transform")
 @click.option("--layout", type=click.Choice(["classic", "interface"]),
               help="Repo layout to write; default: the layout ROOT already uses.")
 @click.option("--dry-run", is_flag=True, help="Print the files as a diff and the wiring; write nothing.")
-def new_step_cmd(name: str | None, root: Path, sagemaker_type: str | None, after: tuple[str, ...],
+def new_step_cmd(name: str | None, root: Path | None, sagemaker_type: str | None, after: tuple[str, ...],
                  inputs: tuple[str, ...], outputs: tuple[str, ...], env: tuple[str, ...], job_types: str,
                  layout: str | None, dry_run: bool) -> None:
     """Write an aligned new step NAME into the step repo at ROOT (default: .).
@@ -468,6 +468,9 @@ def new_step_cmd(name: str | None, root: Path, sagemaker_type: str | None, after
     """
     from .scaffold import NewStepRequest, ScaffoldError, plan_new_step, write_plan
 
+    if root is None and name is not None and ("/" in name or os.sep in name or Path(name).is_dir()):
+        name, root = None, Path(name)  # `new-step PATH`: the name is to be asked for
+    root = root if root is not None else Path(".")
     if not root.is_dir():
         raise UsageError(f"directory does not exist: {root}")
     if name is None or sagemaker_type is None:

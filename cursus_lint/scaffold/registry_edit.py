@@ -54,8 +54,8 @@ def add_registry_row(text: str, name: str, row: dict[str, str], path_label: str)
         if isinstance(key, cst.SimpleString) and key.value.startswith("'"):
             quote = "'"
     else:
-        indent = " " * (positions[node].start.column + 4)
-    inner = indent + "    "
+        indent = "    "
+    inner = indent * 2 if indent else "    "  # one more level, in the file's own step
 
     def q(value: str) -> str:
         return quote + value.replace("\\", "\\\\").replace(quote, "\\" + quote) + quote

@@ -44,9 +44,12 @@ def render_script(step: StepDesign) -> str:
         "def main(input_paths, output_paths, environ_vars, job_args) -> Dict[str, object]:",
         '    """Read every input, write every output; returns what was written (the manifest)."""',
     ]
-    lines.append("    settings = {")
-    lines += [f'        "{name}": environ_vars["{name}"],' for name in env]
-    lines.append("    }")
+    if env:
+        lines.append("    settings = {")
+        lines += [f'        "{name}": environ_vars["{name}"],' for name in env]
+        lines.append("    }")
+    else:
+        lines.append("    settings: Dict[str, str] = {}")
     lines.append("    manifest: Dict[str, object] = {")
     if step.job_types:
         lines.append('        "job_type": job_args.job_type,')
