@@ -94,8 +94,8 @@ _TRAINING = '''
         return SKLearn(
             entry_point=self.config.training_entry_point,
             source_dir=self.config.effective_training_source_dir,
-            framework_version=self.config.framework_version,
-            py_version=self.config.py_version,
+            framework_version=self.config.training_framework_version,
+            py_version=self.config.training_py_version,
             role=self.role,
             instance_type=self.config.training_instance_type,
             instance_count=self.config.training_instance_count,
@@ -146,8 +146,8 @@ _CREATE_MODEL = '''
         return image_uris.retrieve(
             framework=self.config.inference_framework,
             region=self.config.aws_region,
-            version=self.config.framework_version,
-            py_version=self.config.py_version,
+            version=self.config.inference_framework_version,
+            py_version=self.config.inference_py_version,
             instance_type=self.config.inference_instance_type,
             image_scope="inference",
         )

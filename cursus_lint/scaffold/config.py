@@ -80,12 +80,20 @@ def render_config(step: StepDesign, training_base: Path | None, configs_dir: Pat
             tier2 += _OWN_TRAINING_FIELDS
         tier1.append(f'    hyperparameters: {hyperparameters_class(step)} = Field(description="Settings passed to the '
                      'training script.")')
-        tier2 += [f'    training_entry_point: str = "{step.snake}.py"', '    framework_version: str = "1.2-1"',
-                  '    py_version: str = "py3"']
+        # own names: from_base_config would carry the base's framework_version/py_version over defaults
+        tier2 += [f'    training_entry_point: str = "{step.snake}.py"',
+                  '    training_framework_version: str = Field(default="1.2-1", description="SKLearn framework '
+                  'version of the training image.")',
+                  '    training_py_version: str = Field(default="py3", description="Python version of the training '
+                  'image.")']
     elif kind == "CreateModel":
         tier1.append('    inference_instance_type: str = Field(description="Instance type the model is created for.")')
         tier2 += ['    inference_framework: str = Field(default="sklearn", description="Framework of the serving '
-                  'image.")', '    framework_version: str = "1.2-1"', '    py_version: str = "py3"']
+                  'image.")',
+                  '    inference_framework_version: str = Field(default="1.2-1", description="Version of the '
+                  'serving image.")',
+                  '    inference_py_version: str = Field(default="py3", description="Python version of the '
+                  'serving image.")']
     else:
         tier1.append('    transform_instance_type: str = Field(description="Transform instance type.")')
         tier2 += ['    transform_instance_count: int = Field(default=1, ge=1, description="Transform instances.")',

@@ -13,10 +13,10 @@ _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 _COMPUTE: dict[str, dict[str, Any]] = {
     "Processing": {"kind": "sklearn", "framework_version_field": "processing_framework_version"},
-    "Training": {"kind": "estimator", "sdk_class": "SKLearn", "framework_version_field": "framework_version",
-                 "py_version_field": "py_version"},
-    "CreateModel": {"kind": "model", "framework_name": "sklearn", "framework_version_field": "framework_version",
-                    "py_version_field": "py_version"},
+    "Training": {"kind": "estimator", "sdk_class": "SKLearn",
+                 "framework_version_field": "training_framework_version", "py_version_field": "training_py_version"},
+    "CreateModel": {"kind": "model", "framework_name": "sklearn",
+                    "framework_version_field": "inference_framework_version", "py_version_field": "inference_py_version"},
     "Transform": {"kind": "transformer"},
 }
 

@@ -55,7 +55,7 @@ def add_registry_row(text: str, name: str, row: dict[str, str], path_label: str)
             quote = "'"
     else:
         indent = "    "
-    inner = indent * 2 if indent else "    "  # one more level, in the file's own step
+    inner = indent + (indent if 0 < len(indent) <= 8 else "    ")  # one level deeper, in the file's own step
 
     def q(value: str) -> str:
         return quote + value.replace("\\", "\\\\").replace(quote, "\\" + quote) + quote
