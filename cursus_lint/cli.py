@@ -469,7 +469,7 @@ def new_step_cmd(name: str | None, root: Path | None, sagemaker_type: str | None
     from .scaffold import NewStepRequest, ScaffoldError, plan_new_step, write_plan
 
     if root is None and name is not None and ("/" in name or os.sep in name or Path(name).is_dir()):
-        name, root = None, Path(name)  # `new-step PATH`: the name is to be asked for
+        root, name = Path(name), None  # `new-step PATH`: the name is to be asked for
     root = root if root is not None else Path(".")
     if not root.is_dir():
         raise UsageError(f"directory does not exist: {root}")
@@ -929,6 +929,7 @@ SHORT_HELP = {
     "clean": "Remove the facts cache.",
     "init": "Configure cursus-lint for this repo.",
     "lsp": "Run the language server.",
+    "new-step": "Write an aligned new step into a repo.",
     "rule": "Explain one rule.",
     "rules": "List every rule.",
     "schema": "Print the JSON Schema of .step.yaml files.",

@@ -356,13 +356,15 @@ def test_the_registry_row_keeps_the_files_formatting() -> None:
     text = ("# registry\nSTEP_NAMES = {\n  'Old': {'config_class': 'OldConfig'},  # kept\n}\n\nOTHER = 1\n")
     assert add_registry_row(text, "New", _ROW, "r.py") == (
         "# registry\nSTEP_NAMES = {\n  'Old': {'config_class': 'OldConfig'},  # kept\n"
-        "  'New': {\n    'config_class': 'NewConfig',\n    'sagemaker_step_type': 'Processing',\n  },\n}\n\nOTHER = 1\n")
+        "  'New': {\n    'config_class': 'NewConfig',\n    'sagemaker_step_type': 'Processing',\n  },\n"
+        "}\n\nOTHER = 1\n")
 
 
 def test_the_registry_row_adds_a_missing_trailing_comma() -> None:
     text = 'STEP_NAMES = {\n    "Old": {"config_class": "OldConfig"}\n}\n'
     assert add_registry_row(text, "New", _ROW, "r.py") == (
-        'STEP_NAMES = {\n    "Old": {"config_class": "OldConfig"},\n    "New": {\n        "config_class": "NewConfig",\n'
+        'STEP_NAMES = {\n    "Old": {"config_class": "OldConfig"},\n    "New": {\n'
+        '        "config_class": "NewConfig",\n'
         '        "sagemaker_step_type": "Processing",\n    },\n}\n')
 
 

@@ -244,6 +244,11 @@ def _body(step: StepDesign) -> str:
     return body
 
 
+def _tuple(items: list[str]) -> str:
+    """A Python tuple literal of strings (a 1-tuple keeps its comma)."""
+    return "(" + ", ".join(f'"{i}"' for i in items) + ("," if len(items) == 1 else "") + ")"
+
+
 def render_builder(step: StepDesign) -> str:
     kind = step.sagemaker_type
     cls = f"{step.name}StepBuilder"
@@ -252,7 +257,7 @@ def render_builder(step: StepDesign) -> str:
              "from typing import Any, Dict, List, Optional", "", *_SDK_IMPORTS[kind], "",
              "from cursus_core.base import StepBuilderBase", "",
              f"from ..configs.config_{step.snake}_step import {config}"]
-    variants = list(step.job_types) or [None]
+    variants: list[str | None] = [*step.job_types] or [None]
     for jt in variants:
         lines.append(f"from ..specs.{spec_module(step, jt)} import {spec_variable(step, jt)}")
     lines += ["", ""]
@@ -278,7 +283,7 @@ def render_builder(step: StepDesign) -> str:
     required = [env_field(step, e) for e in step.env_required] + (["job_type"] if step.job_types else [])
     required += {"Processing": ["processing_entry_point"], "Training": ["training_entry_point"],
                  "CreateModel": ["inference_instance_type"], "Transform": ["transform_instance_type"]}[kind]
-    lines += ["        for attr in (" + ", ".join(f'"{r}"' for r in required) + ("," if len(required) == 1 else "") + "):",
+    lines += [f"        for attr in {_tuple(required)}:",
               "            if getattr(self.config, attr, None) in (None, \"\"):",
               f'                raise ValueError(f"{config}.{{attr}} is required")', "",
               "    def _get_environment_variables(self) -> Dict[str, str]:"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from .config import env_field
 from .design import Dependency, Output, StepDesign
 
 _ENUM = {"processing_output": "PROCESSING_OUTPUT", "training_data": "TRAINING_DATA",

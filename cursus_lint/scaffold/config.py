@@ -18,6 +18,10 @@ _OWN_TRAINING_FIELDS = [
 ]
 
 
+def _tuple(items: list[str]) -> str:
+    return "(" + ", ".join(f'"{i}"' for i in items) + ("," if len(items) == 1 else "") + ")"
+
+
 def env_field(step: StepDesign, env: str) -> str:
     """The config field carrying env var ``env``: its lower-case name unless a base class has that name."""
     taken = (known_base_members("BasePipelineConfig") or frozenset()) | (
@@ -114,8 +118,9 @@ def render_config(step: StepDesign, training_base: Path | None, configs_dir: Pat
     if step.job_types:
         body += ["", '    @field_validator("job_type")', "    @classmethod",
                  "    def _known_job_type(cls, value: str) -> str:",
-                 "        if value not in (" + ", ".join(f'"{jt}"' for jt in step.job_types) + ("," if len(step.job_types) == 1 else "") + "):",
-                 f'            raise ValueError(f"job_type must be one of {", ".join(step.job_types)}, got {{value!r}}")',
+                 f"        if value not in {_tuple(list(step.job_types))}:",
+                 f'            raise ValueError(f"job_type must be one of {", ".join(step.job_types)}, '
+                 'got {value!r}")',
                  "        return value"]
     segments = f'["{step.snake}", self.job_type]' if step.job_types else f'["{step.snake}"]'
     body += ["", "    @property", "    def output_segments(self) -> List[str]:",

@@ -229,7 +229,8 @@ def _declared_inputs(request: NewStepRequest, repo: RepoView) -> list[Dependency
     kind = request.sagemaker_type
     if request.inputs:
         if kind == "Transform":
-            typed = [(request.inputs[0], "custom_property", "String"), (request.inputs[1], "processing_output", "S3Uri")]
+            typed = [(request.inputs[0], "custom_property", "String"),
+                     (request.inputs[1], "processing_output", "S3Uri")]
         else:
             dep_type = _DEFAULT_INPUTS[kind][0][1]
             typed = [(n, dep_type, "S3Uri") for n in request.inputs]
@@ -292,7 +293,8 @@ def design(request: NewStepRequest, repo: RepoView) -> StepDesign:
     outputs = _outputs(kind, request.outputs or _free_defaults(kind, request.name, {d.name for d in deps}))
     clash = {d.name for d in deps} & {o.name for o in outputs}
     if clash:
-        raise ScaffoldError(f"'{sorted(clash)[0]}' would be both an input and an output; name the outputs with --outputs")
+        raise ScaffoldError(f"'{sorted(clash)[0]}' would be both an input and an output; "
+                            "name the outputs with --outputs")
     env_required: list[str] = []
     env_optional: dict[str, str] = {}
     for env in request.env:

@@ -16,7 +16,8 @@ _COMPUTE: dict[str, dict[str, Any]] = {
     "Training": {"kind": "estimator", "sdk_class": "SKLearn",
                  "framework_version_field": "training_framework_version", "py_version_field": "training_py_version"},
     "CreateModel": {"kind": "model", "framework_name": "sklearn",
-                    "framework_version_field": "inference_framework_version", "py_version_field": "inference_py_version"},
+                    "framework_version_field": "inference_framework_version",
+                    "py_version_field": "inference_py_version"},
     "Transform": {"kind": "transformer"},
 }
 
@@ -83,8 +84,9 @@ def interface_data(step: StepDesign) -> dict[str, Any]:
         variants: dict[str, Any] = {}
         for jt in step.job_types:
             if step.dependencies:
-                variants[jt] = {"spec": {"dependencies": {
-                    d.name: {"semantic_keywords": [jt, *[k for k in d.keywords if k != jt]]} for d in step.dependencies}}}
+                keywords = {d.name: {"semantic_keywords": [jt, *[k for k in d.keywords if k != jt]]}
+                            for d in step.dependencies}
+                variants[jt] = {"spec": {"dependencies": keywords}}
             else:
                 variants[jt] = {"spec": {"outputs": {o.name: {"description": f"{o.description} ({jt})"}
                                                      for o in step.outputs}}}

@@ -36,7 +36,8 @@ def plan_new_step(root: Path, request: NewStepRequest) -> ScaffoldPlan:
     if step.layout == "classic":
         if step.has_script:
             new.append((repo.role_dir("contracts") / f"{step.snake}_contract.py", render_contract(step)))
-        for jt in list(step.job_types) or [None]:
+        variants: list[str | None] = [*step.job_types] or [None]
+        for jt in variants:
             new.append((repo.role_dir("specs") / f"{spec_module(step, jt)}.py", render_spec(step, jt)))
         new.append((repo.role_dir("builders") / f"builder_{step.snake}_step.py", render_builder(step)))
     else:

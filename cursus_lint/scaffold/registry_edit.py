@@ -50,7 +50,7 @@ def add_registry_row(text: str, name: str, row: dict[str, str], path_label: str)
         last = node.elements[-1]
         start = positions[last].start
         indent = " " * start.column
-        key = last.key
+        key = last.key if isinstance(last, cst.DictElement) else None
         if isinstance(key, cst.SimpleString) and key.value.startswith("'"):
             quote = "'"
     else:

@@ -108,7 +108,7 @@ def read_repo(root: Path) -> RepoView:
             for out in spec.outputs:
                 if out.logical_name is not None and out.output_type is not None and not out.non_literal:
                     view.providers.append(Provider(ref, out))
-    for path, facts in project.config_classes.get(TRAINING_BASE, []):
+    for path, _ in project.config_classes.get(TRAINING_BASE, []):
         if path.is_relative_to(steps_dir):
             view.training_base = path
             break

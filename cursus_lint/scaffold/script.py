@@ -60,7 +60,8 @@ def render_script(step: StepDesign) -> str:
     lines.append("    }")
     for name, _ in outputs:
         lines.append(f'    os.makedirs(output_paths["{name}"], exist_ok=True)')
-        lines.append(f'    with open(os.path.join(output_paths["{name}"], "manifest.json"), "w", encoding="utf-8") as handle:')
+        target = f'os.path.join(output_paths["{name}"], "manifest.json")'
+        lines.append(f'    with open({target}, "w", encoding="utf-8") as handle:')
         lines.append("        json.dump(manifest, handle, indent=2, sort_keys=True)")
     lines += ["    return manifest", "", "", 'if __name__ == "__main__":', "    parser = argparse.ArgumentParser()"]
     if step.job_types:
