@@ -63,8 +63,10 @@ CASES = {
 }
 COMBOS = [(layout, kind) for layout in SOURCES for kind in CASES]
 #: Each SageMaker type is dry-run built once, alternating layouts (8 sagemaker imports in parallel
-#: on a shared 2-core machine take minutes); every combination is linted.
-BUILT = [("classic", "Processing"), ("interface", "Training"), ("interface", "CreateModel"), ("classic", "Transform")]
+#: on a shared 2-core machine take minutes); every combination is linted. NEW_STEP_BUILD_ALL=1
+#: builds all eight.
+BUILT = COMBOS if os.environ.get("NEW_STEP_BUILD_ALL") else [
+    ("classic", "Processing"), ("interface", "Training"), ("interface", "CreateModel"), ("classic", "Transform")]
 
 
 def copy_fixture(layout: str, dest: Path) -> Path:
@@ -296,6 +298,9 @@ def test_existing_files_are_never_overwritten(tmp_path: Path, capsys: pytest.Cap
                                             r"steps/specs/feature_selection_spec\.py$"):
         write_plan(root, plan)
     assert _tree(root) == before  # not even the files planned before it
+    with pytest.raises(ScaffoldError, match=r"^refusing to overwrite existing file "
+                                            r"steps/specs/feature_selection_spec\.py$"):
+        plan_new_step(root, NewStepRequest("FeatureSelection", "Processing"))  # a preview says so too
     assert main(["new-step", "FeatureSelection", "--type", "Processing", str(root)]) == 2
     assert capsys.readouterr().err == ("cursus-lint: error: refusing to overwrite existing file "
                                        "steps/specs/feature_selection_spec.py\n")
@@ -372,3 +377,15 @@ def test_a_computed_registry_is_an_error_not_a_guess() -> None:
     with pytest.raises(ScaffoldError, match=r"^STEP_NAMES in r\.py is computed, not a literal dict; add the 'New' "
                                             r"entry by hand$"):
         add_registry_row("STEP_NAMES = get_step_names()\n", "New", _ROW, "r.py")
+
+
+def test_without_after_each_input_is_matched_across_the_repo(tmp_path: Path) -> None:
+    root = copy_fixture("classic", tmp_path / "repo")
+    before = findings(root)
+    plan = plan_new_step(root, NewStepRequest("FeatureSelection", "Processing", inputs=("data_input",)))
+    assert [(w.dependency, w.upstream_step, w.upstream_output, w.score) for w in plan.wiring] == [
+        ("data_input", "TabularPreprocessing", "processed_data", 0.93)]
+    write_plan(root, plan)
+    assert findings(root) == before
+    spec = (root / "steps/specs/feature_selection_spec.py").read_text()
+    assert '            compatible_sources=["TabularPreprocessing"],\n' in spec

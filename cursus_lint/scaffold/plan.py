@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .builder import render_builder
@@ -9,7 +10,7 @@ from .classic import render_contract, render_spec, spec_module
 from .config import hyperparameters_module, render_config, render_hyperparameters
 from .design import StepDesign, design
 from .interface import render_interface
-from .model import NewStepRequest, PlannedFile, ScaffoldPlan
+from .model import NewStepRequest, PlannedFile, ScaffoldError, ScaffoldPlan
 from .registry_edit import add_registry_row
 from .repo import RepoView, read_repo
 from .script import render_script
@@ -45,11 +46,12 @@ def plan_new_step(root: Path, request: NewStepRequest) -> ScaffoldPlan:
     new.append((configs_dir / f"config_{step.snake}_step.py", render_config(step, repo.training_base, configs_dir)))
     if step.sagemaker_type == "Training":
         new.append((repo.role_dir("hyperparams") / f"{hyperparameters_module(step)}.py", render_hyperparameters(step)))
+    for path, _ in new:  # a preview must not promise what write_plan would refuse
+        if os.path.lexists(path):
+            raise ScaffoldError(f"refusing to overwrite existing file {_rel(repo, path).as_posix()}")
     plan.files = [PlannedFile(_rel(repo, p), text) for p, text in new]
     if step.layout == "classic":
         if repo.registry_file is None:
-            from .model import ScaffoldError
-
             raise ScaffoldError(f"no registry file with STEP_NAMES under {repo.root}; the classic layout needs one")
         original = repo.registry_file.read_text(encoding="utf-8")
         label = _rel(repo, repo.registry_file).as_posix()
