@@ -418,6 +418,91 @@ def init_cmd(root: Path) -> None:
     click.echo(snippets(), nl=False)
 
 
+def _stdin_is_tty() -> bool:
+    """Whether missing options may be asked for (a terminal), rather than be errors (a pipe, CI)."""
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _items(values: tuple[str, ...]) -> tuple[str, ...]:
+    """``--inputs a,b --inputs c`` -> (a, b, c)."""
+    return tuple(item.strip() for v in values for item in v.split(",") if item.strip())
+
+
+_STEP_TYPES = ("Processing", "Training", "CreateModel", "Transform")
+
+
+@cli.command("new-step")
+@click.argument("name", required=False)
+@click.argument("root", type=click.Path(path_type=Path, file_okay=False), required=False)
+@click.option("--type", "sagemaker_type", type=click.Choice(_STEP_TYPES),
+              help="SageMaker step type (asked for on a terminal when missing).")
+@click.option("--after", multiple=True, metavar="STEP",
+              help="Upstream step(s): the new step's inputs are planned from their outputs and wired by the resolver.")
+@click.option("--inputs", multiple=True, metavar="NAMES", help="Input logical names (comma-separated).")
+@click.option("--outputs", multiple=True, metavar="NAMES", help="Output logical names (comma-separated).")
+@click.option("--env", multiple=True, metavar="VARS",
+              help="Env vars the script reads: NAME (required) or NAME=default (optional), comma-separated.")
+@click.option("--job-types", default="", metavar="TYPES",
+              help="Job-type variants, comma-separated (training,calibration,...).")
+@click.option("--layout", type=click.Choice(["classic", "interface"]),
+              help="Repo layout to write; default: the layout ROOT already uses.")
+@click.option("--dry-run", is_flag=True, help="Print the files as a diff and the wiring; write nothing.")
+def new_step_cmd(name: str | None, root: Path | None, sagemaker_type: str | None, after: tuple[str, ...],
+                 inputs: tuple[str, ...], outputs: tuple[str, ...], env: tuple[str, ...], job_types: str,
+                 layout: str | None, dry_run: bool) -> None:
+    """Write an aligned new step NAME into the step repo at ROOT (default: .).
+
+    Writes every component the repo's layout needs, named by the naming rules: the script (a
+    testable main() and a __main__ block wired from the contract), the contract and spec(s) or one
+    .step.yaml, the config class, the builder (classic layout), hyperparameters for Training, and
+    the registry entry. With --after, the inputs are planned from the upstream steps' outputs and
+    the resolver's pick and score for each one are printed. Existing files are never overwritten.
+
+    \b
+    Examples:
+      cursus-lint new-step FeatureSelection --type Processing --after TabularPreprocessing --dry-run
+      cursus-lint new-step MyTraining --type Training --after FeatureSelection --job-types training
+    """
+    from .scaffold import NewStepRequest, ScaffoldError, plan_new_step, write_plan
+
+    if root is None and name is not None and ("/" in name or os.sep in name or Path(name).is_dir()):
+        root, name = Path(name), None  # `new-step PATH`: the name is to be asked for
+    root = root if root is not None else Path(".")
+    if not root.is_dir():
+        raise UsageError(f"directory does not exist: {root}")
+    if name is None or sagemaker_type is None:
+        missing = "NAME" if name is None else "--type"
+        if not _stdin_is_tty():
+            raise UsageError(f"missing {missing} (standard input is not a terminal, so it cannot be asked for)")
+        if name is None:
+            name = click.prompt("Step name (PascalCase)", type=str)
+        if sagemaker_type is None:
+            sagemaker_type = click.prompt("SageMaker step type", type=click.Choice(_STEP_TYPES))
+    assert name is not None and sagemaker_type is not None
+    request = NewStepRequest(name=name.strip(), sagemaker_type=sagemaker_type, after=_items(after),
+                             inputs=_items(inputs), outputs=_items(outputs), env=_items(env),
+                             job_types=_items((job_types,)), layout=layout)
+    try:
+        plan = plan_new_step(root, request)
+        if dry_run:
+            click.echo(plan.diff(), nl=False)
+            click.echo(plan.wiring_report(), nl=False)
+            click.echo(f"Dry run: {len(plan.files)} file(s) planned for {plan.step_name} ({plan.layout} layout), "
+                       "nothing written.")
+            return
+        written = write_plan(root, plan)
+    except ScaffoldError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot write the new step: {exc.strerror or exc}") from None
+    for f, path in zip(plan.files, written, strict=True):
+        click.echo(f"{'Edited ' if f.is_edit else 'Created'} {_rel(path)}")
+    click.echo(plan.wiring_report(), nl=False)
+
+
 @cli.command("catalog")
 @click.argument("root", type=click.Path(path_type=Path), default=".")
 @click.option("--workspace-dir", "workspace_dirs", multiple=True, type=click.Path(path_type=Path),
@@ -863,6 +948,7 @@ SHORT_HELP = {
     "init": "Configure cursus-lint for this repo.",
     "lsp": "Run the language server.",
     "mcp": "Run the MCP server for coding agents.",
+    "new-step": "Write an aligned new step into a repo.",
     "rule": "Explain one rule.",
     "rules": "List every rule.",
     "schema": "Print the JSON Schema of .step.yaml files.",
