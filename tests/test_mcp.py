@@ -17,17 +17,15 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("mcp")
+from mcp import Client, ClientSession, StdioServerParameters, stdio_client
 
-from mcp import Client, ClientSession, StdioServerParameters, stdio_client  # noqa: E402
-
-from cursus_lint.rule import StepCheck  # noqa: E402
-from cursus_lint.rules_index import all_rules  # noqa: E402
+from cursus_lint.rule import StepCheck
+from cursus_lint.rules_index import all_rules
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 EXAMPLE = FIXTURES / "example_repo"
 INTERFACE = FIXTURES / "interface_repo"
-READ_TOOLS = ["check", "rule", "step", "wiring", "fix_preview", "build"]
+READ_TOOLS = ["check", "rule", "step", "wiring", "fix_preview", "build", "new_step_preview"]
 CHECK_TIMES = 5
 
 
@@ -88,6 +86,10 @@ EXAMPLE_CALLS: dict[str, tuple[str, dict[str, Any]]] = {
     "build_no_dag": ("build", {}),
     "build_outside": ("build", {"dag": "../interface_repo/pipeline/dag.json", "config": "pipeline/config.json"}),
     "fix_absent": ("fix", {}),
+    "new_step_preview": ("new_step_preview", {"name": "FeatureSelection", "sagemaker_type": "Processing",
+                                              "after": ["CurrencyConversion"]}),
+    "new_step_bad_type": ("new_step_preview", {"name": "FeatureSelection", "sagemaker_type": "Lambda"}),
+    "new_step_absent": ("new_step", {"name": "FeatureSelection", "sagemaker_type": "Processing"}),
     "after_errors": ("rule", {"code": "CL101"}),
 }
 
@@ -340,7 +342,7 @@ def test_fix_exists_only_with_allow_write_and_writes_inside_the_root(tmp_path):
         "check": ("check", {"step": "CurrencyConversion"}),
     }, "--allow-write")
     tools = {t.name: t for t in out["tools"]}
-    assert list(tools) == [*READ_TOOLS, "fix"]
+    assert list(tools) == [*READ_TOOLS[:-1], "fix", "new_step_preview", "new_step"]  # in definition order
     assert tools["fix"].annotations.read_only_hint is False and tools["fix"].annotations.destructive_hint is True
     preview = out["calls"]["preview"].structured_content
     assert preview["files"] == ["steps/contracts/currency_conversion_contract.py"]
@@ -424,3 +426,42 @@ def test_missing_sdk_is_a_usage_error(monkeypatch, capsys):
     assert main(["mcp", "--root", str(EXAMPLE)]) == 2
     assert capsys.readouterr().err == (
         "cursus-lint: error: the MCP server needs the 'mcp' extra: pip install '.[mcp]' in a clone of cursus-lint\n")
+
+
+NEW_STEP_FILES = ["steps/scripts/feature_selection.py", "steps/contracts/feature_selection_contract.py",
+                  "steps/specs/feature_selection_spec.py", "steps/builders/builder_feature_selection_step.py",
+                  "steps/configs/config_feature_selection_step.py", "registry/step_names.py"]
+
+
+def test_new_step_preview_lists_the_files_and_the_resolvers_wiring(example):
+    calls = example["calls"]
+    preview = calls["new_step_preview"].structured_content
+    assert (preview["step"], preview["layout"]) == ("FeatureSelection", "classic")
+    assert [(f["path"], f["is_edit"]) for f in preview["files"]] == [
+        (p, p == "registry/step_names.py") for p in NEW_STEP_FILES]
+    [wire] = preview["wiring"]
+    assert (wire["dependency"], wire["upstream_step"], wire["upstream_output"], wire["score"]) == (
+        "processed_data", "CurrencyConversion", "processed_data", 1.0)
+    assert preview["diff"].startswith("--- /dev/null\n+++ b/steps/scripts/feature_selection.py\n")
+    assert not (EXAMPLE / "steps/scripts/feature_selection.py").exists()  # a preview writes nothing
+    assert error_text(calls["new_step_bad_type"]) == (
+        "Error executing tool new_step_preview: unknown SageMaker step type 'Lambda'; "
+        "expected one of Processing, Training, CreateModel, Transform")
+    assert "Unknown tool" in error_text(calls["new_step_absent"])  # no write tool without --allow-write
+
+
+def test_new_step_writes_an_aligned_step_only_with_allow_write(tmp_path):
+    root = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, root)
+    out = run_session(root, {
+        "write": ("new_step", {"name": "FeatureSelection", "sagemaker_type": "Processing",
+                               "after": ["CurrencyConversion"]}),
+        "again": ("new_step", {"name": "FeatureSelection", "sagemaker_type": "Processing"}),
+        "check": ("check", {"step": "FeatureSelection"}),
+    }, "--allow-write")
+    written = out["calls"]["write"].structured_content
+    assert written["written"] == sorted(NEW_STEP_FILES)
+    assert all((root / p).is_file() for p in NEW_STEP_FILES)
+    assert error_text(out["calls"]["again"]).startswith("Error executing tool new_step: ")
+    check = out["calls"]["check"].structured_content
+    assert check["diagnostics"] == [] and check["summary"]["steps"] == 1

@@ -209,3 +209,34 @@ class BuildOut(TypedDict):
     built: bool
     steps: int
     report: Report
+
+
+# ---------------------------------------------------------------------------- new steps
+
+
+class NewStepFileOut(TypedDict):
+    path: str
+    is_edit: bool
+
+
+class NewStepWiringOut(TypedDict):
+    dependency: str
+    upstream_step: str | None
+    upstream_output: str | None
+    score: float
+    explanation: str
+
+
+class NewStepPreview(TypedDict):
+    step: str
+    layout: str
+    files: list[NewStepFileOut]
+    wiring: list[NewStepWiringOut]
+    diff: str
+
+
+class NewStepWritten(TypedDict):
+    step: str
+    layout: str
+    written: list[str]
+    wiring: list[NewStepWiringOut]

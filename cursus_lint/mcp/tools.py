@@ -18,13 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from .schema import BuildOut, FixApplied, FixPreview, FixSkipped, FixWritten, Report, RuleDoc, StepOut, WiringOut
+from .schema import (BuildOut, FixApplied, FixPreview, FixSkipped, FixWritten, NewStepFileOut, NewStepPreview,
+                     NewStepWiringOut, NewStepWritten, Report, RuleDoc, StepOut, WiringOut)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..config import LintConfig
     from ..diagnostic import Diagnostic
     from ..fix.apply import FixOutcome
     from ..model import ProjectModel
+    from ..scaffold import ScaffoldPlan
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -315,3 +317,54 @@ class LintTools:
         return FixWritten(written=sorted(self._rel(p) or "" for p in written), fixes=applied, skipped=skipped,
                           remaining=remaining)
 
+
+    def _plan(self, name: str, sagemaker_type: str, after: list[str] | None, inputs: list[str] | None,
+              outputs: list[str] | None, env: list[str] | None, job_types: list[str] | None,
+              layout: str | None) -> ScaffoldPlan:
+        from ..scaffold import NewStepRequest, ScaffoldError, plan_new_step
+
+        request = NewStepRequest(name=name, sagemaker_type=sagemaker_type, after=tuple(after or ()),
+                                 inputs=tuple(inputs or ()), outputs=tuple(outputs or ()), env=tuple(env or ()),
+                                 job_types=tuple(job_types or ()), layout=layout)
+        try:
+            return plan_new_step(self.root, request)
+        except ScaffoldError as exc:
+            raise ToolFailure(str(exc)) from None
+
+    @staticmethod
+    def _wiring(plan: ScaffoldPlan) -> list[NewStepWiringOut]:
+        return [NewStepWiringOut(dependency=w.dependency, upstream_step=w.upstream_step,
+                                 upstream_output=w.upstream_output, score=w.score, explanation=w.explanation)
+                for w in plan.wiring]
+
+    @tool()
+    def new_step_preview(self, name: str, sagemaker_type: str, after: list[str] | None = None,
+                         inputs: list[str] | None = None, outputs: list[str] | None = None,
+                         env: list[str] | None = None, job_types: list[str] | None = None,
+                         layout: str | None = None) -> NewStepPreview:
+        """The files `cursus-lint new-step` would write for a new aligned step (as a unified diff,
+        nothing written) and how the resolver would wire its inputs. `sagemaker_type` is Processing,
+        Training, CreateModel or Transform; `after` names upstream steps whose outputs feed it; `env`
+        entries are NAME (required) or NAME=default (optional); `layout` is classic or interface
+        (default: the repo's own)."""
+        plan = self._plan(name, sagemaker_type, after, inputs, outputs, env, job_types, layout)
+        return NewStepPreview(step=plan.step_name, layout=plan.layout,
+                              files=[NewStepFileOut(path=f.path.as_posix(), is_edit=f.is_edit) for f in plan.files],
+                              wiring=self._wiring(plan), diff=plan.diff())
+
+    @tool(write=True)
+    def new_step(self, name: str, sagemaker_type: str, after: list[str] | None = None,
+                 inputs: list[str] | None = None, outputs: list[str] | None = None,
+                 env: list[str] | None = None, job_types: list[str] | None = None,
+                 layout: str | None = None) -> NewStepWritten:
+        """Write the files of `new_step_preview` (all or none; an existing file is never overwritten).
+        Exists only when the server runs with --allow-write."""
+        from ..scaffold import ScaffoldError, write_plan
+
+        plan = self._plan(name, sagemaker_type, after, inputs, outputs, env, job_types, layout)
+        try:
+            written = write_plan(self.root, plan)
+        except ScaffoldError as exc:
+            raise ToolFailure(str(exc)) from None
+        return NewStepWritten(step=plan.step_name, layout=plan.layout,
+                              written=sorted(self._rel(p) or "" for p in written), wiring=self._wiring(plan))
