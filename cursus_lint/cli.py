@@ -10,6 +10,7 @@ import json as _json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -607,10 +608,16 @@ def lsp_cmd(tcp: str | None, stdio: bool) -> None:
                    "(default: 'source-root' in [tool.cursus-lint], else found as cursus finds them).")
 @click.option("--strict", is_flag=True,
               help="Report placeholder nodes (builders needing a package that is not installed, CL812) as errors.")
+@click.option("--progress/--no-progress", default=None,
+              help="Print a line per build phase and node on stderr (default: when stderr is a terminal).")
+@click.option("--python", "python", metavar="PATH",
+              help="Interpreter for the build child (default: this one); it must have this version of "
+                   "cursus-lint and its build extra installed.")
 def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None, definition_file: Path | None,
               fmt: str, output: Path | None, timeout: float, pipeline_name: str | None, fail_on: str | None,
               report_file: Path | None,
-              explain: bool, source_root: Path | None, strict: bool) -> None:
+              explain: bool, source_root: Path | None, strict: bool, progress: bool | None,
+              python: str | None) -> None:
     """Dry-run build: compile the DAG and saved config into a SageMaker pipeline definition, offline.
 
     Unlike `check`, this IMPORTS the repo's builders and configs (user code) and sagemaker. It
@@ -624,7 +631,7 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
     \b
     Needs the build extra: pip install '.[build]' in a clone of cursus-lint.
     """
-    from .build import BuildCrash, MissingBuildExtra, run_build, to_diagnostics, write_definition
+    from .build import BuildCrash, MissingBuildExtra, check_build_python, run_build, to_diagnostics, write_definition
     from .config import ConfigError, load_config
     from .diagnostic import Severity
     from .report import Summary, render
@@ -642,9 +649,17 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
     root = repo if repo is not None else (settings.config_file.parent if settings.config_file else Path("."))
     if source_root is not None and not source_root.is_dir():
         raise UsageError(f"source root directory does not exist: {source_root}")
+    if python is not None:
+        problem = check_build_python(python)
+        if problem:
+            raise UsageError(problem)
+    if progress is None:
+        progress = sys.stderr.isatty()
     try:
-        outcome = run_build(Path(dag), Path(pipeline_config), Path(root), timeout=timeout,
-                            pipeline_name=pipeline_name, source_root=source_root or settings.source_root_path)
+        with _BuildProgress(progress) as shown:
+            outcome = run_build(Path(dag), Path(pipeline_config), Path(root), timeout=timeout,
+                                pipeline_name=pipeline_name, source_root=source_root or settings.source_root_path,
+                                on_progress=shown.line if progress else None, python=python)
     except (MissingBuildExtra, BuildCrash) as exc:
         raise UsageError(str(exc)) from None
     diagnostics = []
@@ -679,6 +694,36 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
         click.echo("cursus-lint: the dry run produced no pipeline definition.", err=True)
         failed = True
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+class _BuildProgress:
+    """`build` progress on stderr (never stdout, never the -o report): a line per phase and node,
+    and on a terminal a rich spinner with the current one while the child works."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.console: Any = None
+        self.status: Any = None
+
+    def __enter__(self) -> _BuildProgress:
+        if self.enabled:
+            from rich.console import Console
+
+            self.console = Console(stderr=True, highlight=False, soft_wrap=True)
+            if self.console.is_terminal:
+                self.status = self.console.status("build: starting the build child")
+                self.status.start()
+        return self
+
+    def line(self, text: str) -> None:
+        if self.console is not None:
+            self.console.print(f"build: {text}", markup=False)
+            if self.status is not None:
+                self.status.update(f"build: {text}")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.status is not None:
+            self.status.stop()
 
 
 def _pipeline_files(settings, dag: Path | None, pipeline_config: Path | None) -> tuple[Path, Path]:
