@@ -144,9 +144,9 @@ class ProgressTail:
                 self.on_line(raw.decode("utf-8", "replace").strip()[:200])
 
 
-def check_build_python(python: str) -> str | None:
+def check_build_python(python: str, cwd: Path) -> str | None:
     """Why ``python`` cannot run the build child (it must import cursus_lint and cursus_core,
-    the same version as this one), or None when it can."""
+    the same version as this one), or None when it can; asked in ``cwd``, where the child runs."""
     import subprocess
 
     from ._version import __version__
@@ -154,7 +154,7 @@ def check_build_python(python: str) -> str | None:
     probe = "import cursus_core, cursus_lint; print(cursus_lint.__version__)"
     try:
         proc = subprocess.run([python, "-c", probe], capture_output=True, text=True, timeout=60,
-                              stdin=subprocess.DEVNULL)
+                              stdin=subprocess.DEVNULL, cwd=cwd)
     except (OSError, subprocess.SubprocessError) as exc:
         return f"--python {python} cannot be run: {getattr(exc, 'strerror', None) or exc}"
     if proc.returncode != 0:

@@ -650,7 +650,7 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
     if source_root is not None and not source_root.is_dir():
         raise UsageError(f"source root directory does not exist: {source_root}")
     if python is not None:
-        problem = check_build_python(python)
+        problem = check_build_python(python, Path(root).absolute())
         if problem:
             raise UsageError(problem)
     if progress is None:
@@ -808,9 +808,12 @@ def _explain(report: dict) -> str:
               help="Seconds each script may run before it is stopped.")
 @click.option("--progress/--no-progress", default=None,
               help="Print a line per script as it runs (default: when stderr is a terminal).")
+@click.option("--python", "python", metavar="PATH",
+              help="Interpreter that runs the scripts (default: the active project environment: $VIRTUAL_ENV, "
+                   "else a .venv or venv in the repo or above it up to the checkout root, else this one).")
 def test_scripts_cmd(dag: Path | None, pipeline_config: Path | None, spec_file: Path | None, repo: Path | None,
                      workspace: Path | None, fmt: str, output: Path | None, timeout: float,
-                     progress: bool | None) -> None:
+                     progress: bool | None, python: str | None) -> None:
     """Run the pipeline's real scripts in DAG order on local data (runtime testing).
 
     Scripts are found from each node's config entry point; nodes without one are skipped.
@@ -824,10 +827,12 @@ def test_scripts_cmd(dag: Path | None, pipeline_config: Path | None, spec_file: 
     status: 0 every script passed, 1 a script failed, timed out, was blocked or is not
     configured, 2 usage error (unreadable DAG, config or spec).
     """
+    import shutil
     import tempfile
 
     from cursus_core.dag import DAGError
     from cursus_core.testing import RuntimeTestingFactory, ScriptConfigurationError, TestingSetupError
+    from cursus_core.testing.interpreter import Interpreter, InterpreterError, check_python, project_python
     from cursus_core.testing.report import render_report, result_line
 
     from .config import ConfigError, load_config
@@ -842,26 +847,42 @@ def test_scripts_cmd(dag: Path | None, pipeline_config: Path | None, spec_file: 
     dag, pipeline_config = _pipeline_files(settings, dag, pipeline_config)
     if spec_file is not None and not spec_file.is_file():
         raise UsageError(f"testing spec file does not exist: {spec_file}")
+    temporary = workspace is None
     where = workspace if workspace is not None else Path(tempfile.mkdtemp(prefix="cursus-test-scripts-"))
     try:
-        factory = RuntimeTestingFactory(dag, pipeline_config, workspace_dir=where, repo_root=repo, timeout=timeout)
-        if spec_file is not None:
-            factory.load_spec(spec_file)
-    except (DAGError, TestingSetupError, ScriptConfigurationError) as exc:
-        raise UsageError(str(exc)) from None
-    if progress is None:
-        progress = sys.stderr.isatty()
-    total = len(factory.scripts_requiring_testing())
-    started: list[str] = []
+        try:
+            factory = RuntimeTestingFactory(dag, pipeline_config, workspace_dir=where, repo_root=repo,
+                                            timeout=timeout)
+            if spec_file is not None:
+                factory.load_spec(spec_file)
+            interpreter = Interpreter(python, "--python") if python else project_python(factory.repo_root)
+            if not interpreter.is_current:
+                check_python(interpreter.path)
+        except (DAGError, TestingSetupError, ScriptConfigurationError, InterpreterError) as exc:
+            raise UsageError(str(exc)) from None
+        factory.python = None if interpreter.is_current else interpreter.path
+        if progress is None:
+            progress = sys.stderr.isatty()
+        if progress and factory.python:
+            click.echo(f"running the scripts with {interpreter.path} ({interpreter.source})", err=True)
+        total = len(factory.scripts_requiring_testing())
+        started: list[str] = []
+        # the text report on stdout lists every result: on a terminal both streams show, so the
+        # progress lines then only say what starts (each result once, not twice)
+        results_in_progress = output is not None or fmt != "text"
 
-    def show(node: str, result) -> None:
-        if result is None:
-            started.append(node)
-            click.echo(f"[{len(started)}/{total}] running {node} ...", err=True)
-        else:
-            click.echo(f"        {result_line(result)}", err=True)
+        def show(node: str, result) -> None:
+            if result is None:
+                started.append(node)
+                click.echo(f"[{len(started)}/{total}] running {node} ...", err=True)
+            elif results_in_progress:
+                click.echo(f"        {result_line(result)}", err=True)
 
-    report = factory.run(on_progress=show if progress else None)
+        report = factory.run(on_progress=show if progress else None)
+    finally:
+        if temporary:
+            shutil.rmtree(where, ignore_errors=True)
+    report.workspace_removed = temporary
     text = render_report(report, fmt)
     if output is not None:
         try:
