@@ -107,6 +107,8 @@ def _codes(values: tuple[str, ...]) -> list[str] | None:
 @click.option("--show-settings", is_flag=True,
               help="Print the resolved configuration, and where each value came from, then exit.")
 @click.option("--show-files", is_flag=True, help="Print the files that would be linted, one per line, then exit.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also list, on stderr, where each case that is not statically knowable is and what it was.")
 def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tuple[str, ...],
               extend_select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...],
               workspace_dirs: tuple[Path, ...], registry: Path | None, config_file: Path | None,
@@ -116,7 +118,7 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
               unsafe_fixes: bool = False, show_diff: bool = False, show_fixes: bool = False,
               add_noqa: bool = False, fix_only: bool = False, exit_non_zero_on_fix: bool = False,
               per_file_ignores: tuple[str, ...] = (), stdin_filename: Path | None = None,
-              show_settings: bool = False, show_files: bool = False) -> None:
+              show_settings: bool = False, show_files: bool = False, verbose: bool = False) -> None:
     """Lint the step repos under PATHS (default: the current directory).
 
     A file path lints the steps that file belongs to, against their other components, and
@@ -222,10 +224,34 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
             raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
     elif text:
         click.echo(text.rstrip("\n"))
+    if verbose:
+        click.echo(_unknown_listing(result), err=True)
     failed = result.failed(settings.fail_on) and not fix_only
     if exit_non_zero_on_fix and fixed_files:
         failed = True
     sys.exit(EXIT_OK if exit_zero or not failed else EXIT_FINDINGS)
+
+
+def _unknown_listing(result) -> str:
+    """`--verbose`: each fact that could not be known statically, as path:line:col (what they are
+    is why rules said nothing there: precision before recall), then what rules counted when they
+    abstained, which has no single location."""
+    from collections import Counter
+
+    from .facts import KIND_TEXT
+
+    cases = [(path, case) for path, found in result.unknown_at.items() for case in found]
+    total = sum(result.unknown.values())
+    lines = [f"{total} case{'' if total == 1 else 's'} not statically knowable" + (":" if total else ".")]
+    for path, case in cases:
+        what = KIND_TEXT.get(case.kind, case.kind)
+        lines.append(f"  {_rel(path)}:{case.line}:{case.column}: {what} ({case.kind})"
+                     + (f": {case.code}" if case.code else ""))
+    rest = Counter(result.unknown) - Counter(case.kind for _, case in cases)
+    if rest:
+        detail = ", ".join(f"{kind}: {n}" for kind, n in sorted(rest.items()))
+        lines.append(f"  {sum(rest.values())} without a location: {detail}")
+    return "\n".join(lines)
 
 
 def _per_file_ignores(values: tuple[str, ...]) -> dict[str, list[str]]:
