@@ -249,6 +249,8 @@ def to_diagnostics(problems: list[dict[str, Any]], dag: Path, config: Path, repo
             message = message.removeprefix(f"{prefix}: ")  # the location already names the file
         if kind == "builder-exception" and p.get("path") and f"{location.path.name}:{location.line}" not in message:
             message += f" (at {_shown(location.path, repo)}:{location.line})"  # where, without a traceback
+        if kind == "placeholder-node" and p.get("path") and location.path != Path(str(p["path"])).absolute():
+            message += f" (builder {_shown(Path(str(p['path'])), repo)})"  # located at the node: say which file
         out.append(Diagnostic(code, name, severity, location, message, step))
     out.sort(key=Diagnostic.sort_key)
     return out
@@ -263,6 +265,14 @@ def _shown(path: Path, root: Path) -> str:
 
 def _locate(kind: str, node: str | None, path: Any, line: Any, dag: Path, config: Path, repo: Path,
             nodes: dict, configs: dict) -> Location:
+    if kind == "placeholder-node" and node:  # about the node; the message names its builder file
+        if node in nodes:
+            return make_location(dag.absolute(), nodes[node])
+        located = _line_naming(dag, node) if dag.suffix == ".py" else None
+        if located:
+            return Location(dag.absolute(), located)
+        if node in configs:
+            return make_location(config.absolute(), configs[node].span)
     if path:
         file = Path(path)
         file = (file if file.is_absolute() else repo / file).absolute()
