@@ -883,7 +883,7 @@ def test_scripts_cmd(dag: Path | None, pipeline_config: Path | None, spec_file: 
                 factory.load_spec(spec_file)
             interpreter = Interpreter(python, "--python") if python else project_python(factory.repo_root)
             if not interpreter.is_current:
-                check_python(interpreter.path)
+                check_python(interpreter.path, interpreter.source)
         except (DAGError, TestingSetupError, ScriptConfigurationError, InterpreterError) as exc:
             raise UsageError(str(exc)) from None
         factory.python = None if interpreter.is_current else interpreter.path

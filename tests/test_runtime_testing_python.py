@@ -97,6 +97,17 @@ def test_a_python_that_cannot_run_is_a_usage_error(setup, tmp_path: Path, capsys
     assert capsys.readouterr().err == f"cursus-lint: error: --python {text} is not a Python interpreter\n"
 
 
+def test_a_broken_project_environment_is_named_as_found(setup, tmp_path: Path, monkeypatch, capsys) -> None:
+    env = tmp_path / "broken-env"
+    (env / "bin").mkdir(parents=True)
+    (env / "bin" / "python").write_text("#!/bin/sh\nexit 3\n")
+    (env / "bin" / "python").chmod(0o755)
+    monkeypatch.setenv("VIRTUAL_ENV", str(env))
+    assert main(_args(setup)) == 2
+    assert capsys.readouterr().err == (f"cursus-lint: error: the project interpreter {env / 'bin' / 'python'} "
+                                       "(from $VIRTUAL_ENV) is not a Python interpreter\n")
+
+
 def test_temporary_directories_are_removed_after_the_run(setup, bare_venv: Path, tmp_path: Path, monkeypatch,
                                                           capsys) -> None:
     scratch = tmp_path / "scratch"

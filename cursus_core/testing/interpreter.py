@@ -71,17 +71,19 @@ def project_python(repo_root: Path, environ: Mapping[str, str] | None = None) ->
     return Interpreter(sys.executable, "the interpreter running cursus-lint")
 
 
-def check_python(path: str) -> None:
-    """Raise :class:`InterpreterError` unless ``path`` runs Python ≥ 3.10 (what the harness needs)."""
+def check_python(path: str, source: str = "--python") -> None:
+    """Raise :class:`InterpreterError` unless ``path`` runs Python ≥ 3.10 (what the harness needs);
+    the message names the interpreter as the user chose it (``--python``) or where it was found."""
+    label = f"--python {path}" if source == "--python" else f"the project interpreter {path} (from {source})"
     try:
         proc = subprocess.run([path, "-c", "import sys; print(sys.version_info >= (3, 10))"], capture_output=True,
                               text=True, timeout=60, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.SubprocessError) as exc:
-        raise InterpreterError(f"--python {path} cannot be run: {getattr(exc, 'strerror', None) or exc}") from None
+        raise InterpreterError(f"{label} cannot be run: {getattr(exc, 'strerror', None) or exc}") from None
     if proc.returncode != 0 or proc.stdout.strip() not in ("True", "False"):
-        raise InterpreterError(f"--python {path} is not a Python interpreter")
+        raise InterpreterError(f"{label} is not a Python interpreter")
     if proc.stdout.strip() != "True":
-        raise InterpreterError(f"--python {path} is older than Python 3.10, which the test harness needs")
+        raise InterpreterError(f"{label} is older than Python 3.10, which the test harness needs")
 
 
 def write_harness(dest: Path) -> Path:
