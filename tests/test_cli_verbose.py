@@ -63,3 +63,15 @@ def test_verbose_locations_survive_the_cache(repo: Path, capsys) -> None:
     first = capsys.readouterr().err
     main(["check", ".", "-v"])  # now from the facts cache
     assert capsys.readouterr().err == first and first.startswith("8 cases")
+
+
+def test_a_path_constant_with_two_values_is_listed_at_its_first_assignment(tmp_path: Path, monkeypatch,
+                                                                            capsys) -> None:
+    script = _examples.edit("script", 'OUTPUT_DIR = "/opt/ml/processing/output/clean"\n',
+                            'OUTPUT_DIR = "/opt/ml/processing/output/clean"\n'
+                            'if os.environ.get("ALT"):\n    OUTPUT_DIR = "/opt/ml/processing/output/alt"\n')
+    write_repo(tmp_path, _examples.repo(script=script))
+    monkeypatch.chdir(tmp_path)
+    main(["check", ".", "--no-cache", "-v"])
+    assert ("  steps/scripts/clean.py:5:1: path constant assigned different paths (ambiguous-path-constant): "
+            "OUTPUT_DIR") in capsys.readouterr().err.splitlines()

@@ -25,6 +25,7 @@ KIND_TEXT: dict[str, str] = {
     "dynamic-job-argument": "job argument built with an f-string",
     "dynamic-spec-import": "specification imported at run time",
     "non-literal-field-default": "config field default that is not a literal",
+    "ambiguous-path-constant": "path constant assigned different paths",
     "non-literal-contract-field": "contract value that is not a literal",
     "non-literal-spec-field": "specification value that is not a literal",
 }
@@ -40,17 +41,18 @@ class Unknowns(Counter[str]):
 
 
 def note(stats: Counter[str], kind: str, node: ast.AST | None, line: int | None = None,
-         column: int | None = None) -> None:
+         column: int | None = None, code: str | None = None) -> None:
     """Count one case of ``kind``; with an :class:`Unknowns`, also record where it is (``line`` and
-    ``column``, 1-based characters, default to the node's) and its source text."""
+    ``column``, 1-based characters, default to the node's) and its source text (or ``code``)."""
     stats[kind] += 1
     cases = getattr(stats, "cases", None)
-    if cases is None or node is None:
+    if cases is None or (node is None and line is None):
         return
-    try:
-        code = ast.unparse(node)
-    except Exception:  # an odd tree: the location alone still helps
-        code = ""
+    if code is None:
+        try:
+            code = ast.unparse(node) if node is not None else ""
+        except Exception:  # an odd tree: the location alone still helps
+            code = ""
     code = " ".join(code.split())
     if len(code) > _CODE_CHARS:
         code = code[:_CODE_CHARS - 3] + "..."

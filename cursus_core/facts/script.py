@@ -147,9 +147,11 @@ class _ScriptExtractor:
                 self.paths[target.id] = hit[1] if len(values) == 1 else None
                 if first:
                     work.extend(reversed(loads.get(target.id, ())))
-        ambiguous = sum(1 for v in self.paths.values() if v is None)
-        if ambiguous:
-            self.stats["ambiguous-path-constant"] += ambiguous
+        for name in (n for n, v in self.paths.items() if v is None):
+            first_def = min((d.span for d in defs if d.name == name), key=lambda sp: (sp.line, sp.column),
+                            default=None)
+            note(self.stats, "ambiguous-path-constant", None, first_def.line if first_def else 1,
+                 first_def.column if first_def else 1, name)
         defs.sort(key=lambda d: (d.span.line, d.span.column))
         return tuple(defs)
 
