@@ -10,6 +10,7 @@ import json as _json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -106,6 +107,8 @@ def _codes(values: tuple[str, ...]) -> list[str] | None:
 @click.option("--show-settings", is_flag=True,
               help="Print the resolved configuration, and where each value came from, then exit.")
 @click.option("--show-files", is_flag=True, help="Print the files that would be linted, one per line, then exit.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also list, on stderr, where each case that is not statically knowable is and what it was.")
 def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tuple[str, ...],
               extend_select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...],
               workspace_dirs: tuple[Path, ...], registry: Path | None, config_file: Path | None,
@@ -115,7 +118,7 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
               unsafe_fixes: bool = False, show_diff: bool = False, show_fixes: bool = False,
               add_noqa: bool = False, fix_only: bool = False, exit_non_zero_on_fix: bool = False,
               per_file_ignores: tuple[str, ...] = (), stdin_filename: Path | None = None,
-              show_settings: bool = False, show_files: bool = False) -> None:
+              show_settings: bool = False, show_files: bool = False, verbose: bool = False) -> None:
     """Lint the step repos under PATHS (default: the current directory).
 
     A file path lints the steps that file belongs to, against their other components, and
@@ -221,10 +224,34 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
             raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
     elif text:
         click.echo(text.rstrip("\n"))
+    if verbose:
+        click.echo(_unknown_listing(result), err=True)
     failed = result.failed(settings.fail_on) and not fix_only
     if exit_non_zero_on_fix and fixed_files:
         failed = True
     sys.exit(EXIT_OK if exit_zero or not failed else EXIT_FINDINGS)
+
+
+def _unknown_listing(result) -> str:
+    """`--verbose`: each fact that could not be known statically, as path:line:col (what they are
+    is why rules said nothing there: precision before recall), then what rules counted when they
+    abstained, which has no single location."""
+    from collections import Counter
+
+    from .facts import KIND_TEXT
+
+    cases = [(path, case) for path, found in result.unknown_at.items() for case in found]
+    total = sum(result.unknown.values())
+    lines = [f"{total} case{'' if total == 1 else 's'} not statically knowable" + (":" if total else ".")]
+    for path, case in cases:
+        what = KIND_TEXT.get(case.kind, case.kind)
+        lines.append(f"  {_rel(path)}:{case.line}:{case.column}: {what} ({case.kind})"
+                     + (f": {case.code}" if case.code else ""))
+    rest = Counter(result.unknown) - Counter(case.kind for _, case in cases)
+    if rest:
+        detail = ", ".join(f"{kind}: {n}" for kind, n in sorted(rest.items()))
+        lines.append(f"  {sum(rest.values())} without a location: {detail}")
+    return "\n".join(lines)
 
 
 def _per_file_ignores(values: tuple[str, ...]) -> dict[str, list[str]]:
@@ -716,10 +743,16 @@ def mcp_cmd(root: Path, allow_write: bool) -> None:
                    "(default: 'source-root' in [tool.cursus-lint], else found as cursus finds them).")
 @click.option("--strict", is_flag=True,
               help="Report placeholder nodes (builders needing a package that is not installed, CL812) as errors.")
+@click.option("--progress/--no-progress", default=None,
+              help="Print a line per build phase and node on stderr (default: when stderr is a terminal).")
+@click.option("--python", "python", metavar="PATH",
+              help="Interpreter for the build child (default: this one); it must have this version of "
+                   "cursus-lint and its build extra installed.")
 def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None, definition_file: Path | None,
               fmt: str, output: Path | None, timeout: float, pipeline_name: str | None, fail_on: str | None,
               report_file: Path | None,
-              explain: bool, source_root: Path | None, strict: bool) -> None:
+              explain: bool, source_root: Path | None, strict: bool, progress: bool | None,
+              python: str | None) -> None:
     """Dry-run build: compile the DAG and saved config into a SageMaker pipeline definition, offline.
 
     Unlike `check`, this IMPORTS the repo's builders and configs (user code) and sagemaker. It
@@ -733,7 +766,7 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
     \b
     Needs the build extra: pip install '.[build]' in a clone of cursus-lint.
     """
-    from .build import BuildCrash, MissingBuildExtra, build_findings, run_build, write_definition
+    from .build import BuildCrash, MissingBuildExtra, build_findings, check_build_python, run_build, write_definition
     from .config import ConfigError, load_config
     from .report import Summary, render
     from .rules_index import all_rules
@@ -750,9 +783,17 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
     root = repo if repo is not None else (settings.config_file.parent if settings.config_file else Path("."))
     if source_root is not None and not source_root.is_dir():
         raise UsageError(f"source root directory does not exist: {source_root}")
+    if python is not None:
+        problem = check_build_python(python, Path(root).absolute())
+        if problem:
+            raise UsageError(problem)
+    if progress is None:
+        progress = sys.stderr.isatty()
     try:
-        outcome = run_build(Path(dag), Path(pipeline_config), Path(root), timeout=timeout,
-                            pipeline_name=pipeline_name, source_root=source_root or settings.source_root_path)
+        with _BuildProgress(progress) as shown:
+            outcome = run_build(Path(dag), Path(pipeline_config), Path(root), timeout=timeout,
+                                pipeline_name=pipeline_name, source_root=source_root or settings.source_root_path,
+                                on_progress=shown.line if progress else None, python=python)
     except (MissingBuildExtra, BuildCrash) as exc:
         raise UsageError(str(exc)) from None
     diagnostics = build_findings(outcome, Path(dag), Path(pipeline_config), Path(root), settings, rules,
@@ -782,6 +823,36 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
         click.echo("cursus-lint: the dry run produced no pipeline definition.", err=True)
         failed = True
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+class _BuildProgress:
+    """`build` progress on stderr (never stdout, never the -o report): a line per phase and node,
+    and on a terminal a rich spinner with the current one while the child works."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.console: Any = None
+        self.status: Any = None
+
+    def __enter__(self) -> _BuildProgress:
+        if self.enabled:
+            from rich.console import Console
+
+            self.console = Console(stderr=True, highlight=False, soft_wrap=True)
+            if self.console.is_terminal:
+                self.status = self.console.status("build: starting the build child")
+                self.status.start()
+        return self
+
+    def line(self, text: str) -> None:
+        if self.console is not None:
+            self.console.print(f"build: {text}", markup=False)
+            if self.status is not None:
+                self.status.update(f"build: {text}")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.status is not None:
+            self.status.stop()
 
 
 def _pipeline_files(settings, dag: Path | None, pipeline_config: Path | None) -> tuple[Path, Path]:
@@ -866,9 +937,12 @@ def _explain(report: dict) -> str:
               help="Seconds each script may run before it is stopped.")
 @click.option("--progress/--no-progress", default=None,
               help="Print a line per script as it runs (default: when stderr is a terminal).")
+@click.option("--python", "python", metavar="PATH",
+              help="Interpreter that runs the scripts (default: the active project environment: $VIRTUAL_ENV, "
+                   "else a .venv or venv in the repo or above it up to the checkout root, else this one).")
 def test_scripts_cmd(dag: Path | None, pipeline_config: Path | None, spec_file: Path | None, repo: Path | None,
                      workspace: Path | None, fmt: str, output: Path | None, timeout: float,
-                     progress: bool | None) -> None:
+                     progress: bool | None, python: str | None) -> None:
     """Run the pipeline's real scripts in DAG order on local data (runtime testing).
 
     Scripts are found from each node's config entry point; nodes without one are skipped.
@@ -882,10 +956,12 @@ def test_scripts_cmd(dag: Path | None, pipeline_config: Path | None, spec_file: 
     status: 0 every script passed, 1 a script failed, timed out, was blocked or is not
     configured, 2 usage error (unreadable DAG, config or spec).
     """
+    import shutil
     import tempfile
 
     from cursus_core.dag import DAGError
     from cursus_core.testing import RuntimeTestingFactory, ScriptConfigurationError, TestingSetupError
+    from cursus_core.testing.interpreter import Interpreter, InterpreterError, check_python, project_python
     from cursus_core.testing.report import render_report, result_line
 
     from .config import ConfigError, load_config
@@ -900,26 +976,42 @@ def test_scripts_cmd(dag: Path | None, pipeline_config: Path | None, spec_file: 
     dag, pipeline_config = _pipeline_files(settings, dag, pipeline_config)
     if spec_file is not None and not spec_file.is_file():
         raise UsageError(f"testing spec file does not exist: {spec_file}")
+    temporary = workspace is None
     where = workspace if workspace is not None else Path(tempfile.mkdtemp(prefix="cursus-test-scripts-"))
     try:
-        factory = RuntimeTestingFactory(dag, pipeline_config, workspace_dir=where, repo_root=repo, timeout=timeout)
-        if spec_file is not None:
-            factory.load_spec(spec_file)
-    except (DAGError, TestingSetupError, ScriptConfigurationError) as exc:
-        raise UsageError(str(exc)) from None
-    if progress is None:
-        progress = sys.stderr.isatty()
-    total = len(factory.scripts_requiring_testing())
-    started: list[str] = []
+        try:
+            factory = RuntimeTestingFactory(dag, pipeline_config, workspace_dir=where, repo_root=repo,
+                                            timeout=timeout)
+            if spec_file is not None:
+                factory.load_spec(spec_file)
+            interpreter = Interpreter(python, "--python") if python else project_python(factory.repo_root)
+            if not interpreter.is_current:
+                check_python(interpreter.path, interpreter.source)
+        except (DAGError, TestingSetupError, ScriptConfigurationError, InterpreterError) as exc:
+            raise UsageError(str(exc)) from None
+        factory.python = None if interpreter.is_current else interpreter.path
+        if progress is None:
+            progress = sys.stderr.isatty()
+        if progress and factory.python:
+            click.echo(f"running the scripts with {interpreter.path} ({interpreter.source})", err=True)
+        total = len(factory.scripts_requiring_testing())
+        started: list[str] = []
+        # the text report on stdout lists every result: on a terminal both streams show, so the
+        # progress lines then only say what starts (each result once, not twice)
+        results_in_progress = output is not None or fmt != "text"
 
-    def show(node: str, result) -> None:
-        if result is None:
-            started.append(node)
-            click.echo(f"[{len(started)}/{total}] running {node} ...", err=True)
-        else:
-            click.echo(f"        {result_line(result)}", err=True)
+        def show(node: str, result) -> None:
+            if result is None:
+                started.append(node)
+                click.echo(f"[{len(started)}/{total}] running {node} ...", err=True)
+            elif results_in_progress:
+                click.echo(f"        {result_line(result)}", err=True)
 
-    report = factory.run(on_progress=show if progress else None)
+        report = factory.run(on_progress=show if progress else None)
+    finally:
+        if temporary:
+            shutil.rmtree(where, ignore_errors=True)
+    report.workspace_removed = temporary
     text = render_report(report, fmt)
     if output is not None:
         try:

@@ -25,7 +25,7 @@ from cursus_core.interface.model import StepInterface
 
 from .bases import BaseResolver
 from .diagnostic import Diagnostic, Location, Severity
-from .facts import FileFacts, extract_all
+from .facts import FileFacts, UnknownCase, extract_all
 from .model import ProjectModel, SpecVariant, StepModel
 from .rule import FileCheck, ProjectCheck, Rule, StepCheck
 from .rules_index import all_rules
@@ -45,6 +45,8 @@ class CheckResult:
     elapsed_ms: float
     unknown: Counter[str] = field(default_factory=Counter)
     suppressed: int = 0
+    #: where each counted unknown case is, per file (``--verbose``)
+    unknown_at: dict[Path, tuple[UnknownCase, ...]] = field(default_factory=dict)
     #: directory arguments with no step repo under them (a wrong path in CI must not pass)
     empty_dirs: list[Path] = field(default_factory=list)
 
@@ -87,6 +89,7 @@ class Engine:
         self.rules = rules if rules is not None else all_rules()
         self.overlay = overlay or {}
         self.unknown: Counter[str] = Counter()
+        self.unknown_at: dict[Path, tuple[UnknownCase, ...]] = {}
         self.cache: DiskCache | None = None
         if use_cache:
             self.cache = DiskCache(settings.cache_path, "facts", _fingerprint())
@@ -105,12 +108,18 @@ class Engine:
                     facts = replace(facts, path=path,
                                     problem=replace(facts.problem, path=path) if facts.problem else None)
                     self.unknown.update(facts.unknown)
+                    self._locate_unknown(facts)
                     return facts
         facts = _extract_guarded(load_source(path, self.overlay), roles)
         if key is not None and self.cache is not None:
             self.cache.put(key, facts, FileFacts)
         self.unknown.update(facts.unknown)
+        self._locate_unknown(facts)
         return facts
+
+    def _locate_unknown(self, facts: FileFacts) -> None:
+        if facts.unknown_at:
+            self.unknown_at[facts.path] = facts.unknown_at
 
     def _build(self, roots: list[Path], configured: bool = True) -> ProjectModel:
         """One project; only the ``configured`` one (the repo the settings belong to) gets the
@@ -334,7 +343,7 @@ class Engine:
                 steps += len(project.steps)
         diagnostics.sort(key=Diagnostic.sort_key)
         return CheckResult(diagnostics, self.rules, files, steps, (time.perf_counter() - start) * 1000, self.unknown,
-                           empty_dirs=empty_dirs)
+                           empty_dirs=empty_dirs, unknown_at=dict(sorted(self.unknown_at.items())))
 
     def _postprocess(self, diagnostics: list[Diagnostic], project: ProjectModel,
                      only_files: set[Path]) -> list[Diagnostic]:

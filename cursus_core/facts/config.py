@@ -13,6 +13,8 @@ from cursus_core.literals import NotLiteral, call_name, dotted_name, literal_val
 from cursus_core.source import SourceFile
 
 from ._index import TreeIndex, index_for
+from ._unknown import at_node as _at
+from ._unknown import note
 from .model import ConfigFacts, FieldFacts, Span
 
 
@@ -63,7 +65,7 @@ def _config(idx: TreeIndex, cls: ast.ClassDef, consts: dict, stats: Counter[str]
     for base in cls.bases:
         name = dotted_name(base)
         if name is None:
-            stats["dynamic-base-class"] += 1
+            note(stats, "dynamic-base-class", base, *_at(idx, base))
             name = "<dynamic>"
         bases.append(name)
     fields: dict[str, FieldFacts] = {}
@@ -127,13 +129,13 @@ def _field(name: str, annotation: str | None, span: Span, value: ast.AST | None,
                               class_var=class_var)
         ok, literal = _literal(default, consts)
         if not ok:
-            stats["non-literal-field-default"] += 1
+            note(stats, "non-literal-field-default", default, *_at(idx, default))
         return FieldFacts(name, annotation, span, required=False, has_default=True, default=literal,
                           default_is_literal=ok, via_field=True, class_var=class_var,
                           default_span=idx.span(default) if idx is not None else None)
     ok, literal = _literal(value, consts)
     if not ok:
-        stats["non-literal-field-default"] += 1
+        note(stats, "non-literal-field-default", value, *_at(idx, value))
     return FieldFacts(name, annotation, span, required=False, has_default=True, default=literal,
                       default_is_literal=ok, class_var=class_var,
                       default_span=idx.span(value) if idx is not None else None)

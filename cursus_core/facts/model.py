@@ -509,6 +509,17 @@ HyperparameterFacts = ConfigFacts
 
 
 @dataclass(frozen=True, slots=True)
+class UnknownCase:
+    """One fact that could not be known statically: its kind (as counted in ``unknown``), where it
+    is (1-based) and its source text, shortened."""
+
+    kind: str
+    line: int
+    column: int
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
 class FileFacts:
     path: Path
     digest: str
@@ -522,3 +533,5 @@ class FileFacts:
     hyperparams: tuple[ConfigFacts, ...] = ()
     problem: SourceProblem | None = None
     unknown: Counter[str] = field(default_factory=Counter)
+    #: where each counted case is (for ``--verbose``)
+    unknown_at: tuple[UnknownCase, ...] = ()

@@ -11,7 +11,7 @@ from cursus_core.facts import (
     ImportFact, JobArg, KeyUse, MainCall, MainFacts, ModuleFacts, NamedItem, NameRef, OutputDestination,
     OutputFacts, Param, PathConstant, PathUse, S3Build, S3Literal, ScriptFacts, Span, SpecFacts,
     StepTypeRef, SysPathEdit, TreeIndex, extract_all, extract_builders, extract_configs, extract_contracts,
-    extract_module, extract_script, extract_specs, index_for,
+    extract_module, extract_script, extract_specs, index_for, UnknownCase, KIND_TEXT,
 )
 
 __all__ = [
@@ -22,4 +22,5 @@ __all__ = [
     "HyperparameterFacts", "ImportFact", "JobArg", "KeyUse", "MainCall", "MainFacts", "ModuleFacts",
     "NamedItem", "NameRef", "OutputDestination", "OutputFacts", "Param", "PathConstant",
     "PathUse", "S3Build", "S3Literal", "ScriptFacts", "Span", "SpecFacts", "StepTypeRef", "SysPathEdit",
+    "UnknownCase", "KIND_TEXT",
 ]
