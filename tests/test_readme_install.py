@@ -25,7 +25,7 @@ def install_block() -> list[str]:
 
 def test_the_block_is_what_this_test_runs() -> None:
     assert install_block() == [
-        "python3 -m venv .venv && . .venv/bin/activate", "pip install .", SKIPPED,
+        "python3 -m venv .venv && . .venv/bin/activate", "pip install .", SKIPPED, "pip install '.[mcp]'",
         "pip install build && python -m build --wheel", "pip install dist/cursus_lint-0.1.0-py3-none-any.whl",
         "cursus-lint check fixtures/example_repo"]
 
