@@ -482,6 +482,25 @@ class FieldFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class EnvCollector:
+    """A config member that produces the container env (``get_environment_variables``, the
+    ``environment_variables`` property, ``_env_overrides``): the literal names it emits, located.
+
+    ``complete`` is False when some emitted key is computed (a loop variable, a dict from
+    elsewhere): then ``names`` is only part of what it emits. ``super_call`` records a call of the
+    parent's collector: ``"names"`` when it passes arguments (the declared names), ``"bare"``
+    when it passes none. ``takes_names``: it accepts the declared names as a parameter.
+    """
+
+    member: str
+    span: Span
+    names: tuple[EnvSet, ...] = ()
+    complete: bool = True
+    super_call: str | None = None
+    takes_names: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class ConfigFacts:
     name: str
     bases: tuple[str, ...]
@@ -494,6 +513,8 @@ class ConfigFacts:
     methods: dict[str, Span] = field(default_factory=dict)
     classmethods: dict[str, Span] = field(default_factory=dict)
     staticmethods: dict[str, Span] = field(default_factory=dict)
+    #: env collectors the class defines itself, by member name
+    env_collectors: dict[str, EnvCollector] = field(default_factory=dict)
 
     def has_member(self, name: str) -> bool:
         """Whether ``name`` is defined on this class itself (not its bases)."""
