@@ -293,6 +293,8 @@ class ContractFacts:
     #: the program the container really runs when it is not the entry point script (an
     #: interface's ``compute.container_entrypoint``): what the contract declares may be used there
     delegated_to: str | None = None
+    #: interface ``computed_env_paths``: set by the template from the output prefix, not by the config
+    computed_env_vars: tuple[str, ...] = ()
 
 
 # ----------------------------------------------------------------------------- specifications

@@ -78,7 +78,7 @@ def contract_facts(iface: StepInterface) -> ContractFacts:
         variable=None, function=None, class_name="StepInterface", is_training=is_training, span=c.span,
         entry_point=entry_point, inputs=inputs, outputs=outputs, required_env_vars=required,
         optional_env_vars=optional, expected_arguments=arguments, keyword_spans=keyword_spans,
-        delegated_to=_container_entrypoint(iface),
+        delegated_to=_container_entrypoint(iface), computed_env_vars=tuple(c.computed_env_paths),
     )
 
 
