@@ -459,6 +459,9 @@ class BuilderFacts:
     #: no builder file: stands in for the template builder of an interface-layout step (only
     #: ``config_reads``, ``config_class`` and the name are meaningful)
     synthesized: bool = False
+    #: synthesized only: the routing keys as written (``kind``, ``step_assembly``) and the
+    #: ``compute`` keys written (value: the literal as text), each located in the YAML
+    template_keys: dict[str, Entry] = field(default_factory=dict)
 
 
 # ----------------------------------------------------------------------------- configs
