@@ -123,7 +123,7 @@ def _inherited(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     route, builder, contract = env_route(step, project), step.builder, step.contract
     if route is None or builder is None or contract is None or step.config is None:
         return
-    assert step.builder_file is not None and step.config_file is not None
+    assert step.builder_file is not None and step.config_file is not None and step.contract_file is not None
     for item in contract.required_env_vars:
         known = route.sets_name(item.name)
         if known is None:

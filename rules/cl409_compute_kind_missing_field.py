@@ -30,13 +30,17 @@ RULE = Rule(
 ## What it checks
 Each `compute.kind` makes the template builder read some values from the config:
 
-| route | needs | from `compute` | or the config attribute |
-| --- | --- | --- | --- |
-| Processing `sklearn` / `xgboost` / `framework` | a framework version | `framework_version_field`, `framework_version_default` | `processing_framework_version`, `framework_version` |
-| Processing `script` / `byo_container`, Training `byo_container` | an image URI | `image_uri_field` | `image_uri` |
-| Training `estimator` | a framework version; an entry point | `framework_version_field`; `entry_point_field` | `framework_version`; `training_entry_point` |
-| CreateModel `model` | a framework version; a framework name | `framework_version_field`; `framework_name` or `sdk_class` | `framework_version`; — |
-| Transform `transformer` | an instance type | `instance_type_field` | `transform_instance_type` |
+- Processing `sklearn` / `xgboost` / `framework`: a framework version — `compute.framework_version_field`
+  or `compute.framework_version_default`, else a config attribute `processing_framework_version` or
+  `framework_version`;
+- Processing `script` / `byo_container`, Training `byo_container`: an image URI —
+  `compute.image_uri_field`, else `image_uri`;
+- Training `estimator`: a framework version — `compute.framework_version_field`, else
+  `framework_version`; and an entry point — `compute.entry_point_field`, else `training_entry_point`;
+- CreateModel `model`: a framework version (as for the estimator) and a framework name —
+  `compute.framework_name` or `compute.sdk_class`;
+- Transform `transformer`: an instance type — `compute.instance_type_field`, else
+  `transform_instance_type`.
 
 When the interface writes none of the `compute` keys, the config class (through its whole
 inheritance chain) must have one of the conventional attributes. (When a `*_field` key is
