@@ -19,7 +19,7 @@ from .contract import extract_contracts
 from .model import (
     ArgDef, ArgRead, BuilderFacts, ConfigFacts, ConfigRead, ContractFacts, ContractRef, DependencyFacts,
     DictEntry, Entry, EnvCollector, EnvRead, EnvSet, FieldFacts, FileFacts, HyperparameterFacts, ImportFact, JobArg,
-    KeyUse, MainCall, MainFacts, ModuleFacts, NamedItem, NameRef, OutputDestination,
+    KeyUse, MainCall, MainEnvDict, MainFacts, ModuleFacts, NamedItem, NameRef, OutputDestination,
     OutputFacts, Param, PathConstant, PathUse, S3Build, S3Literal, ScriptFacts, Span, SpecFacts,
     StepTypeRef, SysPathEdit,
 )
@@ -63,7 +63,7 @@ __all__ = [
     "extract_contracts", "extract_specs", "extract_builders", "extract_configs",
     "ArgDef", "ArgRead", "BuilderFacts", "ConfigFacts", "ConfigRead", "ContractFacts", "ContractRef",
     "DependencyFacts", "DictEntry", "Entry", "EnvCollector", "EnvRead", "EnvSet", "FieldFacts", "FileFacts",
-    "HyperparameterFacts", "ImportFact", "JobArg", "KeyUse", "MainCall", "MainFacts", "ModuleFacts",
+    "HyperparameterFacts", "ImportFact", "JobArg", "KeyUse", "MainCall", "MainEnvDict", "MainFacts", "ModuleFacts",
     "NamedItem", "NameRef", "OutputDestination", "OutputFacts", "Param", "PathConstant",
     "PathUse", "S3Build", "S3Literal", "ScriptFacts", "Span", "SpecFacts", "StepTypeRef", "SysPathEdit",
 ]

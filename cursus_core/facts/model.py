@@ -225,6 +225,20 @@ class DictEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class MainEnvDict:
+    """The ``environ_vars`` dict the ``__main__`` block passes to ``main()``: the literal keys it
+    holds (``complete``: no key of unknown name), or every key (``everything``: a copy of
+    ``os.environ``); ``first_line``/``last_line`` bound the ``__main__`` block."""
+
+    keys: tuple[NamedItem, ...]
+    span: Span
+    complete: bool
+    everything: bool
+    first_line: int
+    last_line: int
+
+
+@dataclass(frozen=True, slots=True)
 class ScriptFacts:
     paths: tuple[PathUse, ...] = ()
     path_constants: tuple[PathConstant, ...] = ()
@@ -240,6 +254,8 @@ class ScriptFacts:
     #: dict literals bound to names in the ``__main__`` block (input_paths, output_paths,
     #: environ_vars, ...), including ``d["K"] = v`` item assignments there
     main_dicts: dict[str, tuple[DictEntry, ...]] = field(default_factory=dict)
+    #: what the ``__main__`` block passes as ``environ_vars`` (None: no such dict is passed)
+    main_env: MainEnvDict | None = None
     uses_argparse: bool = False
     #: kind (input | output | env) -> first place a path dict, an env dict or ``os.environ`` is
     #: used as a whole (iterated, ``.items()``, aliased, handed to a helper under another

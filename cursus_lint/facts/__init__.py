@@ -8,7 +8,7 @@ rule says ``from cursus_lint.facts import SpecFacts`` and never reaches past its
 from cursus_core.facts import (
     ROLES, ArgDef, ArgRead, BuilderFacts, ConfigFacts, ConfigRead, ContractFacts, ContractRef,
     DependencyFacts, DictEntry, Entry, EnvCollector, EnvRead, EnvSet, FieldFacts, FileFacts, HyperparameterFacts,
-    ImportFact, JobArg, KeyUse, MainCall, MainFacts, ModuleFacts, NamedItem, NameRef, OutputDestination,
+    ImportFact, JobArg, KeyUse, MainCall, MainEnvDict, MainFacts, ModuleFacts, NamedItem, NameRef, OutputDestination,
     OutputFacts, Param, PathConstant, PathUse, S3Build, S3Literal, ScriptFacts, Span, SpecFacts,
     StepTypeRef, SysPathEdit, TreeIndex, extract_all, extract_builders, extract_configs, extract_contracts,
     extract_module, extract_script, extract_specs, index_for,
@@ -19,7 +19,7 @@ __all__ = [
     "extract_contracts", "extract_specs", "extract_builders", "extract_configs",
     "ArgDef", "ArgRead", "BuilderFacts", "ConfigFacts", "ConfigRead", "ContractFacts", "ContractRef",
     "DependencyFacts", "DictEntry", "Entry", "EnvCollector", "EnvRead", "EnvSet", "FieldFacts", "FileFacts",
-    "HyperparameterFacts", "ImportFact", "JobArg", "KeyUse", "MainCall", "MainFacts", "ModuleFacts",
+    "HyperparameterFacts", "ImportFact", "JobArg", "KeyUse", "MainCall", "MainEnvDict", "MainFacts", "ModuleFacts",
     "NamedItem", "NameRef", "OutputDestination", "OutputFacts", "Param", "PathConstant",
     "PathUse", "S3Build", "S3Literal", "ScriptFacts", "Span", "SpecFacts", "StepTypeRef", "SysPathEdit",
 ]
