@@ -50,12 +50,16 @@ def main(input_paths, output_paths, environ_vars, job_args):
     sep = environ_vars.get("SEPARATOR", ",")          # CL113: never passed below
 
 if __name__ == "__main__":
-    main(inputs, outputs, {"LABEL_FIELD": os.environ["LABEL_FIELD"]}, args)
+    main(
+        {"raw_data": INPUT_DIR},
+        {"clean_data": OUTPUT_DIR},
+        {"LABEL_FIELD": os.environ["LABEL_FIELD"]},
+        args,
+    )
 ```
 Use instead:
 ```python
-    main(inputs, outputs, {"LABEL_FIELD": os.environ["LABEL_FIELD"],
-                           "SEPARATOR": os.environ.get("SEPARATOR", ",")}, args)
+        {"LABEL_FIELD": os.environ["LABEL_FIELD"], "SEPARATOR": os.environ.get("SEPARATOR", ",")},
 ```
 
 ## How to fix
