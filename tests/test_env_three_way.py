@@ -216,3 +216,49 @@ def test_an_interface_whose_config_class_is_missing_is_cl601(tmp_path: Path) -> 
         YAML, line_of(CLEAN_INTERFACE, "step_type: Clean"), "CL601",
         "interface of 'Clean' needs config class 'CleanConfig' (registry.config_class, by default "
         "'<step_type>Config'), but no file of the repo defines it")]
+
+
+# ----------------------------------------------------------------------------- CL113: __main__ completeness
+
+def _main_env(source: str) -> tuple[list[str], bool, bool]:
+    from cursus_core.facts.script import extract_script
+
+    facts = extract_script(parse_decoded(Path("script.py"), source)).main_env
+    assert facts is not None
+    return [k.name for k in facts.keys], facts.complete, facts.everything
+
+
+_MAIN = "import os\n\nNAMES = ('A', 'B')\nC_NAME = 'C'\n\n\ndef main(input_paths, output_paths, environ_vars, job_args):\n" \
+        "    return environ_vars.get('A')\n\n\nif __name__ == '__main__':\n"
+
+
+def test_main_env_keys_from_loops_comprehensions_and_updates() -> None:
+    assert _main_env(_MAIN + "    env = {}\n    for n in [C_NAME, 'D']:\n        if n in os.environ:\n"
+                     "            env[n] = os.environ[n]\n    env.update(E=os.environ.get('E'))\n"
+                     "    main({}, {}, env, None)\n") == (["C", "D", "E"], True, False)
+    assert _main_env(_MAIN + "    main({}, {}, {n: os.environ.get(n) for n in NAMES}, None)\n") == (["A", "B"], True, False)
+    assert _main_env(_MAIN + "    main({}, {}, environ_vars=dict(os.environ), input_paths={}, output_paths={},"
+                     " job_args=None)\n") == ([], True, True)
+
+
+def test_main_env_filtered_from_the_environment_is_incomplete() -> None:
+    """The payload shape: named variables plus every SPECIAL_FIELD_* one (names not knowable)."""
+    keys, complete, everything = _main_env(
+        _MAIN + "    env = {}\n    for n in NAMES:\n        env[n] = os.environ.get(n)\n"
+        "    for k, v in os.environ.items():\n        if k.startswith('SPECIAL_'):\n            env[k] = v\n"
+        "    main({}, {}, env, None)\n")
+    assert (keys, complete, everything) == (["A", "B"], False, False)
+
+
+def test_a_helper_reading_a_key_the_main_block_drops_is_cl113(tmp_path: Path) -> None:
+    """The Bedrock shape: a helper main() hands environ_vars to reads a prompt key never copied."""
+    script = edit("script", "    return label, sep, src, dst\n",
+                  "    return label, sep, src, dst, load_prompt(environ_vars)\n") + \
+        '\n\ndef load_prompt(environ_vars):\n    return environ_vars.get("PROMPT_TEMPLATE", "")\n'
+    contract = edit("contract", 'optional_env_vars={"SEPARATOR": ","},',
+                    'optional_env_vars={"SEPARATOR": ",", "PROMPT_TEMPLATE": ""},')
+    result = lint_repo(tmp_path, repo(script=script, contract=contract), ["CL113"])
+    assert findings(result, tmp_path) == [(
+        PATHS["script"], line_of(script, '"PROMPT_TEMPLATE"'), "CL113",
+        "main() reads environ_vars key 'PROMPT_TEMPLATE' but the __main__ block never puts it into the environ_vars "
+        "it passes: the value set for the container never reaches main()")]

@@ -157,7 +157,7 @@ def main_env_dict(idx: TreeIndex, guard: ast.If, main: ast.FunctionDef | ast.Asy
         f = _Follow(idx, guard, consts)
         f.value(passed)
         unique: dict[str, NamedItem] = {}
-        for item in f.keys:
+        for item in sorted(f.keys, key=lambda k: (k.span.line, k.span.column)):  # source order
             unique.setdefault(item.name, item)
         return MainEnvDict(tuple(unique.values()), idx.span(passed), f.complete, f.everything,
                            guard.lineno, guard.end_lineno or guard.lineno)
