@@ -228,15 +228,17 @@ def _main_env(source: str) -> tuple[list[str], bool, bool]:
     return [k.name for k in facts.keys], facts.complete, facts.everything
 
 
-_MAIN = "import os\n\nNAMES = ('A', 'B')\nC_NAME = 'C'\n\n\ndef main(input_paths, output_paths, environ_vars, job_args):\n" \
-        "    return environ_vars.get('A')\n\n\nif __name__ == '__main__':\n"
+_MAIN = ("import os\n\nNAMES = ('A', 'B')\nC_NAME = 'C'\n\n\n"
+         "def main(input_paths, output_paths, environ_vars, job_args):\n"
+         "    return environ_vars.get('A')\n\n\nif __name__ == '__main__':\n")
 
 
 def test_main_env_keys_from_loops_comprehensions_and_updates() -> None:
     assert _main_env(_MAIN + "    env = {}\n    for n in [C_NAME, 'D']:\n        if n in os.environ:\n"
                      "            env[n] = os.environ[n]\n    env.update(E=os.environ.get('E'))\n"
                      "    main({}, {}, env, None)\n") == (["C", "D", "E"], True, False)
-    assert _main_env(_MAIN + "    main({}, {}, {n: os.environ.get(n) for n in NAMES}, None)\n") == (["A", "B"], True, False)
+    comprehension = _MAIN + "    main({}, {}, {n: os.environ.get(n) for n in NAMES}, None)\n"
+    assert _main_env(comprehension) == (["A", "B"], True, False)
     assert _main_env(_MAIN + "    main({}, {}, environ_vars=dict(os.environ), input_paths={}, output_paths={},"
                      " job_args=None)\n") == ([], True, True)
 
