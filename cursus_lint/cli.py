@@ -653,8 +653,12 @@ def rule_cmd(code: str) -> None:
     if rule is None:
         import difflib
 
-        close = difflib.get_close_matches(wanted.upper(), list(rules), n=3) or difflib.get_close_matches(
+        upper = wanted.upper()
+        lookalike = upper[:2] + upper[2:].translate(str.maketrans("OIL", "011"))  # CL1O3 -> CL103
+        close = difflib.get_close_matches(upper, list(rules), n=3) or difflib.get_close_matches(
             wanted.lower(), [r.name for r in rules.values()], n=3)
+        if lookalike in rules:  # a letter typed for a digit: that code first, whatever else is as close
+            close = [lookalike, *(c for c in close if c != lookalike)][:3]
         hint = f"; did you mean {', '.join(close)}?" if close else "; run `cursus-lint rules` for the list"
         raise UsageError(f"unknown rule '{code}'{hint}")
     fix = {"no": "not fixable", "safe": "safe autofix", "unsafe": "unsafe autofix (--unsafe-fixes)"}[rule.fixable]

@@ -40,6 +40,15 @@ _FIXED_KEY_SCRIPT = edit("script", '    sep = environ_vars.get("SEPARATOR", ",")
     '"SEPARATOR": os.environ.get("SEPARATOR", ",")}', '"SEPARATOR": os.environ.get("SEPARATOR", ","), '
     '"WORK_DIR": "/tmp/work"}')
 
+#: names SageMaker itself sets in every job container (the job's region): the script reads the
+#: platform, not its step interface, and no builder or config supplies them
+PLATFORM_PROVIDED = frozenset({"AWS_REGION", "AWS_DEFAULT_REGION"})
+
+# the region SageMaker puts into every container: not part of the step's interface
+_REGION_SCRIPT = edit("script", '    sep = environ_vars.get("SEPARATOR", ",")\n',
+                      '    sep = environ_vars.get("SEPARATOR", ",")\n'
+                      '    region = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")\n')
+
 RULE = Rule(
     code="CL103",
     name="undeclared-env-var",
@@ -76,7 +85,9 @@ CLEAN_CONTRACT = ScriptContract(
 Not reads: a value that only goes into a `print(...)` / logging call (a debug dump of the
 environment), and an `environ_vars` key the `__main__` block fills from a literal or constant
 rather than from `os.environ` (the container's environment is never consulted for it). Any other
-read of the same variable still counts.
+read of the same variable still counts. Nor are the variables SageMaker itself sets in every job
+container, `AWS_REGION` and `AWS_DEFAULT_REGION`: no builder or config supplies them, so the
+contract has nothing to declare.
 
 ## How to fix
 Declare the variable in the contract: in `optional_env_vars` with a default when the script
@@ -104,7 +115,8 @@ computed at run time, or when the contract's env-var field is not a literal list
           Example(repo(script=_BAD_SCRIPT, contract=_SHARED_REQUIRED)),
           Example(repo(script=_BAD_SCRIPT, contract=_SHARED_OPTIONAL)),
           Example(repo(script=_BAD_SCRIPT, contract=_FIXED_CONTRACT)),
-          Example(repo(script=_DUMP_SCRIPT)), Example(repo(script=_FIXED_KEY_SCRIPT))),
+          Example(repo(script=_DUMP_SCRIPT)), Example(repo(script=_FIXED_KEY_SCRIPT)),
+          Example(repo(script=_REGION_SCRIPT))),
 )
 
 
@@ -134,6 +146,9 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     for read in script.script.env_reads:
         if read.name in declared or read.name in reported:
             continue
+        if read.name in PLATFORM_PROVIDED:
+            project.count_unknown("env-read-platform-provided")
+            continue  # SageMaker sets it in every container
         if read.debug_only:
             project.count_unknown("env-read-only-logged")
             continue  # only shown in a debug dump of the environment

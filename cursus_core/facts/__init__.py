@@ -19,8 +19,8 @@ from .config import extract_configs
 from .contract import extract_contracts
 from .model import (
     ArgDef, ArgRead, BuilderFacts, ConfigFacts, ConfigRead, ContractFacts, ContractRef, DependencyFacts,
-    DictEntry, Entry, EnvRead, EnvSet, FieldFacts, FileFacts, HyperparameterFacts, ImportFact, JobArg,
-    KeyUse, MainCall, MainFacts, ModuleFacts, NamedItem, NameRef, OutputDestination,
+    DictEntry, Entry, EnvCollector, EnvRead, EnvSet, FieldFacts, FileFacts, HyperparameterFacts, ImportFact, JobArg,
+    KeyUse, MainCall, MainEnvDict, MainFacts, ModuleFacts, NamedItem, NameRef, OutputDestination,
     OutputFacts, Param, PathConstant, PathUse, S3Build, S3Literal, ScriptFacts, Span, SpecFacts,
     StepTypeRef, SysPathEdit, UnknownCase,
 )
@@ -64,8 +64,8 @@ __all__ = [
     "ROLES", "TreeIndex", "index_for", "extract_all", "extract_module", "extract_script",
     "extract_contracts", "extract_specs", "extract_builders", "extract_configs",
     "ArgDef", "ArgRead", "BuilderFacts", "ConfigFacts", "ConfigRead", "ContractFacts", "ContractRef",
-    "DependencyFacts", "DictEntry", "Entry", "EnvRead", "EnvSet", "FieldFacts", "FileFacts",
-    "HyperparameterFacts", "ImportFact", "JobArg", "KeyUse", "MainCall", "MainFacts", "ModuleFacts",
+    "DependencyFacts", "DictEntry", "Entry", "EnvCollector", "EnvRead", "EnvSet", "FieldFacts", "FileFacts",
+    "HyperparameterFacts", "ImportFact", "JobArg", "KeyUse", "MainCall", "MainEnvDict", "MainFacts", "ModuleFacts",
     "NamedItem", "NameRef", "OutputDestination", "OutputFacts", "Param", "PathConstant",
     "PathUse", "S3Build", "S3Literal", "ScriptFacts", "Span", "SpecFacts", "StepTypeRef", "SysPathEdit",
     "UnknownCase", "KIND_TEXT",

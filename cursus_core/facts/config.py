@@ -15,7 +15,8 @@ from cursus_core.source import SourceFile
 from ._index import TreeIndex, index_for
 from ._unknown import at_node as _at
 from ._unknown import note
-from .model import ConfigFacts, FieldFacts, Span
+from .env_collector import COLLECTOR_MEMBERS, env_collector
+from .model import ConfigFacts, EnvCollector, FieldFacts, Span
 
 
 def extract_configs(sf: SourceFile, stats: Counter[str] | None = None,
@@ -75,6 +76,8 @@ def _config(idx: TreeIndex, cls: ast.ClassDef, consts: dict, stats: Counter[str]
     methods: dict[str, Span] = {}
     classmethods: dict[str, Span] = {}
     staticmethods: dict[str, Span] = {}
+    collectors: dict[str, EnvCollector] = {}
+    functions = {s.name: s for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
     for stmt in cls.body:
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
             name = stmt.target.id
@@ -94,6 +97,8 @@ def _config(idx: TreeIndex, cls: ast.ClassDef, consts: dict, stats: Counter[str]
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             decorators = _decorators(stmt)
             span = idx.name_span(stmt)
+            if stmt.name in COLLECTOR_MEMBERS and not any(d.endswith((".setter", ".deleter")) for d in decorators):
+                collectors[stmt.name] = env_collector(idx, stmt, functions)
             if "property" in decorators or "cached_property" in decorators:
                 properties[stmt.name] = span
             elif any(d.endswith(".setter") or d.endswith(".deleter") for d in decorators):
@@ -107,7 +112,7 @@ def _config(idx: TreeIndex, cls: ast.ClassDef, consts: dict, stats: Counter[str]
     return ConfigFacts(
         name=cls.name, bases=tuple(bases), span=idx.span(cls), name_span=idx.name_span(cls),
         fields=fields, private_attrs=private, class_attrs=class_attrs, properties=properties,
-        methods=methods, classmethods=classmethods, staticmethods=staticmethods,
+        methods=methods, classmethods=classmethods, staticmethods=staticmethods, env_collectors=collectors,
     )
 
 

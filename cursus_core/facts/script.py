@@ -11,12 +11,13 @@ import ast
 from collections import Counter
 from collections.abc import Sequence
 
-from cursus_core.literals import call_name, dotted_name
+from cursus_core.literals import call_name, dotted_name, module_constants
 from cursus_core.source import SourceFile
 
 from ._index import TreeIndex, index_for, normalize_arg, str_value
 from ._unknown import at_node as _at
 from ._unknown import note
+from .main_env import main_env_dict
 from .model import (
     ArgDef, ArgRead, DictEntry, EnvRead, KeyUse, MainCall, MainFacts, Param, PathConstant, PathUse,
     ScriptFacts, Span,
@@ -101,6 +102,7 @@ class _ScriptExtractor:
             main_guard_span=guard_span,
             main_calls=main_calls,
             main_dicts=self._main_dicts(),
+            main_env=main_env_dict(idx, self.guard, self.main, module_constants(idx.tree)) if self.guard else None,
             uses_argparse=uses_argparse,
             dict_escapes=self._dict_escapes(),
             reads_argv=any(dotted_name(a) == "sys.argv" for a in idx.nodes(ast.Attribute))
