@@ -11,7 +11,8 @@ The decorator wraps the function in :class:`StepCheck`, :class:`FileCheck` or
 :class:`ProjectCheck`, so the engine dispatches on a type mypy can check, and an editor
 navigates from a rule to the facts it reads. A rule reported by another part of cursus-lint
 (no check function) says who with ``emitted_by``. A fixable rule decorates its fix provider
-with ``@RULE.fix(safety=..., edits=...)`` in the same file.
+with ``@RULE.fixer(safety=..., edits=...)`` in the same file, and its libcst-free twin with
+``@RULE.fix_probe`` (is there a fix? for the text output's ``[*]``, without building edits).
 """
 
 from __future__ import annotations

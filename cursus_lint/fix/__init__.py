@@ -2,7 +2,9 @@
 
 Each fixable rule names its fix in its own file (``@RULE.fixer(safety=..., edits=...)``); this
 package holds the shared machinery (the provider context, libcst helpers, minimal edits). A
-check run pays for libcst only when a finding of a fixable rule exists.
+run pays for libcst only when its output carries edits (JSON, SARIF, ``--fix``/``--diff``, the
+editor's quick fixes) and a finding of a fixable rule exists; the text output asks each rule's
+``@RULE.fix_probe`` (``shape.py``: facts and the stdlib ast) whether a fix exists.
 """
 
 from __future__ import annotations
