@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from ._version import __version__
+from .fix import FixMode
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -178,7 +179,8 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
         result, fixed_files = _fix_run(settings, rules, targets, no_cache, fix or show_diff, unsafe_fixes, show_diff,
                                        show_fixes, add_noqa)
     else:
-        result = Engine(settings, rules, overlay=overlay, use_cache=not no_cache and not overlay).run(targets)
+        result = Engine(settings, rules, overlay=overlay, use_cache=not no_cache and not overlay,
+                        fixes=FIXES_SHOWN[fmt]).run(targets)
     if result.empty_dirs:
         raise UsageError(f"no step repo under {_rel(result.empty_dirs[0])} "
                          "(no steps/ directory with scripts, contracts, "
@@ -252,6 +254,12 @@ def _unknown_listing(result) -> str:
         detail = ", ".join(f"{kind}: {n}" for kind, n in sorted(rest.items()))
         lines.append(f"  {sum(rest.values())} without a location: {detail}")
     return "\n".join(lines)
+
+
+#: what each format shows of fixes: JSON and SARIF carry the edits (the output contract), text
+#: marks fixable findings (``[*]`` and the hint; probes answer without libcst), the others nothing
+FIXES_SHOWN: dict[str, FixMode] = {"json": "edits", "sarif": "edits", "text": "marks", "github": "none",
+                                   "junit": "none"}
 
 
 def _per_file_ignores(values: tuple[str, ...]) -> dict[str, list[str]]:

@@ -26,6 +26,7 @@ from cursus_core.interface.model import StepInterface
 from .bases import BaseResolver
 from .diagnostic import Diagnostic, Location, Severity
 from .facts import FileFacts, UnknownCase, extract_all
+from .fix import FixMode
 from .model import ProjectModel, SpecVariant, StepModel
 from .rule import FileCheck, ProjectCheck, Rule, StepCheck
 from .rules_index import all_rules
@@ -84,8 +85,10 @@ class Engine:
     """One check run. ``overlay`` maps absolute paths to unsaved editor text."""
 
     def __init__(self, settings, rules: dict[str, Rule] | None = None,
-                 overlay: dict[Path, str] | None = None, use_cache: bool = False) -> None:
+                 overlay: dict[Path, str] | None = None, use_cache: bool = False,
+                 fixes: FixMode = "edits") -> None:
         self.settings = settings
+        self.fixes: FixMode = fixes  # what the output needs of fixes (see cursus_lint.fix.FixMode)
         self.rules = rules if rules is not None else all_rules()
         self.overlay = overlay or {}
         self.unknown: Counter[str] = Counter()
@@ -330,7 +333,7 @@ class Engine:
             found = self._postprocess(found, project, only_files)
             from .fix import attach_fixes
 
-            attach_fixes(found, self.rules, project, self.overlay)
+            attach_fixes(found, self.rules, project, self.overlay, self.fixes)
             self.unknown.update(project.unknown)
             diagnostics.extend(found)
             if only_files:  # the summary counts what was checked: the given files' steps
