@@ -1,0 +1,221 @@
+"""What a classic builder says about its template route, read from its syntax tree.
+
+A ``.step.yaml`` has no builder: a template picked by SageMaker step type x ``patterns.step_assembly``
+x ``compute.kind`` builds the step from the config. The classic builder's code tells which one fits:
+the SDK class it instantiates (``SKLearnProcessor`` -> ``sklearn``, ``XGBoost`` -> ``estimator`` with
+``sdk_class: XGBoost``, ...), whether ``ProcessingStep`` gets ``step_args=`` or ``code=``, and which
+config attribute feeds ``framework_version=`` / ``py_version=`` / ``image_uri=``. Whatever the code
+does that a template does not (container paths written in ``_get_inputs``, destinations not under
+the base output path, computed job arguments) is reported, never translated. Nothing is imported.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cursus_core.facts._index import TreeIndex, index_for, last_name
+from cursus_core.literals import call_name, module_constants
+from cursus_core.source import load_source
+
+#: SDK class -> (compute.kind, compute.sdk_class or None)
+PROCESSORS = {"SKLearnProcessor": ("sklearn", None), "XGBoostProcessor": ("xgboost", None),
+              "FrameworkProcessor": ("framework", None), "ScriptProcessor": ("script", None),
+              "Processor": ("byo_container", None)}
+ESTIMATORS = {"XGBoost": ("estimator", "XGBoost"), "PyTorch": ("estimator", "PyTorch"),
+              "SKLearn": ("estimator", "SKLearn"), "Estimator": ("byo_container", None)}
+MODELS = {"XGBoostModel": ("model", "XGBoostModel"), "PyTorchModel": ("model", "PyTorchModel"),
+          "Model": ("model", None)}
+TRANSFORMERS = {"Transformer": ("transformer", None)}
+KINDS_BY_STEP_TYPE = {"Processing": PROCESSORS, "Training": ESTIMATORS, "CreateModel": MODELS,
+                      "Transform": TRANSFORMERS}
+#: SDK constructor keyword -> compute key naming the config attribute that feeds it
+FIELD_KEYWORDS = {"framework_version": "framework_version_field", "py_version": "py_version_field",
+                  "image_uri": "image_uri_field"}
+#: the methods a template implements itself; others are helpers whose logic a template does not run
+STANDARD_METHODS = frozenset({
+    "__init__", "validate_configuration", "_get_environment_variables", "_get_inputs", "_get_outputs",
+    "_get_job_arguments", "create_step", "_create_processor", "_create_estimator", "_create_model",
+    "_create_transformer", "_get_processor", "_get_estimator", "_get_model", "_get_image_uri", "_image_uri",
+    "_vpc_config",
+})
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something the builder does that no ``.step.yaml`` key expresses (``line`` in the builder)."""
+
+    line: int
+    message: str
+
+
+@dataclass
+class BuilderRoute:
+    """The template route a builder's code points at; empty fields were not knowable."""
+
+    kind: str | None = None
+    sdk_class: str | None = None
+    step_assembly: str | None = None
+    #: compute key (``framework_version_field``) -> config attribute
+    fields: dict[str, str] = field(default_factory=dict)
+    framework_name: str | None = None
+    container_entrypoint: list[str] | None = None
+    #: input logical name -> training channels the builder fans it out into
+    channels: dict[str, list[str]] = field(default_factory=dict)
+    #: ``--flag`` -> config attribute (None when the value is not ``self.config.<attr>``)
+    job_arguments: list[tuple[str, str | None, int]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    #: why nothing was inferred (an empty string when something was)
+    unknown: str = ""
+
+
+def _config_attr(node: ast.AST | None) -> str | None:
+    """``self.config.x`` / ``config.x`` -> ``x``; anything else -> None."""
+    if isinstance(node, ast.Attribute) and last_name(node.value) == "config":
+        return node.attr
+    return None
+
+
+def _str(node: ast.AST | None) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _builder_class(idx: TreeIndex, name: str | None) -> ast.ClassDef | None:
+    classes = [c for c in idx.nodes(ast.ClassDef) if c.name.endswith("StepBuilder") or c.name == name]
+    for cls in classes:
+        if cls.name == name:
+            return cls
+    return classes[0] if classes else None
+
+
+def read_builder_route(path: Path, sagemaker_step_type: str | None, class_name: str | None = None) -> BuilderRoute:
+    """The route of the builder class in ``path`` for a step of ``sagemaker_step_type``."""
+    route = BuilderRoute()
+    sf = load_source(path)
+    if not sf.ok:
+        route.unknown = "the builder file does not parse"
+        return route
+    idx = index_for(sf)
+    cls = _builder_class(idx, class_name)
+    if cls is None:
+        route.unknown = "the builder file defines no *StepBuilder class"
+        return route
+    table = KINDS_BY_STEP_TYPE.get(sagemaker_step_type or "", {})
+    methods = {f.name: f for f in cls.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    for call in (n for n in ast.walk(cls) if isinstance(n, ast.Call)):
+        name = (call_name(call) or "").rsplit(".", 1)[-1]
+        kw = {k.arg: k.value for k in call.keywords if k.arg}
+        if name in table and route.kind is None:
+            route.kind, route.sdk_class = table[name]
+            for keyword, key in FIELD_KEYWORDS.items():
+                attr = _config_attr(kw.get(keyword))
+                if attr:
+                    route.fields[key] = attr
+            if name == "FrameworkProcessor":
+                route.sdk_class = last_name(kw["estimator_cls"]) if "estimator_cls" in kw else None
+            entry = kw.get("entrypoint")
+            if isinstance(entry, ast.List) and all(_str(e) is not None for e in entry.elts):
+                route.container_entrypoint = [e.value for e in entry.elts if isinstance(e, ast.Constant)]
+        elif name == "ProcessingStep":
+            route.step_assembly = "step_args" if "step_args" in kw else "code" if "code" in kw else None
+        elif name == "retrieve" and _str(kw.get("framework")):
+            route.framework_name = _str(kw.get("framework"))
+    if route.kind is None:
+        known = ", ".join(sorted(table)) if table else "none for this SageMaker step type"
+        route.unknown = (f"the builder instantiates no SDK class a template uses (known: {known}); "
+                         "compute.kind and patterns.step_assembly were not guessed")
+    _job_arguments(idx, methods.get("_get_job_arguments"), route)
+    _ports(idx, methods, route)
+    _channels(sf.tree, methods.get("_get_inputs"), route)
+    helpers = sorted(m for m in methods if m not in STANDARD_METHODS)
+    if helpers:
+        route.findings.append(Finding(methods[helpers[0]].lineno, (
+            f"builder helper method(s) {', '.join(helpers)} hold logic no template runs; check it is "
+            "covered by the config or the interface")))
+    return route
+
+
+def _job_arguments(idx: TreeIndex, fn: ast.AST | None, route: BuilderRoute) -> None:
+    """``return ["--flag", self.config.x, ...]``: each flag with the config attribute after it."""
+    if fn is None:
+        return
+    lists = [r.value for r in ast.walk(fn) if isinstance(r, ast.Return) and isinstance(r.value, ast.List)]
+    if not lists:
+        if any(isinstance(r, ast.Return) and r.value is not None and not _is_none(r.value) for r in ast.walk(fn)):
+            route.findings.append(Finding(fn.lineno, "_get_job_arguments builds its list at run time; "
+                                          "job_arguments were not converted"))
+        return
+    elts = lists[0].elts
+    i = 0
+    while i < len(elts):
+        flag = _str(elts[i])
+        if flag is None or not flag.startswith("-"):
+            route.findings.append(Finding(elts[i].lineno, "_get_job_arguments holds a value that is not a literal "
+                                          "--flag; job_arguments may be incomplete"))
+            i += 1
+            continue
+        nxt = elts[i + 1] if i + 1 < len(elts) else None
+        if nxt is not None and _str(nxt) is not None and _str(nxt).startswith("-"):  # type: ignore[union-attr]
+            route.job_arguments.append((flag, "", elts[i].lineno))
+            i += 1
+            continue
+        attr = _config_attr(nxt)
+        if attr is None and nxt is not None and isinstance(nxt, ast.Name):
+            attr = _local_config_attr(fn, nxt.id)
+        if nxt is not None and attr is None:
+            route.findings.append(Finding(nxt.lineno, f"job argument {flag} gets a value that is not a config "
+                                          "attribute; the template passes config attributes only"))
+        route.job_arguments.append((flag, attr, elts[i].lineno))
+        i += 2
+
+
+def _is_none(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _local_config_attr(fn: ast.AST, name: str) -> str | None:
+    """``job_type = self.config.job_type`` earlier in the method -> ``job_type``."""
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            return _config_attr(node.value)
+    return None
+
+
+def _ports(idx: TreeIndex, methods: dict[str, ast.AST], route: BuilderRoute) -> None:
+    """Container paths written in ``_get_inputs``/``_get_outputs`` (directly or through a module
+    constant) instead of read from the contract."""
+    consts = module_constants(idx.sf.tree) if idx.sf.tree is not None else {}
+    for name in ("_get_inputs", "_get_outputs"):
+        fn = methods.get(name)
+        if fn is None:
+            continue
+        for node in ast.walk(fn):
+            text = _str(node)
+            where = f"the container path '{text}'"
+            if not (text and text.startswith("/opt/ml/")) and isinstance(node, ast.Name):
+                value = consts.get(node.id)
+                paths = [v for v in (value.values() if isinstance(value, dict) else [value])
+                         if isinstance(v, str) and v.startswith("/opt/ml/")]
+                text = paths[0] if paths else None
+                where = f"container paths from its constant {node.id}"
+            if text and text.startswith("/opt/ml/"):
+                route.findings.append(Finding(node.lineno, (  # type: ignore[attr-defined]
+                    f"{name} uses {where}; the template takes container paths from the contract "
+                    "only: declare them in contract.inputs/outputs")))
+                break
+
+
+def _channels(tree: ast.Module | None, fn: ast.AST | None, route: BuilderRoute) -> None:
+    """``for channel in CHANNELS: ... inputs["input_path"] ...``: the input fans out into CHANNELS."""
+    if fn is None or tree is None:
+        return
+    consts = module_constants(tree)
+    for loop in (n for n in ast.walk(fn) if isinstance(n, ast.For)):
+        names = consts.get(loop.iter.id) if isinstance(loop.iter, ast.Name) else None
+        if not (isinstance(names, (list, tuple)) and names and all(isinstance(x, str) for x in names)):
+            continue
+        for node in ast.walk(loop):
+            if isinstance(node, ast.Subscript) and _str(node.slice) is not None:
+                route.channels.setdefault(_str(node.slice), list(names))  # type: ignore[arg-type]
+                break
