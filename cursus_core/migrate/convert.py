@@ -52,6 +52,9 @@ class _Notes:
         self.step, self.items = step, []  # type: tuple[str, list[Note]]
 
     def add(self, kind: str, message: str, path: Path | None = None, line: int | None = None) -> None:
+        """Record a note; one per place (a non-literal value is seen by the facts and by the converter)."""
+        if line is not None and any(n.path == path and n.line == line for n in self.items):
+            return
         self.items.append(Note(self.step, kind, message, path, line))
 
 
@@ -80,12 +83,12 @@ def convert_step(info: StepInfo) -> Converted:
     if not specs:
         notes.add("skipped", "no readable specification; step not migrated")
         return out
-    for jt, path in sorted(info.legacy_specs.items()):
-        notes.add("variant", f"legacy spec {path.name} declares job type '{jt}' that a job-type spec also "
+    for legacy_jt, path in sorted(info.legacy_specs.items()):
+        notes.add("variant", f"legacy spec {path.name} declares job type '{legacy_jt}' that a job-type spec also "
                   "declares; the job-type spec was used", path)
     base_jt = _base_job_type(specs)
     base = specs[base_jt]
-    contract = _contract(info, base, notes)
+    contract = _contract(info, base)
     route = read_builder_route(info.builder, reg.sagemaker_step_type, reg.builder_step_name) \
         if info.builder is not None else None
     doc: dict[str, Any] = {"step_type": info.name, "node_type": base.facts.node_type or "internal"}
@@ -106,14 +109,17 @@ def convert_step(info: StepInfo) -> Converted:
     if compute:
         doc["compute"] = compute
     base_contract = _contract_dict(contract, base, route, notes)
+    if contract is not None:  # what the converter did not already name (``**spread``, positional args)
+        for nl, span in contract.facts.non_literal.items():
+            notes.add("not-literal", f"contract {nl} is not literal; not converted", contract.path, span.line)
     doc["contract"] = base_contract
     base_spec = _spec_dict(base, notes)
     doc["spec"] = base_spec
     variants: dict[str, Any] = {}
     for jt in _ordered(specs):
-        if jt == base_jt:
+        if jt is None or jt == base_jt:
             continue
-        v_contract = _contract(info, specs[jt], notes, quiet=True)
+        v_contract = _contract(info, specs[jt])
         block: dict[str, Any] = {}
         spec_diff = _diff(base_spec, _spec_dict(specs[jt], notes), f"variant '{jt}' spec", notes, specs[jt].path)
         if spec_diff:
@@ -186,7 +192,7 @@ def _base_job_type(specs: dict[str | None, ReadSpec]) -> str | None:
                                       order.index(jt)))
 
 
-def _contract(info: StepInfo, spec: ReadSpec, notes: _Notes, quiet: bool = False) -> ReadContract | None:
+def _contract(info: StepInfo, spec: ReadSpec) -> ReadContract | None:
     """The contract ``spec`` names (its own import), else the step's contract file."""
     ref = spec.facts.script_contract
     candidates: list[ReadContract] = []
@@ -198,11 +204,7 @@ def _contract(info: StepInfo, spec: ReadSpec, notes: _Notes, quiet: bool = False
         candidates = read_contracts(info.contract)
     if not candidates:
         return None
-    c = candidates[0]
-    if not quiet:
-        for nl, span in c.facts.non_literal.items():
-            notes.add("not-literal", f"contract {nl} is not literal; not converted", c.path, span.line)
-    return c
+    return candidates[0]
 
 
 def _module_path(spec_path: Path, module: str, level: int) -> Path | None:
@@ -312,7 +314,8 @@ def _out(o: OutputFacts, extras: dict[str, Any]) -> dict[str, Any]:
 
 def _spec_dict(spec: ReadSpec, notes: _Notes) -> dict[str, Any]:
     f: SpecFacts = spec.facts
-    for item in (*f.dependencies, *f.outputs):
+    items: list[DependencyFacts | OutputFacts] = [*f.dependencies, *f.outputs]
+    for item in items:
         for nl, span in item.non_literal.items():
             notes.add("not-literal", f"'{item.logical_name}' {nl} is not literal; not converted", spec.path,
                       span.line)

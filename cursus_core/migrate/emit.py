@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 
-class Flow(list):  # type: ignore[type-arg]
+class Flow(list):
     """A list written inline (``[train, val, test]``)."""
 
 

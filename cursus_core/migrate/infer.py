@@ -12,6 +12,7 @@ the base output path, computed job arguments) is reported, never translated. Not
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,15 +21,16 @@ from cursus_core.literals import call_name, module_constants
 from cursus_core.source import load_source
 
 #: SDK class -> (compute.kind, compute.sdk_class or None)
-PROCESSORS = {"SKLearnProcessor": ("sklearn", None), "XGBoostProcessor": ("xgboost", None),
+RouteTable = dict[str, tuple[str, "str | None"]]
+PROCESSORS: RouteTable = {"SKLearnProcessor": ("sklearn", None), "XGBoostProcessor": ("xgboost", None),
               "FrameworkProcessor": ("framework", None), "ScriptProcessor": ("script", None),
               "Processor": ("byo_container", None)}
-ESTIMATORS = {"XGBoost": ("estimator", "XGBoost"), "PyTorch": ("estimator", "PyTorch"),
+ESTIMATORS: RouteTable = {"XGBoost": ("estimator", "XGBoost"), "PyTorch": ("estimator", "PyTorch"),
               "SKLearn": ("estimator", "SKLearn"), "Estimator": ("byo_container", None)}
-MODELS = {"XGBoostModel": ("model", "XGBoostModel"), "PyTorchModel": ("model", "PyTorchModel"),
+MODELS: RouteTable = {"XGBoostModel": ("model", "XGBoostModel"), "PyTorchModel": ("model", "PyTorchModel"),
           "Model": ("model", None)}
-TRANSFORMERS = {"Transformer": ("transformer", None)}
-KINDS_BY_STEP_TYPE = {"Processing": PROCESSORS, "Training": ESTIMATORS, "CreateModel": MODELS,
+TRANSFORMERS: RouteTable = {"Transformer": ("transformer", None)}
+KINDS_BY_STEP_TYPE: dict[str, RouteTable] = {"Processing": PROCESSORS, "Training": ESTIMATORS, "CreateModel": MODELS,
                       "Transform": TRANSFORMERS}
 #: SDK constructor keyword -> compute key naming the config attribute that feeds it
 FIELD_KEYWORDS = {"framework_version": "framework_version_field", "py_version": "py_version_field",
@@ -116,7 +118,7 @@ def read_builder_route(path: Path, sagemaker_step_type: str | None, class_name: 
                 route.sdk_class = last_name(kw["estimator_cls"]) if "estimator_cls" in kw else None
             entry = kw.get("entrypoint")
             if isinstance(entry, ast.List) and all(_str(e) is not None for e in entry.elts):
-                route.container_entrypoint = [e.value for e in entry.elts if isinstance(e, ast.Constant)]
+                route.container_entrypoint = [str(e.value) for e in entry.elts if isinstance(e, ast.Constant)]
         elif name == "ProcessingStep":
             route.step_assembly = "step_args" if "step_args" in kw else "code" if "code" in kw else None
         elif name == "retrieve" and _str(kw.get("framework")):
@@ -143,7 +145,7 @@ def _job_arguments(idx: TreeIndex, fn: ast.AST | None, route: BuilderRoute) -> N
     lists = [r.value for r in ast.walk(fn) if isinstance(r, ast.Return) and isinstance(r.value, ast.List)]
     if not lists:
         if any(isinstance(r, ast.Return) and r.value is not None and not _is_none(r.value) for r in ast.walk(fn)):
-            route.findings.append(Finding(fn.lineno, "_get_job_arguments builds its list at run time; "
+            route.findings.append(Finding(getattr(fn, "lineno", 1), "_get_job_arguments builds its list at run time; "
                                           "job_arguments were not converted"))
         return
     elts = lists[0].elts
@@ -182,7 +184,7 @@ def _local_config_attr(fn: ast.AST, name: str) -> str | None:
     return None
 
 
-def _ports(idx: TreeIndex, methods: dict[str, ast.AST], route: BuilderRoute) -> None:
+def _ports(idx: TreeIndex, methods: Mapping[str, ast.AST], route: BuilderRoute) -> None:
     """Container paths written in ``_get_inputs``/``_get_outputs`` (directly or through a module
     constant) instead of read from the contract."""
     consts = module_constants(idx.sf.tree) if idx.sf.tree is not None else {}
@@ -200,7 +202,7 @@ def _ports(idx: TreeIndex, methods: dict[str, ast.AST], route: BuilderRoute) -> 
                 text = paths[0] if paths else None
                 where = f"container paths from its constant {node.id}"
             if text and text.startswith("/opt/ml/"):
-                route.findings.append(Finding(node.lineno, (  # type: ignore[attr-defined]
+                route.findings.append(Finding(getattr(node, "lineno", 1), (
                     f"{name} uses {where}; the template takes container paths from the contract "
                     "only: declare them in contract.inputs/outputs")))
                 break
