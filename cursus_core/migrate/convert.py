@@ -124,11 +124,12 @@ def convert_step(info: StepInfo) -> Converted:
         spec_diff = _diff(base_spec, _spec_dict(specs[jt], notes), f"variant '{jt}' spec", notes, specs[jt].path)
         if spec_diff:
             block["spec"] = spec_diff
-        if v_contract is not None and contract is not None and v_contract.facts is not contract.facts:
-            c_diff = _diff(base_contract, _contract_dict(v_contract, specs[jt], route, notes),
-                           f"variant '{jt}' contract", notes, v_contract.path)
-            if c_diff:
-                block["contract"] = c_diff
+        # a variant's contract differs when its spec names another contract, or when its dependencies'
+        # ``required`` differ (contract inputs carry ``required``)
+        c_diff = _diff(base_contract, _contract_dict(v_contract, specs[jt], route, notes),
+                       f"variant '{jt}' contract", notes, v_contract.path if v_contract else specs[jt].path)
+        if c_diff:
+            block["contract"] = c_diff
         variants[str(jt)] = block
     if variants:
         doc["variants"] = variants
@@ -158,7 +159,7 @@ def _builder_facts(path: Path, contract: dict[str, Any], notes: _Notes) -> None:
             notes.add("builder", f"builder sets env var '{e.name}' that the contract does not declare; the "
                       "template sets declared env vars only", path, e.span.line)
     for d in b.output_destinations:
-        if d.kind in ("literal", "fstring", "concat", "other") and not d.uses_base:
+        if d.kind in ("literal", "fstring", "concat") and not d.uses_base:
             notes.add("builder", f"_get_outputs builds a destination ({d.kind}) that is not under the base output "
                       "path; the template writes <base>/<step>/[<job_type>/]<logical>", path, d.span.line)
 
@@ -258,12 +259,16 @@ def _contract_dict(contract: ReadContract | None, spec: ReadSpec, route: Builder
     else:
         c, p = contract.facts, contract.path
         out["entry_point"] = _value(c.entry_point, "entry_point", notes, p) if c.entry_point else None
+        if route is not None and route.circular_ref_check:
+            out["circular_ref_check"] = True
         out["inputs"] = {}
         for name, e in c.inputs.items():
             port: dict[str, Any] = {"path": _value(e, f"input path '{name}'", notes, p)}
             port["required"] = required.get(name) if required.get(name) is not None else True
             if route is not None and name in route.channels:
                 port["channels"] = Flow(route.channels[name])
+            elif route is not None and route.channel_names and port["path"] == "/opt/ml/input/data":
+                port["channels"] = Flow(route.channel_names)  # the channel root fans out
             out["inputs"][name] = port
         out["outputs"] = {name: {"path": _value(e, f"output path '{name}'", notes, p)}
                           for name, e in c.outputs.items()}

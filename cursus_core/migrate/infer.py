@@ -65,6 +65,10 @@ class BuilderRoute:
     container_entrypoint: list[str] | None = None
     #: input logical name -> training channels the builder fans it out into
     channels: dict[str, list[str]] = field(default_factory=dict)
+    #: channel names a helper builds from one base path (``{"train": TrainingInput(...), ...}``)
+    channel_names: list[str] = field(default_factory=list)
+    #: the builder runs the pipeline-variable circular-reference guard (contract.circular_ref_check)
+    circular_ref_check: bool = False
     #: ``--flag`` -> config attribute (None when the value is not ``self.config.<attr>``)
     job_arguments: list[tuple[str, str | None, int]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
@@ -73,9 +77,14 @@ class BuilderRoute:
 
 
 def _config_attr(node: ast.AST | None) -> str | None:
-    """``self.config.x`` / ``config.x`` -> ``x``; anything else -> None."""
+    """``self.config.x`` / ``config.x`` / ``getattr(self.config, "x", d)`` / ``str(<one of those>)`` -> ``x``."""
     if isinstance(node, ast.Attribute) and last_name(node.value) == "config":
         return node.attr
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        if node.func.id == "getattr" and len(node.args) >= 2 and last_name(node.args[0]) == "config":
+            return _str(node.args[1])
+        if node.func.id == "str" and len(node.args) == 1:
+            return _config_attr(node.args[0])
     return None
 
 
@@ -111,7 +120,8 @@ def read_builder_route(path: Path, sagemaker_step_type: str | None, class_name: 
         if name in table and route.kind is None:
             route.kind, route.sdk_class = table[name]
             for keyword, key in FIELD_KEYWORDS.items():
-                attr = _config_attr(kw.get(keyword))
+                value = kw.get(keyword)
+                attr = _local_config_attr(cls, value.id) if isinstance(value, ast.Name) else _config_attr(value)
                 if attr:
                     route.fields[key] = attr
             if name == "FrameworkProcessor":
@@ -130,7 +140,12 @@ def read_builder_route(path: Path, sagemaker_step_type: str | None, class_name: 
     _job_arguments(idx, methods.get("_get_job_arguments"), route)
     _ports(idx, methods, route)
     _channels(sf.tree, methods.get("_get_inputs"), route)
-    helpers = sorted(m for m in methods if m not in STANDARD_METHODS)
+    route.channel_names = _channel_helper(methods)
+    route.circular_ref_check = "_detect_circular_references" in methods
+    covered = {"_detect_circular_references", "_is_pipeline_variable"} if route.circular_ref_check else set()
+    if route.channel_names:
+        covered.add("_create_data_channels_from_source")
+    helpers = sorted(m for m in methods if m not in STANDARD_METHODS and m not in covered)
     if helpers:
         route.findings.append(Finding(methods[helpers[0]].lineno, (
             f"builder helper method(s) {', '.join(helpers)} hold logic no template runs; check it is "
@@ -139,16 +154,32 @@ def read_builder_route(path: Path, sagemaker_step_type: str | None, class_name: 
 
 
 def _job_arguments(idx: TreeIndex, fn: ast.AST | None, route: BuilderRoute) -> None:
-    """``return ["--flag", self.config.x, ...]``: each flag with the config attribute after it."""
+    """``["--flag", self.config.x, ...]`` returned, assigned or ``.extend``-ed: each flag with the config
+    attribute after it, in source order."""
     if fn is None:
         return
-    lists = [r.value for r in ast.walk(fn) if isinstance(r, ast.Return) and isinstance(r.value, ast.List)]
-    if not lists:
+    elts: list[ast.expr] = []
+    guard: dict[int, str] = {}  # id(element) -> config attribute of an ``if self.config.x:`` around it
+    for node in ast.walk(fn):
+        if not isinstance(node, ast.If):
+            continue
+        attr = _config_attr(node.test)
+        if attr:
+            for sub in (n for stmt in node.body for n in ast.walk(stmt)):
+                guard.setdefault(id(sub), attr)
+    for node in ast.walk(fn):
+        if isinstance(node, (ast.Return, ast.Assign)) and isinstance(node.value, ast.List):
+            elts.extend(node.value.elts)
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args
+              and node.func.attr in ("extend", "append")):
+            arg = node.args[0]
+            elts.extend(arg.elts if node.func.attr == "extend" and isinstance(arg, ast.List) else [arg])
+    elts.sort(key=lambda e: (e.lineno, e.col_offset))
+    if not elts:
         if any(isinstance(r, ast.Return) and r.value is not None and not _is_none(r.value) for r in ast.walk(fn)):
-            route.findings.append(Finding(getattr(fn, "lineno", 1), "_get_job_arguments builds its list at run time; "
-                                          "job_arguments were not converted"))
+            route.findings.append(Finding(getattr(fn, "lineno", 1), "_get_job_arguments builds its list at run "
+                                          "time; job_arguments were not converted"))
         return
-    elts = lists[0].elts
     i = 0
     while i < len(elts):
         flag = _str(elts[i])
@@ -158,14 +189,21 @@ def _job_arguments(idx: TreeIndex, fn: ast.AST | None, route: BuilderRoute) -> N
             i += 1
             continue
         nxt = elts[i + 1] if i + 1 < len(elts) else None
-        if nxt is not None and _str(nxt) is not None and _str(nxt).startswith("-"):  # type: ignore[union-attr]
-            route.job_arguments.append((flag, "", elts[i].lineno))
+        nxt_text = _str(nxt)
+        if nxt is None or (nxt_text is not None and nxt_text.startswith("-")):
+            cond = guard.get(id(elts[i]))
+            route.findings.append(Finding(elts[i].lineno, (
+                f"job argument {flag} is a bare flag" + (f" passed when config.{cond} is true; written with source "
+                f"{cond}, so the template passes '{flag} <value of {cond}>'" if cond else
+                "; the template passes '--flag value' pairs only, so it is written with an empty source "
+                "(the template drops it)"))))
+            route.job_arguments.append((flag, cond or "", elts[i].lineno))
             i += 1
             continue
         attr = _config_attr(nxt)
-        if attr is None and nxt is not None and isinstance(nxt, ast.Name):
+        if attr is None and isinstance(nxt, ast.Name):
             attr = _local_config_attr(fn, nxt.id)
-        if nxt is not None and attr is None:
+        if attr is None:
             route.findings.append(Finding(nxt.lineno, f"job argument {flag} gets a value that is not a config "
                                           "attribute; the template passes config attributes only"))
         route.job_arguments.append((flag, attr, elts[i].lineno))
@@ -221,3 +259,14 @@ def _channels(tree: ast.Module | None, fn: ast.AST | None, route: BuilderRoute) 
             if isinstance(node, ast.Subscript) and _str(node.slice) is not None:
                 route.channels.setdefault(_str(node.slice), list(names))  # type: ignore[arg-type]
                 break
+
+
+def _channel_helper(methods: Mapping[str, ast.AST]) -> list[str]:
+    """Keys of a ``{"train": TrainingInput(...), ...}`` dict a helper returns (training channel fan-out)."""
+    for fn in methods.values():
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Dict) and len(node.keys) > 1 and all(
+                    _str(k) is not None for k in node.keys) and all(
+                    isinstance(v, ast.Call) and (call_name(v) or "").endswith("TrainingInput") for v in node.values):
+                return [str(_str(k)) for k in node.keys]
+    return []
