@@ -72,8 +72,11 @@ def test_job_type_specs_become_partial_variants(repo: Path) -> None:
     assert [v.value for v in merged.spec.outputs["processed_data"].aliases] == ["input_path", "testing_data",
                                                                                   "input_data"]
     assert merged.spec.dependencies["SIGNATURE"].required.value is False
-    assert [(n.kind, n.path.name if n.path else None) for n in outcome.notes] == [
-        ("info", "tabular_preprocessing_training_spec.py")]
+    assert [(n.kind, n.path.name if n.path else None, n.line) for n in outcome.notes] == [
+        ("info", "tabular_preprocessing_training_spec.py", None), ("builder", "builder_tabular_preprocessing_step.py", 74)]
+    assert outcome.notes[1].message == (
+        "builder sets env var 'LABEL_FIELD' from config.label_name; the template reads config.label_field (or the "
+        "config's env collector): add that field or property to the config")
 
 
 def test_migrated_files_are_valid_interfaces(repo: Path) -> None:
@@ -108,7 +111,9 @@ def test_builder_logic_and_unknown_route_are_reported(repo: Path) -> None:
     notes = {o.step: [(n.kind, n.line, n.message) for n in o.notes] for o in report.outcomes}
     assert notes["DataLoading"] == [("builder", 77, (
         "_get_outputs uses container paths from its constant _LOADER_OUTPUT_PATHS; the template takes container "
-        "paths from the contract only: declare them in contract.inputs/outputs"))]
+        "paths from the contract only: declare them in contract.inputs/outputs")), ("builder", 58, (
+        "_get_environment_variables returns config.loader_environment built at run time; its env var names are "
+        "not knowable statically: declare them in contract.env_vars"))]
     assert notes["Registration"] == [("guessed-nothing", None, (
         "the builder instantiates no SDK class a template uses (known: none for this SageMaker step type); "
         "compute.kind and patterns.step_assembly were not guessed"))]
@@ -128,10 +133,10 @@ def test_dry_run_and_diff_write_nothing(repo: Path, capsys: pytest.CaptureFixtur
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(repo)
     before = sorted(p.relative_to(repo) for p in repo.rglob("*"))
-    assert main(["migrate", ".", "--dry-run"]) == 1  # DataLoading and Registration are reported
+    assert main(["migrate", ".", "--dry-run"]) == 1  # builder logic and Registration's route are reported
     out = capsys.readouterr().out
     assert "would write steps/interfaces/tabular_preprocessing.step.yaml: TabularPreprocessing" in out
-    assert out.splitlines()[-1] == "12 steps: would write 12; 2 things reported"
+    assert out.splitlines()[-1] == "12 steps: would write 12; 14 things reported"
     assert main(["migrate", ".", "--diff", "--step", "CurrencyConversion"]) == 0
     captured = capsys.readouterr()
     golden = GOLDEN.read_text().splitlines()
@@ -142,7 +147,7 @@ def test_dry_run_and_diff_write_nothing(repo: Path, capsys: pytest.CaptureFixtur
 
 
 def test_delete_sources_removes_only_the_converted_steps_files(repo: Path) -> None:
-    assert main(["migrate", str(repo), "--step", "XGBoostTraining", "--delete-sources"]) == 0
+    assert main(["migrate", str(repo), "--step", "XGBoostTraining", "--delete-sources"]) == 1  # XGB_NTHREAD note
     assert not (repo / "steps" / "contracts" / "xgboost_training_contract.py").exists()
     assert not (repo / "steps" / "specs" / "xgboost_training_spec.py").exists()
     assert not (repo / "steps" / "builders" / "builder_xgboost_training_step.py").exists()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from cursus_core.catalog.catalog import StepInfo
-from cursus_core.facts import DependencyFacts, Entry, OutputFacts, SpecFacts, extract_builders
+from cursus_core.facts import DependencyFacts, Entry, OutputFacts, SpecFacts, extract_builders, extract_configs
 from cursus_core.source import load_source
 from cursus_core.interface.discovery import snake_step_name
 
@@ -23,6 +23,8 @@ from .infer import BuilderRoute, read_builder_route
 from .read import NOT_LITERAL, ReadContract, ReadSpec, problem_of, read_contracts, read_specs
 
 JOB_TYPE_ORDER = ("training", "validation", "testing", "calibration")
+#: config methods the template calls to collect env vars itself
+ENV_COLLECTORS = ("get_environment_variables",)
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,32 @@ def convert_step(info: StepInfo) -> Converted:
             notes.add("builder", f.message, info.builder, f.line)
     if info.builder is not None:
         _builder_facts(info.builder, base_contract, notes)
+    if route is not None:
+        _env_feeds(info, route, base_contract, notes)
     return out
+
+
+def _env_feeds(info: StepInfo, route: BuilderRoute, contract: dict[str, Any], notes: _Notes) -> None:
+    """Env vars the builder fills from a config attribute the template would not read.
+
+    The template fills a declared env var from the config's own env collector, else from the config
+    attribute named like the var in lower case (``LABEL_FIELD`` <- ``label_field``).
+    """
+    config = extract_configs(load_source(info.config)) if info.config is not None else []
+    members = config[0] if config else None
+    if members is not None and any(n in members.methods for n in ENV_COLLECTORS):
+        return
+    env = contract.get("env_vars", {})
+    declared = [*env.get("required", []), *env.get("optional", {})]
+    for name in declared:
+        if name not in route.env_sources:
+            continue
+        attr, line = route.env_sources[name]
+        if attr == name.lower() or (members is not None and members.has_member(name.lower())):
+            continue
+        how = f"from config.{attr}" if attr else "from a value that is not a config attribute"
+        notes.add("builder", f"builder sets env var '{name}' {how}; the template reads config.{name.lower()} (or "
+                  "the config's env collector): add that field or property to the config", info.builder, line)
 
 
 def _builder_facts(path: Path, contract: dict[str, Any], notes: _Notes) -> None:

@@ -69,6 +69,8 @@ class BuilderRoute:
     channel_names: list[str] = field(default_factory=list)
     #: the builder runs the pipeline-variable circular-reference guard (contract.circular_ref_check)
     circular_ref_check: bool = False
+    #: env var -> the config attribute ``_get_environment_variables`` sets it from (None: something else)
+    env_sources: dict[str, tuple[str | None, int]] = field(default_factory=dict)
     #: ``--flag`` -> config attribute (None when the value is not ``self.config.<attr>``)
     job_arguments: list[tuple[str, str | None, int]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
@@ -139,7 +141,9 @@ def read_builder_route(path: Path, sagemaker_step_type: str | None, class_name: 
                          "compute.kind and patterns.step_assembly were not guessed")
     _job_arguments(idx, methods.get("_get_job_arguments"), route)
     _ports(idx, methods, route)
+    _env_sources(methods.get("_get_environment_variables"), route)
     _channels(sf.tree, methods.get("_get_inputs"), route)
+    _input_defaults(methods.get("_get_inputs"), route)
     route.channel_names = _channel_helper(methods)
     route.circular_ref_check = "_detect_circular_references" in methods
     covered = {"_detect_circular_references", "_is_pipeline_variable"} if route.circular_ref_check else set()
@@ -270,3 +274,51 @@ def _channel_helper(methods: Mapping[str, ast.AST]) -> list[str]:
                     isinstance(v, ast.Call) and (call_name(v) or "").endswith("TrainingInput") for v in node.values):
                 return [str(_str(k)) for k in node.keys]
     return []
+
+
+def _first_config_attr(node: ast.AST) -> str | None:
+    for sub in ast.walk(node):
+        attr = _config_attr(sub)
+        if attr:
+            return attr
+    return None
+
+
+def _env_sources(fn: ast.AST | None, route: BuilderRoute) -> None:
+    """``env["X"] = str(self.config.y)`` and ``{"X": self.config.y}``: which config attribute feeds X."""
+    if fn is None:
+        return
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Subscript):
+            name = _str(node.targets[0].slice)
+            if name:
+                route.env_sources[name] = (_first_config_attr(node.value), node.lineno)
+        elif isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values):
+                name = _str(key)
+                if name:
+                    route.env_sources[name] = (_first_config_attr(value), getattr(key, "lineno", node.lineno))
+    if not route.env_sources:
+        returns = [r.value for r in ast.walk(fn) if isinstance(r, ast.Return) and r.value is not None
+                   and not _is_none(r.value) and not isinstance(r.value, ast.Dict)]
+        if returns:
+            attr = _first_config_attr(returns[0])
+            where = f"config.{attr}" if attr else "a value"
+            route.findings.append(Finding(returns[0].lineno, (
+                f"_get_environment_variables returns {where} built at run time; its env var names are not "
+                "knowable statically: declare them in contract.env_vars")))
+
+
+def _input_defaults(fn: ast.AST | None, route: BuilderRoute) -> None:
+    """``inputs = {"X": self.config.y, **inputs}``: an input taken from the config unless a step wires it."""
+    if fn is None:
+        return
+    for node in ast.walk(fn):
+        if not (isinstance(node, ast.Dict) and None in node.keys):  # a ``**spread`` with literal keys
+            continue
+        for key, value in zip(node.keys, node.values):
+            name, attr = _str(key), _config_attr(value)
+            if name and attr:
+                route.findings.append(Finding(getattr(key, "lineno", 1), (
+                    f"_get_inputs takes input '{name}' from config.{attr} when no step provides it; "
+                    f"contract.input_source_overrides would take it from the config always: not converted")))
