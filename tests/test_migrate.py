@@ -73,7 +73,8 @@ def test_job_type_specs_become_partial_variants(repo: Path) -> None:
                                                                                   "input_data"]
     assert merged.spec.dependencies["SIGNATURE"].required.value is False
     assert [(n.kind, n.path.name if n.path else None, n.line) for n in outcome.notes] == [
-        ("info", "tabular_preprocessing_training_spec.py", None), ("builder", "builder_tabular_preprocessing_step.py", 74)]
+        ("info", "tabular_preprocessing_training_spec.py", None),
+        ("builder", "builder_tabular_preprocessing_step.py", 74)]
     assert outcome.notes[1].message == (
         "builder sets env var 'LABEL_FIELD' from config.label_name; the template reads config.label_field (or the "
         "config's env collector): add that field or property to the config")

@@ -294,7 +294,7 @@ def _env_sources(fn: ast.AST | None, route: BuilderRoute) -> None:
             if name:
                 route.env_sources[name] = (_first_config_attr(node.value), node.lineno)
         elif isinstance(node, ast.Dict):
-            for key, value in zip(node.keys, node.values):
+            for key, value in zip(node.keys, node.values, strict=True):
                 name = _str(key)
                 if name:
                     route.env_sources[name] = (_first_config_attr(value), getattr(key, "lineno", node.lineno))
@@ -316,7 +316,7 @@ def _input_defaults(fn: ast.AST | None, route: BuilderRoute) -> None:
     for node in ast.walk(fn):
         if not (isinstance(node, ast.Dict) and None in node.keys):  # a ``**spread`` with literal keys
             continue
-        for key, value in zip(node.keys, node.values):
+        for key, value in zip(node.keys, node.values, strict=True):
             name, attr = _str(key), _config_attr(value)
             if name and attr:
                 route.findings.append(Finding(getattr(key, "lineno", 1), (
