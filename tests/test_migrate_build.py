@@ -31,7 +31,8 @@ FEEDS = {
     "config_tabular_preprocessing_step.py": ("TabularPreprocessingConfig", {"label_field": "label_name"}),
     "config_risk_table_mapping_step.py": ("RiskTableMappingConfig", {"label_field": "label_name",
                                                                      "categorical_columns": "categorical_columns_env"}),
-    "config_xgboost_model_eval_step.py": ("XGBoostModelEvalConfig", {"id_field": "id_name", "label_field": "label_name"}),
+    "config_xgboost_model_eval_step.py": ("XGBoostModelEvalConfig", {"id_field": "id_name",
+                                                                     "label_field": "label_name"}),
     "config_xgboost_training_step.py": ("XGBoostTrainingConfig", {"xgb_nthread": "nthread_env"}),
     "config_pytorch_training_step.py": ("PyTorchTrainingConfig", {"training_seed": "seed"}),
 }
