@@ -45,6 +45,7 @@ def cli(ctx: click.Context) -> None:
       cursus-lint rules                        list every rule
       cursus-lint rule CL103                   explain one rule
       cursus-lint catalog .                    show which files form which step
+      cursus-lint migrate . --dry-run          classic steps -> .step.yaml interfaces
     """
     if ctx.invoked_subcommand is None:  # bare `cursus-lint`: the help, as `git` does
         click.echo(ctx.get_help())
@@ -895,6 +896,7 @@ SHORT_HELP = {
     "clean": "Remove the facts cache.",
     "init": "Configure cursus-lint for this repo.",
     "lsp": "Run the language server.",
+    "migrate": "Convert classic steps to .step.yaml files.",
     "rule": "Explain one rule.",
     "rules": "List every rule.",
     "schema": "Print the JSON Schema of .step.yaml files.",
