@@ -73,12 +73,30 @@ def migrate(root: str | os.PathLike[str], steps: list[str] | None = None, out_di
         infos = [i for i in infos if i.name in steps]
     if not infos:
         raise MigrationError(f"no classic steps (contract, spec or builder files) under '{root}'")
-    for info in sorted(infos, key=lambda i: i.name):
-        report.outcomes.append(_one(convert_step(info), out_dir, write, delete_sources))
+    # convert everything before writing or deleting anything: steps may share a contract or spec file
+    converted = [convert_step(info) for info in sorted(infos, key=lambda i: i.name)]
+    for conv in converted:
+        report.outcomes.append(_one(conv, out_dir, write))
+    if delete_sources:
+        _delete_sources(converted, report)
     return report
 
 
-def _one(conv: Converted, out_dir: Path | None, write: bool, delete_sources: bool) -> StepOutcome:
+def _delete_sources(converted: list[Converted], report: MigrationReport) -> None:
+    """Delete each source file whose every step was written (a file shared with a kept step stays)."""
+    written = {o.step for o in report.outcomes if o.status == "written"}
+    claims: dict[Path, set[str]] = {}
+    for conv in converted:
+        for src in conv.sources:
+            claims.setdefault(src, set()).add(conv.step)
+    by_step = {o.step: o for o in report.outcomes}
+    for src, steps in sorted(claims.items()):
+        if steps <= written:
+            src.unlink(missing_ok=True)
+            by_step[min(steps)].deleted.append(src)
+
+
+def _one(conv: Converted, out_dir: Path | None, write: bool) -> StepOutcome:
     target = (out_dir / conv.target.name) if out_dir is not None else conv.target
     if conv.document is None:
         return StepOutcome(conv.step, "skipped", target, None, conv.notes, conv.variants)
@@ -91,12 +109,7 @@ def _one(conv: Converted, out_dir: Path | None, write: bool, delete_sources: boo
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target, "x", encoding="utf-8") as fh:  # "x": never replace a file created meanwhile
         fh.write(text)
-    outcome = StepOutcome(conv.step, "written", target, text, conv.notes, conv.variants)
-    if delete_sources:
-        for src in conv.sources:
-            src.unlink(missing_ok=True)
-            outcome.deleted.append(src)
-    return outcome
+    return StepOutcome(conv.step, "written", target, text, conv.notes, conv.variants)
 
 
 def diff_text(outcome: StepOutcome, relative_to: Path) -> str:
