@@ -187,3 +187,14 @@ def test_migrated_repo_lints_like_the_classic_one(tmp_path: Path) -> None:
     builder_notes = [n.message for o in report.outcomes for n in o.notes if n.kind == "builder"]
     assert ("builder sets env var 'TARGET_CURRENCY' that the contract does not declare; the template sets "
             "declared env vars only") in builder_notes
+
+
+def test_job_arguments_the_builder_never_passes_are_not_converted(repo: Path) -> None:
+    builder = repo / "steps" / "builders" / "builder_currency_conversion_step.py"
+    _edit(builder, "arguments=self._get_job_arguments(),", "arguments=None,")
+    (outcome,) = migrate(repo, ["CurrencyConversion"], write=False).outcomes
+    line = next(i for i, t in enumerate(builder.read_text().splitlines(), 1) if "def _get_job_arguments" in t)
+    assert [(n.kind, n.line, n.message) for n in outcome.notes] == [("builder", line, (
+        "_get_job_arguments is defined but nothing in the builder calls it (its arguments never reach the script); "
+        "job_arguments were not converted"))]
+    assert outcome.text is not None and "job_arguments" not in outcome.text

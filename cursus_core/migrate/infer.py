@@ -139,7 +139,16 @@ def read_builder_route(path: Path, sagemaker_step_type: str | None, class_name: 
         known = ", ".join(sorted(table)) if table else "none for this SageMaker step type"
         route.unknown = (f"the builder instantiates no SDK class a template uses (known: {known}); "
                          "compute.kind and patterns.step_assembly were not guessed")
-    _job_arguments(idx, methods.get("_get_job_arguments"), route)
+    job_fn = methods.get("_get_job_arguments")
+    called = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "_get_job_arguments"
+                 for n in ast.walk(cls))
+    if job_fn is not None and not called:
+        if any(isinstance(r, ast.Return) and r.value is not None and not _is_none(r.value) for r in ast.walk(job_fn)):
+            route.findings.append(Finding(job_fn.lineno, (
+                "_get_job_arguments is defined but nothing in the builder calls it (its arguments never reach the "
+                "script); job_arguments were not converted")))
+    else:
+        _job_arguments(idx, job_fn, route)
     _ports(idx, methods, route)
     _env_sources(methods.get("_get_environment_variables"), route)
     _channels(sf.tree, methods.get("_get_inputs"), route)
