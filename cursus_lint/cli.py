@@ -47,6 +47,7 @@ def cli(ctx: click.Context) -> None:
       cursus-lint rules                        list every rule
       cursus-lint rule CL103                   explain one rule
       cursus-lint catalog .                    show which files form which step
+      cursus-lint migrate . --dry-run          classic steps -> .step.yaml interfaces
     """
     if ctx.invoked_subcommand is None:  # bare `cursus-lint`: the help, as `git` does
         click.echo(ctx.get_help())
@@ -688,6 +689,57 @@ def schema_cmd(name: str) -> None:
     click.echo(step_interface_schema_text(), nl=False)
 
 
+@cli.command("migrate")
+@click.argument("root", type=click.Path(path_type=Path), default=".")
+@click.option("--step", "steps", multiple=True, metavar="NAME", help="Only this step (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Report what would be written; write nothing.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the files as a unified diff; write nothing.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Write the .step.yaml files into DIR instead of <pkg>/steps/interfaces/.")
+@click.option("--delete-sources", is_flag=True,
+              help="After writing a step's .step.yaml, delete its contract, spec and builder files.")
+def migrate_cmd(root: Path, steps: tuple[str, ...], dry_run: bool, show_diff: bool, out_dir: Path | None,
+                delete_sources: bool) -> None:
+    """Convert classic steps (contract + specs + registry row + builder) into .step.yaml interfaces.
+
+    Reads every value as a literal from the syntax tree (nothing is imported) and writes one
+    <pkg>/steps/interfaces/<snake_step>.step.yaml per step; job-type specs become variants. What it
+    cannot convert (values that are not literal, builder logic no template runs, routes it could not
+    infer) is reported, not guessed. An existing .step.yaml is never overwritten; the classic files
+    stay unless --delete-sources. Exit 0 when everything converted, 1 when something was reported.
+    """
+    from cursus_core.migrate import MigrationError, diff_text, migrate
+
+    if delete_sources and (dry_run or show_diff):
+        _fail("--delete-sources cannot be combined with --dry-run or --diff")
+        sys.exit(EXIT_ERROR)
+    try:
+        report = migrate(root, list(steps) or None, out_dir.resolve() if out_dir else None,
+                         write=not (dry_run or show_diff), delete_sources=delete_sources)
+    except (MigrationError, OSError) as exc:
+        _fail(str(exc))
+        sys.exit(EXIT_ERROR)
+    here = Path.cwd()
+    verbs = {"written": "wrote", "would-write": "would write", "exists": "kept existing", "skipped": "skipped"}
+    for o in report.outcomes:
+        if show_diff:
+            click.echo(diff_text(o, here), nl=False)
+        variants = f" (variants: {', '.join(o.variants)})" if o.variants else ""
+        click.echo(f"{verbs[o.status]} {_rel(o.target)}: {o.step}{variants}", err=show_diff)
+        for n in o.notes:
+            where = f"{_rel(n.path)}{':' + str(n.line) if n.line else ''}: " if n.path else ""
+            click.echo(f"  {n.kind}: {where}{n.message}", err=show_diff)
+        for d in o.deleted:
+            click.echo(f"  deleted {_rel(d)}", err=show_diff)
+    for n in report.notes:
+        click.echo(f"{n.kind}: {n.message}", err=show_diff)
+    counts = {k: sum(o.status == k for o in report.outcomes) for k in verbs}
+    summary = ", ".join(f"{v} {counts[k]}" for k, v in verbs.items() if counts[k])
+    reported = sum(len([n for n in o.notes if n.kind != "info"]) for o in report.outcomes)
+    click.echo(f"{len(report.outcomes)} steps: {summary}; {reported} things reported", err=show_diff)
+    sys.exit(EXIT_OK if report.complete else EXIT_FINDINGS)
+
+
 @cli.command("lsp")
 @click.option("--tcp", metavar="HOST:PORT", help="Listen on a TCP socket instead of stdio.")
 @click.option("--stdio", is_flag=True, help="Talk over stdin/stdout (the default; accepted because editors pass it).")
@@ -1052,6 +1104,7 @@ SHORT_HELP = {
     "init": "Configure cursus-lint for this repo.",
     "lsp": "Run the language server.",
     "mcp": "Run the MCP server for coding agents.",
+    "migrate": "Convert classic steps to .step.yaml files.",
     "new-step": "Write an aligned new step into a repo.",
     "rule": "Explain one rule.",
     "rules": "List every rule.",
