@@ -183,10 +183,15 @@ def test_migrated_repo_lints_like_the_classic_one(tmp_path: Path) -> None:
     assert before == {"CurrencyConversion": {"CL103", "CL403"}, "XGBoostModelEval": {"CL201", "CL202"}}
     # CL403 (the builder sets an env var the contract does not declare) has no builder to fire on after the
     # migration: the template sets declared env vars only. migrate reports that instead of losing it.
-    assert after == {"CurrencyConversion": {"CL103"}, "XGBoostModelEval": {"CL201", "CL202"}}
+    # CL402 after the migration: the classic builders feed LABEL_FIELD (and CATEGORICAL_COLUMNS, ID_FIELD)
+    # from config attributes of other names; the template reads the same-named attribute or the config's env
+    # collector, so the migrated steps really would run without them. migrate says so per builder.
+    assert after == {"CurrencyConversion": {"CL103"}, "XGBoostModelEval": {"CL201", "CL202", "CL402"},
+                     "RiskTableMapping": {"CL402"}, "TabularPreprocessing": {"CL402"}}
     builder_notes = [n.message for o in report.outcomes for n in o.notes if n.kind == "builder"]
     assert ("builder sets env var 'TARGET_CURRENCY' that the contract does not declare; the template sets "
             "declared env vars only") in builder_notes
+    assert sum("builder sets env var 'LABEL_FIELD' from config.label_name" in m for m in builder_notes) == 3
 
 
 def test_job_arguments_the_builder_never_passes_are_not_converted(repo: Path) -> None:
