@@ -98,6 +98,11 @@ fails without the variable (`os.environ["X"]`, `environ_vars["X"]`) is declared 
 base class): otherwise declaring it would make CL402 report the unchanged builder, so no fix is
 offered and the builder needs a hand edit. No fix is offered when the script's default is
 computed at run time, or when the contract's env-var field is not a literal list or dict.
+
+In a `.step.yaml` the same choice edits `contract.env_vars`: a new `NAME: default` key under
+`optional` (quoted like the other defaults there) or a new item of the `required` list (in its
+own flow `[...]` or block `- ` style), adding `env_vars:` / `optional:` / `required:` when the
+contract has none. The rest of the file, its comments, key order and quoting stay byte for byte.
 ''',
     bad=(Example(repo(script=_BAD_SCRIPT), expect=(("steps/scripts/clean.py", line_of(_BAD_SCRIPT, "DEBUG_MODE")),)),),
     good=(Example(repo()),
@@ -157,9 +162,7 @@ _REQUIRING_READS = frozenset({"subscript", "environ_vars"})
                                  "it with os.environ[...], to required_env_vars")
 def add_env_var(d: Diagnostic, ctx: Context) -> Planned | None:
     """Declare a read env var: optional unless every read fails without it (then required)."""
-    import libcst as cst
-
-    from cursus_lint.fix.context import add_to_contract, as_text, at, contract_label
+    from cursus_lint.fix.context import as_text, at, contract_label
 
     step = ctx.step(d)
     if step is None or step.script is None or step.script.script is None:
@@ -173,6 +176,7 @@ def add_env_var(d: Diagnostic, ctx: Context) -> Planned | None:
     same = [r for r in reads if r.name == name]
     literal = next((r for r in same if r.has_default and r.default_is_literal and r.default is not None), None)
     label = contract_label(step)
+    value: str | None  # None: required
     if literal is not None:
         value = as_text(literal.default)
     elif any(r.has_default for r in same):
@@ -182,10 +186,22 @@ def add_env_var(d: Diagnostic, ctx: Context) -> Planned | None:
         if builder is not None and builder.has_env_method and not builder.calls_super_env \
                 and name not in {e.name for e in builder.env_vars_set}:
             return None  # required would make CL402 report the builder: a hand edit, not a safe fix
-        return add_to_contract(step, ctx, "required_env_vars", cst.Element(cst.SimpleString(repr(name))),
-                               f"declare '{name}' in required_env_vars of '{label}'")
+        value = None
     else:
         value = ""
+    from cursus_lint.fix.interface import declare_env_var, interface_path
+
+    if interface_path(step) is not None:
+        where = "contract.env_vars." + ("required" if value is None else "optional")
+        message = f"declare '{name}' in {where}" + ("" if value is None else f" (default {value!r})")
+        return declare_env_var(step, ctx, name, value, message)
+    import libcst as cst
+
+    from cursus_lint.fix.context import add_to_contract
+
+    if value is None:
+        return add_to_contract(step, ctx, "required_env_vars", cst.Element(cst.SimpleString(repr(name))),
+                               f"declare '{name}' in required_env_vars of '{label}'")
     item = cst.DictElement(cst.SimpleString(repr(name)), cst.SimpleString(repr(value)))
     return add_to_contract(step, ctx, "optional_env_vars", item,
                            f"declare '{name}' in optional_env_vars of '{label}' (default {value!r})")

@@ -75,6 +75,11 @@ spec's other outputs (`PROCESSING_OUTPUT` with the Processing property path), so
 starts uploading it. It is offered only for Processing steps whose spec has a literal `outputs`
 list or dict and is neither a sink nor singular, and not when the spec imports another step's
 contract (the contract, not the spec, may be the one to change then).
+
+In a `.step.yaml` the fix adds `spec.outputs.<name>` with `type: processing_output` and the
+Processing `property_path`, indented like the other outputs (adding `outputs:` under `spec`
+when there is none); every job-type variant inherits it. The rest of the file, its comments,
+key order and quoting stay byte for byte.
 ''',
     bad=(Example(repo(contract=_BAD_CONTRACT),
                  expect=(("steps/specs/clean_spec.py", line_of(BASE["spec"], "outputs=[")),)),),
@@ -124,6 +129,12 @@ def add_spec_output(d: Diagnostic, ctx: Context) -> Planned | None:
     want = d.related[0].location
     name = next((n for n, e in resolved.facts.outputs.items()
                  if want.path == resolved.path and at(want, e.key_span)), None)
+    if variant.path.name.endswith(".step.yaml"):
+        from cursus_lint.fix.interface import add_processing_output
+
+        if name is None or variant.path != resolved.path:
+            return None
+        return add_processing_output(step, ctx, name, f"add output '{name}' to spec.outputs")
     parsed = ctx.parsed(variant.path)
     call = parsed.at(variant.spec.span, cst.Call) if parsed and name is not None else None
     arg = keyword_arg(call, "outputs") if call is not None else None

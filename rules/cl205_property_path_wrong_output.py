@@ -59,7 +59,10 @@ expected path text.
 ## Fix safety
 Safe: the fix replaces only the name inside `Outputs['...']` with the output's own logical name,
 which is the name builders give the `ProcessingOutput`; the rest of the string, its quotes and
-escapes stay as written.
+escapes stay as written. In a `.step.yaml` it edits the `property_path` value where it is written
+(the base `spec.outputs` or a variant's), as text: the rest of the file, its comments and
+quoting stay byte for byte (a value whose raw text does not hold the name plainly is re-quoted
+whole, in its own quote style).
 ''',
     bad=(Example(repo(spec=_BAD_SPEC), expect=(("steps/specs/clean_spec.py", line_of(_BAD_SPEC, "property_path=")),)),),
     good=(Example(repo()), Example(repo(spec=_INDEX_SPEC))),
@@ -124,6 +127,12 @@ def fix_property_path(d: Diagnostic, ctx: Context) -> Planned | None:
                 return None
             quote, named = found
             expected = out.property_path.replace(f"[{quote}{named}{quote}]", f"[{quote}{name}{quote}]", 1)
+            message = f"read output '{name}' in property_path"
+            if variant.path.name.endswith(".step.yaml"):
+                from cursus_lint.fix.interface import replace_scalar
+
+                return replace_scalar(ctx, variant.path, out.property_path_span, f"[{quote}{named}{quote}]",
+                                      f"[{quote}{name}{quote}]", expected, message)
             parsed = ctx.parsed(variant.path)
             node = parsed.at(out.property_path_span, cst.SimpleString) if parsed else None
             if parsed is None or node is None or node.evaluated_value != out.property_path:
@@ -134,5 +143,5 @@ def fix_property_path(d: Diagnostic, ctx: Context) -> Planned | None:
             except (SyntaxError, ValueError):
                 same = False
             new = node.with_changes(value=raw) if same else string(expected, node.quote[0])
-            return Planned(f"read output '{name}' in property_path", variant.path, parsed.replace(node, new))
+            return Planned(message, variant.path, parsed.replace(node, new))
     return None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import libcst as cst
 
@@ -24,6 +24,9 @@ from ..diagnostic import Diagnostic, Location
 from ..facts import FileFacts
 from ..model import ProjectModel, StepModel
 from .cst import Parsed, _bare, append, keyword_arg, new_keyword, quote_of, remove_item, string
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .yamltext import YamlText
 
 PROCESSING_PROPERTY_PATH = "properties.ProcessingOutputConfig.Outputs[{q}{name}{q}].S3Output.S3Uri"
 
@@ -45,6 +48,7 @@ class Context:
         self.project = project
         self.overlay = overlay or {}
         self._parsed: dict[Path, Parsed | None] = {}
+        self._yaml: dict[Path, YamlText | None] = {}
 
     def text(self, path: Path) -> str | None:
         return load_source(path, self.overlay).text
@@ -54,6 +58,15 @@ class Context:
             text = self.text(path)
             self._parsed[path] = Parsed.of(text) if text is not None else None
         return self._parsed[path]
+
+    def yaml(self, path: Path) -> YamlText | None:
+        """A ``.step.yaml`` with its located tree, for text edits (None when it does not read cleanly)."""
+        if path not in self._yaml:
+            from .yamltext import YamlText
+
+            text = self.text(path)
+            self._yaml[path] = YamlText.of(path, text) if text is not None else None
+        return self._yaml[path]
 
     def step(self, d: Diagnostic) -> StepModel | None:
         """The step a diagnostic belongs to (the one holding its file when names repeat)."""
