@@ -70,13 +70,14 @@ def minimal_edit(path: Path, old: str, new: str) -> Edit | None:
 
 
 def parses(path: Path, text: str) -> bool:
-    """``text`` still reads as what ``path`` is: Python, or for a ``.step.yaml`` one clean YAML
-    mapping (the reader, and with it the YAML library, is imported only for such a file)."""
+    """``text`` still reads as what ``path`` is: Python, or for a ``.step.yaml`` one YAML mapping
+    the reader has nothing to say about (the reader, and with it the YAML library, is imported
+    only for such a file)."""
     if path.name.endswith(".step.yaml"):
         from cursus_core.interface.reader import read_interface_text
 
         result = read_interface_text(text, path)
-        return result.root is not None and not any(p.kind.startswith("yaml-") for p in result.problems)
+        return result.root is not None and not result.problems
     try:
         ast.parse(text)
     except (SyntaxError, ValueError):

@@ -53,9 +53,10 @@ class YamlText:
 
     @classmethod
     def of(cls, path: Path, text: str) -> YamlText | None:
-        """None unless the text reads cleanly as one mapping (a fix never edits a broken file)."""
+        """None unless the text reads cleanly as one mapping: no syntax error, duplicate key,
+        foreign tag or anything else the reader reports (a fix never edits a broken file)."""
         result = read_interface_text(text, path)
-        if result.root is None or any(p.kind.startswith("yaml-") for p in result.problems):
+        if result.root is None or result.problems:
             return None
         return cls(path, text, result.root, line_starts(text))
 
