@@ -153,8 +153,8 @@ async def test_config_class_change_republishes_the_interface(client: LanguageCli
     change(client, config_uri, 2, config_text.replace("    job_type: str =", "    job_kind: str =", 1), yaml_uri)
     [d] = await published(client, yaml_uri)
     key = where(ORIGINAL, "source: job_type").start  # the value after the key
-    assert (d.code, d.range) == ("CL401", types.Range(types.Position(key.line, key.character + len("source: ")),
-                                                      types.Position(key.line, key.character + len("source: job_type"))))
+    row, col = key.line, key.character + len("source: ")
+    assert (d.code, d.range) == ("CL401", types.Range(types.Position(row, col), types.Position(row, col + 8)))
     assert d.message.startswith("interface key 'contract.job_arguments[].source' names config attribute 'job_type' "
                                 "but TabularPreprocessingConfig")
     change(client, config_uri, 3, config_text, yaml_uri)
