@@ -167,7 +167,10 @@ class YamlText:
         return self.text[start:end].rstrip("\r\n")
 
     def _flow(self, span: Span) -> bool:
-        return self.text[self._at(span.line, span.column):][:1] in ("[", "{")
+        """A flow collection; the span of a non-empty flow mapping starts at its first key, so
+        the bracket may also be the last character written before it."""
+        start = self._at(span.line, span.column)
+        return self.text[start:start + 1] in ("[", "{") or self.text[:start].rstrip()[-1:] == "{"
 
     def _newline(self) -> str:
         found = re.search(r"\r\n|\r|\n", self.text)
