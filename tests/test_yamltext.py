@@ -36,7 +36,8 @@ def test_block_map_key_with_crlf_and_four_space_indent() -> None:
     text = "contract:\r\n    env_vars:\r\n        optional:\r\n            A: 'x'\r\nspec: {}\r\n"
     d = doc(text)
     new = d.add_key(d.entry("contract", "env_vars", "optional"), ["B: ''"])
-    assert new == "contract:\r\n    env_vars:\r\n        optional:\r\n            A: 'x'\r\n            B: ''\r\nspec: {}\r\n"
+    assert new == ("contract:\r\n    env_vars:\r\n        optional:\r\n            A: 'x'\r\n"
+                   "            B: ''\r\nspec: {}\r\n")
     nested = d.add_key(d.entry("contract"), ["outputs:", "  out:", "    path: /opt/ml/processing/output"])
     assert nested == ("contract:\r\n    env_vars:\r\n        optional:\r\n            A: 'x'\r\n    outputs:\r\n"
                       "        out:\r\n            path: /opt/ml/processing/output\r\nspec: {}\r\n")
