@@ -159,7 +159,8 @@ _REQUIRING_READS = frozenset({"subscript", "environ_vars"})
 
 @RULE.fixer(safety="safe", edits="adds the variable to the contract's optional_env_vars (with the script's literal "
                                  "default, or \"\" for a read that tolerates absence) or, when the script reads "
-                                 "it with os.environ[...], to required_env_vars")
+                                 "it with os.environ[...], to required_env_vars (contract.env_vars.optional / "
+                                 ".required in a .step.yaml)")
 def add_env_var(d: Diagnostic, ctx: Context) -> Planned | None:
     """Declare a read env var: optional unless every read fails without it (then required)."""
     from cursus_lint.fix.context import as_text, at, contract_label

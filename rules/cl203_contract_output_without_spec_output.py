@@ -109,7 +109,7 @@ def _variant_at(step: StepModel, loc: Location, keyword: str) -> SpecVariant | N
 
 
 @RULE.fixer(safety="safe", edits="adds a Processing OutputSpec for the contract output to the spec's outputs, "
-                                 "shaped like the spec's other outputs")
+                                 "shaped like the spec's other outputs (spec.outputs.<name> in a .step.yaml)")
 def add_spec_output(d: Diagnostic, ctx: Context) -> Planned | None:
     """Add a Processing ``OutputSpec`` for a contract output, shaped like the spec's other outputs."""
     import libcst as cst

@@ -103,7 +103,7 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
 
 
 @RULE.fixer(safety="safe", edits="rewrites the output name inside the property_path string to the output's own "
-                                 "logical name")
+                                 "logical name (in a Python string or a .step.yaml value)")
 def fix_property_path(d: Diagnostic, ctx: Context) -> Planned | None:
     """Point a Processing property_path at its own output."""
     import ast

@@ -148,3 +148,19 @@ def test_cli_diff_then_fix_twice(tmp_path: Path, monkeypatch, capsys) -> None:
     assert (root / TP).read_text() == COMMENTED
     rc, _, err = _cli(root, monkeypatch, capsys, "--fix", "--exit-zero")
     assert (root / TP).read_text() == COMMENTED and "Fixed" not in err
+
+
+def test_unread_env_vars_are_removed_only_as_unsafe_fixes(tmp_path: Path) -> None:
+    """CL106/CL107 on an interface: the unread declaration goes (a flow item with its comma, a
+    block key with its line and comment), and only with unsafe fixes."""
+    broken = _one(COMMENTED, "required: [LABEL_FIELD]", "required: [LABEL_FIELD, OTHER]")
+    broken = _one(broken, '      TRAIN_RATIO: "0.7"\n', '      TRAIN_RATIO: "0.7"\n      GONE: x  # unused\n')
+    root = _repo(tmp_path, broken)
+    run = _run(root)
+    safe_only = run_fixes(run, unsafe=False, fix=True)
+    assert safe_only.changed == {} and safe_only.unsafe_available() == 2
+    before = run({})
+    outcome = run_fixes(run, unsafe=True, fix=True)
+    assert sorted(a.code for a in outcome.applied) == ["CL106", "CL107"]
+    assert outcome.current[root / TP] == COMMENTED
+    assert _errors(outcome.result, root) - _errors(before, root) == set()

@@ -74,3 +74,22 @@ def test_what_it_will_not_edit() -> None:
 def test_scalar_reads_back_as_the_string(value: str, like: str | None, text: str) -> None:
     assert scalar(value, like) == text
     assert doc(f"k: {text}\n").entry("k").value.to_python() == value
+
+
+@pytest.mark.parametrize(("before", "at", "after"), [
+    ("k: [A, B, C]\n", 5, "k: [B, C]\n"), ("k: [A, B, C]\n", 8, "k: [A, C]\n"), ("k: [A, B]\n", 8, "k: [A]\n"),
+    ("k: [A]\n", 5, "k: []\n"), ("k: {A: '1', B: '2'}\n", 13, "k: {A: '1'}\n"),
+])
+def test_remove_from_flow_collections(before: str, at: int, after: str) -> None:
+    d = doc(before)
+    assert d.remove_at(d.entry("k"), 1, at) == after
+
+
+def test_remove_from_block_collections_takes_the_line_and_its_comment() -> None:
+    d = doc("k:\n  - A  # a\n  - B\nm:\n  # about X\n  X: 1  # x\n  Y: 2\n")
+    assert d.remove_at(d.entry("k"), 2, 5) == "k:\n  - B\nm:\n  # about X\n  X: 1  # x\n  Y: 2\n"
+    assert d.remove_at(d.entry("m"), 6, 3) == "k:\n  - A  # a\n  - B\nm:\n  # about X\n  Y: 2\n"
+    one = doc("m:\n  X: 1\nk:\n  - A\n")
+    assert one.remove_at(one.entry("m"), 2, 3) is None  # the last key: `m:` would read as null
+    assert one.remove_at(one.entry("k"), 4, 5) is None
+    assert one.remove_at(one.entry("m"), 2, 4) is None  # nothing is written there

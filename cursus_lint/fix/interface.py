@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..diagnostic import Diagnostic
 from ..model import StepModel
 from .context import Context, Planned
+from cursus_core.interface.nodes import YMap, YScalar, YSeq
+
 from .yamltext import YamlText, scalar
 
 INTERFACE_SUFFIX = ".step.yaml"
@@ -67,6 +70,37 @@ def declare_env_var(step: StepModel, ctx: Context, name: str, default: str | Non
     if new is None or not doc.reads_as(new, keys, want):
         return None
     return Planned(message, path, new)
+
+
+def undeclare_env_var(d: Diagnostic, ctx: Context, section: str) -> Planned | None:
+    """Remove the env var ``d`` points at from ``contract.env_vars.<section>`` (``required`` or
+    ``optional``); not a name the template computes (``computed_env_paths``)."""
+    path = d.location.path
+    doc = ctx.yaml(path) if is_interface(path) else None
+    keys = ("contract", "env_vars", section)
+    entry = doc.entry(*keys) if doc is not None else None
+    if doc is None or entry is None:
+        return None
+    line, column = d.location.line, d.location.column or 0
+    node = entry.value
+    want: object = None
+    names: list[object] = []
+    if isinstance(node, YSeq):
+        names = [i.value for i in node.items if isinstance(i, YScalar)
+                 and (i.span.line, i.span.column) == (line, column)]
+        want = [i.to_python() for i in node.items if (i.span.line, i.span.column) != (line, column)]
+    elif isinstance(node, YMap):
+        names = [e.key for e in node.entries if (e.key_span.line, e.key_span.column) == (line, column)]
+        want = {e.key: e.value.to_python() for e in node.entries
+                if (e.key_span.line, e.key_span.column) != (line, column)}
+    if want is None or len(names) != 1 or f"'{names[0]}'" not in d.message:
+        return None
+    new = doc.remove_at(entry, line, column)
+    if new is None:
+        return None
+    if not doc.reads_as(new, keys, want):
+        return None
+    return Planned(f"remove '{names[0]}' from contract.env_vars.{section}", path, new)
 
 
 def add_processing_output(step: StepModel, ctx: Context, name: str, message: str) -> Planned | None:

@@ -148,6 +148,37 @@ class YamlText:
         after = self._last_line(mapping, entry.key_span.line if entry is not None else 1)
         return self._after(after, *text)
 
+    def remove_at(self, entry: YEntry, line: int, column: int) -> str | None:
+        """Remove the list item, or the mapping key with its value, written at (line, column)
+        under ``entry``. A block item goes with its whole line (and its comment); the last item
+        of a block collection is left alone, since what remains would read as null."""
+        node = entry.value
+        if isinstance(node, YSeq):
+            spans = [(i.span, i.span) for i in node.items]
+        elif isinstance(node, YMap):
+            spans = [(e.key_span, e.value.span) for e in node.entries]
+        else:
+            return None
+        index = next((i for i, (start, _) in enumerate(spans) if (start.line, start.column) == (line, column)), None)
+        if index is None:
+            return None
+        start, end = spans[index]
+        if self._flow(node.span):
+            a, b = self._at(start.line, start.column), self._at(end.end_line, end.end_column)
+            if index + 1 < len(spans):
+                b = self._at(spans[index + 1][0].line, spans[index + 1][0].column)
+            elif index > 0:
+                a = self._at(spans[index - 1][1].end_line, spans[index - 1][1].end_column)
+            return self.text[:a] + self.text[b:]
+        item = node.items[index] if isinstance(node, YSeq) else node.entries[index].value
+        last = self._last_line(item, start.line)
+        own = self._line(start.line)[:start.column - 1]
+        if len(spans) < 2 or last != start.line or not re.fullmatch(r"[ \t]*(?:-[ \t]+)?", own):
+            return None
+        a = self.starts[start.line - 1]
+        b = self.starts[last] if last < len(self.starts) else len(self.text)
+        return self.text[:a] + self.text[b:]
+
     def indent_step(self) -> str:
         """How far this file indents a nested mapping (two spaces when it has none)."""
         for e in self.root.entries:
