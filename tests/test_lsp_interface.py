@@ -59,6 +59,20 @@ async def published(client: LanguageClient, uri: str, timeout: float = 15.0) -> 
     return await asyncio.wait_for(arrive(), timeout)
 
 
+async def until(client: LanguageClient, uri: str, codes: list[str], timeout: float = 15.0) -> list[types.Diagnostic]:
+    """The diagnostics of ``uri`` once they have exactly ``codes``: a lint started before the last
+    change may still publish the state before it, so wait for the state, not the next message."""
+    async def arrive() -> list[types.Diagnostic]:
+        while uri not in client.diagnostics or [d.code for d in client.diagnostics[uri]] != codes:
+            await asyncio.sleep(0.01)
+        return list(client.diagnostics[uri])
+
+    try:
+        return await asyncio.wait_for(arrive(), timeout)
+    except TimeoutError:
+        raise AssertionError(f"{uri}: wanted {codes}, last published {client.diagnostics.get(uri)}") from None
+
+
 def open_doc(client: LanguageClient, path: Path, text: str | None = None, language: str = "yaml") -> str:
     uri = path.as_uri()
     client.diagnostics.pop(uri, None)
@@ -119,7 +133,7 @@ async def test_script_and_interface_republish_each_other(client: LanguageClient,
     # the interface stops declaring LABEL_FIELD: the script's read is re-published as CL103
     undeclared = ORIGINAL.replace("required: [LABEL_FIELD]", "required: []", 1)
     change(client, yaml_uri, 2, undeclared, script_uri)
-    [d] = await published(client, script_uri)
+    [d] = await until(client, script_uri, ["CL103"])
     assert (d.code, d.range) == ("CL103", where(script_text, 'environ_vars["LABEL_FIELD"]'))
     assert await published(client, yaml_uri) == []
     # its quick fix edits the interface buffer, not the script
@@ -134,11 +148,11 @@ async def test_script_and_interface_republish_each_other(client: LanguageClient,
         yaml_uri: [types.TextEdit(types.Range(point, point), "LABEL_FIELD")]}
     # the script stops reading TEST_VAL_RATIO: the interface gets CL107 on its declaration
     change(client, yaml_uri, 3, ORIGINAL, script_uri)
-    assert await published(client, script_uri) == []
+    assert await until(client, script_uri, []) == []
     no_read = script_text.replace('float(environ_vars.get("TEST_VAL_RATIO", "0.5"))', "0.5") \
         .replace('        "TEST_VAL_RATIO": os.environ.get("TEST_VAL_RATIO", "0.5"),\n', "")
     change(client, script_uri, 2, no_read, yaml_uri)
-    [d] = await published(client, yaml_uri)
+    [d] = await until(client, yaml_uri, ["CL107"])
     assert (d.code, d.range) == ("CL107", where(ORIGINAL, "TEST_VAL_RATIO"))
     assert d.message == ("contract 'the contract' declares optional env var 'TEST_VAL_RATIO' but script "
                          "'tabular_preprocessing.py' never reads it")
@@ -151,12 +165,12 @@ async def test_config_class_change_republishes_the_interface(client: LanguageCli
     yaml_uri = open_doc(client, repo / TP)
     assert await published(client, yaml_uri) == []
     change(client, config_uri, 2, config_text.replace("    job_type: str =", "    job_kind: str =", 1), yaml_uri)
-    [d] = await published(client, yaml_uri)
+    [d] = await until(client, yaml_uri, ["CL401"])
     key = where(ORIGINAL, "source: job_type").start  # the value after the key
     row, col = key.line, key.character + len("source: ")
     assert (d.code, d.range) == ("CL401", types.Range(types.Position(row, col), types.Position(row, col + 8)))
     assert d.message.startswith("interface key 'contract.job_arguments[].source' names config attribute 'job_type' "
                                 "but TabularPreprocessingConfig")
     change(client, config_uri, 3, config_text, yaml_uri)
-    assert await published(client, yaml_uri) == []
+    assert await until(client, yaml_uri, []) == []
     close(client, config_uri, yaml_uri)
