@@ -49,7 +49,7 @@ def test_key_after_a_block_scalar_and_at_the_end_without_newline() -> None:
     assert d.add_key(None, ["z: 3"]) == "a:\n  text: |\n    line one\n    line two\nb: 1\nz: 3"
 
 
-@pytest.mark.parametrize(("before", "after"), [("{}", "{B: ''}"), ("{A: 'x'}", "{A: 'x', B: ''}")])
+@pytest.mark.parametrize(("before", "after"), [("{A: 'x'}", "{A: 'x', B: ''}")])
 def test_flow_map_key(before: str, after: str) -> None:
     d = doc(f"optional: {before}\n")
     assert d.add_key(d.entry("optional"), ["B: ''"]) == f"optional: {after}\n"
@@ -93,3 +93,11 @@ def test_remove_from_block_collections_takes_the_line_and_its_comment() -> None:
     assert one.remove_at(one.entry("m"), 2, 3) is None  # the last key: `m:` would read as null
     assert one.remove_at(one.entry("k"), 4, 5) is None
     assert one.remove_at(one.entry("m"), 2, 4) is None  # nothing is written there
+
+
+def test_an_empty_flow_mapping_on_a_block_key_becomes_a_block() -> None:
+    d = doc("contract:\n  env_vars:\n    optional: {}  # none yet\n  x: 1\n")
+    new = d.add_key(d.entry("contract", "env_vars", "optional"), ["A: ''"])
+    assert new == "contract:\n  env_vars:\n    optional:  # none yet\n      A: ''\n  x: 1\n"
+    inline = doc("k: {optional: {}}\n")  # inside a flow mapping it stays flow
+    assert inline.add_key(inline.entry("k", "optional"), ["A: ''"]) == "k: {optional: {A: ''}}\n"

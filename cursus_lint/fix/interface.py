@@ -58,8 +58,8 @@ def declare_env_var(step: StepModel, ctx: Context, name: str, default: str | Non
         before = entry.value.to_python() if entry is not None else {}
         if not isinstance(before, dict):
             return None
-        like = _first_value_raw(doc, keys) or '"'
-        line = f"{scalar(name)}: {scalar(default, like)}"
+        like, plain = _style(doc, keys)
+        line = f"{scalar(name)}: {scalar(default, like, plain)}"  # no neighbours: double quotes
         if entry is not None:
             new = doc.add_key(entry, [line])
         elif env is not None:
@@ -115,8 +115,8 @@ def add_processing_output(step: StepModel, ctx: Context, name: str, message: str
     if not isinstance(before, dict) or name in before:
         return None
     value = PROCESSING_PROPERTY_PATH.format(name=name)
-    like = _first_value_raw(doc, ("spec", "outputs"), "property_path")
-    pp = value if like is None or not like.startswith(("'", '"')) else scalar(value, like)
+    like, plain = _style(doc, ("spec", "outputs"), "property_path")
+    pp = value if plain or like is None else scalar(value, like)  # plain reads back as this path
     body = [f"{scalar(name)}:", "  type: processing_output", f"  property_path: {pp}"]
     if outputs is not None:
         new = doc.add_key(outputs, body)
@@ -142,17 +142,21 @@ def replace_scalar(ctx: Context, path: Path, span, old: str, new: str, want: str
     return Planned(message, path, text)
 
 
-def _first_value_raw(doc: YamlText, keys: tuple[str, ...], child: str | None = None) -> str | None:
-    """The raw text of the first value under ``keys`` (or of its ``child`` key): a style to copy."""
+def _style(doc: YamlText, keys: tuple[str, ...], child: str | None = None) -> tuple[str | None, bool]:
+    """How the string values under ``keys`` (or their ``child`` key) are written: the raw text of
+    the first quoted one (its quote is the one to use) and whether plain ones occur (then a
+    simple word is written plain, as YAML dumpers do)."""
     entry = doc.entry(*keys)
     entries = getattr(entry.value, "entries", ()) if entry is not None else ()
+    found: list[str] = []
     for e in entries:
         node = e.value
         if child is not None:
-            sub = node.get(child) if hasattr(node, "get") else None
+            sub = node.get(child) if isinstance(node, YMap) else None
             if sub is None:
                 continue
             node = sub.value
-        if hasattr(node, "tag") and node.tag == "str":
-            return doc.raw(node.span)
-    return None
+        if isinstance(node, YScalar) and node.tag == "str":
+            found.append(doc.raw(node.span))
+    quoted = next((r for r in found if r.startswith(("'", '"'))), None)
+    return quoted, any(not r.startswith(("'", '"')) for r in found)

@@ -30,15 +30,17 @@ _SPECIAL = {w for word in ("y", "yes", "n", "no", "true", "false", "on", "off", 
             for w in (word, word.capitalize(), word.upper())} | {"~"}
 
 
-def scalar(value: str, like: str | None = None) -> str:
-    """``value`` as YAML text read back as that string: plain when it is a simple word, else
-    quoted the way ``like`` (a neighbour's raw text) is, double quotes by default."""
-    if like is None and _PLAIN.fullmatch(value) and value not in _SPECIAL:
+def scalar(value: str, like: str | None = None, plain: bool | None = None) -> str:
+    """``value`` as YAML text read back as that string, in the style of ``like`` (a neighbour's
+    raw text): its quote character when it is quoted (double quotes by default), plain when the
+    value is a simple word and ``plain`` allows it (by default: when ``like`` is plain or absent)."""
+    quote = like[:1] if like is not None and like[:1] in ("'", '"') else '"'
+    if plain is None:
+        plain = like is None or like[:1] not in ("'", '"')
+    if plain and _PLAIN.fullmatch(value) and value not in _SPECIAL:
         return value
-    if like is not None and like.startswith("'") and value.isprintable():
+    if quote == "'" and value.isprintable():
         return "'" + value.replace("'", "''") + "'"
-    if like is not None and not like.startswith(('"', "'")) and _PLAIN.fullmatch(value) and value not in _SPECIAL:
-        return value
     return json.dumps(value)  # a JSON string is a valid YAML double-quoted scalar
 
 
@@ -129,6 +131,10 @@ class YamlText:
         if not isinstance(mapping, YMap):
             return None
         if self._flow(mapping.span):
+            if not mapping.entries and entry is not None:
+                block = self._unflow_empty(entry, lines)
+                if block is not None:
+                    return block
             if len(lines) != 1:
                 return None
             if not mapping.entries:
@@ -143,10 +149,28 @@ class YamlText:
         indent = self._line(key.line)[:key.column - 1]
         if indent.strip():
             return None  # keys after a list dash or on the parent's line: not a plain block map
-        step = self.indent_step()
-        text = [indent + line.replace("  ", step, (len(line) - len(line.lstrip(" "))) // 2) for line in lines]
         after = self._last_line(mapping, entry.key_span.line if entry is not None else 1)
-        return self._after(after, *text)
+        return self._after(after, *self._indented(indent, lines))
+
+    def _unflow_empty(self, entry: YEntry, lines: list[str]) -> str | None:
+        """``key: {}`` on a block key's line becomes ``key:`` with ``lines`` below it, one
+        indentation step deeper (the file's block style, not a growing one-line mapping)."""
+        indent = self._line(entry.key_span.line)[:entry.key_span.column - 1]
+        span = entry.value.span
+        start, end = self._at(span.line, span.column), self._at(span.end_line, span.end_column)
+        if indent.strip() or span.line != entry.key_span.line or self.text[start:end] != "{}":
+            return None
+        while self.text[start - 1] in " \t":
+            start -= 1
+        line_end = self.starts[span.line - 1] + len(self._line(span.line))  # after a comment, if any
+        nl = self._newline()
+        body = "".join(nl + line for line in self._indented(indent + self.indent_step(), lines))
+        return self.text[:start] + self.text[end:line_end] + body + self.text[line_end:]
+
+    def _indented(self, indent: str, lines: list[str]) -> list[str]:
+        """``lines`` (nested by two spaces a level) at ``indent``, in this file's indentation step."""
+        step = self.indent_step()
+        return [indent + line.replace("  ", step, (len(line) - len(line.lstrip(" "))) // 2) for line in lines]
 
     def remove_at(self, entry: YEntry, line: int, column: int) -> str | None:
         """Remove the list item, or the mapping key with its value, written at (line, column)
