@@ -110,6 +110,11 @@ async def test_unsaved_interface_gets_exact_findings_and_its_quick_fix_clears_th
     assert fix.title == "read output 'processed_data' in property_path (CL205)"
     [edit] = fix.edit.changes[uri]
     assert edit == types.TextEdit(where(WRONG_PATH, "model_data", len("model")), "processed")  # the minimal edit
+    # "fix all" in the YAML document offers the same edit
+    [every] = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri), range=d.range,
+        context=types.CodeActionContext(diagnostics=[d], only=[types.CodeActionKind.SourceFixAll])))
+    assert (every.kind, list(every.edit.changes[uri])) == ("source.fixAll.cursus-lint", [edit])
     start = WRONG_PATH.index("model_data")
     fixed = WRONG_PATH[:start] + "processed" + WRONG_PATH[start + len("model"):]
     assert fixed == ORIGINAL
