@@ -5,13 +5,18 @@ The classic fixture (fixtures/example_repo: builder classes) and the interface f
 each). Reports the median wall time over --repeat runs of the whole command (child process,
 sagemaker import, config load, builders, definition()) and of the in-process compile +
 definition() after the import, and the interface/classic ratio of each.
-Usage: python benchmarks/bench_build_interface.py [--repeat 5]
+With --migrated, the interface side is instead the classic fixture migrated by `cursus-lint migrate`
+(the config properties migrate asked for added, the Python registry removed), and both layouts build
+the example DAG without Registration (a RegisterModel step has no template).
+Usage: python benchmarks/bench_build_interface.py [--repeat 5] [--migrated]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -23,6 +28,44 @@ ROOT = Path(__file__).resolve().parents[1]
 REPOS = {"classic": ROOT / "fixtures" / "example_repo", "interface": ROOT / "fixtures" / "interface_repo"}
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 ENV["SAGEMAKER_SUPPRESS_V2_WARNING"] = "1"
+
+#: config attributes the migrated templates read, as migrate reported them: file -> (class, {new: classic})
+FEEDS = {
+    "config_tabular_preprocessing_step.py": ("TabularPreprocessingConfig", {"label_field": "label_name"}),
+    "config_risk_table_mapping_step.py": ("RiskTableMappingConfig", {"label_field": "label_name",
+                                                                     "categorical_columns": "categorical_columns_env"}),
+    "config_xgboost_model_eval_step.py": ("XGBoostModelEvalConfig", {"id_field": "id_name",
+                                                                     "label_field": "label_name"}),
+    "config_xgboost_training_step.py": ("XGBoostTrainingConfig", {"xgb_nthread": "nthread_env"}),
+    "config_pytorch_training_step.py": ("PyTorchTrainingConfig", {"training_seed": "seed"}),
+}
+
+
+def _migrated(tmp: Path) -> dict[str, Path]:
+    """The classic fixture and its migrated copy, each with a pipeline/ holding the DAG without Registration."""
+    from cursus_core.migrate import migrate
+
+    classic, migrated = tmp / "classic", tmp / "migrated"
+    shutil.copytree(REPOS["classic"], classic)
+    shutil.copytree(REPOS["classic"], migrated)
+    migrate(migrated, delete_sources=True)
+    (migrated / "registry" / "step_names.py").unlink()
+    for name, (cls, attrs) in FEEDS.items():
+        path = migrated / "steps" / "configs" / name
+        path.write_text(path.read_text() + "".join(f"\n{cls}.{a} = property(lambda self: self.{b})\n"
+                                                   for a, b in attrs.items()))
+    dag = json.loads((classic / "pipeline" / "dag.json").read_text())
+    dag["nodes"].remove("Registration")
+    dag["edges"] = [e for e in dag["edges"] if "Registration" not in e]
+    config = json.loads((classic / "pipeline" / "config.json").read_text())
+    for section in (config["configuration"]["specific"], config["metadata"]["config_types"],
+                    config["metadata"]["derived"]):
+        del section["Registration"]
+    for repo in (classic, migrated):
+        (repo / "pipeline" / "dag.json").write_text(json.dumps(dag))
+        (repo / "pipeline" / "config.json").write_text(json.dumps(config))
+    return {"classic": classic, "interface": migrated}
+
 
 IN_PROCESS = r'''
 import sys, time
@@ -49,20 +92,25 @@ def _timed(cmd: list[str]) -> tuple[float, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--migrated", action="store_true",
+                        help="interface side = the classic fixture migrated by `cursus-lint migrate`")
     args = parser.parse_args()
     cli = os.path.join(os.path.dirname(sys.executable), "cursus-lint")
     command: dict[str, list[float]] = {k: [] for k in REPOS}
     compiled: dict[str, list[float]] = {k: [] for k in REPOS}
     with tempfile.TemporaryDirectory() as tmp:
+        repos = _migrated(Path(tmp)) if args.migrated else REPOS
         for _ in range(args.repeat):
-            for name, repo in REPOS.items():  # interleaved, so load on the machine hits both alike
+            for name, repo in repos.items():  # interleaved, so load on the machine hits both alike
                 ms, _ = _timed([cli, "build", "--dag", str(repo / "pipeline" / "dag.json"), "--config",
                                 str(repo / "pipeline" / "config.json"), "--repo", str(repo),
                                 "--definition", str(Path(tmp) / f"{name}.json")])
                 command[name].append(ms)
                 _, out = _timed([sys.executable, "-c", IN_PROCESS, str(repo)])
                 compiled[name].append(float(out.split()[-1]))
-    print(f"build of the example pipeline, medians over {args.repeat} runs (ms)")
+    what = "the example pipeline minus Registration, interface = migrated classic" if args.migrated else \
+        "the example pipeline"
+    print(f"build of {what}, medians over {args.repeat} runs (ms)")
     print(f"{'layout':<10} {'cursus-lint build':>18} {'compile+definition':>20}")
     for name in REPOS:
         print(f"{name:<10} {statistics.median(command[name]):>18.0f} {statistics.median(compiled[name]):>20.0f}")

@@ -22,6 +22,10 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["MARKER_ENV", "Finished", "run_sandboxed", "descendants", "kill_tree", "kill_marked"]
 
@@ -148,8 +152,11 @@ class Finished:
 
 
 def run_sandboxed(argv: list[str], *, cwd: str | os.PathLike[str], env: dict[str, str], stdout, stderr,
-                  timeout: float) -> Finished:
+                  timeout: float, on_tick: Callable[[], None] | None = None) -> Finished:
     """Run ``argv`` under the supervisor; at ``timeout`` seconds kill the whole tree.
+
+    ``on_tick`` is called about every 0.1 s while the run lasts (and once at its end): the
+    caller's chance to show progress without a thread.
 
     Whatever happens (a normal end, a timeout, an interrupt of the parent), no process of the
     run is left when this returns.
@@ -164,7 +171,10 @@ def run_sandboxed(argv: list[str], *, cwd: str | os.PathLike[str], env: dict[str
                             stderr=stderr, start_new_session=True)
     timed_out = False
     try:
-        proc.wait(timeout=timeout)
+        if on_tick is None:
+            proc.wait(timeout=timeout)
+        else:
+            _wait_ticking(proc, start + timeout, on_tick)
     except subprocess.TimeoutExpired:
         timed_out = True
     finally:
@@ -177,6 +187,24 @@ def run_sandboxed(argv: list[str], *, cwd: str | os.PathLike[str], env: dict[str
             pass
         kill_marked(token)
     return Finished(proc.returncode, timed_out, time.monotonic() - start)
+
+
+def _wait_ticking(proc: Any, deadline: float, on_tick: Callable[[], None]) -> None:
+    """``proc.wait`` until ``deadline`` in short steps, calling ``on_tick`` between them."""
+    import subprocess
+
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            on_tick()
+            raise subprocess.TimeoutExpired(proc.args, 0)
+        try:
+            proc.wait(timeout=min(0.1, left))
+        except subprocess.TimeoutExpired:
+            on_tick()
+            continue
+        on_tick()
+        return
 
 
 # ---------------------------------------------------------------------------- the supervisor

@@ -17,6 +17,7 @@ import os
 import sys
 import tempfile
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,8 @@ from typing import Any
 from .diagnostic import Diagnostic, Location, Severity
 from .rule import make_location
 
-__all__ = ["BuildOutcome", "MissingBuildExtra", "BuildCrash", "KIND_CODES", "run_build", "to_diagnostics",
-           "write_definition"]
+__all__ = ["BuildOutcome", "MissingBuildExtra", "BuildCrash", "KIND_CODES", "build_findings", "run_build",
+           "to_diagnostics", "write_definition", "ProgressTail", "check_build_python"]
 
 #: dry-run problem kind -> rule code
 KIND_CODES: dict[str, str] = {
@@ -66,10 +67,15 @@ class BuildOutcome:
 
 
 def run_build(dag: Path, config: Path, repo: Path, *, timeout: float = 300.0,
-              pipeline_name: str | None = None, source_root: Path | None = None) -> BuildOutcome:
+              pipeline_name: str | None = None, source_root: Path | None = None,
+              on_progress: Callable[[str], None] | None = None, python: str | None = None) -> BuildOutcome:
     """Run the dry run in a sandboxed child (no network, no surviving processes, see
     :mod:`cursus_core.sandbox`); a timeout becomes a ``build-timeout`` problem and a result the
-    child could not have written (user code overwrote it) a ``builder-exception`` one."""
+    child could not have written (user code overwrote it) a ``builder-exception`` one.
+
+    ``on_progress`` gets each progress line of the child (a file it appends to, read while the
+    parent waits); ``python`` runs the child under another interpreter, which must be able to
+    import cursus-lint (see :func:`check_build_python`)."""
     from cursus_core.sandbox import run_sandboxed
 
     request = {"dag": str(Path(dag).absolute()), "config": str(Path(config).absolute()),
@@ -78,11 +84,16 @@ def run_build(dag: Path, config: Path, repo: Path, *, timeout: float = 300.0,
     with tempfile.TemporaryDirectory(prefix="cursus-lint-build-") as tmp:
         result_file = Path(tmp) / "result.json"
         err_file = Path(tmp) / "stderr.txt"
+        tick = None
+        if on_progress is not None:
+            progress_file = Path(tmp) / "progress.txt"
+            request["progress"] = str(progress_file)
+            tick = ProgressTail(progress_file, on_progress).poll
         env = {**os.environ, "SAGEMAKER_SUPPRESS_V2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
         with open(err_file, "wb") as err:
-            finished = run_sandboxed([sys.executable, "-m", "cursus_lint.build", _CHILD, json.dumps(request),
-                                      str(result_file)], cwd=Path(repo).absolute(), env=env, stdout=err, stderr=err,
-                                     timeout=timeout)
+            finished = run_sandboxed([python or sys.executable, "-m", "cursus_lint.build", _CHILD,
+                                      json.dumps(request), str(result_file)], cwd=Path(repo).absolute(), env=env,
+                                     stdout=err, stderr=err, timeout=timeout, on_tick=tick)
         if finished.timed_out:
             return BuildOutcome(None, [{"kind": "build-timeout", "message": f"dry-run build timed out after "
                                         f"{timeout:g} s and was stopped (a builder or config module that "
@@ -107,6 +118,53 @@ def run_build(dag: Path, config: Path, repo: Path, *, timeout: float = 300.0,
     if "crash" in result:
         raise BuildCrash(f"dry-run build failed: {result['crash']}")
     return BuildOutcome(result["definition"], list(result["problems"]), result.get("report"), finished.elapsed_s)
+
+
+class ProgressTail:
+    """Complete new lines of the child's progress file, passed on as they appear (at most 200
+    characters each and 10,000 lines: user code in the child can write to the file too)."""
+
+    def __init__(self, path: Path, on_line: Callable[[str], None]) -> None:
+        self.path, self.on_line, self.offset, self.lines = path, on_line, 0, 0
+
+    def poll(self) -> None:
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(self.offset)
+                data = f.read(1024 * 1024)
+        except OSError:
+            return
+        end = data.rfind(b"\n")
+        if end < 0:
+            return
+        self.offset += end + 1
+        for raw in data[:end].split(b"\n"):
+            if self.lines < 10_000:
+                self.lines += 1
+                self.on_line(raw.decode("utf-8", "replace").strip()[:200])
+
+
+def check_build_python(python: str, cwd: Path) -> str | None:
+    """Why ``python`` cannot run the build child (it must import cursus_lint and cursus_core,
+    the same version as this one), or None when it can; asked in ``cwd``, where the child runs."""
+    import subprocess
+
+    from ._version import __version__
+
+    probe = "import cursus_core, cursus_lint; print(cursus_lint.__version__)"
+    try:
+        proc = subprocess.run([python, "-c", probe], capture_output=True, text=True, timeout=60,
+                              stdin=subprocess.DEVNULL, cwd=cwd)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"--python {python} cannot be run: {getattr(exc, 'strerror', None) or exc}"
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        return (f"--python {python} cannot import cursus-lint ({last}); the build child runs in that "
+                f"interpreter, so install cursus-lint with its build extra there: {INSTALL_HINT}")
+    if proc.stdout.strip() != __version__:
+        return (f"--python {python} has cursus-lint {proc.stdout.strip()}, this is {__version__}; "
+                "install the same version there")
+    return None
 
 
 # ---------------------------------------------------------------------------- the child's result
@@ -191,8 +249,25 @@ def to_diagnostics(problems: list[dict[str, Any]], dag: Path, config: Path, repo
             message = message.removeprefix(f"{prefix}: ")  # the location already names the file
         if kind == "builder-exception" and p.get("path") and f"{location.path.name}:{location.line}" not in message:
             message += f" (at {_shown(location.path, repo)}:{location.line})"  # where, without a traceback
+        if kind == "placeholder-node" and p.get("path") and location.path != Path(str(p["path"])).absolute():
+            message += f" (builder {_shown(Path(str(p['path'])), repo)})"  # located at the node: say which file
         out.append(Diagnostic(code, name, severity, location, message, step))
     out.sort(key=Diagnostic.sort_key)
+    return out
+
+
+def build_findings(outcome: BuildOutcome, dag: Path, config: Path, repo: Path, settings: Any,
+                   rules: dict[str, Any], *, strict: bool = False) -> list[Diagnostic]:
+    """The findings of a dry run as `cursus-lint build` (and the MCP ``build`` tool) report them:
+    located, selected and ignored as configured, with configured severities; with ``strict`` a
+    placeholder node (CL812) is an error."""
+    out: list[Diagnostic] = []
+    for d in to_diagnostics(outcome.problems, dag, config, repo.absolute(), rules):
+        if settings.enabled(d.code) and not settings.ignored_for_path(d.code, d.location.path):
+            d.severity = Severity(settings.severity_for(d.code, d.severity.value))
+            if strict and d.code == "CL812":
+                d.severity = Severity.ERROR
+            out.append(d)
     return out
 
 
@@ -205,6 +280,14 @@ def _shown(path: Path, root: Path) -> str:
 
 def _locate(kind: str, node: str | None, path: Any, line: Any, dag: Path, config: Path, repo: Path,
             nodes: dict, configs: dict) -> Location:
+    if kind == "placeholder-node" and node:  # about the node; the message names its builder file
+        if node in nodes:
+            return make_location(dag.absolute(), nodes[node])
+        located = _line_naming(dag, node) if dag.suffix == ".py" else None
+        if located:
+            return Location(dag.absolute(), located)
+        if node in configs:
+            return make_location(config.absolute(), configs[node].span)
     if path:
         file = Path(path)
         file = (file if file.is_absolute() else repo / file).absolute()
@@ -299,6 +382,12 @@ def _child(request: dict[str, Any], result_file: Path) -> int:
     from cursus_core.network_guard import install_network_guard
 
     install_network_guard("the dry-run build", user_root=repo)  # before sagemaker and any user code
+    progress_file = request.get("progress")
+
+    def progress(text: str) -> None:
+        if progress_file:
+            with open(progress_file, "a", encoding="utf-8") as f:
+                f.write(text.replace("\n", " ") + "\n")
 
     def write(result: dict[str, Any]) -> int:
         tmp = result_file.with_suffix(".tmp")
@@ -309,6 +398,7 @@ def _child(request: dict[str, Any], result_file: Path) -> int:
     try:  # before any user code: the offline environment decides how sagemaker is imported
         from cursus_core.compiler.offline import require_build_extra
 
+        progress("importing sagemaker")
         require_build_extra()
     except ImportError as exc:
         missing = _missing_extra(exc)
@@ -319,7 +409,7 @@ def _child(request: dict[str, Any], result_file: Path) -> int:
         from cursus_core.compiler.dry_run import dry_run
 
         result = dry_run(request["dag"], request["config"], repo, pipeline_name=request["pipeline_name"],
-                         source_root=request.get("source_root"))
+                         source_root=request.get("source_root"), on_progress=progress)
     except Exception as exc:  # the dry run reports user errors as problems; this is the rest
         where = _user_frame(exc, repo)
         if where is None and not _network_problems([]):

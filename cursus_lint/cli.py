@@ -10,10 +10,12 @@ import json as _json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from ._version import __version__
+from .fix import FixMode
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -45,6 +47,7 @@ def cli(ctx: click.Context) -> None:
       cursus-lint rules                        list every rule
       cursus-lint rule CL103                   explain one rule
       cursus-lint catalog .                    show which files form which step
+      cursus-lint migrate . --dry-run          classic steps -> .step.yaml interfaces
     """
     if ctx.invoked_subcommand is None:  # bare `cursus-lint`: the help, as `git` does
         click.echo(ctx.get_help())
@@ -106,6 +109,8 @@ def _codes(values: tuple[str, ...]) -> list[str] | None:
 @click.option("--show-settings", is_flag=True,
               help="Print the resolved configuration, and where each value came from, then exit.")
 @click.option("--show-files", is_flag=True, help="Print the files that would be linted, one per line, then exit.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also list, on stderr, where each case that is not statically knowable is and what it was.")
 def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tuple[str, ...],
               extend_select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...],
               workspace_dirs: tuple[Path, ...], registry: Path | None, config_file: Path | None,
@@ -115,7 +120,7 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
               unsafe_fixes: bool = False, show_diff: bool = False, show_fixes: bool = False,
               add_noqa: bool = False, fix_only: bool = False, exit_non_zero_on_fix: bool = False,
               per_file_ignores: tuple[str, ...] = (), stdin_filename: Path | None = None,
-              show_settings: bool = False, show_files: bool = False) -> None:
+              show_settings: bool = False, show_files: bool = False, verbose: bool = False) -> None:
     """Lint the step repos under PATHS (default: the current directory).
 
     A file path lints the steps that file belongs to, against their other components, and
@@ -175,7 +180,8 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
         result, fixed_files = _fix_run(settings, rules, targets, no_cache, fix or show_diff, unsafe_fixes, show_diff,
                                        show_fixes, add_noqa)
     else:
-        result = Engine(settings, rules, overlay=overlay, use_cache=not no_cache and not overlay).run(targets)
+        result = Engine(settings, rules, overlay=overlay, use_cache=not no_cache and not overlay,
+                        fixes=FIXES_SHOWN[fmt]).run(targets)
     if result.empty_dirs:
         raise UsageError(f"no step repo under {_rel(result.empty_dirs[0])} "
                          "(no steps/ directory with scripts, contracts, "
@@ -221,10 +227,40 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
             raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
     elif text:
         click.echo(text.rstrip("\n"))
+    if verbose:
+        click.echo(_unknown_listing(result), err=True)
     failed = result.failed(settings.fail_on) and not fix_only
     if exit_non_zero_on_fix and fixed_files:
         failed = True
     sys.exit(EXIT_OK if exit_zero or not failed else EXIT_FINDINGS)
+
+
+def _unknown_listing(result) -> str:
+    """`--verbose`: each fact that could not be known statically, as path:line:col (what they are
+    is why rules said nothing there: precision before recall), then what rules counted when they
+    abstained, which has no single location."""
+    from collections import Counter
+
+    from .facts import KIND_TEXT
+
+    cases = [(path, case) for path, found in result.unknown_at.items() for case in found]
+    total = sum(result.unknown.values())
+    lines = [f"{total} case{'' if total == 1 else 's'} not statically knowable" + (":" if total else ".")]
+    for path, case in cases:
+        what = KIND_TEXT.get(case.kind, case.kind)
+        lines.append(f"  {_rel(path)}:{case.line}:{case.column}: {what} ({case.kind})"
+                     + (f": {case.code}" if case.code else ""))
+    rest = Counter(result.unknown) - Counter(case.kind for _, case in cases)
+    if rest:
+        detail = ", ".join(f"{kind}: {n}" for kind, n in sorted(rest.items()))
+        lines.append(f"  {sum(rest.values())} without a location: {detail}")
+    return "\n".join(lines)
+
+
+#: what each format shows of fixes: JSON and SARIF carry the edits (the output contract), text
+#: marks fixable findings (``[*]`` and the hint; probes answer without libcst), the others nothing
+FIXES_SHOWN: dict[str, FixMode] = {"json": "edits", "sarif": "edits", "text": "marks", "github": "none",
+                                   "junit": "none"}
 
 
 def _per_file_ignores(values: tuple[str, ...]) -> dict[str, list[str]]:
@@ -418,6 +454,91 @@ def init_cmd(root: Path) -> None:
     click.echo(snippets(), nl=False)
 
 
+def _stdin_is_tty() -> bool:
+    """Whether missing options may be asked for (a terminal), rather than be errors (a pipe, CI)."""
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _items(values: tuple[str, ...]) -> tuple[str, ...]:
+    """``--inputs a,b --inputs c`` -> (a, b, c)."""
+    return tuple(item.strip() for v in values for item in v.split(",") if item.strip())
+
+
+_STEP_TYPES = ("Processing", "Training", "CreateModel", "Transform")
+
+
+@cli.command("new-step")
+@click.argument("name", required=False)
+@click.argument("root", type=click.Path(path_type=Path, file_okay=False), required=False)
+@click.option("--type", "sagemaker_type", type=click.Choice(_STEP_TYPES),
+              help="SageMaker step type (asked for on a terminal when missing).")
+@click.option("--after", multiple=True, metavar="STEP",
+              help="Upstream step(s): the new step's inputs are planned from their outputs and wired by the resolver.")
+@click.option("--inputs", multiple=True, metavar="NAMES", help="Input logical names (comma-separated).")
+@click.option("--outputs", multiple=True, metavar="NAMES", help="Output logical names (comma-separated).")
+@click.option("--env", multiple=True, metavar="VARS",
+              help="Env vars the script reads: NAME (required) or NAME=default (optional), comma-separated.")
+@click.option("--job-types", default="", metavar="TYPES",
+              help="Job-type variants, comma-separated (training,calibration,...).")
+@click.option("--layout", type=click.Choice(["classic", "interface"]),
+              help="Repo layout to write; default: the layout ROOT already uses.")
+@click.option("--dry-run", is_flag=True, help="Print the files as a diff and the wiring; write nothing.")
+def new_step_cmd(name: str | None, root: Path | None, sagemaker_type: str | None, after: tuple[str, ...],
+                 inputs: tuple[str, ...], outputs: tuple[str, ...], env: tuple[str, ...], job_types: str,
+                 layout: str | None, dry_run: bool) -> None:
+    """Write an aligned new step NAME into the step repo at ROOT (default: .).
+
+    Writes every component the repo's layout needs, named by the naming rules: the script (a
+    testable main() and a __main__ block wired from the contract), the contract and spec(s) or one
+    .step.yaml, the config class, the builder (classic layout), hyperparameters for Training, and
+    the registry entry. With --after, the inputs are planned from the upstream steps' outputs and
+    the resolver's pick and score for each one are printed. Existing files are never overwritten.
+
+    \b
+    Examples:
+      cursus-lint new-step FeatureSelection --type Processing --after TabularPreprocessing --dry-run
+      cursus-lint new-step MyTraining --type Training --after FeatureSelection --job-types training
+    """
+    from .scaffold import NewStepRequest, ScaffoldError, plan_new_step, write_plan
+
+    if root is None and name is not None and ("/" in name or os.sep in name or Path(name).is_dir()):
+        root, name = Path(name), None  # `new-step PATH`: the name is to be asked for
+    root = root if root is not None else Path(".")
+    if not root.is_dir():
+        raise UsageError(f"directory does not exist: {root}")
+    if name is None or sagemaker_type is None:
+        missing = "NAME" if name is None else "--type"
+        if not _stdin_is_tty():
+            raise UsageError(f"missing {missing} (standard input is not a terminal, so it cannot be asked for)")
+        if name is None:
+            name = click.prompt("Step name (PascalCase)", type=str)
+        if sagemaker_type is None:
+            sagemaker_type = click.prompt("SageMaker step type", type=click.Choice(_STEP_TYPES))
+    assert name is not None and sagemaker_type is not None
+    request = NewStepRequest(name=name.strip(), sagemaker_type=sagemaker_type, after=_items(after),
+                             inputs=_items(inputs), outputs=_items(outputs), env=_items(env),
+                             job_types=_items((job_types,)), layout=layout)
+    try:
+        plan = plan_new_step(root, request)
+        if dry_run:
+            click.echo(plan.diff(), nl=False)
+            click.echo(plan.wiring_report(), nl=False)
+            click.echo(f"Dry run: {len(plan.files)} file(s) planned for {plan.step_name} ({plan.layout} layout), "
+                       "nothing written.")
+            return
+        written = write_plan(root, plan)
+    except ScaffoldError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot write the new step: {exc.strerror or exc}") from None
+    for f, path in zip(plan.files, written, strict=True):
+        click.echo(f"{'Edited ' if f.is_edit else 'Created'} {_rel(path)}")
+    click.echo(plan.wiring_report(), nl=False)
+
+
 @cli.command("catalog")
 @click.argument("root", type=click.Path(path_type=Path), default=".")
 @click.option("--workspace-dir", "workspace_dirs", multiple=True, type=click.Path(path_type=Path),
@@ -541,8 +662,12 @@ def rule_cmd(code: str) -> None:
     if rule is None:
         import difflib
 
-        close = difflib.get_close_matches(wanted.upper(), list(rules), n=3) or difflib.get_close_matches(
+        upper = wanted.upper()
+        lookalike = upper[:2] + upper[2:].translate(str.maketrans("OIL", "011"))  # CL1O3 -> CL103
+        close = difflib.get_close_matches(upper, list(rules), n=3) or difflib.get_close_matches(
             wanted.lower(), [r.name for r in rules.values()], n=3)
+        if lookalike in rules:  # a letter typed for a digit: that code first, whatever else is as close
+            close = [lookalike, *(c for c in close if c != lookalike)][:3]
         hint = f"; did you mean {', '.join(close)}?" if close else "; run `cursus-lint rules` for the list"
         raise UsageError(f"unknown rule '{code}'{hint}")
     fix = {"no": "not fixable", "safe": "safe autofix", "unsafe": "unsafe autofix (--unsafe-fixes)"}[rule.fixable]
@@ -564,6 +689,57 @@ def schema_cmd(name: str) -> None:
     click.echo(step_interface_schema_text(), nl=False)
 
 
+@cli.command("migrate")
+@click.argument("root", type=click.Path(path_type=Path), default=".")
+@click.option("--step", "steps", multiple=True, metavar="NAME", help="Only this step (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Report what would be written; write nothing.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the files as a unified diff; write nothing.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Write the .step.yaml files into DIR instead of <pkg>/steps/interfaces/.")
+@click.option("--delete-sources", is_flag=True,
+              help="After writing a step's .step.yaml, delete its contract, spec and builder files.")
+def migrate_cmd(root: Path, steps: tuple[str, ...], dry_run: bool, show_diff: bool, out_dir: Path | None,
+                delete_sources: bool) -> None:
+    """Convert classic steps (contract + specs + registry row + builder) into .step.yaml interfaces.
+
+    Reads every value as a literal from the syntax tree (nothing is imported) and writes one
+    <pkg>/steps/interfaces/<snake_step>.step.yaml per step; job-type specs become variants. What it
+    cannot convert (values that are not literal, builder logic no template runs, routes it could not
+    infer) is reported, not guessed. An existing .step.yaml is never overwritten; the classic files
+    stay unless --delete-sources. Exit 0 when everything converted, 1 when something was reported.
+    """
+    from cursus_core.migrate import MigrationError, diff_text, migrate
+
+    if delete_sources and (dry_run or show_diff):
+        _fail("--delete-sources cannot be combined with --dry-run or --diff")
+        sys.exit(EXIT_ERROR)
+    try:
+        report = migrate(root, list(steps) or None, out_dir.resolve() if out_dir else None,
+                         write=not (dry_run or show_diff), delete_sources=delete_sources)
+    except (MigrationError, OSError) as exc:
+        _fail(str(exc))
+        sys.exit(EXIT_ERROR)
+    here = Path.cwd()
+    verbs = {"written": "wrote", "would-write": "would write", "exists": "kept existing", "skipped": "skipped"}
+    for o in report.outcomes:
+        if show_diff:
+            click.echo(diff_text(o, here), nl=False)
+        variants = f" (variants: {', '.join(o.variants)})" if o.variants else ""
+        click.echo(f"{verbs[o.status]} {_rel(o.target)}: {o.step}{variants}", err=show_diff)
+        for n in o.notes:
+            where = f"{_rel(n.path)}{':' + str(n.line) if n.line else ''}: " if n.path else ""
+            click.echo(f"  {n.kind}: {where}{n.message}", err=show_diff)
+        for d in o.deleted:
+            click.echo(f"  deleted {_rel(d)}", err=show_diff)
+    for n in report.notes:
+        click.echo(f"{n.kind}: {n.message}", err=show_diff)
+    counts = {k: sum(o.status == k for o in report.outcomes) for k in verbs}
+    summary = ", ".join(f"{v} {counts[k]}" for k, v in verbs.items() if counts[k])
+    reported = sum(len([n for n in o.notes if n.kind != "info"]) for o in report.outcomes)
+    click.echo(f"{len(report.outcomes)} steps: {summary}; {reported} things reported", err=show_diff)
+    sys.exit(EXIT_OK if report.complete else EXIT_FINDINGS)
+
+
 @cli.command("lsp")
 @click.option("--tcp", metavar="HOST:PORT", help="Listen on a TCP socket instead of stdio.")
 @click.option("--stdio", is_flag=True, help="Talk over stdin/stdout (the default; accepted because editors pass it).")
@@ -576,6 +752,30 @@ def lsp_cmd(tcp: str | None, stdio: bool) -> None:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     serve(address)
+
+
+@cli.command("mcp")
+@click.option("--root", type=click.Path(path_type=Path, file_okay=False), default=".", show_default=True,
+              help="The step repo the tools work on; every path a tool is given must stay inside it.")
+@click.option("--allow-write", is_flag=True, help="Also offer the `fix` tool, which writes files (inside --root).")
+def mcp_cmd(root: Path, allow_write: bool) -> None:
+    """Run an MCP server over stdio: the linter as tools for coding agents.
+
+    Tools: check, rule, step, wiring, fix_preview and build (read-only), and fix with
+    --allow-write. Register it in an MCP host with the command `cursus-lint` and the
+    arguments `mcp --root /path/to/repo` (see the README). Needs the mcp extra.
+    """
+    from .mcp import MISSING_SDK
+
+    if not root.is_dir():
+        raise UsageError(f"root directory does not exist: {root}")
+    try:
+        from .mcp.server import serve
+    except ImportError as exc:
+        if (getattr(exc, "name", None) or "").split(".")[0] in ("mcp", "mcp_types"):
+            raise UsageError(MISSING_SDK) from None
+        raise
+    serve(root.absolute(), allow_write=allow_write)
 
 
 @cli.command("build")
@@ -607,10 +807,16 @@ def lsp_cmd(tcp: str | None, stdio: bool) -> None:
                    "(default: 'source-root' in [tool.cursus-lint], else found as cursus finds them).")
 @click.option("--strict", is_flag=True,
               help="Report placeholder nodes (builders needing a package that is not installed, CL812) as errors.")
+@click.option("--progress/--no-progress", default=None,
+              help="Print a line per build phase and node on stderr (default: when stderr is a terminal).")
+@click.option("--python", "python", metavar="PATH",
+              help="Interpreter for the build child (default: this one); it must have this version of "
+                   "cursus-lint and its build extra installed.")
 def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None, definition_file: Path | None,
               fmt: str, output: Path | None, timeout: float, pipeline_name: str | None, fail_on: str | None,
               report_file: Path | None,
-              explain: bool, source_root: Path | None, strict: bool) -> None:
+              explain: bool, source_root: Path | None, strict: bool, progress: bool | None,
+              python: str | None) -> None:
     """Dry-run build: compile the DAG and saved config into a SageMaker pipeline definition, offline.
 
     Unlike `check`, this IMPORTS the repo's builders and configs (user code) and sagemaker. It
@@ -624,9 +830,8 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
     \b
     Needs the build extra: pip install '.[build]' in a clone of cursus-lint.
     """
-    from .build import BuildCrash, MissingBuildExtra, run_build, to_diagnostics, write_definition
+    from .build import BuildCrash, MissingBuildExtra, build_findings, check_build_python, run_build, write_definition
     from .config import ConfigError, load_config
-    from .diagnostic import Severity
     from .report import Summary, render
     from .rules_index import all_rules
 
@@ -642,18 +847,21 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
     root = repo if repo is not None else (settings.config_file.parent if settings.config_file else Path("."))
     if source_root is not None and not source_root.is_dir():
         raise UsageError(f"source root directory does not exist: {source_root}")
+    if python is not None:
+        problem = check_build_python(python, Path(root).absolute())
+        if problem:
+            raise UsageError(problem)
+    if progress is None:
+        progress = sys.stderr.isatty()
     try:
-        outcome = run_build(Path(dag), Path(pipeline_config), Path(root), timeout=timeout,
-                            pipeline_name=pipeline_name, source_root=source_root or settings.source_root_path)
+        with _BuildProgress(progress) as shown:
+            outcome = run_build(Path(dag), Path(pipeline_config), Path(root), timeout=timeout,
+                                pipeline_name=pipeline_name, source_root=source_root or settings.source_root_path,
+                                on_progress=shown.line if progress else None, python=python)
     except (MissingBuildExtra, BuildCrash) as exc:
         raise UsageError(str(exc)) from None
-    diagnostics = []
-    for d in to_diagnostics(outcome.problems, Path(dag), Path(pipeline_config), Path(root).absolute(), rules):
-        if settings.enabled(d.code) and not settings.ignored_for_path(d.code, d.location.path):
-            d.severity = Severity(settings.severity_for(d.code, d.severity.value))
-            if strict and d.code == "CL812":
-                d.severity = Severity.ERROR
-            diagnostics.append(d)
+    diagnostics = build_findings(outcome, Path(dag), Path(pipeline_config), Path(root), settings, rules,
+                                 strict=strict)
     if outcome.definition is not None and definition_file is not None:
         try:
             write_definition(outcome.definition, definition_file)
@@ -679,6 +887,36 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
         click.echo("cursus-lint: the dry run produced no pipeline definition.", err=True)
         failed = True
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+class _BuildProgress:
+    """`build` progress on stderr (never stdout, never the -o report): a line per phase and node,
+    and on a terminal a rich spinner with the current one while the child works."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.console: Any = None
+        self.status: Any = None
+
+    def __enter__(self) -> _BuildProgress:
+        if self.enabled:
+            from rich.console import Console
+
+            self.console = Console(stderr=True, highlight=False, soft_wrap=True)
+            if self.console.is_terminal:
+                self.status = self.console.status("build: starting the build child")
+                self.status.start()
+        return self
+
+    def line(self, text: str) -> None:
+        if self.console is not None:
+            self.console.print(f"build: {text}", markup=False)
+            if self.status is not None:
+                self.status.update(f"build: {text}")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.status is not None:
+            self.status.stop()
 
 
 def _pipeline_files(settings, dag: Path | None, pipeline_config: Path | None) -> tuple[Path, Path]:
@@ -763,9 +1001,12 @@ def _explain(report: dict) -> str:
               help="Seconds each script may run before it is stopped.")
 @click.option("--progress/--no-progress", default=None,
               help="Print a line per script as it runs (default: when stderr is a terminal).")
+@click.option("--python", "python", metavar="PATH",
+              help="Interpreter that runs the scripts (default: the active project environment: $VIRTUAL_ENV, "
+                   "else a .venv or venv in the repo or above it up to the checkout root, else this one).")
 def test_scripts_cmd(dag: Path | None, pipeline_config: Path | None, spec_file: Path | None, repo: Path | None,
                      workspace: Path | None, fmt: str, output: Path | None, timeout: float,
-                     progress: bool | None) -> None:
+                     progress: bool | None, python: str | None) -> None:
     """Run the pipeline's real scripts in DAG order on local data (runtime testing).
 
     Scripts are found from each node's config entry point; nodes without one are skipped.
@@ -779,10 +1020,12 @@ def test_scripts_cmd(dag: Path | None, pipeline_config: Path | None, spec_file: 
     status: 0 every script passed, 1 a script failed, timed out, was blocked or is not
     configured, 2 usage error (unreadable DAG, config or spec).
     """
+    import shutil
     import tempfile
 
     from cursus_core.dag import DAGError
     from cursus_core.testing import RuntimeTestingFactory, ScriptConfigurationError, TestingSetupError
+    from cursus_core.testing.interpreter import Interpreter, InterpreterError, check_python, project_python
     from cursus_core.testing.report import render_report, result_line
 
     from .config import ConfigError, load_config
@@ -797,26 +1040,42 @@ def test_scripts_cmd(dag: Path | None, pipeline_config: Path | None, spec_file: 
     dag, pipeline_config = _pipeline_files(settings, dag, pipeline_config)
     if spec_file is not None and not spec_file.is_file():
         raise UsageError(f"testing spec file does not exist: {spec_file}")
+    temporary = workspace is None
     where = workspace if workspace is not None else Path(tempfile.mkdtemp(prefix="cursus-test-scripts-"))
     try:
-        factory = RuntimeTestingFactory(dag, pipeline_config, workspace_dir=where, repo_root=repo, timeout=timeout)
-        if spec_file is not None:
-            factory.load_spec(spec_file)
-    except (DAGError, TestingSetupError, ScriptConfigurationError) as exc:
-        raise UsageError(str(exc)) from None
-    if progress is None:
-        progress = sys.stderr.isatty()
-    total = len(factory.scripts_requiring_testing())
-    started: list[str] = []
+        try:
+            factory = RuntimeTestingFactory(dag, pipeline_config, workspace_dir=where, repo_root=repo,
+                                            timeout=timeout)
+            if spec_file is not None:
+                factory.load_spec(spec_file)
+            interpreter = Interpreter(python, "--python") if python else project_python(factory.repo_root)
+            if not interpreter.is_current:
+                check_python(interpreter.path, interpreter.source)
+        except (DAGError, TestingSetupError, ScriptConfigurationError, InterpreterError) as exc:
+            raise UsageError(str(exc)) from None
+        factory.python = None if interpreter.is_current else interpreter.path
+        if progress is None:
+            progress = sys.stderr.isatty()
+        if progress and factory.python:
+            click.echo(f"running the scripts with {interpreter.path} ({interpreter.source})", err=True)
+        total = len(factory.scripts_requiring_testing())
+        started: list[str] = []
+        # the text report on stdout lists every result: on a terminal both streams show, so the
+        # progress lines then only say what starts (each result once, not twice)
+        results_in_progress = output is not None or fmt != "text"
 
-    def show(node: str, result) -> None:
-        if result is None:
-            started.append(node)
-            click.echo(f"[{len(started)}/{total}] running {node} ...", err=True)
-        else:
-            click.echo(f"        {result_line(result)}", err=True)
+        def show(node: str, result) -> None:
+            if result is None:
+                started.append(node)
+                click.echo(f"[{len(started)}/{total}] running {node} ...", err=True)
+            elif results_in_progress:
+                click.echo(f"        {result_line(result)}", err=True)
 
-    report = factory.run(on_progress=show if progress else None)
+        report = factory.run(on_progress=show if progress else None)
+    finally:
+        if temporary:
+            shutil.rmtree(where, ignore_errors=True)
+    report.workspace_removed = temporary
     text = render_report(report, fmt)
     if output is not None:
         try:
@@ -844,6 +1103,9 @@ SHORT_HELP = {
     "clean": "Remove the facts cache.",
     "init": "Configure cursus-lint for this repo.",
     "lsp": "Run the language server.",
+    "mcp": "Run the MCP server for coding agents.",
+    "migrate": "Convert classic steps to .step.yaml files.",
+    "new-step": "Write an aligned new step into a repo.",
     "rule": "Explain one rule.",
     "rules": "List every rule.",
     "schema": "Print the JSON Schema of .step.yaml files.",

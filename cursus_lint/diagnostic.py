@@ -70,6 +70,9 @@ class Diagnostic:
     #: (stable across line shifts). Defaults to the text of the location's line.
     anchor: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: "safe"/"unsafe" when a fix is known to exist but its edits were not built (a check
+    #: whose output only marks fixable findings); ``fix`` holds the edits when they are built
+    fixable: str | None = None
 
     def sort_key(self) -> tuple:
         loc = self.location

@@ -25,7 +25,8 @@ from cursus_core.interface.model import StepInterface
 
 from .bases import BaseResolver
 from .diagnostic import Diagnostic, Location, Severity
-from .facts import FileFacts, extract_all
+from .facts import FileFacts, UnknownCase, extract_all
+from .fix import FixMode
 from .model import ProjectModel, SpecVariant, StepModel
 from .rule import FileCheck, ProjectCheck, Rule, StepCheck
 from .rules_index import all_rules
@@ -45,6 +46,8 @@ class CheckResult:
     elapsed_ms: float
     unknown: Counter[str] = field(default_factory=Counter)
     suppressed: int = 0
+    #: where each counted unknown case is, per file (``--verbose``)
+    unknown_at: dict[Path, tuple[UnknownCase, ...]] = field(default_factory=dict)
     #: directory arguments with no step repo under them (a wrong path in CI must not pass)
     empty_dirs: list[Path] = field(default_factory=list)
 
@@ -82,11 +85,14 @@ class Engine:
     """One check run. ``overlay`` maps absolute paths to unsaved editor text."""
 
     def __init__(self, settings, rules: dict[str, Rule] | None = None,
-                 overlay: dict[Path, str] | None = None, use_cache: bool = False) -> None:
+                 overlay: dict[Path, str] | None = None, use_cache: bool = False,
+                 fixes: FixMode = "edits") -> None:
         self.settings = settings
+        self.fixes: FixMode = fixes  # what the output needs of fixes (see cursus_lint.fix.FixMode)
         self.rules = rules if rules is not None else all_rules()
         self.overlay = overlay or {}
         self.unknown: Counter[str] = Counter()
+        self.unknown_at: dict[Path, tuple[UnknownCase, ...]] = {}
         self.cache: DiskCache | None = None
         if use_cache:
             self.cache = DiskCache(settings.cache_path, "facts", _fingerprint())
@@ -105,12 +111,18 @@ class Engine:
                     facts = replace(facts, path=path,
                                     problem=replace(facts.problem, path=path) if facts.problem else None)
                     self.unknown.update(facts.unknown)
+                    self._locate_unknown(facts)
                     return facts
         facts = _extract_guarded(load_source(path, self.overlay), roles)
         if key is not None and self.cache is not None:
             self.cache.put(key, facts, FileFacts)
         self.unknown.update(facts.unknown)
+        self._locate_unknown(facts)
         return facts
+
+    def _locate_unknown(self, facts: FileFacts) -> None:
+        if facts.unknown_at:
+            self.unknown_at[facts.path] = facts.unknown_at
 
     def _build(self, roots: list[Path], configured: bool = True) -> ProjectModel:
         """One project; only the ``configured`` one (the repo the settings belong to) gets the
@@ -277,6 +289,13 @@ class Engine:
                                   p.message, getattr(p, "step", None)))
         return out
 
+    def project(self, path: Path | str) -> ProjectModel:
+        """The step model of the repo holding ``path``, without running rules: for tools that
+        describe steps and their wiring (the MCP server's ``step`` and ``wiring``)."""
+        layout = dict(self.settings.layout) or None
+        root = find_repo_root(Path(path).absolute(), layout)
+        return self._build([root], configured=_configured_root([root], self.settings.root) == root)
+
     def run(self, paths: Sequence[Path | str]) -> CheckResult:
         start = time.perf_counter()
         given = [Path(p).absolute() for p in paths] or [Path.cwd()]
@@ -304,7 +323,7 @@ class Engine:
             found = self._postprocess(found, project, only_files)
             from .fix import attach_fixes
 
-            attach_fixes(found, self.rules, project, self.overlay)
+            attach_fixes(found, self.rules, project, self.overlay, self.fixes)
             self.unknown.update(project.unknown)
             diagnostics.extend(found)
             if only_files:  # the summary counts what was checked: the given files' steps
@@ -317,7 +336,7 @@ class Engine:
                 steps += len(project.steps)
         diagnostics.sort(key=Diagnostic.sort_key)
         return CheckResult(diagnostics, self.rules, files, steps, (time.perf_counter() - start) * 1000, self.unknown,
-                           empty_dirs=empty_dirs)
+                           empty_dirs=empty_dirs, unknown_at=dict(sorted(self.unknown_at.items())))
 
     def _postprocess(self, diagnostics: list[Diagnostic], project: ProjectModel,
                      only_files: set[Path]) -> list[Diagnostic]:

@@ -78,11 +78,11 @@ def known_base_members(class_name: str) -> frozenset[str] | None:
 
     from cursus_core import base
 
-    cls = {"BasePipelineConfig": base.BasePipelineConfig,
-           "ProcessingStepConfigBase": base.ProcessingStepConfigBase,
-           "ModelHyperparameters": base.ModelHyperparameters,
-           "BaseModel": BaseModel}.get(class_name)
-    if cls is None:
+    if class_name == "BaseModel":
+        cls: type = BaseModel
+    elif class_name in ("BasePipelineConfig", "ProcessingStepConfigBase", "ModelHyperparameters"):
+        cls = getattr(base, class_name)  # loads only the module defining it
+    else:
         return None
     members = set(dir(cls)) | set(getattr(cls, "model_fields", {})) | set(getattr(cls, "__private_attributes__", {}))
     return frozenset(members)

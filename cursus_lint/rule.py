@@ -11,13 +11,14 @@ The decorator wraps the function in :class:`StepCheck`, :class:`FileCheck` or
 :class:`ProjectCheck`, so the engine dispatches on a type mypy can check, and an editor
 navigates from a rule to the facts it reads. A rule reported by another part of cursus-lint
 (no check function) says who with ``emitted_by``. A fixable rule decorates its fix provider
-with ``@RULE.fix(safety=..., edits=...)`` in the same file.
+with ``@RULE.fixer(safety=..., edits=...)`` in the same file, and its libcst-free twin with
+``@RULE.fix_probe`` (is there a fix? for the text output's ``[*]``, without building edits).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .diagnostic import Diagnostic, Location, Related
     from .facts import FileFacts
     from .fix.context import Context, Planned
+    from .fix.shape import ShapeContext
     from .model import ProjectModel, StepModel
 
 FAMILIES = {
@@ -54,6 +56,8 @@ FileCheckFn = Callable[["FileFacts", "ProjectModel"], Iterable["Diagnostic"]]
 ProjectCheckFn = Callable[["ProjectModel"], Iterable["Diagnostic"]]
 #: from a diagnostic and the fix context to the new text of one file, or None when undetermined
 ProviderFn = Callable[["Diagnostic", "Context"], "Planned | None"]
+#: whether the provider would give a fix, answered from the facts and the stdlib ast (no libcst)
+ProbeFn = Callable[["Diagnostic", "ShapeContext"], bool]
 
 
 @dataclass(frozen=True)
@@ -88,11 +92,14 @@ class FixSpec:
     """Everything about a rule's fix: whether ``--fix`` applies it without ``--unsafe-fixes``,
     what it edits (one line for readers of the rule, beside the ``## Fix safety`` docs), and the
     provider that computes it. The provider imports libcst itself, when called: a check
-    without fixes never loads it."""
+    without fixes never loads it. The optional ``probe`` answers "would the provider give a
+    fix?" without libcst, so the text output can mark fixable findings without building edits;
+    tests/test_fix_probe.py holds every probe to its provider's answer."""
 
     safety: Safety
     edits: str
     provider: ProviderFn
+    probe: ProbeFn | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +175,13 @@ class Rule:
             return fn
 
         return register
+
+    def fix_probe(self, fn: ProbeFn) -> ProbeFn:
+        """``@RULE.fix_probe`` (after ``@RULE.fixer``): the libcst-free answer to "is there a fix?"."""
+        if self.fix is None or self.fix.probe is not None:
+            raise TypeError(f"{self.code}: a fix probe needs one fix provider and there is one probe")
+        self.fix = replace(self.fix, probe=fn)
+        return fn
 
     def report(self, path: Path, span: Any, message: str, *, step: str | None = None,
                related: Iterable[Related | tuple[Path, Any, str]] = (), fix: Any = None,

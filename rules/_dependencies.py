@@ -145,7 +145,7 @@ def sources_without_specs(ix: Level3Index, dep: DependencyFacts) -> list[str]:
 
 
 def _with_job_type(base: str, job_type: str | None) -> str:
-    # the domain helper, imported late: cursus_core.base builds pydantic models at import
-    from cursus_core.base.specification import spec_type_with_job_type
+    # the domain helper from its pydantic-free module (cursus_core.base is lazy)
+    from cursus_core.base.naming import spec_type_with_job_type
 
     return spec_type_with_job_type(base, job_type)

@@ -426,7 +426,14 @@ INTERFACE_PATHS = {
     "load_config": "steps/configs/config_data_load_step.py",
 }
 
-INTERFACE_BASE = {"clean": CLEAN_INTERFACE, "load": LOAD_INTERFACE, "script": SCRIPT, "config": CONFIG,
+#: the Clean config of the interface layout: the template builder gets the env from the config's
+#: own collector (there is no builder code to map LABEL_FIELD to label_name)
+INTERFACE_CONFIG = CONFIG + '''
+    def get_environment_variables(self):
+        return {"LABEL_FIELD": self.label_name, "SEPARATOR": self.separator}
+'''
+
+INTERFACE_BASE = {"clean": CLEAN_INTERFACE, "load": LOAD_INTERFACE, "script": SCRIPT, "config": INTERFACE_CONFIG,
                   "load_config": LOAD_CONFIG}
 
 

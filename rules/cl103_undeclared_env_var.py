@@ -13,7 +13,10 @@ from cursus_lint.rule import Example, Rule
 from ._examples import edit, line_of, repo
 
 if TYPE_CHECKING:  # pragma: no cover
-    from cursus_lint.fix.context import Context, Planned
+    from cursus_lint.fix.context import Context
+    from cursus_lint.fix.interface import YamlContext
+    from cursus_lint.fix.planned import Planned
+    from cursus_lint.fix.shape import ShapeContext
 
 _BAD_SCRIPT = edit("script", '    sep = environ_vars.get("SEPARATOR", ",")\n',
                    '    sep = environ_vars.get("SEPARATOR", ",")\n    debug = os.getenv("DEBUG_MODE")\n')
@@ -39,6 +42,15 @@ _FIXED_KEY_SCRIPT = edit("script", '    sep = environ_vars.get("SEPARATOR", ",")
                          '    work = environ_vars.get("WORK_DIR", "/tmp/work")\n').replace(
     '"SEPARATOR": os.environ.get("SEPARATOR", ",")}', '"SEPARATOR": os.environ.get("SEPARATOR", ","), '
     '"WORK_DIR": "/tmp/work"}')
+
+#: names SageMaker itself sets in every job container (the job's region): the script reads the
+#: platform, not its step interface, and no builder or config supplies them
+PLATFORM_PROVIDED = frozenset({"AWS_REGION", "AWS_DEFAULT_REGION"})
+
+# the region SageMaker puts into every container: not part of the step's interface
+_REGION_SCRIPT = edit("script", '    sep = environ_vars.get("SEPARATOR", ",")\n',
+                      '    sep = environ_vars.get("SEPARATOR", ",")\n'
+                      '    region = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")\n')
 
 RULE = Rule(
     code="CL103",
@@ -76,7 +88,9 @@ CLEAN_CONTRACT = ScriptContract(
 Not reads: a value that only goes into a `print(...)` / logging call (a debug dump of the
 environment), and an `environ_vars` key the `__main__` block fills from a literal or constant
 rather than from `os.environ` (the container's environment is never consulted for it). Any other
-read of the same variable still counts.
+read of the same variable still counts. Nor are the variables SageMaker itself sets in every job
+container, `AWS_REGION` and `AWS_DEFAULT_REGION`: no builder or config supplies them, so the
+contract has nothing to declare.
 
 ## How to fix
 Declare the variable in the contract: in `optional_env_vars` with a default when the script
@@ -98,7 +112,6 @@ fails without the variable (`os.environ["X"]`, `environ_vars["X"]`) is declared 
 base class): otherwise declaring it would make CL402 report the unchanged builder, so no fix is
 offered and the builder needs a hand edit. No fix is offered when the script's default is
 computed at run time, or when the contract's env-var field is not a literal list or dict.
-
 In a `.step.yaml` the same choice edits `contract.env_vars`: a new `NAME: default` key under
 `optional` (quoted like the other defaults there) or a new item of the `required` list (in its
 own flow `[...]` or block `- ` style), adding `env_vars:` / `optional:` / `required:` when the
@@ -109,7 +122,8 @@ contract has none. The rest of the file, its comments, key order and quoting sta
           Example(repo(script=_BAD_SCRIPT, contract=_SHARED_REQUIRED)),
           Example(repo(script=_BAD_SCRIPT, contract=_SHARED_OPTIONAL)),
           Example(repo(script=_BAD_SCRIPT, contract=_FIXED_CONTRACT)),
-          Example(repo(script=_DUMP_SCRIPT)), Example(repo(script=_FIXED_KEY_SCRIPT))),
+          Example(repo(script=_DUMP_SCRIPT)), Example(repo(script=_FIXED_KEY_SCRIPT)),
+          Example(repo(script=_REGION_SCRIPT))),
 )
 
 
@@ -139,6 +153,9 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     for read in script.script.env_reads:
         if read.name in declared or read.name in reported:
             continue
+        if read.name in PLATFORM_PROVIDED:
+            project.count_unknown("env-read-platform-provided")
+            continue  # SageMaker sets it in every container
         if read.debug_only:
             project.count_unknown("env-read-only-logged")
             continue  # only shown in a debug dump of the environment
@@ -157,15 +174,11 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
 _REQUIRING_READS = frozenset({"subscript", "environ_vars"})
 
 
-@RULE.fixer(safety="safe", edits="adds the variable to the contract's optional_env_vars (with the script's literal "
-                                 "default, or \"\" for a read that tolerates absence) or, when the script reads "
-                                 "it with os.environ[...], to required_env_vars (contract.env_vars.optional / "
-                                 ".required in a .step.yaml)")
-def add_env_var(d: Diagnostic, ctx: Context) -> Planned | None:
-    """Declare a read env var: optional unless every read fails without it (then required)."""
-    from cursus_lint.fix.context import as_text, at, contract_label
+def _declaration(d: Diagnostic, step: StepModel | None) -> tuple[str, str, str | None] | None:
+    """Where and how to declare the read variable: (keyword, name, default or None for a
+    required one), or None when no declaration is right (decided from the facts alone)."""
+    from cursus_lint.fix.shape import as_text, at
 
-    step = ctx.step(d)
     if step is None or step.script is None or step.script.script is None:
         return None
     reads = step.script.script.env_reads
@@ -176,33 +189,67 @@ def add_env_var(d: Diagnostic, ctx: Context) -> Planned | None:
     name = here[0].name
     same = [r for r in reads if r.name == name]
     literal = next((r for r in same if r.has_default and r.default_is_literal and r.default is not None), None)
-    label = contract_label(step)
-    value: str | None  # None: required
     if literal is not None:
-        value = as_text(literal.default)
-    elif any(r.has_default for r in same):
+        return "optional_env_vars", name, as_text(literal.default)
+    if any(r.has_default for r in same):
         return None  # a default the script computes at run time: neither "" nor required is right
-    elif any(r.how in _REQUIRING_READS for r in same):
+    if any(r.how in _REQUIRING_READS for r in same):
         builder = step.builder
         if builder is not None and builder.has_env_method and not builder.calls_super_env \
                 and name not in {e.name for e in builder.env_vars_set}:
             return None  # required would make CL402 report the builder: a hand edit, not a safe fix
-        value = None
-    else:
-        value = ""
-    from cursus_lint.fix.interface import declare_env_var, interface_path
+        return "required_env_vars", name, None
+    return "optional_env_vars", name, ""
 
+
+def _declare_in_interface(step: StepModel, ctx: YamlContext, name: str, value: str | None) -> Planned | None:
+    from cursus_lint.fix.interface import declare_env_var
+
+    where = "contract.env_vars." + ("required" if value is None else "optional")
+    return declare_env_var(step, ctx, name, value,
+                           f"declare '{name}' in {where}" + ("" if value is None else f" (default {value!r})"))
+
+
+@RULE.fixer(safety="safe", edits="adds the variable to the contract's optional_env_vars (with the script's literal "
+                                 "default, or \"\" for a read that tolerates absence) or, when the script reads "
+                                 "it with os.environ[...], to required_env_vars (contract.env_vars.optional / "
+                                 ".required in a .step.yaml)")
+def add_env_var(d: Diagnostic, ctx: Context) -> Planned | None:
+    """Declare a read env var: optional unless every read fails without it (then required)."""
+    from cursus_lint.fix.interface import interface_path
+
+    step = ctx.step(d)
+    decided = _declaration(d, step)
+    if step is None or decided is None:
+        return None
+    keyword, name, value = decided
     if interface_path(step) is not None:
-        where = "contract.env_vars." + ("required" if value is None else "optional")
-        message = f"declare '{name}' in {where}" + ("" if value is None else f" (default {value!r})")
-        return declare_env_var(step, ctx, name, value, message)
+        return _declare_in_interface(step, ctx, name, value)
     import libcst as cst
 
-    from cursus_lint.fix.context import add_to_contract
+    from cursus_lint.fix.context import add_to_contract, contract_label
 
+    label = contract_label(step)
     if value is None:
-        return add_to_contract(step, ctx, "required_env_vars", cst.Element(cst.SimpleString(repr(name))),
+        return add_to_contract(step, ctx, keyword, cst.Element(cst.SimpleString(repr(name))),
                                f"declare '{name}' in required_env_vars of '{label}'")
     item = cst.DictElement(cst.SimpleString(repr(name)), cst.SimpleString(repr(value)))
-    return add_to_contract(step, ctx, "optional_env_vars", item,
+    return add_to_contract(step, ctx, keyword, item,
                            f"declare '{name}' in optional_env_vars of '{label}' (default {value!r})")
+
+
+@RULE.fix_probe
+def can_add_env_var(d: Diagnostic, ctx: ShapeContext) -> bool:
+    import ast
+
+    from cursus_lint.fix.shape import contract_accepts
+
+    from cursus_lint.fix.interface import interface_path
+
+    step = ctx.step(d)
+    decided = _declaration(d, step)
+    if step is None or decided is None:
+        return False
+    if interface_path(step) is not None:
+        return _declare_in_interface(step, ctx, decided[1], decided[2]) is not None
+    return contract_accepts(step, ctx, decided[0], ast.List if decided[2] is None else ast.Dict)

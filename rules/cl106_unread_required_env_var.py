@@ -14,6 +14,7 @@ from ._script_contract import script_side, unread_env_vars
 
 if TYPE_CHECKING:  # pragma: no cover
     from cursus_lint.fix.context import Context, Planned
+    from cursus_lint.fix.shape import ShapeContext
 
 _BAD_CONTRACT = edit("contract", 'required_env_vars=["LABEL_FIELD"]', 'required_env_vars=["LABEL_FIELD", "ID_FIELD"]')
 _BAD_BUILDER = edit("builder", '        env_vars["SEPARATOR"] = self.config.separator\n',
@@ -106,3 +107,10 @@ def remove_required_env_var(d: Diagnostic, ctx: Context) -> Planned | None:
     from cursus_lint.fix.context import remove_env_var
 
     return remove_env_var(d, ctx, "required_env_vars")
+
+
+@RULE.fix_probe
+def can_remove(d: Diagnostic, ctx: ShapeContext) -> bool:
+    from cursus_lint.fix.shape import can_remove_env_var
+
+    return can_remove_env_var(d, ctx, "required_env_vars")

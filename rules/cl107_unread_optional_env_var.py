@@ -14,6 +14,7 @@ from ._script_contract import script_side, unread_env_vars
 
 if TYPE_CHECKING:  # pragma: no cover
     from cursus_lint.fix.context import Context, Planned
+    from cursus_lint.fix.shape import ShapeContext
 
 _BAD_CONTRACT = edit("contract", 'optional_env_vars={"SEPARATOR": ","}',
                      'optional_env_vars={"SEPARATOR": ",", "ENCODING": "utf-8"}')
@@ -104,3 +105,10 @@ def remove_optional_env_var(d: Diagnostic, ctx: Context) -> Planned | None:
     from cursus_lint.fix.context import remove_env_var
 
     return remove_env_var(d, ctx, "optional_env_vars")
+
+
+@RULE.fix_probe
+def can_remove(d: Diagnostic, ctx: ShapeContext) -> bool:
+    from cursus_lint.fix.shape import can_remove_env_var
+
+    return can_remove_env_var(d, ctx, "optional_env_vars")

@@ -14,6 +14,7 @@ from ._script_contract import arg_key, pair, unknown_keys
 
 if TYPE_CHECKING:  # pragma: no cover
     from cursus_lint.fix.context import Context, Planned
+    from cursus_lint.fix.shape import ShapeContext
 
 _BAD_SCRIPT = edit("script", '    parser.add_argument("--job_type", required=True)\n',
                    '    parser.add_argument("--job_type", required=True)\n'
@@ -100,22 +101,42 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
         )
 
 
+def _option(d: Diagnostic, step: StepModel | None) -> tuple[str, str] | None:
+    """The option to declare and its default ("" unless literal), from the facts alone."""
+    from cursus_lint.fix.shape import as_text, at
+
+    if step is None or step.script is None or step.script.script is None:
+        return None
+    arg = next((a for a in step.script.script.arg_defs if at(d.location, a.span)), None)
+    if arg is None or not arg.raw.startswith("-"):
+        return None  # positional arguments are not passed as --key value
+    return arg.raw.lstrip("-"), as_text(arg.default) if arg.default_is_literal and arg.default is not None else ""
+
+
 @RULE.fixer(safety="safe", edits="adds the option to the contract's expected_arguments with its literal default "
                                  "(else \"\")")
 def add_argument(d: Diagnostic, ctx: Context) -> Planned | None:
     """Declare an argparse option in ``expected_arguments`` with its literal default (else "")."""
     import libcst as cst
 
-    from cursus_lint.fix.context import add_to_contract, as_text, at, contract_label
+    from cursus_lint.fix.context import add_to_contract, contract_label
 
     step = ctx.step(d)
-    if step is None or step.script is None or step.script.script is None:
+    option = _option(d, step)
+    if step is None or option is None:
         return None
-    arg = next((a for a in step.script.script.arg_defs if at(d.location, a.span)), None)
-    if arg is None or not arg.raw.startswith("-"):
-        return None  # positional arguments are not passed as --key value
-    key = arg.raw.lstrip("-")
-    value = as_text(arg.default) if arg.default_is_literal and arg.default is not None else ""
+    key, value = option
     item = cst.DictElement(cst.SimpleString(repr(key)), cst.SimpleString(repr(value)))
     return add_to_contract(step, ctx, "expected_arguments", item,
                            f"declare '{key}' in expected_arguments of '{contract_label(step)}'")
+
+
+@RULE.fix_probe
+def can_add_argument(d: Diagnostic, ctx: ShapeContext) -> bool:
+    import ast
+
+    from cursus_lint.fix.shape import contract_accepts
+
+    step = ctx.step(d)
+    return step is not None and _option(d, step) is not None and \
+        contract_accepts(step, ctx, "expected_arguments", ast.Dict)

@@ -9,10 +9,12 @@ from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
-from ._script_contract import is_under, norm
+from ._script_contract import env_path, is_platform_path, is_under, norm
 
 #: where each job type mounts its channels; a path of the other family is never mounted
 _TRAINING_ONLY = ("/opt/ml/input/data", "/opt/ml/model")
+#: what a training job alone manages: CL102 lets a script use these without a contract entry
+_MANAGED_TRAINING = (*_TRAINING_ONLY, "/opt/ml/checkpoints")
 _PROCESSING_ONLY = ("/opt/ml/processing",)
 
 _WRONG_FAMILY = edit("contract", '"raw_data": "/opt/ml/processing/input/data"', '"raw_data": "/opt/ml/input/data/raw"')
@@ -24,6 +26,11 @@ _SEPARATE = edit("contract", 'expected_output_paths={"clean_data": "/opt/ml/proc
                  '                           "rejects": "/opt/ml/processing/output/rejects"},')
 _TRAINING_REGISTRY = edit("registry", '"sagemaker_step_type": "Processing",\n        "description": "Cleans',
                           '"sagemaker_step_type": "Training",\n        "description": "Cleans')
+# a processing script falling back to the training toolkit's model dir: SM_MODEL_DIR is never set
+# in a processing job, and /opt/ml/model is never uploaded (CL102 exempts SM_* fallbacks)
+_SM_FALLBACK = edit("script", '    return label, sep, src, dst\n',
+                    '    model_dir = os.environ.get("SM_MODEL_DIR", "/opt/ml/model")\n'
+                    '    return label, sep, src, dst, model_dir\n')
 _TRAINING_CONTRACT = edit("contract", '"raw_data": "/opt/ml/processing/input/data"',
                           '"raw_data": "/opt/ml/input/data/train"').replace(
     '"clean_data": "/opt/ml/processing/output/clean"', '"clean_data": "/opt/ml/model"')
@@ -39,6 +46,11 @@ For a step whose registry `sagemaker_step_type` is `Processing`, no contract inp
 may lie under the training container's `/opt/ml/input/data` or `/opt/ml/model`; for a
 `Training` step, none may lie under `/opt/ml/processing`. And within one contract, no two logical
 names of the inputs (or of the outputs) may name the same container path.
+
+A step's script is held to the same families where CL102 does not look: a Processing script
+using a path the training job alone manages (`/opt/ml/model`, `/opt/ml/input/data/...`,
+`/opt/ml/checkpoints`), typically as the fallback of a training toolkit variable
+(`os.environ.get("SM_MODEL_DIR", "/opt/ml/model")`), which no processing job sets or uploads.
 
 ## Why it matters
 A processing job mounts its inputs and outputs only under `/opt/ml/processing`; a training job
@@ -66,10 +78,12 @@ expected_output_paths={"clean_data": "/opt/ml/processing/output/clean",
 Move the path into the step's own family, or give each logical name its own directory.
 
 ## Known limits
-Steps of other types (or unregistered ones) get only the shared-path check; paths the script uses
-but the contract does not declare are CL102's business.
+Steps of other types (or unregistered ones) get only the shared-path check; other paths the
+script uses but the contract does not declare are CL102's business (so one path is reported once).
 ''',
-    bad=(Example(repo(contract=_WRONG_FAMILY),
+    bad=(Example(repo(script=_SM_FALLBACK),
+                 expect=(("steps/scripts/clean.py", line_of(_SM_FALLBACK, "SM_MODEL_DIR")),)),
+         Example(repo(contract=_WRONG_FAMILY),
                  expect=(("steps/contracts/clean_contract.py", line_of(_WRONG_FAMILY, "/opt/ml/input/data/raw")),)),
          Example(repo(contract=_SHARED),
                  expect=(("steps/contracts/clean_contract.py", line_of(_SHARED, '"rejects"')),))),
@@ -92,6 +106,7 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     contract = step.contract
     if contract is None or step.contract_file is None:
         return
+    yield from _script_paths(step)
     label = contract.variable or "the contract"
     for kind, entries in (("input", contract.inputs), ("output", contract.outputs)):
         seen: dict[str, str] = {}
@@ -113,3 +128,24 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
                     step=step.name)
             else:
                 seen[path] = name
+
+
+def _script_paths(step: StepModel) -> Iterator[Diagnostic]:
+    """Training-managed paths a Processing script uses where CL102 stays silent (SageMaker-managed
+    paths and the fallbacks of ``SM_*`` variables)."""
+    facts = step.script.script if step.script is not None else None
+    if step.sagemaker_step_type != "Processing" or facts is None or step.script is None:
+        return
+    seen: set[str] = set()
+    for use in facts.paths:
+        full = norm(use.full)
+        managed = is_platform_path(full) or (use.env_default is not None and use.env_default.startswith("SM_")
+                                             and env_path(use.env_default) is not None)
+        if not managed or full in seen or not any(is_under(full, root) for root in _MANAGED_TRAINING):
+            continue
+        seen.add(full)
+        via = f" (the fallback of {use.env_default})" if use.env_default else ""
+        yield RULE.report(
+            step.script.path, use.span,
+            f"script of Processing step '{step.name}' uses '{full}'{via}, a path only a training job "
+            f"manages: a processing job never fills or uploads it", step=step.name)

@@ -13,7 +13,10 @@ from ._examples import BASE, edit, line_of, repo
 from ._level2 import contract_names_missing_in_spec, resolve_contract, spec_label
 
 if TYPE_CHECKING:  # pragma: no cover
-    from cursus_lint.fix.context import Context, Planned
+    from cursus_lint.fix.context import Context
+    from cursus_lint.fix.interface import YamlContext
+    from cursus_lint.fix.planned import Planned
+    from cursus_lint.fix.shape import ShapeContext
 
 _BAD_CONTRACT = edit("contract", 'expected_output_paths={"clean_data": "/opt/ml/processing/output/clean"},',
                      'expected_output_paths={\n        "clean_data": "/opt/ml/processing/output/clean",\n'
@@ -75,7 +78,6 @@ spec's other outputs (`PROCESSING_OUTPUT` with the Processing property path), so
 starts uploading it. It is offered only for Processing steps whose spec has a literal `outputs`
 list or dict and is neither a sink nor singular, and not when the spec imports another step's
 contract (the contract, not the spec, may be the one to change then).
-
 In a `.step.yaml` the fix adds `spec.outputs.<name>` with `type: processing_output` and the
 Processing `property_path`, indented like the other outputs (adding `outputs:` under `spec`
 when there is none); every job-type variant inherits it. The rest of the file, its comments,
@@ -100,12 +102,31 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
 
 
 def _variant_at(step: StepModel, loc: Location, keyword: str) -> SpecVariant | None:
-    from cursus_lint.fix.context import at
+    from cursus_lint.fix.shape import at
 
     for v in step.specs:
         if v.path == loc.path and at(loc, v.spec.keyword_spans.get(keyword) or v.spec.span):
             return v
     return None
+
+
+def _missing_output(d: Diagnostic, step: StepModel | None,
+                    project: ProjectModel) -> tuple[SpecVariant, str] | None:
+    """The spec variant to add to and the contract output's name, from the facts alone."""
+    from cursus_lint.fix.shape import at
+
+    if step is None or step.sagemaker_step_type != "Processing" or not d.related:
+        return None
+    variant = _variant_at(step, d.location, "outputs")
+    if variant is None or variant.spec.node_type in ("sink", "singular"):
+        return None
+    resolved = resolve_contract(step, variant, project, quiet=True)
+    if resolved is None or resolved.foreign_owner is not None:
+        return None
+    want = d.related[0].location
+    name = next((n for n, e in resolved.facts.outputs.items()
+                 if want.path == resolved.path and at(want, e.key_span)), None)
+    return (variant, name) if name is not None else None
 
 
 @RULE.fixer(safety="safe", edits="adds a Processing OutputSpec for the contract output to the spec's outputs, "
@@ -114,31 +135,21 @@ def add_spec_output(d: Diagnostic, ctx: Context) -> Planned | None:
     """Add a Processing ``OutputSpec`` for a contract output, shaped like the spec's other outputs."""
     import libcst as cst
 
-    from cursus_lint.fix.context import Planned, at, bound_names, output_call
+    from cursus_lint.fix.context import output_call
+    from cursus_lint.fix.planned import Planned
+    from cursus_lint.fix.shape import bound_names
     from cursus_lint.fix.cst import append, keyword_arg, quote_of, string
 
     step = ctx.step(d)
-    if step is None or step.sagemaker_step_type != "Processing" or not d.related:
-        return None
-    variant = _variant_at(step, d.location, "outputs")
-    if variant is None or variant.spec.node_type in ("sink", "singular"):
-        return None
-    resolved = resolve_contract(step, variant, ctx.project, quiet=True)
-    if resolved is None or resolved.foreign_owner is not None:
-        return None
-    want = d.related[0].location
-    name = next((n for n, e in resolved.facts.outputs.items()
-                 if want.path == resolved.path and at(want, e.key_span)), None)
-    if variant.path.name.endswith(".step.yaml"):
-        from cursus_lint.fix.interface import add_processing_output
-
-        if name is None or variant.path != resolved.path:
-            return None
-        return add_processing_output(step, ctx, name, f"add output '{name}' to spec.outputs")
-    parsed = ctx.parsed(variant.path)
-    call = parsed.at(variant.spec.span, cst.Call) if parsed and name is not None else None
+    target = _missing_output(d, step, ctx.project)
+    if step is not None and target is not None and target[0].path.name.endswith(".step.yaml"):
+        return _add_in_interface(step, ctx, *target)
+    variant, name = target if target is not None else (None, None)
+    parsed = ctx.parsed(variant.path) if variant is not None else None
+    call = parsed.at(variant.spec.span, cst.Call) if parsed and variant is not None else None
     arg = keyword_arg(call, "outputs") if call is not None else None
-    if parsed is None or name is None or arg is None or not isinstance(arg.value, (cst.List, cst.Dict)):
+    if variant is None or name is None or parsed is None or arg is None or \
+            not isinstance(arg.value, (cst.List, cst.Dict)):
         return None
     outputs = arg.value
     template = next((e.value for e in reversed(outputs.elements)
@@ -157,3 +168,41 @@ def add_spec_output(d: Diagnostic, ctx: Context) -> Planned | None:
                                      whitespace_after_colon=model.whitespace_after_colon)
     return Planned(f"add output '{name}' to spec '{variant.spec.variable or variant.path.name}'", variant.path,
                    parsed.replace(outputs, append(outputs, item)))
+
+
+def _add_in_interface(step: StepModel, ctx: YamlContext, variant: SpecVariant, name: str) -> Planned | None:
+    """The interface's own spec gets the output (its contract is in the same file)."""
+    from cursus_lint.fix.interface import add_processing_output, interface_path
+
+    if interface_path(step) != variant.path:
+        return None
+    return add_processing_output(step, ctx, name, f"add output '{name}' to spec.outputs")
+
+
+@RULE.fix_probe
+def can_add_spec_output(d: Diagnostic, ctx: ShapeContext) -> bool:
+    """The provider's shape checks over the stdlib ast: a literal outputs list or dict, and
+    either another OutputSpec to copy or the names a new one needs bound in the module."""
+    import ast
+
+    from cursus_lint.fix.shape import bound_names, keyword_value
+
+    step = ctx.step(d)
+    target = _missing_output(d, step, ctx.project)
+    if step is None or target is None:
+        return False
+    variant = target[0]
+    if variant.path.name.endswith(".step.yaml"):
+        return _add_in_interface(step, ctx, *target) is not None
+    outputs = keyword_value(ctx.node_at(variant.path, variant.spec.span, ast.Call), "outputs")
+    if not isinstance(outputs, (ast.List, ast.Dict)):
+        return False
+    items = outputs.elts if isinstance(outputs, ast.List) else outputs.values
+    values = [e.value if isinstance(e, ast.Starred) else e for e in items]
+    template = next((v for v in reversed(values) if isinstance(v, ast.Call) and not v.args
+                     and all(k.arg is not None for k in v.keywords) and keyword_value(v, "logical_name") is not None),
+                    None)
+    if template is not None and isinstance(keyword_value(template, "output_type"), ast.Attribute):
+        return True
+    bound = bound_names(variant.file)
+    return "DependencyType" in bound and (template is not None or "OutputSpec" in bound)

@@ -14,7 +14,12 @@ from ._level2 import (PROPERTY_SCHEMAS, ResolvedContract, output_name, processin
                       spec_label)
 
 if TYPE_CHECKING:  # pragma: no cover
-    from cursus_lint.fix.context import Context, Planned
+    from cursus_lint.facts import OutputFacts
+    from cursus_lint.fix.context import Context
+    from cursus_lint.fix.interface import YamlContext
+    from cursus_lint.fix.planned import Planned
+    from cursus_lint.fix.shape import ShapeContext
+    from cursus_lint.model import SpecVariant
 
 _BAD_SPEC = edit("spec", "Outputs['clean_data']", "Outputs['raw_data']")
 _INDEX_SPEC = edit("spec", "Outputs['clean_data']", "Outputs[0]")
@@ -102,18 +107,11 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
             )
 
 
-@RULE.fixer(safety="safe", edits="rewrites the output name inside the property_path string to the output's own "
-                                 "logical name (in a Python string or a .step.yaml value)")
-def fix_property_path(d: Diagnostic, ctx: Context) -> Planned | None:
-    """Point a Processing property_path at its own output."""
-    import ast
+def _rewrite(d: Diagnostic, step: StepModel | None) -> tuple[SpecVariant, OutputFacts, str, str, str] | None:
+    """The variant and output ``d`` is about, the output's own name and the quote and name
+    its property_path uses now, from the facts alone."""
+    from cursus_lint.fix.shape import at
 
-    import libcst as cst
-
-    from cursus_lint.fix.context import Planned, at
-    from cursus_lint.fix.cst import string
-
-    step = ctx.step(d)
     if step is None:
         return None
     for variant in step.specs:
@@ -125,23 +123,61 @@ def fix_property_path(d: Diagnostic, ctx: Context) -> Planned | None:
             name, found = output_name(out), processing_output_key(out.property_path)
             if name is None or found is None or out.property_path_span is None:
                 return None
-            quote, named = found
-            expected = out.property_path.replace(f"[{quote}{named}{quote}]", f"[{quote}{name}{quote}]", 1)
-            message = f"read output '{name}' in property_path"
-            if variant.path.name.endswith(".step.yaml"):
-                from cursus_lint.fix.interface import replace_scalar
-
-                return replace_scalar(ctx, variant.path, out.property_path_span, f"[{quote}{named}{quote}]",
-                                      f"[{quote}{name}{quote}]", expected, message)
-            parsed = ctx.parsed(variant.path)
-            node = parsed.at(out.property_path_span, cst.SimpleString) if parsed else None
-            if parsed is None or node is None or node.evaluated_value != out.property_path:
-                return None
-            raw = node.value.replace(f"[{quote}{named}{quote}]", f"[{quote}{name}{quote}]", 1)
-            try:
-                same = ast.literal_eval(raw) == expected
-            except (SyntaxError, ValueError):
-                same = False
-            new = node.with_changes(value=raw) if same else string(expected, node.quote[0])
-            return Planned(message, variant.path, parsed.replace(node, new))
+            return variant, out, name, found[0], found[1]
     return None
+
+
+@RULE.fixer(safety="safe", edits="rewrites the output name inside the property_path string to the output's own "
+                                 "logical name (in a Python string or a .step.yaml value)")
+def fix_property_path(d: Diagnostic, ctx: Context) -> Planned | None:
+    """Point a Processing property_path at its own output."""
+    import ast
+
+    import libcst as cst
+
+    from cursus_lint.fix.planned import Planned
+    from cursus_lint.fix.cst import string
+
+    target = _rewrite(d, ctx.step(d))
+    if target is None:
+        return None
+    variant, out, name, quote, named = target
+    if variant.path.name.endswith(".step.yaml"):
+        return _replace_in_interface(ctx, target)
+    assert out.property_path is not None
+    expected = out.property_path.replace(f"[{quote}{named}{quote}]", f"[{quote}{name}{quote}]", 1)
+    parsed = ctx.parsed(variant.path)
+    node = parsed.at(out.property_path_span, cst.SimpleString) if parsed else None
+    if parsed is None or node is None or node.evaluated_value != out.property_path:
+        return None
+    raw = node.value.replace(f"[{quote}{named}{quote}]", f"[{quote}{name}{quote}]", 1)
+    try:
+        same = ast.literal_eval(raw) == expected
+    except (SyntaxError, ValueError):
+        same = False
+    new = node.with_changes(value=raw) if same else string(expected, node.quote[0])
+    return Planned(f"read output '{name}' in property_path", variant.path, parsed.replace(node, new))
+
+
+def _replace_in_interface(ctx: YamlContext, target: tuple[SpecVariant, OutputFacts, str, str, str]) -> Planned | None:
+    from cursus_lint.fix.interface import replace_scalar
+
+    variant, out, name, quote, named = target
+    assert out.property_path is not None
+    expected = out.property_path.replace(f"[{quote}{named}{quote}]", f"[{quote}{name}{quote}]", 1)
+    return replace_scalar(ctx, variant.path, out.property_path_span, f"[{quote}{named}{quote}]",
+                          f"[{quote}{name}{quote}]", expected, f"read output '{name}' in property_path")
+
+
+@RULE.fix_probe
+def can_fix_property_path(d: Diagnostic, ctx: ShapeContext) -> bool:
+    import ast
+
+    target = _rewrite(d, ctx.step(d))
+    if target is None:
+        return False
+    if target[0].path.name.endswith(".step.yaml"):
+        return _replace_in_interface(ctx, target) is not None
+    variant, out = target[0], target[1]
+    node = ctx.node_at(variant.path, out.property_path_span, ast.Constant)
+    return node is not None and node.value == out.property_path and ctx.plain_string(variant.path, node)

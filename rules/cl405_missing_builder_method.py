@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cursus_core.base import COMMON_BUILDER_METHODS, REQUIRED_BUILDER_METHODS
+from cursus_core.base.builder import COMMON_BUILDER_METHODS, REQUIRED_BUILDER_METHODS
 from cursus_lint.diagnostic import Diagnostic, Severity
 from cursus_lint.model import ProjectModel, StepModel
 from cursus_lint.rule import Example, Rule

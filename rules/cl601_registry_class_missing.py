@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cursus_lint.diagnostic import Diagnostic, Severity
+from cursus_lint.facts import Span
 from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
 from ._classes import step_class_candidates
-from ._examples import REMOTE_REGISTRY, edit, line_of, repo
+from ._examples import CLEAN_INTERFACE, REMOTE_REGISTRY, edit, interface_repo, line_of, repo
 from ._registry_entries import closest, entries, step_for
 
 _RENAMED = edit("registry", '"builder_step_name": "CleanStepBuilder"', '"builder_step_name": "CleaningStepBuilder"')
@@ -55,12 +56,18 @@ rename the class to match the registry.
 When CL507 is enabled and the step's own builder (config) file defines a differently named class,
 that drift is reported once, by CL507 at the class; CL601 then covers the names no file explains.
 
+In the interface layout the registry row is the `.step.yaml` and the builder is a template:
+the class named by `registry.config_class` (by default `<step_type>Config`) must be defined in
+the repo; the finding points at the `step_type` of the interface.
+
 ## Known limits
 Steps that are only registered here (their code lives in another package) are not checked, and
 the rule stays silent while a builder or config file does not parse.
 ''',
     bad=(Example(repo(registry=_RENAMED),
-                 expect=(("registry/step_names.py", line_of(_RENAMED, "CleaningStepBuilder")),)),),
+                 expect=(("registry/step_names.py", line_of(_RENAMED, "CleaningStepBuilder")),)),
+         Example(interface_repo(drop=("config",)),
+                 expect=(("steps/interfaces/clean.step.yaml", line_of(CLEAN_INTERFACE, "step_type: Clean")),))),
     good=(Example(repo()), Example(repo(registry=REMOTE_REGISTRY)),
           Example(repo(registry=_RENAMED, builder=_UNPARSABLE))),
 )
@@ -98,3 +105,26 @@ def check(project: ProjectModel) -> Iterator[Diagnostic]:
                        f"the repo defines it{closest(value, by_kind[kind])}")
             related = [(own.path, None, f"the step's {kind} file")] if own is not None else []
             yield RULE.report(ref.path, span, message, step=ref.name, related=related)
+    yield from _interface_rows(project, by_kind["config"] | defined, defer_to_cl507)
+
+
+def _interface_rows(project: ProjectModel, defined: set[str], defer_to_cl507: bool) -> Iterator[Diagnostic]:
+    """Interface layout: the registry row is the ``.step.yaml``; its ``registry.config_class`` (or
+    the default ``<Name>Config``) must be a class of the repo (the builder is the template)."""
+    for step in project.steps:
+        reg = step.registry
+        if step.builder is None or not step.builder.synthesized or reg is None or step.contract_file is None:
+            continue
+        value = reg.config_class
+        if not value or value in defined:
+            continue
+        own = step.config_file
+        if defer_to_cl507 and own is not None and step_class_candidates(project, own, "config"):
+            continue  # CL507 reports it at the class of the step's config file
+        line, column = reg.line or 1, reg.column or 1
+        where = Span(line, column, line, column + len(step.name))
+        yield RULE.report(
+            step.contract_file.path, where,
+            f"interface of '{step.name}' needs config class '{value}' (registry.config_class, by default "
+            f"'<step_type>Config'), but no file of the repo defines it{closest(value, defined)}",
+            step=step.name)

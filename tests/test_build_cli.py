@@ -485,3 +485,26 @@ def test_explain_lists_builders_and_wiring() -> None:
         "    data <- Load.raw (score 0.90)",
         "    hp unwired: no provider",
     ]
+
+
+def test_a_placeholder_node_points_at_its_node_not_line_1_of_its_builder(tmp_path: Path) -> None:
+    """CL812 is about the DAG node (issue 17): at the node's line in the DAG (JSON or Python), else at
+    the node's entry in the saved config; the message names the builder file."""
+    dag, config = EXAMPLE / "pipeline/dag.json", EXAMPLE / "pipeline/config.json"
+    builder = EXAMPLE / "steps/builders/builder_registration_step.py"
+    message = "node 'Registration' is a placeholder: its builder needs package 'secure_ai_sdk', which is not installed"
+    problem = {"kind": "placeholder-node", "message": message, "node": "Registration", "path": str(builder),
+               "line": None}
+    rules = all_rules()
+    (d,) = to_diagnostics([problem], dag, config, EXAMPLE, rules)
+    assert (d.location.path, d.location.line, d.code, d.severity.value, d.step, d.message) == (
+        dag, line_in(dag, '"Registration"'), "CL812", "warning", "Registration",
+        message + " (builder steps/builders/builder_registration_step.py)")
+    py_dag = tmp_path / "pipeline_dag.py"
+    py_dag.write_text('def create_dag():\n    dag = PipelineDAG()\n    dag.add_node("Package")\n'
+                      '    dag.add_node("Registration")\n    return dag\n')
+    (d,) = to_diagnostics([problem], py_dag, config, EXAMPLE, rules)
+    assert (d.location.path, d.location.line) == (py_dag, 4)
+    other = dict(problem, node="Package")
+    (d,) = to_diagnostics([other], tmp_path / "missing_dag.json", config, EXAMPLE, rules)
+    assert (d.location.path, d.location.line) == (config, line_in(config, '"Package": {'))

@@ -166,9 +166,12 @@ def test_container_entrypoint_makes_declared_but_unused_unknowable(tmp_path: Pat
         ("CL107", ex.INTERFACE_PATHS["clean"], unused.splitlines().index('      EXTRA: "1"') + 1)]
     delegated = unused.replace("  kind: sklearn\n",
                                "  kind: byo_container\n  container_entrypoint: [bash, run.sh]\n", 1)
-    assert _lint_files(tmp_path / "byo", ex.interface_repo(clean=delegated)) == []
+    # a BYO container needs an image (CL409): the config names one
+    byo_config = ex.INTERFACE_CONFIG.replace('    separator: str = ","\n',
+                                             '    separator: str = ","\n    image_uri: str = "repo/clean:1"\n')
+    assert _lint_files(tmp_path / "byo", ex.interface_repo(clean=delegated, config=byo_config)) == []
     undeclared = delegated.replace("    required: [LABEL_FIELD]\n", "    required: []\n", 1)
-    found = _lint_files(tmp_path / "byo2", ex.interface_repo(clean=undeclared))
+    found = _lint_files(tmp_path / "byo2", ex.interface_repo(clean=undeclared, config=byo_config))
     assert found == [("CL103", ex.INTERFACE_PATHS["script"], ex.SCRIPT.splitlines().index(
         '    label = environ_vars["LABEL_FIELD"]') + 1)]
 

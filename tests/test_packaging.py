@@ -67,12 +67,13 @@ def test_wheel_installs_and_imports_in_a_fresh_venv(wheel: Path, tmp_path: Path)
 
 
 def test_static_path_imports_no_heavy_or_build_only_modules() -> None:
-    """`check` on a repo imports neither the AWS SDKs nor the compiler (networkx) nor libcst/pygls."""
+    """`check` on a repo imports neither the AWS SDKs nor the compiler (networkx) nor libcst/pygls/mcp."""
     code = (
         "import sys\n"
         "from cursus_lint.cli import main\n"
         f"main(['check', {str(ROOT / 'fixtures' / 'example_repo')!r}, '--no-cache', '-q'])\n"
-        "heavy = {'sagemaker', 'boto3', 'botocore', 'moto', 'networkx', 'libcst', 'pygls', 'lsprotocol'}\n"
+        "heavy = {'sagemaker', 'boto3', 'botocore', 'moto', 'networkx', 'libcst', 'pygls', 'lsprotocol', 'mcp',\n"
+        "         'mcp_types'}\n"
         "print('HEAVY:' + ','.join(sorted({m.split('.')[0] for m in sys.modules} & heavy)))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -69,3 +69,16 @@ def test_readme_names_the_code_the_language_server_sends_for_a_broken_config() -
     assert "shows **CL905** on each open file" in README
     assert rules()["CL905"].name
     assert "configuration errors (CL905" in README and "extend-exclude" in README
+
+
+def test_mcp_host_settings_blocks_start_the_server() -> None:
+    """Each JSON settings block of the MCP section registers `cursus-lint mcp --root ...` for its host."""
+    import json
+
+    section = README.split("## Coding agents (MCP server)", 1)[1].split("\n## ", 1)[0]
+    blocks = [json.loads(b) for b in re.findall(r"```json\n(.*?)```", section, re.S)]
+    assert [next(iter(b)) for b in blocks] == ["mcpServers", "servers", "mcpServers"]  # Claude, VS Code, Cursor
+    for block in blocks:
+        server = next(iter(block.values()))["cursus-lint"]
+        assert server["command"] == "cursus-lint" and server["args"][:2] == ["mcp", "--root"]
+        assert len(server["args"]) == 3 and server.get("type", "stdio") == "stdio"

@@ -6,6 +6,7 @@ import importlib.util
 import json
 import shutil
 import tarfile
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -235,7 +236,9 @@ def test_full_example_dag_fails_clearly_without_xgboost(repo: Path, tmp_path: Pa
     report = factory.run()
     failed = report.result("XGBoostTraining")
     assert failed.status == "failed" and failed.returncode == 1
-    assert failed.error == "ModuleNotFoundError: No module named 'xgboost'"
+    assert failed.error == (f"ModuleNotFoundError: No module named 'xgboost' (the interpreter {sys.executable} "
+                            "cannot import 'xgboost'; run the scripts with one that has it: "
+                            "test-scripts --python PATH)")
     assert failed.failing_frame is not None
     assert (failed.failing_frame.line, failed.failing_frame.code) == (16, "import xgboost as xgb")
     assert failed.reason == "exit code 1 at xgboost_training.py:16"

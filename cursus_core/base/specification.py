@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .contract import ScriptContract, TrainingScriptContract, ValidationResult
+from .naming import spec_type_with_job_type
 
 __all__ = [
     "DependencyType",
@@ -264,11 +265,3 @@ class StepSpecification(BaseModel):
             if name not in contract.expected_output_paths:
                 errors.append(f"output {name!r} has no matching contract output")
         return ValidationResult(is_valid=not errors, errors=errors, warnings=warnings)
-
-
-def spec_type_with_job_type(base: str, job_type: str | None) -> str:
-    """``("TabularPreprocessing", "training")`` -> ``"TabularPreprocessing_Training"``."""
-    if not job_type:
-        return base
-    suffix = job_type if job_type[0].isupper() else job_type.capitalize()
-    return f"{base}_{suffix}"

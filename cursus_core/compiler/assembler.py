@@ -12,6 +12,7 @@ sagemaker is imported only when :meth:`PipelineAssembler.build` runs.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -170,6 +171,12 @@ class PipelineAssembler:
         self.wiring: dict[str, dict[str, tuple[str, str]]] = {}
         self.problems: list[AssemblyProblem] = []
         self._planned = False
+        #: called with one line per node as it is created and built (``cursus-lint build`` progress)
+        self.on_progress: Callable[[str], None] | None = None
+
+    def _progress(self, text: str) -> None:
+        if self.on_progress is not None:
+            self.on_progress(text)
 
     # -- planning ----------------------------------------------------------------------
     def _builder_problem(self, node: str, what: str, exc: BaseException, choice: BuilderChoice,
@@ -256,7 +263,8 @@ class PipelineAssembler:
     def plan(self) -> list[NodeReport]:
         """Create every builder and choose every input; problems go to ``self.problems``."""
         if not self._planned:
-            for node in self.order:
+            for i, node in enumerate(self.order, start=1):
+                self._progress(f"[{i}/{len(self.order)}] creating the builder of {node}")
                 self._instantiate(node)
             for node in self.order:
                 if node in self.builders:
@@ -283,7 +291,8 @@ class PipelineAssembler:
 
         steps: dict[str, Any] = {}
         stand_ins: dict[str, dict[str, Any]] = {}
-        for node in self.order:
+        for i, node in enumerate(self.order, start=1):
+            self._progress(f"[{i}/{len(self.order)}] building step {node}")
             builder, report = self.builders[node], self.reports[node]
             if node in self.placeholders:
                 holder, loc = self.placeholders[node], getattr(self.configs[node], "pipeline_s3_loc", None)

@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -219,12 +220,19 @@ def find_missing_entry_points(node: str, config: Any, repo_root: Path, config_pa
 
 def dry_run(dag_path: str | os.PathLike[str], config_path: str | os.PathLike[str],
             repo_root: str | os.PathLike[str], *, pipeline_name: str | None = None,
-            source_root: str | os.PathLike[str] | None = None) -> DryRunResult:
+            source_root: str | os.PathLike[str] | None = None,
+            on_progress: Callable[[str], None] | None = None) -> DryRunResult:
     """Build the pipeline for ``dag_path`` and ``config_path`` offline; collect every problem.
+
+    ``on_progress`` gets one line per phase and per node (what a terminal shows while it builds).
 
     ``source_root`` is the directory the configs' relative source dirs are relative to; without
     it they are looked for as cursus looks for them (see :mod:`cursus_core.compiler.source_paths`).
     """
+    def progress(text: str) -> None:
+        if on_progress is not None:
+            on_progress(text)
+
     require_build_extra()
     dag_file, config_file, root = Path(dag_path).resolve(), Path(config_path).resolve(), Path(repo_root).resolve()
     try:
@@ -236,6 +244,7 @@ def dry_run(dag_path: str | os.PathLike[str], config_path: str | os.PathLike[str
     compiler = PipelineDAGCompiler(config_file, repo_root=root)
     problems: list[BuildProblem] = []
     with compiler.build_context():
+        progress("loading the saved config and the repo's config classes")
         try:
             configs = compiler.load_configs()
         except ConfigLoadError as exc:
@@ -263,6 +272,7 @@ def dry_run(dag_path: str | os.PathLike[str], config_path: str | os.PathLike[str
             assembler = compiler.create_assembler(dag)
         except AssemblyError as exc:
             return DryRunResult(None, None, problems + [_problem(p) for p in exc.problems])
+        assembler.on_progress = on_progress
         nodes = assembler.plan()
         problems.extend(_placeholder_problems(assembler))
         problems.extend(_problem(p) for p in assembler.problems)
@@ -279,6 +289,7 @@ def dry_run(dag_path: str | os.PathLike[str], config_path: str | os.PathLike[str
             pipeline = assembler.build(pipeline_name)
         except AssemblyError as exc:
             return DryRunResult(None, report(), problems + [_problem(p) for p in exc.problems])
+        progress("rendering the pipeline definition")
         try:
             definition = json.loads(pipeline.definition())
         except Exception as exc:

@@ -13,15 +13,16 @@ from collections import Counter
 from cursus_core.source import SourceFile
 
 from ._index import TreeIndex, index_for
+from ._unknown import KIND_TEXT, Unknowns
 from .builder import extract_builders
 from .config import extract_configs
 from .contract import extract_contracts
 from .model import (
     ArgDef, ArgRead, BuilderFacts, ConfigFacts, ConfigRead, ContractFacts, ContractRef, DependencyFacts,
-    DictEntry, Entry, EnvRead, EnvSet, FieldFacts, FileFacts, HyperparameterFacts, ImportFact, JobArg,
-    KeyUse, MainCall, MainFacts, ModuleFacts, NamedItem, NameRef, OutputDestination,
+    DictEntry, Entry, EnvCollector, EnvRead, EnvSet, FieldFacts, FileFacts, HyperparameterFacts, ImportFact, JobArg,
+    KeyUse, MainCall, MainEnvDict, MainFacts, ModuleFacts, NamedItem, NameRef, OutputDestination,
     OutputFacts, Param, PathConstant, PathUse, S3Build, S3Literal, ScriptFacts, Span, SpecFacts,
-    StepTypeRef, SysPathEdit,
+    StepTypeRef, SysPathEdit, UnknownCase,
 )
 from .module import extract_module
 from .script import extract_script
@@ -36,11 +37,11 @@ def extract_all(sf: SourceFile, roles: set[str] | frozenset[str]) -> FileFacts:
     Module facts are always extracted (imports and S3 strings matter for every file); a file
     that did not parse yields only its problem (noqa comments are read by the linter, not here).
     """
-    unknown: Counter[str] = Counter()
+    unknown = Unknowns()
     roles = frozenset(roles)
     if not sf.ok:
         return FileFacts(sf.path, sf.digest, roles, module=extract_module(sf), problem=sf.problem,
-                         unknown=unknown)
+                         unknown=Counter())
     idx = TreeIndex(sf)
     return FileFacts(
         path=sf.path,
@@ -55,6 +56,7 @@ def extract_all(sf: SourceFile, roles: set[str] | frozenset[str]) -> FileFacts:
         hyperparams=tuple(extract_configs(sf, unknown, idx)) if "hyperparams" in roles else (),
         problem=None,
         unknown=+unknown,
+        unknown_at=tuple(sorted(set(unknown.cases), key=lambda c: (c.line, c.column, c.kind))),
     )
 
 
@@ -62,8 +64,9 @@ __all__ = [
     "ROLES", "TreeIndex", "index_for", "extract_all", "extract_module", "extract_script",
     "extract_contracts", "extract_specs", "extract_builders", "extract_configs",
     "ArgDef", "ArgRead", "BuilderFacts", "ConfigFacts", "ConfigRead", "ContractFacts", "ContractRef",
-    "DependencyFacts", "DictEntry", "Entry", "EnvRead", "EnvSet", "FieldFacts", "FileFacts",
-    "HyperparameterFacts", "ImportFact", "JobArg", "KeyUse", "MainCall", "MainFacts", "ModuleFacts",
+    "DependencyFacts", "DictEntry", "Entry", "EnvCollector", "EnvRead", "EnvSet", "FieldFacts", "FileFacts",
+    "HyperparameterFacts", "ImportFact", "JobArg", "KeyUse", "MainCall", "MainEnvDict", "MainFacts", "ModuleFacts",
     "NamedItem", "NameRef", "OutputDestination", "OutputFacts", "Param", "PathConstant",
     "PathUse", "S3Build", "S3Literal", "ScriptFacts", "Span", "SpecFacts", "StepTypeRef", "SysPathEdit",
+    "UnknownCase", "KIND_TEXT",
 ]

@@ -13,6 +13,7 @@ from typing import Any
 from cursus_core.literals import NotLiteral, literal_value, module_assignments, module_constants
 
 from ._index import TreeIndex, str_value
+from ._unknown import note
 from .model import Entry, NamedItem, Span
 
 _MAX_DEREF = 8
@@ -39,8 +40,8 @@ class Values:
         return node
 
     def unknown(self, non_literal: dict[str, Span], label: str, node: ast.AST) -> None:
-        non_literal[label] = self.idx.span(node)
-        self.stats[self.kind] += 1
+        span = non_literal[label] = self.idx.span(node)
+        note(self.stats, self.kind, node, span.line, span.column)
 
     def literal(self, node: ast.AST) -> tuple[bool, Any]:
         try:

@@ -15,6 +15,8 @@ from cursus_core.literals import call_name, dotted_name
 from cursus_core.source import SourceFile
 
 from ._index import TreeIndex, child_nodes, index_for, normalize_arg, str_value
+from ._unknown import at_node as _at
+from ._unknown import note
 from .model import (
     BuilderFacts, ConfigRead, EnvSet, JobArg, NameRef, OutputDestination, S3Build, S3Literal,
 )
@@ -46,7 +48,7 @@ def _builder(idx: TreeIndex, cls: ast.ClassDef, stats: Counter[str],
     for base in cls.bases:
         name = dotted_name(base)
         if name is None:
-            stats["dynamic-base-class"] += 1
+            note(stats, "dynamic-base-class", base, *_at(idx, base))
             name = "<dynamic>"
         bases.append(name)
     decorators = tuple(n for n in (dotted_name(d.func if isinstance(d, ast.Call) else d)
@@ -166,7 +168,7 @@ class _ConfigReads:
             if node.func.id == "getattr":
                 name = str_value(node.args[1]) if len(node.args) > 1 else None
                 if name is None:
-                    self.stats["dynamic-config-attr"] += 1
+                    note(self.stats, "dynamic-config-attr", node, *_at(self.idx, node))
                 else:
                     has_default = len(node.args) > 2
                     self.out.append(ConfigRead(name, self.idx.span(node), has_default or name in guards,
@@ -201,7 +203,7 @@ def _env_sets(idx: TreeIndex, fn: ast.stmt, stats: Counter[str]) -> tuple[tuple[
     def add(key_node: ast.AST | None, at: ast.AST, how: str) -> None:
         name = str_value(key_node, strs) if key_node is not None else None
         if name is None:
-            stats["dynamic-builder-env-name"] += 1
+            note(stats, "dynamic-builder-env-name", at, *_at(idx, at))
         else:
             out.append(EnvSet(name, idx.span(at), how))
 
@@ -225,7 +227,7 @@ def _env_sets(idx: TreeIndex, fn: ast.stmt, stats: Counter[str]) -> tuple[tuple[
                             if k is not None:
                                 add(k, k, "update")
                     else:
-                        stats["dynamic-builder-env-name"] += 1
+                        note(stats, "dynamic-builder-env-name", arg, *_at(idx, arg))
                 for kw in node.keywords:
                     if kw.arg:
                         out.append(EnvSet(kw.arg, idx.span(kw), "update"))
@@ -248,7 +250,7 @@ def _job_args(idx: TreeIndex, fn: ast.stmt, stats: Counter[str]) -> tuple[JobArg
             out.append(JobArg(normalize_arg(node.value), node.value, idx.span(node)))
         elif isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant) \
                 and str(node.values[0].value).startswith("--"):
-            stats["dynamic-job-argument"] += 1
+            note(stats, "dynamic-job-argument", node, *_at(idx, node))
     out.sort(key=lambda a: (a.span.line, a.span.column))
     return tuple(out)
 
@@ -261,7 +263,7 @@ def _refs(idx: TreeIndex, cls: ast.ClassDef,
     imports = idx.import_map()
     specs: list[NameRef] = []
     contracts: list[NameRef] = []
-    dynamic = False
+    dynamic: ast.AST | None = None
     for node in idx.in_lines(ast.Name, cls) + idx.in_lines(ast.Call, cls):
         if isinstance(node, ast.Name):
             ident = node.id
@@ -278,11 +280,11 @@ def _refs(idx: TreeIndex, cls: ast.ClassDef,
                 contracts.append(ref)
         elif isinstance(node, ast.Call) and (dotted_name(node.func) in ("importlib.import_module", "import_module",
                                                                         "__import__")):
-            dynamic = True
-    if dynamic:
-        stats["dynamic-spec-import"] += 1
+            dynamic = dynamic or node
+    if dynamic is not None:
+        note(stats, "dynamic-spec-import", dynamic, *_at(idx, dynamic))
     key = lambda r: (r.span.line, r.span.column)  # noqa: E731
-    return tuple(sorted(specs, key=key)), tuple(sorted(contracts, key=key)), dynamic
+    return tuple(sorted(specs, key=key)), tuple(sorted(contracts, key=key)), dynamic is not None
 
 
 def _annotation_name(node: ast.AST | None) -> str | None:

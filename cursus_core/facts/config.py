@@ -13,7 +13,10 @@ from cursus_core.literals import NotLiteral, call_name, dotted_name, literal_val
 from cursus_core.source import SourceFile
 
 from ._index import TreeIndex, index_for
-from .model import ConfigFacts, FieldFacts, Span
+from ._unknown import at_node as _at
+from ._unknown import note
+from .env_collector import COLLECTOR_MEMBERS, env_collector
+from .model import ConfigFacts, EnvCollector, FieldFacts, Span
 
 
 def extract_configs(sf: SourceFile, stats: Counter[str] | None = None,
@@ -63,7 +66,7 @@ def _config(idx: TreeIndex, cls: ast.ClassDef, consts: dict, stats: Counter[str]
     for base in cls.bases:
         name = dotted_name(base)
         if name is None:
-            stats["dynamic-base-class"] += 1
+            note(stats, "dynamic-base-class", base, *_at(idx, base))
             name = "<dynamic>"
         bases.append(name)
     fields: dict[str, FieldFacts] = {}
@@ -73,6 +76,8 @@ def _config(idx: TreeIndex, cls: ast.ClassDef, consts: dict, stats: Counter[str]
     methods: dict[str, Span] = {}
     classmethods: dict[str, Span] = {}
     staticmethods: dict[str, Span] = {}
+    collectors: dict[str, EnvCollector] = {}
+    functions = {s.name: s for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
     for stmt in cls.body:
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
             name = stmt.target.id
@@ -92,6 +97,8 @@ def _config(idx: TreeIndex, cls: ast.ClassDef, consts: dict, stats: Counter[str]
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             decorators = _decorators(stmt)
             span = idx.name_span(stmt)
+            if stmt.name in COLLECTOR_MEMBERS and not any(d.endswith((".setter", ".deleter")) for d in decorators):
+                collectors[stmt.name] = env_collector(idx, stmt, functions)
             if "property" in decorators or "cached_property" in decorators:
                 properties[stmt.name] = span
             elif any(d.endswith(".setter") or d.endswith(".deleter") for d in decorators):
@@ -105,7 +112,7 @@ def _config(idx: TreeIndex, cls: ast.ClassDef, consts: dict, stats: Counter[str]
     return ConfigFacts(
         name=cls.name, bases=tuple(bases), span=idx.span(cls), name_span=idx.name_span(cls),
         fields=fields, private_attrs=private, class_attrs=class_attrs, properties=properties,
-        methods=methods, classmethods=classmethods, staticmethods=staticmethods,
+        methods=methods, classmethods=classmethods, staticmethods=staticmethods, env_collectors=collectors,
     )
 
 
@@ -127,13 +134,13 @@ def _field(name: str, annotation: str | None, span: Span, value: ast.AST | None,
                               class_var=class_var)
         ok, literal = _literal(default, consts)
         if not ok:
-            stats["non-literal-field-default"] += 1
+            note(stats, "non-literal-field-default", default, *_at(idx, default))
         return FieldFacts(name, annotation, span, required=False, has_default=True, default=literal,
                           default_is_literal=ok, via_field=True, class_var=class_var,
                           default_span=idx.span(default) if idx is not None else None)
     ok, literal = _literal(value, consts)
     if not ok:
-        stats["non-literal-field-default"] += 1
+        note(stats, "non-literal-field-default", value, *_at(idx, value))
     return FieldFacts(name, annotation, span, required=False, has_default=True, default=literal,
                       default_is_literal=ok, class_var=class_var,
                       default_span=idx.span(value) if idx is not None else None)

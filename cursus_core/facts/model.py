@@ -225,6 +225,20 @@ class DictEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class MainEnvDict:
+    """The ``environ_vars`` dict the ``__main__`` block passes to ``main()``: the literal keys it
+    holds (``complete``: no key of unknown name), or every key (``everything``: a copy of
+    ``os.environ``); ``first_line``/``last_line`` bound the ``__main__`` block."""
+
+    keys: tuple[NamedItem, ...]
+    span: Span
+    complete: bool
+    everything: bool
+    first_line: int
+    last_line: int
+
+
+@dataclass(frozen=True, slots=True)
 class ScriptFacts:
     paths: tuple[PathUse, ...] = ()
     path_constants: tuple[PathConstant, ...] = ()
@@ -240,6 +254,8 @@ class ScriptFacts:
     #: dict literals bound to names in the ``__main__`` block (input_paths, output_paths,
     #: environ_vars, ...), including ``d["K"] = v`` item assignments there
     main_dicts: dict[str, tuple[DictEntry, ...]] = field(default_factory=dict)
+    #: what the ``__main__`` block passes as ``environ_vars`` (None: no such dict is passed)
+    main_env: MainEnvDict | None = None
     uses_argparse: bool = False
     #: kind (input | output | env) -> first place a path dict, an env dict or ``os.environ`` is
     #: used as a whole (iterated, ``.items()``, aliased, handed to a helper under another
@@ -293,6 +309,8 @@ class ContractFacts:
     #: the program the container really runs when it is not the entry point script (an
     #: interface's ``compute.container_entrypoint``): what the contract declares may be used there
     delegated_to: str | None = None
+    #: interface ``computed_env_paths``: set by the template from the output prefix, not by the config
+    computed_env_vars: tuple[str, ...] = ()
 
 
 # ----------------------------------------------------------------------------- specifications
@@ -457,6 +475,9 @@ class BuilderFacts:
     #: no builder file: stands in for the template builder of an interface-layout step (only
     #: ``config_reads``, ``config_class`` and the name are meaningful)
     synthesized: bool = False
+    #: synthesized only: the routing keys as written (``kind``, ``step_assembly``) and the
+    #: ``compute`` keys written (value: the literal as text), each located in the YAML
+    template_keys: dict[str, Entry] = field(default_factory=dict)
 
 
 # ----------------------------------------------------------------------------- configs
@@ -482,6 +503,25 @@ class FieldFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class EnvCollector:
+    """A config member that produces the container env (``get_environment_variables``, the
+    ``environment_variables`` property, ``_env_overrides``): the literal names it emits, located.
+
+    ``complete`` is False when some emitted key is computed (a loop variable, a dict from
+    elsewhere): then ``names`` is only part of what it emits. ``super_call`` records a call of the
+    parent's collector: ``"names"`` when it passes arguments (the declared names), ``"bare"``
+    when it passes none. ``takes_names``: it accepts the declared names as a parameter.
+    """
+
+    member: str
+    span: Span
+    names: tuple[EnvSet, ...] = ()
+    complete: bool = True
+    super_call: str | None = None
+    takes_names: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class ConfigFacts:
     name: str
     bases: tuple[str, ...]
@@ -494,6 +534,8 @@ class ConfigFacts:
     methods: dict[str, Span] = field(default_factory=dict)
     classmethods: dict[str, Span] = field(default_factory=dict)
     staticmethods: dict[str, Span] = field(default_factory=dict)
+    #: env collectors the class defines itself, by member name
+    env_collectors: dict[str, EnvCollector] = field(default_factory=dict)
 
     def has_member(self, name: str) -> bool:
         """Whether ``name`` is defined on this class itself (not its bases)."""
@@ -506,6 +548,17 @@ HyperparameterFacts = ConfigFacts
 
 
 # ----------------------------------------------------------------------------- bundle
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownCase:
+    """One fact that could not be known statically: its kind (as counted in ``unknown``), where it
+    is (1-based) and its source text, shortened."""
+
+    kind: str
+    line: int
+    column: int
+    code: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -522,3 +575,5 @@ class FileFacts:
     hyperparams: tuple[ConfigFacts, ...] = ()
     problem: SourceProblem | None = None
     unknown: Counter[str] = field(default_factory=Counter)
+    #: where each counted case is (for ``--verbose``)
+    unknown_at: tuple[UnknownCase, ...] = ()

@@ -11,10 +11,13 @@ import ast
 from collections import Counter
 from collections.abc import Sequence
 
-from cursus_core.literals import call_name, dotted_name
+from cursus_core.literals import call_name, dotted_name, module_constants
 from cursus_core.source import SourceFile
 
 from ._index import TreeIndex, index_for, normalize_arg, str_value
+from ._unknown import at_node as _at
+from ._unknown import note
+from .main_env import main_env_dict
 from .model import (
     ArgDef, ArgRead, DictEntry, EnvRead, KeyUse, MainCall, MainFacts, Param, PathConstant, PathUse,
     ScriptFacts, Span,
@@ -99,6 +102,7 @@ class _ScriptExtractor:
             main_guard_span=guard_span,
             main_calls=main_calls,
             main_dicts=self._main_dicts(),
+            main_env=main_env_dict(idx, self.guard, self.main, module_constants(idx.tree)) if self.guard else None,
             uses_argparse=uses_argparse,
             dict_escapes=self._dict_escapes(),
             reads_argv=any(dotted_name(a) == "sys.argv" for a in idx.nodes(ast.Attribute))
@@ -145,9 +149,11 @@ class _ScriptExtractor:
                 self.paths[target.id] = hit[1] if len(values) == 1 else None
                 if first:
                     work.extend(reversed(loads.get(target.id, ())))
-        ambiguous = sum(1 for v in self.paths.values() if v is None)
-        if ambiguous:
-            self.stats["ambiguous-path-constant"] += ambiguous
+        for name in (n for n, v in self.paths.items() if v is None):
+            first_def = min((d.span for d in defs if d.name == name), key=lambda sp: (sp.line, sp.column),
+                            default=None)
+            note(self.stats, "ambiguous-path-constant", None, first_def.line if first_def else 1,
+                 first_def.column if first_def else 1, name)
         defs.sort(key=lambda d: (d.span.line, d.span.column))
         return tuple(defs)
 
@@ -271,7 +277,7 @@ class _ScriptExtractor:
                     continue
             value, full, complete, const = hit
             if not complete:
-                self.stats["incomplete-path"] += 1
+                note(self.stats, "incomplete-path", outer, *_at(idx, outer))
             out.append(PathUse(value, full, idx.span(outer), _via(outer), const, complete,
                                self._env_default_of(outer)))
         out.sort(key=lambda u: (u.span.line, u.span.column))
@@ -364,14 +370,14 @@ class _ScriptExtractor:
                 for k, v in zip(node.value.keys, node.value.values, strict=True):
                     key = str_value(k, self.strs) if k is not None else None
                     if k is None or key is None:
-                        self.stats["dynamic-main-dict-key"] += 1
+                        note(self.stats, "dynamic-main-dict-key", k or v, *_at(idx, k or v))
                         continue
                     entries.append(DictEntry(key, idx.span(k), self._value_text(v), idx.span(v)))
             elif (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)
                   and target.value.id in found):
                 key = str_value(target.slice, self.strs)
                 if key is None:
-                    self.stats["dynamic-main-dict-key"] += 1
+                    note(self.stats, "dynamic-main-dict-key", target, *_at(idx, target))
                     continue
                 found[target.value.id].append(
                     DictEntry(key, idx.span(target.slice), self._value_text(node.value), idx.span(node.value)))
@@ -398,7 +404,7 @@ class _ScriptExtractor:
                     for k, v in zip(value.keys, value.values, strict=True):
                         key = str_value(k, self.strs) if k is not None else None
                         if k is None or key is None:
-                            self.stats["dynamic-main-dict-key"] += 1
+                            note(self.stats, "dynamic-main-dict-key", k or v, *_at(idx, k or v))
                             continue
                         entries.append(DictEntry(key, idx.span(k), self._value_text(v), idx.span(v)))
 
@@ -436,6 +442,7 @@ class _ScriptExtractor:
                         wrappers[fn.name] = (positional.index(name_node.id), has_default)
                         return
             dynamic += 1
+            note(self.stats, "dynamic-env-name", at, *_at(idx, at))
 
         for sub in idx.nodes(ast.Subscript):
             value = sub.value
@@ -487,11 +494,10 @@ class _ScriptExtractor:
                         name = str_value(call.args[pos], self.strs)
                         if name is None:
                             dynamic += 1
+                            note(self.stats, "dynamic-env-name", call, *_at(idx, call))
                             continue
                         given_default = len(call.args) > pos + 1 or bool(call.keywords)
                         out.append(EnvRead(name, idx.span(call), inner_default or given_default, "wrapper"))
-        if dynamic:
-            self.stats["dynamic-env-name"] += dynamic
         out.sort(key=lambda r: (r.span.line, r.span.column, r.name))
         return tuple(out), dynamic
 
@@ -553,7 +559,7 @@ class _ScriptExtractor:
             uses = True
             flags = tuple(a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str))
             if not flags:
-                self.stats["dynamic-argument"] += 1
+                note(self.stats, "dynamic-argument", call, *_at(idx, call))
                 continue
             raw = next((f for f in flags if f.startswith("--")), flags[0])
             kw = {k.arg: k.value for k in call.keywords if k.arg}
@@ -600,7 +606,7 @@ class _ScriptExtractor:
                     and isinstance(call.args[0], ast.Name) and call.args[0].id in arg_vars):
                 name = str_value(call.args[1], self.strs)
                 if name is None:
-                    self.stats["dynamic-arg-read"] += 1
+                    note(self.stats, "dynamic-arg-read", call, *_at(idx, call))
                 else:
                     out.append(ArgRead(name, idx.span(call), call.args[0].id))
         out.sort(key=lambda r: (r.span.line, r.span.column))
@@ -627,7 +633,7 @@ class _ScriptExtractor:
         def add(dict_name: str, key_node: ast.AST | None, at: ast.AST, how: str) -> None:
             key = str_value(key_node, self.strs) if key_node is not None else None
             if key is None:
-                self.stats["dynamic-logical-name"] += 1
+                note(self.stats, "dynamic-logical-name", at, *_at(idx, at))
                 return
             out.append(KeyUse(key, idx.span(at), dict_name, kinds[dict_name], how, dict_name in main_params))
 

@@ -78,7 +78,7 @@ def contract_facts(iface: StepInterface) -> ContractFacts:
         variable=None, function=None, class_name="StepInterface", is_training=is_training, span=c.span,
         entry_point=entry_point, inputs=inputs, outputs=outputs, required_env_vars=required,
         optional_env_vars=optional, expected_arguments=arguments, keyword_spans=keyword_spans,
-        delegated_to=_container_entrypoint(iface),
+        delegated_to=_container_entrypoint(iface), computed_env_vars=tuple(c.computed_env_paths),
     )
 
 
@@ -163,6 +163,12 @@ def synthesized_builder(iface: StepInterface) -> BuilderFacts:
                                     "contract.job_arguments[].source"))
     r = iface.registry
     span = iface.step_type.span if iface.step_type else r.span
+    keys: dict[str, Entry] = {}
+    for key, v in iface.compute.values.items():
+        keys[f"compute.{key}"] = Entry(v.value, _key_or_value(v), v.span)
+    assembly = iface.patterns.step_assembly or r.step_assembly
+    if assembly is not None:
+        keys["patterns.step_assembly"] = Entry(assembly.value, _key_or_value(assembly), assembly.span)
     return BuilderFacts(name=r.builder_step_name.value, bases=(), span=span, name_span=span,
                         config_reads=tuple(reads), config_class=r.config_class.value,
-                        config_class_source="interface", synthesized=True)
+                        config_class_source="interface", synthesized=True, template_keys=keys)

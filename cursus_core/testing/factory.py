@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -58,7 +59,8 @@ class RuntimeTestingFactory:
 
     def __init__(self, dag: PipelineDAG | str | os.PathLike[str], config_path: str | os.PathLike[str], *,
                  workspace_dir: str | os.PathLike[str], repo_root: str | os.PathLike[str] | None = None,
-                 timeout: float = DEFAULT_TIMEOUT, node_configs: Mapping[str, str] | None = None) -> None:
+                 timeout: float = DEFAULT_TIMEOUT, node_configs: Mapping[str, str] | None = None,
+                 python: str | None = None) -> None:
         # a .py DAG is user code: run in a sandboxed child with the scripts' time limit
         self.dag = dag if isinstance(dag, PipelineDAG) else load_dag_isolated(dag, timeout=timeout)
         self.dag_path = None if isinstance(dag, PipelineDAG) else Path(dag).resolve()
@@ -68,6 +70,9 @@ class RuntimeTestingFactory:
         self.repo_root = Path(repo_root).resolve() if repo_root is not None else find_repo_root(self.config_path)
         self.workspace = Path(workspace_dir).resolve()
         self.timeout = timeout
+        #: the interpreter the scripts run in (None: this one); see :mod:`cursus_core.testing.interpreter`
+        self.python = python
+        self._harness_dir: Path | None = None
         self.plans: dict[str, NodePlan] = plan_pipeline(self.dag, self.config_path, self.repo_root,
                                                         dict(node_configs or {}))
         self.settings: dict[str, ScriptSettings] = {}
@@ -225,6 +230,28 @@ class RuntimeTestingFactory:
         start = time.monotonic()
         self.workspace.mkdir(parents=True, exist_ok=True)
         results: dict[str, ScriptResult] = {}
+        try:
+            self._run_all(wanted, results, on_progress)
+        finally:  # the harness copy for another interpreter is ours to remove
+            if self._harness_dir is not None:
+                shutil.rmtree(self._harness_dir, ignore_errors=True)
+                self._harness_dir = None
+        return RunReport(workspace=str(self.workspace), dag=str(self.dag_path) if self.dag_path else None,
+                         config=str(self.config_path), duration_s=round(time.monotonic() - start, 3),
+                         results=list(results.values()), python=self.python)
+
+    def _harness(self) -> Path | None:
+        """The harness copy another interpreter imports (made once per run), None for this one."""
+        from .interpreter import Interpreter, write_harness
+
+        if self.python is None or Interpreter(self.python, "").is_current:
+            return None
+        if self._harness_dir is None:
+            self._harness_dir = write_harness(Path(tempfile.mkdtemp(prefix="cursus-test-harness-")))
+        return self._harness_dir
+
+    def _run_all(self, wanted: set[str] | None, results: dict[str, ScriptResult],
+                 on_progress: Callable[[str, ScriptResult | None], None] | None) -> None:
         for node, plan in self.plans.items():
             if wanted is not None and node not in wanted:
                 continue
@@ -246,9 +273,6 @@ class RuntimeTestingFactory:
             results[node] = result
             if on_progress:
                 on_progress(node, result)
-        return RunReport(workspace=str(self.workspace), dag=str(self.dag_path) if self.dag_path else None,
-                         config=str(self.config_path), duration_s=round(time.monotonic() - start, 3),
-                         results=list(results.values()))
 
     def _run_one(self, node: str, plan: NodePlan, results: dict[str, ScriptResult]) -> ScriptResult:
         req = plan.requirements
@@ -290,7 +314,9 @@ class RuntimeTestingFactory:
         tmp = str(node_dir / "tmp")
         env.update({"TMPDIR": tmp, "TMP": tmp, "TEMP": tmp, "PYTHONDONTWRITEBYTECODE": "1",
                     "PYTHONUNBUFFERED": "1", "MPLCONFIGDIR": tmp})
-        result = run_child(node, node_dir, job, env, self.timeout)
+        harness = self._harness()
+        result = run_child(node, node_dir, job, env, self.timeout, python=self.python if harness else None,
+                           harness_dir=harness)
         result.output_paths = outputs
         result.outputs = {name: list_files(Path(path)) for name, path in outputs.items()}
         return result

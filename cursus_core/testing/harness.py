@@ -102,6 +102,9 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
                 "exit_code": exc.code if isinstance(exc.code, int) else 1}
     except BaseException as exc:  # the script's own failure, whatever it is
         text = f"{type(exc).__name__}: {exc}".rstrip(": ")
+        if isinstance(exc, ModuleNotFoundError) and exc.name:  # usually: the wrong environment
+            text += (f" (the interpreter {sys.executable} cannot import '{exc.name}'; run the scripts with "
+                     "one that has it: test-scripts --python PATH)")
         traceback.print_exc()
         return {"ok": False, "error": text, "frame": _frame(exc, script), "exit_code": 1}
     return {"ok": True}

@@ -99,6 +99,10 @@ class RunReport(BaseModel):
     config: str | None = None
     duration_s: float = 0.0
     results: list[ScriptResult] = Field(default_factory=list)
+    #: the interpreter the scripts ran in (None: the one running the tester)
+    python: str | None = None
+    #: the workspace was a temporary directory, removed after the run
+    workspace_removed: bool = False
 
     @property
     def ok(self) -> bool:

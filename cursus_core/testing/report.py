@@ -36,8 +36,9 @@ def _text(report: RunReport) -> str:
         if r.status in ("failed", "timeout") and r.stderr_tail:
             lines += ["      | " + line for line in r.stderr_tail.splitlines()[-8:]]
     counts = ", ".join(f"{n} {s}" for s, n in report.counts().items())
-    lines.append(f"{'OK' if report.ok else 'FAILED'}: {counts} in {report.duration_s:.2f} s "
-                 f"(workspace {report.workspace})")
+    where = ("temporary workspace removed; --workspace DIR keeps the files" if report.workspace_removed
+             else f"workspace {report.workspace}")
+    lines.append(f"{'OK' if report.ok else 'FAILED'}: {counts} in {report.duration_s:.2f} s ({where})")
     return "\n".join(lines) + "\n"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -75,9 +76,13 @@ def read_outcome(path: Path) -> dict[str, Any] | str | None:
     return outcome
 
 
-def run_child(node: str, node_dir: Path, job: dict[str, Any], env: dict[str, str], timeout: float) -> ScriptResult:
+def run_child(node: str, node_dir: Path, job: dict[str, Any], env: dict[str, str], timeout: float,
+              python: str | None = None, harness_dir: Path | None = None) -> ScriptResult:
     """Run ``job`` (see :mod:`cursus_core.testing.harness`) in the sandbox (:mod:`cursus_core.sandbox`):
-    no network beyond the loopback, every process it starts killed when it ends or at ``timeout``."""
+    no network beyond the loopback, every process it starts killed when it ends or at ``timeout``.
+
+    ``python`` runs it under another interpreter, with ``harness_dir`` (from
+    :func:`cursus_core.testing.interpreter.write_harness`) first on its ``PYTHONPATH``."""
     from cursus_core.sandbox import run_sandboxed
 
     job_file, result_file = node_dir / "job.json", node_dir / "result.json"
@@ -85,7 +90,9 @@ def run_child(node: str, node_dir: Path, job: dict[str, Any], env: dict[str, str
     job_file.write_text(json.dumps(job, indent=2, sort_keys=True), encoding="utf-8")
     out_file, err_file = node_dir / "stdout.txt", node_dir / "stderr.txt"
     with out_file.open("wb") as out, err_file.open("wb") as err:
-        finished = run_sandboxed([sys.executable, "-m", "cursus_core.testing.harness", str(job_file)],
+        if harness_dir is not None:
+            env = {**env, "PYTHONPATH": os.pathsep.join([str(harness_dir), *filter(None, [env.get("PYTHONPATH")])])}
+        finished = run_sandboxed([python or sys.executable, "-m", "cursus_core.testing.harness", str(job_file)],
                                  cwd=node_dir / "work", env=env, stdout=out, stderr=err, timeout=timeout)
     returncode = finished.returncode
     stdout, stderr = _read(out_file), _read(err_file)

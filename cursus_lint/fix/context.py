@@ -12,32 +12,23 @@ fixes never loads it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 import libcst as cst
 
 from cursus_core.source import load_source
 
-from ..diagnostic import Diagnostic, Location
-from ..facts import FileFacts
+from ..diagnostic import Diagnostic
 from ..model import ProjectModel, StepModel
+from .planned import Planned
+from .shape import env_var_entry, step_of
 from .cst import Parsed, _bare, append, keyword_arg, new_keyword, quote_of, remove_item, string
 
 if TYPE_CHECKING:  # pragma: no cover
     from .yamltext import YamlText
 
 PROCESSING_PROPERTY_PATH = "properties.ProcessingOutputConfig.Outputs[{q}{name}{q}].S3Output.S3Uri"
-
-
-@dataclass(frozen=True)
-class Planned:
-    """A provider's answer: the whole new text of ``path``; the caller turns it into an Edit."""
-
-    message: str
-    path: Path
-    new_text: str
 
 
 class Context:
@@ -69,25 +60,12 @@ class Context:
         return self._yaml[path]
 
     def step(self, d: Diagnostic) -> StepModel | None:
-        """The step a diagnostic belongs to (the one holding its file when names repeat)."""
-        named = [s for s in self.project.steps if s.name == d.step]
-        holding = [s for s in named if d.location.path in s.files]
-        return next(iter(holding or named), None)
-
-
-def at(loc: Location, span: Any) -> bool:
-    """``loc`` is exactly ``span`` (a facts Span): how a provider finds what the rule reported."""
-    return span is not None and (loc.line, loc.column, loc.end_line, loc.end_column) == \
-        (span.line, span.column, span.end_line, span.end_column)
+        return step_of(self.project, d)
 
 
 def contract_label(step: StepModel) -> str:
     c = step.contract
     return (c.variable or (f"{c.function}()" if c.function else "the contract")) if c else "the contract"
-
-
-def as_text(value: Any) -> str:
-    return value if isinstance(value, str) else str(value)
 
 
 # ----------------------------------------------------------------------------- contract edits
@@ -136,16 +114,10 @@ def remove_env_var(d: Diagnostic, ctx: Context, field: str) -> Planned | None:
     """Remove the env var ``d`` points at from the contract's ``required_env_vars`` list or
     ``optional_env_vars`` dict (with its own lines and comment)."""
     step = ctx.step(d)
-    contract = step.contract if step is not None else None
-    if step is None or contract is None or step.contract_file is None or d.location.path != step.contract_file.path:
-        return None
-    if field == "required_env_vars":
-        names = [i.name for i in contract.required_env_vars if at(d.location, i.span)]
-    else:
-        names = [n for n, e in contract.optional_env_vars.items() if at(d.location, e.key_span)]
-    parsed = ctx.parsed(d.location.path)
-    node = parsed.at(d.location, cst.SimpleString) if parsed and names else None
-    if parsed is None or node is None or node.evaluated_value != names[0]:
+    name = env_var_entry(d, step, field)
+    parsed = ctx.parsed(d.location.path) if step is not None and name is not None else None
+    node = parsed.at(d.location, cst.SimpleString) if parsed else None
+    if step is None or parsed is None or node is None or node.evaluated_value != name:
         return None
     item = parsed.parent(node)
     container = parsed.parent(item) if item is not None else None
@@ -154,23 +126,11 @@ def remove_env_var(d: Diagnostic, ctx: Context, field: str) -> Planned | None:
         return None
     if isinstance(item, cst.DictElement) and item.key is not node:
         return None
-    return Planned(f"remove '{names[0]}' from {field} of '{contract_label(step)}'", d.location.path,
+    return Planned(f"remove '{name}' from {field} of '{contract_label(step)}'", d.location.path,
                    remove_item(parsed, container, item))
 
 
 # ----------------------------------------------------------------------------- spec edits
-
-
-def bound_names(facts: FileFacts) -> set[str]:
-    """Names a module binds at top level (imports and definitions): what new code may refer to."""
-    names: set[str] = set()
-    if facts.module is None:
-        return names
-    for imp in facts.module.imports:
-        aliases = imp.aliases or (None,) * len(imp.names)
-        names.update(a or n for n, a in zip(imp.names, aliases, strict=False))
-    names.update(facts.module.definitions)
-    return names
 
 
 def output_call(template: cst.Call | None, name: str, bound: set[str]) -> cst.Call | None:

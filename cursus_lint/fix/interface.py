@@ -9,13 +9,24 @@ mapping where a list was expected, a null section) is not offered.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
 
 from ..diagnostic import Diagnostic
 from ..model import StepModel
-from .context import Context, Planned
+from .planned import Planned
 from cursus_core.interface.nodes import YMap, YScalar, YSeq
 
 from .yamltext import YamlText, scalar
+
+
+
+class YamlContext(Protocol):
+    """What these fixes read: a provider's Context or a probe's ShapeContext (neither needs libcst here)."""
+
+    def step(self, d: Diagnostic) -> StepModel | None: ...
+
+    def yaml(self, path: Path) -> YamlText | None: ...
+
 
 INTERFACE_SUFFIX = ".step.yaml"
 PROCESSING_PROPERTY_PATH = "properties.ProcessingOutputConfig.Outputs['{name}'].S3Output.S3Uri"
@@ -31,7 +42,7 @@ def interface_path(step: StepModel) -> Path | None:
     return path if is_interface(path) else None
 
 
-def declare_env_var(step: StepModel, ctx: Context, name: str, default: str | None, message: str) -> Planned | None:
+def declare_env_var(step: StepModel, ctx: YamlContext, name: str, default: str | None, message: str) -> Planned | None:
     """Declare ``name`` in ``contract.env_vars``: under ``required`` when ``default`` is None,
     else under ``optional`` with that default (adding the section keys that are missing)."""
     path = interface_path(step)
@@ -72,7 +83,7 @@ def declare_env_var(step: StepModel, ctx: Context, name: str, default: str | Non
     return Planned(message, path, new)
 
 
-def undeclare_env_var(d: Diagnostic, ctx: Context, section: str) -> Planned | None:
+def undeclare_env_var(d: Diagnostic, ctx: YamlContext, section: str) -> Planned | None:
     """Remove the env var ``d`` points at from ``contract.env_vars.<section>`` (``required`` or
     ``optional``); not a name the template computes (``computed_env_paths``)."""
     path = d.location.path
@@ -103,7 +114,7 @@ def undeclare_env_var(d: Diagnostic, ctx: Context, section: str) -> Planned | No
     return Planned(f"remove '{names[0]}' from contract.env_vars.{section}", path, new)
 
 
-def add_processing_output(step: StepModel, ctx: Context, name: str, message: str) -> Planned | None:
+def add_processing_output(step: StepModel, ctx: YamlContext, name: str, message: str) -> Planned | None:
     """Add ``spec.outputs.<name>`` with the Processing output type and property path."""
     path = interface_path(step)
     doc = ctx.yaml(path) if path is not None else None
@@ -128,7 +139,7 @@ def add_processing_output(step: StepModel, ctx: Context, name: str, message: str
     return Planned(message, path, new)
 
 
-def replace_scalar(ctx: Context, path: Path, span, old: str, new: str, want: str, message: str) -> Planned | None:
+def replace_scalar(ctx: YamlContext, path: Path, span, old: str, new: str, want: str, message: str) -> Planned | None:
     """Replace ``old`` by ``new`` once inside the scalar written at ``span`` (re-quoting the whole
     value as ``want`` when its raw text does not hold ``old`` exactly once)."""
     doc = ctx.yaml(path)

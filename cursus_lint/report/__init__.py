@@ -7,24 +7,25 @@ input: missing files, undecodable names and control characters are written safel
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from importlib import import_module
 from pathlib import Path
 
 from cursus_lint.diagnostic import Diagnostic
 from cursus_lint.rule import Rule
 
-from . import github, json, junit, sarif, text
 from .base import Summary
 
 __all__ = ["FORMATS", "Summary", "render"]
 
 Renderer = Callable[..., str]
-FORMATS: dict[str, Renderer] = {
-    "text": text.render,
-    "json": json.render,
-    "sarif": sarif.render,
-    "github": github.render,
-    "junit": junit.render,
-}
+#: format -> the module of this package whose ``render`` writes it (imported when used: a run
+#: pays only for the format it prints)
+FORMATS: dict[str, str] = {"text": "text", "json": "json", "sarif": "sarif", "github": "github", "junit": "junit"}
+
+
+def renderer_of(format: str) -> Renderer:
+    render: Renderer = import_module(f".{FORMATS[format]}", __name__).render
+    return render
 
 
 def render(
@@ -44,7 +45,7 @@ def render(
     Raises ``ValueError`` for an unknown format (the CLI reports it as a usage error).
     """
     try:
-        renderer = FORMATS[format]
+        renderer = renderer_of(format)
     except KeyError:
         raise ValueError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}") from None
     base = Path(cwd) if cwd is not None else Path.cwd()

@@ -102,6 +102,9 @@ class Finding:
     message: str
     related: tuple[RelatedView, ...]
     fix: FixView | None
+    #: "safe"/"unsafe" when ``--fix`` (with ``--unsafe-fixes``) repairs this finding, whether or
+    #: not its edits were built; None when it does not
+    fixable: str | None = None
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.code, self.message, self.step or "",
@@ -205,6 +208,7 @@ def to_finding(diagnostic: Diagnostic, cwd: Path) -> Finding:
         message=no_surrogates(str(diagnostic.message)),
         related=related,
         fix=fix,
+        fixable=("safe" if fix.safe else "unsafe") if fix is not None and fix.edits else diagnostic.fixable,
     )
 
 

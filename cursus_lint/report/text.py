@@ -93,13 +93,13 @@ def _grouped(findings: list[Finding]) -> list[Line]:
 
 def _mark(f: Finding) -> str:
     """`` [*]`` after the code of a finding ``--fix`` repairs (as ruff marks them)."""
-    return " [*]" if f.fix is not None and f.fix.safe and f.fix.edits else ""
+    return " [*]" if f.fixable == "safe" else ""
 
 
 def _fixable_lines(findings: list[Finding]) -> list[Line]:
     """The hint under the summary: how many findings ``--fix`` (and ``--unsafe-fixes``) repair."""
     safe = sum(1 for f in findings if _mark(f))
-    unsafe = sum(1 for f in findings if f.fix is not None and not f.fix.safe and f.fix.edits)
+    unsafe = sum(1 for f in findings if f.fixable == "unsafe")
     lines: list[Line] = []
     if safe:
         lines.append([(f"[*] {safe} fixable with `--fix`.", "")])

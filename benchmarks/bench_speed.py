@@ -1,0 +1,152 @@
+"""Speed benchmark: the rows of issue 13's table, each beside ruff on the same tree in the same run.
+
+Rows (medians of --repeat runs, every run a fresh `cursus-lint` process, as a user gets it):
+
+* one file: `check <one contract>` as pre-commit passes a changed file (facts cache warm);
+* tree cold: `check TREE --no-cache`; tree warm: `check TREE` with the cache filled;
+* Jun-2026 size (309 files, 125k lines, generated) cold, with the child's peak RSS;
+* build: `cursus-lint build` of the bundled 10-node example (skip with --no-build);
+* imports: `-X importtime` of `check <one file>`: total, the heaviest packages, and which of the
+  modules the static path must not load were loaded, against IMPORT_BUDGET_MS;
+* growth: cold checks of generated repos of 50, 500 and 5,000 steps and the ratio per 10x.
+
+The yardstick is `ruff check --select F,E --no-cache` on the same tree. Trees are generated
+(bench.generate, scripts padded with plain functions to the line count of the real tree they
+stand for); `--real PATH ...` adds the same rows for checkouts (PATH/src/cursus when present).
+Usage: python benchmarks/bench_speed.py [--repeat 3] [--real CHECKOUT ...] [--no-build] [--growth-max 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import ENV, ROOT, generate  # noqa: E402
+
+BIN = Path(sys.executable).parent
+#: the budget for importing everything `check <one file>` needs (interpreter start excluded)
+IMPORT_BUDGET_MS = 250
+#: never on the static path of a classic-layout check (DESIGN.md, issue 13)
+HEAVY = ("libcst", "sagemaker", "boto3", "botocore", "networkx", "jsonschema", "ruamel", "rich", "yaml", "pygls")
+#: generated trees: the size of the Oct 2025 public cursus tree (src/cursus) and issue 13's Jun 2026 tree
+SIZES = (("generated Oct-2025 size", 362, 110_000), ("generated Jun-2026 size", 309, 125_000))
+ONE_CONTRACT = "tabular_preprocessing_contract.py"  # of fixtures/example_repo, for the import report
+PAD = '''
+
+def helper_{i}(rows, column):
+    """Padding: ordinary code that every check still reads and parses."""
+    total = 0
+    for row in rows:
+        total += len(str(row.get(column, "")))
+    return {{"column": column, "total": total}}
+'''
+
+
+def sized_repo(dest: Path, files: int, lines: int) -> Path:
+    """A generated repo of about ``files`` Python files and ``lines`` lines."""
+    generate(dest, max(2, files // 5))
+    scripts = sorted((dest / "steps" / "scripts").glob("*.py"))
+    have = sum(p.read_text().count("\n") for p in dest.rglob("*.py"))
+    per = max(0, (lines - have) // max(1, len(scripts)) // PAD.count("\n"))
+    for p in scripts:
+        p.write_text(p.read_text() + "".join(PAD.format(i=i) for i in range(per)))
+    return dest
+
+
+def run(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall time (ms) and peak RSS (MB) of one child process."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(proc.pid, 0)
+    return (time.perf_counter() - t) * 1000, usage.ru_maxrss / 1024
+
+
+def median(cmd: list[str], cwd: Path, repeat: int) -> tuple[float, float]:
+    runs = [run(cmd, cwd) for _ in range(repeat)]
+    return statistics.median(ms for ms, _ in runs), max(mb for _, mb in runs)
+
+
+def tree_rows(label: str, cwd: Path, tree: Path, one: Path, repeat: int) -> list[tuple[str, float, float, float]]:
+    lint, ruff = str(BIN / "cursus-lint"), str(BIN / "ruff")
+    ruff_ms, _ = median([ruff, "check", "--select", "F,E", "--no-cache", "-q", str(tree)], cwd, repeat)
+    cold, rss = median([lint, "check", str(tree), "-q", "--no-cache"], cwd, repeat)
+    run([lint, "check", str(tree), "-q"], cwd)  # fill the facts cache
+    warm, _ = median([lint, "check", str(tree), "-q"], cwd, repeat)
+    single, _ = median([lint, "check", str(one), "-q"], cwd, repeat)
+    return [(f"{label}: one file (pre-commit)", single, ruff_ms, 0.0), (f"{label}: tree cold", cold, ruff_ms, rss),
+            (f"{label}: tree warm", warm, ruff_ms, 0.0)]
+
+
+def import_report(cwd: Path, one: Path) -> None:
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "cursus_lint.cli", "check", str(one), "-q"],
+                         cwd=cwd, env=ENV, capture_output=True, text=True)
+    per: dict[str, int] = {}
+    loaded = set()
+    for line in out.stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        _, self_us, _, name = (part.strip() for part in line.replace("import time:", "|").split("|"))
+        loaded.add(name)
+        per[name.split(".")[0]] = per.get(name.split(".")[0], 0) + int(self_us)
+    total = sum(per.values()) / 1000
+    top = ", ".join(f"{k} {v / 1000:.0f}" for k, v in sorted(per.items(), key=lambda kv: -kv[1])[:6])
+    heavy = sorted({n.split(".")[0] for n in loaded} & set(HEAVY))
+    verdict = "within" if total <= IMPORT_BUDGET_MS else "OVER"
+    print(f"imports of `check <one file>`: {total:.0f} ms, {len(loaded)} modules ({verdict} the "
+          f"{IMPORT_BUDGET_MS} ms budget); heaviest (ms): {top}")
+    print(f"  heavy modules loaded: {', '.join(heavy) or 'none'}; pydantic: {'pydantic' in loaded}")
+
+
+def growth(tmp: Path, largest: int) -> None:
+    lint = str(BIN / "cursus-lint")
+    times = {}
+    for steps in (n for n in (50, 500, 5000) if n <= largest):
+        repo = generate(tmp / f"grow{steps}", steps)
+        times[steps] = median([lint, "check", str(repo), "-q", "--no-cache"], repo, 1 if steps >= 5000 else 3)[0]
+    sizes = sorted(times)
+    ratios = ", ".join(f"{times[b] / times[a]:.1f}" for a, b in zip(sizes, sizes[1:], strict=False))
+    print("growth (cold, generated): " + ", ".join(f"{n} steps {ms:.0f} ms" for n, ms in times.items())
+          + f"; ratio per 10x: {ratios} (linear = 10; start-up makes the first ratio smaller)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--real", type=Path, nargs="*", default=[], help="checkouts of real step repos")
+    ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--growth-max", type=int, default=5000, help="largest generated repo (steps): 500 or 5000")
+    args = ap.parse_args()
+    subprocess.run([str(BIN / "cursus-lint"), "--version"], env=ENV, capture_output=True)  # bytecode compiled
+    rows: list[tuple[str, float, float, float]] = []
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        for label, files, lines in SIZES:
+            repo = sized_repo(tmp / label.split()[1], files, lines)
+            one = next((repo / "steps" / "contracts").glob("clean_*_contract.py"))
+            rows += tree_rows(label, repo, repo, one, args.repeat)
+        for real in args.real:
+            tree = real / "src" / "cursus" if (real / "src" / "cursus").is_dir() else real
+            one = sorted(tree.rglob("steps/contracts/*_contract.py"))[0]
+            rows += tree_rows(f"real {real.name}", real, tree.relative_to(real), one.relative_to(real), args.repeat)
+        print(f"{'row':<44} {'cursus-lint':>12} {'ruff F,E':>9} {'ratio':>6} {'peak MB':>8}")
+        for label, ms, ruff_ms, rss in rows:
+            print(f"{label:<44} {ms:>10.0f}ms {ruff_ms:>7.0f}ms {ms / ruff_ms:>6.1f} {f'{rss:.0f}' if rss else '':>8}")
+        if not args.no_build:
+            example = ROOT / "fixtures" / "example_repo"
+            build, _ = median([str(BIN / "cursus-lint"), "build", "--dag", str(example / "pipeline" / "dag.json"),
+                               "--config", str(example / "pipeline" / "config.json"), "--repo", str(example),
+                               "--definition", str(tmp / "definition.json")], ROOT, args.repeat)
+            print(f"build of the 10-node example (end to end): {build:.0f} ms")
+        import_report(ROOT, ROOT / "fixtures" / "example_repo" / "steps" / "contracts" / ONE_CONTRACT)
+        growth(tmp, args.growth_max)
+
+
+if __name__ == "__main__":
+    main()

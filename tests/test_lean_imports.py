@@ -1,0 +1,63 @@
+"""The static path stays lean (issue 13): `check` of a classic-layout file with a fixable finding
+marks it `[*]` without importing libcst, the AWS SDKs, the YAML/terminal/schema libraries, the
+pydantic domain models or the reporters it does not print with; JSON, which carries the edits,
+builds them; `--diff` still fixes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from cursus_lint.rules import _examples
+
+from .repo_helpers import write_repo
+
+SCRIPT = _examples.edit("script", '    sep = environ_vars.get("SEPARATOR", ",")\n',
+                        '    sep = environ_vars.get("SEPARATOR", ",")\n    debug = os.getenv("DEBUG_MODE")\n')
+#: never imported by a plain text `check` of a classic-layout repo
+LAZY = ("libcst", "sagemaker", "boto3", "botocore", "moto", "networkx", "jsonschema", "ruamel", "rich", "yaml",
+        "pygls", "cursus_core.base.specification", "cursus_core.base.contract", "cursus_core.base.hyperparameters",
+        "cursus_lint.fix.context", "cursus_lint.fix.attach", "cursus_lint.report.json", "cursus_lint.report.sarif",
+        "cursus_lint.report.junit", "cursus_lint.report.github")
+RUN = (
+    "import sys\n"
+    "from cursus_lint.cli import main\n"
+    "code = main(sys.argv[2:])\n"
+    "sys.stdout.flush()\n"
+    "lazy = sys.argv[1].split(',')\n"
+    "print('LOADED:' + ','.join(m for m in lazy if m in sys.modules))\n"
+)
+
+
+def _check(root: Path, *args: str) -> tuple[str, list[str]]:
+    out = subprocess.run([sys.executable, "-c", RUN, ",".join(LAZY), "check", *args, "--no-cache", "--no-color"],
+                         cwd=root, capture_output=True, text=True, check=True)
+    *body, loaded = out.stdout.splitlines()
+    return "\n".join(body), [m for m in loaded.removeprefix("LOADED:").split(",") if m]
+
+
+def test_text_check_of_one_file_marks_the_fix_without_libcst(tmp_path: Path) -> None:
+    write_repo(tmp_path, _examples.repo(script=SCRIPT))
+    text, loaded = _check(tmp_path, "steps/scripts/clean.py")
+    assert "steps/scripts/clean.py:11:13: CL103 [*] script reads env var 'DEBUG_MODE'" in text
+    assert text.endswith("[*] 1 fixable with `--fix`.")
+    assert loaded == []
+
+
+def test_json_builds_the_edit_it_carries(tmp_path: Path) -> None:
+    write_repo(tmp_path, _examples.repo(script=SCRIPT))
+    text, loaded = _check(tmp_path, "steps/scripts/clean.py", "--format", "json", "--select", "CL103")
+    [finding] = json.loads(text)["diagnostics"]
+    assert finding["fix"]["safe"] is True
+    assert [e["new_text"] for e in finding["fix"]["edits"]] == [', "DEBUG_MODE": ""']
+    assert "libcst" in loaded and "cursus_lint.report.json" in loaded and "cursus_lint.report.sarif" not in loaded
+
+
+def test_diff_still_fixes(tmp_path: Path) -> None:
+    write_repo(tmp_path, _examples.repo(script=SCRIPT))
+    out = subprocess.run([sys.executable, "-m", "cursus_lint.cli", "check", "steps/scripts/clean.py", "--no-cache",
+                          "--diff"], cwd=tmp_path, capture_output=True, text=True)
+    assert out.returncode == 1
+    assert '+    optional_env_vars={"SEPARATOR": ",", "DEBUG_MODE": ""},' in out.stdout.splitlines()
