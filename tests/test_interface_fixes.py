@@ -164,3 +164,17 @@ def test_unread_env_vars_are_removed_only_as_unsafe_fixes(tmp_path: Path) -> Non
     assert sorted(a.code for a in outcome.applied) == ["CL106", "CL107"]
     assert outcome.current[root / TP] == COMMENTED
     assert _errors(outcome.result, root) - _errors(before, root) == set()
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_text_check_marks_yaml_fixes_without_building_them(tmp_path: Path, case: str) -> None:
+    """The text reporter's ``[*]`` comes from the rule's probe, which asks the .step.yaml fix
+    itself (no libcst needed), so it agrees with what ``--fix`` then does."""
+    broken, _ = CASES[case]
+    root = _repo(tmp_path, broken)
+    settings = load_config(root, set(RULES))
+    marked = Engine(settings, RULES, fixes="marks").run([root])
+    built = Engine(settings, RULES).run([root])
+    code = case.split("-")[0]
+    assert [(d.code, d.fixable) for d in marked.diagnostics if d.code == code] == [(code, "safe")]
+    assert [d.code for d in built.diagnostics if d.code == code and d.fix is not None] == [code]
