@@ -209,7 +209,8 @@ class Engine:
         registry = s.registry_path.absolute() if s.registry_path else None
         self._prefetch(roots, workspace_dirs)
         catalog = StepCatalog(roots, workspace_dirs=workspace_dirs, registry=registry, layout=dict(s.layout) or None,
-                              cache=self.cache, interface_dirs=[d.absolute() for d in s.interface_paths])
+                              cache=self.cache, interface_dirs=[d.absolute() for d in s.interface_paths],
+                              overlay=self.overlay)
         roles = self._roles(catalog.step_dirs)
         for p in catalog.registry_files:
             if not s.is_excluded(p):
@@ -217,7 +218,7 @@ class Engine:
         files = {p: self._facts(p, r) for p, r in sorted(roles.items())}
         interfaces = {item.file.path: item.interface for item in catalog.interfaces.loaded
                       if item.interface is not None and not s.is_excluded(item.file.path)}
-        files.update((p, interface_file_facts(self._interface(p, i))) for p, i in sorted(interfaces.items()))
+        files.update((p, interface_file_facts(i)) for p, i in sorted(interfaces.items()))
         config_classes: dict[str, list] = {}
         for p, f in files.items():
             for cfg in f.configs + f.hyperparams:
@@ -241,17 +242,6 @@ class Engine:
         if pipeline is not None:
             project.unknown.update(pipeline.unknown)
         return project
-
-    def _interface(self, path: Path, iface: StepInterface) -> StepInterface:
-        """The interface as the editor buffer says, when one is open; else as read from disk."""
-        text = self.overlay.get(path)
-        if text is None:
-            return iface
-        from cursus_core.interface.model import build_interface
-        from cursus_core.interface.reader import read_interface_text
-
-        result = read_interface_text(text, path)
-        return build_interface(result.root, path) if result.root is not None else iface
 
     @staticmethod
     def _step(info: StepInfo, files: dict[Path, FileFacts],

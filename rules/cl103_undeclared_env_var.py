@@ -13,7 +13,9 @@ from cursus_lint.rule import Example, Rule
 from ._examples import edit, line_of, repo
 
 if TYPE_CHECKING:  # pragma: no cover
-    from cursus_lint.fix.context import Context, Planned
+    from cursus_lint.fix.context import Context
+    from cursus_lint.fix.interface import YamlContext
+    from cursus_lint.fix.planned import Planned
     from cursus_lint.fix.shape import ShapeContext
 
 _BAD_SCRIPT = edit("script", '    sep = environ_vars.get("SEPARATOR", ",")\n',
@@ -110,6 +112,10 @@ fails without the variable (`os.environ["X"]`, `environ_vars["X"]`) is declared 
 base class): otherwise declaring it would make CL402 report the unchanged builder, so no fix is
 offered and the builder needs a hand edit. No fix is offered when the script's default is
 computed at run time, or when the contract's env-var field is not a literal list or dict.
+In a `.step.yaml` the same choice edits `contract.env_vars`: a new `NAME: default` key under
+`optional` (quoted like the other defaults there) or a new item of the `required` list (in its
+own flow `[...]` or block `- ` style), adding `env_vars:` / `optional:` / `required:` when the
+contract has none. The rest of the file, its comments, key order and quoting stay byte for byte.
 ''',
     bad=(Example(repo(script=_BAD_SCRIPT), expect=(("steps/scripts/clean.py", line_of(_BAD_SCRIPT, "DEBUG_MODE")),)),),
     good=(Example(repo()),
@@ -196,20 +202,33 @@ def _declaration(d: Diagnostic, step: StepModel | None) -> tuple[str, str, str |
     return "optional_env_vars", name, ""
 
 
+def _declare_in_interface(step: StepModel, ctx: YamlContext, name: str, value: str | None) -> Planned | None:
+    from cursus_lint.fix.interface import declare_env_var
+
+    where = "contract.env_vars." + ("required" if value is None else "optional")
+    return declare_env_var(step, ctx, name, value,
+                           f"declare '{name}' in {where}" + ("" if value is None else f" (default {value!r})"))
+
+
 @RULE.fixer(safety="safe", edits="adds the variable to the contract's optional_env_vars (with the script's literal "
                                  "default, or \"\" for a read that tolerates absence) or, when the script reads "
-                                 "it with os.environ[...], to required_env_vars")
+                                 "it with os.environ[...], to required_env_vars (contract.env_vars.optional / "
+                                 ".required in a .step.yaml)")
 def add_env_var(d: Diagnostic, ctx: Context) -> Planned | None:
     """Declare a read env var: optional unless every read fails without it (then required)."""
-    import libcst as cst
-
-    from cursus_lint.fix.context import add_to_contract, contract_label
+    from cursus_lint.fix.interface import interface_path
 
     step = ctx.step(d)
     decided = _declaration(d, step)
     if step is None or decided is None:
         return None
     keyword, name, value = decided
+    if interface_path(step) is not None:
+        return _declare_in_interface(step, ctx, name, value)
+    import libcst as cst
+
+    from cursus_lint.fix.context import add_to_contract, contract_label
+
     label = contract_label(step)
     if value is None:
         return add_to_contract(step, ctx, keyword, cst.Element(cst.SimpleString(repr(name))),
@@ -225,8 +244,12 @@ def can_add_env_var(d: Diagnostic, ctx: ShapeContext) -> bool:
 
     from cursus_lint.fix.shape import contract_accepts
 
+    from cursus_lint.fix.interface import interface_path
+
     step = ctx.step(d)
     decided = _declaration(d, step)
     if step is None or decided is None:
         return False
+    if interface_path(step) is not None:
+        return _declare_in_interface(step, ctx, decided[1], decided[2]) is not None
     return contract_accepts(step, ctx, decided[0], ast.List if decided[2] is None else ast.Dict)

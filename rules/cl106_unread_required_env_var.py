@@ -69,6 +69,11 @@ builder must pass and what every config has to provide. When the script reads th
 way static analysis cannot see (a library reading it on the script's behalf under a name not in
 the list above, a subprocess), the removal breaks the step at run time. The builder's
 `_get_environment_variables` is not edited; remove the variable there too.
+
+In a `.step.yaml` the fix removes the item from `contract.env_vars.required`: from a flow list
+with its comma, from a block list with its whole line (and that line's comment). The last item of
+a block list is left alone (the empty key would read as null; write `required: []`). The rest of
+the file stays byte for byte.
 ''',
     bad=(Example(repo(contract=_BAD_CONTRACT, builder=_BAD_BUILDER),
                  expect=(("steps/contracts/clean_contract.py", line_of(_BAD_CONTRACT, "required_env_vars")),)),),
@@ -92,8 +97,13 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
         )
 
 
-@RULE.fixer(safety="unsafe", edits="removes the variable from the contract's required_env_vars")
+@RULE.fixer(safety="unsafe", edits="removes the variable from the contract's required_env_vars "
+                                   "(contract.env_vars.required in a .step.yaml)")
 def remove_required_env_var(d: Diagnostic, ctx: Context) -> Planned | None:
+    from cursus_lint.fix.interface import is_interface, undeclare_env_var
+
+    if is_interface(d.location.path):
+        return undeclare_env_var(d, ctx, "required")
     from cursus_lint.fix.context import remove_env_var
 
     return remove_env_var(d, ctx, "required_env_vars")

@@ -66,6 +66,12 @@ environment around as a whole (iterating or copying `os.environ` / `environ_vars
 Unsafe (applied only with `--unsafe-fixes`): removing an optional variable also removes the
 default the builder sets for it. When something the linter cannot see reads it (a library, a
 subprocess), the step silently changes behaviour. The builder is not edited.
+
+In a `.step.yaml` the fix removes the key and its default from `contract.env_vars.optional`:
+from a flow mapping with its comma, from a block mapping with its whole line (and that line's
+comment). The last key of a block mapping is left alone (the empty key would read as null; write
+`optional: {}`), and so are names declared by `computed_env_paths`. The rest of the file stays
+byte for byte.
 ''',
     bad=(Example(repo(contract=_BAD_CONTRACT),
                  expect=(("steps/contracts/clean_contract.py", line_of(_BAD_CONTRACT, "ENCODING")),)),),
@@ -89,8 +95,13 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
         )
 
 
-@RULE.fixer(safety="unsafe", edits="removes the variable and its default from the contract's optional_env_vars")
+@RULE.fixer(safety="unsafe", edits="removes the variable and its default from the contract's optional_env_vars "
+                                   "(contract.env_vars.optional in a .step.yaml)")
 def remove_optional_env_var(d: Diagnostic, ctx: Context) -> Planned | None:
+    from cursus_lint.fix.interface import is_interface, undeclare_env_var
+
+    if is_interface(d.location.path):
+        return undeclare_env_var(d, ctx, "optional")
     from cursus_lint.fix.context import remove_env_var
 
     return remove_env_var(d, ctx, "optional_env_vars")

@@ -13,7 +13,9 @@ from ._examples import BASE, edit, line_of, repo
 from ._level2 import contract_names_missing_in_spec, resolve_contract, spec_label
 
 if TYPE_CHECKING:  # pragma: no cover
-    from cursus_lint.fix.context import Context, Planned
+    from cursus_lint.fix.context import Context
+    from cursus_lint.fix.interface import YamlContext
+    from cursus_lint.fix.planned import Planned
     from cursus_lint.fix.shape import ShapeContext
 
 _BAD_CONTRACT = edit("contract", 'expected_output_paths={"clean_data": "/opt/ml/processing/output/clean"},',
@@ -76,6 +78,10 @@ spec's other outputs (`PROCESSING_OUTPUT` with the Processing property path), so
 starts uploading it. It is offered only for Processing steps whose spec has a literal `outputs`
 list or dict and is neither a sink nor singular, and not when the spec imports another step's
 contract (the contract, not the spec, may be the one to change then).
+In a `.step.yaml` the fix adds `spec.outputs.<name>` with `type: processing_output` and the
+Processing `property_path`, indented like the other outputs (adding `outputs:` under `spec`
+when there is none); every job-type variant inherits it. The rest of the file, its comments,
+key order and quoting stay byte for byte.
 ''',
     bad=(Example(repo(contract=_BAD_CONTRACT),
                  expect=(("steps/specs/clean_spec.py", line_of(BASE["spec"], "outputs=[")),)),),
@@ -124,16 +130,20 @@ def _missing_output(d: Diagnostic, step: StepModel | None,
 
 
 @RULE.fixer(safety="safe", edits="adds a Processing OutputSpec for the contract output to the spec's outputs, "
-                                 "shaped like the spec's other outputs")
+                                 "shaped like the spec's other outputs (spec.outputs.<name> in a .step.yaml)")
 def add_spec_output(d: Diagnostic, ctx: Context) -> Planned | None:
     """Add a Processing ``OutputSpec`` for a contract output, shaped like the spec's other outputs."""
     import libcst as cst
 
-    from cursus_lint.fix.context import Planned, output_call
+    from cursus_lint.fix.context import output_call
+    from cursus_lint.fix.planned import Planned
     from cursus_lint.fix.shape import bound_names
     from cursus_lint.fix.cst import append, keyword_arg, quote_of, string
 
-    target = _missing_output(d, ctx.step(d), ctx.project)
+    step = ctx.step(d)
+    target = _missing_output(d, step, ctx.project)
+    if step is not None and target is not None and target[0].path.name.endswith(".step.yaml"):
+        return _add_in_interface(step, ctx, *target)
     variant, name = target if target is not None else (None, None)
     parsed = ctx.parsed(variant.path) if variant is not None else None
     call = parsed.at(variant.spec.span, cst.Call) if parsed and variant is not None else None
@@ -160,6 +170,15 @@ def add_spec_output(d: Diagnostic, ctx: Context) -> Planned | None:
                    parsed.replace(outputs, append(outputs, item)))
 
 
+def _add_in_interface(step: StepModel, ctx: YamlContext, variant: SpecVariant, name: str) -> Planned | None:
+    """The interface's own spec gets the output (its contract is in the same file)."""
+    from cursus_lint.fix.interface import add_processing_output, interface_path
+
+    if interface_path(step) != variant.path:
+        return None
+    return add_processing_output(step, ctx, name, f"add output '{name}' to spec.outputs")
+
+
 @RULE.fix_probe
 def can_add_spec_output(d: Diagnostic, ctx: ShapeContext) -> bool:
     """The provider's shape checks over the stdlib ast: a literal outputs list or dict, and
@@ -168,10 +187,13 @@ def can_add_spec_output(d: Diagnostic, ctx: ShapeContext) -> bool:
 
     from cursus_lint.fix.shape import bound_names, keyword_value
 
-    target = _missing_output(d, ctx.step(d), ctx.project)
-    if target is None:
+    step = ctx.step(d)
+    target = _missing_output(d, step, ctx.project)
+    if step is None or target is None:
         return False
     variant = target[0]
+    if variant.path.name.endswith(".step.yaml"):
+        return _add_in_interface(step, ctx, *target) is not None
     outputs = keyword_value(ctx.node_at(variant.path, variant.spec.span, ast.Call), "outputs")
     if not isinstance(outputs, (ast.List, ast.Dict)):
         return False

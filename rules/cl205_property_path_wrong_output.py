@@ -15,7 +15,9 @@ from ._level2 import (PROPERTY_SCHEMAS, ResolvedContract, output_name, processin
 
 if TYPE_CHECKING:  # pragma: no cover
     from cursus_lint.facts import OutputFacts
-    from cursus_lint.fix.context import Context, Planned
+    from cursus_lint.fix.context import Context
+    from cursus_lint.fix.interface import YamlContext
+    from cursus_lint.fix.planned import Planned
     from cursus_lint.fix.shape import ShapeContext
     from cursus_lint.model import SpecVariant
 
@@ -62,7 +64,10 @@ expected path text.
 ## Fix safety
 Safe: the fix replaces only the name inside `Outputs['...']` with the output's own logical name,
 which is the name builders give the `ProcessingOutput`; the rest of the string, its quotes and
-escapes stay as written.
+escapes stay as written. In a `.step.yaml` it edits the `property_path` value where it is written
+(the base `spec.outputs` or a variant's), as text: the rest of the file, its comments and
+quoting stay byte for byte (a value whose raw text does not hold the name plainly is re-quoted
+whole, in its own quote style).
 ''',
     bad=(Example(repo(spec=_BAD_SPEC), expect=(("steps/specs/clean_spec.py", line_of(_BAD_SPEC, "property_path=")),)),),
     good=(Example(repo()), Example(repo(spec=_INDEX_SPEC))),
@@ -123,20 +128,22 @@ def _rewrite(d: Diagnostic, step: StepModel | None) -> tuple[SpecVariant, Output
 
 
 @RULE.fixer(safety="safe", edits="rewrites the output name inside the property_path string to the output's own "
-                                 "logical name")
+                                 "logical name (in a Python string or a .step.yaml value)")
 def fix_property_path(d: Diagnostic, ctx: Context) -> Planned | None:
     """Point a Processing property_path at its own output."""
     import ast
 
     import libcst as cst
 
-    from cursus_lint.fix.context import Planned
+    from cursus_lint.fix.planned import Planned
     from cursus_lint.fix.cst import string
 
     target = _rewrite(d, ctx.step(d))
     if target is None:
         return None
     variant, out, name, quote, named = target
+    if variant.path.name.endswith(".step.yaml"):
+        return _replace_in_interface(ctx, target)
     assert out.property_path is not None
     expected = out.property_path.replace(f"[{quote}{named}{quote}]", f"[{quote}{name}{quote}]", 1)
     parsed = ctx.parsed(variant.path)
@@ -152,6 +159,16 @@ def fix_property_path(d: Diagnostic, ctx: Context) -> Planned | None:
     return Planned(f"read output '{name}' in property_path", variant.path, parsed.replace(node, new))
 
 
+def _replace_in_interface(ctx: YamlContext, target: tuple[SpecVariant, OutputFacts, str, str, str]) -> Planned | None:
+    from cursus_lint.fix.interface import replace_scalar
+
+    variant, out, name, quote, named = target
+    assert out.property_path is not None
+    expected = out.property_path.replace(f"[{quote}{named}{quote}]", f"[{quote}{name}{quote}]", 1)
+    return replace_scalar(ctx, variant.path, out.property_path_span, f"[{quote}{named}{quote}]",
+                          f"[{quote}{name}{quote}]", expected, f"read output '{name}' in property_path")
+
+
 @RULE.fix_probe
 def can_fix_property_path(d: Diagnostic, ctx: ShapeContext) -> bool:
     import ast
@@ -159,6 +176,8 @@ def can_fix_property_path(d: Diagnostic, ctx: ShapeContext) -> bool:
     target = _rewrite(d, ctx.step(d))
     if target is None:
         return False
+    if target[0].path.name.endswith(".step.yaml"):
+        return _replace_in_interface(ctx, target) is not None
     variant, out = target[0], target[1]
     node = ctx.node_at(variant.path, out.property_path_span, ast.Constant)
     return node is not None and node.value == out.property_path and ctx.plain_string(variant.path, node)

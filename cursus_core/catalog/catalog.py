@@ -202,6 +202,8 @@ class StepCatalog:
     ``registry`` names the core registry file; otherwise the ``STEP_NAMES`` file nearest to a
     root is used, else the built-in core table (whose steps then only serve name matching).
     All paths are made absolute; lookups are dictionary hits after the constructor returns.
+    ``overlay`` (absolute path -> unsaved editor text) is read instead of the disk for ``.step.yaml``
+    files, so an editor sees the interface it is editing (its schema problems, its registry row).
     """
 
     def __init__(self, roots: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
@@ -209,7 +211,8 @@ class StepCatalog:
                  registry: str | os.PathLike[str] | None = None,
                  layout: Mapping[str, Iterable[str]] | None = None,
                  cache: DiskCache | None = None,
-                 interface_dirs: Iterable[str | os.PathLike[str]] = ()) -> None:
+                 interface_dirs: Iterable[str | os.PathLike[str]] = (),
+                 overlay: Mapping[Path, str] | None = None) -> None:
         if isinstance(roots, (str, os.PathLike)):
             roots = [roots]
         self.layout = layout
@@ -241,7 +244,7 @@ class StepCatalog:
         self.step_dirs: list[StepDir] = discover_step_dirs(search, layout, self._workspace_of, unreadable)
         for d, reason in unreadable:
             self._unreadable_dir(d, reason)
-        self.interfaces = StepInterfaces.find(self.roots, [_abs(d) for d in interface_dirs])
+        self.interfaces = StepInterfaces.find(self.roots, [_abs(d) for d in interface_dirs], overlay)
         if self.interfaces.definitions:
             # cursus >= 2.5 computes STEP_NAMES from the interfaces: a computed table is expected there
             self.problems = [p for p in self.problems if not _is_computed_core_table(p)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from cursus_core.interface.discovery import InterfaceFile, LoadedInterface, check_file_set, discover, load
 from cursus_core.interface.facts import step_definition
@@ -37,7 +37,9 @@ class StepInterfaces:
     definitions: dict[str | None, dict[str, StepDefinition]] = field(default_factory=dict)
 
     @classmethod
-    def find(cls, roots: Sequence[Path], extra_dirs: Sequence[Path] = ()) -> StepInterfaces:
+    def find(cls, roots: Sequence[Path], extra_dirs: Sequence[Path] = (),
+             overlay: Mapping[Path, str] | None = None) -> StepInterfaces:
+        """Discover and load every interface; a file in ``overlay`` is read from that text."""
         files: dict[Path, InterfaceFile] = {}
         for i, root in enumerate(roots):
             for f in discover(root, extra_dirs if i == 0 else ()):
@@ -46,7 +48,7 @@ class StepInterfaces:
             for f in discover(Path(extra_dirs[0]), extra_dirs):
                 files.setdefault(f.path, f)
         ordered = sorted(files.values(), key=lambda f: (f.origin != "package", str(f.path)))
-        out = cls(load(ordered))
+        out = cls(load(ordered, overlay))
         for item in out.loaded:
             out.problems.extend(item.problems)
             if item.interface is not None:

@@ -18,10 +18,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from .model import StepInterface, build_interface
-from .reader import read_interface_file
+from .reader import read_interface_file, read_interface_text
 from .span import Problem, Related, Span
 from .validate import validate_tree
 
@@ -121,11 +121,13 @@ def _yaml_files(directory: Path) -> list[Path]:
         return []
 
 
-def load(files: Sequence[InterfaceFile]) -> list[LoadedInterface]:
-    """Read, validate and model every file (problems per file, never an exception)."""
+def load(files: Sequence[InterfaceFile], overlay: Mapping[Path, str] | None = None) -> list[LoadedInterface]:
+    """Read, validate and model every file (problems per file, never an exception); a file in
+    ``overlay`` (an editor's unsaved buffer) is read from that text instead of the disk."""
     out = []
     for f in files:
-        result = read_interface_file(f.path)
+        text = overlay.get(f.path) if overlay else None
+        result = read_interface_file(f.path) if text is None else read_interface_text(text, f.path)
         problems = list(result.problems)
         interface = None
         if result.root is not None:

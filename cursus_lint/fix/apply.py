@@ -12,7 +12,6 @@ Files are written at the end, only when asked to, all or none (:mod:`.write`).
 
 from __future__ import annotations
 
-import ast
 import difflib
 import os
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from cursus_core.source import load_source
 
 from ..diagnostic import Diagnostic
 from ..suppress import UNUSED_NOQA_CODE, add_noqa_edits
-from .edits import apply_edits, non_overlapping
+from .edits import apply_edits, non_overlapping, parses
 from .write import write_fixed
 
 MAX_PASSES = 5
@@ -102,14 +101,6 @@ def _display(path: Path, cwd: Path | None) -> str:
         return path.as_posix()
 
 
-def _parses(text: str) -> bool:
-    try:
-        ast.parse(text)
-    except (SyntaxError, ValueError):
-        return False
-    return True
-
-
 def run_fixes(run: Callable[[dict[Path, str]], LintRun], *, unsafe: bool = False, fix: bool = True,
               add_noqa: bool = False, max_passes: int = MAX_PASSES) -> FixOutcome:
     """Fix (and/or add noqa) until nothing fixable changes; ``run(overlay)`` is one engine run."""
@@ -170,7 +161,7 @@ def _apply_pass(outcome: FixOutcome, fixes: Sequence[Diagnostic], skipped_keys: 
         for i in ok:
             d, fix = fixes_here[i]
             candidate = apply_edits(text, accepted + list(fix.edits))
-            if not _parses(candidate):
+            if not parses(path, candidate):
                 key = (str(path), d.code, fix.message)
                 if key not in skipped_keys:
                     skipped_keys.add(key)
@@ -200,7 +191,7 @@ def _add_noqa(outcome: FixOutcome, diagnostics: Sequence[Diagnostic]) -> bool:
         if text is None:
             continue
         new = add_noqa_edits(text, lines)
-        if new != text and _parses(new) == _parses(text):
+        if new != text and parses(path, new) == parses(path, text):
             outcome.current[path] = new
             outcome.noqa_added += sum(len(c) for c in lines.values())
             changed = True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -11,7 +10,7 @@ from ..diagnostic import Diagnostic, Fix
 from ..model import ProjectModel
 from ..rule import Rule
 from .context import Context
-from .edits import minimal_edit
+from .edits import minimal_edit, parses
 
 
 def attach(diagnostics: Iterable[Diagnostic], rules: Mapping[str, Rule], project: ProjectModel,
@@ -31,16 +30,9 @@ def attach(diagnostics: Iterable[Diagnostic], rules: Mapping[str, Rule], project
         if planned is None:
             continue
         old = ctx.text(planned.path)
-        if old is None or not _parses(planned.new_text):
+        if old is None or not parses(planned.path, planned.new_text):
             continue
         edit = minimal_edit(planned.path, old, planned.new_text)
         if edit is not None:
             d.fix = Fix(planned.message, (edit,), spec.safety == "safe")
 
-
-def _parses(text: str) -> bool:
-    try:
-        ast.parse(text)
-    except (SyntaxError, ValueError):
-        return False
-    return True

@@ -12,9 +12,8 @@ fixes never loads it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import libcst as cst
 
@@ -22,19 +21,14 @@ from cursus_core.source import load_source
 
 from ..diagnostic import Diagnostic
 from ..model import ProjectModel, StepModel
+from .planned import Planned
 from .shape import env_var_entry, step_of
 from .cst import Parsed, _bare, append, keyword_arg, new_keyword, quote_of, remove_item, string
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .yamltext import YamlText
+
 PROCESSING_PROPERTY_PATH = "properties.ProcessingOutputConfig.Outputs[{q}{name}{q}].S3Output.S3Uri"
-
-
-@dataclass(frozen=True)
-class Planned:
-    """A provider's answer: the whole new text of ``path``; the caller turns it into an Edit."""
-
-    message: str
-    path: Path
-    new_text: str
 
 
 class Context:
@@ -45,6 +39,7 @@ class Context:
         self.project = project
         self.overlay = overlay or {}
         self._parsed: dict[Path, Parsed | None] = {}
+        self._yaml: dict[Path, YamlText | None] = {}
 
     def text(self, path: Path) -> str | None:
         return load_source(path, self.overlay).text
@@ -54,6 +49,15 @@ class Context:
             text = self.text(path)
             self._parsed[path] = Parsed.of(text) if text is not None else None
         return self._parsed[path]
+
+    def yaml(self, path: Path) -> YamlText | None:
+        """A ``.step.yaml`` with its located tree, for text edits (None when it does not read cleanly)."""
+        if path not in self._yaml:
+            from .yamltext import YamlText
+
+            text = self.text(path)
+            self._yaml[path] = YamlText.of(path, text) if text is not None else None
+        return self._yaml[path]
 
     def step(self, d: Diagnostic) -> StepModel | None:
         return step_of(self.project, d)

@@ -7,6 +7,7 @@ Lines are split only at ``\\r\\n``, ``\\r`` and ``\\n`` (what Python and editors
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 from collections.abc import Iterable, Sequence
@@ -66,6 +67,22 @@ def minimal_edit(path: Path, old: str, new: str) -> Edit | None:
     line, column = position(starts, head)
     end_line, end_column = position(starts, len(old) - tail)
     return Edit(path, line, column, end_line, end_column, new[head:len(new) - tail])
+
+
+def parses(path: Path, text: str) -> bool:
+    """``text`` still reads as what ``path`` is: Python, or for a ``.step.yaml`` one YAML mapping
+    the reader has nothing to say about (the reader, and with it the YAML library, is imported
+    only for such a file)."""
+    if path.name.endswith(".step.yaml"):
+        from cursus_core.interface.reader import read_interface_text
+
+        result = read_interface_text(text, path)
+        return result.root is not None and not result.problems
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError):
+        return False
+    return True
 
 
 def _span(starts: list[int], e: Edit) -> tuple[int, int]:

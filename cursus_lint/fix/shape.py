@@ -14,7 +14,7 @@ import io
 import tokenize
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cursus_core.facts._index import TreeIndex
 from cursus_core.source import load_source
@@ -22,6 +22,9 @@ from cursus_core.source import load_source
 from ..diagnostic import Diagnostic, Location
 from ..facts import FileFacts
 from ..model import ProjectModel, StepModel
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .yamltext import YamlText
 
 
 def at(loc: Location, span: Any) -> bool:
@@ -48,9 +51,20 @@ class ShapeContext:
         self.project = project
         self.overlay = overlay or {}
         self._indexes: dict[Path, TreeIndex | None] = {}
+        self._yaml: dict[Path, YamlText | None] = {}
 
     def step(self, d: Diagnostic) -> StepModel | None:
         return step_of(self.project, d)
+
+    def yaml(self, path: Path) -> YamlText | None:
+        """A ``.step.yaml`` with its located tree: the .step.yaml fixes are text splices that need
+        no libcst, so a probe asks them directly."""
+        if path not in self._yaml:
+            from .yamltext import YamlText
+
+            text = load_source(path, self.overlay).text
+            self._yaml[path] = YamlText.of(path, text) if text is not None else None
+        return self._yaml[path]
 
     def index(self, path: Path) -> TreeIndex | None:
         if path not in self._indexes:

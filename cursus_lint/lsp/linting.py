@@ -44,9 +44,18 @@ def encodable(text: str) -> tuple[str, tuple[int, int, str] | None]:
     return _SURROGATE.sub("\ufffd", text), (line, column, f"U+{ord(found.group()):04X}")
 
 
+#: what an interface-layout step file is called (cursus >= 2.5: contract + spec + registry row)
+INTERFACE_SUFFIX = ".step.yaml"
+
+
 def lintable(path: Path) -> bool:
-    """Only Python files are components; anything else an editor opens is left alone."""
-    return path.suffix == ".py"
+    """Python files and ``.step.yaml`` interfaces are components; anything else an editor opens
+    is left alone."""
+    return path.suffix == ".py" or is_interface(path)
+
+
+def is_interface(path: Path) -> bool:
+    return path.name.endswith(INTERFACE_SUFFIX)
 
 
 def lint_documents(paths: Sequence[Path], overlay: Mapping[Path, str],
@@ -83,7 +92,7 @@ def lint_documents(paths: Sequence[Path], overlay: Mapping[Path, str],
         for p in group:
             if p in broken and settings.enabled("CL902"):
                 out[p].append(_surrogate_problem(p, broken[p], rules))
-            if settings.enabled("CL901") or settings.enabled("CL902"):
+            if not is_interface(p) and (settings.enabled("CL901") or settings.enabled("CL902")):
                 _add_source_problem(p, texts, out[p], rules, settings)
     return out
 
