@@ -1004,9 +1004,16 @@ def _explain(report: dict) -> str:
 @click.option("--python", "python", metavar="PATH",
               help="Interpreter that runs the scripts (default: the active project environment: $VIRTUAL_ENV, "
                    "else a .venv or venv in the repo or above it up to the checkout root, else this one).")
+@click.option("--source-root", type=click.Path(path_type=Path, file_okay=False),
+              help="Directory the configs' relative source dirs stand for, as in build (default: 'source-root' "
+                   "in [tool.cursus-lint], else found as cursus finds them).")
+@click.option("--generate-data/--no-generate-data", default=True, show_default=True,
+              help="Write 300 rows of CSV for each required tabular input that no upstream script feeds and "
+                   "--spec gives no path for (an id, the step's label field, numeric and categorical features).")
 def test_scripts_cmd(dag: Path | None, pipeline_config: Path | None, spec_file: Path | None, repo: Path | None,
                      workspace: Path | None, fmt: str, output: Path | None, timeout: float,
-                     progress: bool | None, python: str | None) -> None:
+                     progress: bool | None, python: str | None, source_root: Path | None,
+                     generate_data: bool) -> None:
     """Run the pipeline's real scripts in DAG order on local data (runtime testing).
 
     Scripts are found from each node's config entry point; nodes without one are skipped.
@@ -1025,6 +1032,7 @@ def test_scripts_cmd(dag: Path | None, pipeline_config: Path | None, spec_file: 
 
     from cursus_core.dag import DAGError
     from cursus_core.testing import RuntimeTestingFactory, ScriptConfigurationError, TestingSetupError
+    from cursus_core.testing.generate import ROWS
     from cursus_core.testing.interpreter import Interpreter, InterpreterError, check_python, project_python
     from cursus_core.testing.report import render_report, result_line
 
@@ -1040,14 +1048,17 @@ def test_scripts_cmd(dag: Path | None, pipeline_config: Path | None, spec_file: 
     dag, pipeline_config = _pipeline_files(settings, dag, pipeline_config)
     if spec_file is not None and not spec_file.is_file():
         raise UsageError(f"testing spec file does not exist: {spec_file}")
+    if source_root is not None and not source_root.is_dir():
+        raise UsageError(f"source root directory does not exist: {source_root}")
     temporary = workspace is None
     where = workspace if workspace is not None else Path(tempfile.mkdtemp(prefix="cursus-test-scripts-"))
     try:
         try:
             factory = RuntimeTestingFactory(dag, pipeline_config, workspace_dir=where, repo_root=repo,
-                                            timeout=timeout)
+                                            timeout=timeout, source_root=source_root or settings.source_root_path)
             if spec_file is not None:
                 factory.load_spec(spec_file)
+            generated = factory.generate_inputs() if generate_data else {}
             interpreter = Interpreter(python, "--python") if python else project_python(factory.repo_root)
             if not interpreter.is_current:
                 check_python(interpreter.path, interpreter.source)
@@ -1058,6 +1069,10 @@ def test_scripts_cmd(dag: Path | None, pipeline_config: Path | None, spec_file: 
             progress = sys.stderr.isatty()
         if progress and factory.python:
             click.echo(f"running the scripts with {interpreter.path} ({interpreter.source})", err=True)
+        for node, names in generated.items():
+            for name in names:
+                click.echo(f"generated {ROWS} rows of CSV for {node}.{name} (no upstream script or --spec path "
+                           f"feeds it; --no-generate-data to turn off)", err=True)
         total = len(factory.scripts_requiring_testing())
         started: list[str] = []
         # the text report on stdout lists every result: on a terminal both streams show, so the

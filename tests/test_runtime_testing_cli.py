@@ -51,7 +51,7 @@ def test_green_run_from_spec_json(setup, capsys) -> None:
 
 
 def test_unconfigured_run_exits_1_with_junit(setup, capsys) -> None:
-    assert main(_args(setup, "--format", "junit")) == 1
+    assert main(_args(setup, "--format", "junit", "--no-generate-data")) == 1
     suite = ET.fromstring(capsys.readouterr().out)
     assert (suite.get("tests"), suite.get("errors"), suite.get("skipped")) == ("2", "1", "1")
     error = suite.find("testcase[@name='TabularPreprocessing_training']/error")
@@ -99,3 +99,21 @@ def test_spec_round_trip(setup, tmp_path: Path) -> None:
     assert again.settings == factory.settings and again.timeout == 42.0
     with pytest.raises(TestingSetupError, match="cannot read the testing spec"):
         again.load_spec(tmp_path / "absent.yaml")
+
+
+def test_a_first_run_without_data_runs_on_generated_rows(setup, capsys) -> None:
+    """No --spec: the input nothing feeds gets 300 deterministic CSV rows with the step's label field,
+    so the script runs end to end; the run says what it generated and where."""
+    assert main(_args(setup, "--format", "json")) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ("generated 300 rows of CSV for TabularPreprocessing_training.DATA (no upstream script "
+                            "or --spec path feeds it; --no-generate-data to turn off)\n")
+    data = json.loads(captured.out)
+    assert data["counts"] == {"passed": 1, "skipped": 1}
+    table = setup["ws"] / "generated" / "TabularPreprocessing_training" / "DATA" / "part-00000.csv"
+    rows = table.read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 301
+    assert rows[0] == "id,num_1,num_2,num_3,num_4,cat_1,cat_2,is_fraud"  # LABEL_FIELD from config.label_name
+    assert main(_args(setup, "--format", "json")) == 0  # the same rows again: deterministic
+    capsys.readouterr()
+    assert table.read_text(encoding="utf-8").splitlines() == rows

@@ -60,7 +60,7 @@ class RuntimeTestingFactory:
     def __init__(self, dag: PipelineDAG | str | os.PathLike[str], config_path: str | os.PathLike[str], *,
                  workspace_dir: str | os.PathLike[str], repo_root: str | os.PathLike[str] | None = None,
                  timeout: float = DEFAULT_TIMEOUT, node_configs: Mapping[str, str] | None = None,
-                 python: str | None = None) -> None:
+                 python: str | None = None, source_root: str | os.PathLike[str] | None = None) -> None:
         # a .py DAG is user code: run in a sandboxed child with the scripts' time limit
         self.dag = dag if isinstance(dag, PipelineDAG) else load_dag_isolated(dag, timeout=timeout)
         self.dag_path = None if isinstance(dag, PipelineDAG) else Path(dag).resolve()
@@ -73,8 +73,9 @@ class RuntimeTestingFactory:
         #: the interpreter the scripts run in (None: this one); see :mod:`cursus_core.testing.interpreter`
         self.python = python
         self._harness_dir: Path | None = None
-        self.plans: dict[str, NodePlan] = plan_pipeline(self.dag, self.config_path, self.repo_root,
-                                                        dict(node_configs or {}))
+        self.plans: dict[str, NodePlan] = plan_pipeline(
+            self.dag, self.config_path, self.repo_root, dict(node_configs or {}),
+            Path(source_root).resolve() if source_root is not None else None)
         self.settings: dict[str, ScriptSettings] = {}
 
     # -- what there is ---------------------------------------------------------------------
@@ -184,6 +185,30 @@ class RuntimeTestingFactory:
             raise ScriptConfigurationError(node, problems, self._expected(req))
         self.settings[node] = new
         return new
+
+    def generate_inputs(self) -> dict[str, list[str]]:
+        """Write a small table (see :mod:`.generate`) for each required tabular input that no
+        upstream script feeds and no local path was given for; returns node -> inputs generated."""
+        from .generate import is_tabular, write_table
+        from .plan import read_saved_config
+
+        configs = read_saved_config(self.config_path)
+        made: dict[str, list[str]] = {}
+        for node in self.scripts_requiring_testing():
+            req = self.plans[node].requirements
+            assert req is not None
+            current = self.settings.get(node, ScriptSettings())
+            env = {e.name: e.value for e in req.env_vars if e.value is not None} | current.env
+            for item in req.inputs:
+                if not item.required or item.upstream is not None or item.logical_name in current.inputs \
+                        or not is_tabular(item.logical_name):
+                    continue
+                where = self.workspace / "generated" / node / item.logical_name
+                write_table(where, env, configs.get(node, {}), f"{node}/{item.logical_name}")
+                current.inputs[item.logical_name] = str(where)
+                made.setdefault(node, []).append(item.logical_name)
+            self.settings[node] = current
+        return made
 
     def pending_scripts(self) -> dict[str, list[str]]:
         """Scripts that cannot run yet, with what each still needs."""

@@ -227,8 +227,27 @@ def _step_facts(catalog: StepCatalog, step: str, job_type: str | None) -> _StepF
 # ----------------------------------------------------------------------------- planning
 
 
+def _from_source_root(entry: Any, configs: dict[str, dict[str, Any]], config_path: Path, repo_root: Path,
+                      source_root: Path) -> Any:
+    """The entry point as the dry-run build finds it with ``--source-root`` (a config written on
+    another checkout: its ``source_dir`` stands for the source root), or unchanged if not there."""
+    from dataclasses import replace
+
+    from cursus_core.compiler.source_paths import SourceResolver
+
+    def one(key: str) -> str | None:
+        found = {str(v[key]) for v in configs.values() if isinstance(v.get(key), str) and v[key]}
+        return next(iter(found)) if len(found) == 1 else None
+
+    resolver = SourceResolver([config_path.parent, repo_root], source_root=source_root,
+                              project_root_folder=one("project_root_folder"), source_dir=one("source_dir"))
+    relative = f"{entry.source_dir.rstrip('/')}/{entry.value}" if entry.source_dir else entry.value
+    found = resolver.resolve(relative, directory=False).path
+    return replace(entry, script=found, script_exists=True) if found is not None else entry
+
+
 def plan_pipeline(dag: PipelineDAG, config_path: Path, repo_root: Path,
-                  explicit: dict[str, str] | None = None) -> dict[str, NodePlan]:
+                  explicit: dict[str, str] | None = None, source_root: Path | None = None) -> dict[str, NodePlan]:
     """A :class:`NodePlan` per node, in topological order."""
     configs = read_saved_config(config_path)
     mapping = map_nodes_to_configs(dag, configs, explicit)
@@ -260,6 +279,8 @@ def plan_pipeline(dag: PipelineDAG, config_path: Path, repo_root: Path,
         if entry is None:
             plans[node] = NodePlan(node, "skipped", reason)
             continue
+        if source_root is not None and not entry.script_exists:
+            entry = _from_source_root(entry, configs, config_path, repo_root, source_root)
         outside = outside_repo(entry, repo_root)
         if outside is not None:
             plans[node] = NodePlan(node, "error", outside, entry.script)
