@@ -55,7 +55,8 @@ env_vars["LABEL_FIELD"] = self.config.label_field
 ```
 
 ## How to fix
-Read the attribute under its current name (the message suggests the closest one), add the field
+Read the attribute under its current name (the message suggests the closest public field or
+property; a method only when the builder calls it; never a private `_name`), add the field
 or property to the config class, or — when the attribute is really optional — guard the read with
 `getattr(self.config, "X", default)`.
 
