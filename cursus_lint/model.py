@@ -43,6 +43,19 @@ class SpecVariant:
         return self.file.path
 
 
+def contract_label(contract: ContractFacts, path: Path | None = None, *, by_function: bool = True) -> str:
+    """How messages name a contract: its variable, the function returning it (unless
+    ``by_function`` is off, as some rules' messages always had), or (an interface step has
+    neither) its ``.step.yaml`` file name, so no message says "contract 'the contract'"."""
+    if contract.variable:
+        return contract.variable
+    if contract.function and by_function:
+        return f"{contract.function}()"
+    if path is not None and path.name.endswith(".step.yaml"):
+        return path.name
+    return "the contract"
+
+
 @dataclass
 class StepModel:
     name: str
@@ -88,6 +101,27 @@ def known_base_members(class_name: str) -> frozenset[str] | None:
     return frozenset(members)
 
 
+@functools.cache
+def known_base_methods(class_name: str) -> frozenset[str]:
+    """The members of a shipped config base (:func:`known_base_members`) that are methods, not data."""
+    import inspect
+
+    from pydantic import BaseModel
+
+    from cursus_core import base
+
+    cls: type = BaseModel if class_name == "BaseModel" else getattr(base, class_name, object)
+    fields = set(getattr(cls, "model_fields", {}))
+    out = set()
+    for name in known_base_members(class_name) or ():
+        if name in fields:
+            continue
+        member = inspect.getattr_static(cls, name, None)
+        if isinstance(member, (staticmethod, classmethod)) or inspect.isfunction(member):
+            out.add(name)
+    return frozenset(out)
+
+
 @dataclass
 class ConfigMembers:
     """Everything reachable as ``config.X`` on a config class, and whether the chain is fully known."""
@@ -96,6 +130,8 @@ class ConfigMembers:
     complete: bool
     unknown_bases: tuple[str, ...] = ()
     chain: tuple[tuple[Path | None, str], ...] = ()
+    #: the members that are methods (plain, class or static), for suggestions of a data attribute
+    methods: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -165,6 +201,7 @@ class ProjectModel:
         """Fields, properties, methods and private attrs through the whole inheritance chain
         (classes defined in several files are taken from the one nearest ``near``)."""
         names: set[str] = set()
+        methods: set[str] = set()
         unknown: list[str] = []
         chain: list[tuple[Path | None, str]] = []
         seen: set[str] = set()
@@ -180,15 +217,17 @@ class ProjectModel:
                 chain.append((path, cls))
                 names |= set(facts.fields) | set(facts.private_attrs) | set(facts.class_attrs)
                 names |= set(facts.properties) | set(facts.methods) | set(facts.classmethods) | set(facts.staticmethods)
+                methods |= set(facts.methods) | set(facts.classmethods) | set(facts.staticmethods)
                 todo.extend(b.rsplit(".", 1)[-1] for b in facts.bases)
                 continue
             known = None if cls in self.opaque_bases else known_base_members(cls)
             if known is not None:
                 chain.append((None, cls))
                 names |= known
+                methods |= known_base_methods(cls)
             elif cls not in {"object", "Generic", "ABC"}:
                 unknown.append(cls)
-        return ConfigMembers(frozenset(names), not unknown, tuple(unknown), tuple(chain))
+        return ConfigMembers(frozenset(names), not unknown, tuple(unknown), tuple(chain), frozenset(methods))
 
 
 def per_run(fn: Callable[[ProjectModel], T]) -> Callable[[ProjectModel], T]:

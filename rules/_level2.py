@@ -16,6 +16,7 @@ from typing import Any
 from cursus_core.registry.names import match_canonical_name
 from cursus_lint.facts import ContractFacts, DependencyFacts, FileFacts, OutputFacts, Span, SpecFacts
 from cursus_lint.model import ProjectModel, SpecVariant, StepModel, per_run
+from cursus_lint.model import contract_label as _contract_label
 
 #: name-matching strategies strong enough to say which step a file or variable is named after
 _SURE = frozenset({"exact", "job_type", "abbreviation", "permutation"})
@@ -32,15 +33,12 @@ class ResolvedContract:
 
     @property
     def label(self) -> str:
-        return contract_label(self.facts)
+        return contract_label(self.facts, self.path)
 
 
-def contract_label(contract: ContractFacts) -> str:
-    if contract.variable:
-        return contract.variable
-    if contract.function:
-        return f"{contract.function}()"
-    return "the contract"
+def contract_label(contract: ContractFacts, path: Path | None = None) -> str:
+    """The name messages give ``contract`` (written in the file at ``path``)."""
+    return _contract_label(contract, path)
 
 
 def spec_label(variant: SpecVariant) -> str:

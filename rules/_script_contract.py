@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cursus_lint.facts import ContractFacts, FileFacts, ScriptFacts
-from cursus_lint.model import StepModel
+from cursus_lint.model import StepModel, contract_label
 
 #: Locations SageMaker itself provides that are not data channels, so no contract declares
 #: them: the uploaded source directory, the processing/training job description files and the
@@ -55,10 +55,7 @@ class Pair:
     @property
     def label(self) -> str:
         """How messages name the contract: its variable, else the function returning it."""
-        c = self.contract
-        if c.variable:
-            return c.variable
-        return f"{c.function}()" if c.function else "the contract"
+        return contract_label(self.contract, self.contract_path)
 
     @property
     def script_name(self) -> str:

@@ -41,8 +41,12 @@ def _builds_sagemaker_job(step: StepModel) -> bool:
 
 def delegates_to_sdk(step: StepModel, project: ProjectModel) -> bool:
     """The builder creates no SageMaker job itself: no job factory method (own or inherited from a
-    repo base) and no SageMaker processor/estimator/step class imported — it wraps an SDK step."""
+    repo base) and no SageMaker processor/estimator/step class imported — it wraps an SDK step.
+    An interface step says it in ``patterns.step_assembly: delegation``."""
     builder = step.builder
+    if builder is not None and builder.synthesized:  # an interface step: its patterns say so
+        assembly = builder.template_keys.get("patterns.step_assembly")
+        return assembly is not None and assembly.value == "delegation"
     if builder is None or step.builder_file is None or "create_step" not in builder.methods:
         return False
     chain = builder_chain(project, builder, step.builder_file.path)

@@ -7,10 +7,11 @@ from pathlib import Path
 
 from cursus_core.catalog.scan import entry_point_stem
 from cursus_lint.diagnostic import Diagnostic, Severity
-from cursus_lint.model import ProjectModel, StepModel
+from cursus_lint.model import ProjectModel, StepModel, contract_label
 from cursus_lint.rule import Example, Rule
 
-from ._examples import BASE, SDK_BUILDER, edit, line_of, repo
+from ._examples import (BASE, INTERFACE_PATHS, SDK_BUILDER, edit, interface_edit, interface_repo, line_of,
+                        repo)
 from ._script_steps import runs_script
 
 _BAD_CONTRACT = edit("contract", 'entry_point="clean.py"', 'entry_point="clean_data.py"')
@@ -24,6 +25,11 @@ _PLACEHOLDER = edit("contract", 'entry_point="clean.py"', 'entry_point="scripts.
 _SDK_TYPE = edit("registry", '"sagemaker_step_type": "Processing",\n        "description": "Cleans',
                  '"sagemaker_step_type": "CradleDataLoading",\n        "description": "Cleans')
 
+# the interface layout: the same drift in a .step.yaml, and a script-less step type there
+_BAD_INTERFACE = interface_edit("clean", "entry_point: clean.py", "entry_point: clean_data.py")
+_SDK_INTERFACE = interface_edit("clean", "sagemaker_step_type: Processing", "sagemaker_step_type: CradleDataLoading")
+_DELEGATED_INTERFACE = interface_edit("clean", "step_assembly: code\n  direct", "step_assembly: delegation\n  direct")
+
 RULE = Rule(
     code="CL101",
     name="missing-entry-point-script",
@@ -35,6 +41,11 @@ A step with a script contract must have a script file named like the contract's 
 (`clean.py` -> `steps/scripts/clean.py`) in the scripts directory next to the contract, or, for
 a workspace step, in the core repo's scripts directory. A directory prefix in `entry_point`
 (`scripts/clean.py`) and a missing `.py` are tolerated.
+
+In the interface layout the contract is the `contract:` section of a `.step.yaml`
+(`steps/interfaces/clean.step.yaml`), and its `contract.entry_point` must name a script in the
+scripts directory next to the interfaces directory (`steps/scripts/`); the finding points at the
+`entry_point` value in the YAML.
 
 ## Why it matters
 The builder uploads `entry_point` from the source directory and SageMaker runs it. If no such file
@@ -59,8 +70,8 @@ of its own (it runs a prebuilt image), it should not carry a script contract.
 A step SageMaker runs without a script of the repo is skipped when the catalog found no script for
 it: its registry `sagemaker_step_type` is not `Processing` or `Training` (`CradleDataLoading`,
 `MimsModelRegistrationProcessing`, ...), or its builder wraps an external SDK step (no SageMaker
-processor, estimator or job step class imported, no job factory method). Its `entry_point` is a
-placeholder.
+processor, estimator or job step class imported, no job factory method; in the interface layout:
+`patterns.step_assembly: delegation`). Its `entry_point` is a placeholder.
 
 ## Known limits
 A non-literal `entry_point` (`entry_point=ENTRY_POINT` from elsewhere), or one that is not a
@@ -69,19 +80,36 @@ Python file (`clean.sh`), is not checked: the rule stays silent.
     bad=(Example(repo(contract=_BAD_CONTRACT),
                  expect=(("steps/contracts/clean_contract.py", line_of(_BAD_CONTRACT, "entry_point=")),)),
          Example(repo(drop=("script",)),
-                 expect=(("steps/contracts/clean_contract.py", line_of(BASE["contract"], "entry_point=")),))),
+                 expect=(("steps/contracts/clean_contract.py", line_of(BASE["contract"], "entry_point=")),)),
+         Example(interface_repo(clean=_BAD_INTERFACE),
+                 expect=((INTERFACE_PATHS["clean"], line_of(_BAD_INTERFACE, "entry_point:")),))),
     good=(Example(repo()),
           Example(repo(contract=edit("contract", 'entry_point="clean.py"', 'entry_point="scripts/clean"'))),
           Example(repo(contract=_NOT_LITERAL)), Example(repo(contract=_NOT_PYTHON)),
           Example(repo(drop=("script",), contract=_PLACEHOLDER, registry=_SDK_TYPE)),
-          Example(repo(drop=("script",), contract=_PLACEHOLDER, builder=SDK_BUILDER))),
+          Example(repo(drop=("script",), contract=_PLACEHOLDER, builder=SDK_BUILDER)),
+          Example(interface_repo()),
+          Example(interface_repo(drop=("script",), clean=_SDK_INTERFACE)),
+          Example(interface_repo(drop=("script",), clean=_DELEGATED_INTERFACE))),
 )
 
 
-def _scripts_dirs(step, project) -> list[Path] | None:
+def _own_step_dir(path: Path, project: ProjectModel):
+    """The step directory a contract at ``path`` belongs to: the one whose contracts directory
+    holds it or, for a ``.step.yaml``, the one next to its interfaces directory
+    (``steps/interfaces/x.step.yaml`` -> ``steps/``, where ``steps/scripts/`` is)."""
+    for d in project.catalog.step_dirs:
+        if path.parent in d.role_dirs.get("contracts", ()):
+            return d
+    if path.name.endswith(".step.yaml"):
+        return next((d for d in project.catalog.step_dirs if d.path == path.parent.parent), None)
+    return None
+
+
+def _scripts_dirs(step: StepModel, project: ProjectModel) -> list[Path] | None:
     """The scripts directories the contract's entry_point may live in, or None if unknown."""
-    contract_dir = step.contract_file.path.parent
-    own = next((d for d in project.catalog.step_dirs if contract_dir in d.role_dirs.get("contracts", ())), None)
+    assert step.contract_file is not None
+    own = _own_step_dir(step.contract_file.path, project)
     if own is None:
         return None
     dirs = list(own.role_dirs.get("scripts", ()))
@@ -121,7 +149,7 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     if any(project.settings.is_excluded(p) for p in wanted):
         project.count_unknown("entry-point-script-excluded")
         return
-    name = contract.variable or "the contract"
+    name = contract_label(contract, step.contract_file.path, by_function=False)
     related = [(d, None, f"no '{stem}.py' in this scripts directory") for d in dirs]
     hint = ""
     if step.script is not None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from cursus_lint.diagnostic import Diagnostic, Severity
 from cursus_lint.facts import ScriptFacts
-from cursus_lint.model import ProjectModel, StepModel
+from cursus_lint.model import ProjectModel, StepModel, contract_label
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
@@ -147,7 +147,7 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     declared = {item.name for item in contract.required_env_vars} | set(contract.optional_env_vars)
     where = contract.keyword_spans.get("required_env_vars") or contract.keyword_spans.get("optional_env_vars") \
         or contract.span
-    name = contract.variable or "the contract"
+    name = contract_label(contract, step.contract_file.path, by_function=False)
     reported: set[str] = set()
     fixed = _set_by_main_block(script.script)
     for read in script.script.env_reads:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cursus_lint.diagnostic import Diagnostic, Severity
-from cursus_lint.model import ProjectModel, StepModel
+from cursus_lint.model import ProjectModel, StepModel, contract_label
 from cursus_lint.rule import Example, Rule
 
 from ._examples import edit, line_of, repo
@@ -107,7 +107,7 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     if contract is None or step.contract_file is None:
         return
     yield from _script_paths(step)
-    label = contract.variable or "the contract"
+    label = contract_label(contract, step.contract_file.path, by_function=False)
     for kind, entries in (("input", contract.inputs), ("output", contract.outputs)):
         seen: dict[str, str] = {}
         for name, entry in entries.items():

@@ -82,8 +82,9 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
                     f"'{resolved.label}' is defined here")]
         own = step.contract
         if own is not None and step.contract_file is not None and step.contract_file.path != resolved.path:
+            own_label = contract_label(own, step.contract_file.path)
             related.append((step.contract_file.path, own.variable_span or own.span,
-                            f"step '{step.name}' has its own contract '{contract_label(own)}' here"))
+                            f"step '{step.name}' has its own contract '{own_label}' here"))
         yield RULE.report(
             variant.path, where,
             f"spec '{spec_label(variant)}' of step '{step.name}' uses contract '{resolved.label}', which belongs "

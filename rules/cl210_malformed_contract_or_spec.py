@@ -96,7 +96,7 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
                           step=step.name)
     for contract in (contract_file.contracts if contract_file is not None else ()):
         assert contract_file is not None
-        yield from _wrong(contract, f"contract '{contract_label(contract)}'", contract.value_spans,
+        yield from _wrong(contract, f"contract '{contract_label(contract, contract_file.path)}'", contract.value_spans,
                           contract_file.path, step.name)
     for _job_type, path in sorted(step.info.specs.items(), key=lambda kv: kv[0] or ""):
         facts = project.files.get(path)

@@ -55,7 +55,8 @@ env_vars["LABEL_FIELD"] = self.config.label_field
 ```
 
 ## How to fix
-Read the attribute under its current name (the message suggests the closest one), add the field
+Read the attribute under its current name (the message suggests the closest public field or
+property; a method only when the builder calls it; never a private `_name`), add the field
 or property to the config class, or — when the attribute is really optional — guard the read with
 `getattr(self.config, "X", default)`.
 
@@ -102,11 +103,13 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
     defined = config_class(project, name, near)
     related = [(defined[0], defined[1].name_span, f"{name} defined here")] if defined else []
     bases = [cls for _, cls in members.chain[1:]]
-    candidates = sorted(n for n in members.names if not n.startswith("__"))
+    public = sorted(n for n in members.names if not n.startswith("_"))  # never suggest a private member
+    data = [n for n in public if n not in members.methods]
     for read in builder.config_reads:
         if read.guarded or read.attr in members.names:
             continue
-        close = difflib.get_close_matches(read.attr, candidates, n=1, cutoff=0.6)
+        # a call may be meant for any public member; a read of a value only for a field or property
+        close = difflib.get_close_matches(read.attr, public if read.how == "call" else data, n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         reader = f"interface key '{read.method}' names config attribute '{read.attr}'" if builder.synthesized \
             else f"builder reads 'self.config.{read.attr}'"

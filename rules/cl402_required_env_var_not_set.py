@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cursus_lint.diagnostic import Diagnostic, Severity
-from cursus_lint.model import ProjectModel, StepModel
+from cursus_lint.model import ProjectModel, StepModel, contract_label
 from cursus_lint.rule import Example, Rule
 
 from ._env_route import env_route
@@ -188,7 +188,7 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
         return
     set_names = {e.name for e in builder.env_vars_set}
     where = builder.methods.get("_get_environment_variables", builder.name_span)
-    name = contract.variable or "the contract"
+    name = contract_label(contract, step.contract_file.path, by_function=False)
     for item in contract.required_env_vars:
         if item.name in set_names:
             continue

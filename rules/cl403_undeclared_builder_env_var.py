@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cursus_lint.diagnostic import Diagnostic, Severity
-from cursus_lint.model import ProjectModel, StepModel
+from cursus_lint.model import ProjectModel, StepModel, contract_label
 from cursus_lint.rule import Example, Rule
 
 from ._env_route import env_route
@@ -174,7 +174,7 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
         project.count_unknown("non-literal-contract-env")
         return
     declared = {item.name for item in contract.required_env_vars} | set(contract.optional_env_vars)
-    name = contract.variable or "the contract"
+    name = contract_label(contract, step.contract_file.path, by_function=False)
     where = contract.keyword_spans.get("required_env_vars") or contract.keyword_spans.get("optional_env_vars") \
         or contract.span
     reported: set[str] = set()

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from cursus_lint.diagnostic import Diagnostic, Severity
-from cursus_lint.model import ProjectModel, StepModel
+from cursus_lint.model import ProjectModel, StepModel, contract_label
 from cursus_lint.rule import Example, Rule
 
 from ._classes import iter_field_chain, step_config_class
@@ -103,7 +103,7 @@ def check(step: StepModel, project: ProjectModel) -> Iterator[Diagnostic]:
         mine = PurePosixPath(field.default.replace("\\", "/")).name
         theirs = PurePosixPath(contract.entry_point.value.replace("\\", "/")).name
         if mine != theirs:
-            cname = contract.variable or "the contract"
+            cname = contract_label(contract, step.contract_file.path, by_function=False)
             inherited = f" (inherited from {owner.name})" if owner.name != name else ""
             yield RULE.report(
                 path, field.span,

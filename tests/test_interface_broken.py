@@ -37,7 +37,7 @@ EXPECTED: dict[str, list[tuple[str, int, str, str]]] = {
         (CLEAN, 19, "CL011", "contract.outputs.clean_data.path '/tmp/clean' does not start with a SageMaker "
                              "container path"),
         ("steps/scripts/clean.py", 22, "CL102", "script uses container path '/opt/ml/processing/output/clean' that "
-                                                "contract 'the contract' does not declare"),
+                                                "contract 'clean.step.yaml' does not declare"),
     ],
 }
 

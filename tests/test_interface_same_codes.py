@@ -38,6 +38,12 @@ class Case:
 
 
 CASES = [
+    Case("CL101",  # the contract's entry point names a script that is not in the scripts directory
+         Layout((("steps/contracts/tabular_preprocessing_contract.py", 'entry_point="tabular_preprocessing.py"',
+                  'entry_point="tabular_prep.py"'),),
+                ("steps/contracts/tabular_preprocessing_contract.py", "entry_point=")),
+         Layout(((TP_YAML, "entry_point: tabular_preprocessing.py", "entry_point: tabular_prep.py"),),
+                (TP_YAML, "entry_point: tabular_prep.py"))),
     Case("CL103",  # the contract stops declaring an env var the script reads
          Layout((("steps/contracts/tabular_preprocessing_contract.py", 'required_env_vars=["LABEL_FIELD"]',
                   "required_env_vars=[]"),), (TP_SCRIPT, 'environ_vars["LABEL_FIELD"]')),

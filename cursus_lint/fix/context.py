@@ -21,6 +21,7 @@ from cursus_core.source import load_source
 
 from ..diagnostic import Diagnostic
 from ..model import ProjectModel, StepModel
+from ..model import contract_label as _contract_label
 from .planned import Planned
 from .shape import env_var_entry, step_of
 from .cst import Parsed, _bare, append, keyword_arg, new_keyword, quote_of, remove_item, string
@@ -65,7 +66,9 @@ class Context:
 
 def contract_label(step: StepModel) -> str:
     c = step.contract
-    return (c.variable or (f"{c.function}()" if c.function else "the contract")) if c else "the contract"
+    if c is None:
+        return "the contract"
+    return _contract_label(c, step.contract_file.path if step.contract_file is not None else None)
 
 
 # ----------------------------------------------------------------------------- contract edits
