@@ -159,8 +159,8 @@ async def test_script_and_interface_republish_each_other(client: LanguageClient,
     change(client, script_uri, 2, no_read, yaml_uri)
     [d] = await until(client, yaml_uri, ["CL107"])
     assert (d.code, d.range) == ("CL107", where(ORIGINAL, "TEST_VAL_RATIO"))
-    assert d.message == ("contract 'tabular_preprocessing.step.yaml' declares optional env var 'TEST_VAL_RATIO' but script "
-                         "'tabular_preprocessing.py' never reads it")
+    assert d.message == ("contract 'tabular_preprocessing.step.yaml' declares optional env var 'TEST_VAL_RATIO' "
+                         "but script 'tabular_preprocessing.py' never reads it")
     close(client, script_uri, yaml_uri)
 
 
