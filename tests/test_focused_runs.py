@@ -75,9 +75,10 @@ def test_a_focused_run_scores_only_the_dependencies_of_its_steps(tmp_path: Path,
         consumers.append(kwargs["consumer"].name)
         return real(dep, pool, *args, **kwargs)
 
-    import cursus_lint.rules.cl302_unsatisfiable_dependency as cl302
+    # CL302 and CL303 share one resolution per dependency, made in the rules' level-3 index
+    import cursus_lint.rules._dependencies as level3
 
-    monkeypatch.setattr(cl302, "resolve", counting)
+    monkeypatch.setattr(level3, "resolve", counting)
     _run(root, [root])
     whole = set(consumers)
     consumers.clear()
@@ -87,6 +88,27 @@ def test_a_focused_run_scores_only_the_dependencies_of_its_steps(tmp_path: Path,
     assert len(whole) > 2 and len(steps) == 1
     assert set(consumers) == steps
     assert [f[3] for f in found if f[0] == "steps/specs/batch_transform_testing_spec.py"] == ["CL302"]
+
+
+def test_cl302_and_cl303_share_one_resolution_per_dependency(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    root = build_broken(CASES["level3_dependencies"], tmp_path).resolve()
+    calls: list[tuple[str, str]] = []
+    real = resolver.resolve
+
+    def counting(dep, pool, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append((kwargs["consumer"].label, dep.logical_name))
+        return real(dep, pool, *args, **kwargs)
+
+    import cursus_lint.rules._dependencies as level3
+
+    monkeypatch.setattr(level3, "resolve", counting)
+    found = _run(root, [root])
+    # both rules ran (the fixture has an unsatisfiable required dependency), yet no dependency of
+    # any consumer was scored twice
+    assert "CL302" in {f[3] for f in found}
+    assert len(calls) > 2
+    assert sorted(calls) == sorted(set(calls))
 
 
 def _findings(root: Path, **engine_options: object) -> tuple[list[Finding], Engine]:
