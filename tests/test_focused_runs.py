@@ -134,6 +134,23 @@ def test_parsing_in_worker_processes_reports_exactly_what_one_process_reports(tm
     assert again.cache is not None and (again.cache.misses, again.cache.invalid) == (0, 0)
 
 
+def test_a_small_cold_run_parses_once_in_process_and_keeps_few_trees(tmp_path: Path) -> None:
+    import cursus_core.source as source
+
+    root = build_broken(CASES["level3_dependencies"], tmp_path).resolve()
+    reference, _ = _findings(root, parallel_min_files=None)
+    source._memo.clear()
+    found, engine = _findings(root, parallel_min_files=0)  # as the CLI runs: below the worker threshold
+    assert found == reference
+    assert engine.parsed_in_workers == 0 and engine._prefetched == {}  # every in-process result was used
+    components = [p for p in root.rglob("*.py") if "steps" in p.relative_to(root).parts and p.name != "__init__.py"]
+    alive = {key[0] for key in source._memo if key[0].startswith(str(root))}
+    # each component file's tree was dropped once its summary and facts were taken (a few files
+    # are parsed again later, e.g. to build fixes)
+    assert len(components) > 20
+    assert len(alive & {str(p) for p in components}) < len(components) // 2
+
+
 def test_small_repos_stay_in_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import concurrent.futures
 
