@@ -324,6 +324,16 @@ def load_source(path: str | os.PathLike[str], overlay: dict[Path, str] | None = 
     return sf
 
 
+def forget(path: str | os.PathLike[str]) -> None:
+    """Drop the parsed tree(s) of ``path`` from the memo (its bytes stay): a cold run that has
+    taken a file's summary and facts no longer needs its tree, and keeping every tree of a repo
+    alive is most of the run's peak memory. A later ``load_source`` simply parses again."""
+    name = str(Path(path))
+    with _memo_lock:
+        for key in [k for k in _memo if k[0] == name]:
+            del _memo[key]
+
+
 def decode_source(data: bytes) -> str:
     """Text of source bytes as the parser sees it (coding declaration honoured), never raising."""
     codec, name, _ = declared_encoding(data)

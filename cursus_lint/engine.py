@@ -174,9 +174,10 @@ class Engine:
         return roles
 
     def _prefetch(self, roots: list[Path], workspace_dirs: list[Path]) -> None:
-        """In a large repo, parse the files neither the cache nor the editor has in worker processes,
-        summary and facts from one parse each (see :mod:`cursus_lint.prefetch`)."""
-        from .prefetch import PARALLEL_MIN_FILES, parse_parallel
+        """Parse the files neither the cache nor the editor has, summary and facts from one parse
+        each: in worker processes for a large repo, else in this process, dropping each tree
+        once taken (see :mod:`cursus_lint.prefetch`)."""
+        from .prefetch import PARALLEL_MIN_FILES, parse_parallel, parse_serial
 
         if self.parallel_min_files is None:
             return
@@ -195,8 +196,13 @@ class Engine:
                         continue  # extracted by an earlier run of this process (the editor's last lint)
             todo.append((path, frozenset(roles)))
         minimum = PARALLEL_MIN_FILES if self.parallel_min_files == 0 else self.parallel_min_files
-        for parsed in parse_parallel(todo, minimum):
-            self.parsed_in_workers += 1
+        found = parse_parallel(todo, minimum)
+        self.parsed_in_workers += len(found)
+        if not found and todo:
+            # too few files (or one core) for workers: the same one-parse pass in this process,
+            # which drops each tree once taken, so a cold run never holds the whole repo's trees
+            found = parse_serial(todo)
+        for parsed in found:
             self._prefetched[parsed.path] = parsed
             if parsed.summary is not None:
                 remember(parsed.path, parsed.digest, parsed.summary, self.cache)

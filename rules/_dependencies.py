@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cursus_core.deps import Provider, StepRef, strip_job_suffix
-from cursus_core.deps.resolver import ProviderPool
+from cursus_core.deps.resolver import ProviderPool, Resolution, resolve
 from cursus_core.registry.core_table import CORE_STEP_NAMES
 from cursus_core.registry.hybrid import workspace_context
 from cursus_lint.facts import DependencyFacts, OutputFacts, SpecFacts, Span
@@ -55,6 +55,9 @@ class Level3Index:
     registered: set[str] = field(default_factory=set)
     #: prepared provider pools by consumer workspace (None: the core view)
     pools: dict[str | None, ProviderPool] = field(default_factory=dict)
+    #: resolutions by (consumer, dependency) identity and settings: CL302 and CL303 both ask for
+    #: every dependency, and scoring is the costly part of level-3 checks
+    resolutions: dict[tuple[int, int, float, float], Resolution] = field(default_factory=dict)
 
 
 def spec_label(step: str, job_type: str | None, spec: SpecFacts) -> str:
@@ -124,6 +127,18 @@ def visible_providers(ix: Level3Index, consumer: Consumer) -> ProviderPool:
         chosen = ix.providers if ws is None else [p for p in ix.providers if p.step.workspace_id in (None, ws)]
         pool = ix.pools[ws] = ProviderPool(chosen)
     return pool
+
+
+def resolution(ix: Level3Index, consumer: Consumer, dep: DependencyFacts, threshold: float,
+               tie_margin: float) -> Resolution:
+    """``resolve`` for ``dep`` of ``consumer`` against its visible providers, once per run: the
+    index (and so every id used as a key) lives exactly as long as the run's ProjectModel."""
+    key = (id(consumer), id(dep), threshold, tie_margin)
+    found = ix.resolutions.get(key)
+    if found is None:
+        found = ix.resolutions[key] = resolve(dep, visible_providers(ix, consumer), threshold, tie_margin,
+                                              consumer=consumer.ref)
+    return found
 
 
 def names_of(provider: Provider) -> set[str]:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cursus_core.deps import resolve
 from cursus_lint.diagnostic import Diagnostic, Severity
 from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
-from ._dependencies import dependency_readable, index, sources_without_specs, visible_providers
+from ._dependencies import dependency_readable, index, resolution, sources_without_specs
 from ._examples import REMOTE_REGISTRY, edit, line_of, repo
 
 _RENAMED = edit("spec", '''            logical_name="raw_data",
@@ -107,8 +106,7 @@ def check(project: ProjectModel) -> Iterator[Diagnostic]:
             if ix.opaque_steps or sources_without_specs(ix, dep):
                 project.count_unknown("dependency-providers-unknown")
                 continue
-            result = resolve(dep, visible_providers(ix, consumer), settings.threshold, settings.tie_margin,
-                             consumer=consumer.ref)
+            result = resolution(ix, consumer, dep, settings.threshold, settings.tie_margin)
             passing = [c for c in result.candidates if c.total >= settings.threshold]
             if passing:
                 continue

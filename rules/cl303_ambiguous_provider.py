@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cursus_core.deps import resolve, source_matches
+from cursus_core.deps import source_matches
 from cursus_lint.diagnostic import Diagnostic, Severity
 from cursus_lint.model import ProjectModel
 from cursus_lint.rule import Example, Rule
 
-from ._dependencies import dependency_readable, index, visible_providers
+from ._dependencies import dependency_readable, index, resolution
 from ._examples import LOAD_SPEC, edit, line_of, repo
 
 # A second source step whose output is named like DataLoad's: with no compatible_sources, the
@@ -109,8 +109,7 @@ def check(project: ProjectModel) -> Iterator[Diagnostic]:
         for dep in consumer.spec.dependencies:
             if not dependency_readable(dep) or dep.non_literal:
                 continue
-            result = resolve(dep, visible_providers(ix, consumer), settings.threshold, settings.tie_margin,
-                             consumer=consumer.ref)
+            result = resolution(ix, consumer, dep, settings.threshold, settings.tie_margin)
             if not result.ambiguous or result.candidates[0].total < settings.threshold:
                 continue
             top = result.candidates[0]

@@ -533,3 +533,26 @@ def test_non_utf8_registry_is_reported(tmp_path: Path) -> None:
     assert cat.core_registry_file == tmp_path / "registry/step_names.py"
     assert cat.problems == [RegistryProblem(broken, 2, 1, "file is not valid UTF-8 (byte 0xff at offset 21)",
                                             "not-utf8")]
+
+
+def test_summary_keeps_entry_points_and_spec_types_in_breadth_first_order(tmp_path: Path) -> None:
+    from cursus_core.catalog.scan import summarize_path
+
+    f = tmp_path / "mixed_contract.py"
+    f.write_text(textwrap.dedent('''\
+        from cursus.core.base import ScriptContract, StepSpecification
+
+        def _late():
+            return ScriptContract(entry_point="nested.py", expected_input_paths={})
+
+        TOP = ScriptContract(entry_point="top.py", expected_input_paths={})
+        SPEC = StepSpecification(step_type="Second_Training", script_contract=_late())
+        FIRST = StepSpecification(step_type="First")
+    '''))
+    summary = summarize_path(f)
+    # the shallower module-level calls come before the one nested in a function, as ast.walk meets them
+    assert summary.entry_points == ["top.py", "nested.py"]
+    assert summary.spec_types == [("Second", "Training"), ("First", None)]
+    assert summary.contract_refs == ["_late"]
+    assert summary.contract_vars == ["TOP"] and summary.spec_vars == ["SPEC", "FIRST"]
+    assert summary.imported_names == {"ScriptContract", "StepSpecification"}

@@ -75,9 +75,10 @@ def test_a_focused_run_scores_only_the_dependencies_of_its_steps(tmp_path: Path,
         consumers.append(kwargs["consumer"].name)
         return real(dep, pool, *args, **kwargs)
 
-    import cursus_lint.rules.cl302_unsatisfiable_dependency as cl302
+    # CL302 and CL303 share one resolution per dependency, made in the rules' level-3 index
+    import cursus_lint.rules._dependencies as level3
 
-    monkeypatch.setattr(cl302, "resolve", counting)
+    monkeypatch.setattr(level3, "resolve", counting)
     _run(root, [root])
     whole = set(consumers)
     consumers.clear()
@@ -87,6 +88,27 @@ def test_a_focused_run_scores_only_the_dependencies_of_its_steps(tmp_path: Path,
     assert len(whole) > 2 and len(steps) == 1
     assert set(consumers) == steps
     assert [f[3] for f in found if f[0] == "steps/specs/batch_transform_testing_spec.py"] == ["CL302"]
+
+
+def test_cl302_and_cl303_share_one_resolution_per_dependency(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    root = build_broken(CASES["level3_dependencies"], tmp_path).resolve()
+    calls: list[tuple[str, str]] = []
+    real = resolver.resolve
+
+    def counting(dep, pool, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append((kwargs["consumer"].label, dep.logical_name))
+        return real(dep, pool, *args, **kwargs)
+
+    import cursus_lint.rules._dependencies as level3
+
+    monkeypatch.setattr(level3, "resolve", counting)
+    found = _run(root, [root])
+    # both rules ran (the fixture has an unsatisfiable required dependency), yet no dependency of
+    # any consumer was scored twice
+    assert "CL302" in {f[3] for f in found}
+    assert len(calls) > 2
+    assert sorted(calls) == sorted(set(calls))
 
 
 def _findings(root: Path, **engine_options: object) -> tuple[list[Finding], Engine]:
@@ -110,6 +132,23 @@ def test_parsing_in_worker_processes_reports_exactly_what_one_process_reports(tm
     warm, again = _findings(root, parallel_min_files=1, use_cache=True)
     assert warm == serial
     assert again.cache is not None and (again.cache.misses, again.cache.invalid) == (0, 0)
+
+
+def test_a_small_cold_run_parses_once_in_process_and_keeps_few_trees(tmp_path: Path) -> None:
+    import cursus_core.source as source
+
+    root = build_broken(CASES["level3_dependencies"], tmp_path).resolve()
+    reference, _ = _findings(root, parallel_min_files=None)
+    source._memo.clear()
+    found, engine = _findings(root, parallel_min_files=0)  # as the CLI runs: below the worker threshold
+    assert found == reference
+    assert engine.parsed_in_workers == 0 and engine._prefetched == {}  # every in-process result was used
+    components = [p for p in root.rglob("*.py") if "steps" in p.relative_to(root).parts and p.name != "__init__.py"]
+    alive = {key[0] for key in source._memo if key[0].startswith(str(root))}
+    # each component file's tree was dropped once its summary and facts were taken (a few files
+    # are parsed again later, e.g. to build fixes)
+    assert len(components) > 20
+    assert len(alive & {str(p) for p in components}) < len(components) // 2
 
 
 def test_small_repos_stay_in_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -56,3 +56,18 @@ def test_edits_of_one_file_do_not_grow_the_memo(tmp_path: Path, small_memos: tup
         f.write_text("y = 1\n" + "#" * i + "\n")  # a new size each time: a new key
         assert load_source(f).text == "y = 1\n" + "#" * i + "\n"
     assert len(parsed) == 3
+
+
+def test_forget_drops_the_parsed_tree_but_keeps_the_bytes(tmp_path: Path,
+                                                         small_memos: tuple[LruMemo, LruMemo]) -> None:
+    parsed, read = small_memos
+    kept, dropped = tmp_path / "kept.py", tmp_path / "dropped.py"
+    kept.write_text("a = 1\n")
+    dropped.write_text("b = 2\n")
+    first = load_source(dropped)
+    load_source(kept)
+    source.forget(dropped)
+    assert [key[0] for key in parsed] == [str(kept)]
+    assert sorted(key[0] for key in read) == sorted([str(kept), str(dropped)])
+    again = load_source(dropped)  # parsed again, same content
+    assert again is not first and again.text == "b = 2\n" and again.tree is not None

@@ -85,6 +85,35 @@ def _contract_ref(node: ast.expr) -> str | None:
     return name.rsplit(".", 1)[-1] if name else None
 
 
+#: per node class, the fields that can hold child nodes (``ctx`` and type comments never do)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+_LEAF_FIELDS = frozenset({"ctx", "type_comment", "type_ignores"})
+
+
+def _breadth_first(tree: ast.AST) -> list[ast.AST]:
+    """The nodes of ``tree`` in ``ast.walk`` order (breadth first) but without the leaf ``ctx``
+    nodes: about three times cheaper than ``ast.walk``'s generator per node. The order matters,
+    since entry points and spec types are kept in the order they are met."""
+    fields_of = _CHILD_FIELDS
+    AST = ast.AST
+    order: list[ast.AST] = [tree]
+    push = order.append
+    for node in order:  # grows while iterated: a queue without a deque
+        cls = node.__class__
+        fields = fields_of.get(cls)
+        if fields is None:
+            fields = fields_of[cls] = tuple(f for f in cls._fields if f not in _LEAF_FIELDS)
+        for name in fields:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                for child in value:
+                    if isinstance(child, AST):
+                        push(child)
+            elif isinstance(value, AST):
+                push(value)
+    return order
+
+
 def summarize(source: SourceFile) -> FileSummary:
     """Summary of an already loaded file; a file that did not parse yields only its problem."""
     summary = FileSummary(source.path, source.problem)
@@ -107,7 +136,7 @@ def summarize(source: SourceFile) -> FileSummary:
             summary.contract_vars.extend(targets)
         elif name == "StepSpecification":
             summary.spec_vars.extend(targets)
-    for node in ast.walk(tree):
+    for node in _breadth_first(tree):
         if isinstance(node, ast.ImportFrom):
             if node.module:
                 summary.imported_modules.add(node.module.rsplit(".", 1)[-1])
