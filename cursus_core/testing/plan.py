@@ -142,6 +142,39 @@ def builder_env_mapping(builder_file: Path | None) -> dict[str, tuple[str, Any, 
     return found
 
 
+def _config_attr_of(node: ast.AST, local: dict[str, str]) -> str | None:
+    if isinstance(node, ast.Name):
+        return local.get(node.id)
+    return _config_attr(node)
+
+
+def builder_job_args(builder_file: Path | None) -> list[tuple[str, str]]:
+    """(flag, config attribute) pairs ``_get_job_arguments`` returns as a literal list, read from
+    the builder's syntax tree (``["--job_type", self.config.job_type]``, also through a local)."""
+    source = load_source(builder_file) if builder_file is not None else None
+    if source is None or source.tree is None:
+        return []
+    found: list[tuple[str, str]] = []
+    for func in ast.walk(source.tree):
+        if not (isinstance(func, ast.FunctionDef) and func.name == "_get_job_arguments"):
+            continue
+        local: dict[str, str] = {}
+        for node in ast.walk(func):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                attr = _config_attr(node.value)
+                if attr is not None:
+                    local[node.targets[0].id] = attr
+        for node in ast.walk(func):
+            if isinstance(node, ast.Return) and isinstance(node.value, ast.List):
+                items = node.value.elts
+                for flag, value in zip(items, items[1:], strict=False):
+                    attr = _config_attr_of(value, local)
+                    if isinstance(flag, ast.Constant) and isinstance(flag.value, str) \
+                            and flag.value.startswith("--") and attr is not None:
+                        found.append((flag.value, attr))
+    return found
+
+
 # ----------------------------------------------------------------------------- facts
 
 
@@ -272,8 +305,10 @@ def plan_pipeline(dag: PipelineDAG, config_path: Path, repo_root: Path,
                 from .interface_facts import InterfaceIndex
 
                 interfaces = InterfaceIndex(repo_root)
+            classic = facts
             facts = step_facts[node] = _interface_facts(interfaces, step, values.get("job_type") or job_type,
                                                         values) or facts
+            facts.builder_file = facts.builder_file or classic.builder_file  # a repo mid-migration keeps both
         refs[node] = StepRef(node, facts.spec_type, values.get("job_type") or job_type)
         entry, reason = _entry_point(values, name, config_path, repo_root)
         if entry is None:
@@ -339,6 +374,11 @@ def _job_args(facts: _StepFacts, values: dict[str, Any]) -> list[str]:
     for name, entry in facts.contract.expected_arguments.items():
         value = values.get(name.replace("-", "_"))
         args += [f"--{name}", entry.value if value is None else env_value(value)]
+    # what the builder itself passes from the config (the job runs with these, declared or not)
+    given = {a.replace("-", "_") for a in args if a.startswith("--")}
+    for flag, attr in builder_job_args(facts.builder_file):
+        if flag.replace("-", "_") not in given and values.get(attr) is not None:
+            args += [flag, env_value(values[attr])]
     return args
 
 
