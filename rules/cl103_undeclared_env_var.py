@@ -251,5 +251,7 @@ def can_add_env_var(d: Diagnostic, ctx: ShapeContext) -> bool:
     if step is None or decided is None:
         return False
     if interface_path(step) is not None:
-        return _declare_in_interface(step, ctx, decided[1], decided[2]) is not None
+        from cursus_lint.fix.interface import contract_editable
+
+        return contract_editable(step, ctx)
     return contract_accepts(step, ctx, decided[0], ast.List if decided[2] is None else ast.Dict)

@@ -72,10 +72,26 @@ def read_interface_file(path: Path, *, max_bytes: int = MAX_BYTES, max_nodes: in
     return read_interface_text(text, path, max_bytes=max_bytes, max_nodes=max_nodes, max_depth=max_depth)
 
 
+#: results by content and limits: one run reads each interface for discovery, facts and fixes, and
+#: ruamel's pure-Python composer is the interface layout's main cost; results are frozen, so shared
+_MEMO: dict[tuple[str, str, int, int, int], ReadResult] = {}
+_MEMO_SIZE = 1024
+
+
 def read_interface_text(text: str, path: Path, *, max_bytes: int = MAX_BYTES, max_nodes: int = MAX_NODES,
                         max_depth: int = MAX_DEPTH) -> ReadResult:
     """Compose ``text`` (an editor buffer, say) into a :class:`YMap` with positions."""
-    path = Path(path)
+    key = (str(path), text, max_bytes, max_nodes, max_depth)
+    found = _MEMO.get(key)
+    if found is None:
+        found = _read_text(text, Path(path), max_bytes, max_nodes, max_depth)
+        if len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.pop(next(iter(_MEMO)), None)  # the oldest entry
+        _MEMO[key] = found
+    return found
+
+
+def _read_text(text: str, path: Path, max_bytes: int, max_nodes: int, max_depth: int) -> ReadResult:
     if len(text) > max_bytes:
         return _failed(path, "file-too-large", f"interface file is {len(text)} characters; the limit is {max_bytes}",
                        text)

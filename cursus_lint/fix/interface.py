@@ -42,6 +42,15 @@ def interface_path(step: StepModel) -> Path | None:
     return path if is_interface(path) else None
 
 
+def contract_editable(step: StepModel, ctx: YamlContext) -> bool:
+    """What a probe asks of an interface fix: the file reads cleanly and has a ``contract``. The
+    fix itself also reads its result back, one parse per finding, which a plain check skips
+    (in the rare case the read-back refuses, the marker shows and ``--fix`` skips the finding)."""
+    path = interface_path(step)
+    doc = ctx.yaml(path) if path is not None else None
+    return doc is not None and doc.entry("contract") is not None
+
+
 def declare_env_var(step: StepModel, ctx: YamlContext, name: str, default: str | None, message: str) -> Planned | None:
     """Declare ``name`` in ``contract.env_vars``: under ``required`` when ``default`` is None,
     else under ``optional`` with that default (adding the section keys that are missing)."""
