@@ -14,7 +14,6 @@ from ._examples import edit, line_of, repo
 
 if TYPE_CHECKING:  # pragma: no cover
     from cursus_lint.fix.context import Context
-    from cursus_lint.fix.interface import YamlContext
     from cursus_lint.fix.planned import Planned
     from cursus_lint.fix.shape import ShapeContext
 
@@ -202,7 +201,7 @@ def _declaration(d: Diagnostic, step: StepModel | None) -> tuple[str, str, str |
     return "optional_env_vars", name, ""
 
 
-def _declare_in_interface(step: StepModel, ctx: YamlContext, name: str, value: str | None) -> Planned | None:
+def _declare_in_interface(step: StepModel, ctx: ShapeContext, name: str, value: str | None) -> Planned | None:
     from cursus_lint.fix.interface import declare_env_var
 
     where = "contract.env_vars." + ("required" if value is None else "optional")

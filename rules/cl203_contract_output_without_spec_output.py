@@ -14,7 +14,6 @@ from ._level2 import contract_names_missing_in_spec, resolve_contract, spec_labe
 
 if TYPE_CHECKING:  # pragma: no cover
     from cursus_lint.fix.context import Context
-    from cursus_lint.fix.interface import YamlContext
     from cursus_lint.fix.planned import Planned
     from cursus_lint.fix.shape import ShapeContext
 
@@ -170,7 +169,7 @@ def add_spec_output(d: Diagnostic, ctx: Context) -> Planned | None:
                    parsed.replace(outputs, append(outputs, item)))
 
 
-def _add_in_interface(step: StepModel, ctx: YamlContext, variant: SpecVariant, name: str) -> Planned | None:
+def _add_in_interface(step: StepModel, ctx: ShapeContext, variant: SpecVariant, name: str) -> Planned | None:
     """The interface's own spec gets the output (its contract is in the same file)."""
     from cursus_lint.fix.interface import add_processing_output, interface_path
 

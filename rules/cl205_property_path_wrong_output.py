@@ -16,7 +16,6 @@ from ._level2 import (PROPERTY_SCHEMAS, ResolvedContract, output_name, processin
 if TYPE_CHECKING:  # pragma: no cover
     from cursus_lint.facts import OutputFacts
     from cursus_lint.fix.context import Context
-    from cursus_lint.fix.interface import YamlContext
     from cursus_lint.fix.planned import Planned
     from cursus_lint.fix.shape import ShapeContext
     from cursus_lint.model import SpecVariant
@@ -159,7 +158,7 @@ def fix_property_path(d: Diagnostic, ctx: Context) -> Planned | None:
     return Planned(f"read output '{name}' in property_path", variant.path, parsed.replace(node, new))
 
 
-def _replace_in_interface(ctx: YamlContext, target: tuple[SpecVariant, OutputFacts, str, str, str]) -> Planned | None:
+def _replace_in_interface(ctx: ShapeContext, target: tuple[SpecVariant, OutputFacts, str, str, str]) -> Planned | None:
     from cursus_lint.fix.interface import replace_scalar
 
     variant, out, name, quote, named = target

@@ -13,55 +13,34 @@ fixes never loads it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 import libcst as cst
 
-from cursus_core.source import load_source
 
 from ..diagnostic import Diagnostic
 from ..model import ProjectModel, StepModel
 from ..model import contract_label as _contract_label
 from .planned import Planned
-from .shape import env_var_entry, step_of
+from .shape import ShapeContext, env_var_entry
 from .cst import Parsed, _bare, append, keyword_arg, new_keyword, quote_of, remove_item, string
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .yamltext import YamlText
 
 PROCESSING_PROPERTY_PATH = "properties.ProcessingOutputConfig.Outputs[{q}{name}{q}].S3Output.S3Uri"
 
 
-class Context:
+class Context(ShapeContext):
     """What providers read: the project model and the current text of files (editor overlay
     first), parsed at most once per run."""
 
     def __init__(self, project: ProjectModel, overlay: dict[Path, str] | None = None) -> None:
-        self.project = project
-        self.overlay = overlay or {}
+        super().__init__(project, overlay)
         self._parsed: dict[Path, Parsed | None] = {}
-        self._yaml: dict[Path, YamlText | None] = {}
-
-    def text(self, path: Path) -> str | None:
-        return load_source(path, self.overlay).text
 
     def parsed(self, path: Path) -> Parsed | None:
         if path not in self._parsed:
             text = self.text(path)
             self._parsed[path] = Parsed.of(text) if text is not None else None
         return self._parsed[path]
-
-    def yaml(self, path: Path) -> YamlText | None:
-        """A ``.step.yaml`` with its located tree, for text edits (None when it does not read cleanly)."""
-        if path not in self._yaml:
-            from .yamltext import YamlText
-
-            text = self.text(path)
-            self._yaml[path] = YamlText.of(path, text) if text is not None else None
-        return self._yaml[path]
-
-    def step(self, d: Diagnostic) -> StepModel | None:
-        return step_of(self.project, d)
 
 
 def contract_label(step: StepModel) -> str:

@@ -9,24 +9,14 @@ mapping where a list was expected, a null section) is not offered.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+
+from cursus_core.interface.nodes import YMap, YScalar, YSeq
 
 from ..diagnostic import Diagnostic
 from ..model import StepModel
 from .planned import Planned
-from cursus_core.interface.nodes import YMap, YScalar, YSeq
-
+from .shape import ShapeContext
 from .yamltext import YamlText, scalar
-
-
-
-class YamlContext(Protocol):
-    """What these fixes read: a provider's Context or a probe's ShapeContext (neither needs libcst here)."""
-
-    def step(self, d: Diagnostic) -> StepModel | None: ...
-
-    def yaml(self, path: Path) -> YamlText | None: ...
-
 
 INTERFACE_SUFFIX = ".step.yaml"
 PROCESSING_PROPERTY_PATH = "properties.ProcessingOutputConfig.Outputs['{name}'].S3Output.S3Uri"
@@ -42,7 +32,7 @@ def interface_path(step: StepModel) -> Path | None:
     return path if is_interface(path) else None
 
 
-def contract_editable(step: StepModel, ctx: YamlContext) -> bool:
+def contract_editable(step: StepModel, ctx: ShapeContext) -> bool:
     """What a probe asks of an interface fix: the file reads cleanly and has a ``contract``. The
     fix itself also reads its result back, one parse per finding, which a plain check skips
     (in the rare case the read-back refuses, the marker shows and ``--fix`` skips the finding)."""
@@ -51,7 +41,7 @@ def contract_editable(step: StepModel, ctx: YamlContext) -> bool:
     return doc is not None and doc.entry("contract") is not None
 
 
-def declare_env_var(step: StepModel, ctx: YamlContext, name: str, default: str | None, message: str) -> Planned | None:
+def declare_env_var(step: StepModel, ctx: ShapeContext, name: str, default: str | None, message: str) -> Planned | None:
     """Declare ``name`` in ``contract.env_vars``: under ``required`` when ``default`` is None,
     else under ``optional`` with that default (adding the section keys that are missing)."""
     path = interface_path(step)
@@ -92,7 +82,7 @@ def declare_env_var(step: StepModel, ctx: YamlContext, name: str, default: str |
     return Planned(message, path, new)
 
 
-def undeclare_env_var(d: Diagnostic, ctx: YamlContext, section: str) -> Planned | None:
+def undeclare_env_var(d: Diagnostic, ctx: ShapeContext, section: str) -> Planned | None:
     """Remove the env var ``d`` points at from ``contract.env_vars.<section>`` (``required`` or
     ``optional``); not a name the template computes (``computed_env_paths``)."""
     path = d.location.path
@@ -123,7 +113,7 @@ def undeclare_env_var(d: Diagnostic, ctx: YamlContext, section: str) -> Planned 
     return Planned(f"remove '{names[0]}' from contract.env_vars.{section}", path, new)
 
 
-def add_processing_output(step: StepModel, ctx: YamlContext, name: str, message: str) -> Planned | None:
+def add_processing_output(step: StepModel, ctx: ShapeContext, name: str, message: str) -> Planned | None:
     """Add ``spec.outputs.<name>`` with the Processing output type and property path."""
     path = interface_path(step)
     doc = ctx.yaml(path) if path is not None else None
@@ -148,7 +138,7 @@ def add_processing_output(step: StepModel, ctx: YamlContext, name: str, message:
     return Planned(message, path, new)
 
 
-def replace_scalar(ctx: YamlContext, path: Path, span, old: str, new: str, want: str, message: str) -> Planned | None:
+def replace_scalar(ctx: ShapeContext, path: Path, span, old: str, new: str, want: str, message: str) -> Planned | None:
     """Replace ``old`` by ``new`` once inside the scalar written at ``span`` (re-quoting the whole
     value as ``want`` when its raw text does not hold ``old`` exactly once)."""
     doc = ctx.yaml(path)

@@ -56,13 +56,16 @@ class ShapeContext:
     def step(self, d: Diagnostic) -> StepModel | None:
         return step_of(self.project, d)
 
+    def text(self, path: Path) -> str | None:
+        return load_source(path, self.overlay).text
+
     def yaml(self, path: Path) -> YamlText | None:
         """A ``.step.yaml`` with its located tree: the .step.yaml fixes are text splices that need
-        no libcst, so a probe asks them directly."""
+        no libcst, so probes and providers both use it."""
         if path not in self._yaml:
             from .yamltext import YamlText
 
-            text = load_source(path, self.overlay).text
+            text = self.text(path)
             self._yaml[path] = YamlText.of(path, text) if text is not None else None
         return self._yaml[path]
 
