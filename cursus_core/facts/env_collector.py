@@ -79,13 +79,7 @@ class _Collector:
             self.value(node.body)
             self.value(node.orelse)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
-            for arg in node.args:
-                self.value(arg)
-            for kw in node.keywords:
-                if kw.arg is None:
-                    self.value(kw.value)
-                else:
-                    self.names.append(EnvSet(kw.arg, self.idx.span(kw), "dict"))
+            self.mapping_args(node, "dict")
         elif (t := _target(node)) is not None:
             self.variable(t)
         else:
@@ -120,18 +114,22 @@ class _Collector:
             self.value(ret.value)
         self.statements = outer
 
+    def mapping_args(self, call: ast.Call, how: str) -> None:
+        """``dict(...)`` / ``.update(...)``: mappings passed in, and keyword names as keys."""
+        for arg in call.args:
+            self.value(arg)
+        for kw in call.keywords:
+            if kw.arg is None:
+                self.value(kw.value)
+            else:
+                self.names.append(EnvSet(kw.arg, self.idx.span(kw), how))
+
     def method_call(self, call: ast.Call, target: _Target) -> None:
         func = call.func
         if not (isinstance(func, ast.Attribute) and _target(func.value) == target):
             return
         if func.attr == "update":
-            for arg in call.args:
-                self.value(arg)
-            for kw in call.keywords:
-                if kw.arg is None:
-                    self.value(kw.value)
-                else:
-                    self.names.append(EnvSet(kw.arg, self.idx.span(kw), "update"))
+            self.mapping_args(call, "update")
         elif func.attr == "setdefault" and call.args:
             self.add(call.args[0], "item")
         elif func.attr in ("pop", "clear"):
