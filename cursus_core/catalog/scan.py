@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
+from cursus_core.facts._index import child_fields
 from cursus_core.literals import NotLiteral, call_name, dotted_name, literal_value, module_constants
 from cursus_core.source import MEMO_SIZE, LruMemo, SourceFile, SourceProblem, load_source, read_source
 
@@ -86,24 +87,17 @@ def _contract_ref(node: ast.expr) -> str | None:
 
 
 #: per node class, the fields that can hold child nodes (``ctx`` and type comments never do)
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-_LEAF_FIELDS = frozenset({"ctx", "type_comment", "type_ignores"})
 
 
 def _breadth_first(tree: ast.AST) -> list[ast.AST]:
     """The nodes of ``tree`` in ``ast.walk`` order (breadth first) but without the leaf ``ctx``
     nodes: about three times cheaper than ``ast.walk``'s generator per node. The order matters,
     since entry points and spec types are kept in the order they are met."""
-    fields_of = _CHILD_FIELDS
     AST = ast.AST
     order: list[ast.AST] = [tree]
     push = order.append
     for node in order:  # grows while iterated: a queue without a deque
-        cls = node.__class__
-        fields = fields_of.get(cls)
-        if fields is None:
-            fields = fields_of[cls] = tuple(f for f in cls._fields if f not in _LEAF_FIELDS)
-        for name in fields:
+        for name in child_fields(node.__class__):
             value = getattr(node, name, None)
             if value.__class__ is list:
                 for child in value:

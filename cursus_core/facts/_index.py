@@ -24,6 +24,15 @@ _SKIP_FIELDS = {"ctx", "type_comment", "type_ignores",
                 "id", "attr", "arg", "asname", "module", "level", "kind", "conversion", "name", "is_async"}
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
+
+def child_fields(cls: type) -> tuple[str, ...]:
+    """The fields of an ast node class that can hold child nodes (``ctx`` markers and the plain
+    string/number fields left out): what a hand-written walk visits, cached per class."""
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        fields = _FIELDS[cls] = tuple(f for f in cls._fields if f not in _SKIP_FIELDS)  # type: ignore[attr-defined]
+    return fields
+
 _BUCKETED = (
     ast.Call, ast.Constant, ast.Name, ast.Attribute, ast.Subscript, ast.Compare, ast.JoinedStr,
     ast.BinOp, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Import, ast.ImportFrom,
@@ -62,7 +71,6 @@ class TreeIndex:
     def _walk(self) -> None:
         parents = self.parents
         buckets = self.by_type
-        fcache = _FIELDS
         AST = ast.AST
         stack: list[ast.AST] = [self.tree]
         pop, push = stack.pop, stack.append
@@ -72,10 +80,8 @@ class TreeIndex:
             bucket = buckets.get(cls)
             if bucket is not None:
                 bucket.append(node)
-            fields = fcache.get(cls)
-            if fields is None:
-                fields = fcache[cls] = tuple(f for f in cls._fields if f not in _SKIP_FIELDS)
-            for name in fields:
+            fields = _FIELDS.get(cls)  # inline cache hit: this loop runs once per node of every file
+            for name in fields if fields is not None else child_fields(cls):
                 value = getattr(node, name, None)
                 if value.__class__ is list:
                     for child in value:
