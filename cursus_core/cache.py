@@ -34,7 +34,7 @@ from cursus_core.source import read_regular_file
 T = TypeVar("T")
 
 #: bumped whenever the entry layout changes
-FORMAT = 2
+FORMAT = 3
 PACK_NAME = "pack.json"
 #: a single entry larger than this is not cached
 MAX_ENTRY_BYTES = 16 * 1024 * 1024

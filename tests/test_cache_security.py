@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cursus_core.cache import DiskCache
+from cursus_core.cache import FORMAT, DiskCache
 from cursus_core.catalog.scan import FileSummary, summarize
 from cursus_core.datacodec import Codec, CodecError
 from cursus_core.source import load_source
@@ -139,6 +139,45 @@ def test_data_of_the_wrong_shape_is_rejected(data: object) -> None:
         Codec(Tree).decode(data)
 
 
+def test_a_dataclass_is_stored_as_its_field_values_in_order() -> None:
+    leaf = Leaf(Path("/a"), Colour.RED, Counter({"x": 2}))
+    assert Codec(Leaf).encode(leaf) == ["/a", "RED", [["x", 2]]]
+    assert Codec(Tree).encode(Tree({}, (), 7)) == [[], [], [0, 7], None]
+
+
+@pytest.mark.parametrize("data", [
+    [[], [], [0, 1]],  # a missing field
+    [[], [], [0, 1], None, 1],  # one too many
+    [[], [], [0, "1"], None],  # int tag, str value
+    [[[True, None]], [], [0, 1], None],  # bool is not int
+    [[], [["a"]], [0, 1], None],  # fixed tuple of two
+    [[], [["a", "1"]], [0, 1], None],  # str where int | None is declared
+    [[], [], [0, 1], ["/a", "RED"]],  # a nested dataclass missing a field
+    [[], [], [0, 1], ["/a", "BLUE", []]],  # not a member of the enum
+    ("by_line", "pairs", "either", "maybe"),  # a tuple is not JSON data
+], ids=["missing", "extra", "union", "bool-int", "tuple-len", "optional-int", "nested", "enum", "tuple"])
+def test_field_lists_of_the_wrong_shape_are_rejected(data: object) -> None:
+    codec = Codec(Tree)
+    assert codec.decode([[], [["a", 1]], [1, "s"], None]) == Tree({}, (("a", 1),), "s")
+    with pytest.raises(CodecError):
+        codec.decode(data)
+
+
+@dataclasses.dataclass(frozen=True)
+class Node:
+    label: str
+    note: str | None
+    children: tuple[Node, ...] = ()
+
+
+def test_recursive_dataclasses_round_trip_and_check_every_level() -> None:
+    tree = Node("root", None, (Node("a", "x", (Node("a1", None),)), Node("b", None)))
+    codec = Codec(Node)
+    assert codec.decode(json.loads(json.dumps(codec.encode(tree)))) == tree
+    with pytest.raises(CodecError):
+        codec.decode(["root", None, [["a", 5, []]]])  # int note two levels down
+
+
 # ------------------------------------------------------------------------------ planted entries
 
 
@@ -253,7 +292,8 @@ def test_odd_packs_are_ignored_without_blocking(repo: Path, tmp_path: Path, kind
     elif kind == "list":
         pack.write_bytes(head + b"\n[]")
     elif kind == "foreign-header":
-        pack.write_bytes(head.replace(b'"format": 2', b'"format": 1') + b"\n" + body)
+        assert f'"format": {FORMAT}'.encode() in head
+        pack.write_bytes(head.replace(f'"format": {FORMAT}'.encode(), b'"format": 1') + b"\n" + body)
     elif kind == "truncated":
         pack.write_bytes(head + b"\n" + body[: len(body) // 2])
     elif kind == "odd-values":
