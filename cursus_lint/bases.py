@@ -12,12 +12,17 @@ extract its class facts. A base whose source cannot be found is *opaque*: rules 
 from __future__ import annotations
 
 import importlib.util
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from cursus_core.source import load_source
+from cursus_core.facts.model import ImportFact
+from cursus_core.source import load_source, read_source
 
 from .facts import ConfigFacts, FileFacts, extract_configs, extract_module
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cursus_core.cache import DiskCache
 
 OURS = ("cursus_core",)
 MAX_FILES = 64  # a bound on how far we chase re-exports and base chains
@@ -69,12 +74,24 @@ def resolve_import(file: Path, module: str, level: int, roots: list[Path]) -> Pa
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class BaseSource:
+    """What base resolution needs of a file outside the step dirs, cached by content digest:
+    these files (the repo's config bases, even the stdlib's ``enum.py``) would otherwise be
+    parsed again on every warm run."""
+
+    imports: tuple[ImportFact, ...]
+    configs: tuple[ConfigFacts, ...]
+
+
 class BaseResolver:
     """Adds externally defined base classes to ``config_classes``; collects opaque names."""
 
     def __init__(self, files: dict[Path, FileFacts], config_classes: dict[str, list[tuple[Path, ConfigFacts]]],
-                 roots: list[Path], overlay: dict[Path, str] | None = None) -> None:
+                 roots: list[Path], overlay: dict[Path, str] | None = None,
+                 cache: DiskCache | None = None) -> None:
         self.files = files
+        self.cache = cache
         self.config_classes = config_classes
         self.roots = roots
         self.overlay = overlay or {}
@@ -88,10 +105,24 @@ class BaseResolver:
             if facts is not None and facts.module is not None:
                 hit = (list(facts.module.imports), list(facts.configs + facts.hyperparams))
             else:
-                sf = load_source(path, self.overlay)
-                hit = (list(extract_module(sf).imports), extract_configs(sf) if sf.ok else []) if sf.ok else ([], [])
+                source = self._source(path)
+                hit = (list(source.imports), list(source.configs))
             self._parsed[path] = hit
         return hit
+
+    def _source(self, path: Path) -> BaseSource:
+        key = None
+        if self.cache is not None and path not in self.overlay:
+            _, digest, _ = read_source(path)
+            key = f"bases-{digest}" if digest else None
+        hit = self.cache.get(key, BaseSource) if key is not None and self.cache is not None else None
+        if hit is not None:
+            return hit
+        sf = load_source(path, self.overlay)
+        source = BaseSource(extract_module(sf).imports, tuple(extract_configs(sf))) if sf.ok else BaseSource((), ())
+        if key is not None and self.cache is not None:
+            self.cache.put(key, source, BaseSource)
+        return source
 
     def _locate(self, name: str, importer: Path, depth: int = 0) -> tuple[Path, ConfigFacts] | Literal["ours"] | None:
         """Where ``name`` as seen from ``importer`` is defined; "ours" for cursus_core; None if unknown."""

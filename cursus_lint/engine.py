@@ -83,11 +83,12 @@ def _fingerprint() -> str:
     import cursus_core.datacodec as datacodec
     import cursus_core.facts as core_facts
     import cursus_core.source as source
+    import cursus_lint.bases as bases
     import cursus_lint.facts as facts
 
     from ._version import __version__
 
-    return code_fingerprint(core_facts, facts, scan, source, cache, datacodec, extra=__version__)
+    return code_fingerprint(core_facts, facts, scan, source, cache, datacodec, bases, extra=__version__)
 
 
 class Engine:
@@ -230,7 +231,7 @@ class Engine:
             for cfg in f.configs + f.hyperparams:
                 config_classes.setdefault(cfg.name, []).append((p, cfg))
         # config bases defined outside the step dirs (the repo's core package, an installed one)
-        bases = BaseResolver(files, config_classes, list(catalog.roots), self.overlay)
+        bases = BaseResolver(files, config_classes, list(catalog.roots), self.overlay, self.cache)
         bases.run()
         steps = [self._step(info, files, interfaces) for info in catalog.iter_steps()]
         # registry tables with located entries, for the CL6xx rules (rules never read files)

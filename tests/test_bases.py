@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import cursus_lint
+from cursus_core.source import SourceFile
+from cursus_lint import bases
+from cursus_lint.config import load_config
+from cursus_lint.engine import Engine
 from cursus_lint.rules import _examples
+from cursus_lint.rules_index import all_rules
 
 from .repo_helpers import write_repo
 
@@ -77,3 +84,32 @@ def test_a_base_whose_source_cannot_be_found_is_opaque(tmp_path: Path) -> None:
     pkg = tmp_path / "pkg"
     write(pkg, _examples.repo(config=config, builder=builder))
     assert cl401(pkg) == []
+
+
+def test_a_warm_run_reads_bases_from_the_cache_and_an_edit_of_the_base_is_seen(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    builder = _examples.edit("builder", "            env=self._get_environment_variables(),\n",
+                             "            env=self._get_environment_variables(),\n"
+                             "            source_dir=self.config.resolved_source_dir,\n")
+    pkg = layout(tmp_path, builder)
+    base_file = pkg / "core/base/config_base.py"
+    loaded: list[Path] = []
+    real_load = bases.load_source
+
+    def counting_load(path: Path, overlay: dict[Path, str] | None = None) -> SourceFile:
+        loaded.append(Path(path))
+        return real_load(path, overlay)
+
+    monkeypatch.setattr(bases, "load_source", counting_load)
+
+    def cached_cl401() -> list[int]:
+        settings = load_config(pkg, set(all_rules()), overrides={"cache-dir": str(tmp_path / "cache")})
+        result = Engine(settings, use_cache=True).run([pkg])
+        return [d.location.line for d in result.diagnostics if d.code == "CL401"]
+
+    line = _examples.line_of(builder, "resolved_source_dir")
+    assert cached_cl401() == [line] and base_file in loaded
+    loaded.clear()
+    assert cached_cl401() == [line] and loaded == []  # warm: no base file parsed again
+    base_file.write_text(CORE_BASE + "\n    resolved_source_dir: str = 'src'\n")
+    assert cached_cl401() == [] and loaded == [base_file]  # new content, new entry
