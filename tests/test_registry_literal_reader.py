@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from cursus_core.registry import RegistryProblem, Span, find_registry_files, read_registry_file
 
 
@@ -290,3 +292,28 @@ def test_find_registry_files_skips_tool_dirs_and_false_positives(tmp_path: Path)
     assert find_registry_files(tmp_path / "src" / "registry" / "step_names.py") == [
         tmp_path / "src" / "registry" / "step_names.py"]
     assert find_registry_files(tmp_path / "src" / "user.py") == []
+
+
+def test_find_registry_files_keeps_its_verdicts_in_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cursus_core.cache import DiskCache
+    from cursus_core.registry import literal_reader
+
+    repo = tmp_path / "repo"
+    write(repo / "registry" / "step_names.py", 'STEP_NAMES = {}\n')
+    write(repo / "cli" / "template.py", 'TEMPLATE = """\nSTEP_NAMES = {}\n"""\n')
+    write(repo / "plain.py", 'x = 1\n')
+    parsed: list[str] = []
+    real_load = literal_reader.load_source
+    monkeypatch.setattr(literal_reader, "load_source", lambda p: parsed.append(Path(p).name) or real_load(p))
+
+    def found() -> list[str]:
+        cache = DiskCache(tmp_path / "cache", "facts", "test")
+        names = [p.relative_to(repo).as_posix() for p in find_registry_files(repo, cache)]
+        cache.flush()
+        return names
+
+    assert found() == ["registry/step_names.py"] and sorted(parsed) == ["step_names.py", "template.py"]
+    parsed.clear()
+    assert found() == ["registry/step_names.py"] and parsed == []  # warm: both verdicts from the cache
+    write(repo / "cli" / "template.py", 'STEP_OVERRIDES = {}\n')  # new content: parsed again
+    assert found() == ["cli/template.py", "registry/step_names.py"] and parsed == ["template.py"]

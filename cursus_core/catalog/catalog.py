@@ -269,7 +269,7 @@ class StepCatalog:
     def _load_registry(self, core_file: Path | None) -> UnifiedRegistryManager:
         candidates: set[Path] = set()
         for root in self.roots + [w for w in self.workspace_dirs if w.is_dir()]:
-            candidates.update(_abs(p) for p in find_registry_files(root))
+            candidates.update(_abs(p) for p in find_registry_files(root, self.cache))
         workspace_files: list[tuple[str, Path]] = []
         core_candidates: list[Path] = []
         for path in sorted(candidates):

@@ -14,12 +14,15 @@ import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cursus_core.literals import NotLiteral, call_name, dotted_name, literal_value, module_constants
 from cursus_core.registry.core_table import REQUIRED_STEP_KEYS
 from cursus_core.registry.models import RegistryEntry, RegistryProblem, Span
-from cursus_core.source import MAX_SOURCE_BYTES, LruMemo, load_source, read_regular_file
+from cursus_core.source import MAX_SOURCE_BYTES, LruMemo, digest_of, load_source, read_regular_file
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cursus_core.cache import DiskCache
 
 STEP_TABLE_NAMES: tuple[str, ...] = ("STEP_NAMES", "WORKSPACE_STEPS", "STEP_OVERRIDES")
 METADATA_NAME = "WORKSPACE_METADATA"
@@ -387,32 +390,44 @@ def _defines_table(tree: ast.Module) -> bool:
     return False
 
 
-def _looks_like_registry(path: Path) -> bool:
+def _looks_like_registry(path: Path, cache: DiskCache | None = None) -> bool:
     try:
         data, _ = read_regular_file(path, MAX_SOURCE_BYTES)  # never a FIFO or /dev/zero
     except OSError:
         return False
     if len(data) > MAX_SOURCE_BYTES:
         return False
-    if not _PREFILTER.search(data):
+    # the names first: a substring test is far quicker than the line-anchored regex, and the
+    # catalog runs this over every .py of the repo on every run
+    if not (b"STEP_NAMES" in data or b"WORKSPACE_STEPS" in data or b"STEP_OVERRIDES" in data) \
+            or not _PREFILTER.search(data):
         return False
+    key = f"registry-{digest_of(data)}"
+    known = cache.get(key, bool) if cache is not None else None
+    if known is not None:  # parsed on an earlier run (a CLI template holding "STEP_NAMES = {" too)
+        return known
     source = load_source(path)
     # A file that matches the text filter but does not parse is still reported, so its
     # syntax error surfaces as a registry problem instead of the registry silently vanishing.
-    return source.tree is None or _defines_table(source.tree)
+    found = source.tree is None or _defines_table(source.tree)
+    if cache is not None:
+        cache.put(key, found, bool)
+    return found
 
 
-def find_registry_files(root: str | os.PathLike[str]) -> list[Path]:
-    """Every ``.py`` under ``root`` with a top-level step-table assignment, sorted."""
+def find_registry_files(root: str | os.PathLike[str], cache: DiskCache | None = None) -> list[Path]:
+    """Every ``.py`` under ``root`` with a top-level step-table assignment, sorted. With ``cache``,
+    the verdict on a file whose text mentions a table name is kept by content digest, so a warm
+    run parses only the registries themselves."""
     base = Path(root)
     if base.is_file():
-        return [base] if base.suffix == ".py" and _looks_like_registry(base) else []
+        return [base] if base.suffix == ".py" and _looks_like_registry(base, cache) else []
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(base):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info"))
         for name in sorted(filenames):
             if name.endswith(".py"):
                 candidate = Path(dirpath) / name
-                if _looks_like_registry(candidate):
+                if _looks_like_registry(candidate, cache):
                     found.append(candidate)
     return found
