@@ -211,3 +211,28 @@ def test_domain_objects_and_lint_facts_score_the_same():
     a = score_match(facts_dep, facts_out, StepRef("Prep", "Prep_Training"), "X")
     b = score_match(domain_dep, domain_out, StepRef("Prep", "Prep_Training"), "X")
     assert a == b and a.total == 0.825
+
+
+_NAMES = ["input_path", "input_data", "processed_data", "model_artifacts", "model_input", "ModelArtifacts",
+          "calibration_model", "evaluation_output", "training_data", "train_data", "data_output", "DATA",
+          "metrics_output", "eval_metrics", "hyperparameters_s3_uri", "config", "x", "pkl", "processed_output"]
+
+
+def test_name_similarity_skips_only_matches_that_could_not_reach_the_fuzzy_floor():
+    """The quick upper bounds may skip difflib's full match, never change a score."""
+    import difflib
+
+    from cursus_core.deps.resolver import FUZZY_FLOOR, FUZZY_MAX, split_words
+
+    def full_fuzzy(a: str, b: str) -> float:
+        ratio = difflib.SequenceMatcher(None, "_".join(split_words(a)), "_".join(split_words(b))).ratio()
+        return FUZZY_MAX * ratio if ratio >= FUZZY_FLOOR else 0.0
+
+    fuzzy_pairs = 0
+    for a in _NAMES:
+        for b in _NAMES:
+            score, how = name_similarity(a, b)
+            if how in ("fuzzy", "word overlap", "none"):  # the fuzzy share is the best unless overlap beat it
+                assert full_fuzzy(a, b) == score if how == "fuzzy" else full_fuzzy(a, b) <= score, (a, b)
+                fuzzy_pairs += how == "fuzzy"
+    assert fuzzy_pairs >= 4

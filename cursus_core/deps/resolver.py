@@ -226,8 +226,13 @@ def name_similarity(a: str, b: str) -> tuple[float, str]:
         return CASE_INSENSITIVE, "case-insensitive"
     sa, sb = set(wa), set(wb)
     overlap = WORD_OVERLAP_MAX * len(sa & sb) / len(sa | sb) if sa and sb else 0.0
-    ratio = difflib.SequenceMatcher(None, "_".join(wa), "_".join(wb)).ratio()
-    fuzzy = FUZZY_MAX * ratio if ratio >= FUZZY_FLOOR else 0.0
+    matcher = difflib.SequenceMatcher(None, "_".join(wa), "_".join(wb))
+    # the quick ratios are upper bounds of ratio(): below the floor they settle it without the
+    # full match (two of three name pairs of a whole-repo run)
+    fuzzy = 0.0
+    if matcher.real_quick_ratio() >= FUZZY_FLOOR and matcher.quick_ratio() >= FUZZY_FLOOR:
+        ratio = matcher.ratio()
+        fuzzy = FUZZY_MAX * ratio if ratio >= FUZZY_FLOOR else 0.0
     if overlap == 0.0 and fuzzy == 0.0:
         return 0.0, "none"
     return (overlap, "word overlap") if overlap >= fuzzy else (fuzzy, "fuzzy")
