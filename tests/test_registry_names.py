@@ -113,3 +113,29 @@ def test_ambiguous_permutation_is_not_guessed() -> None:
 
 def test_default_step_names_come_from_the_default_registry() -> None:
     assert step_names.get_canonical_name_from_file_name("model_evaluation_xgb") == "XGBoostModelEval"
+
+
+def test_fuzzy_matching_scores_the_closest_names_exactly_as_a_full_comparison_would() -> None:
+    """The upper-bound pruning skips only pairs that cannot reach the three closest names."""
+    import difflib
+
+    from cursus_core.registry.names import _closest
+
+    names = ["TabularPreprocessing", "XGBoostTraining", "XGBoostModelEval", "PyTorchModel", "CurrencyConversion",
+             "RiskTableMapping", "ModelCalibration", "Package", "Payload", "Registration", "BatchTransform",
+             "DummyTraining", "CradleDataLoading"]
+    compacts = {c.lower(): c for c in names}
+    probes_list = [["tabularpreproc"], ["xgbtrain", "xgboosttrain"], ["riskmap"], ["pkg"], ["zzz"], ["modelcalib"],
+                   ["calibrationmodel", "modelcalibrat"]]
+    pruned_any = False
+    for probes in probes_list:
+        full: dict[str, float] = {}
+        for probe in probes:
+            for compact, name in compacts.items():
+                full[name] = max(full.get(name, 0.0), difflib.SequenceMatcher(None, probe, compact).ratio())
+        got = _closest(probes, compacts)
+        top = sorted(full.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        assert sorted(got.items(), key=lambda kv: (-kv[1], kv[0]))[:3] == top, probes
+        assert all(score <= full[name] for name, score in got.items())  # the rest may be partial, never higher
+        pruned_any |= len(got) < len(compacts)
+    assert pruned_any

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 from functools import lru_cache
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -156,6 +157,36 @@ def _name_index(names: tuple[str, ...]) -> tuple[dict[str, str], dict[tuple[str,
     return by_compact, {k: frozenset(v) for k, v in bags.items()}
 
 
+def _closest(probes: list[str], by_compact: dict[str, str], keep: int = 3) -> dict[str, float]:
+    """Each name's best ``SequenceMatcher.ratio`` against ``probes``, exact for the ``keep``
+    closest names (all the caller reads: the match and the error message's list).
+
+    Pairs are scored in order of an upper bound of their ratio (``2 * shared letters / total
+    length``, difflib's ``quick_ratio``); once the bound falls below the ``keep``-th best score
+    found, no later pair can change the closest names, so their full match is skipped."""
+    bounded: list[tuple[float, str, str]] = []
+    counts = {compact: Counter(compact) for compact in by_compact}
+    for probe in probes:
+        letters = Counter(probe)
+        for compact, compact_letters in counts.items():
+            total = len(probe) + len(compact)
+            shared = sum((letters & compact_letters).values())
+            bounded.append((2.0 * shared / total if total else 1.0, probe, compact))
+    bounded.sort(key=lambda item: -item[0])
+    best: dict[str, float] = {}
+    floor = -1.0
+    for bound, probe, compact in bounded:
+        if bound < floor:
+            break
+        name = by_compact[compact]
+        score = difflib.SequenceMatcher(None, probe, compact).ratio()
+        if score > best.get(name, -1.0):
+            best[name] = score
+            if len(best) >= keep:
+                floor = sorted(best.values(), reverse=True)[keep - 1]
+    return best
+
+
 def match_canonical_name(file_name: str, step_names: Mapping[str, Any] | Iterable[str],
                          fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD) -> CanonicalMatch:
     """Map a step file name to a registry key, trying strategies from strictest to loosest.
@@ -192,12 +223,7 @@ def match_canonical_name(file_name: str, step_names: Mapping[str, Any] | Iterabl
         if len(hits) == 1:
             return CanonicalMatch(next(iter(hits)), "permutation")
     # 5. fuzzy fallback over compact spellings.
-    best: dict[str, float] = {}
-    for words in variants:
-        probe = "".join(words)
-        for compact, n in by_compact.items():
-            score = difflib.SequenceMatcher(None, probe, compact).ratio()
-            best[n] = max(best.get(n, 0.0), score)
+    best = _closest(["".join(words) for words in variants], by_compact)
     ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
     if ranked and ranked[0][1] >= fuzzy_threshold and (len(ranked) == 1 or ranked[1][1] < ranked[0][1]):
         return CanonicalMatch(ranked[0][0], "fuzzy", round(ranked[0][1], 3))
