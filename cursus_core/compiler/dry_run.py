@@ -262,12 +262,16 @@ def dry_run(dag_path: str | os.PathLike[str], config_path: str | os.PathLike[str
         if mapping.unmapped_nodes:
             return DryRunResult(None, None, problems)
         resolver = source_resolver(configs, root, config_file, Path(source_root) if source_root else None)
-        for node, config in mapping.resolved.items():
-            problems.extend(find_missing_entry_points(node, config, root, config_file, resolver))
         work_dir = project_work_dir(configs, resolver)
         if work_dir is not None and work_dir != root:
             compiler.work_dir = work_dir
             os.chdir(work_dir)  # inside build_context, which restores the directory it entered from
+            # cursus's configs resolve source dirs from the working directory when first asked and keep
+            # the answer (effective_source_dir): load them again where the project's paths resolve.
+            compiler.reload_configs()
+            mapping = map_nodes_to_configs(dag, compiler.load_configs())
+        for node, config in mapping.resolved.items():
+            problems.extend(find_missing_entry_points(node, config, root, config_file, resolver))
         try:
             assembler = compiler.create_assembler(dag)
         except AssemblyError as exc:
