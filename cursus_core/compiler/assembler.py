@@ -11,6 +11,7 @@ sagemaker is imported only when :meth:`PipelineAssembler.build` runs.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -296,7 +297,8 @@ class PipelineAssembler:
                 f"only inputs wired here are")
         for i, unwired in enumerate(report.unwired):
             if unwired.dependency == name:
-                report.unwired[i] = UnwiredInput(name, unwired.required, f"{unwired.reason}; {note}", unwired.candidates)
+                report.unwired[i] = UnwiredInput(name, unwired.required, f"{unwired.reason}; {note}",
+                                                 unwired.candidates)
                 return
         report.unwired.append(UnwiredInput(name, False, note))
 
@@ -345,7 +347,7 @@ class PipelineAssembler:
                         up, choice.builder_file, None))
                     raise AssemblyError(self.problems) from exc
             dependencies = [steps[up] for up in self.dag.get_dependencies(node) if up in steps]
-            pin_dependency_matching(builder, inputs, lambda name, value, node=node: self._drop_match(node, name, value))
+            pin_dependency_matching(builder, inputs, functools.partial(self._drop_match, node))
             try:
                 steps[node] = builder.create_step(inputs=inputs, outputs=outputs, dependencies=dependencies)
             except Exception as exc:
