@@ -18,7 +18,7 @@ TABLE = Path(members.__file__).with_name("_member_table.py")
 def _table_fits() -> bool:
     from cursus_core.base import _member_table as table
 
-    return (table.PYTHON, table.PYDANTIC) == (members.python_version(), members.pydantic_version())
+    return (members.python_version(), members.pydantic_version()) == (table.PYTHON, table.PYDANTIC)
 
 
 @pytest.mark.skipif(not _table_fits(), reason="the stored table is for another Python or pydantic")
