@@ -208,6 +208,9 @@ class ResolverConfig:
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"ResolverConfig is frozen: cannot set {name!r}")
 
+    def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle rebuild through __init__, not setattr
+        return (_resolver, (self.threshold, self.tie_margin))
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ResolverConfig):
             return NotImplemented
@@ -221,6 +224,10 @@ class ResolverConfig:
 
     def as_table(self) -> dict[str, Any]:
         return {"threshold": self.threshold, "tie-margin": self.tie_margin}
+
+
+def _resolver(threshold: float, tie_margin: float) -> ResolverConfig:
+    return ResolverConfig(threshold=threshold, **{"tie-margin": tie_margin})
 
 
 def _as_pfi(value: Any, loc: tuple[str | int, ...]) -> dict[str, list[str]]:

@@ -8,6 +8,8 @@ message, which is what the exit-2 error lines are made of.
 
 from __future__ import annotations
 
+import copy
+import pickle
 from typing import Any, Literal
 
 import pytest
@@ -121,3 +123,10 @@ def test_settings_are_read_only_and_compare_by_value() -> None:
     assert config != ours.LintConfig()
     assert config.resolver == ours.ResolverConfig(threshold=0.25)
     assert (config.resolver.threshold, config.resolver.tie_margin) == (0.25, 0.05)
+
+
+def test_settings_survive_copy_and_pickle() -> None:
+    config = ours.LintConfig(**{"ignore": ["CL1"], "resolver": {"threshold": 0.3, "tie-margin": 0.1}})
+    for again in (copy.copy(config), copy.deepcopy(config), pickle.loads(pickle.dumps(config))):
+        assert again == config
+        assert (again.resolver.threshold, again.resolver.tie_margin, again.ignore) == (0.3, 0.1, ["CL1"])
