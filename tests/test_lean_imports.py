@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cursus_core.base import _member_table, members
 from cursus_lint.rules import _examples
 
 from .repo_helpers import write_repo
@@ -18,12 +19,17 @@ from .repo_helpers import write_repo
 SCRIPT = _examples.edit("script", '    sep = environ_vars.get("SEPARATOR", ",")\n',
                         '    sep = environ_vars.get("SEPARATOR", ",")\n    debug = os.getenv("DEBUG_MODE")\n')
 #: never imported by a plain text `check` of a classic-layout repo
-LAZY = ("libcst", "sagemaker", "boto3", "botocore", "moto", "networkx", "jsonschema", "ruamel", "rich", "yaml",
-        "pygls", "cursus_core.base.specification", "cursus_core.base.contract", "cursus_core.base.hyperparameters",
+LAZY: tuple[str, ...] = (
+        "libcst", "sagemaker", "boto3", "botocore", "moto", "networkx", "jsonschema", "ruamel", "rich", "yaml", "pygls",
+        "cursus_core.base.specification", "cursus_core.base.contract", "cursus_core.base.hyperparameters",
         "cursus_lint.fix.context", "cursus_lint.fix.attach", "cursus_lint.report.json", "cursus_lint.report.sarif",
-        "cursus_lint.report.junit", "cursus_lint.report.github", "pydantic", "pydantic_core",
+        "cursus_lint.report.junit", "cursus_lint.report.github",
         "cursus_core.interface.model", "cursus_core.interface.reader", "cursus_core.interface.validate",
         "cursus_core.interface.facts", "cursus_core.interface.schema")
+if (members.python_version(), members.pydantic_version()) == (_member_table.PYTHON, _member_table.PYDANTIC):
+    # CL401 reads the config bases' members from the stored table only on the Python and pydantic
+    # it was written for (elsewhere it introspects the classes, which imports pydantic)
+    LAZY += ("pydantic", "pydantic_core")
 RUN = (
     "import sys\n"
     "from cursus_lint.cli import main\n"
