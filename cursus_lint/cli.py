@@ -290,7 +290,7 @@ def _settings_lines(settings, from_cli: set[str]) -> list[str]:
             in_file = set()
     lines = [f"# config file: {_rel(file) if file is not None else 'none (defaults)'}",
              f"# project root: {_rel(settings.root)}"]
-    for key, value in sorted(settings.model_dump(by_alias=True).items()):
+    for key, value in sorted(settings.as_table().items()):
         where = [w for w, hit in ((_rel(file) if file else "", key in in_file), ("command line", key in from_cli))
                  if hit]
         lines.append(f"{key} = {_json.dumps(value, sort_keys=True)}  # {' + '.join(where) or 'default'}")

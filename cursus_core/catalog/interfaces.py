@@ -13,8 +13,6 @@ from pathlib import Path
 from collections.abc import Mapping, Sequence
 
 from cursus_core.interface.discovery import InterfaceFile, LoadedInterface, check_file_set, discover, load
-from cursus_core.interface.facts import step_definition
-from cursus_core.interface.references import input_reference_problems
 from cursus_core.interface.span import Problem
 from cursus_core.registry.models import StepDefinition
 
@@ -47,6 +45,11 @@ class StepInterfaces:
         if not roots and extra_dirs:
             for f in discover(Path(extra_dirs[0]), extra_dirs):
                 files.setdefault(f.path, f)
+        if not files:  # a classic repo: nothing below needs loading
+            return cls()
+        from cursus_core.interface.facts import step_definition
+        from cursus_core.interface.references import input_reference_problems
+
         ordered = sorted(files.values(), key=lambda f: (f.origin != "package", str(f.path)))
         out = cls(load(ordered, overlay))
         for item in out.loaded:
