@@ -96,15 +96,13 @@ Python file (`clean.sh`), is not checked: the rule stays silent.
 
 def _own_step_dir(path: Path, project: ProjectModel):
     """The step directory a contract at ``path`` belongs to: the one whose contracts directory
-    holds it or, for a ``.step.yaml``, the home its interface was found in (``steps/`` of the
-    package, ``step_pack/`` or a configured pack directory), where its ``scripts/`` is."""
+    holds it or, for a ``.step.yaml``, the one next to its interfaces directory
+    (``steps/interfaces/x.step.yaml`` -> ``steps/``, where ``steps/scripts/`` is)."""
     for d in project.catalog.step_dirs:
         if path.parent in d.role_dirs.get("contracts", ()):
             return d
     if path.name.endswith(".step.yaml"):
-        loaded = project.catalog.interfaces.by_path().get(path)
-        home = loaded.file.home if loaded is not None else path.parent.parent
-        return next((d for d in project.catalog.step_dirs if d.path == home), None)
+        return next((d for d in project.catalog.step_dirs if d.path == path.parent.parent), None)
     return None
 
 

@@ -3,6 +3,7 @@ exactly. Each case breaks one thing; the list is everything the whole rule set r
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,23 @@ def test_configured_pack_is_one_scope_with_its_scripts_and_configs() -> None:
     assert [(r.location.path.relative_to(root).as_posix(), r.message) for r in cl101.related] == [
         ("packs/team/scripts", "no 'score.py' in this scripts directory"),
         ("steps/scripts", "no 'score.py' in this scripts directory")]
+
+
+def test_bare_interface_directory_in_the_repo_root_is_checked_by_cl101(tmp_path: Path) -> None:
+    """``interface-dirs = ["ifaces"]`` names a bare directory of interfaces at the top of the repo:
+    its home is the repo itself, which must not become the pack's scope (that would pull every
+    package step into it); the entry point is looked for in ``<repo>/scripts`` and, as for any
+    pack, in the package's scripts."""
+    root = tmp_path / "repo"
+    shutil.copytree(BROKEN / "configured_pack", root)
+    (root / "ifaces").mkdir()
+    shutil.move(root / "packs/team/interfaces/score.step.yaml", root / "ifaces" / "score.step.yaml")
+    (root / "scripts").mkdir()
+    (root / "pyproject.toml").write_text('[tool.cursus-lint]\ninterface-dirs = ["packs/team", "ifaces"]\n',
+                                         encoding="utf-8")
+    settings = load_config(root, set(all_rules()))
+    found = [(d.location.path.relative_to(root).as_posix(), d.location.line, d.message,
+              [r.location.path.relative_to(root).as_posix() for r in d.related])
+             for d in Engine(settings).run([root]).diagnostics if d.code == "CL101"]
+    assert found == [("ifaces/score.step.yaml", 12, "contract 'score.step.yaml' entry_point 'score.py' names no "
+                      "existing script 'score.py'", ["scripts", "steps/scripts"])]
