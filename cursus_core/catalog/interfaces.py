@@ -72,6 +72,20 @@ class StepInterfaces:
             return None
         return pack_workspace(item.file.path) or item.file.home.name
 
+    def pack_scopes(self, roots: Sequence[Path]) -> dict[Path, str]:
+        """Home directory of each step pack -> its scope, for the catalog's workspace lookup: a
+        configured pack (``interface-dirs``) need not be called ``step_pack``, yet its scripts and
+        configs belong to its scope. A home that holds a root (a bare directory of interfaces
+        directly in the repo) is left out: it would pull the whole repo into the pack."""
+        out: dict[Path, str] = {}
+        for item in self.loaded:
+            home = item.file.home
+            ws = self.workspace_of(item)
+            if ws is None or any(home == r or home in r.parents for r in roots):
+                continue
+            out.setdefault(home, ws)
+        return out
+
     def homes(self) -> list[Path]:
         return sorted({item.file.home for item in self.loaded})
 
