@@ -98,13 +98,13 @@ def _read_text(text: str, path: Path, max_bytes: int, max_nodes: int, max_depth:
     if len(text) > max_bytes:
         return _failed(path, "file-too-large", f"interface file is {len(text)} characters; the limit is {max_bytes}",
                        text)
-    graph, problem = _compose(text, path)
+    graph, problem, resolved = _compose(text, path)
     if problem is not None:
         return ReadResult(path, None, (problem,), text)
     if graph is None:
         return _failed(path, "not-a-mapping", "interface file is empty; expected a mapping with step_type, "
                        "registry, contract and spec", text)
-    converter = _Converter(path, max_nodes, max_depth, text)
+    converter = _Converter(path, max_nodes, max_depth, text, resolved)
     try:
         root = converter.convert(graph, 0)
     except _Budget as exc:
@@ -125,17 +125,21 @@ def _kind_word(node: YNode) -> str:
     return "a list" if isinstance(node, YSeq) else "a mapping" if isinstance(node, YMap) else "a scalar"
 
 
-def _compose(text: str, path: Path) -> tuple[Any, Problem | None]:
-    """Compose with libyaml; a document it rejects goes to ruamel, whose messages the rules quote."""
+def _compose(text: str, path: Path) -> tuple[Any, Problem | None, bool]:
+    """Compose with libyaml; a document it rejects goes to ruamel, whose messages the rules quote.
+
+    The flag says whether plain scalars already carry PyYAML's YAML 1.1 tags (libyaml's composer
+    resolves them with PyYAML's resolver; ruamel's with its own, so those are resolved again).
+    """
     loader = _libyaml_loader()
     if loader is not None and text.endswith(("\n", "\r")) and not _RUAMEL_ONLY.search(text):
         import yaml
 
         try:
-            return yaml.compose(text, Loader=loader), None
+            return yaml.compose(text, Loader=loader), None, True
         except (yaml.YAMLError, RecursionError, ValueError):
             pass  # rare (a broken file): ruamel reads it again, for the problem it always reported
-    return _compose_ruamel(text, path)
+    return (*_compose_ruamel(text, path), False)
 
 
 #: where the two scanners differ, found by reading thousands of mutated real interfaces with both:
@@ -195,8 +199,9 @@ class _Converter:
     """Composer node graph (libyaml's or ruamel's: both name their kind in ``node.id``) -> YNode
     tree, expanding aliases under a node and depth budget."""
 
-    def __init__(self, path: Path, max_nodes: int, max_depth: int, text: str = "") -> None:
+    def __init__(self, path: Path, max_nodes: int, max_depth: int, text: str = "", resolved: bool = False) -> None:
         self.path, self.max_nodes, self.max_depth, self.text = path, max_nodes, max_depth, text
+        self.resolved = resolved  # plain scalars carry PyYAML's tags (and, via libyaml, never a ``!tag``)
         self.count = 0
         self.problems: list[Problem] = []
         self._reported_tags: set[tuple[int, int]] = set()
@@ -295,7 +300,7 @@ class _Converter:
                                              self.path, span))
             return YScalar(str(text), span, "str")
         short = full[len(_CORE):]
-        if not node.style and not self._explicit_tag(node):  # plain: None (ruamel) or "" (libyaml)
+        if not self.resolved and not node.style and not self._explicit_tag(node):  # plain: None or ""
             short = _implicit_tag(text)
         value = _resolve(short, text)
         if value is _INVALID:
