@@ -7,6 +7,7 @@ really be taken for ordinary files (ruamel stays unimported).
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from cursus_core.interface import reader
 from cursus_core.interface.nodes import YMap, YScalar
 from cursus_core.interface.reader import read_interface_text
 from cursus_core.interface.span import Span
+from tests.yaml_differential import differences
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_INTERFACES = sorted((ROOT / "fixtures").rglob("*.step.yaml"))
@@ -109,3 +111,16 @@ def test_reading_an_ordinary_interface_does_not_import_ruamel() -> None:
             "print(r.root is not None, len(r.problems), 'ruamel' in ' '.join(sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "0", "False"]
+
+
+def test_seeded_mutations_of_the_fixture_interfaces_read_the_same_both_ways() -> None:
+    texts = [p.read_text(encoding="utf-8") for p in FIXTURE_INTERFACES]
+    found = [d.text for d in differences(texts, count=150, seed=10)]
+    assert found == []
+
+
+def test_the_differential_harness_sees_a_text_libyaml_reads_differently(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reader, "_RUAMEL_ONLY", re.compile("(?!)"))  # no text goes to ruamel any more
+    found = list(differences([DIVERGENT["tab in a plain scalar"]], count=0, seed=0))
+    assert [d.text for d in found] == [DIVERGENT["tab in a plain scalar"]]
+    assert found[0].fast.problems == () and found[0].ruamel.problems[0].kind == "yaml-syntax"
