@@ -1,11 +1,12 @@
 """Read a ``.step.yaml`` into a located node tree, executing nothing.
 
 Only a YAML *composer* runs: it builds the node graph with positions; no constructor runs, so no
-tag can instantiate anything. The composer is libyaml's (PyYAML's C ``CSafeLoader``, compiled, about
-20x faster than a pure-Python one); when libyaml rejects a document, or PyYAML was built without it,
-ruamel.yaml's pure-Python composer reads it instead, so a syntax error keeps the message and position
-it always had. Both are imported lazily, the first time an interface file is read, so linting a
-classic-layout repo never pays for them. Plain scalars are typed with PyYAML's YAML 1.1 resolver,
+tag can instantiate anything. The composer is libyaml's (PyYAML's compiled ``CSafeLoader``, about
+10x faster than a pure-Python one on real interfaces); when libyaml rejects a document or would read
+it differently (:data:`_RUAMEL_ONLY`), or PyYAML was built without it, ruamel.yaml's pure-Python
+composer reads it instead, so every message and position is the one it always was. Both are
+imported lazily, the first time an interface file is read, so linting a classic-layout repo never
+pays for them. Plain scalars are typed with PyYAML's YAML 1.1 resolver,
 because upstream reads interfaces with ``yaml.safe_load``: ``1e-5`` is a string there (ruamel would
 say float), ``yes`` a boolean. Every way a file can be bad becomes a located :class:`Problem` instead
 of an exception: too big, not UTF-8, a syntax error, several documents, a top level that is not a
