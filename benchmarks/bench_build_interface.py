@@ -11,7 +11,8 @@ the example DAG without Registration (a RegisterModel step has no template).
 With --check, it times `cursus-lint check REPO --no-cache` of both instead (issue 10: the interface
 layout lints at least as fast as the classic one for the same steps; with --migrated both have the
 same 12 steps): the median wall time and the median CPU time of the child (user + sys, which load
-on a shared machine inflates less), each with its interface/classic ratio.
+on a shared machine inflates less), the Python function calls of one run under cProfile (the same
+on any load), each with its interface/classic ratio.
 Usage: python benchmarks/bench_build_interface.py [--repeat 5] [--migrated] [--check]
 """
 
@@ -99,8 +100,30 @@ def _child_cpu_ms() -> float:
     return (usage.ru_utime + usage.ru_stime) * 1000
 
 
+#: one `check --no-cache` under cProfile: its Python function calls, a load-independent measure of work
+CALLS = r'''
+import cProfile, pstats, sys
+from cursus_lint.cli import main
+sys.argv = ["cursus-lint", "check", sys.argv[1], "--no-cache", "--format", "json"]
+profile = cProfile.Profile()
+profile.enable()
+try:
+    main()
+except SystemExit:
+    pass
+profile.disable()
+sys.stderr.write(f"calls {pstats.Stats(profile).total_calls}\n")
+'''
+
+
+def _calls(repo: Path) -> int:
+    proc = subprocess.run([sys.executable, "-c", CALLS, str(repo)], cwd=ROOT, env=ENV, capture_output=True, text=True)
+    return int(proc.stderr.rsplit("calls ", 1)[-1].split()[0])
+
+
 def _check(repos: dict[str, Path], repeat: int, cli: str, what: str) -> None:
-    """Medians of `check --no-cache` per layout (wall and child CPU), runs interleaved, and the ratios."""
+    """Medians of `check --no-cache` per layout (wall and child CPU), runs interleaved, the Python
+    function calls of one run, and the interface/classic ratios."""
     wall: dict[str, list[float]] = {k: [] for k in repos}
     cpu: dict[str, list[float]] = {k: [] for k in repos}
     steps: dict[str, int] = {}
@@ -112,12 +135,15 @@ def _check(repos: dict[str, Path], repeat: int, cli: str, what: str) -> None:
             wall[name].append(ms)
             steps[name] = json.loads(out)["summary"]["steps"]
     print(f"check --no-cache of {what}, medians over {repeat} runs (ms)")
-    print(f"{'layout':<10} {'steps':>6} {'wall':>8} {'cpu':>8}")
+    calls = {name: _calls(repo) for name, repo in repos.items()}
+    print(f"{'layout':<10} {'steps':>6} {'wall':>8} {'cpu':>8} {'calls':>10}")
     for name in repos:
-        print(f"{name:<10} {steps[name]:>6} {statistics.median(wall[name]):>8.0f} {statistics.median(cpu[name]):>8.0f}")
+        print(f"{name:<10} {steps[name]:>6} {statistics.median(wall[name]):>8.0f} {statistics.median(cpu[name]):>8.0f}"
+              f" {calls[name]:>10}")
     ratio_wall = statistics.median(wall["interface"]) / statistics.median(wall["classic"])
     ratio_cpu = statistics.median(cpu["interface"]) / statistics.median(cpu["classic"])
-    print(f"interface/classic: wall {ratio_wall:.2f}, cpu {ratio_cpu:.2f}")
+    ratio_calls = calls["interface"] / calls["classic"]
+    print(f"interface/classic: wall {ratio_wall:.2f}, cpu {ratio_cpu:.2f}, calls {ratio_calls:.2f}")
 
 
 def main() -> None:
