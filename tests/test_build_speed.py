@@ -5,6 +5,7 @@ was (the golden definition in test_compiler.py) and undo themselves where they p
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -61,3 +62,30 @@ def test_the_original_loader_is_back_after_the_build_even_when_nested() -> None:
             assert JSONFileLoader.load_file is patched
         assert JSONFileLoader.load_file is patched
     assert JSONFileLoader.load_file is original
+
+
+def _fresh(code: str) -> list[str]:
+    """Run ``code`` in a new interpreter (sagemaker not imported yet); its stdout, split."""
+    env = {**os.environ, "SAGEMAKER_SUPPRESS_V2_WARNING": "1"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout.split()
+
+
+def test_sdk_models_build_at_first_use_and_validate_as_before() -> None:
+    code = ("from cursus_core.compiler.offline import require_build_extra\n"
+            "require_build_extra()\n"
+            "import pydantic\n"
+            "from pydantic._internal._config import config_defaults\n"
+            "from sagemaker_core.main.shapes import Tag\n"
+            "class Later(pydantic.BaseModel):\n"
+            "    x: int\n"
+            "print(Tag.__pydantic_complete__, Tag(key='k', value='v').key, Tag.__pydantic_complete__)\n"
+            "try:\n"
+            "    Tag(key=1, value='v')\n"
+            "except pydantic.ValidationError as exc:\n"
+            "    print(exc.errors()[0]['loc'][0], exc.errors()[0]['type'])\n"
+            "print(Later.__pydantic_complete__, config_defaults['defer_build'])\n")
+    # deferred during the import, built at first use, validating as ever; later models build at once
+    assert _fresh(code) == ["False", "k", "True", "key", "string_type", "True", "False"]

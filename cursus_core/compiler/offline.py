@@ -91,8 +91,10 @@ def require_build_extra() -> None:
     """Import sagemaker (and boto3) or raise an ImportError that says what to install.
 
     Importing sagemaker creates botocore clients (``sagemaker.jumpstart.constants`` builds a default
-    session), so the import already decodes botocore's data files once, for the build to reuse."""
-    with _env(_OFFLINE_ENV, ()), _quiet_loggers(), shared_botocore_data():
+    session), so the import already decodes botocore's data files once, for the build to reuse; and
+    it defines about 800 pydantic models (``sagemaker_core.shapes``) that a build hardly uses, so
+    their validators are built at first use (:func:`_deferred_pydantic_models`)."""
+    with _env(_OFFLINE_ENV, ()), _quiet_loggers(), shared_botocore_data(), _deferred_pydantic_models():
         try:
             import boto3  # noqa: F401
             import sagemaker
@@ -118,6 +120,30 @@ def _env(values: dict[str, str], removed: tuple[str, ...]) -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@contextlib.contextmanager
+def _deferred_pydantic_models() -> Iterator[None]:
+    """Models defined inside build their schema and validator at first use, not at definition.
+
+    pydantic's ``defer_build`` as the default of every model without its own setting: validation is
+    the same, only when it is prepared changes. ``import sagemaker`` defines ~800 models in
+    ``sagemaker_core.main.shapes`` and building them is about an eighth of the import's CPU time.
+    The default is pydantic's private ``config_defaults``: with a pydantic without it, nothing is
+    deferred and nothing else changes. Models defined later (the repo's configs) build as usual."""
+    try:
+        from pydantic._internal._config import config_defaults
+    except ImportError:
+        yield
+        return
+    if not isinstance(config_defaults, dict) or config_defaults.get("defer_build") is not False:
+        yield  # not the layout this was written for, or already deferred by an enclosing call
+        return
+    config_defaults["defer_build"] = True
+    try:
+        yield
+    finally:
+        config_defaults["defer_build"] = False
 
 
 #: botocore data files decoded in this process, by path without extension (see shared_botocore_data)
@@ -156,11 +182,11 @@ def shared_botocore_data() -> Iterator[None]:
         return found
 
     load_file._cursus_shared = True  # type: ignore[attr-defined]
-    JSONFileLoader.load_file = load_file  # type: ignore[method-assign]
+    JSONFileLoader.load_file = load_file
     try:
         yield
     finally:
-        JSONFileLoader.load_file = original  # type: ignore[method-assign]
+        JSONFileLoader.load_file = original
 
 
 @contextlib.contextmanager
