@@ -5,6 +5,7 @@ was (the golden definition in test_compiler.py) and undo themselves where they p
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -89,3 +90,62 @@ def test_sdk_models_build_at_first_use_and_validate_as_before() -> None:
             "print(Later.__pydantic_complete__, config_defaults['defer_build'])\n")
     # deferred during the import, built at first use, validating as ever; later models build at once
     assert _fresh(code) == ["False", "k", "True", "key", "string_type", "True", "False"]
+
+
+def test_a_whole_dry_run_decodes_each_botocore_file_once() -> None:
+    """The example pipeline: import, offline session, 10 builders (7 image URIs), definition()."""
+    code = ("import collections, sys\n"
+            "from pathlib import Path\n"
+            "from botocore.loaders import JSONFileLoader\n"
+            "seen = collections.Counter()\n"
+            "original = JSONFileLoader._load_file\n"
+            "def counting(self, path, open_method):\n"
+            "    found = original(self, path, open_method)\n"
+            "    seen[path] += found is not None\n"
+            "    return found\n"
+            "JSONFileLoader._load_file = counting\n"
+            "from cursus_core.compiler import dry_run\n"
+            "root = Path('fixtures/example_repo').resolve()\n"
+            "result = dry_run(root / 'pipeline/dag.json', root / 'pipeline/config.json', root)\n"
+            "assert result.definition is not None and not result.problems, result.problems\n"
+            "print(sum(p.endswith('/endpoints.json') for p in seen), max(seen.values()))\n")
+    assert _fresh(code) == ["1", "1"]  # endpoints.json was decoded 10 times, the sagemaker model 4
+
+
+def test_build_explain_and_report_come_from_one_child_process(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """`build --definition --report --explain -o`: one sandboxed child (its supervisor is the only
+    process the CLI starts) writes everything the four outputs show."""
+    import cursus_core.sandbox as sandbox
+    from click.testing import CliRunner
+
+    from cursus_lint.cli import cli
+
+    runs: list[list[str]] = []
+    started: list[list[str]] = []
+    real_run, real_popen = sandbox.run_sandboxed, subprocess.Popen
+
+    def counted_run(argv: list[str], **kwargs: object) -> sandbox.Finished:
+        runs.append(list(argv))
+        return real_run(argv, **kwargs)  # type: ignore[arg-type]
+
+    class CountedPopen(real_popen):  # type: ignore[misc, valid-type]
+        def __init__(self, args: list[str], *rest: object, **kwargs: object) -> None:
+            started.append(list(args))
+            super().__init__(args, *rest, **kwargs)
+
+    monkeypatch.setattr(sandbox, "run_sandboxed", counted_run)
+    monkeypatch.setattr(subprocess, "Popen", CountedPopen)
+    example = ROOT / "fixtures" / "example_repo"
+    out = CliRunner().invoke(cli, ["build", "--dag", str(example / "pipeline/dag.json"), "--config",
+                                   str(example / "pipeline/config.json"), "--repo", str(example),
+                                   "--definition", str(tmp_path / "def.json"), "--report",
+                                   str(tmp_path / "report.json"), "--explain", "--format", "json",
+                                   "-o", str(tmp_path / "findings.json"), "--no-progress"])
+    assert out.exit_code == 0, out.output
+    assert [argv[1:3] for argv in runs] == [["-m", "cursus_lint.build"]]
+    assert len(started) == 1 and started[0][-5:-3] == ["-m", "cursus_lint.build"]
+    assert len(json.loads((tmp_path / "def.json").read_text())["Steps"]) == 10
+    assert len(json.loads((tmp_path / "report.json").read_text())["nodes"]) == 10
+    assert "XGBoostTraining: XGBoostTrainingConfig -> XGBoostTrainingStepBuilder" in out.output
+    assert json.loads((tmp_path / "findings.json").read_text())["diagnostics"] == []
