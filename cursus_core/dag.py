@@ -25,6 +25,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
+
 __all__ = [
     "DAGError",
     "DAGCycleError",
@@ -61,16 +63,11 @@ def _hint(name: str, known: Iterable[str]) -> str:
 
 
 class PipelineDAG:
-    """Directed acyclic graph of step names, in insertion order.
-
-    Plain dicts and lists, not networkx: a pipeline has tens of nodes, and importing networkx
-    (390 modules) was about a twentieth of every dry-run build's time."""
+    """Directed acyclic graph of step names, on networkx, in insertion order."""
 
     def __init__(self, nodes: Iterable[str] = (), edges: Iterable[tuple[str, str]] = ()) -> None:
-        self._succ: dict[str, list[str]] = {}  # node -> direct successors, in edge insertion order
-        self._pred: dict[str, list[str]] = {}
+        self._graph: nx.DiGraph = nx.DiGraph()
         self._edges: list[tuple[str, str]] = []
-        self._edge_set: set[tuple[str, str]] = set()
         for node in nodes:
             self.add_node(node)
         for src, dst in edges:
@@ -81,42 +78,36 @@ class PipelineDAG:
         """Add a step; a second node with the same name is an error, not a no-op."""
         if not isinstance(node, str) or not node.strip():
             raise DAGError(f"node names must be non-empty strings, got {node!r}")
-        if node in self._succ:
+        if node in self._graph:
             raise DAGError(f"duplicate node '{node}'")
-        self._succ[node] = []
-        self._pred[node] = []
+        self._graph.add_node(node)
 
     def add_edge(self, src: str, dst: str) -> None:
         """Add ``src -> dst`` (``dst`` depends on ``src``); both nodes must exist already."""
         for name in (src, dst):
-            if name not in self:
-                raise DAGError(f"edge {src} -> {dst}: unknown node '{name}'{_hint(str(name), self._succ)}")
+            if name not in self._graph:
+                raise DAGError(f"edge {src} -> {dst}: unknown node '{name}'{_hint(str(name), self._graph)}")
         if src == dst:
             raise DAGError(f"edge {src} -> {dst}: a step cannot depend on itself")
-        if (src, dst) in self._edge_set:
+        if self._graph.has_edge(src, dst):
             raise DAGError(f"duplicate edge {src} -> {dst}")
-        self._succ[src].append(dst)
-        self._pred[dst].append(src)
+        self._graph.add_edge(src, dst)
         self._edges.append((src, dst))
-        self._edge_set.add((src, dst))
 
     # -- views -------------------------------------------------------------------------
     @property
     def nodes(self) -> list[str]:
-        return list(self._succ)
+        return list(self._graph.nodes)
 
     @property
     def edges(self) -> list[tuple[str, str]]:
         return list(self._edges)
 
     def __contains__(self, node: object) -> bool:
-        try:
-            return node in self._succ
-        except TypeError:  # unhashable: not a node name
-            return False
+        return node in self._graph
 
     def __len__(self) -> int:
-        return len(self._succ)
+        return self._graph.number_of_nodes()
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, PipelineDAG):
@@ -130,78 +121,45 @@ class PipelineDAG:
         return f"PipelineDAG(nodes={self.nodes!r}, edges={self.edges!r})"
 
     def _require(self, node: str) -> None:
-        if node not in self:
-            raise DAGError(f"unknown node '{node}'{_hint(node, self._succ)}")
+        if node not in self._graph:
+            raise DAGError(f"unknown node '{node}'{_hint(node, self._graph)}")
 
     def _index(self) -> dict[str, int]:
-        return {name: i for i, name in enumerate(self._succ)}
+        return {name: i for i, name in enumerate(self._graph.nodes)}
 
     def get_dependencies(self, node: str) -> list[str]:
         """Direct predecessors of ``node``, in edge insertion order."""
         self._require(node)
-        return list(self._pred[node])
+        return [src for src, dst in self._edges if dst == node]
 
     def get_dependents(self, node: str) -> list[str]:
         """Direct successors of ``node``, in edge insertion order."""
         self._require(node)
-        return list(self._succ[node])
-
-    def _reachable(self, node: str, links: dict[str, list[str]]) -> set[str]:
-        """Every node reachable from ``node`` along ``links``, not counting ``node`` itself."""
-        found: set[str] = set()
-        todo = list(links[node])
-        while todo:
-            current = todo.pop()
-            if current not in found:
-                found.add(current)
-                todo.extend(links[current])
-        found.discard(node)
-        return found
+        return [dst for src, dst in self._edges if src == node]
 
     def upstream(self, node: str) -> list[str]:
         """Every step ``node`` depends on, directly or not, in insertion order."""
         self._require(node)
-        found = self._reachable(node, self._pred)
-        return [n for n in self._succ if n in found]
+        found = nx.ancestors(self._graph, node)
+        return [n for n in self._graph.nodes if n in found]
 
     def downstream(self, node: str) -> list[str]:
         """Every step that depends on ``node``, directly or not, in insertion order."""
         self._require(node)
-        found = self._reachable(node, self._succ)
-        return [n for n in self._succ if n in found]
+        found = nx.descendants(self._graph, node)
+        return [n for n in self._graph.nodes if n in found]
 
     # -- checks ------------------------------------------------------------------------
-    def _first_cycle(self) -> list[str] | None:
-        """The first cycle a depth-first search meets (start nodes in insertion order, successors in
-        edge order): the path from the node an edge returns to, to that edge's source."""
-        finished: set[str] = set()
-        for start in self._succ:
-            if start in finished:
-                continue
-            path, on_path, pending = [start], {start}, [iter(self._succ[start])]
-            while pending:
-                nxt = next(pending[-1], None)
-                if nxt is None:  # every successor of the path's last node is done
-                    done = path.pop()
-                    on_path.discard(done)
-                    finished.add(done)
-                    pending.pop()
-                elif nxt in on_path:
-                    return path[path.index(nxt):]
-                elif nxt not in finished:
-                    path.append(nxt)
-                    on_path.add(nxt)
-                    pending.append(iter(self._succ[nxt]))
-        return None
-
     def find_cycle(self) -> list[str] | None:
         """One cycle as ``[a, b, ..., a]``, starting at its earliest-added node; None if acyclic."""
-        found = self._first_cycle()
-        if found is None:
+        try:
+            cycle_edges = nx.find_cycle(self._graph)
+        except nx.NetworkXNoCycle:
             return None
+        cycle = [src for src, _ in cycle_edges]
         index = self._index()
-        start = min(range(len(found)), key=lambda i: index[found[i]])
-        cycle = found[start:] + found[:start]
+        start = min(range(len(cycle)), key=lambda i: index[cycle[i]])
+        cycle = cycle[start:] + cycle[:start]
         return cycle + [cycle[0]]
 
     def validate(self) -> None:
@@ -213,14 +171,14 @@ class PipelineDAG:
     def topological_order(self) -> list[str]:
         """Dependencies first; among steps ready at the same time, the earliest added first."""
         index = self._index()
-        waiting = {node: len(self._pred[node]) for node in self._succ}
+        waiting = {node: self._graph.in_degree(node) for node in self._graph.nodes}
         ready = [(index[n], n) for n, degree in waiting.items() if degree == 0]
         heapq.heapify(ready)
         order: list[str] = []
         while ready:
             _, node = heapq.heappop(ready)
             order.append(node)
-            for succ in self._succ[node]:
+            for succ in self._graph.successors(node):
                 waiting[succ] -= 1
                 if waiting[succ] == 0:
                     heapq.heappush(ready, (index[succ], succ))

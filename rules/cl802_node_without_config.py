@@ -59,7 +59,7 @@ def check(project: ProjectModel) -> Iterator[Diagnostic]:
     if facts is None or facts.nodes is None or facts.configs is None:
         return
     assert facts.dag_path is not None and facts.config_path is not None  # nodes and configs were read from them
-    # only when a pipeline is configured: the compiler package stays off the static path
+    # only when a pipeline is configured: the compiler package (networkx) stays off the static path
     from cursus_core.compiler.node_mapping import map_nodes_to_configs
     from cursus_core.dag import DAGError, PipelineDAG
 
