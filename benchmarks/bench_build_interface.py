@@ -1,4 +1,4 @@
-"""Benchmark: `cursus-lint build` of the example pipeline in both layouts (classic vs interface).
+"""Benchmark: `cursus-lint build` (or `check`) of the example pipeline in both layouts (classic vs interface).
 
 The classic fixture (fixtures/example_repo: builder classes) and the interface fixture
 (fixtures/interface_repo: `.step.yaml` + template builders) build the same pipeline (10 nodes
@@ -8,7 +8,12 @@ definition() after the import, and the interface/classic ratio of each.
 With --migrated, the interface side is instead the classic fixture migrated by `cursus-lint migrate`
 (the config properties migrate asked for added, the Python registry removed), and both layouts build
 the example DAG without Registration (a RegisterModel step has no template).
-Usage: python benchmarks/bench_build_interface.py [--repeat 5] [--migrated]
+With --check, it times `cursus-lint check REPO --no-cache` of both instead (issue 10: the interface
+layout lints at least as fast as the classic one for the same steps; with --migrated both have the
+same 12 steps): the median wall time and the median CPU time of the child (user + sys, which load
+on a shared machine inflates less), the Python function calls of one run under cProfile (the same
+on any load), each with its interface/classic ratio.
+Usage: python benchmarks/bench_build_interface.py [--repeat 5] [--migrated] [--check]
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -80,13 +86,64 @@ print(f"{(time.perf_counter() - t) * 1000:.0f}")
 '''
 
 
-def _timed(cmd: list[str]) -> tuple[float, str]:
+def _timed(cmd: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, str]:
     t = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, env=ENV, capture_output=True, text=True)
     elapsed = time.perf_counter() - t
-    if proc.returncode != 0:
+    if proc.returncode not in ok:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stdout[-400:]}{proc.stderr[-400:]}")
     return elapsed * 1000, proc.stdout
+
+
+def _child_cpu_ms() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (usage.ru_utime + usage.ru_stime) * 1000
+
+
+#: one `check --no-cache` under cProfile: its Python function calls, a load-independent measure of work
+CALLS = r'''
+import cProfile, pstats, sys
+from cursus_lint.cli import main
+sys.argv = ["cursus-lint", "check", sys.argv[1], "--no-cache", "--format", "json"]
+profile = cProfile.Profile()
+profile.enable()
+try:
+    main()
+except SystemExit:
+    pass
+profile.disable()
+sys.stderr.write(f"calls {pstats.Stats(profile).total_calls}\n")
+'''
+
+
+def _calls(repo: Path) -> int:
+    proc = subprocess.run([sys.executable, "-c", CALLS, str(repo)], cwd=ROOT, env=ENV, capture_output=True, text=True)
+    return int(proc.stderr.rsplit("calls ", 1)[-1].split()[0])
+
+
+def _check(repos: dict[str, Path], repeat: int, cli: str, what: str) -> None:
+    """Medians of `check --no-cache` per layout (wall and child CPU), runs interleaved, the Python
+    function calls of one run, and the interface/classic ratios."""
+    wall: dict[str, list[float]] = {k: [] for k in repos}
+    cpu: dict[str, list[float]] = {k: [] for k in repos}
+    steps: dict[str, int] = {}
+    for _ in range(repeat):
+        for name, repo in repos.items():
+            before = _child_cpu_ms()
+            ms, out = _timed([cli, "check", str(repo), "--no-cache", "--format", "json"], ok=(0, 1))
+            cpu[name].append(_child_cpu_ms() - before)
+            wall[name].append(ms)
+            steps[name] = json.loads(out)["summary"]["steps"]
+    print(f"check --no-cache of {what}, medians over {repeat} runs (ms)")
+    calls = {name: _calls(repo) for name, repo in repos.items()}
+    print(f"{'layout':<10} {'steps':>6} {'wall':>8} {'cpu':>8} {'calls':>10}")
+    for name in repos:
+        print(f"{name:<10} {steps[name]:>6} {statistics.median(wall[name]):>8.0f} {statistics.median(cpu[name]):>8.0f}"
+              f" {calls[name]:>10}")
+    ratio_wall = statistics.median(wall["interface"]) / statistics.median(wall["classic"])
+    ratio_cpu = statistics.median(cpu["interface"]) / statistics.median(cpu["classic"])
+    ratio_calls = calls["interface"] / calls["classic"]
+    print(f"interface/classic: wall {ratio_wall:.2f}, cpu {ratio_cpu:.2f}, calls {ratio_calls:.2f}")
 
 
 def main() -> None:
@@ -94,8 +151,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--migrated", action="store_true",
                         help="interface side = the classic fixture migrated by `cursus-lint migrate`")
+    parser.add_argument("--check", action="store_true", help="time `cursus-lint check --no-cache` instead of build")
     args = parser.parse_args()
     cli = os.path.join(os.path.dirname(sys.executable), "cursus-lint")
+    if args.check:
+        with tempfile.TemporaryDirectory() as tmp:
+            repos = _migrated(Path(tmp)) if args.migrated else REPOS
+            _check(repos, args.repeat, cli, "the example steps, interface = migrated classic" if args.migrated
+                   else "the example repos")
+        return
     command: dict[str, list[float]] = {k: [] for k in REPOS}
     compiled: dict[str, list[float]] = {k: [] for k in REPOS}
     with tempfile.TemporaryDirectory() as tmp:

@@ -290,7 +290,7 @@ def _settings_lines(settings, from_cli: set[str]) -> list[str]:
             in_file = set()
     lines = [f"# config file: {_rel(file) if file is not None else 'none (defaults)'}",
              f"# project root: {_rel(settings.root)}"]
-    for key, value in sorted(settings.model_dump(by_alias=True).items()):
+    for key, value in sorted(settings.as_table().items()):
         where = [w for w, hit in ((_rel(file) if file else "", key in in_file), ("command line", key in from_cli))
                  if hit]
         lines.append(f"{key} = {_json.dumps(value, sort_keys=True)}  # {' + '.join(where) or 'default'}")
@@ -1009,7 +1009,8 @@ def _explain(report: dict) -> str:
                    "in [tool.cursus-lint], else found as cursus finds them).")
 @click.option("--generate-data/--no-generate-data", default=True, show_default=True,
               help="Write 300 rows of CSV for each required tabular input that no upstream script feeds and "
-                   "--spec gives no path for (an id, the step's label field, numeric and categorical features).")
+                   "--spec gives no path for (an id, the step's label field, numeric and categorical features), "
+                   "and a placeholder model.tar.gz for each such model input.")
 def test_scripts_cmd(dag: Path | None, pipeline_config: Path | None, spec_file: Path | None, repo: Path | None,
                      workspace: Path | None, fmt: str, output: Path | None, timeout: float,
                      progress: bool | None, python: str | None, source_root: Path | None,
@@ -1032,9 +1033,9 @@ def test_scripts_cmd(dag: Path | None, pipeline_config: Path | None, spec_file: 
 
     from cursus_core.dag import DAGError
     from cursus_core.testing import RuntimeTestingFactory, ScriptConfigurationError, TestingSetupError
-    from cursus_core.testing.generate import ROWS
     from cursus_core.testing.interpreter import Interpreter, InterpreterError, check_python, project_python
     from cursus_core.testing.report import render_report, result_line
+    from cursus_core.testing.spec import read_testing_spec
 
     from .config import ConfigError, load_config
     from .rules_index import all_rules
@@ -1056,9 +1057,12 @@ def test_scripts_cmd(dag: Path | None, pipeline_config: Path | None, spec_file: 
         try:
             factory = RuntimeTestingFactory(dag, pipeline_config, workspace_dir=where, repo_root=repo,
                                             timeout=timeout, source_root=source_root or settings.source_root_path)
+            # generated first, for what the spec does not give: loading the spec checks each script it names
+            given = {node: set(entry.inputs) for node, entry in read_testing_spec(spec_file).scripts.items()} \
+                if spec_file is not None else {}
+            generated = factory.generate_inputs(given) if generate_data else {}
             if spec_file is not None:
                 factory.load_spec(spec_file)
-            generated = factory.generate_inputs() if generate_data else {}
             interpreter = Interpreter(python, "--python") if python else project_python(factory.repo_root)
             if not interpreter.is_current:
                 check_python(interpreter.path, interpreter.source)
@@ -1069,9 +1073,9 @@ def test_scripts_cmd(dag: Path | None, pipeline_config: Path | None, spec_file: 
             progress = sys.stderr.isatty()
         if progress and factory.python:
             click.echo(f"running the scripts with {interpreter.path} ({interpreter.source})", err=True)
-        for node, names in generated.items():
-            for name in names:
-                click.echo(f"generated {ROWS} rows of CSV for {node}.{name} (no upstream script or --spec path "
+        for node, made in generated.items():
+            for name, what in made.items():
+                click.echo(f"generated {what} for {node}.{name} (no upstream script or --spec path "
                            f"feeds it; --no-generate-data to turn off)", err=True)
         total = len(factory.scripts_requiring_testing())
         started: list[str] = []

@@ -31,10 +31,8 @@ import os
 import re
 import sys
 from pathlib import Path, PurePosixPath
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 # the catalog's own directory defaults, so that the two can never disagree
 from cursus_core.catalog.layout import DEFAULT_LAYOUT
@@ -57,6 +55,8 @@ __all__ = [
 
 SeverityName = Literal["error", "warning", "info"]
 Role = Literal["scripts", "contracts", "specs", "builders", "configs", "hyperparams"]
+_SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
+_ROLES: tuple[str, ...] = ("scripts", "contracts", "specs", "builders", "configs", "hyperparams")
 
 DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".venv", ".git", "__pycache__", "build", "dist", "node_modules", ".cursus-lint-cache",
@@ -88,68 +88,293 @@ class ConfigError(Exception):
         self.column = column
 
 
-class ResolverConfig(BaseModel):
+class _Invalid(ValueError):
+    """The first thing wrong with a setting: where (a pydantic-style location), what kind, and why.
+
+    The settings are checked by hand rather than by a validation library because every `check`
+    reads them before its first file; the kinds and messages are pydantic's, which the
+    configuration's error lines have always shown (``tests/test_config_schema.py`` holds the two
+    to each other).
+    """
+
+    def __init__(self, loc: tuple[str | int, ...], kind: str, msg: str) -> None:
+        super().__init__(msg)
+        self.loc = loc
+        self.kind = kind
+        self.msg = msg
+
+    def error(self) -> dict[str, Any]:
+        return {"loc": self.loc, "type": self.kind, "msg": self.msg}
+
+
+def _as_str(value: Any, loc: tuple[str | int, ...]) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
+            raise _Invalid(loc, "string_unicode",
+                           "Input should be a valid string, unable to parse raw data as a unicode string") from None
+    raise _Invalid(loc, "string_type", "Input should be a valid string")
+
+
+def _as_optional_str(value: Any, loc: tuple[str | int, ...]) -> str | None:
+    return None if value is None else _as_str(value, loc)
+
+
+def _as_str_list(value: Any, loc: tuple[str | int, ...]) -> list[str]:
+    if not isinstance(value, (list, tuple, set, frozenset)):
+        raise _Invalid(loc, "list_type", "Input should be a valid list")
+    return [_as_str(item, (*loc, i)) for i, item in enumerate(value)]
+
+
+def _as_optional_str_list(value: Any, loc: tuple[str | int, ...]) -> list[str] | None:
+    return None if value is None else _as_str_list(value, loc)
+
+
+def _as_mapping(value: Any, loc: tuple[str | int, ...]) -> Mapping[Any, Any]:
+    if not isinstance(value, Mapping):
+        raise _Invalid(loc, "dict_type", "Input should be a valid dictionary")
+    return value
+
+
+def _as_literal(value: Any, loc: tuple[str | int, ...], choices: tuple[str, ...]) -> str:
+    if isinstance(value, str) and value in choices:
+        return value
+    quoted = [f"'{c}'" for c in choices]
+    raise _Invalid(loc, "literal_error", f"Input should be {', '.join(quoted[:-1])} or {quoted[-1]}")
+
+
+def _as_severity(value: Any, loc: tuple[str | int, ...]) -> SeverityName:
+    return _as_literal(value, loc, _SEVERITIES)  # type: ignore[return-value]
+
+
+def _as_fraction(value: Any, loc: tuple[str | int, ...]) -> float:
+    """A number in [0, 1]; strings are parsed and bools count as 0/1, as pydantic's lax float does."""
+    if isinstance(value, (int, float)):
+        try:
+            number = float(value)
+        except OverflowError:
+            raise _Invalid(loc, "float_type", "Input should be a valid number") from None
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            raise _Invalid(loc, "float_parsing",
+                           "Input should be a valid number, unable to parse string as a number") from None
+    else:
+        raise _Invalid(loc, "float_type", "Input should be a valid number")
+    if not number <= 1.0:
+        raise _Invalid(loc, "less_than_equal", "Input should be less than or equal to 1")
+    if not number >= 0.0:
+        raise _Invalid(loc, "greater_than_equal", "Input should be greater than or equal to 0")
+    return number
+
+
+def _upper(codes: list[str]) -> list[str]:
+    return [code.strip().upper() for code in codes]
+
+
+class ResolverConfig:
     """Thresholds for the level-3 dependency checks (CL302 unsatisfiable, CL303 ambiguous)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    __slots__ = ("threshold", "tie_margin")
+    #: the table's keys, in the order they are checked
+    KEYS = ("threshold", "tie-margin")
 
     #: a provider whose compatibility score is below this does not satisfy a dependency
-    threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    threshold: float
     #: two providers whose scores differ by at most this are ambiguous
-    tie_margin: float = Field(default=0.05, ge=0.0, le=1.0, alias="tie-margin")
+    tie_margin: float
+
+    def __init__(self, **data: Any) -> None:
+        at = data.pop("_loc", ())
+        set_ = object.__setattr__
+        set_(self, "threshold", _as_fraction(data.pop("threshold"), (*at, "threshold")) if "threshold" in data else 0.5)
+        set_(self, "tie_margin",
+             _as_fraction(data.pop("tie-margin"), (*at, "tie-margin")) if "tie-margin" in data else 0.05)
+        for key in data:
+            raise _Invalid((*at, key), "extra_forbidden", "Extra inputs are not permitted")
+
+    @classmethod
+    def parse(cls, value: Any, loc: tuple[str | int, ...]) -> ResolverConfig:
+        if isinstance(value, ResolverConfig):
+            return value
+        if not isinstance(value, Mapping):
+            raise _Invalid(loc, "model_type", "Input should be a valid dictionary or instance of ResolverConfig")
+        return cls(**dict(value), _loc=loc)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"ResolverConfig is frozen: cannot set {name!r}")
+
+    def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle rebuild through __init__, not setattr
+        return (_resolver, (self.threshold, self.tie_margin))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ResolverConfig):
+            return NotImplemented
+        return (self.threshold, self.tie_margin) == (other.threshold, other.tie_margin)
+
+    def __hash__(self) -> int:
+        return hash((self.threshold, self.tie_margin))
+
+    def __repr__(self) -> str:
+        return f"ResolverConfig(threshold={self.threshold!r}, tie_margin={self.tie_margin!r})"
+
+    def as_table(self) -> dict[str, Any]:
+        return {"threshold": self.threshold, "tie-margin": self.tie_margin}
 
 
-class LintConfig(BaseModel):
-    """The effective configuration; build it with :func:`load_config`."""
+def _resolver(threshold: float, tie_margin: float) -> ResolverConfig:
+    return ResolverConfig(threshold=threshold, **{"tie-margin": tie_margin})
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    select: list[str] | None = None
-    extend_select: list[str] = Field(default_factory=list, alias="extend-select")
-    ignore: list[str] = Field(default_factory=list)
-    per_file_ignores: dict[str, list[str]] = Field(default_factory=dict, alias="per-file-ignores")
-    severity: dict[str, SeverityName] = Field(default_factory=dict)
-    fail_on: SeverityName = Field(default="error", alias="fail-on")
-    exclude: list[str] = Field(default_factory=list)
-    extend_exclude: list[str] = Field(default_factory=list, alias="extend-exclude")
-    workspace_dirs: list[str] = Field(default_factory=list, alias="workspace-dirs")
+def _as_pfi(value: Any, loc: tuple[str | int, ...]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for glob, codes in _as_mapping(value, loc).items():
+        key = _as_str(glob, (*loc, glob, "[key]"))
+        out[key] = _upper(_as_str_list(codes, (*loc, glob)))
+    return out
+
+
+def _as_severity_map(value: Any, loc: tuple[str | int, ...]) -> dict[str, SeverityName]:
+    out: dict[str, SeverityName] = {}
+    for code, level in _as_mapping(value, loc).items():
+        key = _as_str(code, (*loc, code, "[key]"))
+        out[key.strip().upper()] = _as_severity(level, (*loc, code))
+    return out
+
+
+def _as_layout(value: Any, loc: tuple[str | int, ...]) -> dict[Role, list[str]]:
+    out: dict[Role, list[str]] = {}
+    for role, dirs in _as_mapping(value, loc).items():
+        key: Role = _as_literal(role, (*loc, role, "[key]"), _ROLES)  # type: ignore[assignment]
+        out[key] = _as_str_list(dirs, (*loc, role))
+    return out
+
+
+def _list_field(value: Any, loc: tuple[str | int, ...]) -> list[str]:
+    return _as_str_list(value, loc)
+
+
+def _codes_field(value: Any, loc: tuple[str | int, ...]) -> list[str]:
+    return _upper(_as_str_list(value, loc))
+
+
+def _select_field(value: Any, loc: tuple[str | int, ...]) -> list[str] | None:
+    codes = _as_optional_str_list(value, loc)
+    return None if codes is None else _upper(codes)
+
+
+def _fail_on_field(value: Any, loc: tuple[str | int, ...]) -> SeverityName:
+    return _as_severity(value, loc)
+
+
+#: (attribute, key in the table, converter, default factory), in the order a table is checked
+_FIELDS: tuple[tuple[str, str, Callable[[Any, tuple[str | int, ...]], Any], Callable[[], Any]], ...] = (
+    ("select", "select", _select_field, lambda: None),
+    ("extend_select", "extend-select", _codes_field, list),
+    ("ignore", "ignore", _codes_field, list),
+    ("per_file_ignores", "per-file-ignores", _as_pfi, dict),
+    ("severity", "severity", _as_severity_map, dict),
+    ("fail_on", "fail-on", _fail_on_field, lambda: "error"),
+    ("exclude", "exclude", _list_field, list),
+    ("extend_exclude", "extend-exclude", _list_field, list),
+    ("workspace_dirs", "workspace-dirs", _list_field, list),
+    ("interface_dirs", "interface-dirs", _list_field, list),
+    ("registry", "registry", _as_optional_str, lambda: None),
+    ("layout", "layout", _as_layout, dict),
+    ("resolver", "resolver", ResolverConfig.parse, ResolverConfig),
+    ("cache_dir", "cache-dir", _as_str, lambda: ".cursus-lint-cache"),
+    ("dag", "dag", _as_optional_str, lambda: None),
+    ("pipeline_config", "pipeline-config", _as_optional_str, lambda: None),
+    ("source_root", "source-root", _as_optional_str, lambda: None),
+    ("framework_env_vars", "framework-env-vars", _list_field, list),
+    ("compatible_source_placeholders", "compatible-source-placeholders", _list_field, list),
+)
+
+
+class LintConfig:
+    """The effective configuration; build it with :func:`load_config`.
+
+    ``LintConfig(**table)`` takes the table's kebab-case keys, checks and normalises them (codes
+    upper-cased) and raises :class:`_Invalid` at the first bad value, in field order. Settings are
+    read-only once built.
+    """
+
+    select: list[str] | None
+    extend_select: list[str]
+    ignore: list[str]
+    per_file_ignores: dict[str, list[str]]
+    severity: dict[str, SeverityName]
+    fail_on: SeverityName
+    exclude: list[str]
+    extend_exclude: list[str]
+    workspace_dirs: list[str]
     #: more directories of ``.step.yaml`` interfaces (a step pack, a project holding one, or a bare dir)
-    interface_dirs: list[str] = Field(default_factory=list, alias="interface-dirs")
-    registry: str | None = None
-    layout: dict[Role, list[str]] = Field(default_factory=dict)
-    resolver: ResolverConfig = Field(default_factory=ResolverConfig)
-    cache_dir: str = Field(default=".cursus-lint-cache", alias="cache-dir")
+    interface_dirs: list[str]
+    registry: str | None
+    layout: dict[Role, list[str]]
+    resolver: ResolverConfig
+    cache_dir: str
     #: pipeline DAG (.json/.yaml; a .py DAG is only run by `cursus-lint build`) and saved config,
     #: for the static CL8xx rules and as defaults of `cursus-lint build`
-    dag: str | None = None
-    pipeline_config: str | None = Field(default=None, alias="pipeline-config")
+    dag: str | None
+    pipeline_config: str | None
     #: the directory the saved config's relative source dirs and entry points are relative to
     #: (default: found as cursus finds them, from project_root_folder and the config's folder)
-    source_root: str | None = Field(default=None, alias="source-root")
+    source_root: str | None
     #: env vars builders set for the container or framework rather than the script (names, or
     #: prefixes ending in ``*``): CL403 does not ask the contract to declare them
-    framework_env_vars: list[str] = Field(default_factory=list, alias="framework-env-vars")
+    framework_env_vars: list[str]
     #: generic names specs list in ``compatible_sources`` on purpose (``ProcessingStep``): CL301 skips them
-    compatible_source_placeholders: list[str] = Field(default_factory=list, alias="compatible-source-placeholders")
+    compatible_source_placeholders: list[str]
 
-    _root: Path = PrivateAttr(default_factory=Path.cwd)
-    _config_file: Path | None = PrivateAttr(default=None)
-    _excluded_cache: dict[str, bool] = PrivateAttr(default_factory=dict)
+    _root: Path
+    _config_file: Path | None
+    _excluded_cache: dict[str, bool]
 
-    @field_validator("select", "extend_select", "ignore", mode="after")
-    @classmethod
-    def _upper_list(cls, value: list[str] | None) -> list[str] | None:
-        return None if value is None else [code.strip().upper() for code in value]
+    def __init__(self, **data: Any) -> None:
+        set_ = object.__setattr__
+        for name, key, convert, default in _FIELDS:
+            set_(self, name, convert(data[key], (key,)) if key in data else default())
+        for key in data:
+            if key not in _KEYS:
+                raise _Invalid((key,), "extra_forbidden", "Extra inputs are not permitted")
+        set_(self, "_root", Path.cwd())
+        set_(self, "_config_file", None)
+        set_(self, "_excluded_cache", {})
 
-    @field_validator("per_file_ignores", mode="after")
-    @classmethod
-    def _upper_pfi(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        return {glob: [code.strip().upper() for code in codes] for glob, codes in value.items()}
+    def __setattr__(self, name: str, value: Any) -> None:
+        if not name.startswith("_"):
+            raise AttributeError(f"LintConfig is frozen: cannot set {name!r}")
+        object.__setattr__(self, name, value)
 
-    @field_validator("severity", mode="after")
-    @classmethod
-    def _upper_keys(cls, value: dict[str, str]) -> dict[str, str]:
-        return {code.strip().upper(): level for code, level in value.items()}
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LintConfig):
+            return NotImplemented
+        return self.as_table() == other.as_table() and (self._root, self._config_file) == (
+            other._root, other._config_file)
+
+    __hash__ = None  # type: ignore[assignment]  # holds lists
+
+    def __repr__(self) -> str:
+        return "LintConfig(" + ", ".join(f"{name}={getattr(self, name)!r}" for name, *_ in _FIELDS) + ")"
+
+    def as_table(self) -> dict[str, Any]:
+        """The settings under their table keys, as plain data (``show-settings``)."""
+        out: dict[str, Any] = {}
+        for name, key, *_ in _FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, ResolverConfig):
+                value = value.as_table()
+            elif isinstance(value, dict):
+                value = {k: list(v) if isinstance(v, list) else v for k, v in value.items()}
+            elif isinstance(value, list):
+                value = list(value)
+            out[key] = value
+        return out
 
     # ------------------------------------------------------------------ where
 
@@ -530,9 +755,9 @@ def _merge(base: dict[str, Any], cli: dict[str, Any]) -> dict[str, Any]:
 def _validate(data: dict[str, Any], where: str, known: set[str], path: Path | None) -> LintConfig:
     _check_keys(data, where, path)
     try:
-        config = LintConfig.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(_describe(exc.errors()[0], where), path) from None
+        config = LintConfig(**data)
+    except _Invalid as exc:
+        raise ConfigError(_describe(exc.error(), where), path) from None
     _check_codes(config, where, known, path)
     _check_globs(config, where, path)
     return config
@@ -567,15 +792,14 @@ def _check_globs(config: LintConfig, where: str, path: Path | None) -> None:
                 raise ConfigError(f"malformed glob {glob!r} in '{key}' of {where}: {problem}", path)
 
 
-def _aliases(model: type[BaseModel]) -> list[str]:
-    return [info.alias or name for name, info in model.model_fields.items()]
+_KEYS = frozenset(key for _, key, *_ in _FIELDS)
 
 
 def _check_keys(data: dict[str, Any], where: str, path: Path | None) -> None:
     """Reject unknown keys with a suggestion (snake_case spellings included: keys are kebab-case)."""
-    tables: list[tuple[dict[str, Any], str, list[str]]] = [(data, where, _aliases(LintConfig))]
+    tables: list[tuple[dict[str, Any], str, list[str]]] = [(data, where, [key for _, key, *_ in _FIELDS])]
     if isinstance(data.get("resolver"), dict):
-        tables.append((data["resolver"], _subtable(where, "resolver"), _aliases(ResolverConfig)))
+        tables.append((data["resolver"], _subtable(where, "resolver"), list(ResolverConfig.KEYS)))
     for table, label, valid in tables:
         for key in table:
             if key not in valid:
@@ -613,7 +837,7 @@ def _check_codes(config: LintConfig, where: str, known: set[str], path: Path | N
 
 
 def _describe(error: Mapping[str, Any], where: str) -> str:
-    """One line for the first pydantic error: which key, what was wrong."""
+    """One line for the first problem (pydantic-shaped: loc, type, msg): which key, what was wrong."""
     loc = [str(part) for part in error.get("loc", ())]
     if error.get("type") == "literal_error" and loc and loc[0] == "layout" and len(loc) >= 2:
         role = loc[1]

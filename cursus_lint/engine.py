@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from collections.abc import Iterable, Sequence
 
 from cursus_core.catalog import CatalogProblem, StepCatalog, StepInfo, find_repo_root
@@ -22,8 +23,8 @@ from cursus_core.registry.models import RegistryProblem
 from cursus_core.cache import DiskCache, code_fingerprint
 from cursus_core.source import MEMO_SIZE, LruMemo, SourceProblem, decode_source, load_source, read_source
 
-from cursus_core.interface.facts import interface_file_facts, synthesized_builder
-from cursus_core.interface.model import StepInterface
+if TYPE_CHECKING:  # pragma: no cover
+    from cursus_core.interface.model import StepInterface
 
 from .bases import BaseResolver
 from .diagnostic import Diagnostic, Location, Severity
@@ -227,7 +228,10 @@ class Engine:
         files = {p: self._facts(p, r) for p, r in sorted(roles.items())}
         interfaces = {item.file.path: item.interface for item in catalog.interfaces.loaded
                       if item.interface is not None and not s.is_excluded(item.file.path)}
-        files.update((p, interface_file_facts(i)) for p, i in sorted(interfaces.items()))
+        if interfaces:  # the interface layer loads only for a repo that has interfaces
+            from cursus_core.interface.facts import interface_file_facts
+
+            files.update((p, interface_file_facts(i)) for p, i in sorted(interfaces.items()))
         config_classes: dict[str, list] = {}
         for p, f in files.items():
             for cfg in f.configs + f.hyperparams:
@@ -307,6 +311,8 @@ class Engine:
                 job_type = spec.step_type.job_type if spec.step_type else None
                 step.specs.append(SpecVariant(job_type, yaml_facts, spec))
             step.builder_file = yaml_facts
+            from cursus_core.interface.facts import synthesized_builder
+
             step.builder = synthesized_builder(iface)
         step.config_file = files.get(info.config) if info.config else None
         if step.config_file and step.config_file.configs:

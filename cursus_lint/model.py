@@ -81,45 +81,24 @@ class StepModel:
         return self.info.files
 
 
-@functools.cache
 def known_base_members(class_name: str) -> frozenset[str] | None:
     """Attributes of config base classes we ship (and their cursus namesakes), or None if unknown.
 
-    These are our own classes, so introspecting them is not running user code.
+    Read from a stored table when it fits the running pydantic (:mod:`cursus_core.base.members`),
+    so a check does not import pydantic to learn them.
     """
-    from pydantic import BaseModel
+    from cursus_core.base.members import base_members
 
-    from cursus_core import base
-
-    if class_name == "BaseModel":
-        cls: type = BaseModel
-    elif class_name in ("BasePipelineConfig", "ProcessingStepConfigBase", "ModelHyperparameters"):
-        cls = getattr(base, class_name)  # loads only the module defining it
-    else:
-        return None
-    members = set(dir(cls)) | set(getattr(cls, "model_fields", {})) | set(getattr(cls, "__private_attributes__", {}))
-    return frozenset(members)
+    found = base_members(class_name)
+    return None if found is None else found[0]
 
 
-@functools.cache
 def known_base_methods(class_name: str) -> frozenset[str]:
     """The members of a shipped config base (:func:`known_base_members`) that are methods, not data."""
-    import inspect
+    from cursus_core.base.members import base_members
 
-    from pydantic import BaseModel
-
-    from cursus_core import base
-
-    cls: type = BaseModel if class_name == "BaseModel" else getattr(base, class_name, object)
-    fields = set(getattr(cls, "model_fields", {}))
-    out = set()
-    for name in known_base_members(class_name) or ():
-        if name in fields:
-            continue
-        member = inspect.getattr_static(cls, name, None)
-        if isinstance(member, (staticmethod, classmethod)) or inspect.isfunction(member):
-            out.add(name)
-    return frozenset(out)
+    found = base_members(class_name)
+    return frozenset() if found is None else found[1]
 
 
 @dataclass

@@ -241,9 +241,7 @@ def add_env_var(d: Diagnostic, ctx: Context) -> Planned | None:
 def can_add_env_var(d: Diagnostic, ctx: ShapeContext) -> bool:
     import ast
 
-    from cursus_lint.fix.shape import contract_accepts
-
-    from cursus_lint.fix.interface import interface_path
+    from cursus_lint.fix.shape import contract_accepts, interface_path
 
     step = ctx.step(d)
     decided = _declaration(d, step)

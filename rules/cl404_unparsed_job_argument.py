@@ -37,6 +37,10 @@ Every `--name` string the builder's `_get_job_arguments` passes must be defined 
 only judges scripts that parse their arguments with `argparse` and whose argument names are all
 literal.
 
+In the interface layout there is no builder: a `.step.yaml`'s `job_arguments` is both the contract
+and what the synthesized builder passes, so the same misalignment is reported as CL109
+(unparsed-argument) on that file, and CL404 applies to classic builders only.
+
 ## Why it matters
 `parse_args()` exits with "unrecognized arguments" on a flag it does not know — the processing job
 fails at start-up, after the pipeline already spent time on upstream steps. With

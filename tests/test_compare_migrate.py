@@ -39,3 +39,19 @@ def test_differences_per_facet_and_job_type(tmp_path: Path, capsys) -> None:
     }
     assert counts == {"env required": 1, "env optional": 1, "compatible_sources": 1}
     assert len(unmatched) == 10 and unmatched[0] == "batch_transform.step.yaml: no upstream file"
+
+
+def test_compute_kind_is_its_own_facet_and_only_on_the_base(tmp_path: Path, capsys) -> None:
+    ours, upstream = tmp_path / "ours", tmp_path / "upstream"
+    assert tool.main([str(ROOT / "fixtures" / "example_repo"), str(upstream), "--out", str(ours)]) == 0
+    capsys.readouterr()
+    upstream.mkdir()
+    shutil.copy(ours / "tabular_preprocessing.step.yaml", upstream)
+    tp = upstream / "tabular_preprocessing.step.yaml"
+    tp.write_text(tp.read_text().replace("  kind: sklearn\n", "  kind: framework\n  sdk_class: SKLearn\n"))
+    diffs, counts, _ = tool.compare(ours, [upstream])
+    assert diffs == {"TabularPreprocessing": [
+        "  [base] compute kind: ours='sklearn' upstream='framework'",
+        "  [base] route: sdk_class: ours='<absent>' upstream='SKLearn'",
+    ]}
+    assert counts == {"compute kind": 1, "route": 1}

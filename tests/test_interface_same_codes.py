@@ -22,12 +22,21 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CLASSIC, INTERFACE = "example_repo", "interface_repo"
 TP_SCRIPT = "steps/scripts/tabular_preprocessing.py"
 TP_YAML = "steps/interfaces/tabular_preprocessing.step.yaml"
+TP_CONTRACT = "steps/contracts/tabular_preprocessing_contract.py"
+TP_TRAIN_SPEC = "steps/specs/tabular_preprocessing_training_spec.py"
+TP_BUILDER = "steps/builders/builder_tabular_preprocessing_step.py"
+TP_CONFIG = "steps/configs/config_tabular_preprocessing_step.py"
+SIG_PATH = ('"SIGNATURE": "/opt/ml/processing/input/signature"', '"SIGNATURE": "/opt/ml/processing/input/sig"')
+MODE_ARG = ("    args = parser.parse_args()",
+            '    parser.add_argument("--mode", default="a")\n    args = parser.parse_args()')
+YAML_JOB_ARG = "    - flag: --job_type\n      source: job_type\n"
 
 
 @dataclass(frozen=True)
 class Layout:
     edits: tuple[tuple[str, str, str], ...]  # (file, old text, new text): old must occur once or first
     where: tuple[str, str]  # (file, text on the expected line; first line holding it after the edits)
+    after: str = ""  # the expected line comes after the first line holding this text (a YAML section)
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,17 @@ CASES = [
                 (TP_SCRIPT, 'output_paths["processed"]')),
          Layout(((TP_SCRIPT, 'output_paths["processed_data"]', 'output_paths["processed"]'),),
                 (TP_SCRIPT, 'output_paths["processed"]'))),
+    Case("CL102",  # the script uses a container path the contract does not declare
+         Layout(((TP_SCRIPT, *SIG_PATH),), (TP_SCRIPT, SIG_PATH[1])),
+         Layout(((TP_SCRIPT, *SIG_PATH),), (TP_SCRIPT, SIG_PATH[1]))),
+    Case("CL108",  # the script parses an argument the contract does not declare
+         Layout(((TP_SCRIPT, *MODE_ARG),), (TP_SCRIPT, 'add_argument("--mode"')),
+         Layout(((TP_SCRIPT, *MODE_ARG),), (TP_SCRIPT, 'add_argument("--mode"'))),
+    Case("CL109",  # the contract declares an argument the script never parses (job_arguments in a .step.yaml)
+         Layout(((TP_CONTRACT, '"job_type": "training",\n', '"job_type": "training",\n        "mode": "a",\n'),),
+                (TP_CONTRACT, '"mode": "a"')),
+         Layout(((TP_YAML, YAML_JOB_ARG, YAML_JOB_ARG + "    - flag: --mode\n      source: job_type\n"),),
+                (TP_YAML, "flag: --mode"))),
     Case("CL201",  # the contract gains an input no spec dependency matches
          Layout((("steps/contracts/tabular_preprocessing_contract.py", '"DATA": "/opt/ml/processing/input/data",',
                   '"DATA": "/opt/ml/processing/input/data",\n'
@@ -60,6 +80,17 @@ CASES = [
                 ("steps/specs/tabular_preprocessing_training_spec.py", "dependencies=[")),  # the spec's list
          Layout(((TP_YAML, "  inputs:\n", "  inputs:\n    EXTRA:\n      path: /opt/ml/processing/input/data/extra\n"),),
                 (TP_YAML, "  dependencies:"))),
+    Case("CL204",  # the spec gains an output the contract does not have
+         Layout(((TP_TRAIN_SPEC, "    outputs=[\n",
+                  '    outputs=[\n        OutputSpec(\n            logical_name="report",\n'
+                  "            output_type=DependencyType.PROCESSING_OUTPUT,\n"
+                  "            property_path=\"properties.ProcessingOutputConfig.Outputs['report'].S3Output.S3Uri\",\n"
+                  "        ),\n"),), (TP_TRAIN_SPEC, "OutputSpec(")),
+         Layout(((TP_YAML, "  outputs:\n    processed_data:\n      type",
+                  "  outputs:\n    report:\n      type: processing_output\n      property_path: "
+                  "properties.ProcessingOutputConfig.Outputs['report'].S3Output.S3Uri\n"
+                  "    processed_data:\n      type"),),
+                (TP_YAML, "    report:"))),
     Case("CL205",  # a property path names another output
          Layout((("steps/specs/tabular_preprocessing_training_spec.py", "Outputs['processed_data']",
                   "Outputs['model_data']"),),
@@ -72,6 +103,11 @@ CASES = [
                 ("steps/specs/tabular_preprocessing_training_spec.py", '"DataLoadingg"')),
          Layout(((TP_YAML, "compatible_sources: [DataLoading]", "compatible_sources: [DataLoadingg]"),),
                 (TP_YAML, "DataLoadingg"))),
+    Case("CL302",  # a required dependency's type is one no compatible source produces
+         Layout(((TP_TRAIN_SPEC, "dependency_type=DependencyType.PROCESSING_OUTPUT",
+                  "dependency_type=DependencyType.HYPERPARAMETERS"),), (TP_TRAIN_SPEC, 'logical_name="DATA"')),
+         Layout(((TP_YAML, "    DATA:\n      type: processing_output", "    DATA:\n      type: hyperparameters"),),
+                (TP_YAML, "    DATA:"), after="spec:")),
     Case("CL401",  # the builder (template) reads a config attribute the config class lacks
          Layout((("steps/builders/builder_tabular_preprocessing_step.py", "self.config.processing_framework_version",
                   "self.config.processing_framework_versoin"),),
@@ -79,6 +115,14 @@ CASES = [
          Layout(((TP_YAML, "framework_version_field: processing_framework_version",
                   "framework_version_field: processing_framework_versoin"),),
                 (TP_YAML, "processing_framework_versoin"))),
+    Case("CL402",  # the required LABEL_FIELD is no longer set (builder code / the config's own env collector)
+         Layout(((TP_BUILDER, '        env_vars["LABEL_FIELD"] = self.config.label_name\n', ""),),
+                (TP_BUILDER, "def _get_environment_variables")),
+         Layout(((TP_CONFIG, 'values = {"LABEL_FIELD": self.label_name, "TRAIN_RATIO": str(self.train_ratio),\n'
+                  '                  "TEST_VAL_RATIO": str(self.test_val_ratio)}\n'
+                  "        return {name: values[name] for name in names if name in values}",
+                  'return {"TRAIN_RATIO": str(self.train_ratio), "TEST_VAL_RATIO": str(self.test_val_ratio)}'),),
+                (TP_YAML, "required: [LABEL_FIELD]"))),
 ]
 
 
@@ -93,9 +137,10 @@ def _copy(name: str, dest: Path, layout: Layout) -> Path:
     return root
 
 
-def _line_of(root: Path, rel: str, needle: str) -> int:
+def _line_of(root: Path, rel: str, needle: str, after: str = "") -> int:
     lines = (root / rel).read_text(encoding="utf-8").splitlines()
-    return next(i for i, line in enumerate(lines, 1) if needle in line)
+    start = next(i for i, line in enumerate(lines, 1) if after in line) if after else 0
+    return next(i for i, line in enumerate(lines, 1) if i > start and needle in line)
 
 
 def _hits(root: Path, code: str) -> set[tuple[str, int]]:
@@ -111,7 +156,7 @@ def test_same_misalignment_same_code(case: Case, which: str, tmp_path: Path) -> 
     layout = case.classic if which == CLASSIC else case.interface
     root = _copy(which, tmp_path, layout)
     rel, needle = layout.where
-    assert (rel, _line_of(root, rel, needle)) in _hits(root, case.code)
+    assert (rel, _line_of(root, rel, needle, layout.after)) in _hits(root, case.code)
 
 
 @pytest.mark.parametrize("which", [CLASSIC, INTERFACE])

@@ -1,7 +1,8 @@
 """The static path stays lean (issue 13): `check` of a classic-layout file with a fixable finding
 marks it `[*]` without importing libcst, the AWS SDKs, the YAML/terminal/schema libraries, the
-pydantic domain models or the reporters it does not print with; JSON, which carries the edits,
-builds them; `--diff` still fixes."""
+pydantic domain models (nor pydantic at all: settings and registry rows are plain classes), the
+``.step.yaml`` interface layer or the reporters it does not print with; JSON, which carries the
+edits, builds them; `--diff` still fixes."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cursus_core.base import _member_table, members
 from cursus_lint.rules import _examples
 
 from .repo_helpers import write_repo
@@ -17,10 +19,17 @@ from .repo_helpers import write_repo
 SCRIPT = _examples.edit("script", '    sep = environ_vars.get("SEPARATOR", ",")\n',
                         '    sep = environ_vars.get("SEPARATOR", ",")\n    debug = os.getenv("DEBUG_MODE")\n')
 #: never imported by a plain text `check` of a classic-layout repo
-LAZY = ("libcst", "sagemaker", "boto3", "botocore", "moto", "networkx", "jsonschema", "ruamel", "rich", "yaml",
-        "pygls", "cursus_core.base.specification", "cursus_core.base.contract", "cursus_core.base.hyperparameters",
+LAZY: tuple[str, ...] = (
+        "libcst", "sagemaker", "boto3", "botocore", "moto", "networkx", "jsonschema", "ruamel", "rich", "yaml", "pygls",
+        "cursus_core.base.specification", "cursus_core.base.contract", "cursus_core.base.hyperparameters",
         "cursus_lint.fix.context", "cursus_lint.fix.attach", "cursus_lint.report.json", "cursus_lint.report.sarif",
-        "cursus_lint.report.junit", "cursus_lint.report.github")
+        "cursus_lint.report.junit", "cursus_lint.report.github",
+        "cursus_core.interface.model", "cursus_core.interface.reader", "cursus_core.interface.validate",
+        "cursus_core.interface.facts", "cursus_core.interface.schema")
+if (members.python_version(), members.pydantic_version()) == (_member_table.PYTHON, _member_table.PYDANTIC):
+    # CL401 reads the config bases' members from the stored table only on the Python and pydantic
+    # it was written for (elsewhere it introspects the classes, which imports pydantic)
+    LAZY += ("pydantic", "pydantic_core")
 RUN = (
     "import sys\n"
     "from cursus_lint.cli import main\n"
@@ -61,3 +70,15 @@ def test_diff_still_fixes(tmp_path: Path) -> None:
                           "--diff"], cwd=tmp_path, capture_output=True, text=True)
     assert out.returncode == 1
     assert '+    optional_env_vars={"SEPARATOR": ",", "DEBUG_MODE": ""},' in out.stdout.splitlines()
+
+
+def test_one_file_of_the_example_repo_loads_nothing_heavy() -> None:
+    """Issue 13's lean static path on the bundled classic repo: `check <one script>` reads the
+    settings, the registry and every rule's inputs (CL401 included, which needs the config bases'
+    members) without pydantic, libcst, YAML, the AWS SDKs, networkx, rich or the interface layer."""
+    repo = Path(__file__).resolve().parent.parent / "fixtures" / "example_repo"
+    out = subprocess.run([sys.executable, "-c", RUN, ",".join(LAZY), "check",
+                          "steps/scripts/tabular_preprocessing.py", "--no-cache", "--no-color"],
+                         cwd=repo, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["All checks passed: 1 step, 8 files.", "LOADED:"]

@@ -120,6 +120,60 @@ def test_builder_logic_and_unknown_route_are_reported(repo: Path) -> None:
         "compute.kind and patterns.step_assembly were not guessed"))]
 
 
+def _compute(outcome) -> dict:
+    doc = yaml.safe_load(outcome.text)
+    return {"patterns": doc.get("patterns"), "compute": doc.get("compute")}
+
+
+def test_without_a_builder_the_config_class_gives_the_compute_kind(repo: Path) -> None:
+    """No builder file: the kind (and the *_field keys) come from the config's fields through its
+    inheritance chain, the same kind the builder gave; what a config cannot show is a note."""
+    shutil.rmtree(repo / "steps" / "builders")
+    steps = ["BatchTransform", "DataLoading", "TabularPreprocessing", "XGBoostModelEval", "XGBoostTraining",
+             "Registration"]
+    report = migrate(repo, steps, write=False)
+    by_step = {o.step: o for o in report.outcomes}
+    assert {s: _compute(o)["compute"] for s, o in by_step.items()} == {
+        "BatchTransform": {"kind": "transformer"},
+        "DataLoading": {"kind": "byo_container", "image_uri_field": "loader_image_uri"},
+        "TabularPreprocessing": {"kind": "sklearn", "framework_version_field": "processing_framework_version"},
+        "XGBoostModelEval": {"kind": "xgboost", "framework_version_field": "framework_version",
+                             "py_version_field": "py_version"},
+        # framework_version and py_version are declared on the config; its base is a repo-local class
+        "XGBoostTraining": {"kind": "estimator", "framework_version_field": "framework_version",
+                            "py_version_field": "py_version"},
+        "Registration": None,  # RegisterModel-like type: no template kind, so nothing is guessed
+    }
+    config = repo / "steps" / "configs"
+    assert [(n.kind, n.path, n.message) for n in by_step["TabularPreprocessing"].notes if n.kind != "variant"
+            and "job type" not in n.message] == [
+        ("info", config / "config_tabular_preprocessing_step.py",
+         "no builder file: compute.kind 'sklearn' was chosen from the config class (the config derives from "
+         "ProcessingStepConfigBase); patterns.step_assembly stays the default")]
+    assert [(n.kind, n.message) for n in by_step["XGBoostTraining"].notes] == [
+        ("info", "no builder file: compute.kind 'estimator' was chosen from the config class (the config has "
+                 "framework_version and py_version); patterns.step_assembly stays the default"),
+        ("guessed-nothing", "compute.kind 'estimator' needs compute.sdk_class (the framework), which the config "
+                            "does not show; add it")]
+    assert [(n.kind, n.message) for n in by_step["Registration"].notes] == [
+        ("guessed-nothing", "no builder file: patterns and compute were not inferred")]
+
+
+def test_a_builder_that_names_no_sdk_class_falls_back_to_the_config(repo: Path) -> None:
+    """A builder whose SDK object is made in a way the reader does not follow: the config decides."""
+    builder = repo / "steps" / "builders" / "builder_tabular_preprocessing_step.py"
+    _edit(builder, "SKLearnProcessor(", "make_processor(")
+    (outcome,) = migrate(repo, ["TabularPreprocessing"], write=False).outcomes
+    assert _compute(outcome) == {"patterns": {"step_assembly": "step_args"},  # from its ProcessingStep call
+                                 "compute": {"kind": "sklearn",
+                                             "framework_version_field": "processing_framework_version"}}
+    assert ("info", builder.parent.parent / "configs" / "config_tabular_preprocessing_step.py",
+            "the builder instantiates no SDK class a template uses (known: FrameworkProcessor, Processor, "
+            "SKLearnProcessor, ScriptProcessor, XGBoostProcessor): compute.kind 'sklearn' was chosen from the "
+            "config class (the config derives from ProcessingStepConfigBase)") in [
+        (n.kind, n.path, n.message) for n in outcome.notes]
+
+
 def test_never_overwrites_an_existing_interface(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = repo / "steps" / "interfaces" / "package.step.yaml"
     target.parent.mkdir()

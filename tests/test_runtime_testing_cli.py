@@ -117,3 +117,41 @@ def test_a_first_run_without_data_runs_on_generated_rows(setup, capsys) -> None:
     assert main(_args(setup, "--format", "json")) == 0  # the same rows again: deterministic
     capsys.readouterr()
     assert table.read_text(encoding="utf-8").splitlines() == rows
+
+
+def test_a_model_input_nothing_feeds_gets_a_placeholder_archive(setup, tmp_path, capsys) -> None:
+    """Packaging downstream of training (which cannot run offline): the model input gets a
+    model.tar.gz holding one note, the run says it generated it, and the packaging script runs."""
+    import tarfile
+
+    from cursus_core.testing.generate import PLACEHOLDER_NOTE
+
+    setup["dag"].write_text(json.dumps({"nodes": ["Package"], "edges": []}), encoding="utf-8")
+    (tmp_path / "ci" / "code").mkdir()
+    (tmp_path / "ci" / "code" / "inference.py").write_text("def model_fn(model_dir):\n    return None\n")
+    setup["spec"].write_text("scripts:\n  Package:\n    inputs: {inference_scripts_input: code}\n", encoding="utf-8")
+    assert main(_args(setup, "--spec", str(setup["spec"]), "--format", "json")) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ("generated a placeholder model.tar.gz (not a trained model) for Package.model_input "
+                            "(no upstream script or --spec path feeds it; --no-generate-data to turn off)\n")
+    [result] = json.loads(captured.out)["results"]
+    assert (result["node"], result["status"], result["outputs"]) == (
+        "Package", "passed", {"packaged_model": ["model.tar.gz"]})
+    placeholder = setup["ws"] / "generated" / "Package" / "model_input" / "model.tar.gz"
+    with tarfile.open(placeholder) as archive:
+        assert archive.getnames() == [PLACEHOLDER_NOTE]
+        note = archive.extractfile(PLACEHOLDER_NOTE).read().decode()
+    assert note.startswith("Placeholder written by cursus-lint test-scripts for Package.model_input: ")
+    packaged = setup["ws"] / "Package" / "outputs" / "packaged_model" / "model.tar.gz"
+    with tarfile.open(packaged) as archive:
+        assert PLACEHOLDER_NOTE in archive.getnames() and "code/inference.py" in archive.getnames()
+
+
+def test_no_generate_data_leaves_the_model_input_unconfigured(setup, capsys) -> None:
+    setup["dag"].write_text(json.dumps({"nodes": ["Package"], "edges": []}), encoding="utf-8")
+    assert main(_args(setup, "--no-generate-data", "--format", "json")) == 1
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    [result] = json.loads(captured.out)["results"]
+    assert (result["status"], result["reason"]) == ("unconfigured", "required input 'model_input' has no source "
+                                                                    "(no upstream script provides it)")

@@ -163,6 +163,25 @@ def test_an_entry_point_outside_the_repo_is_refused(repo: Path, tmp_path: Path, 
     assert factory.run().result("Package").status == "error"
 
 
+def test_a_source_root_outside_the_repo_is_the_users_and_its_scripts_run(repo: Path, tmp_path: Path) -> None:
+    # `--repo src/pkg --source-root projects/x/dockers`: the build accepts scripts there, so does testing
+    dockers = tmp_path / "checkout" / "dockers"
+    dockers.mkdir(parents=True)
+    (repo / "steps" / "scripts" / "package.py").rename(dockers / "package.py")
+    config = repo / "pipeline" / "config.json"
+    factory = RuntimeTestingFactory(PipelineDAG(["Package"]), config, workspace_dir=tmp_path / "ws",
+                                    source_root=dockers)
+    assert factory.node_errors() == {}
+    assert factory.scripts_requiring_testing() == ["Package"]
+    (dockers / "package.py").rename(tmp_path / "package.py")
+    (dockers / "package.py").symlink_to(tmp_path / "package.py")  # a link out of the source root still is not
+    factory = RuntimeTestingFactory(PipelineDAG(["Package"]), config, workspace_dir=tmp_path / "ws",
+                                    source_root=dockers)
+    assert factory.node_errors() == {"Package": (
+        f"entry point processing_entry_point='package.py' resolves to {tmp_path / 'package.py'}, outside the repo "
+        f"{repo} and the source root {dockers}: refused (runtime testing runs only scripts inside the repo)")}
+
+
 # ---------------------------------------------------------------------------- .py DAGs
 
 

@@ -75,3 +75,18 @@ def test_a_package_repo_imports_under_its_real_name(tmp_path: Path) -> None:
         for name in [n for n in sys.modules if n.split(".")[0] == "h17realpkg"]:
             del sys.modules[name]
         sys.path.remove(str(tmp_path / "src"))
+
+
+def test_messages_name_the_source_root_not_the_view_standing_for_it(tmp_path: Path) -> None:
+    # --source-root names the directory a config's source_dir ("dockers") stands for: the build runs
+    # in a temporary view where "dockers" links to it; a message must name the user's directory
+    from cursus_core.compiler.dry_run import _unview, project_work_dir
+
+    project = _project(tmp_path)
+    resolver = SourceResolver([project], source_root=project / "dockers" / "scripts", source_dir="dockers")
+    view = project_work_dir({}, resolver)
+    assert view is not None and view.name.startswith("cursus-lint-source-view-")
+    assert (view / "dockers" / "prep.py").is_file()
+    message = f"node 'Prep': processing_entry_point 'run.py' not found at '{view}/dockers/run.py'"
+    assert _unview(message) == (f"node 'Prep': processing_entry_point 'run.py' not found at "
+                                f"'{project}/dockers/scripts/run.py'")

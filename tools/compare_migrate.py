@@ -7,8 +7,9 @@ directory (or DIR), reads both sides with our own interface reader, resolves eve
 side declares (base + variants, deep-merged) and compares, per step: container paths of inputs and
 outputs (and input `required`, training `channels`), env vars (required, optional with defaults),
 job arguments (flag, config source), dependency and output logical names, dependency types and
-`compatible_sources`, output `property_path`, and the route (SageMaker step type, step_assembly,
-compute kind/sdk_class/*_field). Prints one block per step with differences and a count per field.
+`compatible_sources`, output `property_path`, `compute.kind` (its own facet: which template route
+builds the step), and the rest of the route (SageMaker step type, step_assembly, compute
+sdk_class/*_field). Prints one block per step with differences and a count per field.
 When several upstream directories are given, the first one holding a step's file wins.
 """
 
@@ -50,9 +51,9 @@ def _facets(iface: StepInterface) -> dict[str, Any]:
         "compatible_sources": {n: sorted(v.value for v in d.compatible_sources) for n, d in s.dependencies.items()},
         "outputs": sorted(s.outputs),
         "property paths": {n: o.property_path.value for n, o in s.outputs.items()},
+        "compute kind": iface.compute.kind.value if iface.compute.kind else None,
         "route": {"sagemaker_step_type": smt.value if smt else None,
                   "step_assembly": assembly.value if assembly else None,
-                  "kind": iface.compute.kind.value if iface.compute.kind else None,
                   **{k: v.value for k, v in sorted(iface.compute.values.items())
                      if k == "sdk_class" or k.endswith("_field")}},
     }
@@ -62,7 +63,7 @@ def _absent_facets(iface: StepInterface) -> set[str]:
     """Facets the upstream file has no section for (the transition commit wrote contract + spec only)."""
     skip = set()
     if iface.root.get("registry") is None:
-        skip.add("route")
+        skip |= {"route", "compute kind"}
     contract = iface.root.get("contract")
     if contract is None or not hasattr(contract.value, "get") or contract.value.get("job_arguments") is None:
         skip.add("job arguments")
@@ -104,7 +105,7 @@ def compare(ours_dir: Path, upstream_dirs: list[Path]) -> tuple[dict[str, list[s
         for jt in [None, *sorted(set(ours.variants) | set(theirs.variants))]:
             a, b = _facets(ours.for_job_type(jt)), _facets(theirs.for_job_type(jt))
             for facet in a:
-                if facet in skip or (jt is not None and facet == "route"):
+                if facet in skip or (jt is not None and facet in ("route", "compute kind")):
                     continue
                 d = _delta(a[facet], b[facet])
                 if d:

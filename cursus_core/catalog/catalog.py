@@ -230,7 +230,9 @@ class StepCatalog:
         for w in self.workspace_dirs:
             if not w.is_dir():
                 self.problems.append(CatalogProblem(w, "missing-root", f"workspace directory '{w}' does not exist"))
-        self._workspace_of = WorkspaceOf(self.workspace_dirs)
+        # interfaces first: a configured step pack's home is a scope the directory walk must know
+        self.interfaces = StepInterfaces.find(self.roots, [_abs(d) for d in interface_dirs], overlay)
+        self._workspace_of = WorkspaceOf(self.workspace_dirs, self.interfaces.pack_scopes(self.roots))
         self.summaries: dict[Path, FileSummary] = {}
         self._scopes: dict[str | None, _Scope] = {}
         self._by_file: dict[Path, list[tuple[str | None, str]]] = {}
@@ -244,7 +246,6 @@ class StepCatalog:
         self.step_dirs: list[StepDir] = discover_step_dirs(search, layout, self._workspace_of, unreadable)
         for d, reason in unreadable:
             self._unreadable_dir(d, reason)
-        self.interfaces = StepInterfaces.find(self.roots, [_abs(d) for d in interface_dirs], overlay)
         if self.interfaces.definitions:
             # cursus >= 2.5 computes STEP_NAMES from the interfaces: a computed table is expected there
             self.problems = [p for p in self.problems if not _is_computed_core_table(p)]

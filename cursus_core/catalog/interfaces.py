@@ -13,8 +13,6 @@ from pathlib import Path
 from collections.abc import Mapping, Sequence
 
 from cursus_core.interface.discovery import InterfaceFile, LoadedInterface, check_file_set, discover, load
-from cursus_core.interface.facts import step_definition
-from cursus_core.interface.references import input_reference_problems
 from cursus_core.interface.span import Problem
 from cursus_core.registry.models import StepDefinition
 
@@ -47,6 +45,11 @@ class StepInterfaces:
         if not roots and extra_dirs:
             for f in discover(Path(extra_dirs[0]), extra_dirs):
                 files.setdefault(f.path, f)
+        if not files:  # a classic repo: nothing below needs loading
+            return cls()
+        from cursus_core.interface.facts import step_definition
+        from cursus_core.interface.references import input_reference_problems
+
         ordered = sorted(files.values(), key=lambda f: (f.origin != "package", str(f.path)))
         out = cls(load(ordered, overlay))
         for item in out.loaded:
@@ -68,6 +71,20 @@ class StepInterfaces:
         if item.file.origin == "package":
             return None
         return pack_workspace(item.file.path) or item.file.home.name
+
+    def pack_scopes(self, roots: Sequence[Path]) -> dict[Path, str]:
+        """Home directory of each step pack -> its scope, for the catalog's workspace lookup: a
+        configured pack (``interface-dirs``) need not be called ``step_pack``, yet its scripts and
+        configs belong to its scope. A home that holds a root (a bare directory of interfaces
+        directly in the repo) is left out: it would pull the whole repo into the pack."""
+        out: dict[Path, str] = {}
+        for item in self.loaded:
+            home = item.file.home
+            ws = self.workspace_of(item)
+            if ws is None or any(home == r or home in r.parents for r in roots):
+                continue
+            out.setdefault(home, ws)
+        return out
 
     def homes(self) -> list[Path]:
         return sorted({item.file.home for item in self.loaded})

@@ -103,15 +103,24 @@ def discover_step_dirs(roots: Iterable[Path], layout: Mapping[str, Iterable[str]
 
 class WorkspaceOf:
     """Workspace id of a path: the ``development/projects/<id>`` convention, else the name of the
-    explicitly given workspace directory that contains it, else None (core)."""
+    explicitly given workspace directory that contains it, else None (core).
 
-    def __init__(self, workspace_dirs: Iterable[Path] = ()) -> None:
+    ``scopes`` names directories whose scope is already known: the homes of configured step packs
+    (``interface-dirs``) that are not called ``step_pack``, so their scripts and configs land in
+    the same scope as their interfaces instead of the package's.
+    """
+
+    def __init__(self, workspace_dirs: Iterable[Path] = (), scopes: Mapping[Path, str] | None = None) -> None:
         self.dirs = sorted((Path(d) for d in workspace_dirs), key=lambda d: -len(d.parts))
+        self.scopes = sorted(((Path(d), ws) for d, ws in (scopes or {}).items()), key=lambda x: -len(x[0].parts))
 
     def __call__(self, path: Path) -> str | None:
         ws = workspace_id_from_path(path)
         if ws is not None:
             return ws
+        for d, scope in self.scopes:
+            if path == d or d in path.parents:
+                return scope
         parts = path.parts
         if "step_pack" in parts[1:]:  # a step pack (interface layout) is the scope of its project
             i = len(parts) - 1 - parts[::-1].index("step_pack")

@@ -11,6 +11,7 @@ sagemaker is imported only when :meth:`PipelineAssembler.build` runs.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import Any
 from cursus_core.base.builder import EXECUTION_PREFIX_PARAM, follow_property_path
 from cursus_core.base.specification import spec_type_with_job_type
 from cursus_core.compiler.builder_loader import BuilderChoice, user_frame
+from cursus_core.compiler.builder_matching import describe_source, pin_dependency_matching
 from cursus_core.compiler.node_mapping import split_step_name
 from cursus_core.dag import PipelineDAG
 from cursus_core.deps import Provider, StepRef, resolve
@@ -28,6 +30,9 @@ __all__ = [
     "AssemblyProblem", "AssemblyError", "WiredInput", "UnwiredInput", "NodeReport", "PipelineAssembler", "Placeholder",
     "pipeline_name_for",
 ]
+
+#: Why a required input of a node without upstream nodes is not a planning problem.
+SOURCE_NODE_REASON = "no upstream node provides it: left to the builder, which supplies it from its config"
 
 #: A score below this never wires a dependency (see cursus_core.deps.resolver).
 DEFAULT_THRESHOLD = 0.5
@@ -245,6 +250,11 @@ class PipelineAssembler:
                                                 output.property_path, res.best.total,
                                                 tuple(res.best.score.explanation), res.ambiguous))
                 continue
+            if dep.required and not self.dag.get_dependencies(node):
+                # A DAG source node (data loading) reads its inputs from its config: as in cursus,
+                # the builder supplies them or raises in create_step, which is reported there.
+                report.unwired.append(UnwiredInput(dep.logical_name, True, SOURCE_NODE_REASON, listing))
+                continue
             report.unwired.append(UnwiredInput(dep.logical_name, dep.required, res.reason, listing))
             if not dep.required:
                 continue
@@ -279,6 +289,18 @@ class PipelineAssembler:
             if getattr(parameter, "name", None) == EXECUTION_PREFIX_PARAM:
                 return parameter
         return self.configs[node].pipeline_s3_loc
+
+    def _drop_match(self, node: str, name: str, value: Any) -> None:
+        """Say in the node's report that the builder's own matching picked an input the compiler left unwired."""
+        report = self.reports[node]
+        note = (f"the builder's own dependency matching picked {describe_source(value)}; not passed, "
+                f"only inputs wired here are")
+        for i, unwired in enumerate(report.unwired):
+            if unwired.dependency == name:
+                report.unwired[i] = UnwiredInput(name, unwired.required, f"{unwired.reason}; {note}",
+                                                 unwired.candidates)
+                return
+        report.unwired.append(UnwiredInput(name, False, note))
 
     def build(self, pipeline_name: str | None = None) -> Any:
         """The sagemaker ``Pipeline``; raises :class:`AssemblyError` with every problem found."""
@@ -325,6 +347,7 @@ class PipelineAssembler:
                         up, choice.builder_file, None))
                     raise AssemblyError(self.problems) from exc
             dependencies = [steps[up] for up in self.dag.get_dependencies(node) if up in steps]
+            pin_dependency_matching(builder, inputs, functools.partial(self._drop_match, node))
             try:
                 steps[node] = builder.create_step(inputs=inputs, outputs=outputs, dependencies=dependencies)
             except Exception as exc:

@@ -149,6 +149,10 @@ class PipelineDAGCompiler:
             self._configs = load_configs(self.config_path, classes)
         return self._configs
 
+    def reload_configs(self) -> None:
+        """Forget the loaded configs (not the classes): the next :meth:`load_configs` validates the file again."""
+        self._configs = None
+
     def interface_steps(self) -> Any:
         """The repo's ``.step.yaml`` steps (:class:`cursus_core.templates.InterfaceSteps`), None if it has none."""
         if self._interface_steps is False:

@@ -16,7 +16,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -131,6 +131,17 @@ def source_resolver(configs: dict[str, Any], repo_root: Path, config_path: Path,
                           source_dir=str(next(iter(source_dirs))) if len(source_dirs) == 1 else None)
 
 
+#: source views made by :func:`project_work_dir` -> the directory they stand for (user-facing paths)
+_VIEWS: dict[str, str] = {}
+
+
+def _unview(text: str) -> str:
+    """A message names the user's ``--source-root``, never the temporary view that stands for it."""
+    for view, real in _VIEWS.items():
+        text = text.replace(view, real)
+    return text
+
+
 def project_work_dir(configs: dict[str, Any], resolver: SourceResolver) -> Path | None:
     """The directory the configs' relative source dirs hang from: the build runs there."""
     if resolver.source_root is not None:
@@ -142,6 +153,7 @@ def project_work_dir(configs: dict[str, Any], resolver: SourceResolver) -> Path 
         atexit.register(shutil.rmtree, view, True)
         (view / base).parent.mkdir(parents=True, exist_ok=True)
         (view / base).symlink_to(resolver.source_root, target_is_directory=True)
+        _VIEWS[str(view / base)] = str(resolver.source_root)
         return view
     for config in configs.values():
         for name in getattr(type(config), "model_fields", {}):
@@ -229,6 +241,16 @@ def dry_run(dag_path: str | os.PathLike[str], config_path: str | os.PathLike[str
     ``source_root`` is the directory the configs' relative source dirs are relative to; without
     it they are looked for as cursus looks for them (see :mod:`cursus_core.compiler.source_paths`).
     """
+    result = _dry_run(dag_path, config_path, repo_root, pipeline_name=pipeline_name,
+                      source_root=source_root, on_progress=on_progress)
+    result.problems = [replace(p, message=_unview(p.message)) for p in result.problems]
+    return result
+
+
+def _dry_run(dag_path: str | os.PathLike[str], config_path: str | os.PathLike[str],
+             repo_root: str | os.PathLike[str], *, pipeline_name: str | None,
+             source_root: str | os.PathLike[str] | None,
+             on_progress: Callable[[str], None] | None) -> DryRunResult:
     def progress(text: str) -> None:
         if on_progress is not None:
             on_progress(text)
@@ -262,12 +284,16 @@ def dry_run(dag_path: str | os.PathLike[str], config_path: str | os.PathLike[str
         if mapping.unmapped_nodes:
             return DryRunResult(None, None, problems)
         resolver = source_resolver(configs, root, config_file, Path(source_root) if source_root else None)
-        for node, config in mapping.resolved.items():
-            problems.extend(find_missing_entry_points(node, config, root, config_file, resolver))
         work_dir = project_work_dir(configs, resolver)
         if work_dir is not None and work_dir != root:
             compiler.work_dir = work_dir
             os.chdir(work_dir)  # inside build_context, which restores the directory it entered from
+            # cursus's configs resolve source dirs from the working directory when first asked and keep
+            # the answer (effective_source_dir): load them again where the project's paths resolve.
+            compiler.reload_configs()
+            mapping = map_nodes_to_configs(dag, compiler.load_configs())
+        for node, config in mapping.resolved.items():
+            problems.extend(find_missing_entry_points(node, config, root, config_file, resolver))
         try:
             assembler = compiler.create_assembler(dag)
         except AssemblyError as exc:

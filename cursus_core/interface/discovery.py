@@ -17,13 +17,13 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from collections.abc import Iterable, Mapping, Sequence
 
-from .model import StepInterface, build_interface
-from .reader import read_interface_file, read_interface_text
 from .span import Problem, Related, Span
-from .validate import validate_tree
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import StepInterface
 
 Origin = Literal["package", "step_pack"]
 SUFFIX = ".step.yaml"
@@ -123,7 +123,14 @@ def _yaml_files(directory: Path) -> list[Path]:
 
 def load(files: Sequence[InterfaceFile], overlay: Mapping[Path, str] | None = None) -> list[LoadedInterface]:
     """Read, validate and model every file (problems per file, never an exception); a file in
-    ``overlay`` (an editor's unsaved buffer) is read from that text instead of the disk."""
+    ``overlay`` (an editor's unsaved buffer) is read from that text instead of the disk.
+
+    The reader, validator and model load here, not with the module: finding that a classic repo
+    has no interface files must not cost their import."""
+    from .model import build_interface
+    from .reader import read_interface_file, read_interface_text
+    from .validate import validate_tree
+
     out = []
     for f in files:
         text = overlay.get(f.path) if overlay else None

@@ -1,13 +1,17 @@
 """Read a ``.step.yaml`` into a located node tree, executing nothing.
 
-The YAML library (ruamel.yaml) is imported here, lazily, the first time an interface file is
-read, so linting a classic-layout repo never pays for it. Only the *composer* runs: it builds
-the node graph with positions; no constructor runs, so no tag can instantiate anything. Plain
-scalars are typed with PyYAML's YAML 1.1 resolver, because upstream reads interfaces with
-``yaml.safe_load``: ``1e-5`` is a string there (ruamel would say float), ``yes`` a boolean. Every way a file can be bad
-becomes a located :class:`Problem` instead of an exception: too big, not UTF-8, a syntax error,
-several documents, a top level that is not a mapping, duplicate keys, unsupported tags, merge
-keys that are not mappings, and alias bombs (the expanded tree is bounded in nodes and depth).
+Only a YAML *composer* runs: it builds the node graph with positions; no constructor runs, so no
+tag can instantiate anything. The composer is libyaml's (PyYAML's compiled ``CSafeLoader``, about
+10x faster than a pure-Python one on real interfaces); when libyaml rejects a document or would read
+it differently (:data:`_RUAMEL_ONLY`), or PyYAML was built without it, ruamel.yaml's pure-Python
+composer reads it instead, so every message and position is the one it always was. Both are
+imported lazily, the first time an interface file is read, so linting a classic-layout repo never
+pays for them. Plain scalars are typed with PyYAML's YAML 1.1 resolver,
+because upstream reads interfaces with ``yaml.safe_load``: ``1e-5`` is a string there (ruamel would
+say float), ``yes`` a boolean. Every way a file can be bad becomes a located :class:`Problem` instead
+of an exception: too big, not UTF-8, a syntax error, several documents, a top level that is not a
+mapping, duplicate keys, unsupported tags, merge keys that are not mappings, and alias bombs (the
+expanded tree is bounded in nodes and depth).
 """
 
 from __future__ import annotations
@@ -73,7 +77,7 @@ def read_interface_file(path: Path, *, max_bytes: int = MAX_BYTES, max_nodes: in
 
 
 #: results by content and limits: one run reads each interface for discovery, facts and fixes, and
-#: ruamel's pure-Python composer is the interface layout's main cost; results are frozen, so shared
+#: composing is the interface layout's main cost; results are frozen, so shared
 _MEMO: dict[tuple[str, str, int, int, int], ReadResult] = {}
 _MEMO_SIZE = 1024
 
@@ -95,13 +99,13 @@ def _read_text(text: str, path: Path, max_bytes: int, max_nodes: int, max_depth:
     if len(text) > max_bytes:
         return _failed(path, "file-too-large", f"interface file is {len(text)} characters; the limit is {max_bytes}",
                        text)
-    graph, problem = _compose(text, path)
+    graph, problem, resolved = _compose(text, path)
     if problem is not None:
         return ReadResult(path, None, (problem,), text)
     if graph is None:
         return _failed(path, "not-a-mapping", "interface file is empty; expected a mapping with step_type, "
                        "registry, contract and spec", text)
-    converter = _Converter(path, max_nodes, max_depth, text)
+    converter = _Converter(path, max_nodes, max_depth, text, resolved)
     try:
         root = converter.convert(graph, 0)
     except _Budget as exc:
@@ -122,7 +126,50 @@ def _kind_word(node: YNode) -> str:
     return "a list" if isinstance(node, YSeq) else "a mapping" if isinstance(node, YMap) else "a scalar"
 
 
-def _compose(text: str, path: Path) -> tuple[Any, Problem | None]:
+def _compose(text: str, path: Path) -> tuple[Any, Problem | None, bool]:
+    """Compose with libyaml; a document it rejects goes to ruamel, whose messages the rules quote.
+
+    The flag says whether plain scalars already carry PyYAML's YAML 1.1 tags (libyaml's composer
+    resolves them with PyYAML's resolver; ruamel's with its own, so those are resolved again).
+    """
+    loader = _libyaml_loader()
+    if loader is not None and text.endswith(("\n", "\r")) and not _RUAMEL_ONLY.search(text):
+        import yaml
+
+        try:
+            return yaml.compose(text, Loader=loader), None, True
+        except (yaml.YAMLError, RecursionError, ValueError):
+            pass  # rare (a broken file): ruamel reads it again, for the problem it always reported
+    return (*_compose_ruamel(text, path), False)
+
+
+#: where the two scanners differ, found by reading thousands of mutated real interfaces with both:
+#: ruamel rejects a tab in a plain scalar, does not count NEL / LS / PS as line breaks (nor do editors)
+#: nor a BOM as a column, ends flow scalars at ``?``, and is stricter about anchor and tag names and
+#: block-scalar headers (``|#``); a text holding any of these goes to ruamel, as does one without a
+#: final newline (libyaml then marks the stream end a line further down). Real interfaces hold none.
+_RUAMEL_ONLY = re.compile("[\t\x85\u2028\u2029\ufeff?&!]|[|>][-+0-9]*#")
+#: libyaml from this release on caps nesting at 1000 levels, so its (C-recursive) composer is bounded
+_LIBYAML_MIN = (0, 2, 5)
+_LOADER: Any = False  # not looked up yet
+
+
+def _libyaml_loader() -> Any:
+    """PyYAML's CSafeLoader when PyYAML was built with a libyaml new enough, else None."""
+    global _LOADER
+    if _LOADER is False:
+        _LOADER = None
+        try:
+            import yaml
+            from yaml import _yaml as libyaml
+        except ImportError:
+            return None
+        if getattr(yaml, "__with_libyaml__", False) and tuple(libyaml.get_version()) >= _LIBYAML_MIN:
+            _LOADER = yaml.CSafeLoader
+    return _LOADER
+
+
+def _compose_ruamel(text: str, path: Path) -> tuple[Any, Problem | None]:
     """Run only ruamel's composer; map its errors to one located problem."""
     from ruamel.yaml import YAML  # lazy: the classic layout never imports ruamel
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -138,6 +185,8 @@ def _compose(text: str, path: Path) -> tuple[Any, Problem | None]:
         return None, Problem("yaml-syntax", f"YAML syntax error: {what}", path, span)
     except RecursionError:
         return None, Problem("yaml-too-deep", "YAML nesting is too deep to read", path, Span.point())
+    except AssertionError as exc:  # ruamel asserts on a directive it cannot take (``%YAML 1.3``)
+        return None, Problem("yaml-syntax", f"YAML syntax error: {exc}", path, Span.point())
     except YAMLError as exc:
         return None, Problem("yaml-syntax", f"YAML syntax error: {exc}", path, Span.point())
 
@@ -148,17 +197,17 @@ def _mark_span(node: Any) -> Span:
 
 
 class _Converter:
-    """ruamel node graph -> YNode tree, expanding aliases under a node and depth budget."""
+    """Composer node graph (libyaml's or ruamel's: both name their kind in ``node.id``) -> YNode
+    tree, expanding aliases under a node and depth budget."""
 
-    def __init__(self, path: Path, max_nodes: int, max_depth: int, text: str = "") -> None:
+    def __init__(self, path: Path, max_nodes: int, max_depth: int, text: str = "", resolved: bool = False) -> None:
         self.path, self.max_nodes, self.max_depth, self.text = path, max_nodes, max_depth, text
+        self.resolved = resolved  # plain scalars carry PyYAML's tags (and, via libyaml, never a ``!tag``)
         self.count = 0
         self.problems: list[Problem] = []
         self._reported_tags: set[tuple[int, int]] = set()
 
     def convert(self, node: Any, depth: int) -> YNode:
-        from ruamel.yaml.nodes import MappingNode, SequenceNode
-
         self.count += 1
         if self.count > self.max_nodes:
             raise _Budget("yaml-too-large", f"the document expands to more than {self.max_nodes} nodes "
@@ -166,9 +215,9 @@ class _Converter:
         if depth > self.max_depth:
             raise _Budget("yaml-too-deep", f"the document nests deeper than {self.max_depth} levels",
                           _mark_span(node))
-        if isinstance(node, MappingNode):
+        if node.id == "mapping":
             return self._mapping(node, depth)
-        if isinstance(node, SequenceNode):
+        if node.id == "sequence":
             items = tuple(self.convert(child, depth + 1) for child in node.value)
             own = _mark_span(node)
             end = _outer(items, own)
@@ -190,8 +239,8 @@ class _Converter:
             key_span = _mark_span(key_node)
             value = self.convert(value_node, depth + 1)
             if isinstance(value, YScalar) and value.tag == "null" and value_node.value == "" \
-                    and value_node.style is None:
-                # ``key:`` with nothing after it: ruamel marks the *next* token; point after the colon.
+                    and not value_node.style:
+                # ``key:`` with nothing after it: the composer marks the *next* token; point after the colon.
                 value = YScalar(None, Span.point(key_span.end_line, key_span.end_column + 1), "null")
             entry = YEntry(key, key_span, value)
             if key in seen:
@@ -232,9 +281,7 @@ class _Converter:
         return rest.startswith("!")
 
     def _key(self, node: Any) -> str | None:
-        from ruamel.yaml.nodes import ScalarNode
-
-        if not isinstance(node, ScalarNode):
+        if node.id != "scalar":
             self.problems.append(Problem("yaml-complex-key", "a mapping key must be a plain scalar, not a "
                                          "mapping or a list", self.path, _mark_span(node)))
             return None
@@ -254,7 +301,7 @@ class _Converter:
                                              self.path, span))
             return YScalar(str(text), span, "str")
         short = full[len(_CORE):]
-        if node.style is None and not self._explicit_tag(node):
+        if not self.resolved and not node.style and not self._explicit_tag(node):  # plain: None or ""
             short = _implicit_tag(text)
         value = _resolve(short, text)
         if value is _INVALID:

@@ -20,6 +20,7 @@ from cursus_core.interface.discovery import snake_step_name
 
 from .emit import Flow
 from .infer import BuilderRoute, read_builder_route
+from .kind import NEEDS_SDK_CLASS, ConfigRoute, route_from_config
 from .read import NOT_LITERAL, ReadContract, ReadSpec, problem_of, read_contracts, read_specs
 
 JOB_TYPE_ORDER = ("training", "validation", "testing", "calibration")
@@ -246,13 +247,9 @@ def _module_path(spec_path: Path, module: str, level: int) -> Path | None:
 
 
 def _route(info: StepInfo, route: BuilderRoute | None, notes: _Notes) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``patterns`` and ``compute`` from what the builder's code instantiates."""
-    if route is None:
-        notes.add("guessed-nothing", "no builder file: patterns and compute were not inferred")
-        return {}, {}
-    if route.unknown:
-        notes.add("guessed-nothing", route.unknown, info.builder)
-        return {}, {}
+    """``patterns`` and ``compute`` from what the builder's code instantiates (else from the config)."""
+    if route is None or route.unknown:
+        return _route_from_config(info, route, notes)
     patterns: dict[str, Any] = {}
     if route.step_assembly == "step_args":
         patterns["step_assembly"] = "step_args"
@@ -267,6 +264,41 @@ def _route(info: StepInfo, route: BuilderRoute | None, notes: _Notes) -> tuple[d
     if route.container_entrypoint:
         compute["container_entrypoint"] = route.container_entrypoint
     return patterns, compute
+
+
+def _route_from_config(info: StepInfo, route: BuilderRoute | None,
+                       notes: _Notes) -> tuple[dict[str, Any], dict[str, Any]]:
+    """No builder, or one whose SDK object the reader cannot name: the config class's fields choose
+    the kind (as cursus chose when it converted its own steps); with neither, nothing is guessed."""
+    why = "no builder file" if route is None else route.unknown.split(";")[0]
+    fallback = _config_route(info)
+    if fallback is None:
+        if route is None:
+            notes.add("guessed-nothing", "no builder file: patterns and compute were not inferred")
+        else:
+            notes.add("guessed-nothing", route.unknown, info.builder)
+        return {}, {}
+    compute: dict[str, Any] = {"kind": fallback.kind, **fallback.fields}
+    # the builder's ProcessingStep call still tells the assembly when its SDK object did not tell the kind
+    patterns: dict[str, Any] = {}
+    if route is not None and route.step_assembly == "step_args":
+        patterns["step_assembly"] = "step_args"
+    assembly = "" if patterns else "; patterns.step_assembly stays the default"
+    notes.add("info", f"{why}: compute.kind '{fallback.kind}' was chosen from the config class "
+              f"({fallback.reason}){assembly}", info.config)
+    if fallback.kind in NEEDS_SDK_CLASS:
+        what = "compute.sdk_class or compute.framework_name" if fallback.kind == "model" else "compute.sdk_class"
+        notes.add("guessed-nothing", f"compute.kind '{fallback.kind}' needs {what} (the framework), which the "
+                  "config does not show; add it", info.config)
+    return patterns, compute
+
+
+def _config_route(info: StepInfo) -> ConfigRoute | None:
+    """The route the step's config class points at (see :mod:`.kind`), for a step whose builder is silent."""
+    reg = info.registry
+    if info.config is None or reg is None or not reg.sagemaker_step_type:
+        return None
+    return route_from_config(info.config, reg.config_class, reg.sagemaker_step_type, info.name)
 
 
 def _value(entry: Entry, what: str, notes: _Notes, path: Path) -> Any:

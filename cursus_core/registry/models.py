@@ -1,8 +1,9 @@
 """Typed values the registry hands out.
 
-Definitions are pydantic models (validated, frozen, JSON-serialisable) because the catalog,
-lint rules and the CLI pass them around; problems are plain frozen dataclasses because
-they are produced in bulk while reading files and only ever carried to a reporter.
+All are plain frozen dataclasses: definitions are built only from values the readers have
+already checked (strings where strings belong), and every `check` builds one per registry row,
+so neither a validation library's import nor its per-row model construction is worth paying
+before the first file is linted.
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
 
 RegistryType = Literal["core", "workspace", "override"]
 ResolutionMode = Literal["automatic", "interactive", "strict"]
@@ -39,10 +38,9 @@ class RegistryProblem:
     related_column: int | None = None
 
 
-class StepDefinition(BaseModel):
+@dataclass(frozen=True)
+class StepDefinition:
     """One step as the registry knows it, with where it was defined."""
-
-    model_config = ConfigDict(frozen=True)
 
     name: str
     config_class: str
@@ -67,21 +65,19 @@ class StepDefinition(BaseModel):
         }
 
 
-class ResolutionContext(BaseModel):
+@dataclass(frozen=True)
+class ResolutionContext:
     """What the caller knows when a step name could mean several definitions."""
-
-    model_config = ConfigDict(frozen=True)
 
     workspace_id: str | None = None
     preferred_framework: str | None = None
-    environment_tags: list[str] = Field(default_factory=list)
+    environment_tags: list[str] = field(default_factory=list)
     resolution_mode: ResolutionMode = "automatic"
 
 
-class StepResolutionResult(BaseModel):
+@dataclass(frozen=True)
+class StepResolutionResult:
     """Outcome of :meth:`UnifiedRegistryManager.resolve_step`; ``reason`` is for humans."""
-
-    model_config = ConfigDict(frozen=True)
 
     step_name: str
     resolved: bool
@@ -89,7 +85,7 @@ class StepResolutionResult(BaseModel):
     source_registry: RegistryType | None = None
     workspace_id: str | None = None
     reason: str = ""
-    conflicts: list[StepDefinition] = Field(default_factory=list)
+    conflicts: list[StepDefinition] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -186,14 +186,17 @@ class RuntimeTestingFactory:
         self.settings[node] = new
         return new
 
-    def generate_inputs(self) -> dict[str, list[str]]:
+    def generate_inputs(self, given: Mapping[str, Iterable[str]] | None = None) -> dict[str, dict[str, str]]:
         """Write a small table (see :mod:`.generate`) for each required tabular input that no
-        upstream script feeds and no local path was given for; returns node -> inputs generated."""
-        from .generate import is_tabular, write_table
+        upstream script feeds and no local path was given for, and a placeholder ``model.tar.gz``
+        for each such model input; returns node -> input -> what was generated.
+
+        ``given`` names inputs per node that a testing spec loaded afterwards will give."""
+        from .generate import ROWS, is_model, is_tabular, write_model, write_table
         from .plan import read_saved_config
 
         configs = read_saved_config(self.config_path)
-        made: dict[str, list[str]] = {}
+        made: dict[str, dict[str, str]] = {}
         for node in self.scripts_requiring_testing():
             req = self.plans[node].requirements
             assert req is not None
@@ -201,12 +204,19 @@ class RuntimeTestingFactory:
             env = {e.name: e.value for e in req.env_vars if e.value is not None} | current.env
             for item in req.inputs:
                 if not item.required or item.upstream is not None or item.logical_name in current.inputs \
-                        or not is_tabular(item.logical_name):
+                        or item.logical_name in (given or {}).get(node, ()):
                     continue
                 where = self.workspace / "generated" / node / item.logical_name
-                write_table(where, env, configs.get(node, {}), f"{node}/{item.logical_name}")
+                if is_model(item.logical_name):
+                    write_model(where, f"{node}.{item.logical_name}")
+                    what = "a placeholder model.tar.gz (not a trained model)"
+                elif is_tabular(item.logical_name):
+                    write_table(where, env, configs.get(node, {}), f"{node}/{item.logical_name}")
+                    what = f"{ROWS} rows of CSV"
+                else:
+                    continue
                 current.inputs[item.logical_name] = str(where)
-                made.setdefault(node, []).append(item.logical_name)
+                made.setdefault(node, {})[item.logical_name] = what
             self.settings[node] = current
         return made
 

@@ -190,18 +190,21 @@ def _entry_point(values: dict[str, Any], config_name: str, config_path: Path, re
     return entry.entry_points[0], None
 
 
-def outside_repo(entry: Any, repo_root: Path) -> str | None:
+def outside_repo(entry: Any, repo_root: Path, source_root: Path | None = None) -> str | None:
     """Why an entry point (or its source dir) is refused for leaving the repo, or None.
 
     An absolute ``processing_entry_point``, a ``..`` or a symlink out of the repo would make
-    runtime testing run a file nobody reviewed with the step repo.
+    runtime testing run a file nobody reviewed with the step repo. A ``--source-root`` the user
+    names counts as theirs too, as it does for the dry-run build.
     """
-    if entry.source_dir is not None and not inside_root(repo_root / entry.source_dir, repo_root):
-        return (f"source dir {entry.source_dir_field}={entry.source_dir!r} is outside the repo "
-                f"{repo_root}: refused (runtime testing runs only scripts inside the repo)")
-    if not inside_root(entry.script, repo_root):
-        return (f"entry point {entry.field}={entry.value!r} resolves to {entry.script.resolve()}, outside the repo "
-                f"{repo_root}: refused (runtime testing runs only scripts inside the repo)")
+    roots = [repo_root] + ([source_root] if source_root is not None else [])
+    where = f"the repo {repo_root}" + (f" and the source root {source_root}" if source_root is not None else "")
+    refused = "refused (runtime testing runs only scripts inside the repo)"
+    if entry.source_dir is not None and not any(inside_root(root / entry.source_dir, root) for root in roots):
+        return f"source dir {entry.source_dir_field}={entry.source_dir!r} is outside {where}: {refused}"
+    if not any(inside_root(entry.script, root) for root in roots):
+        return (f"entry point {entry.field}={entry.value!r} resolves to {entry.script.resolve()}, outside "
+                f"{where}: {refused}")
     return None
 
 
@@ -316,7 +319,7 @@ def plan_pipeline(dag: PipelineDAG, config_path: Path, repo_root: Path,
             continue
         if source_root is not None and not entry.script_exists:
             entry = _from_source_root(entry, configs, config_path, repo_root, source_root)
-        outside = outside_repo(entry, repo_root)
+        outside = outside_repo(entry, repo_root, source_root)
         if outside is not None:
             plans[node] = NodePlan(node, "error", outside, entry.script)
             continue

@@ -5,8 +5,12 @@ applies every non-overlapping fix per file, and keeps a file's new text only if 
 A fix is applied only to the text it was computed on: a file is first read into the overlay
 (its snapshot) and the engine run again, so a file rewritten on disk between the run and the
 read (a second ``--fix`` at the same time) never gets edits meant for another text. Fixes that
-clash with an earlier one in the same pass are retried on the next pass; after at most
-``max_passes`` passes, or when nothing changes, the last run's findings are what remains.
+clash with an earlier one in the same pass are retried on the next pass (seven env vars declared
+at one spot go in one per pass). A pass that leaves fewer fixable findings than any pass before it
+is progress and does not count against ``max_passes``, so one ``--fix`` applies them all; since that
+number cannot fall forever, the loop still ends, and a loop that makes no such progress (fixes that
+keep producing fixable findings) stops after ``max_passes`` passes. When nothing changes, or at the
+limit, the last run's findings are what remains.
 Files are written at the end, only when asked to, all or none (:mod:`.write`).
 """
 
@@ -107,10 +111,18 @@ def run_fixes(run: Callable[[dict[Path, str]], LintRun], *, unsafe: bool = False
     outcome = FixOutcome(result=run({}))
     linted: set[Path] = set()  # files whose text in the last run was our snapshot (the overlay)
     skipped_keys: set[tuple[str, str, str]] = set()
-    for _ in range(max_passes + 1 if fix else 0):
+    counted, fewest = 0, None  # passes counted against the limit; fewest fixable findings seen so far
+    while fix:
         wanted = [d for d in outcome.result.diagnostics
                   if d.fix is not None and d.fix.edits and (d.fix.safe or unsafe)
                   and len({e.path for e in d.fix.edits}) == 1]
+        if fewest is not None and len(wanted) < fewest:
+            fewest = len(wanted)  # progress (fewer fixable findings than ever before): a free pass
+        else:
+            fewest = len(wanted) if fewest is None else fewest
+            counted += 1
+            if counted > max_passes + 1:
+                break
         fresh = _snapshot(outcome, {_fix_path(d) for d in wanted} - linted)
         changed = _apply_pass(outcome, [d for d in wanted if _fix_path(d) in linted], skipped_keys)
         if not changed and not fresh:

@@ -15,21 +15,13 @@ from cursus_core.interface.nodes import YMap, YScalar, YSeq
 from ..diagnostic import Diagnostic
 from ..model import StepModel
 from .planned import Planned
+from .shape import INTERFACE_SUFFIX as INTERFACE_SUFFIX  # re-exported: the fixers import these here
 from .shape import ShapeContext
+from .shape import interface_path as interface_path
+from .shape import is_interface as is_interface
 from .yamltext import YamlText, scalar
 
-INTERFACE_SUFFIX = ".step.yaml"
 PROCESSING_PROPERTY_PATH = "properties.ProcessingOutputConfig.Outputs['{name}'].S3Output.S3Uri"
-
-
-def is_interface(path: Path | None) -> bool:
-    return path is not None and path.name.endswith(INTERFACE_SUFFIX)
-
-
-def interface_path(step: StepModel) -> Path | None:
-    """The step's ``.step.yaml`` when it is an interface-layout step."""
-    path = step.contract_file.path if step.contract_file is not None else None
-    return path if is_interface(path) else None
 
 
 def contract_editable(step: StepModel, ctx: ShapeContext) -> bool:

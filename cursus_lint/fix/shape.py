@@ -27,6 +27,20 @@ if TYPE_CHECKING:  # pragma: no cover
     from .yamltext import YamlText
 
 
+INTERFACE_SUFFIX = ".step.yaml"
+
+
+def is_interface(path: Path | None) -> bool:
+    return path is not None and path.name.endswith(INTERFACE_SUFFIX)
+
+
+def interface_path(step: StepModel) -> Path | None:
+    """The step's ``.step.yaml`` when it is an interface-layout step (here, not in fix/interface.py,
+    so a probe asking it of a classic step does not load the YAML reader)."""
+    path = step.contract_file.path if step.contract_file is not None else None
+    return path if is_interface(path) else None
+
+
 def at(loc: Location, span: Any) -> bool:
     """``loc`` is exactly ``span`` (a facts Span): how fixes find what the rule reported."""
     return span is not None and (loc.line, loc.column, loc.end_line, loc.end_column) == \
