@@ -58,6 +58,9 @@ class Level3Index:
     #: resolutions by (consumer, dependency) identity and settings: CL302 and CL303 both ask for
     #: every dependency, and scoring is the costly part of level-3 checks
     resolutions: dict[tuple[int, int, float, float], Resolution] = field(default_factory=dict)
+    #: every name a compatible_sources entry may use for a provider (filled on first use: asked once
+    #: per dependency, it was a walk over all providers each time, quadratic in the steps)
+    provider_names: set[str] | None = None
 
 
 def spec_label(step: str, job_type: str | None, spec: SpecFacts) -> str:
@@ -152,7 +155,9 @@ def names_of(provider: Provider) -> set[str]:
 
 def sources_without_specs(ix: Level3Index, dep: DependencyFacts) -> list[str]:
     """Listed sources the project knows (registered) but whose spec outputs it cannot see."""
-    readable = set().union(*(names_of(p) for p in ix.providers)) if ix.providers else set()
+    if ix.provider_names is None:
+        ix.provider_names = set().union(*(names_of(p) for p in ix.providers)) if ix.providers else set()
+    readable = ix.provider_names
     out = []
     for source in dep.compatible_sources:
         if {source, strip_job_suffix(source)} & readable:

@@ -6,7 +6,7 @@ import pytest
 
 from cursus_core.registry import CORE_STEP_NAMES, match_canonical_name, pascal_to_snake, snake_to_pascal
 from cursus_core.registry import step_names
-from cursus_core.registry.names import get_canonical_name_from_file_name, split_words
+from cursus_core.registry.names import CanonicalMatch, get_canonical_name_from_file_name, split_words
 
 
 @pytest.mark.parametrize(("pascal", "snake"), [
@@ -139,3 +139,14 @@ def test_fuzzy_matching_scores_the_closest_names_exactly_as_a_full_comparison_wo
         assert all(score <= full[name] for name, score in got.items())  # the rest may be partial, never higher
         pruned_any |= len(got) < len(compacts)
     assert pruned_any
+
+
+def test_a_name_list_asked_again_after_it_grew_is_read_again() -> None:
+    # lists are recognised by identity (the catalog asks about every file against one list); one
+    # that changed length since is a new list of names
+    names = ["TabularPreprocessing", "XGBoostTraining"]
+    assert match_canonical_name("tabular_preprocessing", names).name == "TabularPreprocessing"
+    with pytest.raises(ValueError, match="cannot map file name 'package'"):
+        match_canonical_name("package", names)
+    names.append("Package")
+    assert match_canonical_name("package", names) == CanonicalMatch("Package", "exact")
