@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 
 from cursus_core.catalog import CatalogProblem, StepCatalog, StepInfo, find_repo_root
 from cursus_core.catalog.layout import StepDir, WorkspaceOf, discover_step_dirs
-from cursus_core.catalog.scan import remember
+from cursus_core.catalog.scan import remember, reserve
 from cursus_core.registry.literal_reader import RegistryFile, read_registry_file
 from cursus_core.registry.models import RegistryProblem
 from cursus_core.cache import DiskCache, code_fingerprint
@@ -188,7 +188,9 @@ class Engine:
         search = [r for r in roots if r.is_dir()] + [w for w in workspace_dirs if w.is_dir()]
         dirs = discover_step_dirs(search, dict(self.settings.layout) or None, WorkspaceOf(workspace_dirs))
         todo: list[tuple[Path, frozenset[str]]] = []
-        for path, roles in self._roles(dirs).items():
+        components = self._roles(dirs)
+        reserve(len(components))
+        for path, roles in components.items():
             if path in self.overlay:
                 continue
             _, digest, _ = read_source(path)

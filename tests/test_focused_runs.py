@@ -162,3 +162,28 @@ def test_small_repos_stay_in_one_process(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refuse)
     found, _ = _findings(root, parallel_min_files=0)  # the default threshold, as the CLI asks for it
     assert found
+
+
+
+def test_summaries_made_elsewhere_outlive_a_repo_larger_than_the_memo(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # worker processes summarise every file and the catalog asks afterwards; with more files than
+    # the memo held, it found them evicted and parsed them again (most of a 1,500-step cold run)
+    import cursus_core.catalog.scan as scan
+    from cursus_core.source import load_source, read_source
+
+    files = []
+    for i in range(12):
+        path = tmp_path / f"step_{i}.py"
+        path.write_text(f"class Step{i}Config:\n    pass\n")
+        files.append(path)
+    made = {p: scan.summarize(load_source(p)) for p in files}  # as a worker makes them
+    scan._memo.clear()
+    monkeypatch.setattr(scan._memo, "maxsize", 4)
+    scan.reserve(len(files))
+    for p in files:
+        scan.remember(p, read_source(p)[1], made[p])
+    asked: list[Path] = []
+    monkeypatch.setattr(scan, "summarize", lambda source: asked.append(source.path))
+    assert [scan.summarize_path(p).path for p in files] == files
+    assert asked == []
