@@ -155,3 +155,34 @@ def test_no_generate_data_leaves_the_model_input_unconfigured(setup, capsys) -> 
     [result] = json.loads(captured.out)["results"]
     assert (result["status"], result["reason"]) == ("unconfigured", "required input 'model_input' has no source "
                                                                     "(no upstream script provides it)")
+
+
+def test_an_input_the_builder_mounts_from_the_config_is_mounted_for_the_script(setup, capsys) -> None:
+    """The Package builder mounts config.inference_scripts_path when no step provides the code, so
+    runtime testing mounts the same directory: no --spec needed for it."""
+    import tarfile
+
+    setup["dag"].write_text(json.dumps({"nodes": ["Package"], "edges": []}), encoding="utf-8")
+    code = setup["repo"] / "steps" / "scripts" / "inference"  # the saved config's inference_scripts_path
+    code.mkdir()
+    (code / "inference.py").write_text("def model_fn(model_dir):\n    return None\n")
+    factory = RuntimeTestingFactory(setup["dag"], setup["config"], workspace_dir=setup["ws"])
+    [item] = [i for i in factory.requirements("Package").inputs if i.logical_name == "inference_scripts_input"]
+    assert (item.builder_path, item.note) == (str(code), "the builder mounts config inference_scripts_path="
+                                                         "'steps/scripts/inference' when no step provides it")
+    assert main(_args(setup, "--format", "json")) == 0
+    [result] = json.loads(capsys.readouterr().out)["results"]
+    assert (result["node"], result["status"]) == ("Package", "passed")
+    packaged = setup["ws"] / "Package" / "outputs" / "packaged_model" / "model.tar.gz"
+    with tarfile.open(packaged) as archive:
+        assert "code/inference.py" in archive.getnames()
+
+
+def test_a_builder_path_that_does_not_exist_is_named_in_the_note(setup) -> None:
+    setup["dag"].write_text(json.dumps({"nodes": ["Package"], "edges": []}), encoding="utf-8")
+    factory = RuntimeTestingFactory(setup["dag"], setup["config"], workspace_dir=setup["ws"])
+    [item] = [i for i in factory.requirements("Package").inputs if i.logical_name == "inference_scripts_input"]
+    assert item.builder_path is None
+    assert item.note == (f"the builder mounts config inference_scripts_path='steps/scripts/inference', which does "
+                         f"not exist under {setup['repo']}")
+    assert factory.settings == {}

@@ -77,6 +77,12 @@ class RuntimeTestingFactory:
             self.dag, self.config_path, self.repo_root, dict(node_configs or {}),
             Path(source_root).resolve() if source_root is not None else None)
         self.settings: dict[str, ScriptSettings] = {}
+        for node in self.scripts_requiring_testing():  # what the builder mounts from the config
+            req = self.plans[node].requirements
+            assert req is not None
+            mounted = {i.logical_name: i.builder_path for i in req.inputs if i.builder_path is not None}
+            if mounted:
+                self.settings[node] = ScriptSettings(inputs=mounted)
 
     # -- what there is ---------------------------------------------------------------------
     def scripts_requiring_testing(self) -> list[str]:

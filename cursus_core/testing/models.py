@@ -26,6 +26,8 @@ class PathRequirement(BaseModel):
     upstream: str | None = None
     #: why an unwired input has no source yet ("upstream 'X' has no script", "no upstream provides it")
     note: str | None = None
+    #: the local path the builder mounts from its config when no step provides the input
+    builder_path: str | None = None
 
 
 class EnvVarRequirement(BaseModel):

@@ -13,7 +13,7 @@ import ast
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from cursus_core.base import spec_type_with_job_type
 from cursus_core.catalog import StepCatalog
@@ -173,6 +173,52 @@ def builder_job_args(builder_file: Path | None) -> list[tuple[str, str]]:
                             and flag.value.startswith("--") and attr is not None:
                         found.append((flag.value, attr))
     return found
+
+
+def builder_input_attrs(builder_file: Path | None) -> dict[str, str]:
+    """Logical input -> config attribute for the inputs ``_get_inputs`` fills from the config itself
+    when no step provides them (``{"inference_scripts_input": self.config.inference_scripts_path,
+    **inputs}``): what the pipeline mounts, so runtime testing mounts the same."""
+    source = load_source(builder_file) if builder_file is not None else None
+    if source is None or source.tree is None:
+        return {}
+    found: dict[str, str] = {}
+    for func in ast.walk(source.tree):
+        if not (isinstance(func, ast.FunctionDef) and func.name == "_get_inputs"):
+            continue
+        for node in ast.walk(func):
+            if isinstance(node, ast.Dict):
+                for key, value in zip(node.keys, node.values, strict=True):
+                    attr = _config_attr(value) if value is not None else None
+                    if isinstance(key, ast.Constant) and isinstance(key.value, str) and attr is not None:
+                        found.setdefault(key.value, attr)
+    return found
+
+
+def _builder_defaults(plan: NodePlan, facts: _StepFacts, values: dict[str, Any], repo_root: Path,
+                      source_root: Path | None) -> None:
+    """Unwired inputs the builder mounts from a local path in the config get that path."""
+    req = plan.requirements
+    assert req is not None
+    attrs = builder_input_attrs(facts.builder_file)
+    roots = [repo_root] + ([source_root] if source_root is not None else [])
+    for item in req.inputs:
+        attr = attrs.get(item.logical_name)
+        value = values.get(attr) if attr is not None else None
+        if item.upstream is not None or not _local_value(value):
+            continue
+        found = next((root / value for root in roots if inside_root(root / value, root) and (root / value).exists()),
+                     None)
+        if found is not None:
+            item.builder_path = str(found)
+            item.note = f"the builder mounts config {attr}={value!r} when no step provides it"
+        else:
+            where = " or ".join(str(root) for root in roots)
+            item.note = f"the builder mounts config {attr}={value!r}, which does not exist under {where}"
+
+
+def _local_value(value: Any) -> TypeGuard[str]:
+    return isinstance(value, str) and bool(value) and not value.startswith("s3://") and not Path(value).is_absolute()
 
 
 # ----------------------------------------------------------------------------- facts
@@ -345,6 +391,7 @@ def plan_pipeline(dag: PipelineDAG, config_path: Path, repo_root: Path,
         plan = plans[node]
         if plan.kind == "script":
             _wire(plan, dag, step_facts, refs, plans)
+            _builder_defaults(plan, step_facts[node], configs[config_of[node]], repo_root, source_root)
     return plans
 
 
