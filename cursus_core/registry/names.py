@@ -144,21 +144,6 @@ def _names_of(step_names: Mapping[str, Any] | Iterable[str]) -> list[str]:
     return [n for n in step_names if isinstance(n, str)]
 
 
-_INDEXED: dict[int, tuple[list[str], tuple[dict[str, str], dict[tuple[str, ...], frozenset[str]]]]] = {}
-
-
-def _index_of(names: list[str]) -> tuple[dict[str, str], dict[tuple[str, ...], frozenset[str]]]:
-    """:func:`_name_index` for a list from :func:`_names_once`, found by identity while it lives."""
-    seen = _INDEXED.get(id(names))
-    if seen is not None and seen[0] is names:
-        return seen[1]
-    index = _name_index(tuple(names))
-    if len(_INDEXED) >= 8:
-        _INDEXED.pop(next(iter(_INDEXED)))
-    _INDEXED[id(names)] = (names, index)
-    return index
-
-
 @lru_cache(maxsize=64)
 def _name_index(names: tuple[str, ...]) -> tuple[dict[str, str], dict[tuple[str, ...], frozenset[str]]]:
     """Compact spelling -> name and sorted word bag -> names, built once per set of names
@@ -202,24 +187,28 @@ def _closest(probes: list[str], by_compact: dict[str, str], keep: int = 3) -> di
     return best
 
 
+_Index = tuple[dict[str, str], dict[tuple[str, ...], frozenset[str]]]
 #: the last name lists asked about, by identity: the catalog and the rules ask about every file of
 #: the repo against one list of registered names, and turning that list into the index's key again
 #: on each call was quadratic in the steps (4.5 s of a 1,500-step run). A list is recognised only
 #: while it is the same object with the same length (callers build sorted lists and replace them).
-_RECENT: dict[int, tuple[list[str] | tuple[str, ...], int, list[str]]] = {}
+_RECENT: dict[int, tuple[list[str] | tuple[str, ...], int, tuple[list[str], _Index]]] = {}
 
 
-def _names_once(step_names: Mapping[str, Any] | Iterable[str]) -> list[str]:
+def _prepared(step_names: Mapping[str, Any] | Iterable[str]) -> tuple[list[str], _Index]:
+    """The names and their :func:`_name_index`, once per list of names while it is asked about."""
     if not isinstance(step_names, (list, tuple)):
-        return _names_of(step_names)
+        names = _names_of(step_names)
+        return names, _name_index(tuple(names))
     seen = _RECENT.get(id(step_names))
     if seen is not None and seen[0] is step_names and seen[1] == len(step_names):
         return seen[2]
     names = _names_of(step_names)
+    prepared = (names, _name_index(tuple(names)))
     if len(_RECENT) >= 8:
         _RECENT.pop(next(iter(_RECENT)))
-    _RECENT[id(step_names)] = (step_names, len(step_names), names)
-    return names
+    _RECENT[id(step_names)] = (step_names, len(step_names), prepared)
+    return prepared
 
 
 def match_canonical_name(file_name: str, step_names: Mapping[str, Any] | Iterable[str],
@@ -228,8 +217,7 @@ def match_canonical_name(file_name: str, step_names: Mapping[str, Any] | Iterabl
 
     Raises ValueError naming up to three closest keys when no strategy matches.
     """
-    names = _names_once(step_names)
-    by_compact, key_bags = _index_of(names)
+    names, (by_compact, key_bags) = _prepared(step_names)
     stem = _stem(file_name)
     word_lists = [[w.lower() for w in split_words(b)] for b in _bases(stem)]
 
