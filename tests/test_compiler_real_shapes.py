@@ -40,6 +40,16 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
+def _make_source_node(root: Path, node: str) -> None:
+    """Drop the DAG edges into ``node``: it has no upstream step left."""
+    dag_path = root / "pipeline" / "dag.json"
+    dag = json.loads(dag_path.read_text())
+    kept = [edge for edge in dag["edges"] if edge[1] != node]
+    assert len(kept) < len(dag["edges"]), f"no edge leads into {node}"
+    dag["edges"] = kept
+    dag_path.write_text(json.dumps(dag))
+
+
 def _inputs(result: DryRunResult, step: str) -> dict[str, object]:
     assert result.definition is not None
     [found] = [s for s in result.definition["Steps"] if s["Name"] == step]
@@ -75,10 +85,7 @@ def test_a_builders_own_match_of_an_unwired_optional_input_is_not_passed(tmp_pat
 
 def test_a_source_nodes_required_input_is_left_to_its_builder(tmp_path: Path) -> None:
     root = _copy(tmp_path)
-    dag_path = root / "pipeline" / "dag.json"
-    dag = json.loads(dag_path.read_text())
-    dag["edges"].remove(["DataLoading_training", "TabularPreprocessing_training"])
-    dag_path.write_text(json.dumps(dag))
+    _make_source_node(root, "TabularPreprocessing_training")
     builder = root / "steps" / "builders" / "builder_tabular_preprocessing_step.py"
     _edit(builder, '        """One ProcessingInput per dependency, mounted at the contract\'s container path."""\n',
           '        """From the config when no step provides it."""\n'
@@ -94,10 +101,7 @@ def test_a_source_nodes_required_input_is_left_to_its_builder(tmp_path: Path) ->
 
 def test_a_source_node_whose_builder_lacks_the_input_fails_in_create_step(tmp_path: Path) -> None:
     root = _copy(tmp_path)
-    dag_path = root / "pipeline" / "dag.json"
-    dag = json.loads(dag_path.read_text())
-    dag["edges"].remove(["DataLoading_training", "TabularPreprocessing_training"])
-    dag_path.write_text(json.dumps(dag))
+    _make_source_node(root, "TabularPreprocessing_training")
     builder = root / "steps" / "builders" / "builder_tabular_preprocessing_step.py"
     result = _run(root)
     assert result.definition is None
