@@ -254,10 +254,6 @@ def _as_layout(value: Any, loc: tuple[str | int, ...]) -> dict[Role, list[str]]:
     return out
 
 
-def _list_field(value: Any, loc: tuple[str | int, ...]) -> list[str]:
-    return _as_str_list(value, loc)
-
-
 def _codes_field(value: Any, loc: tuple[str | int, ...]) -> list[str]:
     return _upper(_as_str_list(value, loc))
 
@@ -267,10 +263,6 @@ def _select_field(value: Any, loc: tuple[str | int, ...]) -> list[str] | None:
     return None if codes is None else _upper(codes)
 
 
-def _fail_on_field(value: Any, loc: tuple[str | int, ...]) -> SeverityName:
-    return _as_severity(value, loc)
-
-
 #: (attribute, key in the table, converter, default factory), in the order a table is checked
 _FIELDS: tuple[tuple[str, str, Callable[[Any, tuple[str | int, ...]], Any], Callable[[], Any]], ...] = (
     ("select", "select", _select_field, lambda: None),
@@ -278,11 +270,11 @@ _FIELDS: tuple[tuple[str, str, Callable[[Any, tuple[str | int, ...]], Any], Call
     ("ignore", "ignore", _codes_field, list),
     ("per_file_ignores", "per-file-ignores", _as_pfi, dict),
     ("severity", "severity", _as_severity_map, dict),
-    ("fail_on", "fail-on", _fail_on_field, lambda: "error"),
-    ("exclude", "exclude", _list_field, list),
-    ("extend_exclude", "extend-exclude", _list_field, list),
-    ("workspace_dirs", "workspace-dirs", _list_field, list),
-    ("interface_dirs", "interface-dirs", _list_field, list),
+    ("fail_on", "fail-on", _as_severity, lambda: "error"),
+    ("exclude", "exclude", _as_str_list, list),
+    ("extend_exclude", "extend-exclude", _as_str_list, list),
+    ("workspace_dirs", "workspace-dirs", _as_str_list, list),
+    ("interface_dirs", "interface-dirs", _as_str_list, list),
     ("registry", "registry", _as_optional_str, lambda: None),
     ("layout", "layout", _as_layout, dict),
     ("resolver", "resolver", ResolverConfig.parse, ResolverConfig),
@@ -290,8 +282,8 @@ _FIELDS: tuple[tuple[str, str, Callable[[Any, tuple[str | int, ...]], Any], Call
     ("dag", "dag", _as_optional_str, lambda: None),
     ("pipeline_config", "pipeline-config", _as_optional_str, lambda: None),
     ("source_root", "source-root", _as_optional_str, lambda: None),
-    ("framework_env_vars", "framework-env-vars", _list_field, list),
-    ("compatible_source_placeholders", "compatible-source-placeholders", _list_field, list),
+    ("framework_env_vars", "framework-env-vars", _as_str_list, list),
+    ("compatible_source_placeholders", "compatible-source-placeholders", _as_str_list, list),
 )
 
 
