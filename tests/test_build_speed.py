@@ -123,18 +123,18 @@ def test_build_explain_and_report_come_from_one_child_process(tmp_path: Path,
 
     runs: list[list[str]] = []
     started: list[list[str]] = []
-    real_run, real_popen = sandbox.run_sandboxed, subprocess.Popen
+    real_init, real_popen = sandbox.Sandboxed.__init__, subprocess.Popen
 
-    def counted_run(argv: list[str], **kwargs: object) -> sandbox.Finished:
+    def counted_run(self: sandbox.Sandboxed, argv: list[str], **kwargs: object) -> None:
         runs.append(list(argv))
-        return real_run(argv, **kwargs)  # type: ignore[arg-type]
+        real_init(self, argv, **kwargs)  # type: ignore[arg-type]
 
     class CountedPopen(real_popen):  # type: ignore[misc, valid-type]
         def __init__(self, args: list[str], *rest: object, **kwargs: object) -> None:
             started.append(list(args))
             super().__init__(args, *rest, **kwargs)
 
-    monkeypatch.setattr(sandbox, "run_sandboxed", counted_run)
+    monkeypatch.setattr(sandbox.Sandboxed, "__init__", counted_run)
     monkeypatch.setattr(subprocess, "Popen", CountedPopen)
     example = ROOT / "fixtures" / "example_repo"
     out = CliRunner().invoke(cli, ["build", "--dag", str(example / "pipeline/dag.json"), "--config",
