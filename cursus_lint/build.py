@@ -262,6 +262,8 @@ def to_diagnostics(problems: list[dict[str, Any]], dag: Path, config: Path, repo
                    rules: dict[str, Any]) -> list[Diagnostic]:
     """One CL8xx diagnostic per problem, located at the problem's file:line when it has one, else
     at the node in the DAG file or the step's entry in the saved config."""
+    if not problems:  # a clean build: nothing to locate, so the files are not read again
+        return []
     from cursus_core.compiler.node_mapping import split_step_name
 
     from .facts.pipeline import load_pipeline

@@ -832,7 +832,6 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
     Needs the build extra: pip install '.[build]' in a clone of cursus-lint.
     """
     from .build import BuildChild, BuildCrash, MissingBuildExtra, build_findings, run_build, write_definition
-    from .report import Summary, render
 
     if progress is None:
         progress = sys.stderr.isatty()
@@ -849,6 +848,8 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
                                     on_progress=shown.line if progress else None, python=python, child=child)
         except (MissingBuildExtra, BuildCrash) as exc:
             raise UsageError(str(exc)) from None
+    from .report import Summary, render
+
     diagnostics = build_findings(outcome, Path(dag), Path(pipeline_config), Path(root), settings, rules,
                                  strict=strict)
     if outcome.definition is not None and definition_file is not None:
@@ -938,7 +939,7 @@ class _BuildProgress:
 def _pipeline_files(settings, dag: Path | None, pipeline_config: Path | None) -> tuple[Path, Path]:
     """The DAG and saved config of `build` and `test-scripts`: from the options, else from
     [tool.cursus-lint]; a missing or unreadable saved config is the same one-line error (exit 2) in both."""
-    from cursus_core.testing.plan import TestingSetupError, read_saved_config
+    from cursus_core.testing.saved_config import TestingSetupError, read_saved_config
 
     dag = dag or (Path(_rel(settings.dag_path)) if settings.dag_path else None)  # messages name it as typed
     pipeline_config = pipeline_config or (Path(_rel(settings.pipeline_config_path))
