@@ -81,6 +81,24 @@ def test_a_submodule_import_through_a_stand_in_fails_instead_of_running_twice(pa
     assert _runs(package) == 0 and _runs(package, "_sub") == 0
 
 
+def test_the_real_import_runs_in_the_loading_context(package: str) -> None:
+    import contextlib
+
+    seen: list[str] = []
+
+    @contextlib.contextmanager
+    def loading() -> typing.Iterator[None]:
+        seen.append(f"enter, runs={_runs(package)}")
+        yield
+        seen.append(f"exit, runs={_runs(package)}")
+
+    with deferred_modules({package: ()}, loading=loading):
+        module = __import__(package)
+    assert seen == []
+    assert module.VALUE == 42
+    assert seen == ["enter, runs=0", "exit, runs=1"]
+
+
 def test_a_module_that_is_not_installed_is_not_deferred() -> None:
     with deferred_modules({"no_such_module_for_deferral": ()}) as deferred:
         assert deferred == []
@@ -88,18 +106,18 @@ def test_a_module_that_is_not_installed_is_not_deferred() -> None:
             __import__("no_such_module_for_deferral")
 
 
-def test_the_sdk_import_and_a_whole_build_leave_numpy_and_pandas_unloaded_and_the_sdk_still_uses_them() -> None:
+def test_the_sdk_import_and_a_whole_build_leave_numpy_pandas_and_shapes_unloaded_and_the_sdk_still_uses_them() -> None:
     pytest.importorskip("sagemaker")
     code = ("import sys\n"
             "from pathlib import Path\n"
             "from cursus_core.compiler.offline import require_build_extra\n"
             "require_build_extra()\n"
-            "print('numpy' in sys.modules, 'pandas' in sys.modules)\n"
+            "print('numpy' in sys.modules, 'pandas' in sys.modules, 'sagemaker_core.main.shapes' in sys.modules)\n"
             "from cursus_core.compiler import dry_run\n"
             "root = Path('fixtures/example_repo').resolve()\n"
             "result = dry_run(root / 'pipeline/dag.json', root / 'pipeline/config.json', root)\n"
             "assert result.definition is not None and not result.problems, result.problems\n"
-            "print('numpy' in sys.modules, 'pandas' in sys.modules)\n"
+            "print('numpy' in sys.modules, 'pandas' in sys.modules, 'sagemaker_core.main.shapes' in sys.modules)\n"
             "import pandas\n"
             "from sagemaker.base_serializers import CSVSerializer, NumpySerializer\n"
             "print(repr(CSVSerializer().serialize(pandas.DataFrame({'a': [1, 2]}))))\n"
@@ -108,4 +126,4 @@ def test_the_sdk_import_and_a_whole_build_leave_numpy_and_pandas_unloaded_and_th
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env,
                          timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.splitlines() == ["False False", "False False", repr("1\n2\n"), "True"]
+    assert out.stdout.splitlines() == ["False False False", "False False False", repr("1\n2\n"), "True"]

@@ -1,7 +1,8 @@
 """Modules that load when first used, not when imported: what a dry run's SDK import never needs.
 
 ``import sagemaker`` imports numpy and pandas (about a third of its time) for its endpoint
-(de)serializers, which a pipeline definition never calls. Inside :func:`deferred_modules` a
+(de)serializers, and sagemaker_core's ~800 shape models for JumpStart annotations, none of which a
+pipeline definition uses. Inside :func:`deferred_modules` a
 :class:`DeferredModule` stands in ``sys.modules`` for each: ``import numpy`` binds it at no cost, and
 its first attribute read (``np.ndarray``) imports the real module, to which it forwards from then
 on. A name the caller lists as only used when called (``from pandas import DataFrame`` in the SDK's
@@ -23,7 +24,8 @@ import importlib
 import importlib.util
 import sys
 import types
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from typing import Any
 
 __all__ = ["DeferredModule", "DeferredName", "deferred_modules", "loaded"]
@@ -32,10 +34,12 @@ __all__ = ["DeferredModule", "DeferredName", "deferred_modules", "loaded"]
 class DeferredModule(types.ModuleType):
     """Stands in for an installed module that has not been imported yet (see the module docstring)."""
 
-    def __init__(self, name: str, spec: Any, names: Iterable[str] = ()) -> None:
+    def __init__(self, name: str, spec: Any, names: Iterable[str] = (),
+                 loading: Callable[[], AbstractContextManager[Any]] | None = None) -> None:
         super().__init__(name)
         self.__spec__ = spec  # what the import statement reads: found, and not being initialized
         self.__dict__["_deferred_names"] = frozenset(names)
+        self.__dict__["_deferred_loading"] = loading
 
     def __getattr__(self, attr: str) -> Any:  # only for what the stand-in itself does not have
         if "_deferred_real" not in self.__dict__:
@@ -94,7 +98,9 @@ def _real(stand_in: DeferredModule) -> types.ModuleType:
         name = stand_in.__name__
         if sys.modules.get(name) is stand_in:
             del sys.modules[name]
-        real = importlib.import_module(name)
+        loading = stand_in.__dict__["_deferred_loading"]
+        with loading() if loading is not None else contextlib.nullcontext():
+            real = importlib.import_module(name)
         stand_in.__dict__["_deferred_real"] = real
     return real
 
@@ -105,20 +111,23 @@ def loaded(stand_in: DeferredModule) -> bool:
 
 
 @contextlib.contextmanager
-def deferred_modules(modules: Mapping[str, Iterable[str]]) -> Iterator[list[str]]:
-    """Inside, a stand-in in ``sys.modules`` for each top-level module of ``modules`` that is installed
-    and not imported yet (yields the names deferred), with the names of it that are only used when
-    called; on leaving, the unused stand-ins leave ``sys.modules`` again. A module that is not
-    installed is left alone, so importing it still fails (callers that catch that ImportError
-    behave as before)."""
+def deferred_modules(modules: Mapping[str, Iterable[str]],
+                     loading: Callable[[], AbstractContextManager[Any]] | None = None) -> Iterator[list[str]]:
+    """Inside, a stand-in in ``sys.modules`` for each module of ``modules`` that is installed and not
+    imported yet (yields the names deferred), with the names of it that are only used when called;
+    on leaving, the unused stand-ins leave ``sys.modules`` again. ``loading`` is the context the
+    real import runs in when a stand-in is used (the one the import would have run in: deferred
+    pydantic models, say). A module that is not installed is left alone, so importing it still
+    fails (callers that catch that ImportError behave as before). For a submodule
+    (``sagemaker_core.shapes``), finding it imports its parent package."""
     stand_ins: dict[str, DeferredModule] = {}
     for name, names in modules.items():
-        if "." in name or name in sys.modules:
+        if name in sys.modules:
             continue
         spec = importlib.util.find_spec(name)
         if spec is None:
             continue
-        stand_ins[name] = sys.modules[name] = DeferredModule(name, spec, names)
+        stand_ins[name] = sys.modules[name] = DeferredModule(name, spec, names, loading)
     try:
         yield list(stand_ins)
     finally:

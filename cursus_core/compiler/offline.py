@@ -52,10 +52,12 @@ DRY_RUN_ACCOUNT = "000000000000"
 FIXED_TIMESTAMP = "2000-01-01-00-00-00-000"
 
 #: Libraries the SDK imports at its import for what a dry run never does ((de)serializing endpoint
-#: payloads, logging experiment metrics): they load when first used (~1/3 of ``import sagemaker``);
+#: payloads, logging experiment metrics, JumpStart model access): they load when first used (numpy and
+#: pandas were ~1/3 of ``import sagemaker``, sagemaker_core's shape models a quarter of the rest);
 #: with the names the SDK imports from them at its import and uses only in calls or annotations
 #: (``isinstance(data, DataFrame)``, ``y_true: Union[list, array]``).
-DEFERRED_SDK_MODULES: dict[str, tuple[str, ...]] = {"numpy": ("array",), "pandas": ("DataFrame",)}
+DEFERRED_SDK_MODULES: dict[str, tuple[str, ...]] = {"numpy": ("array",), "pandas": ("DataFrame",),
+                                                    "sagemaker_core.shapes": ("ModelAccessConfig",)}
 #: SDK modules every dry run imports (the pipeline itself), imported with the SDK so that they see
 #: the deferred libraries too
 SDK_BUILD_MODULES = ("sagemaker.workflow.pipeline",)
@@ -103,16 +105,16 @@ def require_build_extra() -> None:
     """Import sagemaker (and boto3) or raise an ImportError that says what to install.
 
     Importing sagemaker creates botocore clients (``sagemaker.jumpstart.constants`` builds a default
-    session), so the import already decodes botocore's data files once, for the build to reuse; and
-    it defines about 800 pydantic models (``sagemaker_core.shapes``) that a build hardly uses, so
-    their validators are built at first use (:func:`_deferred_pydantic_models`); numpy and pandas,
-    which the SDK imports for its (de)serializers only, load at first use too (:mod:`deferred_modules`),
-    and the cyclic garbage collector rests while the import creates its ~1M objects, none garbage."""
+    session), so the import already decodes botocore's data files once, for the build to reuse. What
+    the SDK imports but a build does not use loads at first use (:data:`DEFERRED_SDK_MODULES`, see
+    :mod:`cursus_core.compiler.deferred_modules`): numpy, pandas, and sagemaker_core's ~800 pydantic
+    shape models, whose validators are built at first use even then (:func:`_deferred_pydantic_models`).
+    The cyclic garbage collector rests while the import allocates much and frees little."""
     from cursus_core.compiler.deferred_modules import deferred_modules
 
     deferred = DEFERRED_SDK_MODULES if "sagemaker" not in sys.modules else {}
     with _env(_OFFLINE_ENV, ()), _quiet_loggers(), shared_botocore_data(), _deferred_pydantic_models(), \
-            _no_gc(), deferred_modules(deferred):
+            _no_gc(), deferred_modules(deferred, loading=_deferred_pydantic_models):
         try:
             import boto3  # noqa: F401
             import sagemaker
