@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from collections.abc import Iterable, Sequence
 
+import msgspec
+
 from cursus_core.catalog import CatalogProblem, StepCatalog, StepInfo, find_repo_root
 from cursus_core.catalog.layout import StepDir, WorkspaceOf, discover_step_dirs
 from cursus_core.catalog.scan import remember, reserve
@@ -150,8 +152,8 @@ class Engine:
             facts = self.cache.get(key, FileFacts)
             # an entry is only valid for the content and roles it was derived from
             if facts is not None and facts.digest == digest and facts.roles == frozenset(roles):
-                facts = replace(facts, path=path,
-                                problem=replace(facts.problem, path=path) if facts.problem else None)
+                facts = msgspec.structs.replace(
+                    facts, path=path, problem=replace(facts.problem, path=path) if facts.problem else None)
                 self.unknown.update(facts.unknown)
                 self._locate_unknown(facts)
                 return facts
