@@ -29,7 +29,7 @@ import types
 import typing
 from collections import Counter
 from pathlib import Path, PurePath
-from typing import Any
+from typing import Any, cast
 from collections.abc import Callable
 
 import msgspec
@@ -65,7 +65,7 @@ class Codec:
                 names = cls.__struct_fields__
                 positional = getattr(cls, "__match_args__", None) == names  # kw_only fields are not in it
             else:
-                fields = dataclasses.fields(cls)
+                fields = dataclasses.fields(cast(Any, cls))
                 names = tuple(f.name for f in fields)
                 positional = all(f.init and not f.kw_only for f in fields)
             if not positional:

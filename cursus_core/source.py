@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+import msgspec
+
 #: Files larger than this are not parsed (generated code, data dumped into .py files).
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class SourceProblem:
+class SourceProblem(msgspec.Struct, frozen=True):
     """Why a file could not be used; ``kind`` is stable and maps to a CL9xx code."""
 
     path: Path

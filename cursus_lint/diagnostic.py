@@ -7,6 +7,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 
 class Severity(str, Enum):
     INFO = "info"
@@ -18,8 +20,7 @@ class Severity(str, Enum):
         return {"info": 0, "warning": 1, "error": 2}[self.value]
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(msgspec.Struct, frozen=True):
     """A 1-based source range. ``end_*`` default to the start when unknown."""
 
     path: Path
@@ -29,16 +30,14 @@ class Location:
     end_column: int | None = None
 
 
-@dataclass(frozen=True)
-class Related:
+class Related(msgspec.Struct, frozen=True):
     """The other side of a misalignment (a contract entry, a spec output, ...)."""
 
     location: Location
     message: str
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(msgspec.Struct, frozen=True):
     """A text replacement by 1-based line/column range: what LSP and SARIF both understand."""
 
     path: Path
@@ -49,8 +48,7 @@ class Edit:
     new_text: str
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(msgspec.Struct, frozen=True):
     message: str
     edits: tuple[Edit, ...]
     safe: bool = True

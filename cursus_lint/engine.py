@@ -152,8 +152,8 @@ class Engine:
             facts = self.cache.get(key, FileFacts)
             # an entry is only valid for the content and roles it was derived from
             if facts is not None and facts.digest == digest and facts.roles == frozenset(roles):
-                facts = msgspec.structs.replace(
-                    facts, path=path, problem=replace(facts.problem, path=path) if facts.problem else None)
+                problem = msgspec.structs.replace(facts.problem, path=path) if facts.problem else None
+                facts = msgspec.structs.replace(facts, path=path, problem=problem)
                 self.unknown.update(facts.unknown)
                 self._locate_unknown(facts)
                 return facts

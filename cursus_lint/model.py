@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+import msgspec
+
 from cursus_core.catalog import StepCatalog, StepInfo
 from cursus_core.interface.span import Problem as InterfaceProblem
 from cursus_core.registry.models import StepDefinition
@@ -113,8 +115,7 @@ class ConfigMembers:
     methods: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
-class Focus:
+class Focus(msgspec.Struct, frozen=True):
     """What a run over given files reports: findings located in ``files`` or belonging to one of
     ``steps`` (by name, every workspace view). Project rules may skip work outside it, since the
     engine drops those findings anyway; a whole-repo run has no focus."""

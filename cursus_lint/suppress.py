@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import NamedTuple
 from collections.abc import Callable, Iterable
 
+import msgspec
+
 from .diagnostic import Diagnostic
 
 __all__ = [
@@ -54,8 +56,7 @@ _FILE_NOQA = re.compile(
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
-@dataclass(frozen=True)
-class NoqaDirective:
+class NoqaDirective(msgspec.Struct, frozen=True):
     """One noqa comment. ``codes`` is None for a bare directive (every code).
 
     Columns are 1-based; ``code_columns[i]`` is where ``codes[i]`` is written, so an unused

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import msgspec
+
 from cursus_core.deps import Provider, StepRef, strip_job_suffix
 from cursus_core.deps.resolver import ProviderPool, Resolution, resolve
 from cursus_core.registry.core_table import CORE_STEP_NAMES
@@ -18,8 +20,7 @@ from cursus_lint.facts import DependencyFacts, OutputFacts, SpecFacts, Span
 from cursus_lint.model import ProjectModel, StepModel, per_run
 
 
-@dataclass(frozen=True)
-class OutputRef:
+class OutputRef(msgspec.Struct, frozen=True):
     """Where a provider's output is written, for ``related`` locations."""
 
     path: Path

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+import msgspec
+
 from cursus_core.catalog.interfaces import StepInterfaces
 from cursus_core.catalog.layout import (
     ROLES,
@@ -114,8 +116,7 @@ class StepInfo:
         return [k for k, v in have.items() if v is None]
 
 
-@dataclass(frozen=True)
-class UnmatchedFile:
+class UnmatchedFile(msgspec.Struct, frozen=True):
     """A component file the catalog could not (or deliberately did not) give to a step.
 
     ``kind``: ``no-match`` (no evidence names a step), ``duplicate`` (the step already has that
@@ -149,8 +150,7 @@ def _has_literal_core_table(path: Path) -> bool:
     return table is not None and not table.opaque and bool(table.entries)
 
 
-@dataclass(frozen=True)
-class CatalogProblem:
+class CatalogProblem(msgspec.Struct, frozen=True):
     """Bad catalog input that is not a single file's fault: ``missing-root`` or ``no-steps``."""
 
     path: Path

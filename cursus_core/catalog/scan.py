@@ -11,8 +11,10 @@ from __future__ import annotations
 import ast
 import threading
 from typing import TYPE_CHECKING
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+
+from msgspec.structs import replace
 
 from cursus_core.facts._index import child_fields
 from cursus_core.literals import NotLiteral, call_name, dotted_name, literal_value, module_constants

@@ -19,6 +19,8 @@ from json.decoder import scanstring  # type: ignore[attr-defined]  # public, but
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from cursus_core.source import MAX_SOURCE_BYTES, SourceProblem, read_regular_file
 
 from .model import Span
@@ -38,14 +40,12 @@ MODEL_TYPE_KEY = "__model_type__"
 TYPE_INFO_KEY = "__type_info__"
 
 
-@dataclass(frozen=True)
-class PipelineNode:
+class PipelineNode(msgspec.Struct, frozen=True):
     name: str
     span: Span
 
 
-@dataclass(frozen=True)
-class EntryPoint:
+class EntryPoint(msgspec.Struct, frozen=True):
     """One script a saved config names, resolved against the repo root (or ``source_dir``)."""
 
     field: str
@@ -63,8 +63,7 @@ class EntryPoint:
     source_dir_exists: bool | None
 
 
-@dataclass(frozen=True)
-class PipelineConfigEntry:
+class PipelineConfigEntry(msgspec.Struct, frozen=True):
     """A step's entry in ``configuration.specific``."""
 
     name: str
