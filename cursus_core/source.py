@@ -18,7 +18,6 @@ import stat
 import threading
 import warnings
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -38,14 +37,13 @@ class SourceProblem(msgspec.Struct, frozen=True):
     column: int = 1
 
 
-@dataclass
-class SourceFile:
+class SourceFile(msgspec.Struct):
     path: Path
     text: str | None
     tree: ast.Module | None
     digest: str
     problem: SourceProblem | None = None
-    lines: list[str] = field(default_factory=list)
+    lines: list[str] = msgspec.field(default_factory=list)
 
     @property
     def ok(self) -> bool:

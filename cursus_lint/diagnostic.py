@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -54,8 +53,7 @@ class Fix(msgspec.Struct, frozen=True):
     safe: bool = True
 
 
-@dataclass
-class Diagnostic:
+class Diagnostic(msgspec.Struct):
     code: str
     name: str
     severity: Severity
@@ -67,7 +65,7 @@ class Diagnostic:
     #: source text the finding is about; used for baseline and SARIF fingerprints
     #: (stable across line shifts). Defaults to the text of the location's line.
     anchor: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = msgspec.field(default_factory=dict)
     #: "safe"/"unsafe" when a fix is known to exist but its edits were not built (a check
     #: whose output only marks fixable findings); ``fix`` holds the edits when they are built
     fixable: str | None = None

@@ -22,7 +22,6 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 from collections.abc import Callable, Iterable
@@ -75,14 +74,13 @@ class NoqaDirective(msgspec.Struct, frozen=True):
         return self.codes is None or code in self.codes
 
 
-@dataclass
-class NoqaMap:
+class NoqaMap(msgspec.Struct):
     """The directives of one file, by line, plus where a line's comment would have to go."""
 
-    lines: dict[int, NoqaDirective] = field(default_factory=dict)
+    lines: dict[int, NoqaDirective] = msgspec.field(default_factory=dict)
     file_level: tuple[NoqaDirective, ...] = ()
     #: line -> the line that carries its comment, for lines that cannot hold one themselves
-    redirects: dict[int, int] = field(default_factory=dict)
+    redirects: dict[int, int] = msgspec.field(default_factory=dict)
     #: False when the text could not be tokenized and a plain line scan was used
     tokenized: bool = True
 

@@ -14,7 +14,6 @@ import json
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from json.decoder import scanstring  # type: ignore[attr-defined]  # public, but not in typeshed
 from pathlib import Path
 from typing import Any
@@ -74,8 +73,7 @@ class PipelineConfigEntry(msgspec.Struct, frozen=True):
     null_entry_points: tuple[str, ...] = ()
 
 
-@dataclass
-class PipelineFacts:
+class PipelineFacts(msgspec.Struct):
     dag_path: Path | None
     config_path: Path | None
     #: None when not knowable statically (a ``.py`` DAG, an unreadable file, no DAG configured)
@@ -84,8 +82,8 @@ class PipelineFacts:
     configs: dict[str, PipelineConfigEntry] | None = None
     #: where ``configuration.specific`` starts (the "other side" of a missing config)
     specific_span: Span | None = None
-    problems: list[SourceProblem] = field(default_factory=list)
-    unknown: Counter[str] = field(default_factory=Counter)
+    problems: list[SourceProblem] = msgspec.field(default_factory=list)
+    unknown: Counter[str] = msgspec.field(default_factory=Counter)
 
 
 # ---------------------------------------------------------------------------- positions

@@ -8,7 +8,6 @@ before the first file is linted.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -96,8 +95,7 @@ class Span(msgspec.Struct, frozen=True):
     end_column: int
 
 
-@dataclass
-class RegistryEntry:
+class RegistryEntry(msgspec.Struct):
     """One step entry of a registry table as read from the syntax tree.
 
     ``fields`` holds only the keys whose values were literal; ``non_literal_keys`` the ones
@@ -107,9 +105,9 @@ class RegistryEntry:
 
     name: str
     key_span: Span
-    fields: dict[str, object] = field(default_factory=dict)
-    field_spans: dict[str, Span] = field(default_factory=dict)
-    non_literal_keys: set[str] = field(default_factory=set)
+    fields: dict[str, object] = msgspec.field(default_factory=dict)
+    field_spans: dict[str, Span] = msgspec.field(default_factory=dict)
+    non_literal_keys: set[str] = msgspec.field(default_factory=set)
     opaque: bool = False
 
     @property
