@@ -104,7 +104,7 @@ class Codec:
 
     def _encoder(self, tp: Any) -> Callable[[Any], Any]:
         """The encoder of ``tp``, built once per codec: the type is inspected when the closure is
-        made, not for every value (a warm cache decodes ~10k dataclasses per run)."""
+        made, not for every value (a warm cache decodes ~10k records per run)."""
         key = _type_key(tp)
         fn = self._encoders.get(key)
         if fn is None:
@@ -252,7 +252,7 @@ class Codec:
 
     def _record_decoder(self, cls: type) -> Callable[[Any], Any]:
         """The decoder of ``cls``: checks the scalar fields in place and calls the decoders of
-        the others only (a warm run rebuilds ~10k dataclasses; a call per field doubled that)."""
+        the others only (a warm run rebuilds ~10k records; a call per field doubled that)."""
         fields = self._record_fields(cls)
         count = len(fields)
         msg = f"expected the {count} fields of {cls.__qualname__}"
