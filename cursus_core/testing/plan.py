@@ -280,7 +280,7 @@ def _from_source_root(entry: Any, configs: dict[str, dict[str, Any]], config_pat
                       source_root: Path) -> Any:
     """The entry point as the dry-run build finds it with ``--source-root`` (a config written on
     another checkout: its ``source_dir`` stands for the source root), or unchanged if not there."""
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     from cursus_core.compiler.source_paths import SourceResolver
 
