@@ -10,12 +10,14 @@ rewritten once at the end of a run that added or rejected entries (temp file + `
 so two runs at once never see half a pack; the last writer wins and both packs are valid).
 
 The cache directory is untrusted (it may be committed, or restored from a shared CI cache), so
-the pack is data only: JSON rebuilt through :class:`cursus_core.datacodec.Codec` from the
-declared types, never pickle, read with a size bound and without following symlinks. Every
-entry carries its type and a checksum over (format, namespace, fingerprint, key, type, body),
-checked when it is read; an entry that does not match or does not decode is a miss (and is
-dropped from the next pack), and a pack that is not a regular file or not a JSON object of
-entries is ignored as a whole.
+the pack is data only, never pickle, read with a size bound and without following symlinks.
+Each entry's body is JSON rebuilt from the declared types: records that are ``msgspec.Struct``
+classes (the facts) through :class:`cursus_core.structcodec.StructCodec` (msgspec's compiled
+typed decoder, exact round trips; a warm run decodes every file's facts), other values through
+:class:`cursus_core.datacodec.Codec`. Every entry carries its type and a checksum over (format,
+namespace, fingerprint, key, type, body), checked when it is read; an entry that does not match
+or does not decode is a miss (and is dropped from the next pack), and a pack that is not a
+regular file or not a JSON object of entries is ignored as a whole.
 """
 
 from __future__ import annotations
@@ -26,15 +28,18 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
+
+import msgspec
 
 from cursus_core.datacodec import Codec
 from cursus_core.source import read_regular_file
+from cursus_core.structcodec import StructCodec
 
 T = TypeVar("T")
 
 #: bumped whenever the entry layout changes
-FORMAT = 3
+FORMAT = 4
 PACK_NAME = "pack.json"
 #: a single entry larger than this is not cached
 MAX_ENTRY_BYTES = 16 * 1024 * 1024
@@ -67,6 +72,43 @@ def code_fingerprint(*modules: Any, extra: str = "") -> str:
     return h.hexdigest()
 
 
+class _EntryCodec(Protocol):
+    def encode(self, value: Any) -> str: ...
+    def decode(self, body: str) -> Any: ...
+
+
+class _StructEntries:
+    """Entries of a Struct type: msgspec JSON (see :mod:`cursus_core.structcodec`)."""
+
+    def __init__(self, cls: type) -> None:
+        self._codec = StructCodec(cls)
+
+    def encode(self, value: Any) -> str:
+        return self._codec.encode(value).decode("utf-8")
+
+    def decode(self, body: str) -> Any:
+        return self._codec.decode(body)
+
+
+class _DataEntries:
+    """Entries of any other type: :class:`Codec`'s JSON data."""
+
+    def __init__(self, cls: Any) -> None:
+        self._codec = Codec(cls)
+
+    def encode(self, value: Any) -> str:
+        return json.dumps(self._codec.encode(value), ensure_ascii=False, separators=(",", ":"))
+
+    def decode(self, body: str) -> Any:
+        return self._codec.decode(json.loads(body))
+
+
+def _entry_codec(cls: Any) -> _EntryCodec:
+    if isinstance(cls, type) and issubclass(cls, msgspec.Struct):
+        return _StructEntries(cls)
+    return _DataEntries(cls)
+
+
 class DiskCache:
     """``get``/``put`` of typed values in ``root/<namespace>-<fingerprint>/pack.json``; ``flush``
     writes what a run added.
@@ -89,7 +131,7 @@ class DiskCache:
         #: file reads of the cache in this run (one pack, read once)
         self.reads = 0
         self._ready: bool | None = None
-        self._codecs: dict[Any, Codec] = {}
+        self._codecs: dict[Any, _EntryCodec] = {}
         #: key -> [type name, checksum, body JSON] as read (checked only when used), or None before loading
         self._pack: dict[str, Any] | None = None
         self._pack_bad = False
@@ -97,10 +139,11 @@ class DiskCache:
         self._used: set[str] = set()
         self._rejected: set[str] = set()
 
-    def _codec(self, cls: Any) -> Codec:
+    def _codec(self, cls: Any) -> _EntryCodec:
+        """The entry codec of ``cls``, made once per cache (a typed decoder costs to build)."""
         codec = self._codecs.get(cls)
         if codec is None:
-            codec = self._codecs[cls] = Codec(cls)
+            codec = self._codecs[cls] = _entry_codec(cls)
         return codec
 
     def _prepare(self) -> bool:
@@ -192,7 +235,7 @@ class DiskCache:
         try:
             if checksum != self._checksum(key, type_name, body.encode("utf-8", "surrogatepass")):
                 return None
-            return self._codec(cls).decode(json.loads(body))
+            return self._codec(cls).decode(body)
         except Exception:  # noqa: BLE001 - any malformed entry (bad JSON, wrong shape, absurd nesting) is a miss
             return None
 
@@ -201,8 +244,8 @@ class DiskCache:
         if not _KEY.fullmatch(key):
             return
         try:
-            body = json.dumps(self._codec(cls).encode(value), ensure_ascii=False, separators=(",", ":"))
-        except (ValueError, TypeError, RecursionError):  # CodecError is a ValueError
+            body = self._codec(cls).encode(value)
+        except (ValueError, TypeError, RecursionError, UnicodeError):  # CodecError is a ValueError
             return
         if len(body) > MAX_ENTRY_BYTES:
             return

@@ -15,7 +15,9 @@ rebuild.
 Supported: records whose fields are all positional, ``None``, ``bool``/``int``/``float``/``str``/
 ``bytes``, ``Path``, enums (by member name), ``X | Y`` / ``Optional``, ``tuple[X, ...]`` and
 fixed tuples, ``list``/``set``/``frozenset``, ``dict`` (as key/value pairs, so keys need not be
-strings), ``Counter`` and ``Any`` (literal values, tagged with their type). Types are checked
+strings), ``Counter`` and ``Any`` / ``LiteralValue`` (literal values, tagged with their type;
+:func:`encode_literal`/:func:`decode_literal` are that tagging on its own, used by
+:mod:`cursus_core.structcodec`). Types are checked
 exactly both ways: decoding input of the wrong shape raises :class:`CodecError`, never builds
 something else.
 """
@@ -25,6 +27,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import enum
+import math
 import types
 import typing
 from collections import Counter
@@ -34,7 +37,9 @@ from collections.abc import Callable
 
 import msgspec
 
-__all__ = ["Codec", "CodecError"]
+from cursus_core.literal_value import LiteralValue
+
+__all__ = ["Codec", "CodecError", "decode_literal", "encode_literal"]
 
 _SCALARS = (bool, int, float, str)
 
@@ -70,7 +75,9 @@ class Codec:
                 positional = all(f.init and not f.kw_only for f in fields)
             if not positional:
                 raise CodecError(f"{cls.__qualname__} has fields outside __init__'s positional parameters")
-            known = self._fields[cls] = tuple((name, hints[name]) for name in names)
+            # a LiteralValue field is an Any field here: its value is written as a tagged literal
+            known = self._fields[cls] = tuple((name, Any if hints[name] is LiteralValue else hints[name])
+                                              for name in names)
         return known
 
     def _walk_types(self, tp: Any, seen: set[Any]) -> None:
@@ -465,6 +472,7 @@ def _hashable(tp: Any) -> bool:
 
 _ANY_CONTAINERS: dict[type, str] = {tuple: "T", list: "L", set: "Z", frozenset: "Q"}
 _ANY_FROM_TAG: dict[str, type] = {tag: cls for cls, tag in _ANY_CONTAINERS.items()}
+_NON_FINITE = frozenset({"inf", "-inf", "nan"})
 
 
 def _enc_any(value: Any) -> Any:
@@ -479,7 +487,8 @@ def _enc_any(value: Any) -> Any:
     if kind is int:
         return ["I", value]
     if kind is float:
-        return ["F", value]
+        # inf/nan as text: strict JSON encoders (msgspec) would write them as null
+        return ["F", value if math.isfinite(value) else repr(value)]
     if kind is complex:
         return ["C", value.real, value.imag]
     if kind is str:
@@ -503,6 +512,10 @@ def _dec_any(data: Any) -> Any:
         return Ellipsis
     if len(rest) == 1:
         (v,) = rest
+        if tag == "F" and type(v) is str:
+            if v not in _NON_FINITE:
+                raise CodecError("expected a float")
+            return float(v)
         for want, cls in (("B", bool), ("I", int), ("F", float), ("S", str)):
             if tag == want:
                 if type(v) is not cls:
@@ -522,3 +535,13 @@ def _dec_any(data: Any) -> Any:
     if tag == "C" and len(rest) == 2 and all(type(x) is float for x in rest):
         return complex(rest[0], rest[1])
     raise CodecError(f"bad literal tag {tag!r}")
+
+
+def encode_literal(value: Any) -> Any:
+    """A literal value as JSON data tagged with its exact type (:class:`CodecError` if not a literal)."""
+    return _enc_any(value)
+
+
+def decode_literal(data: Any) -> Any:
+    """The literal value :func:`encode_literal` wrote; :class:`CodecError` for anything else."""
+    return _dec_any(data)

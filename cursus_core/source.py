@@ -27,7 +27,7 @@ import msgspec
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
 
 
-class SourceProblem(msgspec.Struct, frozen=True):
+class SourceProblem(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """Why a file could not be used; ``kind`` is stable and maps to a CL9xx code."""
 
     path: Path

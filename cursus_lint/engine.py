@@ -83,14 +83,17 @@ def _fingerprint() -> str:
     import cursus_core.catalog.scan as scan
     import cursus_core.datacodec as datacodec
     import cursus_core.facts as core_facts
+    import cursus_core.literal_value as literal_value
     import cursus_core.registry.literal_reader as literal_reader
     import cursus_core.source as source
+    import cursus_core.structcodec as structcodec
     import cursus_lint.bases as bases
     import cursus_lint.facts as facts
 
     from ._version import __version__
 
-    return code_fingerprint(core_facts, facts, scan, source, cache, datacodec, bases, literal_reader,
+    return code_fingerprint(core_facts, facts, scan, source, cache, datacodec, structcodec, literal_value, bases,
+                            literal_reader,
                             extra=__version__)
 
 

@@ -2,8 +2,11 @@
 
 All classes are frozen ``msgspec.Struct`` classes (slotted, hashable, compared by value, built
 positionally or by keyword like dataclasses; copies via ``msgspec.structs.replace``): data only
-(the facts cache stores them as checked JSON, see :mod:`cursus_core.datacodec`) and safe to share
-between rules. Not dataclasses because every run creates these classes at import: a Struct class
+and safe to share between rules. They are ``array_like`` (the facts cache stores each as the JSON
+list of its fields and decodes it with msgspec's typed decoder, see :mod:`cursus_core.structcodec`)
+and ``forbid_unknown_fields`` (a longer list is an error, not silently cut). Fields holding a
+literal of any kind are typed :data:`~cursus_core.literal_value.LiteralValue`, so they come back
+from the cache with their exact types. Not dataclasses because every run creates these classes at import: a Struct class
 costs ~0.2 ms to create where a slotted dataclass costs ~2 ms (issue 13).
 
 Positions are 1-based; ``end_column`` is exclusive (``end_col_offset + 1``), so for a one-line
@@ -17,14 +20,14 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import msgspec
 
+from cursus_core.literal_value import LiteralValue
 from cursus_core.source import SourceProblem
 
 
-class Span(msgspec.Struct, frozen=True):
+class Span(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """A 1-based character range in one file; ``end_column`` is exclusive. Python facts and
     ``.step.yaml`` values share it, so an interface value needs no conversion to become a fact."""
 
@@ -42,7 +45,7 @@ class Span(msgspec.Struct, frozen=True):
 # ----------------------------------------------------------------------------- module level
 
 
-class ImportFact(msgspec.Struct, frozen=True):
+class ImportFact(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """``import a.b`` (``names=()``, ``is_from=False``) or ``from ..a import b, c`` (``level=2``)."""
 
     module: str
@@ -53,7 +56,7 @@ class ImportFact(msgspec.Struct, frozen=True):
     aliases: tuple[str | None, ...] = ()
 
 
-class SysPathEdit(msgspec.Struct, frozen=True):
+class SysPathEdit(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """``sys.path.append/insert/extend/remove(...)``, ``sys.path = ...``, ``sys.path += ...``,
     ``sys.path[...] = ...`` or ``site.addsitedir(...)``."""
 
@@ -61,12 +64,12 @@ class SysPathEdit(msgspec.Struct, frozen=True):
     span: Span
 
 
-class S3Literal(msgspec.Struct, frozen=True):
+class S3Literal(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     value: str
     span: Span
 
 
-class S3Build(msgspec.Struct, frozen=True):
+class S3Build(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """An S3 location assembled from strings at run time.
 
     ``kind``: fstring | concat (``+``) | percent (``%``) | format (``.format``) | join
@@ -82,7 +85,7 @@ class S3Build(msgspec.Struct, frozen=True):
     variables: tuple[str, ...] = ()
 
 
-class ModuleFacts(msgspec.Struct, frozen=True):
+class ModuleFacts(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     imports: tuple[ImportFact, ...] = ()
     sys_path_edits: tuple[SysPathEdit, ...] = ()
     s3_literals: tuple[S3Literal, ...] = ()
@@ -94,7 +97,7 @@ class ModuleFacts(msgspec.Struct, frozen=True):
 # ----------------------------------------------------------------------------- scripts
 
 
-class PathUse(msgspec.Struct, frozen=True):
+class PathUse(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """A container path (under ``/opt/ml/``) used by a script.
 
     ``value`` is the known base the expression starts from (a literal or a constant's
@@ -114,7 +117,7 @@ class PathUse(msgspec.Struct, frozen=True):
     env_default: str | None = None
 
 
-class PathConstant(msgspec.Struct, frozen=True):
+class PathConstant(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """``NAME = "/opt/ml/..."`` (any scope) or a name bound to a path built from one."""
 
     name: str
@@ -122,7 +125,7 @@ class PathConstant(msgspec.Struct, frozen=True):
     span: Span
 
 
-class EnvRead(msgspec.Struct, frozen=True):
+class EnvRead(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """``how``: subscript | get | getenv | in | setdefault | environ_vars | environ_vars.get |
     environ_vars.in | wrapper (a helper whose parameter is the env name)."""
 
@@ -131,7 +134,7 @@ class EnvRead(msgspec.Struct, frozen=True):
     has_default: bool
     how: str
     #: the literal default (``os.environ.get("X", "d")`` -> ``"d"``); see ``default_is_literal``
-    default: Any = None
+    default: LiteralValue = None
     default_is_literal: bool = False
     #: the value only reaches a ``print``/logging call (a debug dump of the environment)
     debug_only: bool = False
@@ -139,7 +142,7 @@ class EnvRead(msgspec.Struct, frozen=True):
     converted: str | None = None
 
 
-class ArgDef(msgspec.Struct, frozen=True):
+class ArgDef(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """One ``parser.add_argument(...)``; ``name`` is normalised (no leading dashes, ``-`` -> ``_``,
     ``dest=`` wins)."""
 
@@ -150,11 +153,11 @@ class ArgDef(msgspec.Struct, frozen=True):
     required: bool
     flags: tuple[str, ...] = ()
     #: the literal ``default=`` value; see ``default_is_literal``
-    default: Any = None
+    default: LiteralValue = None
     default_is_literal: bool = False
 
 
-class ArgRead(msgspec.Struct, frozen=True):
+class ArgRead(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """``args.job_type`` / ``job_args.job_type`` / ``getattr(args, "x", d)``."""
 
     name: str
@@ -162,7 +165,7 @@ class ArgRead(msgspec.Struct, frozen=True):
     variable: str
 
 
-class KeyUse(msgspec.Struct, frozen=True):
+class KeyUse(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """A logical-name access on the input/output path dicts: ``input_paths["DATA"]``,
     ``output_paths.get("x")``, ``"x" in input_paths``. ``kind`` is input | output."""
 
@@ -174,13 +177,13 @@ class KeyUse(msgspec.Struct, frozen=True):
     dict_is_main_param: bool
 
 
-class Param(msgspec.Struct, frozen=True):
+class Param(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     name: str
     span: Span
     has_default: bool = False
 
 
-class MainCall(msgspec.Struct, frozen=True):
+class MainCall(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """``main(...)`` inside the ``__main__`` block."""
 
     span: Span
@@ -188,7 +191,7 @@ class MainCall(msgspec.Struct, frozen=True):
     positional: int
 
 
-class MainFacts(msgspec.Struct, frozen=True):
+class MainFacts(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """The script's top-level ``def main(...)``.
 
     ``testable``: the first four parameters are input_paths, output_paths, environ_vars,
@@ -202,7 +205,7 @@ class MainFacts(msgspec.Struct, frozen=True):
     partial: bool
 
 
-class DictEntry(msgspec.Struct, frozen=True):
+class DictEntry(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """One ``"KEY": value`` of a dict literal; ``value`` is the resolved string (a container
     path or literal) or None when it is computed at run time."""
 
@@ -212,7 +215,7 @@ class DictEntry(msgspec.Struct, frozen=True):
     value_span: Span
 
 
-class MainEnvDict(msgspec.Struct, frozen=True):
+class MainEnvDict(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """The ``environ_vars`` dict the ``__main__`` block passes to ``main()``: the literal keys it
     holds (``complete``: no key of unknown name), or every key (``everything``: a copy of
     ``os.environ``); ``first_line``/``last_line`` bound the ``__main__`` block."""
@@ -225,7 +228,7 @@ class MainEnvDict(msgspec.Struct, frozen=True):
     last_line: int
 
 
-class ScriptFacts(msgspec.Struct, frozen=True):
+class ScriptFacts(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     paths: tuple[PathUse, ...] = ()
     path_constants: tuple[PathConstant, ...] = ()
     env_reads: tuple[EnvRead, ...] = ()
@@ -254,22 +257,22 @@ class ScriptFacts(msgspec.Struct, frozen=True):
 # ----------------------------------------------------------------------------- contracts
 
 
-class Entry(msgspec.Struct, frozen=True):
+class Entry(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """One declared value. ``key_span`` points at the dict key (or list item), ``value_span`` at
     the value; both point into a constant's definition when the value came from one.
     ``value`` is None when it is not a literal."""
 
-    value: Any
+    value: LiteralValue
     key_span: Span
     value_span: Span
 
 
-class NamedItem(msgspec.Struct, frozen=True):
+class NamedItem(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     name: str
     span: Span
 
 
-class ContractFacts(msgspec.Struct, frozen=True):
+class ContractFacts(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     variable: str | None  # None for a contract returned from a function
     function: str | None  # the enclosing function (``_get_contract``) if any
     class_name: str
@@ -299,7 +302,7 @@ class ContractFacts(msgspec.Struct, frozen=True):
 # ----------------------------------------------------------------------------- specifications
 
 
-class StepTypeRef(msgspec.Struct, frozen=True):
+class StepTypeRef(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """How ``step_type`` was written. ``raw_kind``: literal | spec_type_with_job_type |
     get_spec_step_type | get_spec_step_type_with_job_type | dynamic. For a literal,
     ``base`` is the literal text and ``job_type`` None."""
@@ -310,7 +313,7 @@ class StepTypeRef(msgspec.Struct, frozen=True):
     span: Span
 
 
-class ContractRef(msgspec.Struct, frozen=True):
+class ContractRef(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """``script_contract=``: ``kind`` name | call | none | dynamic. ``name`` is the referenced name or the
     called function; ``import_module``/``import_level``/``imported_name`` say where it came
     from (``from ..contracts.x import X`` -> ``contracts.x``, 2, ``X``), statically, following
@@ -325,7 +328,7 @@ class ContractRef(msgspec.Struct, frozen=True):
     local: bool = False
 
 
-class DependencyFacts(msgspec.Struct, frozen=True):
+class DependencyFacts(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     logical_name: str | None
     dependency_type: str | None  # "processing_output", "training_data", ...
     required: bool | None  # True when not written (the model's default); None if not literal
@@ -341,7 +344,7 @@ class DependencyFacts(msgspec.Struct, frozen=True):
     compatible_source_spans: tuple[Span, ...] = ()
 
 
-class OutputFacts(msgspec.Struct, frozen=True):
+class OutputFacts(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     logical_name: str | None
     output_type: str | None
     property_path: str | None
@@ -355,7 +358,7 @@ class OutputFacts(msgspec.Struct, frozen=True):
     wrong_types: dict[str, str] = msgspec.field(default_factory=dict)
 
 
-class SpecFacts(msgspec.Struct, frozen=True):
+class SpecFacts(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     variable: str | None
     span: Span
     step_type: StepTypeRef | None
@@ -376,7 +379,7 @@ class SpecFacts(msgspec.Struct, frozen=True):
 # ----------------------------------------------------------------------------- builders
 
 
-class ConfigRead(msgspec.Struct, frozen=True):
+class ConfigRead(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """``self.config.X`` (or ``config.X`` for an alias/parameter). ``guarded`` when inside a
     ``hasattr(self.config, "X")`` branch or read with ``getattr(self.config, "X", default)``.
     ``how``: attr | call | getattr."""
@@ -388,7 +391,7 @@ class ConfigRead(msgspec.Struct, frozen=True):
     method: str | None = None
 
 
-class EnvSet(msgspec.Struct, frozen=True):
+class EnvSet(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """An env var the builder sets in ``_get_environment_variables``; ``how``: item | update |
     dict (a literal dict assigned or returned, including ``{**base, "X": ...}``)."""
 
@@ -397,13 +400,13 @@ class EnvSet(msgspec.Struct, frozen=True):
     how: str
 
 
-class JobArg(msgspec.Struct, frozen=True):
+class JobArg(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     name: str  # normalised like ArgDef.name
     raw: str
     span: Span
 
 
-class NameRef(msgspec.Struct, frozen=True):
+class NameRef(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """A reference to a spec/contract name, with the import it came from if any."""
 
     name: str
@@ -412,7 +415,7 @@ class NameRef(msgspec.Struct, frozen=True):
     import_level: int = 0
 
 
-class OutputDestination(msgspec.Struct, frozen=True):
+class OutputDestination(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """A destination expression in ``_get_outputs``. ``kind``: base (Join /
     ``_get_base_output_path()`` / ``pipeline_s3_loc``) | literal | fstring | concat | input
     (taken from the ``outputs`` argument) | other."""
@@ -422,7 +425,7 @@ class OutputDestination(msgspec.Struct, frozen=True):
     uses_base: bool
 
 
-class BuilderFacts(msgspec.Struct, frozen=True):
+class BuilderFacts(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     name: str
     bases: tuple[str, ...]
     span: Span
@@ -455,7 +458,7 @@ class BuilderFacts(msgspec.Struct, frozen=True):
 # ----------------------------------------------------------------------------- configs
 
 
-class FieldFacts(msgspec.Struct, frozen=True):
+class FieldFacts(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """An annotated class attribute. ``required`` follows pydantic: no default, or
     ``Field(...)``. ``default`` is the literal default (None when absent or not literal;
     check ``has_default`` / ``default_is_literal``)."""
@@ -465,7 +468,7 @@ class FieldFacts(msgspec.Struct, frozen=True):
     span: Span
     required: bool
     has_default: bool
-    default: Any = None
+    default: LiteralValue = None
     default_is_literal: bool = False
     via_field: bool = False
     class_var: bool = False
@@ -473,7 +476,7 @@ class FieldFacts(msgspec.Struct, frozen=True):
     default_span: Span | None = None
 
 
-class EnvCollector(msgspec.Struct, frozen=True):
+class EnvCollector(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """A config member that produces the container env (``get_environment_variables``, the
     ``environment_variables`` property, ``_env_overrides``): the literal names it emits, located.
 
@@ -491,7 +494,7 @@ class EnvCollector(msgspec.Struct, frozen=True):
     takes_names: bool = False
 
 
-class ConfigFacts(msgspec.Struct, frozen=True):
+class ConfigFacts(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     name: str
     bases: tuple[str, ...]
     span: Span
@@ -519,7 +522,7 @@ HyperparameterFacts = ConfigFacts
 # ----------------------------------------------------------------------------- bundle
 
 
-class UnknownCase(msgspec.Struct, frozen=True):
+class UnknownCase(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """One fact that could not be known statically: its kind (as counted in ``unknown``), where it
     is (1-based) and its source text, shortened."""
 
@@ -529,7 +532,7 @@ class UnknownCase(msgspec.Struct, frozen=True):
     code: str
 
 
-class FileFacts(msgspec.Struct, frozen=True):
+class FileFacts(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     path: Path
     digest: str
     roles: frozenset[str]

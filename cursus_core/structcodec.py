@@ -1,0 +1,164 @@
+"""Typed msgspec JSON for cache entries of ``msgspec.Struct`` records (the facts): fast and exact.
+
+A warm run decodes every file's facts, so the decoder is msgspec's compiled, typed
+``msgspec.json.Decoder`` (built once per root type): it rebuilds values only from the declared
+types and rejects data of another shape (``msgspec.ValidationError``), so an entry can never
+choose a class. The facts Structs are ``array_like``: a record is the list of its fields.
+
+Three kinds of field need help to come back exactly:
+
+- :data:`~cursus_core.literal_value.LiteralValue` fields (literal defaults and values) may hold
+  tuples, sets, bytes, nested dicts...; plain JSON would give lists and strings back. They are
+  written as :func:`cursus_core.datacodec.encode_literal`'s tagged form (the encoder rewrites
+  just the records that hold one, found from the type hints) and decoded by the hook.
+- ``Counter[str]`` is written as a JSON object and rebuilt (keys str, counts int) by the hook.
+- ``Path`` is written as text and rebuilt from text.
+
+Anything else the decoder does not know is an error, so a value that would not come back
+exactly is not cached (encoding raises) rather than cached wrong.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path, PurePath
+from typing import Any
+
+import msgspec
+
+from cursus_core.datacodec import decode_literal, encode_literal
+from cursus_core.literal_value import LiteralValue
+
+__all__ = ["StructCodec"]
+
+_Prep = Callable[[Any], Any]
+
+
+class StructCodec:
+    """Encoder/decoder of one root Struct type to/from JSON bytes, exact both ways."""
+
+    def __init__(self, root: type) -> None:
+        self.root = root
+        self._decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(root, dec_hook=_dec_hook)
+        self._encoder = msgspec.json.Encoder(enc_hook=_enc_hook)
+        self._preps: dict[Any, _Prep | None] = {}
+        self._prep = self._prep_of(root)
+
+    def encode(self, value: Any) -> bytes:
+        """JSON bytes; raises (TypeError, ValueError) for a value that would not come back exactly."""
+        if type(value) is not self.root:
+            raise TypeError(f"expected {self.root.__qualname__}, got {type(value).__name__}")
+        return self._encoder.encode(self._prep(value) if self._prep is not None else value)
+
+    def decode(self, data: bytes | str) -> Any:
+        """The value; raises ``msgspec.DecodeError``/``ValidationError`` for data of the wrong shape."""
+        return self._decoder.decode(data)
+
+    # -- the encoder's rewrite of LiteralValue fields into their tagged form ---------------------
+
+    def _prep_of(self, tp: Any) -> _Prep | None:
+        """A function giving the value of ``tp`` with every LiteralValue inside tagged, or None when
+        ``tp`` holds no LiteralValue (the value is encoded as it is)."""
+        key = tp if _hashable(tp) else ("id", id(tp))
+        if key in self._preps:
+            return self._preps[key]
+        if tp is LiteralValue:
+            self._preps[key] = encode_literal
+            return encode_literal
+        if tp is Any:
+            raise TypeError("an Any field would not come back exactly: declare it LiteralValue")
+        if isinstance(tp, type) and issubclass(tp, msgspec.Struct):
+            self._preps[key] = None  # a recursive record holds literals only through other fields
+            hints = typing.get_type_hints(tp)
+            preps = [(name, p) for name in tp.__struct_fields__ if (p := self._prep_of(hints[name])) is not None]
+            if not preps:
+                return None
+            replace = msgspec.structs.replace
+
+            def prep_record(value: Any) -> Any:
+                return replace(value, **{name: p(getattr(value, name)) for name, p in preps})
+
+            self._preps[key] = prep_record
+            return prep_record
+        origin = typing.get_origin(tp)
+        args = typing.get_args(tp)
+        if origin is None:
+            self._preps[key] = None
+            return None
+        inner = [self._prep_of(a) for a in args if a is not Ellipsis and a is not type(None)]
+        if all(p is None for p in inner):
+            self._preps[key] = None
+            return None
+        prep: _Prep
+        if origin in (typing.Union, types.UnionType):
+            if len([a for a in args if a is not type(None)]) != 1:
+                raise TypeError(f"a union of several types holding literals is not supported: {tp!r}")
+            prep = _optional(_given(inner[0]))
+        elif origin in (tuple, list, set, frozenset) and (origin is not tuple or args[-1] is Ellipsis):
+            prep = _items(_given(inner[0]))  # a list, also for sets: a tagged literal (a list) is unhashable
+        elif origin is tuple:
+            prep = _fixed([self._prep_of(a) or _same for a in args])
+        elif origin is dict and self._prep_of(args[0]) is None:
+            prep = _values(_given(self._prep_of(args[1])))
+        else:
+            raise TypeError(f"unsupported type holding literals: {tp!r}")
+        self._preps[key] = prep
+        return prep
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _given(prep: _Prep | None) -> _Prep:
+    if prep is None:
+        raise TypeError("no literal inside")  # unreachable: callers check that one is
+    return prep
+
+
+def _optional(item: _Prep) -> _Prep:
+    return lambda value: None if value is None else item(value)
+
+
+def _items(item: _Prep) -> _Prep:
+    return lambda value: [item(v) for v in value]
+
+
+def _fixed(parts: list[_Prep]) -> _Prep:
+    return lambda value: [p(v) for p, v in zip(parts, value, strict=True)]
+
+
+def _values(item: _Prep) -> _Prep:
+    return lambda value: {k: item(v) for k, v in value.items()}
+
+
+def _hashable(tp: Any) -> bool:
+    try:
+        hash(tp)
+    except TypeError:
+        return False
+    return True
+
+
+def _enc_hook(value: Any) -> Any:
+    if isinstance(value, PurePath):
+        return str(value)
+    raise TypeError(f"not cacheable: {type(value).__name__}")
+
+
+def _dec_hook(tp: Any, data: Any) -> Any:
+    """Rebuild the types msgspec does not know; a TypeError/ValueError becomes a ValidationError."""
+    if tp is LiteralValue:
+        return decode_literal(data)  # a CodecError is a ValueError
+    if tp is Path or tp is PurePath:
+        if type(data) is not str:
+            raise TypeError("expected a path string")
+        return tp(data)
+    if typing.get_origin(tp) is Counter and typing.get_args(tp) in ((str,), ()):
+        if type(data) is not dict or not all(type(k) is str and type(v) is int for k, v in data.items()):
+            raise TypeError("expected counts by name")
+        return Counter(data)
+    raise TypeError(f"unsupported type {tp!r}")
