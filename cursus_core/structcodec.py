@@ -45,13 +45,15 @@ class StructCodec:
         self._decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(root, dec_hook=_dec_hook)
         self._encoder = msgspec.json.Encoder(enc_hook=_enc_hook)
         self._preps: dict[Any, _Prep | None] = {}
-        self._prep = self._prep_of(root)
 
     def encode(self, value: Any) -> bytes:
         """JSON bytes; raises (TypeError, ValueError) for a value that would not come back exactly."""
         if type(value) is not self.root:
             raise TypeError(f"expected {self.root.__qualname__}, got {type(value).__name__}")
-        return self._encoder.encode(self._prep(value) if self._prep is not None else value)
+        # the rewrite is planned at the first encode: a warm run only decodes (reading every
+        # record's type hints again costs as much as decoding a tree's facts)
+        prep = self._preps[self.root] if self.root in self._preps else self._prep_of(self.root)
+        return self._encoder.encode(prep(value) if prep is not None else value)
 
     def decode(self, data: bytes | str) -> Any:
         """The value; raises ``msgspec.DecodeError``/``ValidationError`` for data of the wrong shape."""

@@ -75,7 +75,7 @@ def resolve_import(file: Path, module: str, level: int, roots: list[Path]) -> Pa
     return None
 
 
-class BaseSource(msgspec.Struct, frozen=True):
+class BaseSource(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """What base resolution needs of a file outside the step dirs, cached by content digest:
     these files (the repo's config bases, even the stdlib's ``enum.py``) would otherwise be
     parsed again on every warm run."""

@@ -1,6 +1,7 @@
 """The facts cache is untrusted input: it never runs code, and a bad entry is only a miss.
 
-Entries are JSON rebuilt from the declared types (``cursus_core.datacodec``); every read checks
+Entries are JSON rebuilt from the declared types (``cursus_core.structcodec`` for Structs,
+``cursus_core.datacodec`` otherwise); every read checks
 the header (format, fingerprint, key, type, checksum), so planted, corrupt and swapped entries
 are misses that the run rewrites, and findings always equal a run without the cache.
 """

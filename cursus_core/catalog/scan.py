@@ -28,8 +28,9 @@ if TYPE_CHECKING:  # pragma: no cover
 STEP_TYPE_CALLS = frozenset({"spec_type_with_job_type", "get_spec_step_type_with_job_type", "get_spec_step_type"})
 
 
-class FileSummary(msgspec.Struct):
-    """What one component file says about which step it belongs to."""
+class FileSummary(msgspec.Struct, array_like=True, forbid_unknown_fields=True):
+    """What one component file says about which step it belongs to (``array_like``: the facts
+    cache stores it as the list of its fields, see :mod:`cursus_core.structcodec`)."""
 
     path: Path
     problem: SourceProblem | None = None
