@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cursus_core.catalog.scan import FileSummary, summarize
-from cursus_core.facts import extract_all
+from cursus_core.facts import TreeIndex, extract_all
 from cursus_core.facts.model import FileFacts
 from cursus_core.source import SourceFile, parse_text, read_source
 
@@ -56,13 +56,14 @@ def parse_one(item: tuple[str, tuple[str, ...]]) -> Parsed:
     path, roles = Path(item[0]), frozenset(item[1])
     data, _, problem = read_source(path)
     source = parse_text(path, data) if data is not None else SourceFile(path, None, None, "", problem)
+    index = TreeIndex(source) if source.ok else None  # one walk, shared by the facts and the summary
     try:
-        facts = extract_all(source, roles)
+        facts = extract_all(source, roles, index)
     except RecursionError:  # as the engine does: a limit of this tool, counted, not a finding
         facts = FileFacts(source.path, source.digest, roles, unknown=Counter({"too-deeply-nested": 1}))
     summary: FileSummary | None
     try:
-        summary = summarize(source)
+        summary = summarize(source, index)
     except RecursionError:
         summary = None
     return Parsed(path, source.digest, summary, facts)

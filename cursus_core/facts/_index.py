@@ -96,6 +96,23 @@ class TreeIndex:
         for bucket in buckets.values():
             bucket.reverse()
 
+    def depth(self, node: ast.AST) -> int:
+        """How many ancestors ``node`` has (the module's body statements have one)."""
+        n = 0
+        p = self.parents.get(id(node))
+        while p is not None:
+            n += 1
+            p = self.parents.get(id(p))
+        return n
+
+    def in_walk_order(self, nodes: list[Any]) -> list[Any]:
+        """``nodes``, a sublist of one bucket (so in source post-order), reordered as ``ast.walk``
+        (breadth first) meets them: by depth, then left to right, which post-order already is
+        among nodes of one depth (none is an ancestor of another). For the few nodes whose order
+        a consumer keeps, without a second walk of the tree."""
+        keyed = sorted((self.depth(node), i) for i, node in enumerate(nodes))
+        return [nodes[i] for _, i in keyed]
+
     # ------------------------------------------------------------------ positions
 
     def _col(self, line: int, byte_col: int) -> int:
