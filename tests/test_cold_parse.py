@@ -153,3 +153,47 @@ def test_the_collector_is_paused_while_parsing_and_restored_after(tmp_path: Path
         assert not gc.isenabled()  # a caller's choice is left as it was
     finally:
         gc.enable()
+
+
+ODD_FIELDS = textwrap.dedent('''
+    def f(x: int = 1):
+        global G
+        def g():
+            nonlocal x
+        y: int = {**x, "k": "s3://bucket/a"}
+        match x:
+            case Point(x=0, y=None):
+                pass
+            case {"a": 1, **rest}:
+                pass
+''')
+
+
+def test_the_walk_reaches_every_node_and_no_plain_value() -> None:
+    source = parse_decoded(Path("odd.py"), ODD_FIELDS)
+    index = TreeIndex(source)
+    everything = list(ast.walk(source.tree))
+    children = [n for n in everything if n is not source.tree and not isinstance(n, ast.expr_context)]
+    # every node but the module has its parent, and nothing else (no identifier, flag or constant)
+    assert set(index.parents) == {id(n) for n in children}
+    for cls in (ast.Constant, ast.Name, ast.Dict, ast.FunctionDef, ast.AnnAssign):
+        assert sorted(id(n) for n in index.nodes(cls)) == sorted(id(n) for n in everything if type(n) is cls)
+    assert [c.value for c in index.nodes(ast.Constant)] == [1, "k", "s3://bucket/a", 0, "a", 1]  # y=None is a MatchSingleton
+
+
+class _Newer(ast.expr):
+    """A node class as a newer Python might add, with a field the table does not know holds text."""
+
+    _fields = ("label", "operand")
+
+
+def test_a_field_holding_no_node_is_a_leaf_of_the_walk() -> None:
+    source = parse_decoded(Path("x.py"), "x = f(1)\n")
+    assert source.tree is not None
+    call = source.tree.body[0].value  # type: ignore[attr-defined]
+    newer = _Newer()
+    newer.label, newer.operand = "plain text", ast.Constant("s3://b/k")  # type: ignore[attr-defined]
+    call.args.append(newer)
+    index = TreeIndex(source)
+    assert index.parent(newer) is call and index.parent(newer.operand) is newer  # type: ignore[attr-defined]
+    assert [c.value for c in index.nodes(ast.Constant)] == [1, "s3://b/k"]
