@@ -7,7 +7,8 @@ Rows (medians of --repeat runs, every run a fresh `cursus-lint` process, as a us
 * Jun-2026 size (309 files, 125k lines, generated) cold, with the child's peak RSS;
 * build: `cursus-lint build` of the bundled 10-node example (skip with --no-build);
 * imports: `-X importtime` of `check <one file>`: total, the heaviest packages, and which of the
-  modules the static path must not load were loaded, against IMPORT_BUDGET_MS;
+  modules the static path must not load were loaded, against IMPORT_BUDGET_MS; and the
+  dataclasses it creates (each costs ~2 ms at import; the static path uses msgspec Structs);
 * growth: cold checks of generated repos of 50, 500 and 5,000 steps and the ratio per 10x.
 
 The yardstick is `ruff check --select F,E --no-cache` on the same tree. Trees are generated
@@ -104,6 +105,26 @@ def import_report(cwd: Path, one: Path) -> None:
     print(f"imports of `check <one file>`: {total:.0f} ms, {len(loaded)} modules ({verdict} the "
           f"{IMPORT_BUDGET_MS} ms budget); heaviest (ms): {top}")
     print(f"  heavy modules loaded: {', '.join(heavy) or 'none'}")
+    made = subprocess.run([sys.executable, "-c", COUNT_DATACLASSES, "check", str(one), "-q"], cwd=cwd, env=ENV,
+                          capture_output=True, text=True).stdout.splitlines()
+    names = [n for n in (made[-1].removeprefix("DATACLASSES:").split(",") if made else []) if n]
+    print(f"  dataclasses created: {len(names)} ({', '.join(names) or 'none'}; ~2 ms each, a frozen Struct ~0.2 ms)")
+
+
+#: runs `cursus-lint ARGS` and prints the project's dataclasses it created (class creation is import time)
+COUNT_DATACLASSES = (
+    "import dataclasses, sys\n"
+    "made = []\n"
+    "process = dataclasses._process_class\n"
+    "def counted(cls, *args, **kwargs):\n"
+    "    made.append(cls.__module__ + '.' + cls.__qualname__)\n"
+    "    return process(cls, *args, **kwargs)\n"
+    "dataclasses._process_class = counted\n"
+    "from cursus_lint.cli import main\n"
+    "main(sys.argv[1:])\n"
+    "sys.stdout.flush()\n"
+    "print('DATACLASSES:' + ','.join(sorted(m for m in made if m.startswith(('cursus_core.', 'cursus_lint.')))))\n"
+)
 
 
 def growth(tmp: Path, largest: int) -> None:

@@ -19,8 +19,9 @@ import pickle
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from cursus_core.catalog.scan import FileSummary, summarize
 from cursus_core.facts import TreeIndex, extract_all
@@ -37,8 +38,7 @@ SPAWN_MIN_FILES = 400
 CHUNK = 16
 
 
-@dataclass(frozen=True)
-class Parsed:
+class Parsed(msgspec.Struct, frozen=True):
     """What one worker learnt from one file."""
 
     path: Path
