@@ -32,6 +32,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench import ENV, ROOT, generate  # noqa: E402
 
+sys.path.insert(0, str(ROOT))
+from tests.probes import COUNT_DATACLASSES  # noqa: E402
+
 BIN = Path(sys.executable).parent
 #: the budget for importing everything `check <one file>` needs (interpreter start excluded)
 IMPORT_BUDGET_MS = 250
@@ -111,20 +114,6 @@ def import_report(cwd: Path, one: Path) -> None:
     print(f"  dataclasses created: {len(names)} ({', '.join(names) or 'none'}; ~2 ms each, a frozen Struct ~0.2 ms)")
 
 
-#: runs `cursus-lint ARGS` and prints the project's dataclasses it created (class creation is import time)
-COUNT_DATACLASSES = (
-    "import dataclasses, sys\n"
-    "made = []\n"
-    "process = dataclasses._process_class\n"
-    "def counted(cls, *args, **kwargs):\n"
-    "    made.append(cls.__module__ + '.' + cls.__qualname__)\n"
-    "    return process(cls, *args, **kwargs)\n"
-    "dataclasses._process_class = counted\n"
-    "from cursus_lint.cli import main\n"
-    "main(sys.argv[1:])\n"
-    "sys.stdout.flush()\n"
-    "print('DATACLASSES:' + ','.join(sorted(m for m in made if m.startswith(('cursus_core.', 'cursus_lint.')))))\n"
-)
 
 
 def growth(tmp: Path, largest: int) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from cursus_core.base import _member_table, members
 from cursus_lint.rules import _examples
 
+from .probes import COUNT_DATACLASSES
 from .repo_helpers import write_repo
 
 SCRIPT = _examples.edit("script", '    sep = environ_vars.get("SEPARATOR", ",")\n',
@@ -89,19 +90,6 @@ def test_one_file_of_the_example_repo_loads_nothing_heavy() -> None:
 #: ``msgspec.Struct``, whose class costs ~0.2 ms to create against ~2 ms for a dataclass
 #: (109 dataclasses cost ~0.26 s of a one-file run before, issue 13).
 DATACLASSES_OF_ONE_FILE_CHECK = ["cursus_lint.rule.Rule"]
-COUNT_DATACLASSES = (
-    "import dataclasses, sys\n"
-    "made = []\n"
-    "process = dataclasses._process_class\n"
-    "def counted(cls, *args, **kwargs):\n"
-    "    made.append(cls.__module__ + '.' + cls.__qualname__)\n"
-    "    return process(cls, *args, **kwargs)\n"
-    "dataclasses._process_class = counted\n"
-    "from cursus_lint.cli import main\n"
-    "main(sys.argv[1:])\n"
-    "sys.stdout.flush()\n"
-    "print('DATACLASSES:' + ','.join(sorted(m for m in made if m.startswith(('cursus_core.', 'cursus_lint.')))))\n"
-)
 
 
 def test_one_file_check_creates_one_dataclass() -> None:
