@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
+
 from msgspec.structs import replace
 import difflib
 import re
@@ -111,8 +113,10 @@ def _split(name: str) -> tuple[str, str]:
     return base, under[len(base):]
 
 
+@lru_cache(maxsize=4096)
 def _spelled(name: str) -> str:
-    """A name with case and ``-``/``_``/space ignored (``Pytorch-Model`` ~ ``PyTorchModel``)."""
+    """A name with case and ``-``/``_``/space ignored (``Pytorch-Model`` ~ ``PyTorchModel``);
+    memoised, since every unknown source is compared with every candidate name."""
     return re.sub(r"[-_ ]", "", name).lower()
 
 
@@ -120,7 +124,8 @@ def _hint(source: str, candidates: list[str]) -> tuple[str | None, str]:
     """(did-you-mean, kind): ``spelling`` (same letters, other case or separators), ``typo`` (a
     close match), or ``placeholder`` (close to no step: a generic name)."""
     base, suffix = _split(source)
-    same = [c for c in candidates if _spelled(c) == _spelled(base)]
+    wanted = _spelled(base)
+    same = [c for c in candidates if _spelled(c) == wanted]
     if same:
         return same[0] + suffix, "spelling"
     close = difflib.get_close_matches(source, candidates, n=1, cutoff=TYPO_CUTOFF)

@@ -236,3 +236,23 @@ def test_name_similarity_skips_only_matches_that_could_not_reach_the_fuzzy_floor
                 assert full_fuzzy(a, b) == score if how == "fuzzy" else full_fuzzy(a, b) <= score, (a, b)
                 fuzzy_pairs += how == "fuzzy"
     assert fuzzy_pairs >= 4
+
+
+def test_quick_ratio_bounds_agree_with_difflib_on_every_short_pair() -> None:
+    # name_similarity settles most pairs with these bounds before building a SequenceMatcher:
+    # every pair of strings of up to four letters over a small alphabet, at three floors
+    import difflib
+    import itertools
+
+    from cursus_core.deps.resolver import _quick_ratios_reach
+
+    words = ["".join(w) for n in range(5) for w in itertools.product("ab_", repeat=n)]
+    agreed = reached = 0
+    for a, b in itertools.product(words, repeat=2):
+        m = difflib.SequenceMatcher(None, a, b)
+        for floor in (0.5, 0.6, 0.75):
+            want = m.real_quick_ratio() >= floor and m.quick_ratio() >= floor
+            assert _quick_ratios_reach(a, b, floor) is want, (a, b, floor)
+            agreed += 1
+            reached += want
+    assert agreed == 3 * 121 * 121 and 0 < reached < agreed

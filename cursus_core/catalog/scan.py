@@ -17,7 +17,7 @@ from msgspec.structs import replace
 
 import msgspec
 
-from cursus_core.facts._index import child_fields
+from cursus_core.facts._index import TreeIndex, child_fields
 from cursus_core.literals import NotLiteral, call_name, dotted_name, literal_value, module_constants
 from cursus_core.source import MEMO_SIZE, LruMemo, SourceFile, SourceProblem, load_source, read_source
 
@@ -111,8 +111,12 @@ def _breadth_first(tree: ast.AST) -> list[ast.AST]:
     return order
 
 
-def summarize(source: SourceFile) -> FileSummary:
-    """Summary of an already loaded file; a file that did not parse yields only its problem."""
+def summarize(source: SourceFile, index: TreeIndex | None = None) -> FileSummary:
+    """Summary of an already loaded file; a file that did not parse yields only its problem.
+
+    With ``index`` (the facts layer's walk of the same tree) the tree is not walked again: its
+    imports and its contract and spec calls are taken from the index's buckets, the calls put
+    back in ``ast.walk`` order, which the entry points and spec types keep."""
     summary = FileSummary(source.path, source.problem)
     tree = source.tree
     if tree is None:
@@ -133,7 +137,12 @@ def summarize(source: SourceFile) -> FileSummary:
             summary.contract_vars.extend(targets)
         elif name == "StepSpecification":
             summary.spec_vars.extend(targets)
-    for node in _breadth_first(tree):
+    if index is None:
+        nodes: list[ast.AST] = _breadth_first(tree)
+    else:
+        wanted = [c for c in index.nodes(ast.Call) if _summarized_call(call_name(c) or "")]
+        nodes = [*index.nodes(ast.ImportFrom), *index.nodes(ast.Import), *index.in_walk_order(wanted)]
+    for node in nodes:
         if isinstance(node, ast.ImportFrom):
             if node.module:
                 summary.imported_modules.add(node.module.rsplit(".", 1)[-1])
@@ -145,6 +154,8 @@ def summarize(source: SourceFile) -> FileSummary:
                 summary.imported_modules.add(alias.name.rsplit(".", 1)[-1])
         elif isinstance(node, ast.Call):
             name = call_name(node) or ""
+            if not _summarized_call(name):
+                continue
             kw = {k.arg: k.value for k in node.keywords if k.arg}
             if name.endswith("ScriptContract") and "entry_point" in kw:
                 ep = _literal(kw["entry_point"], consts)
@@ -156,6 +167,11 @@ def summarize(source: SourceFile) -> FileSummary:
                 if "script_contract" in kw and (ref := _contract_ref(kw["script_contract"])) is not None:
                     summary.contract_refs.append(ref)
     return summary
+
+
+def _summarized_call(name: str) -> bool:
+    """The calls a summary reads: contracts and specifications."""
+    return name.endswith("ScriptContract") or name == "StepSpecification"
 
 
 #: path -> (content digest, summary): one entry per file, replaced when the file changes; the

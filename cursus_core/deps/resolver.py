@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from enum import Enum
 from functools import lru_cache
@@ -224,28 +225,55 @@ def name_similarity(a: str, b: str) -> tuple[float, str]:
         return CASE_INSENSITIVE, "case-insensitive"
     sa, sb = set(wa), set(wb)
     overlap = WORD_OVERLAP_MAX * len(sa & sb) / len(sa | sb) if sa and sb else 0.0
-    matcher = difflib.SequenceMatcher(None, "_".join(wa), "_".join(wb))
-    # the quick ratios are upper bounds of ratio(): below the floor they settle it without the
-    # full match (two of three name pairs of a whole-repo run)
+    ja, jb = "_".join(wa), "_".join(wb)
+    # difflib's real_quick_ratio and quick_ratio (the same sums) are upper bounds of ratio():
+    # below the floor they settle it without building a SequenceMatcher, whose index of the
+    # second name is most of its cost (two of three name pairs of a whole-repo run)
     fuzzy = 0.0
-    if matcher.real_quick_ratio() >= FUZZY_FLOOR and matcher.quick_ratio() >= FUZZY_FLOOR:
-        ratio = matcher.ratio()
+    if _quick_ratios_reach(ja, jb, FUZZY_FLOOR):
+        ratio = difflib.SequenceMatcher(None, ja, jb).ratio()
         fuzzy = FUZZY_MAX * ratio if ratio >= FUZZY_FLOOR else 0.0
     if overlap == 0.0 and fuzzy == 0.0:
         return 0.0, "none"
     return (overlap, "word overlap") if overlap >= fuzzy else (fuzzy, "fuzzy")
 
 
+def _quick_ratios_reach(a: str, b: str, floor: float) -> bool:
+    """Whether ``SequenceMatcher(None, a, b)``'s ``real_quick_ratio()`` and ``quick_ratio()``
+    both reach ``floor``: the same arithmetic (lengths; shared characters counted with
+    multiplicity), without the matcher."""
+    total = len(a) + len(b)
+    if not total:
+        return floor <= 1.0  # difflib's ratio of two empty sequences
+    if 2.0 * min(len(a), len(b)) / total < floor:
+        return False
+    have = Counter(b)
+    matches = 0
+    for ch in a:
+        if have[ch] > 0:
+            have[ch] -= 1
+            matches += 1
+    return 2.0 * matches / total >= floor
+
+
+@lru_cache(maxsize=65536)
 def strip_job_suffix(name: str) -> str:
-    """``"RiskTableMapping_Training"`` -> ``"RiskTableMapping"``; other names unchanged."""
+    """``"RiskTableMapping_Training"`` -> ``"RiskTableMapping"``; other names unchanged (memoised:
+    the level-3 checks ask about the same few names tens of thousands of times)."""
     return _JOB_SUFFIX.sub("", name)
+
+
+@lru_cache(maxsize=8192)
+def _names_of(step: StepRef) -> frozenset[str]:
+    names = {step.name}
+    if step.spec_type:
+        names.update({step.spec_type, strip_job_suffix(step.spec_type)})
+    return frozenset(names)
 
 
 def source_matches(source: str, step: StepRef) -> bool:
     """Whether a ``compatible_sources`` entry names ``step`` (by name or spec type, job suffix ignored)."""
-    names = {step.name}
-    if step.spec_type:
-        names.update({step.spec_type, strip_job_suffix(step.spec_type)})
+    names = _names_of(step)
     return source in names or strip_job_suffix(source) in names
 
 
@@ -430,6 +458,7 @@ def _ranked_within_reach(dep: DependencyView, pool: ProviderPool, consumer: Any,
             batches.append((_ceiling(dep, key[0], key[1], False), rest))
     batches.sort(key=lambda b: -b[0])
     scored: list[Candidate] = []
+    names: list[str] = []  # each scored candidate's output name, from the pool's prepared view
     for bound, members in batches:
         if bound <= 0.0:
             break
@@ -446,9 +475,12 @@ def _ranked_within_reach(dep: DependencyView, pool: ProviderPool, consumer: Any,
             candidate = Candidate(p, score_match(dep, pool.views[i], p.step, ref))
             if candidate.total > 0.0:
                 scored.append(candidate)
-    scored.sort(key=lambda c: (-c.total, -c.score.parts.get("source", 0.0), c.provider.step.label,
-                               as_output(c.provider.output).logical_name, c.provider.step.workspace_id or ""))
-    return scored
+                names.append(pool.views[i].logical_name)
+    # the order of rank_providers; the output names come from the views, not converted again
+    order = sorted(range(len(scored)), key=lambda k: (
+        -scored[k].total, -scored[k].score.parts.get("source", 0.0), scored[k].provider.step.label, names[k],
+        scored[k].provider.step.workspace_id or ""))
+    return [scored[k] for k in order]
 
 
 def _identity(c: Candidate) -> tuple[str, str | None, str]:

@@ -31,8 +31,9 @@ from .spec import extract_specs
 ROLES = frozenset({"script", "contract", "spec", "builder", "config", "hyperparams", "registry"})
 
 
-def extract_all(sf: SourceFile, roles: set[str] | frozenset[str]) -> FileFacts:
-    """Every fact the file's catalog ``roles`` call for, from one walk of its tree.
+def extract_all(sf: SourceFile, roles: set[str] | frozenset[str], index: TreeIndex | None = None) -> FileFacts:
+    """Every fact the file's catalog ``roles`` call for, from one walk of its tree (``index``,
+    when the caller has walked it already to share the walk with the catalog's summary).
 
     Module facts are always extracted (imports and S3 strings matter for every file); a file
     that did not parse yields only its problem (noqa comments are read by the linter, not here).
@@ -42,7 +43,7 @@ def extract_all(sf: SourceFile, roles: set[str] | frozenset[str]) -> FileFacts:
     if not sf.ok:
         return FileFacts(sf.path, sf.digest, roles, module=extract_module(sf), problem=sf.problem,
                          unknown=Counter())
-    idx = TreeIndex(sf)
+    idx = index if index is not None and index.sf is sf else TreeIndex(sf)
     return FileFacts(
         path=sf.path,
         digest=sf.digest,

@@ -117,6 +117,17 @@ def _piece_text(node: ast.AST) -> str:
     return "{" + (name or "...") + "}"
 
 
+def _leading_text(pieces: Sequence[ast.AST]) -> str:
+    """The string literals a concatenation starts with, joined: the only part of its text that
+    can make it start with ``s3://`` (any other piece's text starts with ``{``)."""
+    out = []
+    for p in pieces:
+        if not (isinstance(p, ast.Constant) and isinstance(p.value, str)):
+            break
+        out.append(p.value)
+    return "".join(out)
+
+
 def _add_chain(node: ast.BinOp) -> list[ast.AST]:
     pieces: list[ast.AST] = []
     while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
@@ -135,10 +146,12 @@ def _classify(pieces: Sequence[ast.AST], fmt: str | None = None,
         variables = tuple(n for n in (_var_name(a) for a in args if is_pipeline_var(a)) if n)
         slash = "/" in fmt
     else:
-        text = "".join(_piece_text(p) for p in pieces)
-        variables = tuple(n for n in (_var_name(p) for p in pieces if is_pipeline_var(p)) if n)
         slash = any(isinstance(p, ast.Constant) and isinstance(p.value, str) and "/" in p.value
                     for p in pieces)
+        if not _leading_text(pieces).startswith("s3://") and not (slash and any(is_pipeline_var(p) for p in pieces)):
+            return None  # neither verdict can hold: the text is not worth assembling (most f-strings)
+        text = "".join(_piece_text(p) for p in pieces)
+        variables = tuple(n for n in (_var_name(p) for p in pieces if is_pipeline_var(p)) if n)
     if text.startswith("s3://"):
         return "s3-prefix", text, variables
     if variables and slash:
