@@ -165,3 +165,19 @@ def test_facts_and_summaries_of_every_fixture_file_round_trip_exactly() -> None:
         summary = summarize(sf)
         assert summary_codec.decode(summary_codec.encode(summary)) == summary, path
     assert literals > 0
+
+
+@pytest.mark.parametrize("depth", [5_000, 200_000])
+def test_absurdly_nested_literals_are_a_miss(tmp_path: Path, depth: int) -> None:
+    body = StructCodec(FileFacts).encode(holder(1)).decode().replace('["I",1]', '["T",[' * depth + "]]" * depth, 1)
+    store = DiskCache(tmp_path / "c", "facts", "fp")
+    store._new["k"] = ["FileFacts", store._checksum("k", "FileFacts", body.encode()), body]
+    assert store.get("k", FileFacts) is None
+    assert (store.misses, store.invalid) == (1, 1)
+    shallow = body.replace('["T",[' * depth + "]]" * depth, '["T",[' * 20 + "]]" * 20)
+    store._new["k"] = ["FileFacts", store._checksum("k", "FileFacts", shallow.encode()), shallow]
+    expected: tuple[Any, ...] = ()
+    for _ in range(19):
+        expected = (expected,)
+    back = store.get("k", FileFacts)  # a reasonable nesting still decodes
+    assert back is not None and back.script is not None and back.script.env_reads[0].default == expected
