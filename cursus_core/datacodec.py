@@ -112,7 +112,7 @@ class Codec:
     def _encoder(self, tp: Any) -> Callable[[Any], Any]:
         """The encoder of ``tp``, built once per codec: the type is inspected when the closure is
         made, not for every value (a warm cache decodes ~10k records per run)."""
-        key = _type_key(tp)
+        key = type_key(tp)
         fn = self._encoders.get(key)
         if fn is None:
             fn = self._encoders[key] = self._make_encoder(tp)
@@ -243,7 +243,7 @@ class Codec:
 
     def _decoder(self, tp: Any) -> Callable[[Any], Any]:
         """The decoder of ``tp``, built once per codec (see :meth:`_encoder`)."""
-        key = _type_key(tp)
+        key = type_key(tp)
         fn = self._decoders.get(key)
         if fn is None:
             if _is_record_type(tp):
@@ -455,7 +455,7 @@ def _scalar_of(tp: Any) -> tuple[type | None, bool]:
     return None, False
 
 
-def _type_key(tp: Any) -> Any:
+def type_key(tp: Any) -> Any:
     """A dictionary key for a type hint (an unhashable hint is keyed by identity)."""
     return tp if _hashable(tp) else ("id", id(tp))
 

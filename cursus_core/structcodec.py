@@ -29,7 +29,7 @@ from typing import Any
 
 import msgspec
 
-from cursus_core.datacodec import decode_literal, encode_literal
+from cursus_core.datacodec import decode_literal, encode_literal, type_key
 from cursus_core.literal_value import LiteralValue
 
 __all__ = ["StructCodec"]
@@ -64,7 +64,7 @@ class StructCodec:
     def _prep_of(self, tp: Any) -> _Prep | None:
         """A function giving the value of ``tp`` with every LiteralValue inside tagged, or None when
         ``tp`` holds no LiteralValue (the value is encoded as it is)."""
-        key = tp if _hashable(tp) else ("id", id(tp))
+        key = type_key(tp)
         if key in self._preps:
             return self._preps[key]
         if tp is LiteralValue:
@@ -135,14 +135,6 @@ def _fixed(parts: list[_Prep]) -> _Prep:
 
 def _values(item: _Prep) -> _Prep:
     return lambda value: {k: item(v) for k, v in value.items()}
-
-
-def _hashable(tp: Any) -> bool:
-    try:
-        hash(tp)
-    except TypeError:
-        return False
-    return True
 
 
 def _enc_hook(value: Any) -> Any:
