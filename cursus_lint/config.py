@@ -62,6 +62,11 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".venv", ".git", "__pycache__", "build", "dist", "node_modules", ".cursus-lint-cache",
 )
 
+#: is_excluded answers by (patterns, root, cwd, absolute path), shared by every settings object of
+#: the process; cleared whole when full (a bound, not an LRU: entries are cheap to recompute)
+_EXCLUDED: dict[tuple[tuple[str, ...], str, str, str], bool] = {}
+_EXCLUDED_SIZE = 65536
+
 _SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 _TABLE = "[tool.cursus-lint]"
 _SELECTOR = re.compile(r"CL\d{1,3}")
@@ -463,11 +468,19 @@ class LintConfig:
         key = os.path.abspath(path)
         hit = self._excluded_cache.get(key)
         if hit is None:  # asked once per file and again per diagnostic: memoise
-            absolute = Path(key)
-            names = _parts_for_names(absolute, self._root)  # once per path, not once per glob
-            hit = self._excluded_cache[key] = any(
-                any(fnmatch.fnmatchcase(part, glob) for part in names) if "/" not in glob
-                else self._path_matches(glob, absolute) for glob in self.exclude_patterns)
+            # the answer depends on the patterns, the root and the cwd only, so settings loaded
+            # again for the same project (the language server's next lint) share it
+            shared_key = (self.exclude_patterns, str(self._root), os.getcwd(), key)
+            hit = _EXCLUDED.get(shared_key)
+            if hit is None:
+                absolute = Path(key)
+                names = _parts_for_names(absolute, self._root)  # once per path, not once per glob
+                hit = any(any(fnmatch.fnmatchcase(part, glob) for part in names) if "/" not in glob
+                          else self._path_matches(glob, absolute) for glob in self.exclude_patterns)
+                if len(_EXCLUDED) >= _EXCLUDED_SIZE:
+                    _EXCLUDED.clear()
+                _EXCLUDED[shared_key] = hit
+            self._excluded_cache[key] = hit
         return hit
 
     def _path_matches(self, glob: str, path: Path) -> bool:

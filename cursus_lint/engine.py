@@ -107,6 +107,7 @@ class Engine:
         #: point (the CLI) is known to survive; a library caller's script may not be
         self.parallel_min_files = parallel_min_files
         self._prefetched: dict[Path, Parsed] = {}
+        self._listed: dict[Path, list[Path]] = {}  # role directory -> its component files, this run
         self.parsed_in_workers = 0
         self.rules = rules if rules is not None else all_rules()
         self.overlay = overlay or {}
@@ -172,10 +173,18 @@ class Engine:
         for step_dir in step_dirs:
             for role, dirs in step_dir.role_dirs.items():
                 for d in dirs:
-                    for p in sorted(d.glob("*.py")):
-                        if p.name != "__init__.py" and not self.settings.is_excluded(p):
-                            roles.setdefault(p, set()).add(ROLE_OF_DIR[role])
+                    for p in self._component_files(d):
+                        roles.setdefault(p, set()).add(ROLE_OF_DIR[role])
         return roles
+
+    def _component_files(self, directory: Path) -> list[Path]:
+        """The ``.py`` files (``__init__.py`` and excluded ones left out) of one role directory,
+        listed once per run: the prefetch pass and the build both ask."""
+        found = self._listed.get(directory)
+        if found is None:
+            found = self._listed[directory] = [p for p in sorted(directory.glob("*.py"))
+                                               if p.name != "__init__.py" and not self.settings.is_excluded(p)]
+        return found
 
     def _prefetch(self, roots: list[Path], workspace_dirs: list[Path]) -> None:
         """Parse the files neither the cache nor the editor has, summary and facts from one parse

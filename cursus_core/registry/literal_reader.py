@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from cursus_core.literals import NotLiteral, call_name, dotted_name, literal_value, module_constants
 from cursus_core.registry.core_table import REQUIRED_STEP_KEYS
 from cursus_core.registry.models import RegistryEntry, RegistryProblem, Span
-from cursus_core.source import MAX_SOURCE_BYTES, LruMemo, digest_of, load_source, read_regular_file
+from cursus_core.source import LruMemo, load_source, read_source
 
 if TYPE_CHECKING:  # pragma: no cover
     from cursus_core.cache import DiskCache
@@ -391,18 +391,17 @@ def _defines_table(tree: ast.Module) -> bool:
 
 
 def _looks_like_registry(path: Path, cache: DiskCache | None = None) -> bool:
-    try:
-        data, _ = read_regular_file(path, MAX_SOURCE_BYTES)  # never a FIFO or /dev/zero
-    except OSError:
-        return False
-    if len(data) > MAX_SOURCE_BYTES:
+    # read_source: regular files only (never a FIFO or /dev/zero), None past the size limit, and
+    # memoised by (path, mtime, size), so the component files the engine read are not read again
+    data, digest, _ = read_source(path)
+    if data is None:
         return False
     # the names first: a substring test is far quicker than the line-anchored regex, and the
     # catalog runs this over every .py of the repo on every run
     if not (b"STEP_NAMES" in data or b"WORKSPACE_STEPS" in data or b"STEP_OVERRIDES" in data) \
             or not _PREFILTER.search(data):
         return False
-    key = f"registry-{digest_of(data)}"
+    key = f"registry-{digest}"
     known = cache.get(key, bool) if cache is not None else None
     if known is not None:  # parsed on an earlier run (a CLI template holding "STEP_NAMES = {" too)
         return known
@@ -427,7 +426,32 @@ def find_registry_files(root: str | os.PathLike[str], cache: DiskCache | None = 
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info"))
         for name in sorted(filenames):
             if name.endswith(".py"):
+                # stat before reading: a file changed meanwhile has a new key, so it is read again
+                key = _stat_key(os.path.join(dirpath, name)) if cache is None else None
+                if key is not None:
+                    with _read_lock:
+                        if _not_registry.lookup(key) is not None:
+                            continue
                 candidate = Path(dirpath) / name
                 if _looks_like_registry(candidate, cache):
                     found.append(candidate)
+                elif key is not None:
+                    with _read_lock:
+                        _not_registry.put(key, True)
     return found
+
+
+#: files found not to be registries, by (path, mtime, ctime, size), for runs without a disk cache
+#: (the language server walks the whole repo on every re-lint; the disk cache answers the CLI's
+#: runs); ctime too, since a chmod that makes an unreadable file readable changes only that
+_not_registry: LruMemo[tuple[str, int, int, int], bool] = LruMemo(16384)
+
+
+def _stat_key(path: str) -> tuple[str, int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (path, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
+
+
