@@ -6,6 +6,7 @@ functions over the model it builds.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import Counter
@@ -182,8 +183,13 @@ class Engine:
         listed once per run: the prefetch pass and the build both ask."""
         found = self._listed.get(directory)
         if found is None:
-            found = self._listed[directory] = [p for p in sorted(directory.glob("*.py"))
-                                               if p.name != "__init__.py" and not self.settings.is_excluded(p)]
+            try:  # what Path.glob("*.py") lists (directories named *.py too), sorted by name
+                with os.scandir(directory) as entries:
+                    names = sorted(e.name for e in entries if e.name.endswith(".py") and e.name != "__init__.py")
+            except OSError:
+                names = []  # Path.glob's answer for a directory it cannot list
+            found = self._listed[directory] = [p for n in names
+                                               if not self.settings.is_excluded(p := directory / n)]
         return found
 
     def _prefetch(self, roots: list[Path], workspace_dirs: list[Path]) -> None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from cursus_core.literals import NotLiteral, call_name, dotted_name, literal_value, module_constants
 from cursus_core.registry.core_table import REQUIRED_STEP_KEYS
 from cursus_core.registry.models import RegistryEntry, RegistryProblem, Span
-from cursus_core.source import LruMemo, load_source, read_source
+from cursus_core.source import MAX_SOURCE_BYTES, LruMemo, digest_of, load_source, read_regular_file
 
 if TYPE_CHECKING:  # pragma: no cover
     from cursus_core.cache import DiskCache
@@ -390,22 +390,24 @@ def _defines_table(tree: ast.Module) -> bool:
     return False
 
 
-def _looks_like_registry(path: Path, cache: DiskCache | None = None) -> bool:
-    # read_source: regular files only (never a FIFO or /dev/zero), None past the size limit, and
-    # memoised by (path, mtime, size), so the component files the engine read are not read again
-    data, digest, _ = read_source(path)
-    if data is None:
+def _looks_like_registry(path: str | Path, cache: DiskCache | None = None) -> bool:
+    """A plain string path is fine (the walk builds no Path for the files it rules out)."""
+    try:
+        data, _ = read_regular_file(path, MAX_SOURCE_BYTES)  # never a FIFO or /dev/zero
+    except OSError:
+        return False
+    if len(data) > MAX_SOURCE_BYTES:
         return False
     # the names first: a substring test is far quicker than the line-anchored regex, and the
     # catalog runs this over every .py of the repo on every run
     if not (b"STEP_NAMES" in data or b"WORKSPACE_STEPS" in data or b"STEP_OVERRIDES" in data) \
             or not _PREFILTER.search(data):
         return False
-    key = f"registry-{digest}"
+    key = f"registry-{digest_of(data)}"
     known = cache.get(key, bool) if cache is not None else None
     if known is not None:  # parsed on an earlier run (a CLI template holding "STEP_NAMES = {" too)
         return known
-    source = load_source(path)
+    source = load_source(Path(path))
     # A file that matches the text filter but does not parse is still reported, so its
     # syntax error surfaces as a registry problem instead of the registry silently vanishing.
     found = source.tree is None or _defines_table(source.tree)
@@ -426,15 +428,15 @@ def find_registry_files(root: str | os.PathLike[str], cache: DiskCache | None = 
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info"))
         for name in sorted(filenames):
             if name.endswith(".py"):
+                candidate = os.path.join(dirpath, name)  # a Path only for what is found
                 # stat before reading: a file changed meanwhile has a new key, so it is read again
-                key = _stat_key(os.path.join(dirpath, name)) if cache is None else None
+                key = _stat_key(candidate) if cache is None else None
                 if key is not None:
                     with _read_lock:
                         if _not_registry.lookup(key) is not None:
                             continue
-                candidate = Path(dirpath) / name
                 if _looks_like_registry(candidate, cache):
-                    found.append(candidate)
+                    found.append(Path(candidate))
                 elif key is not None:
                     with _read_lock:
                         _not_registry.put(key, True)
