@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from cursus_core.catalog import CatalogProblem, StepCatalog, StepInfo, find_repo_root
 from cursus_core.catalog.layout import StepDir, WorkspaceOf, discover_step_dirs
@@ -75,6 +75,24 @@ def _extract_guarded(sf, roles: set[str]) -> FileFacts:
 #: after every edit, and only the edited document's facts are new (the rest are reused as they are)
 _facts_memo: LruMemo[tuple[str, str, frozenset[str]], FileFacts] = LruMemo(MEMO_SIZE)
 _facts_lock = threading.Lock()
+
+
+#: an interface's facts by the identity of its (frozen) model, which the interface loader reuses
+#: while the file's text is unchanged: a re-lint converts only the edited interface again
+_interface_memo: dict[int, tuple[StepInterface, FileFacts]] = {}
+
+
+def _interface_facts(iface: StepInterface, convert: Callable[[StepInterface], FileFacts]) -> FileFacts:
+    with _facts_lock:
+        hit = _interface_memo.get(id(iface))
+    if hit is not None and hit[0] is iface:
+        return hit[1]
+    facts = convert(iface)
+    with _facts_lock:
+        if len(_interface_memo) >= MEMO_SIZE:
+            _interface_memo.clear()
+        _interface_memo[id(iface)] = (iface, facts)
+    return facts
 
 
 @lru_cache(maxsize=1)
@@ -248,7 +266,7 @@ class Engine:
         if interfaces:  # the interface layer loads only for a repo that has interfaces
             from cursus_core.interface.facts import interface_file_facts
 
-            files.update((p, interface_file_facts(i)) for p, i in sorted(interfaces.items()))
+            files.update((p, _interface_facts(i, interface_file_facts)) for p, i in sorted(interfaces.items()))
         config_classes: dict[str, list] = {}
         for p, f in files.items():
             for cfg in f.configs + f.hyperparams:

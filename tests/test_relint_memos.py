@@ -134,3 +134,28 @@ def test_exclusion_answers_are_not_shared_between_different_patterns(tmp_path: P
     assert plain.is_excluded(target) is False
     assert excluding.is_excluded(target) is True
     assert LintConfig().is_excluded(target) is False
+
+
+INTERFACE_FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "interface_repo"
+TP = "steps/interfaces/tabular_preprocessing.step.yaml"
+
+
+def test_lsp_relint_of_an_edited_interface_equals_a_fresh_lint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    import cursus_core.interface.discovery as discovery
+
+    repo = tmp_path / "repo"
+    shutil.copytree(INTERFACE_FIXTURE, repo)
+    doc = (repo / TP).absolute()
+    original = doc.read_text(encoding="utf-8")
+    assert found(lint_documents([doc], {doc: original})[doc]) == []
+    wrong = original.replace("Outputs['processed_data']", "Outputs['model_data']", 1)
+    assert wrong != original
+    after = found(lint_documents([doc], {doc: wrong})[doc])
+    assert [code for code, _, _ in after] == ["CL205"]
+    forget_memos(monkeypatch)
+    monkeypatch.setattr(discovery, "_LOADED", {})
+    monkeypatch.setattr(engine_module, "_interface_memo", {})
+    assert found(lint_documents([doc], {doc: wrong})[doc]) == after
+    assert found(lint_documents([doc], {doc: original})[doc]) == []  # back to the saved text
