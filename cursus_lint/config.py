@@ -475,8 +475,10 @@ class LintConfig:
             if hit is None:
                 absolute = Path(key)
                 names = _parts_for_names(absolute, self._root)  # once per path, not once per glob
-                hit = any(any(fnmatch.fnmatchcase(part, glob) for part in names) if "/" not in glob
-                          else self._path_matches(glob, absolute) for glob in self.exclude_patterns)
+                patterns = self.exclude_patterns
+                by_name = _name_globs(patterns)  # the slash-free globs as one regex: one match per part
+                hit = (by_name is not None and any(by_name.match(part) for part in names)) or any(
+                    self._path_matches(glob, absolute) for glob in patterns if "/" in glob)
                 if len(_EXCLUDED) >= _EXCLUDED_SIZE:
                     _EXCLUDED.clear()
                 _EXCLUDED[shared_key] = hit
@@ -523,6 +525,18 @@ def _prefix_length(code: str, selector: str) -> int | None:
 def _best_prefix(code: str, selectors: list[str]) -> int | None:
     lengths = [n for n in (_prefix_length(code, s) for s in selectors) if n is not None]
     return max(lengths) if lengths else None
+
+
+_NAME_GLOBS: dict[tuple[str, ...], re.Pattern[str] | None] = {}
+
+
+def _name_globs(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The slash-free globs of ``patterns`` as one regex that matches a whole path component
+    exactly when :func:`fnmatch.fnmatchcase` matches it against one of them (None: there are none)."""
+    if patterns not in _NAME_GLOBS:
+        globs = [g for g in patterns if "/" not in g]
+        _NAME_GLOBS[patterns] = re.compile("|".join(fnmatch.translate(g) for g in globs)) if globs else None
+    return _NAME_GLOBS[patterns]
 
 
 def _parts_for_names(absolute: Path, root: Path) -> tuple[str, ...]:

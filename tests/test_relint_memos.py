@@ -159,3 +159,15 @@ def test_lsp_relint_of_an_edited_interface_equals_a_fresh_lint(tmp_path: Path, m
     monkeypatch.setattr(engine_module, "_interface_memo", {})
     assert found(lint_documents([doc], {doc: wrong})[doc]) == after
     assert found(lint_documents([doc], {doc: original})[doc]) == []  # back to the saved text
+
+
+def test_slash_free_globs_match_whole_path_components_as_fnmatch_does(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = LintConfig(**{"extend-exclude": ["legacy_*.py", "[ab]?c"]})
+    excluded = {rel: settings.is_excluded(tmp_path / rel) for rel in (
+        "build/x.py", "builds/x.py", "pkg.egg-info/x.py", "steps/legacy_a.py", "steps/legacy.py", "abc/x.py",
+        "bzc/x.py", "cbc/x.py", "abcd/x.py")}
+    assert excluded == {"build/x.py": True, "builds/x.py": False, "pkg.egg-info/x.py": False,
+                        "steps/legacy_a.py": True, "steps/legacy.py": False, "abc/x.py": True, "bzc/x.py": True,
+                        "cbc/x.py": False, "abcd/x.py": False}
