@@ -17,7 +17,7 @@ demo: $(BIN)/.installed
 	$(BIN)/cursus-lint check fixtures/example_repo --workspace-dir fixtures/workspaces --statistics
 
 test: layers static
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 # The import-linter layering contracts in pyproject.toml (rules -> cursus_lint -> cursus_core).
 layers: $(BIN)/.installed

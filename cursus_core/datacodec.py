@@ -1,20 +1,22 @@
-"""A typed, data-only codec: dataclass trees <-> JSON values, driven by the type hints.
+"""A typed, data-only codec: trees of records <-> JSON values, driven by the type hints.
 
 The facts cache must never run code when it reads an entry (pickle does: whoever can write the
 cache directory could run anything on the next ``check``). This codec writes only JSON data and
-rebuilds values from the *declared* types, walking dataclass fields recursively, so nothing in
-an entry can choose which class gets built. It discovers the dataclasses from the root type's
-hints (``typing.get_type_hints``), not from a registry of names, so classes may move between
-modules freely.
+rebuilds values from the *declared* types, walking record fields recursively, so nothing in
+an entry can choose which class gets built. A record is a dataclass or a ``msgspec.Struct``
+(the facts are Structs: cheaper to create at import, issue 13); both are handled alike. It
+discovers the records from the root type's hints (``typing.get_type_hints``), not from a
+registry of names, so classes may move between modules freely.
 
-A dataclass is written as the list of its field values in declaration order (the names are
-in the type, not repeated in every entry): smaller to store and quicker to parse and rebuild.
+A record is written as the list of its field values in ``__init__``'s positional order (the
+names are in the type, not repeated in every entry): smaller to store and quicker to parse and
+rebuild.
 
-Supported: dataclasses, ``None``, ``bool``/``int``/``float``/``str``/``bytes``, ``Path``,
-enums (by member name), ``X | Y`` / ``Optional``, ``tuple[X, ...]`` and fixed tuples,
-``list``/``set``/``frozenset``, ``dict`` (as key/value pairs, so keys need not be strings),
-``Counter`` and ``Any`` (literal values, tagged with their type). Types are checked exactly
-both ways: decoding input of the wrong shape raises :class:`CodecError`, never builds
+Supported: records whose fields are all positional, ``None``, ``bool``/``int``/``float``/``str``/
+``bytes``, ``Path``, enums (by member name), ``X | Y`` / ``Optional``, ``tuple[X, ...]`` and
+fixed tuples, ``list``/``set``/``frozenset``, ``dict`` (as key/value pairs, so keys need not be
+strings), ``Counter`` and ``Any`` (literal values, tagged with their type). Types are checked
+exactly both ways: decoding input of the wrong shape raises :class:`CodecError`, never builds
 something else.
 """
 
@@ -27,8 +29,10 @@ import types
 import typing
 from collections import Counter
 from pathlib import Path, PurePath
-from typing import Any
+from typing import Any, cast
 from collections.abc import Callable
+
+import msgspec
 
 __all__ = ["Codec", "CodecError"]
 
@@ -51,14 +55,22 @@ class Codec:
 
     # ------------------------------------------------------------------ schema
 
-    def _dataclass_fields(self, cls: type) -> tuple[tuple[str, Any], ...]:
+    def _record_fields(self, cls: type) -> tuple[tuple[str, Any], ...]:
+        """``(name, type hint)`` of each field of a dataclass or Struct, in ``__init__``'s order."""
         known = self._fields.get(cls)
         if known is None:
             hints = typing.get_type_hints(cls)
-            fields = dataclasses.fields(cls)
-            if any(not f.init or f.kw_only for f in fields):  # entries are positional: field order is the schema
+            # entries are positional: field order is the schema, so every field must be positional
+            if issubclass(cls, msgspec.Struct):
+                names = cls.__struct_fields__
+                positional = getattr(cls, "__match_args__", None) == names  # kw_only fields are not in it
+            else:
+                fields = dataclasses.fields(cast(Any, cls))
+                names = tuple(f.name for f in fields)
+                positional = all(f.init and not f.kw_only for f in fields)
+            if not positional:
                 raise CodecError(f"{cls.__qualname__} has fields outside __init__'s positional parameters")
-            known = self._fields[cls] = tuple((f.name, hints[f.name]) for f in fields)
+            known = self._fields[cls] = tuple((name, hints[name]) for name in names)
         return known
 
     def _walk_types(self, tp: Any, seen: set[Any]) -> None:
@@ -66,8 +78,8 @@ class Codec:
             if tp in seen:
                 return
             seen.add(tp)
-        if dataclasses.is_dataclass(tp) and isinstance(tp, type):
-            for _, hint in self._dataclass_fields(tp):
+        if _is_record_type(tp):
+            for _, hint in self._record_fields(tp):
                 self._walk_types(hint, seen)
             return
         origin = typing.get_origin(tp)
@@ -92,7 +104,7 @@ class Codec:
 
     def _encoder(self, tp: Any) -> Callable[[Any], Any]:
         """The encoder of ``tp``, built once per codec: the type is inspected when the closure is
-        made, not for every value (a warm cache decodes ~10k dataclasses per run)."""
+        made, not for every value (a warm cache decodes ~10k records per run)."""
         key = _type_key(tp)
         fn = self._encoders.get(key)
         if fn is None:
@@ -102,19 +114,19 @@ class Codec:
     def _make_encoder(self, tp: Any) -> Callable[[Any], Any]:
         if tp is Any:
             return _enc_any
-        if isinstance(tp, type) and dataclasses.is_dataclass(tp) and typing.get_origin(tp) is None:
+        if _is_record_type(tp):
             cls = tp
-            fields = self._dataclass_fields(cls)
+            fields = self._record_fields(cls)
             encs: list[tuple[str, Callable[[Any], Any]]] = []
 
-            def enc_dataclass(value: Any) -> Any:
+            def enc_record(value: Any) -> Any:
                 if type(value) is not cls:
                     raise CodecError(f"expected {cls.__qualname__}, got {type(value).__name__}")
-                if len(encs) != len(fields):  # resolved on first use: dataclasses may be recursive
+                if len(encs) != len(fields):  # resolved on first use: records may be recursive
                     encs[:] = [(name, self._encoder(hint)) for name, hint in fields]
                 return [enc(getattr(value, name)) for name, enc in encs]
 
-            return enc_dataclass
+            return enc_record
         if tp in _SCALARS:
             scalar = tp
 
@@ -163,10 +175,10 @@ class Codec:
         if origin in (typing.Union, types.UnionType):
             return self._enc_union(value, typing.get_args(tp))
         if origin is None:
-            if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+            if _is_record_type(tp):
                 if type(value) is not tp:
                     raise CodecError(f"expected {tp.__qualname__}, got {type(value).__name__}")
-                return [self._enc(getattr(value, name), hint) for name, hint in self._dataclass_fields(tp)]
+                return [self._enc(getattr(value, name), hint) for name, hint in self._record_fields(tp)]
             if tp in _SCALARS or tp is bytes:
                 if type(value) is not tp:
                     raise CodecError(f"expected {tp.__name__}, got {type(value).__name__}")
@@ -227,21 +239,21 @@ class Codec:
         key = _type_key(tp)
         fn = self._decoders.get(key)
         if fn is None:
-            if _is_dataclass_type(tp):
-                # a recursive dataclass meets this stand-in while its own decoder is being made
+            if _is_record_type(tp):
+                # a recursive record meets this stand-in while its own decoder is being made
                 made: list[Callable[[Any], Any]] = []
                 self._decoders[key] = lambda data: made[0](data)
-                fn = self._dataclass_decoder(tp)
+                fn = self._record_decoder(tp)
                 made.append(fn)
             else:
                 fn = self._make_decoder(tp)
             self._decoders[key] = fn
         return fn
 
-    def _dataclass_decoder(self, cls: type) -> Callable[[Any], Any]:
+    def _record_decoder(self, cls: type) -> Callable[[Any], Any]:
         """The decoder of ``cls``: checks the scalar fields in place and calls the decoders of
-        the others only (a warm run rebuilds ~10k dataclasses; a call per field doubled that)."""
-        fields = self._dataclass_fields(cls)
+        the others only (a warm run rebuilds ~10k records; a call per field doubled that)."""
+        fields = self._record_fields(cls)
         count = len(fields)
         msg = f"expected the {count} fields of {cls.__qualname__}"
         exact: list[tuple[int, type]] = []
@@ -254,7 +266,7 @@ class Codec:
             else:
                 (optional if maybe_none else exact).append((i, scalar))
 
-        def dec_dataclass(data: Any) -> Any:
+        def dec_record(data: Any) -> Any:
             if type(data) is not list or len(data) != count:
                 raise CodecError(msg)
             for i, want in exact:
@@ -271,7 +283,7 @@ class Codec:
                 args[i] = dec(args[i])
             return cls(*args)
 
-        return dec_dataclass
+        return dec_record
 
     def _make_decoder(self, tp: Any) -> Callable[[Any], Any]:
         if tp is Any:
@@ -371,8 +383,8 @@ class Codec:
                 raise CodecError("expected a tagged union value")
             return self._dec(data[1], real[data[0]])
         if origin is None:
-            if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-                fields = self._dataclass_fields(tp)
+            if _is_record_type(tp):
+                fields = self._record_fields(tp)
                 if type(data) is not list or len(data) != len(fields):
                     raise CodecError(f"expected the fields of {tp.__qualname__}")
                 return tp(*[self._dec(v, hint) for v, (_, hint) in zip(data, fields, strict=True)])
@@ -419,8 +431,10 @@ class Codec:
         raise CodecError(f"unsupported type {tp!r}")
 
 
-def _is_dataclass_type(tp: Any) -> bool:
-    return isinstance(tp, type) and dataclasses.is_dataclass(tp) and typing.get_origin(tp) is None
+def _is_record_type(tp: Any) -> bool:
+    """A dataclass or ``msgspec.Struct`` class (not a parametrised alias of one)."""
+    return isinstance(tp, type) and typing.get_origin(tp) is None \
+        and (issubclass(tp, msgspec.Struct) or dataclasses.is_dataclass(tp))
 
 
 def _scalar_of(tp: Any) -> tuple[type | None, bool]:

@@ -13,8 +13,9 @@ longer than :data:`MAX_FOLDED_CHARS`, a value of more than :data:`MAX_FOLDED_WEI
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 
 MAX_FOLDED_CHARS = 64 * 1024
@@ -109,8 +110,7 @@ def literal_value(node: ast.AST, names: dict[str, Any] | None = None) -> Any:
     raise NotLiteral(node, f"{type(node).__name__} is not a literal")
 
 
-@dataclass(frozen=True)
-class ModuleAssignment:
+class ModuleAssignment(msgspec.Struct, frozen=True):
     """A top-level ``NAME = value`` (or annotated) assignment."""
 
     name: str

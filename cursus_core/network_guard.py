@@ -14,7 +14,8 @@ import os
 import sys
 from types import FrameType
 
-__all__ = ["BLOCKED_TEXT", "NetworkBlockedError", "Attempt", "install_network_guard", "blocked_attempts"]
+__all__ = ["BLOCKED_TEXT", "NetworkBlockedError", "Attempt", "install_network_guard", "set_user_root",
+           "blocked_attempts"]
 
 #: what every blocked-network message starts with (callers look for it in error texts)
 BLOCKED_TEXT = "network access is blocked"
@@ -32,6 +33,8 @@ class Attempt:
 
 
 _ATTEMPTS: list[Attempt] = []
+#: the real path of the user code's file or directory, once known (see set_user_root)
+_USER_ROOT: list[str | None] = [None]
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 
 
@@ -75,6 +78,12 @@ def _describe(address: object) -> str:
     return str(address)
 
 
+def set_user_root(user_root: str | os.PathLike[str]) -> None:
+    """Where user code lives, for locating attempts: a worker that installs the guard before it
+    knows its work (it imports sagemaker while the parent still checks options) sets it with the order."""
+    _USER_ROOT[0] = os.path.realpath(user_root)
+
+
 def install_network_guard(what: str, *, user_root: str | os.PathLike[str] | None = None,
                           allow_local: bool = False) -> None:
     """Block network access in this process from now on (see the module docstring).
@@ -87,12 +96,14 @@ def install_network_guard(what: str, *, user_root: str | os.PathLike[str] | None
     import ipaddress  # noqa: F401 - imported now, not inside the hook
     import socket
 
-    root = os.path.realpath(user_root) if user_root is not None else None
+    if user_root is not None:
+        set_user_root(user_root)
     unix = getattr(socket, "AF_UNIX", None)
     installed = (f"{os.sep}site-packages{os.sep}", f"{os.sep}dist-packages{os.sep}")  # a venv inside the repo
 
     def where() -> tuple[str | None, int | None, str | None]:
         frame: FrameType | None = sys._getframe(1)
+        root = _USER_ROOT[0]
         while frame is not None:
             name = frame.f_code.co_filename
             if root is not None and (name == root or name.startswith(root.rstrip(os.sep) + os.sep)) \

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["MARKER_ENV", "Finished", "run_sandboxed", "descendants", "kill_tree", "kill_marked"]
+__all__ = ["MARKER_ENV", "Finished", "Sandboxed", "run_sandboxed", "descendants", "kill_tree", "kill_marked"]
 
 #: environment variable carrying the run's unique marker to every process of a sandboxed run
 MARKER_ENV = "CURSUS_SANDBOX_RUN"
@@ -161,32 +161,92 @@ def run_sandboxed(argv: list[str], *, cwd: str | os.PathLike[str], env: dict[str
     Whatever happens (a normal end, a timeout, an interrupt of the parent), no process of the
     run is left when this returns.
     """
-    import subprocess
-    import uuid
+    with Sandboxed(argv, cwd=cwd, env=env, stdout=stdout, stderr=stderr) as run:
+        return run.wait(timeout, on_tick)
 
-    token = uuid.uuid4().hex
-    start = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-I", "-S", os.path.abspath(__file__), *argv], cwd=cwd,
-                            env={**env, MARKER_ENV: token}, stdin=subprocess.DEVNULL, stdout=stdout,
-                            stderr=stderr, start_new_session=True)
-    timed_out = False
-    try:
-        if on_tick is None:
-            proc.wait(timeout=timeout)
-        else:
-            _wait_ticking(proc, start + timeout, on_tick)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-    finally:
-        if proc.returncode is None:  # a timeout, or the parent is being interrupted
+
+class Sandboxed:
+    """A sandboxed run started now and waited for later (see :func:`run_sandboxed`).
+
+    Why: a worker can do its slow start-up (``import sagemaker``) while the parent still checks its
+    options, and get its work order on stdin (``stdin_order=True``, then :meth:`send`) once the
+    parent knows it. The worker must not run user code before the order; it reads it to EOF,
+    and an EOF without an order (the parent gave up) means: end without doing anything.
+    :meth:`close` (also on leaving a ``with``) kills every process of the run that is still
+    there; it is what :meth:`wait` ends with, and what an early error of the parent ends with.
+    """
+
+    def __init__(self, argv: list[str], *, cwd: str | os.PathLike[str], env: dict[str, str], stdout, stderr,
+                 stdin_order: bool = False) -> None:
+        import subprocess
+        import uuid
+
+        self.token = uuid.uuid4().hex
+        self.started = time.monotonic()
+        self.closed = False
+        self.proc = subprocess.Popen([sys.executable, "-I", "-S", os.path.abspath(__file__), *argv], cwd=cwd,
+                                     env={**env, MARKER_ENV: self.token},
+                                     stdin=subprocess.PIPE if stdin_order else subprocess.DEVNULL,
+                                     stdout=stdout, stderr=stderr, start_new_session=True)
+
+    def send(self, order: bytes) -> None:
+        """Give the worker its work order (stdin, then EOF); a worker that already ended is no error
+        here: :meth:`wait` returns its status."""
+        stdin = self.proc.stdin
+        if stdin is None:
+            raise ValueError("this run was not started with stdin_order=True")
+        try:
+            stdin.write(order)
+            stdin.close()
+        except (BrokenPipeError, OSError):
+            try:
+                stdin.close()
+            except OSError:
+                pass
+
+    def wait(self, timeout: float, on_tick: Callable[[], None] | None = None) -> Finished:
+        """Wait at most ``timeout`` seconds from now, then :meth:`close`; ``elapsed_s`` counts from now."""
+        import subprocess
+
+        start = time.monotonic()
+        timed_out = False
+        try:
+            if on_tick is None:
+                self.proc.wait(timeout=timeout)
+            else:
+                _wait_ticking(self.proc, start + timeout, on_tick)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        finally:
+            self.close()
+        return Finished(self.proc.returncode, timed_out, time.monotonic() - start)
+
+    def close(self) -> None:
+        """Kill whatever of the run is left: the tree when the supervisor still runs (a timeout, an
+        interrupt, a parent that stopped before its order), its process group, every marked process."""
+        if self.closed:
+            return
+        self.closed = True
+        proc = self.proc
+        if proc.stdin is not None and not proc.stdin.closed:
+            try:
+                proc.stdin.close()
+            except OSError:
+                pass
+        if proc.returncode is None and proc.poll() is None:
             kill_tree(proc.pid, include_root=True)
             proc.wait()
         try:
             os.killpg(proc.pid, signal.SIGKILL)  # the group: all that is left off Linux
         except (ProcessLookupError, PermissionError):
             pass
-        kill_marked(token)
-    return Finished(proc.returncode, timed_out, time.monotonic() - start)
+        kill_marked(self.token)
+
+    def __enter__(self) -> Sandboxed:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _wait_ticking(proc: Any, deadline: float, on_tick: Callable[[], None]) -> None:

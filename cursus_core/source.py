@@ -18,16 +18,16 @@ import stat
 import threading
 import warnings
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
+
+import msgspec
 
 #: Files larger than this are not parsed (generated code, data dumped into .py files).
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class SourceProblem:
+class SourceProblem(msgspec.Struct, frozen=True):
     """Why a file could not be used; ``kind`` is stable and maps to a CL9xx code."""
 
     path: Path
@@ -37,14 +37,13 @@ class SourceProblem:
     column: int = 1
 
 
-@dataclass
-class SourceFile:
+class SourceFile(msgspec.Struct):
     path: Path
     text: str | None
     tree: ast.Module | None
     digest: str
     problem: SourceProblem | None = None
-    lines: list[str] = field(default_factory=list)
+    lines: list[str] = msgspec.field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import importlib.util
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+
+import msgspec
 
 from cursus_core.facts.model import ImportFact
 from cursus_core.source import LruMemo, load_source, read_source
@@ -75,8 +76,7 @@ def resolve_import(file: Path, module: str, level: int, roots: list[Path]) -> Pa
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class BaseSource:
+class BaseSource(msgspec.Struct, frozen=True):
     """What base resolution needs of a file outside the step dirs, cached by content digest:
     these files (the repo's config bases, even the stdlib's ``enum.py``) would otherwise be
     parsed again on every warm run."""

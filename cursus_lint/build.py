@@ -25,7 +25,7 @@ from typing import Any
 from .diagnostic import Diagnostic, Location, Severity
 from .rule import make_location
 
-__all__ = ["BuildOutcome", "MissingBuildExtra", "BuildCrash", "KIND_CODES", "build_findings", "run_build",
+__all__ = ["BuildOutcome", "BuildChild", "MissingBuildExtra", "BuildCrash", "KIND_CODES", "build_findings", "run_build",
            "to_diagnostics", "write_definition", "ProgressTail", "check_build_python"]
 
 #: dry-run problem kind -> rule code
@@ -66,34 +66,69 @@ class BuildOutcome:
     timed_out: bool = False
 
 
+class BuildChild:
+    """The sandboxed build child, started before the parent knows the work.
+
+    Why: the child's ``import sagemaker`` is most of a build, and the parent has seconds of its own
+    static work (rules, settings, reading the DAG and saved config) that need none of it. So the
+    child starts first, with the network guard on, and imports sagemaker meanwhile; it runs no user
+    code until :func:`run_build` sends its work order. It starts in its own temporary directory (not
+    the repo, which is not known yet: nothing of the repo is importable during the SDK import) and
+    moves to the repo with the order. :meth:`close` (or leaving the ``with``) ends it and everything
+    it started when the parent stops early (a usage error): no process outlives the command.
+    """
+
+    def __init__(self, *, progress: bool = False, python: str | None = None) -> None:
+        from cursus_core.sandbox import Sandboxed
+
+        self._tmp = tempfile.TemporaryDirectory(prefix="cursus-lint-build-")
+        tmp = Path(self._tmp.name)
+        self.result_file, self.err_file = tmp / "result.json", tmp / "stderr.txt"
+        self.progress_file = tmp / "progress.txt" if progress else None
+        start = {"progress": str(self.progress_file) if self.progress_file else None}
+        env = {**os.environ, "SAGEMAKER_SUPPRESS_V2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+        with open(self.err_file, "wb") as err:
+            self.run = Sandboxed([python or sys.executable, "-m", "cursus_lint.build", _CHILD, json.dumps(start),
+                                  str(self.result_file)], cwd=tmp, env=env, stdout=err, stderr=err,
+                                 stdin_order=True)
+
+    def close(self) -> None:
+        """Stop the run (if still there) and remove its files."""
+        try:
+            self.run.close()
+        finally:
+            self._tmp.cleanup()
+
+    def __enter__(self) -> BuildChild:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def run_build(dag: Path, config: Path, repo: Path, *, timeout: float = 300.0,
               pipeline_name: str | None = None, source_root: Path | None = None,
-              on_progress: Callable[[str], None] | None = None, python: str | None = None) -> BuildOutcome:
+              on_progress: Callable[[str], None] | None = None, python: str | None = None,
+              child: BuildChild | None = None) -> BuildOutcome:
     """Run the dry run in a sandboxed child (no network, no surviving processes, see
     :mod:`cursus_core.sandbox`); a timeout becomes a ``build-timeout`` problem and a result the
     child could not have written (user code overwrote it) a ``builder-exception`` one.
 
     ``on_progress`` gets each progress line of the child (a file it appends to, read while the
     parent waits); ``python`` runs the child under another interpreter, which must be able to
-    import cursus-lint (see :func:`check_build_python`)."""
-    from cursus_core.sandbox import run_sandboxed
-
-    request = {"dag": str(Path(dag).absolute()), "config": str(Path(config).absolute()),
-               "repo": str(Path(repo).absolute()), "pipeline_name": pipeline_name,
-               "source_root": str(Path(source_root).absolute()) if source_root is not None else None}
-    with tempfile.TemporaryDirectory(prefix="cursus-lint-build-") as tmp:
-        result_file = Path(tmp) / "result.json"
-        err_file = Path(tmp) / "stderr.txt"
+    import cursus-lint (see :func:`check_build_python`). ``child`` is one started earlier
+    (:class:`BuildChild`, with ``progress`` when ``on_progress`` is given); it is closed here.
+    ``timeout`` counts from the work order."""
+    order = {"dag": str(Path(dag).absolute()), "config": str(Path(config).absolute()),
+             "repo": str(Path(repo).absolute()), "pipeline_name": pipeline_name,
+             "source_root": str(Path(source_root).absolute()) if source_root is not None else None}
+    with child if child is not None else BuildChild(progress=on_progress is not None, python=python) as started:
         tick = None
-        if on_progress is not None:
-            progress_file = Path(tmp) / "progress.txt"
-            request["progress"] = str(progress_file)
-            tick = ProgressTail(progress_file, on_progress).poll
-        env = {**os.environ, "SAGEMAKER_SUPPRESS_V2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
-        with open(err_file, "wb") as err:
-            finished = run_sandboxed([python or sys.executable, "-m", "cursus_lint.build", _CHILD,
-                                      json.dumps(request), str(result_file)], cwd=Path(repo).absolute(), env=env,
-                                     stdout=err, stderr=err, timeout=timeout, on_tick=tick)
+        if on_progress is not None and started.progress_file is not None:
+            tick = ProgressTail(started.progress_file, on_progress).poll
+        started.run.send(json.dumps(order).encode("utf-8"))
+        finished = started.run.wait(timeout, tick)
+        result_file, err_file = started.result_file, started.err_file
         if finished.timed_out:
             return BuildOutcome(None, [{"kind": "build-timeout", "message": f"dry-run build timed out after "
                                         f"{timeout:g} s and was stopped (a builder or config module that "
@@ -227,6 +262,8 @@ def to_diagnostics(problems: list[dict[str, Any]], dag: Path, config: Path, repo
                    rules: dict[str, Any]) -> list[Diagnostic]:
     """One CL8xx diagnostic per problem, located at the problem's file:line when it has one, else
     at the node in the DAG file or the step's entry in the saved config."""
+    if not problems:  # a clean build: nothing to locate, so the files are not read again
+        return []
     from cursus_core.compiler.node_mapping import split_step_name
 
     from .facts.pipeline import load_pipeline
@@ -375,14 +412,15 @@ def _missing_extra(exc: BaseException) -> str | None:
     return "" if INSTALL_HINT.split("'")[1] in str(exc) else None
 
 
-def _child(request: dict[str, Any], result_file: Path) -> int:
-    """Runs in the child: import the extra, run the dry run, write the result as JSON."""
+def _child(start: dict[str, Any], result_file: Path) -> int:
+    """Runs in the child: import the extra, wait for the work order (stdin), run the dry run,
+    write the result as JSON. No user code runs before the order: an EOF instead of one (the
+    parent stopped early) ends the child here."""
     sys.stdout = sys.stderr  # prints of user code must not mix with anything we read
-    repo = Path(request["repo"])
-    from cursus_core.network_guard import install_network_guard
+    from cursus_core.network_guard import install_network_guard, set_user_root
 
-    install_network_guard("the dry-run build", user_root=repo)  # before sagemaker and any user code
-    progress_file = request.get("progress")
+    install_network_guard("the dry-run build")  # before sagemaker and any user code; the root comes with the order
+    progress_file = start.get("progress")
 
     def progress(text: str) -> None:
         if progress_file:
@@ -395,16 +433,25 @@ def _child(request: dict[str, Any], result_file: Path) -> int:
         tmp.replace(result_file)
         return 0
 
+    missing: dict[str, Any] | None = None
     try:  # before any user code: the offline environment decides how sagemaker is imported
         from cursus_core.compiler.offline import require_build_extra
 
         progress("importing sagemaker")
         require_build_extra()
     except ImportError as exc:
-        missing = _missing_extra(exc)
-        if missing is not None:
-            return write({"missing_extra": missing, "message": str(exc)})
-        raise
+        name = _missing_extra(exc)
+        if name is None:
+            raise
+        missing = {"missing_extra": name, "message": str(exc)}
+    request = _read_order()
+    if request is None:
+        return 0
+    repo = Path(request["repo"])
+    _enter_repo(repo)
+    set_user_root(repo)
+    if missing is not None:
+        return write(missing)
     try:
         from cursus_core.compiler.dry_run import dry_run
 
@@ -428,6 +475,49 @@ def _child(request: dict[str, Any], result_file: Path) -> int:
                                       else str(report))})
 
 
+def _read_order() -> dict[str, Any] | None:
+    """The parent's work order from stdin, read to EOF; None for an EOF without one. Afterwards
+    stdin is /dev/null, as user code always had it."""
+    chunks = []
+    while True:
+        chunk = os.read(0, 65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    if not chunks:
+        return None
+    order = json.loads(b"".join(chunks).decode("utf-8"))
+    return order if isinstance(order, dict) else None
+
+
+def _enter_repo(repo: Path) -> None:
+    """Work in the repo as if the child had started there: its directory, and in place of the start
+    directory ``python -m`` put first on ``sys.path``."""
+    started = os.getcwd()
+    os.chdir(repo)
+    if sys.path and sys.path[0] == started:
+        sys.path[0] = os.getcwd()
+
+
+def _exit_now(code: int) -> None:
+    """End the child without the interpreter's teardown: with sagemaker loaded, freeing thousands of
+    modules and botocore's data took 1-3 s after the result was written, time the parent waited
+    for. Exit handlers (the build's own temporary views, logging, user code's) still run."""
+    run_exit_handlers = getattr(__import__("atexit"), "_run_exitfuncs", None)
+    if callable(run_exit_handlers):
+        run_exit_handlers()
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
 def _network_problems(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A builder-exception per blocked network attempt that no problem reports yet (user code may
     have caught the error and carried on: the build must still not pass)."""
@@ -444,4 +534,4 @@ def _network_problems(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 if __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == _CHILD:
-    sys.exit(_child(json.loads(sys.argv[2]), Path(sys.argv[3])))
+    _exit_now(_child(json.loads(sys.argv[2]), Path(sys.argv[3])))

@@ -6,6 +6,7 @@ exit 2; an unexpected internal error does the same (set ``CURSUS_LINT_DEBUG=1`` 
 
 from __future__ import annotations
 
+import contextlib
 import json as _json
 import os
 import sys
@@ -830,36 +831,25 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
     \b
     Needs the build extra: pip install '.[build]' in a clone of cursus-lint.
     """
-    from .build import BuildCrash, MissingBuildExtra, build_findings, check_build_python, run_build, write_definition
-    from .config import ConfigError, load_config
-    from .report import Summary, render
-    from .rules_index import all_rules
+    from .build import BuildChild, BuildCrash, MissingBuildExtra, build_findings, run_build, write_definition
 
-    rules = all_rules()
-    start = (repo or Path(".")).absolute()
-    if repo is not None and not repo.is_dir():
-        raise UsageError(f"repo directory does not exist: {repo}")
-    try:
-        settings = load_config(start, set(rules), overrides={"fail-on": fail_on} if fail_on else None)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
-    dag, pipeline_config = _pipeline_files(settings, dag, pipeline_config)
-    root = repo if repo is not None else (settings.config_file.parent if settings.config_file else Path("."))
-    if source_root is not None and not source_root.is_dir():
-        raise UsageError(f"source root directory does not exist: {source_root}")
-    if python is not None:
-        problem = check_build_python(python, Path(root).absolute())
-        if problem:
-            raise UsageError(problem)
     if progress is None:
         progress = sys.stderr.isatty()
-    try:
-        with _BuildProgress(progress) as shown:
-            outcome = run_build(Path(dag), Path(pipeline_config), Path(root), timeout=timeout,
-                                pipeline_name=pipeline_name, source_root=source_root or settings.source_root_path,
-                                on_progress=shown.line if progress else None, python=python)
-    except (MissingBuildExtra, BuildCrash) as exc:
-        raise UsageError(str(exc)) from None
+    # The child imports sagemaker while this process checks the options and files below; it runs no
+    # user code before run_build sends its order, and leaving the `with` early (a usage error) ends it.
+    # With --python it starts after that interpreter is checked, below.
+    with BuildChild(progress=progress) if python is None else contextlib.nullcontext() as child:
+        settings, rules, root, dag, pipeline_config = _build_setup(repo, dag, pipeline_config, fail_on, source_root,
+                                                                   python)
+        try:
+            with _BuildProgress(progress) as shown:
+                outcome = run_build(Path(dag), Path(pipeline_config), Path(root), timeout=timeout,
+                                    pipeline_name=pipeline_name, source_root=source_root or settings.source_root_path,
+                                    on_progress=shown.line if progress else None, python=python, child=child)
+        except (MissingBuildExtra, BuildCrash) as exc:
+            raise UsageError(str(exc)) from None
+    from .report import Summary, render
+
     diagnostics = build_findings(outcome, Path(dag), Path(pipeline_config), Path(root), settings, rules,
                                  strict=strict)
     if outcome.definition is not None and definition_file is not None:
@@ -887,6 +877,33 @@ def build_cmd(dag: Path | None, pipeline_config: Path | None, repo: Path | None,
         click.echo("cursus-lint: the dry run produced no pipeline definition.", err=True)
         failed = True
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _build_setup(repo: Path | None, dag: Path | None, pipeline_config: Path | None, fail_on: str | None,
+                 source_root: Path | None, python: str | None) -> tuple[Any, dict, Path, Path, Path]:
+    """`build`'s own checks before the child gets its order: settings, rules, the repo root, the DAG and
+    saved config files, --source-root and --python; each problem is a one-line usage error."""
+    from .build import check_build_python
+    from .config import ConfigError, load_config
+    from .rules_index import all_rules
+
+    rules = all_rules()
+    start = (repo or Path(".")).absolute()
+    if repo is not None and not repo.is_dir():
+        raise UsageError(f"repo directory does not exist: {repo}")
+    try:
+        settings = load_config(start, set(rules), overrides={"fail-on": fail_on} if fail_on else None)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    dag, pipeline_config = _pipeline_files(settings, dag, pipeline_config)
+    root = repo if repo is not None else (settings.config_file.parent if settings.config_file else Path("."))
+    if source_root is not None and not source_root.is_dir():
+        raise UsageError(f"source root directory does not exist: {source_root}")
+    if python is not None:
+        problem = check_build_python(python, Path(root).absolute())
+        if problem:
+            raise UsageError(problem)
+    return settings, rules, Path(root), dag, pipeline_config
 
 
 class _BuildProgress:
@@ -922,7 +939,7 @@ class _BuildProgress:
 def _pipeline_files(settings, dag: Path | None, pipeline_config: Path | None) -> tuple[Path, Path]:
     """The DAG and saved config of `build` and `test-scripts`: from the options, else from
     [tool.cursus-lint]; a missing or unreadable saved config is the same one-line error (exit 2) in both."""
-    from cursus_core.testing.plan import TestingSetupError, read_saved_config
+    from cursus_core.testing.saved_config import TestingSetupError, read_saved_config
 
     dag = dag or (Path(_rel(settings.dag_path)) if settings.dag_path else None)  # messages name it as typed
     pipeline_config = pipeline_config or (Path(_rel(settings.pipeline_config_path))

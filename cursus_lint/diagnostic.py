@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 
 class Severity(str, Enum):
@@ -18,8 +19,7 @@ class Severity(str, Enum):
         return {"info": 0, "warning": 1, "error": 2}[self.value]
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(msgspec.Struct, frozen=True):
     """A 1-based source range. ``end_*`` default to the start when unknown."""
 
     path: Path
@@ -29,16 +29,14 @@ class Location:
     end_column: int | None = None
 
 
-@dataclass(frozen=True)
-class Related:
+class Related(msgspec.Struct, frozen=True):
     """The other side of a misalignment (a contract entry, a spec output, ...)."""
 
     location: Location
     message: str
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(msgspec.Struct, frozen=True):
     """A text replacement by 1-based line/column range: what LSP and SARIF both understand."""
 
     path: Path
@@ -49,15 +47,13 @@ class Edit:
     new_text: str
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(msgspec.Struct, frozen=True):
     message: str
     edits: tuple[Edit, ...]
     safe: bool = True
 
 
-@dataclass
-class Diagnostic:
+class Diagnostic(msgspec.Struct):
     code: str
     name: str
     severity: Severity
@@ -69,7 +65,7 @@ class Diagnostic:
     #: source text the finding is about; used for baseline and SARIF fingerprints
     #: (stable across line shifts). Defaults to the text of the location's line.
     anchor: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = msgspec.field(default_factory=dict)
     #: "safe"/"unsafe" when a fix is known to exist but its edits were not built (a check
     #: whose output only marks fixable findings); ``fix`` holds the edits when they are built
     fixable: str | None = None

@@ -10,11 +10,12 @@ import os
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 from collections.abc import Callable, Iterable, Sequence
+
+import msgspec
 
 from cursus_core.catalog import CatalogProblem, StepCatalog, StepInfo, find_repo_root
 from cursus_core.catalog.layout import StepDir, WorkspaceOf, discover_step_dirs
@@ -42,19 +43,18 @@ SOURCE_PROBLEM_CODES = {"syntax-error": "CL901", "not-utf8": "CL902", "bad-encod
                         "not-regular": "CL902", "too-large": "CL902"}
 
 
-@dataclass
-class CheckResult:
+class CheckResult(msgspec.Struct):
     diagnostics: list[Diagnostic]
     rules: dict[str, Rule]
     files: int
     steps: int
     elapsed_ms: float
-    unknown: Counter[str] = field(default_factory=Counter)
+    unknown: Counter[str] = msgspec.field(default_factory=Counter)
     suppressed: int = 0
     #: where each counted unknown case is, per file (``--verbose``)
-    unknown_at: dict[Path, tuple[UnknownCase, ...]] = field(default_factory=dict)
+    unknown_at: dict[Path, tuple[UnknownCase, ...]] = msgspec.field(default_factory=dict)
     #: directory arguments with no step repo under them (a wrong path in CI must not pass)
-    empty_dirs: list[Path] = field(default_factory=list)
+    empty_dirs: list[Path] = msgspec.field(default_factory=list)
 
     def failed(self, fail_on: str = "error") -> bool:
         threshold = Severity(fail_on).rank
@@ -170,8 +170,8 @@ class Engine:
             facts = self.cache.get(key, FileFacts)
             # an entry is only valid for the content and roles it was derived from
             if facts is not None and facts.digest == digest and facts.roles == frozenset(roles):
-                facts = replace(facts, path=path,
-                                problem=replace(facts.problem, path=path) if facts.problem else None)
+                problem = msgspec.structs.replace(facts.problem, path=path) if facts.problem else None
+                facts = msgspec.structs.replace(facts, path=path, problem=problem)
                 self.unknown.update(facts.unknown)
                 self._locate_unknown(facts)
                 return facts
@@ -568,9 +568,10 @@ def _without_computed_step_names(registry: RegistryFile) -> RegistryFile:
     table = registry.tables.get("STEP_NAMES")
     if table is None or not table.opaque:
         return registry
-    return replace(registry, tables={k: v for k, v in registry.tables.items() if k != "STEP_NAMES"},
-                   problems=[p for p in registry.problems if not (p.kind == "non-literal" and p.line == table.span.line
-                                                                   and p.key is None and p.step is None)])
+    tables = {k: v for k, v in registry.tables.items() if k != "STEP_NAMES"}
+    problems = [p for p in registry.problems
+                if not (p.kind == "non-literal" and p.line == table.span.line and p.key is None and p.step is None)]
+    return msgspec.structs.replace(registry, tables=tables, problems=problems)
 
 
 def _one_edit_apart(a: str, b: str) -> bool:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+import msgspec
 
 from cursus_core.catalog import StepCatalog, StepInfo
 from cursus_core.interface.span import Problem as InterfaceProblem
@@ -30,8 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
 T = TypeVar("T")
 
 
-@dataclass
-class SpecVariant:
+class SpecVariant(msgspec.Struct):
     """One spec file of a step; job-type variants are separate and checked one by one."""
 
     job_type: str | None
@@ -56,8 +56,7 @@ def contract_label(contract: ContractFacts, path: Path | None = None, *, by_func
     return "the contract"
 
 
-@dataclass
-class StepModel:
+class StepModel(msgspec.Struct):
     name: str
     workspace_id: str | None
     info: StepInfo
@@ -65,12 +64,12 @@ class StepModel:
     script: FileFacts | None = None
     contract_file: FileFacts | None = None
     contract: ContractFacts | None = None
-    specs: list[SpecVariant] = field(default_factory=list)
+    specs: list[SpecVariant] = msgspec.field(default_factory=list)
     builder_file: FileFacts | None = None
     builder: BuilderFacts | None = None
     config_file: FileFacts | None = None
     config: ConfigFacts | None = None
-    hyperparams: list[FileFacts] = field(default_factory=list)
+    hyperparams: list[FileFacts] = msgspec.field(default_factory=list)
 
     @property
     def sagemaker_step_type(self) -> str | None:
@@ -101,8 +100,7 @@ def known_base_methods(class_name: str) -> frozenset[str]:
     return frozenset() if found is None else found[1]
 
 
-@dataclass
-class ConfigMembers:
+class ConfigMembers(msgspec.Struct):
     """Everything reachable as ``config.X`` on a config class, and whether the chain is fully known."""
 
     names: frozenset[str]
@@ -113,8 +111,7 @@ class ConfigMembers:
     methods: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
-class Focus:
+class Focus(msgspec.Struct, frozen=True):
     """What a run over given files reports: findings located in ``files`` or belonging to one of
     ``steps`` (by name, every workspace view). Project rules may skip work outside it, since the
     engine drops those findings anyway; a whole-repo run has no focus."""
@@ -126,27 +123,26 @@ class Focus:
         return path in self.files or (step is not None and step in self.steps)
 
 
-@dataclass
-class ProjectModel:
+class ProjectModel(msgspec.Struct):
     catalog: StepCatalog
     files: dict[Path, FileFacts]
     steps: list[StepModel]
     settings: LintConfig
-    config_classes: dict[str, list[tuple[Path, ConfigFacts]]] = field(default_factory=dict)
+    config_classes: dict[str, list[tuple[Path, ConfigFacts]]] = msgspec.field(default_factory=dict)
     #: base classes imported from somewhere whose source could not be found (members unknowable)
-    opaque_bases: set[str] = field(default_factory=set)
+    opaque_bases: set[str] = msgspec.field(default_factory=set)
     #: registry files of the repo (and its workspaces) with located entries, for the CL6xx rules
-    registry_files: dict[Path, RegistryFile] = field(default_factory=dict)
+    registry_files: dict[Path, RegistryFile] = msgspec.field(default_factory=dict)
     #: the configured pipeline DAG and saved config read as data (None: none configured), for CL8xx
     pipeline: PipelineFacts | None = None
     #: located problems of the step interfaces (``.step.yaml``), for the CL0xx rules
-    interface_problems: list[InterfaceProblem] = field(default_factory=list)
+    interface_problems: list[InterfaceProblem] = msgspec.field(default_factory=list)
     #: set when only some files' findings are wanted (pre-commit, editor); None: the whole repo
     focus: Focus | None = None
     #: cases a rule could not decide statically, by kind (shown by --statistics)
-    unknown: Counter[str] = field(default_factory=Counter)
+    unknown: Counter[str] = msgspec.field(default_factory=Counter)
     #: results of :func:`per_run` helpers, by helper; only ``per_run`` reads or writes it
-    _memo: dict[Callable[..., Any], Any] = field(default_factory=dict, repr=False, compare=False)
+    _memo: dict[Callable[..., Any], Any] = msgspec.field(default_factory=dict)
 
     def wanted(self, path: Path, step: str | None) -> bool:
         """Whether a finding at ``path`` for ``step`` would be reported by this run."""

@@ -13,8 +13,9 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from cursus_core.catalog.scan import FileSummary, summarize
 from cursus_core.facts import extract_all
@@ -29,8 +30,7 @@ PARALLEL_MIN_FILES = 400
 CHUNK = 16
 
 
-@dataclass(frozen=True)
-class Parsed:
+class Parsed(msgspec.Struct, frozen=True):
     """What one worker learnt from one file."""
 
     path: Path

@@ -18,9 +18,11 @@ with ``@RULE.fixer(safety=..., edits=...)`` in the same file, and its libcst-fre
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+import msgspec
 
 from .diagnostic import Severity
 
@@ -60,24 +62,21 @@ ProviderFn = Callable[["Diagnostic", "Context"], "Planned | None"]
 ProbeFn = Callable[["Diagnostic", "ShapeContext"], bool]
 
 
-@dataclass(frozen=True)
-class StepCheck:
+class StepCheck(msgspec.Struct, frozen=True):
     """A check run once per step model."""
 
     run: StepCheckFn
     scope: ClassVar[Scope] = "step"
 
 
-@dataclass(frozen=True)
-class FileCheck:
+class FileCheck(msgspec.Struct, frozen=True):
     """A check run once per file whose facts were extracted (files that failed to parse are skipped)."""
 
     run: FileCheckFn
     scope: ClassVar[Scope] = "file"
 
 
-@dataclass(frozen=True)
-class ProjectCheck:
+class ProjectCheck(msgspec.Struct, frozen=True):
     """A check run once per run over the whole project model."""
 
     run: ProjectCheckFn
@@ -87,8 +86,7 @@ class ProjectCheck:
 Check = StepCheck | FileCheck | ProjectCheck
 
 
-@dataclass(frozen=True)
-class FixSpec:
+class FixSpec(msgspec.Struct, frozen=True):
     """Everything about a rule's fix: whether ``--fix`` applies it without ``--unsafe-fixes``,
     what it edits (one line for readers of the rule, beside the ``## Fix safety`` docs), and the
     provider that computes it. The provider imports libcst itself, when called: a check
@@ -102,15 +100,14 @@ class FixSpec:
     probe: ProbeFn | None = None
 
 
-@dataclass(frozen=True)
-class Example:
+class Example(msgspec.Struct, frozen=True):
     """A tiny step repo: relative path -> file text (``bytes`` for files that are not UTF-8).
     ``expect`` lists (path, line) pairs the rule must report for a bad example; a good example
     must produce nothing for this rule."""
 
     files: Mapping[str, str | bytes]
     expect: tuple[tuple[str, int], ...] = ()
-    config: dict[str, Any] = field(default_factory=dict)
+    config: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
 @dataclass
@@ -180,7 +177,7 @@ class Rule:
         """``@RULE.fix_probe`` (after ``@RULE.fixer``): the libcst-free answer to "is there a fix?"."""
         if self.fix is None or self.fix.probe is not None:
             raise TypeError(f"{self.code}: a fix probe needs one fix provider and there is one probe")
-        self.fix = replace(self.fix, probe=fn)
+        self.fix = msgspec.structs.replace(self.fix, probe=fn)
         return fn
 
     def report(self, path: Path, span: Any, message: str, *, step: str | None = None,

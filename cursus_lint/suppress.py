@@ -22,10 +22,11 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 from collections.abc import Callable, Iterable
+
+import msgspec
 
 from .diagnostic import Diagnostic
 
@@ -54,8 +55,7 @@ _FILE_NOQA = re.compile(
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
-@dataclass(frozen=True)
-class NoqaDirective:
+class NoqaDirective(msgspec.Struct, frozen=True):
     """One noqa comment. ``codes`` is None for a bare directive (every code).
 
     Columns are 1-based; ``code_columns[i]`` is where ``codes[i]`` is written, so an unused
@@ -74,14 +74,13 @@ class NoqaDirective:
         return self.codes is None or code in self.codes
 
 
-@dataclass
-class NoqaMap:
+class NoqaMap(msgspec.Struct):
     """The directives of one file, by line, plus where a line's comment would have to go."""
 
-    lines: dict[int, NoqaDirective] = field(default_factory=dict)
+    lines: dict[int, NoqaDirective] = msgspec.field(default_factory=dict)
     file_level: tuple[NoqaDirective, ...] = ()
     #: line -> the line that carries its comment, for lines that cannot hold one themselves
-    redirects: dict[int, int] = field(default_factory=dict)
+    redirects: dict[int, int] = msgspec.field(default_factory=dict)
     #: False when the text could not be tokenized and a plain line scan was used
     tokenized: bool = True
 

@@ -7,10 +7,11 @@ repo's builder and config files; a base that is neither in the repo nor one of o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 from collections.abc import Iterator
+
+import msgspec
 
 from cursus_lint.facts.model import BuilderFacts, ConfigFacts, FileFacts, Span
 from cursus_lint.model import ProjectModel, StepModel, per_run
@@ -93,8 +94,7 @@ def is_shared_base_file(project: ProjectModel, facts: FileFacts | None) -> bool:
     return bool(classes) and all(c.name.endswith(BASE_SUFFIXES) or c.name in bases for c in classes)
 
 
-@dataclass(frozen=True)
-class BuilderChain:
+class BuilderChain(msgspec.Struct, frozen=True):
     """What a builder class inherits: whether StepBuilderBase is reached, methods from repo-local
     bases, and bases we cannot see (outside the repo and not StepBuilderBase)."""
 

@@ -7,8 +7,9 @@ Built once per run from the ProjectModel (memoised by ``per_run``); nothing here
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
+
+import msgspec
 
 from cursus_core.deps import Provider, StepRef, strip_job_suffix
 from cursus_core.deps.resolver import ProviderPool, Resolution, resolve
@@ -18,8 +19,7 @@ from cursus_lint.facts import DependencyFacts, OutputFacts, SpecFacts, Span
 from cursus_lint.model import ProjectModel, StepModel, per_run
 
 
-@dataclass(frozen=True)
-class OutputRef:
+class OutputRef(msgspec.Struct, frozen=True):
     """Where a provider's output is written, for ``related`` locations."""
 
     path: Path
@@ -27,8 +27,7 @@ class OutputRef:
     spec_variable: str | None
 
 
-@dataclass
-class Consumer:
+class Consumer(msgspec.Struct):
     """One spec variant that declares dependencies, checked once even if several scopes share it."""
 
     step: StepModel
@@ -41,23 +40,22 @@ class Consumer:
         return self.spec.variable or f"the {self.ref.label} spec"
 
 
-@dataclass
-class Level3Index:
-    providers: list[Provider] = field(default_factory=list)
-    consumers: list[Consumer] = field(default_factory=list)
+class Level3Index(msgspec.Struct):
+    providers: list[Provider] = msgspec.field(default_factory=list)
+    consumers: list[Consumer] = msgspec.field(default_factory=list)
     #: steps whose outputs cannot be read statically (dynamic lists, unparsable spec files)
-    opaque_steps: set[str] = field(default_factory=set)
+    opaque_steps: set[str] = msgspec.field(default_factory=set)
     #: step names with at least one readable spec
-    steps_with_specs: set[str] = field(default_factory=set)
+    steps_with_specs: set[str] = msgspec.field(default_factory=set)
     #: every step name the registry (all workspaces), the built-in table or the catalog knows,
     #: and every registered spec type
-    known_names: set[str] = field(default_factory=set)
-    registered: set[str] = field(default_factory=set)
+    known_names: set[str] = msgspec.field(default_factory=set)
+    registered: set[str] = msgspec.field(default_factory=set)
     #: prepared provider pools by consumer workspace (None: the core view)
-    pools: dict[str | None, ProviderPool] = field(default_factory=dict)
+    pools: dict[str | None, ProviderPool] = msgspec.field(default_factory=dict)
     #: resolutions by (consumer, dependency) identity and settings: CL302 and CL303 both ask for
     #: every dependency, and scoring is the costly part of level-3 checks
-    resolutions: dict[tuple[int, int, float, float], Resolution] = field(default_factory=dict)
+    resolutions: dict[tuple[int, int, float, float], Resolution] = msgspec.field(default_factory=dict)
     #: every name a compatible_sources entry may use for a provider (filled on first use: asked once
     #: per dependency, it was a walk over all providers each time, quadratic in the steps)
     provider_names: set[str] | None = None

@@ -12,8 +12,9 @@ interface defaults of optional names and the ``computed_env_paths``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from cursus_lint.facts import ConfigFacts, EnvCollector, Span
 from cursus_lint.model import ConfigMembers, ProjectModel, StepModel
@@ -28,8 +29,7 @@ SDK_STEP_TYPES = frozenset({"CradleDataLoading", "RedshiftDataLoading", "MimsMod
 SHARED_BASES = frozenset({"BasePipelineConfig", "ProcessingStepConfigBase", "TieredModel", "BaseModel", "object"})
 
 
-@dataclass(frozen=True)
-class OwnCollector:
+class OwnCollector(msgspec.Struct, frozen=True):
     """The collector of a config class below the shared bases, with the file defining it."""
 
     path: Path
@@ -37,8 +37,7 @@ class OwnCollector:
     facts: EnvCollector
 
 
-@dataclass(frozen=True)
-class EnvRoute:
+class EnvRoute(msgspec.Struct, frozen=True):
     """What the builder (or template) of one step sets in the container env."""
 
     interface: bool

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
+
+import msgspec
 
 from cursus_core.registry.names import match_canonical_name
 from cursus_lint.facts import ContractFacts, DependencyFacts, FileFacts, OutputFacts, Span, SpecFacts
@@ -22,8 +23,7 @@ from cursus_lint.model import contract_label as _contract_label
 _SURE = frozenset({"exact", "job_type", "abbreviation", "permutation"})
 
 
-@dataclass(frozen=True)
-class ResolvedContract:
+class ResolvedContract(msgspec.Struct, frozen=True):
     """The contract a spec's ``script_contract`` points at, and the step it belongs to if foreign."""
 
     path: Path
@@ -261,8 +261,7 @@ def comparable_variants(step: StepModel, project: ProjectModel) -> Iterator[tupl
 ANY = "any"
 
 
-@dataclass(frozen=True)
-class ListOf:
+class ListOf(msgspec.Struct, frozen=True):
     item: object
 
 

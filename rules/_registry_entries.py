@@ -4,15 +4,15 @@ workspace, read from the RegistryFiles the engine put into ``project.registry_fi
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from cursus_core.registry.literal_reader import RegistryFile
 from cursus_core.registry.models import RegistryEntry
 from cursus_lint.model import ProjectModel, StepModel, per_run
 
-@dataclass(frozen=True)
-class EntryRef:
+class EntryRef(msgspec.Struct, frozen=True):
     path: Path
     table: str  # STEP_NAMES | WORKSPACE_STEPS | STEP_OVERRIDES
     entry: RegistryEntry

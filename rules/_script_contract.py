@@ -7,7 +7,8 @@ used") agree exactly on what "the same path" means.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+
+import msgspec
 
 from cursus_lint.facts import ContractFacts, FileFacts, ScriptFacts
 from cursus_lint.model import StepModel, contract_label
@@ -39,8 +40,7 @@ SM_ENV_PATHS = {
 SM_CHANNEL_PREFIX = "SM_CHANNEL_"
 
 
-@dataclass(frozen=True)
-class Pair:
+class Pair(msgspec.Struct, frozen=True):
     """A step's script facts and the contract they are checked against."""
 
     step: StepModel

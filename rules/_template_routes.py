@@ -8,7 +8,7 @@ Mirrors :mod:`cursus_core.templates` (and upstream's handlers) without importing
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 #: SageMaker step types an SDK package's own step class builds (any kind, no template)
 SDK_TYPES = frozenset({"CradleDataLoading", "RedshiftDataLoading", "MimsModelRegistrationProcessing"})
@@ -24,8 +24,7 @@ KINDS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class Need:
+class Need(msgspec.Struct, frozen=True):
     """A value a kind needs: written as one of ``compute_keys``, or a config attribute named one of
     ``attrs``."""
 

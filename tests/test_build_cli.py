@@ -192,6 +192,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
     return out
 
 
+@pytest.mark.slow
 def test_example_pipeline_builds_and_writes_a_sorted_definition(builds: dict[str, Built]) -> None:
     b = builds["ok"]
     assert b.returncode == 0, b.stderr

@@ -1,6 +1,7 @@
 """What keeps the dry-run build fast: botocore data decoded once per process, and the SDK's optional
-heavy imports (pandas) left unloaded until something uses them. Both must leave the build's output as it
-was (the golden definition in test_compiler.py) and undo themselves where they promise to.
+heavy imports (numpy, pandas, sagemaker_core's shape models) left unloaded until something uses them.
+Both must leave the build's output as it was (the golden definition in test_compiler.py) and undo
+themselves where they promise to.
 """
 
 from __future__ import annotations
@@ -75,10 +76,14 @@ def _fresh(code: str) -> list[str]:
 
 
 def test_sdk_models_build_at_first_use_and_validate_as_before() -> None:
-    code = ("from cursus_core.compiler.offline import require_build_extra\n"
+    code = ("import sys\n"
+            "from cursus_core.compiler.offline import require_build_extra\n"
             "require_build_extra()\n"
+            "print('sagemaker_core.main.shapes' in sys.modules)\n"
             "import pydantic\n"
             "from pydantic._internal._config import config_defaults\n"
+            "import sagemaker.jumpstart.types as jumpstart_types\n"
+            "isinstance(None, jumpstart_types.CoreModelAccessConfig)  # the SDK's first use loads the shapes\n"
             "from sagemaker_core.main.shapes import Tag\n"
             "class Later(pydantic.BaseModel):\n"
             "    x: int\n"
@@ -88,8 +93,9 @@ def test_sdk_models_build_at_first_use_and_validate_as_before() -> None:
             "except pydantic.ValidationError as exc:\n"
             "    print(exc.errors()[0]['loc'][0], exc.errors()[0]['type'])\n"
             "print(Later.__pydantic_complete__, config_defaults['defer_build'])\n")
-    # deferred during the import, built at first use, validating as ever; later models build at once
-    assert _fresh(code) == ["False", "k", "True", "key", "string_type", "True", "False"]
+    # not even imported with the SDK; loaded at the SDK's first use with their validators deferred, built
+    # at first use, validating as ever; later models build at once
+    assert _fresh(code) == ["False", "False", "k", "True", "key", "string_type", "True", "False"]
 
 
 def test_a_whole_dry_run_decodes_each_botocore_file_once() -> None:
@@ -123,18 +129,18 @@ def test_build_explain_and_report_come_from_one_child_process(tmp_path: Path,
 
     runs: list[list[str]] = []
     started: list[list[str]] = []
-    real_run, real_popen = sandbox.run_sandboxed, subprocess.Popen
+    real_init, real_popen = sandbox.Sandboxed.__init__, subprocess.Popen
 
-    def counted_run(argv: list[str], **kwargs: object) -> sandbox.Finished:
+    def counted_run(self: sandbox.Sandboxed, argv: list[str], **kwargs: object) -> None:
         runs.append(list(argv))
-        return real_run(argv, **kwargs)  # type: ignore[arg-type]
+        real_init(self, argv, **kwargs)  # type: ignore[arg-type]
 
     class CountedPopen(real_popen):  # type: ignore[misc, valid-type]
         def __init__(self, args: list[str], *rest: object, **kwargs: object) -> None:
             started.append(list(args))
             super().__init__(args, *rest, **kwargs)
 
-    monkeypatch.setattr(sandbox, "run_sandboxed", counted_run)
+    monkeypatch.setattr(sandbox.Sandboxed, "__init__", counted_run)
     monkeypatch.setattr(subprocess, "Popen", CountedPopen)
     example = ROOT / "fixtures" / "example_repo"
     out = CliRunner().invoke(cli, ["build", "--dag", str(example / "pipeline/dag.json"), "--config",

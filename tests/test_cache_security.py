@@ -17,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from click.testing import CliRunner
 
@@ -176,6 +177,66 @@ def test_recursive_dataclasses_round_trip_and_check_every_level() -> None:
     assert codec.decode(json.loads(json.dumps(codec.encode(tree)))) == tree
     with pytest.raises(CodecError):
         codec.decode(["root", None, [["a", 5, []]]])  # int note two levels down
+
+
+class StructLeaf(msgspec.Struct, frozen=True):
+    where: Path
+    colour: Colour
+    counts: Counter[str]
+
+
+class StructTree(msgspec.Struct, frozen=True):
+    by_line: dict[int, StructLeaf]
+    pairs: tuple[tuple[str, int | None], ...]
+    either: int | str
+    maybe: StructLeaf | None = None
+    #: a dataclass inside a Struct: records of both kinds mix in one tree
+    node: Node | None = None
+
+
+def test_structs_are_stored_and_checked_exactly_like_dataclasses() -> None:
+    leaf = StructLeaf(Path("/a"), Colour.RED, Counter({"x": 2}))
+    assert Codec(StructLeaf).encode(leaf) == Codec(Leaf).encode(Leaf(Path("/a"), Colour.RED, Counter({"x": 2})))
+    tree = StructTree({3: leaf}, (("a", None), ("b", 2)), "s", leaf, Node("root", None, (Node("a", "x"),)))
+    codec = Codec(StructTree)
+    assert codec.encode(tree) == [[[3, ["/a", "RED", [["x", 2]]]]], [["a", None], ["b", 2]], [1, "s"],
+                                  ["/a", "RED", [["x", 2]]], ["root", None, [["a", "x", []]]]]
+    back = codec.decode(json.loads(json.dumps(codec.encode(tree))))
+    assert back == tree and type(back.maybe) is StructLeaf and type(back.node) is Node
+    assert type(back.maybe.counts) is Counter and type(back.maybe.where) is type(Path("/a"))
+    changed = msgspec.structs.replace(tree, either=7)
+    assert codec.decode(json.loads(json.dumps(codec.encode(changed)))).either == 7
+    with pytest.raises(CodecError):
+        codec.encode(msgspec.structs.replace(tree, maybe=Leaf(Path("/a"), Colour.RED, Counter())))  # a look-alike
+    for bad in ([[], [], [0, 1]], [[], [], [0, 1], None, None, 1], [[], [], [0, 1], ["/a", "RED"], None],
+                [[], [], [0, 1], None, ["root", 5, []]], {"by_line": [], "pairs": [], "either": [0, 1]}):
+        with pytest.raises(CodecError):
+            codec.decode(bad)
+
+
+class KeywordOnly(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+
+
+class PositionalThenKeyword(StructLeaf, frozen=True, kw_only=True):
+    note: str = ""
+
+
+@pytest.mark.parametrize("cls", [KeywordOnly, PositionalThenKeyword])
+def test_a_struct_with_keyword_only_fields_is_refused(cls: type) -> None:
+    with pytest.raises(CodecError, match="outside __init__'s positional parameters"):
+        Codec(cls)
+
+
+def test_every_facts_class_is_a_frozen_struct() -> None:
+    """The facts model is built at every run's import: Structs, not dataclasses (issue 13)."""
+    import cursus_core.facts.model as model
+
+    classes = {v for v in vars(model).values() if isinstance(v, type) and v.__module__ == model.__name__}
+    assert len(classes) == 37  # HyperparameterFacts is ConfigFacts
+    for cls in classes:
+        assert issubclass(cls, msgspec.Struct) and cls.__struct_config__.frozen, cls
+        assert not dataclasses.is_dataclass(cls), cls
 
 
 # ------------------------------------------------------------------------------ planted entries

@@ -85,6 +85,7 @@ def test_build_summary_never_says_in_0_steps() -> None:
     assert text.splitlines()[-1] == "Found 1 problem (1 error) in 1 step."
 
 
+@pytest.mark.slow
 def test_build_writes_the_report_with_o_and_the_definition_with_definition(tmp_path: Path) -> None:
     """`build --format sarif -o x.sarif` (it failed when -o meant the definition)."""
     root = tmp_path / "repo"

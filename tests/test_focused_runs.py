@@ -47,6 +47,7 @@ def _component_files(root: Path) -> list[Path]:
 CASES = {case.name: case for case in BROKEN}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["level3_dependencies", "registry", "level1_script_contract",
                                   "level4_builder_config"])
 def test_each_file_alone_reports_what_the_whole_run_reports_for_it(name: str, tmp_path: Path) -> None:

@@ -3,12 +3,15 @@ child process), every outcome clean; benchmarks/fuzz.py runs thousands (see test
 
 from __future__ import annotations
 
+import pytest
+
 from tests.fuzzing import MUTATORS, campaign, judge, make_input, base_repos
 
 CI_SEED = 16
 CI_COUNT = 150
 
 
+@pytest.mark.slow
 def test_fuzz_budget_finds_no_bad_outcome():
     result = campaign(CI_SEED, CI_COUNT, subprocess_every=50, time_limit=20.0, small=True)
     assert result.tried == CI_COUNT

@@ -248,6 +248,7 @@ def builds(generated: dict) -> dict[tuple[str, str], Built]:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("layout", "kind"), BUILT)
 def test_a_dag_with_the_new_step_after_its_upstream_builds(generated: dict, builds: dict, layout: str,
                                                             kind: str) -> None:

@@ -164,8 +164,6 @@ def test_an_input_the_builder_mounts_from_the_config_is_mounted_for_the_script(s
 
     setup["dag"].write_text(json.dumps({"nodes": ["Package"], "edges": []}), encoding="utf-8")
     code = setup["repo"] / "steps" / "scripts" / "inference"  # the saved config's inference_scripts_path
-    code.mkdir()
-    (code / "inference.py").write_text("def model_fn(model_dir):\n    return None\n")
     factory = RuntimeTestingFactory(setup["dag"], setup["config"], workspace_dir=setup["ws"])
     [item] = [i for i in factory.requirements("Package").inputs if i.logical_name == "inference_scripts_input"]
     assert (item.builder_path, item.note) == (str(code), "the builder mounts config inference_scripts_path="
@@ -180,6 +178,7 @@ def test_an_input_the_builder_mounts_from_the_config_is_mounted_for_the_script(s
 
 def test_a_builder_path_that_does_not_exist_is_named_in_the_note(setup) -> None:
     setup["dag"].write_text(json.dumps({"nodes": ["Package"], "edges": []}), encoding="utf-8")
+    shutil.rmtree(setup["repo"] / "steps" / "scripts" / "inference")
     factory = RuntimeTestingFactory(setup["dag"], setup["config"], workspace_dir=setup["ws"])
     [item] = [i for i in factory.requirements("Package").inputs if i.logical_name == "inference_scripts_input"]
     assert item.builder_path is None

@@ -315,6 +315,7 @@ def test_interface_scripts_run_end_to_end_with_requirements_from_the_interface(t
 # ----------------------------------------------------------------------------- the CLI, unchanged
 
 
+@pytest.mark.slow
 def test_cursus_lint_build_on_the_interface_repo(tmp_path: Path) -> None:
     import shutil
     import subprocess

@@ -25,9 +25,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+
+import msgspec
 
 from cursus_core.catalog.interfaces import StepInterfaces
 from cursus_core.catalog.layout import (
@@ -79,8 +80,7 @@ def _references(summary: FileSummary) -> set[tuple[str, str]]:
     return refs
 
 
-@dataclass
-class StepInfo:
+class StepInfo(msgspec.Struct):
     """The components of one step in one scope (core, or a workspace view)."""
 
     name: str
@@ -88,13 +88,13 @@ class StepInfo:
     registry: StepDefinition | None = None
     script: Path | None = None
     contract: Path | None = None
-    specs: dict[str | None, Path] = field(default_factory=dict)  # job type (None = base spec) -> file
+    specs: dict[str | None, Path] = msgspec.field(default_factory=dict)  # job type (None = base spec) -> file
     #: legacy default specs that declare a variant a job-type file also declares (job type -> file):
     #: not the step's spec for that slot, but builders still import them, so they are checked too
-    legacy_specs: dict[str, Path] = field(default_factory=dict)
+    legacy_specs: dict[str, Path] = msgspec.field(default_factory=dict)
     builder: Path | None = None
     config: Path | None = None
-    hyperparams: list[Path] = field(default_factory=list)
+    hyperparams: list[Path] = msgspec.field(default_factory=list)
     #: the ``.step.yaml`` holding contract, specs and registry row (interface layout); then
     #: ``contract`` and every ``specs`` entry are this file and there is no builder file
     interface: Path | None = None
@@ -114,8 +114,7 @@ class StepInfo:
         return [k for k, v in have.items() if v is None]
 
 
-@dataclass(frozen=True)
-class UnmatchedFile:
+class UnmatchedFile(msgspec.Struct, frozen=True):
     """A component file the catalog could not (or deliberately did not) give to a step.
 
     ``kind``: ``no-match`` (no evidence names a step), ``duplicate`` (the step already has that
@@ -149,8 +148,7 @@ def _has_literal_core_table(path: Path) -> bool:
     return table is not None and not table.opaque and bool(table.entries)
 
 
-@dataclass(frozen=True)
-class CatalogProblem:
+class CatalogProblem(msgspec.Struct, frozen=True):
     """Bad catalog input that is not a single file's fault: ``missing-root`` or ``no-steps``."""
 
     path: Path
@@ -163,19 +161,18 @@ class CatalogProblem:
 Problem = SourceProblem | RegistryProblem | CatalogProblem
 
 
-@dataclass
-class _Scope:
+class _Scope(msgspec.Struct):
     """Indexing state of one scope (core or a workspace)."""
 
     workspace_id: str | None
     definitions: dict[str, StepDefinition]
-    steps: dict[str, StepInfo] = field(default_factory=dict)
-    names: list[str] = field(default_factory=list)
-    by_builder: dict[str, str] = field(default_factory=dict)
-    by_config: dict[str, str] = field(default_factory=dict)
-    by_spec_type: dict[str, str] = field(default_factory=dict)
+    steps: dict[str, StepInfo] = msgspec.field(default_factory=dict)
+    names: list[str] = msgspec.field(default_factory=list)
+    by_builder: dict[str, str] = msgspec.field(default_factory=dict)
+    by_config: dict[str, str] = msgspec.field(default_factory=dict)
+    by_spec_type: dict[str, str] = msgspec.field(default_factory=dict)
     #: script stem -> steps whose contract declares it as entry point
-    entry_owners: dict[str, set[str]] = field(default_factory=dict)
+    entry_owners: dict[str, set[str]] = msgspec.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._reindex()

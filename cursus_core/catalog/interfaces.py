@@ -8,9 +8,10 @@ pack is its own scope, named after its project directory, the way a workspace is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Mapping, Sequence
+
+import msgspec
 
 from cursus_core.interface.discovery import InterfaceFile, LoadedInterface, check_file_set, discover, load
 from cursus_core.interface.span import Problem
@@ -26,13 +27,12 @@ def pack_workspace(path: Path) -> str | None:
     return None
 
 
-@dataclass
-class StepInterfaces:
-    loaded: list[LoadedInterface] = field(default_factory=list)
+class StepInterfaces(msgspec.Struct):
+    loaded: list[LoadedInterface] = msgspec.field(default_factory=list)
     #: problems of single files (syntax, schema) and of the set (names, duplicates, shadowing)
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = msgspec.field(default_factory=list)
     #: scope (None: the package) -> step name -> the registry row the interface is
-    definitions: dict[str | None, dict[str, StepDefinition]] = field(default_factory=dict)
+    definitions: dict[str | None, dict[str, StepDefinition]] = msgspec.field(default_factory=dict)
 
     @classmethod
     def find(cls, roots: Sequence[Path], extra_dirs: Sequence[Path] = (),

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from cursus_core.registry.literal_reader import SKIP_DIRS
 
@@ -32,8 +33,7 @@ DEFAULT_LAYOUT: dict[str, tuple[str, ...]] = {
 PROJECT_MARKERS: tuple[str, ...] = ("pyproject.toml", ".git")
 
 
-@dataclass(frozen=True)
-class StepDir:
+class StepDir(msgspec.Struct, frozen=True):
     """A ``steps`` directory and the workspace it belongs to (None for the core repo)."""
 
     path: Path

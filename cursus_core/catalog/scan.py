@@ -11,8 +11,11 @@ from __future__ import annotations
 import ast
 import threading
 from typing import TYPE_CHECKING
-from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
+
+from msgspec.structs import replace
+
+import msgspec
 
 from cursus_core.facts._index import child_fields
 from cursus_core.literals import NotLiteral, call_name, dotted_name, literal_value, module_constants
@@ -25,27 +28,26 @@ if TYPE_CHECKING:  # pragma: no cover
 STEP_TYPE_CALLS = frozenset({"spec_type_with_job_type", "get_spec_step_type_with_job_type", "get_spec_step_type"})
 
 
-@dataclass
-class FileSummary:
+class FileSummary(msgspec.Struct):
     """What one component file says about which step it belongs to."""
 
     path: Path
     problem: SourceProblem | None = None
     #: class name -> last components of its base names, in file order
-    classes: dict[str, list[str]] = field(default_factory=dict)
+    classes: dict[str, list[str]] = msgspec.field(default_factory=dict)
     #: module-level names bound to a ``...ScriptContract(...)`` call
-    contract_vars: list[str] = field(default_factory=list)
+    contract_vars: list[str] = msgspec.field(default_factory=list)
     #: literal ``entry_point=`` values of ScriptContract calls
-    entry_points: list[str] = field(default_factory=list)
+    entry_points: list[str] = msgspec.field(default_factory=list)
     #: (base step type, job type or None) per StepSpecification call whose step_type is readable
-    spec_types: list[tuple[str, str | None]] = field(default_factory=list)
-    spec_vars: list[str] = field(default_factory=list)
+    spec_types: list[tuple[str, str | None]] = msgspec.field(default_factory=list)
+    spec_vars: list[str] = msgspec.field(default_factory=list)
     #: names a spec passes as ``script_contract=`` (``X_CONTRACT`` or ``_get_contract``)
-    contract_refs: list[str] = field(default_factory=list)
+    contract_refs: list[str] = msgspec.field(default_factory=list)
     #: last components of imported modules (``tabular_preprocessing_contract``), also ``from . import x``
-    imported_modules: set[str] = field(default_factory=set)
+    imported_modules: set[str] = msgspec.field(default_factory=set)
     #: names imported with ``from m import name`` (anywhere in the file, including function bodies)
-    imported_names: set[str] = field(default_factory=set)
+    imported_names: set[str] = msgspec.field(default_factory=set)
 
 
 def entry_point_stem(entry_point: str) -> str:

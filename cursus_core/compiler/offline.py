@@ -19,8 +19,11 @@ sagemaker and boto3 are imported only inside these functions: they belong to the
 from __future__ import annotations
 
 import contextlib
+import gc
+import importlib
 import logging
 import os
+import sys
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -47,6 +50,17 @@ DRY_RUN_ACCOUNT = "000000000000"
 #: What ``sagemaker.utils.sagemaker_timestamp`` returns during a dry run, so job names and
 #: the code locations derived from them are the same on every run.
 FIXED_TIMESTAMP = "2000-01-01-00-00-00-000"
+
+#: Libraries the SDK imports at its import for what a dry run never does ((de)serializing endpoint
+#: payloads, logging experiment metrics, JumpStart model access): they load when first used (numpy and
+#: pandas were ~1/3 of ``import sagemaker``, sagemaker_core's shape models a quarter of the rest);
+#: with the names the SDK imports from them at its import and uses only in calls or annotations
+#: (``isinstance(data, DataFrame)``, ``y_true: Union[list, array]``).
+DEFERRED_SDK_MODULES: dict[str, tuple[str, ...]] = {"numpy": ("array",), "pandas": ("DataFrame",),
+                                                    "sagemaker_core.shapes": ("ModelAccessConfig",)}
+#: SDK modules every dry run imports (the pipeline itself), imported with the SDK so that they see
+#: the deferred libraries too
+SDK_BUILD_MODULES = ("sagemaker.workflow.pipeline",)
 
 #: Environment of a dry run: placeholder credentials, a fixed region, no metadata endpoint,
 #: no user AWS config, no SDK v2 deprecation banner.
@@ -91,15 +105,24 @@ def require_build_extra() -> None:
     """Import sagemaker (and boto3) or raise an ImportError that says what to install.
 
     Importing sagemaker creates botocore clients (``sagemaker.jumpstart.constants`` builds a default
-    session), so the import already decodes botocore's data files once, for the build to reuse; and
-    it defines about 800 pydantic models (``sagemaker_core.shapes``) that a build hardly uses, so
-    their validators are built at first use (:func:`_deferred_pydantic_models`)."""
-    with _env(_OFFLINE_ENV, ()), _quiet_loggers(), shared_botocore_data(), _deferred_pydantic_models():
+    session), so the import already decodes botocore's data files once, for the build to reuse. What
+    the SDK imports but a build does not use loads at first use (:data:`DEFERRED_SDK_MODULES`, see
+    :mod:`cursus_core.compiler.deferred_modules`): numpy, pandas, and sagemaker_core's ~800 pydantic
+    shape models, whose validators are built at first use even then (:func:`_deferred_pydantic_models`).
+    The cyclic garbage collector rests while the import allocates much and frees little."""
+    from cursus_core.compiler.deferred_modules import deferred_modules
+
+    deferred = DEFERRED_SDK_MODULES if "sagemaker" not in sys.modules else {}
+    with _env(_OFFLINE_ENV, ()), _quiet_loggers(), shared_botocore_data(), _deferred_pydantic_models(), \
+            _no_gc(), deferred_modules(deferred, loading=_deferred_pydantic_models):
         try:
             import boto3  # noqa: F401
             import sagemaker
         except ImportError as exc:
             raise ImportError(BUILD_EXTRA_MESSAGE) from exc
+        if deferred:
+            for name in SDK_BUILD_MODULES:
+                importlib.import_module(name)
     major = str(getattr(sagemaker, "__version__", "2")).split(".")[0]
     if major != "2":
         raise ImportError(f"{BUILD_EXTRA_MESSAGE} (found sagemaker {sagemaker.__version__}; the dry run needs "
@@ -120,6 +143,19 @@ def _env(values: dict[str, str], removed: tuple[str, ...]) -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """No cyclic garbage collection inside (the import allocates much and frees little: each
+    collection walks every object made so far, for nothing); the collector's state is back after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @contextlib.contextmanager

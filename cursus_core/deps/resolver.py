@@ -31,10 +31,11 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 from typing import Any, Protocol, runtime_checkable
+
+import msgspec
 
 __all__ = [
     "WEIGHTS", "TYPE_COMPATIBILITY", "DependencyLike", "OutputLike", "DependencyView", "OutputView", "StepRef",
@@ -97,8 +98,7 @@ class OutputLike(Protocol):
     data_type: Any
 
 
-@dataclass(frozen=True)
-class DependencyView:
+class DependencyView(msgspec.Struct, frozen=True):
     """A dependency normalised for scoring: lower-case type values, tuples, defaults filled."""
 
     logical_name: str
@@ -109,8 +109,7 @@ class DependencyView:
     data_type: str = "S3Uri"
 
 
-@dataclass(frozen=True)
-class OutputView:
+class OutputView(msgspec.Struct, frozen=True):
     """An output normalised for scoring."""
 
     logical_name: str
@@ -123,8 +122,7 @@ class OutputView:
         return (self.logical_name, *self.aliases)
 
 
-@dataclass(frozen=True)
-class StepRef:
+class StepRef(msgspec.Struct, frozen=True):
     """A step (or DAG node) that provides or consumes: its name, and where known its spec type
     (``RiskTableMapping_Training``), job type and workspace."""
 
@@ -254,13 +252,12 @@ def source_matches(source: str, step: StepRef) -> bool:
 # ----------------------------------------------------------------------------- scoring
 
 
-@dataclass(frozen=True)
-class MatchScore:
+class MatchScore(msgspec.Struct, frozen=True):
     """``total`` in [0, 1]; ``parts`` by name (see :data:`WEIGHTS`); ``explanation`` for humans."""
 
     total: float
-    parts: dict[str, float] = field(default_factory=dict)
-    explanation: list[str] = field(default_factory=list)
+    parts: dict[str, float] = msgspec.field(default_factory=dict)
+    explanation: list[str] = msgspec.field(default_factory=list)
 
 
 def _round(x: float) -> float:
@@ -318,8 +315,7 @@ def score_match(dependency: Any, output: Any, provider_step: Any = None, consume
 # ----------------------------------------------------------------------------- ranking
 
 
-@dataclass(frozen=True)
-class Provider:
+class Provider(msgspec.Struct, frozen=True):
     """One output of one step; ``ref`` is whatever the caller needs back (a location, a spec)."""
 
     step: StepRef
@@ -332,8 +328,7 @@ class Provider:
         return f"{self.step.label}.{as_output(self.output).logical_name}"
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(msgspec.Struct, frozen=True):
     provider: Provider
     score: MatchScore
 
@@ -346,8 +341,7 @@ class Candidate:
         return self.provider.label
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(msgspec.Struct, frozen=True):
     """``best`` is the provider to wire (None: leave unwired); ``candidates`` the compatible ones that
     can matter, best first (providers whose score ceiling cannot reach the top, or the best three
     when nothing passes, are not scored); ``ambiguous`` when other outputs (``rivals``) score within
@@ -357,7 +351,7 @@ class Resolution:
     candidates: list[Candidate]
     ambiguous: bool
     reason: str
-    rivals: list[Candidate] = field(default_factory=list)
+    rivals: list[Candidate] = msgspec.field(default_factory=list)
 
 
 def _providers(providers: Iterable[Any]) -> list[Provider]:

@@ -1,10 +1,13 @@
 """Typed, located facts: everything rules may know about a file, nothing they must re-parse.
 
-All classes are frozen, slotted dataclasses: cheap to build, data only (the facts cache stores
-them as checked JSON, see :mod:`cursus_core.datacodec`), and
-safe to share between rules. Positions are 1-based; ``end_column`` is exclusive
-(``end_col_offset + 1``), so for a one-line span ``end_column - column`` is its length.
-Columns count characters, not UTF-8 bytes.
+All classes are frozen ``msgspec.Struct`` classes (slotted, hashable, compared by value, built
+positionally or by keyword like dataclasses; copies via ``msgspec.structs.replace``): data only
+(the facts cache stores them as checked JSON, see :mod:`cursus_core.datacodec`) and safe to share
+between rules. Not dataclasses because every run creates these classes at import: a Struct class
+costs ~0.2 ms to create where a slotted dataclass costs ~2 ms (issue 13).
+
+Positions are 1-based; ``end_column`` is exclusive (``end_col_offset + 1``), so for a one-line
+span ``end_column - column`` is its length. Columns count characters, not UTF-8 bytes.
 
 Values that could not be read statically are ``None`` (never guessed); the extractor counts
 them under a stable kind in ``FileFacts.unknown`` for ``--statistics``.
@@ -13,15 +16,15 @@ them under a stable kind in ``FileFacts.unknown`` for ``--statistics``.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from cursus_core.source import SourceProblem
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(msgspec.Struct, frozen=True):
     """A 1-based character range in one file; ``end_column`` is exclusive. Python facts and
     ``.step.yaml`` values share it, so an interface value needs no conversion to become a fact."""
 
@@ -39,8 +42,7 @@ class Span:
 # ----------------------------------------------------------------------------- module level
 
 
-@dataclass(frozen=True, slots=True)
-class ImportFact:
+class ImportFact(msgspec.Struct, frozen=True):
     """``import a.b`` (``names=()``, ``is_from=False``) or ``from ..a import b, c`` (``level=2``)."""
 
     module: str
@@ -51,8 +53,7 @@ class ImportFact:
     aliases: tuple[str | None, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class SysPathEdit:
+class SysPathEdit(msgspec.Struct, frozen=True):
     """``sys.path.append/insert/extend/remove(...)``, ``sys.path = ...``, ``sys.path += ...``,
     ``sys.path[...] = ...`` or ``site.addsitedir(...)``."""
 
@@ -60,14 +61,12 @@ class SysPathEdit:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class S3Literal:
+class S3Literal(msgspec.Struct, frozen=True):
     value: str
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class S3Build:
+class S3Build(msgspec.Struct, frozen=True):
     """An S3 location assembled from strings at run time.
 
     ``kind``: fstring | concat (``+``) | percent (``%``) | format (``.format``) | join
@@ -83,21 +82,19 @@ class S3Build:
     variables: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class ModuleFacts:
+class ModuleFacts(msgspec.Struct, frozen=True):
     imports: tuple[ImportFact, ...] = ()
     sys_path_edits: tuple[SysPathEdit, ...] = ()
     s3_literals: tuple[S3Literal, ...] = ()
     s3_builds: tuple[S3Build, ...] = ()
     #: top-level names bound by ``def``/``class``/assignment, with where
-    definitions: dict[str, Span] = field(default_factory=dict)
+    definitions: dict[str, Span] = msgspec.field(default_factory=dict)
 
 
 # ----------------------------------------------------------------------------- scripts
 
 
-@dataclass(frozen=True, slots=True)
-class PathUse:
+class PathUse(msgspec.Struct, frozen=True):
     """A container path (under ``/opt/ml/``) used by a script.
 
     ``value`` is the known base the expression starts from (a literal or a constant's
@@ -117,8 +114,7 @@ class PathUse:
     env_default: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class PathConstant:
+class PathConstant(msgspec.Struct, frozen=True):
     """``NAME = "/opt/ml/..."`` (any scope) or a name bound to a path built from one."""
 
     name: str
@@ -126,8 +122,7 @@ class PathConstant:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class EnvRead:
+class EnvRead(msgspec.Struct, frozen=True):
     """``how``: subscript | get | getenv | in | setdefault | environ_vars | environ_vars.get |
     environ_vars.in | wrapper (a helper whose parameter is the env name)."""
 
@@ -144,8 +139,7 @@ class EnvRead:
     converted: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ArgDef:
+class ArgDef(msgspec.Struct, frozen=True):
     """One ``parser.add_argument(...)``; ``name`` is normalised (no leading dashes, ``-`` -> ``_``,
     ``dest=`` wins)."""
 
@@ -160,8 +154,7 @@ class ArgDef:
     default_is_literal: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class ArgRead:
+class ArgRead(msgspec.Struct, frozen=True):
     """``args.job_type`` / ``job_args.job_type`` / ``getattr(args, "x", d)``."""
 
     name: str
@@ -169,8 +162,7 @@ class ArgRead:
     variable: str
 
 
-@dataclass(frozen=True, slots=True)
-class KeyUse:
+class KeyUse(msgspec.Struct, frozen=True):
     """A logical-name access on the input/output path dicts: ``input_paths["DATA"]``,
     ``output_paths.get("x")``, ``"x" in input_paths``. ``kind`` is input | output."""
 
@@ -182,15 +174,13 @@ class KeyUse:
     dict_is_main_param: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Param:
+class Param(msgspec.Struct, frozen=True):
     name: str
     span: Span
     has_default: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class MainCall:
+class MainCall(msgspec.Struct, frozen=True):
     """``main(...)`` inside the ``__main__`` block."""
 
     span: Span
@@ -198,8 +188,7 @@ class MainCall:
     positional: int
 
 
-@dataclass(frozen=True, slots=True)
-class MainFacts:
+class MainFacts(msgspec.Struct, frozen=True):
     """The script's top-level ``def main(...)``.
 
     ``testable``: the first four parameters are input_paths, output_paths, environ_vars,
@@ -213,8 +202,7 @@ class MainFacts:
     partial: bool
 
 
-@dataclass(frozen=True, slots=True)
-class DictEntry:
+class DictEntry(msgspec.Struct, frozen=True):
     """One ``"KEY": value`` of a dict literal; ``value`` is the resolved string (a container
     path or literal) or None when it is computed at run time."""
 
@@ -224,8 +212,7 @@ class DictEntry:
     value_span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class MainEnvDict:
+class MainEnvDict(msgspec.Struct, frozen=True):
     """The ``environ_vars`` dict the ``__main__`` block passes to ``main()``: the literal keys it
     holds (``complete``: no key of unknown name), or every key (``everything``: a copy of
     ``os.environ``); ``first_line``/``last_line`` bound the ``__main__`` block."""
@@ -238,8 +225,7 @@ class MainEnvDict:
     last_line: int
 
 
-@dataclass(frozen=True, slots=True)
-class ScriptFacts:
+class ScriptFacts(msgspec.Struct, frozen=True):
     paths: tuple[PathUse, ...] = ()
     path_constants: tuple[PathConstant, ...] = ()
     env_reads: tuple[EnvRead, ...] = ()
@@ -253,14 +239,14 @@ class ScriptFacts:
     main_calls: tuple[MainCall, ...] = ()
     #: dict literals bound to names in the ``__main__`` block (input_paths, output_paths,
     #: environ_vars, ...), including ``d["K"] = v`` item assignments there
-    main_dicts: dict[str, tuple[DictEntry, ...]] = field(default_factory=dict)
+    main_dicts: dict[str, tuple[DictEntry, ...]] = msgspec.field(default_factory=dict)
     #: what the ``__main__`` block passes as ``environ_vars`` (None: no such dict is passed)
     main_env: MainEnvDict | None = None
     uses_argparse: bool = False
     #: kind (input | output | env) -> first place a path dict, an env dict or ``os.environ`` is
     #: used as a whole (iterated, ``.items()``, aliased, handed to a helper under another
     #: name): its keys may then be read where these facts cannot see
-    dict_escapes: dict[str, Span] = field(default_factory=dict)
+    dict_escapes: dict[str, Span] = msgspec.field(default_factory=dict)
     #: ``sys.argv`` is read (arguments parsed by hand rather than with argparse)
     reads_argv: bool = False
 
@@ -268,8 +254,7 @@ class ScriptFacts:
 # ----------------------------------------------------------------------------- contracts
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(msgspec.Struct, frozen=True):
     """One declared value. ``key_span`` points at the dict key (or list item), ``value_span`` at
     the value; both point into a constant's definition when the value came from one.
     ``value`` is None when it is not a literal."""
@@ -279,32 +264,30 @@ class Entry:
     value_span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class NamedItem:
+class NamedItem(msgspec.Struct, frozen=True):
     name: str
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class ContractFacts:
+class ContractFacts(msgspec.Struct, frozen=True):
     variable: str | None  # None for a contract returned from a function
     function: str | None  # the enclosing function (``_get_contract``) if any
     class_name: str
     is_training: bool
     span: Span  # the call
     entry_point: Entry | None = None
-    inputs: dict[str, Entry] = field(default_factory=dict)
-    outputs: dict[str, Entry] = field(default_factory=dict)
+    inputs: dict[str, Entry] = msgspec.field(default_factory=dict)
+    outputs: dict[str, Entry] = msgspec.field(default_factory=dict)
     required_env_vars: tuple[NamedItem, ...] = ()
-    optional_env_vars: dict[str, Entry] = field(default_factory=dict)
-    expected_arguments: dict[str, Entry] = field(default_factory=dict)
+    optional_env_vars: dict[str, Entry] = msgspec.field(default_factory=dict)
+    expected_arguments: dict[str, Entry] = msgspec.field(default_factory=dict)
     #: keyword -> span of ``kw=value``; ``value_spans`` -> span of the value only
-    keyword_spans: dict[str, Span] = field(default_factory=dict)
-    value_spans: dict[str, Span] = field(default_factory=dict)
+    keyword_spans: dict[str, Span] = msgspec.field(default_factory=dict)
+    value_spans: dict[str, Span] = msgspec.field(default_factory=dict)
     #: keyword -> what its literal value is when that cannot be the right type ("an int")
-    wrong_types: dict[str, str] = field(default_factory=dict)
+    wrong_types: dict[str, str] = msgspec.field(default_factory=dict)
     #: fields (or parts of them) that are not literal: name -> span
-    non_literal: dict[str, Span] = field(default_factory=dict)
+    non_literal: dict[str, Span] = msgspec.field(default_factory=dict)
     variable_span: Span | None = None
     #: the program the container really runs when it is not the entry point script (an
     #: interface's ``compute.container_entrypoint``): what the contract declares may be used there
@@ -316,8 +299,7 @@ class ContractFacts:
 # ----------------------------------------------------------------------------- specifications
 
 
-@dataclass(frozen=True, slots=True)
-class StepTypeRef:
+class StepTypeRef(msgspec.Struct, frozen=True):
     """How ``step_type`` was written. ``raw_kind``: literal | spec_type_with_job_type |
     get_spec_step_type | get_spec_step_type_with_job_type | dynamic. For a literal,
     ``base`` is the literal text and ``job_type`` None."""
@@ -328,8 +310,7 @@ class StepTypeRef:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class ContractRef:
+class ContractRef(msgspec.Struct, frozen=True):
     """``script_contract=``: ``kind`` name | call | none | dynamic. ``name`` is the referenced name or the
     called function; ``import_module``/``import_level``/``imported_name`` say where it came
     from (``from ..contracts.x import X`` -> ``contracts.x``, 2, ``X``), statically, following
@@ -344,8 +325,7 @@ class ContractRef:
     local: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class DependencyFacts:
+class DependencyFacts(msgspec.Struct, frozen=True):
     logical_name: str | None
     dependency_type: str | None  # "processing_output", "training_data", ...
     required: bool | None  # True when not written (the model's default); None if not literal
@@ -353,16 +333,15 @@ class DependencyFacts:
     semantic_keywords: tuple[str, ...]
     data_type: str | None
     span: Span
-    keyword_spans: dict[str, Span] = field(default_factory=dict)
+    keyword_spans: dict[str, Span] = msgspec.field(default_factory=dict)
     dict_key: str | None = None  # the key when dependencies is a dict
-    non_literal: dict[str, Span] = field(default_factory=dict)
-    wrong_types: dict[str, str] = field(default_factory=dict)
+    non_literal: dict[str, Span] = msgspec.field(default_factory=dict)
+    wrong_types: dict[str, str] = msgspec.field(default_factory=dict)
     #: one span per ``compatible_sources`` string, in order (parallel to ``compatible_sources``)
     compatible_source_spans: tuple[Span, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class OutputFacts:
+class OutputFacts(msgspec.Struct, frozen=True):
     logical_name: str | None
     output_type: str | None
     property_path: str | None
@@ -370,14 +349,13 @@ class OutputFacts:
     data_type: str | None
     span: Span
     property_path_span: Span | None = None
-    keyword_spans: dict[str, Span] = field(default_factory=dict)
+    keyword_spans: dict[str, Span] = msgspec.field(default_factory=dict)
     dict_key: str | None = None
-    non_literal: dict[str, Span] = field(default_factory=dict)
-    wrong_types: dict[str, str] = field(default_factory=dict)
+    non_literal: dict[str, Span] = msgspec.field(default_factory=dict)
+    wrong_types: dict[str, str] = msgspec.field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class SpecFacts:
+class SpecFacts(msgspec.Struct, frozen=True):
     variable: str | None
     span: Span
     step_type: StepTypeRef | None
@@ -388,18 +366,17 @@ class SpecFacts:
     outputs: tuple[OutputFacts, ...] = ()
     dependencies_shape: str = "none"  # list | dict | none | dynamic
     outputs_shape: str = "none"
-    keyword_spans: dict[str, Span] = field(default_factory=dict)
-    non_literal: dict[str, Span] = field(default_factory=dict)
+    keyword_spans: dict[str, Span] = msgspec.field(default_factory=dict)
+    non_literal: dict[str, Span] = msgspec.field(default_factory=dict)
     variable_span: Span | None = None
     #: keyword -> what its literal value is when that cannot be the right type ("an int")
-    wrong_types: dict[str, str] = field(default_factory=dict)
+    wrong_types: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 # ----------------------------------------------------------------------------- builders
 
 
-@dataclass(frozen=True, slots=True)
-class ConfigRead:
+class ConfigRead(msgspec.Struct, frozen=True):
     """``self.config.X`` (or ``config.X`` for an alias/parameter). ``guarded`` when inside a
     ``hasattr(self.config, "X")`` branch or read with ``getattr(self.config, "X", default)``.
     ``how``: attr | call | getattr."""
@@ -411,8 +388,7 @@ class ConfigRead:
     method: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class EnvSet:
+class EnvSet(msgspec.Struct, frozen=True):
     """An env var the builder sets in ``_get_environment_variables``; ``how``: item | update |
     dict (a literal dict assigned or returned, including ``{**base, "X": ...}``)."""
 
@@ -421,15 +397,13 @@ class EnvSet:
     how: str
 
 
-@dataclass(frozen=True, slots=True)
-class JobArg:
+class JobArg(msgspec.Struct, frozen=True):
     name: str  # normalised like ArgDef.name
     raw: str
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class NameRef:
+class NameRef(msgspec.Struct, frozen=True):
     """A reference to a spec/contract name, with the import it came from if any."""
 
     name: str
@@ -438,8 +412,7 @@ class NameRef:
     import_level: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class OutputDestination:
+class OutputDestination(msgspec.Struct, frozen=True):
     """A destination expression in ``_get_outputs``. ``kind``: base (Join /
     ``_get_base_output_path()`` / ``pipeline_s3_loc``) | literal | fstring | concat | input
     (taken from the ``outputs`` argument) | other."""
@@ -449,13 +422,12 @@ class OutputDestination:
     uses_base: bool
 
 
-@dataclass(frozen=True, slots=True)
-class BuilderFacts:
+class BuilderFacts(msgspec.Struct, frozen=True):
     name: str
     bases: tuple[str, ...]
     span: Span
     name_span: Span
-    methods: dict[str, Span] = field(default_factory=dict)
+    methods: dict[str, Span] = msgspec.field(default_factory=dict)
     decorators: tuple[str, ...] = ()
     config_reads: tuple[ConfigRead, ...] = ()
     env_vars_set: tuple[EnvSet, ...] = ()
@@ -477,14 +449,13 @@ class BuilderFacts:
     synthesized: bool = False
     #: synthesized only: the routing keys as written (``kind``, ``step_assembly``) and the
     #: ``compute`` keys written (value: the literal as text), each located in the YAML
-    template_keys: dict[str, Entry] = field(default_factory=dict)
+    template_keys: dict[str, Entry] = msgspec.field(default_factory=dict)
 
 
 # ----------------------------------------------------------------------------- configs
 
 
-@dataclass(frozen=True, slots=True)
-class FieldFacts:
+class FieldFacts(msgspec.Struct, frozen=True):
     """An annotated class attribute. ``required`` follows pydantic: no default, or
     ``Field(...)``. ``default`` is the literal default (None when absent or not literal;
     check ``has_default`` / ``default_is_literal``)."""
@@ -502,8 +473,7 @@ class FieldFacts:
     default_span: Span | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class EnvCollector:
+class EnvCollector(msgspec.Struct, frozen=True):
     """A config member that produces the container env (``get_environment_variables``, the
     ``environment_variables`` property, ``_env_overrides``): the literal names it emits, located.
 
@@ -521,21 +491,20 @@ class EnvCollector:
     takes_names: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class ConfigFacts:
+class ConfigFacts(msgspec.Struct, frozen=True):
     name: str
     bases: tuple[str, ...]
     span: Span
     name_span: Span
-    fields: dict[str, FieldFacts] = field(default_factory=dict)
-    private_attrs: dict[str, Span] = field(default_factory=dict)
-    class_attrs: dict[str, Span] = field(default_factory=dict)
-    properties: dict[str, Span] = field(default_factory=dict)
-    methods: dict[str, Span] = field(default_factory=dict)
-    classmethods: dict[str, Span] = field(default_factory=dict)
-    staticmethods: dict[str, Span] = field(default_factory=dict)
+    fields: dict[str, FieldFacts] = msgspec.field(default_factory=dict)
+    private_attrs: dict[str, Span] = msgspec.field(default_factory=dict)
+    class_attrs: dict[str, Span] = msgspec.field(default_factory=dict)
+    properties: dict[str, Span] = msgspec.field(default_factory=dict)
+    methods: dict[str, Span] = msgspec.field(default_factory=dict)
+    classmethods: dict[str, Span] = msgspec.field(default_factory=dict)
+    staticmethods: dict[str, Span] = msgspec.field(default_factory=dict)
     #: env collectors the class defines itself, by member name
-    env_collectors: dict[str, EnvCollector] = field(default_factory=dict)
+    env_collectors: dict[str, EnvCollector] = msgspec.field(default_factory=dict)
 
     def has_member(self, name: str) -> bool:
         """Whether ``name`` is defined on this class itself (not its bases)."""
@@ -550,8 +519,7 @@ HyperparameterFacts = ConfigFacts
 # ----------------------------------------------------------------------------- bundle
 
 
-@dataclass(frozen=True, slots=True)
-class UnknownCase:
+class UnknownCase(msgspec.Struct, frozen=True):
     """One fact that could not be known statically: its kind (as counted in ``unknown``), where it
     is (1-based) and its source text, shortened."""
 
@@ -561,8 +529,7 @@ class UnknownCase:
     code: str
 
 
-@dataclass(frozen=True, slots=True)
-class FileFacts:
+class FileFacts(msgspec.Struct, frozen=True):
     path: Path
     digest: str
     roles: frozenset[str]
@@ -574,6 +541,6 @@ class FileFacts:
     configs: tuple[ConfigFacts, ...] = ()
     hyperparams: tuple[ConfigFacts, ...] = ()
     problem: SourceProblem | None = None
-    unknown: Counter[str] = field(default_factory=Counter)
+    unknown: Counter[str] = msgspec.field(default_factory=Counter)
     #: where each counted case is (for ``--verbose``)
     unknown_at: tuple[UnknownCase, ...] = ()

@@ -14,10 +14,11 @@ import json
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from json.decoder import scanstring  # type: ignore[attr-defined]  # public, but not in typeshed
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from cursus_core.source import MAX_SOURCE_BYTES, SourceProblem, read_regular_file
 
@@ -38,14 +39,12 @@ MODEL_TYPE_KEY = "__model_type__"
 TYPE_INFO_KEY = "__type_info__"
 
 
-@dataclass(frozen=True)
-class PipelineNode:
+class PipelineNode(msgspec.Struct, frozen=True):
     name: str
     span: Span
 
 
-@dataclass(frozen=True)
-class EntryPoint:
+class EntryPoint(msgspec.Struct, frozen=True):
     """One script a saved config names, resolved against the repo root (or ``source_dir``)."""
 
     field: str
@@ -63,8 +62,7 @@ class EntryPoint:
     source_dir_exists: bool | None
 
 
-@dataclass(frozen=True)
-class PipelineConfigEntry:
+class PipelineConfigEntry(msgspec.Struct, frozen=True):
     """A step's entry in ``configuration.specific``."""
 
     name: str
@@ -75,8 +73,7 @@ class PipelineConfigEntry:
     null_entry_points: tuple[str, ...] = ()
 
 
-@dataclass
-class PipelineFacts:
+class PipelineFacts(msgspec.Struct):
     dag_path: Path | None
     config_path: Path | None
     #: None when not knowable statically (a ``.py`` DAG, an unreadable file, no DAG configured)
@@ -85,8 +82,8 @@ class PipelineFacts:
     configs: dict[str, PipelineConfigEntry] | None = None
     #: where ``configuration.specific`` starts (the "other side" of a missing config)
     specific_span: Span | None = None
-    problems: list[SourceProblem] = field(default_factory=list)
-    unknown: Counter[str] = field(default_factory=Counter)
+    problems: list[SourceProblem] = msgspec.field(default_factory=list)
+    unknown: Counter[str] = msgspec.field(default_factory=Counter)
 
 
 # ---------------------------------------------------------------------------- positions

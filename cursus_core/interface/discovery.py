@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from collections.abc import Iterable, Mapping, Sequence
+
+import msgspec
 
 from .span import Problem, Related, Span
 
@@ -34,8 +35,7 @@ SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "env", "node_modu
 COMPOUND_WORDS = ("LightGBMMT", "LightGBM", "XGBoost", "PyTorch", "TensorFlow", "SageMaker", "MLFlow", "AutoML")
 
 
-@dataclass(frozen=True, slots=True)
-class InterfaceFile:
+class InterfaceFile(msgspec.Struct, frozen=True):
     """One ``.step.yaml`` and the layout it was found in."""
 
     path: Path
@@ -56,13 +56,12 @@ class InterfaceFile:
         return self.path.name[: -len(SUFFIX)]
 
 
-@dataclass(frozen=True)
-class LoadedInterface:
+class LoadedInterface(msgspec.Struct, frozen=True):
     """A discovered file, its model (None when unreadable) and its own problems."""
 
     file: InterfaceFile
     interface: StepInterface | None
-    problems: tuple[Problem, ...] = field(default=())
+    problems: tuple[Problem, ...] = msgspec.field(default=())
 
 
 def snake_step_name(step_type: str) -> str:

@@ -7,9 +7,10 @@ the exact key or value in the YAML. Lines and columns are 1-based, columns count
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+
+import msgspec
 
 from cursus_core.facts.model import Span  # one span type for Python facts and YAML values
 
@@ -18,8 +19,7 @@ __all__ = ["Problem", "Related", "Severity", "Span"]
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True, slots=True)
-class Related:
+class Related(msgspec.Struct, frozen=True):
     """The other side of a file-set problem (the first file declaring a step, say)."""
 
     path: Path
@@ -27,8 +27,7 @@ class Related:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(msgspec.Struct, frozen=True):
     """A located problem of an interface file; a later pass maps ``kind`` to a rule code.
 
     ``key_path`` names where in the document it is (``("contract", "inputs", "DATA",
@@ -43,4 +42,4 @@ class Problem:
     severity: Severity = "error"
     key_path: tuple[str, ...] = ()
     suggestion: str | None = None
-    related: tuple[Related, ...] = field(default=())
+    related: tuple[Related, ...] = msgspec.field(default=())

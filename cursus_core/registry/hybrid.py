@@ -15,9 +15,10 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from cursus_core.registry.core_table import CORE_STEP_NAMES, REQUIRED_STEP_KEYS
 from cursus_core.registry.literal_reader import RegistryFile, RegistryTable, read_registry_file
@@ -94,15 +95,14 @@ class UnknownWorkspaceError(KeyError):
         return self.message
 
 
-@dataclass
-class WorkspaceRegistry:
+class WorkspaceRegistry(msgspec.Struct):
     """What one workspace contributes: its own steps, its overrides, its metadata."""
 
     workspace_id: str
-    paths: list[Path] = field(default_factory=list)
-    local_steps: dict[str, StepDefinition] = field(default_factory=dict)
-    overrides: dict[str, StepDefinition] = field(default_factory=dict)
-    metadata: dict[str, Any] = field(default_factory=dict)
+    paths: list[Path] = msgspec.field(default_factory=list)
+    local_steps: dict[str, StepDefinition] = msgspec.field(default_factory=dict)
+    overrides: dict[str, StepDefinition] = msgspec.field(default_factory=dict)
+    metadata: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
 def _definition(entry: RegistryEntry, registry_type: RegistryType, workspace_id: str | None,

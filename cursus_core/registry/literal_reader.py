@@ -12,9 +12,10 @@ import ast
 import os
 import re
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from cursus_core.literals import NotLiteral, call_name, dotted_name, literal_value, module_constants
 from cursus_core.registry.core_table import REQUIRED_STEP_KEYS
@@ -39,13 +40,12 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _MUTATORS = frozenset({"update", "pop", "popitem", "setdefault", "clear", "__setitem__", "__delitem__"})
 
 
-@dataclass
-class RegistryTable:
+class RegistryTable(msgspec.Struct):
     """One step table (``STEP_NAMES`` etc.) of a file; ``opaque`` when its value was not literal."""
 
     name: str
     span: Span
-    entries: dict[str, RegistryEntry] = field(default_factory=dict)
+    entries: dict[str, RegistryEntry] = msgspec.field(default_factory=dict)
     opaque: bool = False
 
     def as_dict(self) -> dict[str, dict[str, Any]]:
@@ -53,15 +53,14 @@ class RegistryTable:
         return {name: dict(entry.fields) for name, entry in self.entries.items()}
 
 
-@dataclass
-class RegistryFile:
+class RegistryFile(msgspec.Struct):
     """Everything statically readable from one registry file."""
 
     path: Path
-    tables: dict[str, RegistryTable] = field(default_factory=dict)
+    tables: dict[str, RegistryTable] = msgspec.field(default_factory=dict)
     workspace_metadata: dict[str, Any] | None = None
     metadata_span: Span | None = None
-    problems: list[RegistryProblem] = field(default_factory=list)
+    problems: list[RegistryProblem] = msgspec.field(default_factory=list)
 
     def table(self, name: str) -> RegistryTable | None:
         return self.tables.get(name)

@@ -13,9 +13,10 @@ from functools import lru_cache
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any, Literal
+
+import msgspec
 
 #: Mixed-case words that must stay whole: longest first so ``LightGBMMT`` beats ``LightGBM``.
 ACRONYM_WORDS: tuple[str, ...] = ("LightGBMMT", "SageMaker", "LightGBM", "XGBoost", "PyTorch", "MIMS", "BSM",
@@ -96,8 +97,7 @@ def _compact(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
-@dataclass(frozen=True)
-class CanonicalMatch:
+class CanonicalMatch(msgspec.Struct, frozen=True):
     """Which registry key a file name maps to, and how sure we are (``score`` 1.0 unless fuzzy)."""
 
     name: str

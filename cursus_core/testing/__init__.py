@@ -17,7 +17,7 @@ _EXPORTS = {
     "DEFAULT_TIMEOUT": "factory", "RuntimeTestingFactory": "factory", "ScriptConfigurationError": "factory",
     "ScriptSettings": "factory", "FAILED_STATUSES": "models", "EnvVarRequirement": "models",
     "FailingFrame": "models", "PathRequirement": "models", "RunReport": "models", "ScriptRequirements": "models",
-    "ScriptResult": "models", "TestingSetupError": "plan", "render_report": "report", "ScriptSpec": "spec",
+    "ScriptResult": "models", "TestingSetupError": "saved_config", "render_report": "report", "ScriptSpec": "spec",
     "TestingSpec": "spec", "read_testing_spec": "spec",
 }
 

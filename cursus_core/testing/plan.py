@@ -26,18 +26,13 @@ from cursus_core.source import load_source
 from cursus_core.sandbox import inside_root
 
 from .models import EnvVarRequirement, PathRequirement, ScriptRequirements
+from .saved_config import TestingSetupError, read_saved_config
 
 __all__ = ["NodePlan", "TestingSetupError", "plan_pipeline", "read_saved_config", "env_value",
            "outside_repo", "WIRING_THRESHOLD"]
 
 #: The compiler's default: an output must score at least this to be wired to an input.
 WIRING_THRESHOLD = 0.5
-
-
-class TestingSetupError(ValueError):
-    """The DAG, saved config or testing spec cannot be used at all (a usage error, exit 2)."""
-
-    __test__ = False  # not a pytest test class
 
 
 @dataclass
@@ -60,34 +55,6 @@ def env_value(value: Any) -> str:
     if isinstance(value, (bool, list, dict, tuple)) or value is None:
         return json.dumps(value)
     return str(value)
-
-
-def read_saved_config(path: Path) -> dict[str, dict[str, Any]]:
-    """Attribute values per saved step: shared fields, specific fields, derived values."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise TestingSetupError(f"{path}: saved config not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TestingSetupError(f"{path}: cannot read the saved config: {exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise TestingSetupError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
-    configuration = data.get("configuration") if isinstance(data, dict) else None
-    shared = configuration.get("shared") if isinstance(configuration, dict) else None
-    specific = configuration.get("specific") if isinstance(configuration, dict) else None
-    if not isinstance(shared, dict) or not isinstance(specific, dict):
-        raise TestingSetupError(f"{path}: not a saved pipeline config (expected 'configuration' with "
-                                "'shared' and 'specific' objects)")
-    metadata: dict[str, Any] = data["metadata"] if isinstance(data.get("metadata"), dict) else {}
-    derived: dict[str, Any] = metadata["derived"] if isinstance(metadata.get("derived"), dict) else {}
-    out: dict[str, dict[str, Any]] = {}
-    for name, entry in specific.items():
-        values = {**shared, **(entry if isinstance(entry, dict) else {})}
-        extra = derived.get(name)
-        if isinstance(extra, dict):
-            values.update({k: v for k, v in extra.items() if "." not in k and k not in values})
-        out[name] = values
-    return out
 
 
 # ----------------------------------------------------------------------------- builder mapping
@@ -313,7 +280,7 @@ def _from_source_root(entry: Any, configs: dict[str, dict[str, Any]], config_pat
                       source_root: Path) -> Any:
     """The entry point as the dry-run build finds it with ``--source-root`` (a config written on
     another checkout: its ``source_dir`` stands for the source root), or unchanged if not there."""
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     from cursus_core.compiler.source_paths import SourceResolver
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path, PurePath
+
+import msgspec
 
 from cursus_core.source import MAX_SOURCE_BYTES, decode_source, read_regular_file
 from cursus_lint.diagnostic import Diagnostic
@@ -46,8 +47,7 @@ def rule_help_uri(base: str, code: str) -> str:
 SEVERITIES = ("error", "warning", "info")
 
 
-@dataclass(frozen=True)
-class Summary:
+class Summary(msgspec.Struct, frozen=True):
     """What was checked, for the closing line and the machine-readable summaries.
 
     ``unknown`` counts the cases a rule could not decide statically (a path built at run
@@ -58,18 +58,16 @@ class Summary:
     files: int = 0
     steps: int = 0
     elapsed_ms: float = 0
-    unknown: Mapping[str, int] = field(default_factory=dict)
+    unknown: Mapping[str, int] = msgspec.field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class RelatedView:
+class RelatedView(msgspec.Struct, frozen=True):
     path: str
     line: int
     message: str
 
 
-@dataclass(frozen=True)
-class EditView:
+class EditView(msgspec.Struct, frozen=True):
     path: str
     line: int
     column: int
@@ -78,15 +76,13 @@ class EditView:
     new_text: str
 
 
-@dataclass(frozen=True)
-class FixView:
+class FixView(msgspec.Struct, frozen=True):
     message: str
     safe: bool
     edits: tuple[EditView, ...]
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(msgspec.Struct, frozen=True):
     """One diagnostic as every reporter sees it (display path, defaults filled in)."""
 
     diagnostic: Diagnostic
