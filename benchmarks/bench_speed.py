@@ -9,13 +9,17 @@ Rows (medians of --repeat runs, every run a fresh `cursus-lint` process, as a us
 * imports: `-X importtime` of `check <one file>`: total, the heaviest packages, and which of the
   modules the static path must not load were loaded, against IMPORT_BUDGET_MS; and the
   dataclasses it creates (each costs ~2 ms at import; the static path uses msgspec Structs);
-* growth: cold checks of generated repos of 50, 500 and 5,000 steps and the ratio per 10x.
+* growth: cold checks of generated repos of 50, 500 and 5,000 steps and the ratio per 10x;
+* language server: re-lint after a didChange of one contract, timed in-process around the server's
+  lint function (`lint_documents`, what the server runs on its worker thread) after a warm first
+  lint in the same process, so it excludes JSON-RPC and the debounce delay.
 
 The yardstick is `ruff check --select F,E --no-cache` on the same tree. Trees are generated
 (bench.generate, scripts padded with plain functions to the line count of the real tree they
 stand for); `--real PATH ...` adds the same rows for checkouts (PATH/src/cursus when present).
 Usage: python benchmarks/bench_speed.py [--repeat 3] [--real CHECKOUT ...] [--no-build] [--growth-max 500]
        python benchmarks/bench_speed.py --imports-only
+       python benchmarks/bench_speed.py --lsp-only [--real CHECKOUT ...]   (language-server rows only)
 """
 
 from __future__ import annotations
@@ -86,8 +90,51 @@ def tree_rows(label: str, cwd: Path, tree: Path, one: Path, repeat: int) -> list
     run([lint, "check", str(tree), "-q"], cwd)  # fill the facts cache
     warm, _ = median([lint, "check", str(tree), "-q"], cwd, repeat)
     single, _ = median([lint, "check", str(one), "-q"], cwd, repeat)
+    relint = lsp_relint(cwd, cwd / one, repeat)
     return [(f"{label}: one file (pre-commit)", single, ruff_ms, 0.0), (f"{label}: tree cold", cold, ruff_ms, rss),
-            (f"{label}: tree warm", warm, ruff_ms, 0.0)]
+            (f"{label}: tree warm", warm, ruff_ms, 0.0),
+            (f"{label}: LSP re-lint after edit (in-process)", relint, ruff_ms, 0.0)]
+
+
+#: run in a child: warm first lint, then `repeat` edits of one document (each a new text, as typing
+#: makes), timed around the server's lint function; prints the median in ms
+LSP_RUNNER = """
+import statistics, sys, time
+from pathlib import Path
+from cursus_lint.lsp.linting import lint_documents
+doc, repeat = Path(sys.argv[1]).absolute(), int(sys.argv[2])
+text = doc.read_text()
+lint_documents([doc], {doc: text})
+times = []
+for i in range(repeat):
+    edited = text + f"\\n# edit {i}\\n"
+    start = time.perf_counter()
+    lint_documents([doc], {doc: edited})
+    times.append((time.perf_counter() - start) * 1000)
+print(statistics.median(times))
+"""
+
+
+def lsp_relint(cwd: Path, doc: Path, repeat: int) -> float:
+    """Median ms of the language server's re-lint after an edit of ``doc`` (see LSP_RUNNER)."""
+    out = subprocess.run([sys.executable, "-c", LSP_RUNNER, str(doc), str(max(5, repeat))], cwd=cwd, env=ENV,
+                         capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
+def lsp_rows(reals: list[Path], repeat: int) -> None:
+    """Only the language-server rows: the generated Jun-2026-size repo and each real checkout."""
+    with tempfile.TemporaryDirectory() as tmp_name:
+        label, files, lines = SIZES[1]
+        repo = sized_repo(Path(tmp_name) / "jun", files, lines)
+        doc = next((repo / "steps" / "contracts").glob("clean_*_contract.py"))
+        print(f"{label}: LSP re-lint after edit (in-process): {lsp_relint(repo, doc, repeat):.0f} ms")
+        for real in reals:
+            tree = real / "src" / "cursus" if (real / "src" / "cursus").is_dir() else real
+            candidates = sorted(tree.rglob("steps/contracts/*_contract.py")) or sorted(tree.rglob("*.step.yaml"))
+            if candidates:
+                print(f"real {real.name}: LSP re-lint after edit (in-process): "
+                      f"{lsp_relint(real, candidates[0], repeat):.0f} ms")
 
 
 def import_report(cwd: Path, one: Path) -> None:
@@ -135,7 +182,11 @@ def main() -> None:
     ap.add_argument("--no-build", action="store_true")
     ap.add_argument("--growth-max", type=int, default=5000, help="largest generated repo (steps): 500 or 5000")
     ap.add_argument("--imports-only", action="store_true", help="only the import report (seconds, not minutes)")
+    ap.add_argument("--lsp-only", action="store_true", help="only the language-server re-lint rows")
     args = ap.parse_args()
+    if args.lsp_only:
+        lsp_rows(args.real, args.repeat)
+        return
     if args.imports_only:
         import_report(ROOT, ROOT / "fixtures" / "example_repo" / "steps" / "contracts" / ONE_CONTRACT)
         return
@@ -155,9 +206,9 @@ def main() -> None:
                 sys.exit(f"{real}: neither a steps/contracts/*_contract.py nor a *.step.yaml to check as one file")
             rows += tree_rows(f"real {real.name}", real, tree.relative_to(real), candidates[0].relative_to(real),
                               args.repeat)
-        print(f"{'row':<44} {'cursus-lint':>12} {'ruff F,E':>9} {'ratio':>6} {'peak MB':>8}")
+        print(f"{'row':<62} {'cursus-lint':>12} {'ruff F,E':>9} {'ratio':>6} {'peak MB':>8}")
         for label, ms, ruff_ms, rss in rows:
-            print(f"{label:<44} {ms:>10.0f}ms {ruff_ms:>7.0f}ms {ms / ruff_ms:>6.1f} {f'{rss:.0f}' if rss else '':>8}")
+            print(f"{label:<62} {ms:>10.0f}ms {ruff_ms:>7.0f}ms {ms / ruff_ms:>6.1f} {f'{rss:.0f}' if rss else '':>8}")
         if not args.no_build:
             example = ROOT / "fixtures" / "example_repo"
             build, _ = median([str(BIN / "cursus-lint"), "build", "--dag", str(example / "pipeline" / "dag.json"),

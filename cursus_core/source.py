@@ -271,7 +271,7 @@ def read_source(path: str | os.PathLike[str],
     to tell that a file is too large). Memoised per (path, mtime, size), the ``MEMO_SIZE`` most
     recently used; ``overlay`` text wins.
     """
-    p = Path(path)
+    p = path if isinstance(path, Path) else Path(path)  # asked twice per file per run: no copy
     if overlay and p in overlay:
         data = overlay[p].encode("utf-8")
         return data, digest_of(data), None

@@ -12,13 +12,14 @@ extract its class facts. A base whose source cannot be found is *opaque*: rules 
 from __future__ import annotations
 
 import importlib.util
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import msgspec
 
 from cursus_core.facts.model import ImportFact
-from cursus_core.source import load_source, read_source
+from cursus_core.source import LruMemo, load_source, read_source
 
 from .facts import ConfigFacts, FileFacts, extract_configs, extract_module
 
@@ -84,6 +85,12 @@ class BaseSource(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fi
     configs: tuple[ConfigFacts, ...]
 
 
+#: base sources by (path, content digest) for the life of the process: without a disk cache (the
+#: language server) every re-lint would parse and index the repo's config bases again
+_memo: LruMemo[tuple[str, str], BaseSource] = LruMemo(256)
+_memo_lock = threading.Lock()
+
+
 class BaseResolver:
     """Adds externally defined base classes to ``config_classes``; collects opaque names."""
 
@@ -119,7 +126,14 @@ class BaseResolver:
         if hit is not None:
             return hit
         sf = load_source(path, self.overlay)
-        source = BaseSource(extract_module(sf).imports, tuple(extract_configs(sf))) if sf.ok else BaseSource((), ())
+        memo_key = (str(path), sf.digest)
+        with _memo_lock:
+            source = _memo.lookup(memo_key) if sf.digest else None
+        if source is None:
+            source = BaseSource(extract_module(sf).imports, tuple(extract_configs(sf))) if sf.ok else BaseSource((), ())
+            if sf.digest:
+                with _memo_lock:
+                    _memo.put(memo_key, source)
         if key is not None and self.cache is not None:
             self.cache.put(key, source, BaseSource)
         return source

@@ -62,6 +62,11 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".venv", ".git", "__pycache__", "build", "dist", "node_modules", ".cursus-lint-cache",
 )
 
+#: is_excluded answers by (patterns, root, cwd, absolute path), shared by every settings object of
+#: the process; cleared whole when full (a bound, not an LRU: entries are cheap to recompute)
+_EXCLUDED: dict[tuple[tuple[str, ...], str, str, str], bool] = {}
+_EXCLUDED_SIZE = 65536
+
 _SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 _TABLE = "[tool.cursus-lint]"
 _SELECTOR = re.compile(r"CL\d{1,3}")
@@ -463,11 +468,21 @@ class LintConfig:
         key = os.path.abspath(path)
         hit = self._excluded_cache.get(key)
         if hit is None:  # asked once per file and again per diagnostic: memoise
-            absolute = Path(key)
-            names = _parts_for_names(absolute, self._root)  # once per path, not once per glob
-            hit = self._excluded_cache[key] = any(
-                any(fnmatch.fnmatchcase(part, glob) for part in names) if "/" not in glob
-                else self._path_matches(glob, absolute) for glob in self.exclude_patterns)
+            # the answer depends on the patterns, the root and the cwd only, so settings loaded
+            # again for the same project (the language server's next lint) share it
+            shared_key = (self.exclude_patterns, str(self._root), os.getcwd(), key)
+            hit = _EXCLUDED.get(shared_key)
+            if hit is None:
+                absolute = Path(key)
+                names = _parts_for_names(absolute, self._root)  # once per path, not once per glob
+                patterns = self.exclude_patterns
+                by_name = _name_globs(patterns)  # the slash-free globs as one regex: one match per part
+                hit = (by_name is not None and any(by_name.match(part) for part in names)) or any(
+                    self._path_matches(glob, absolute) for glob in patterns if "/" in glob)
+                if len(_EXCLUDED) >= _EXCLUDED_SIZE:
+                    _EXCLUDED.clear()
+                _EXCLUDED[shared_key] = hit
+            self._excluded_cache[key] = hit
         return hit
 
     def _path_matches(self, glob: str, path: Path) -> bool:
@@ -510,6 +525,18 @@ def _prefix_length(code: str, selector: str) -> int | None:
 def _best_prefix(code: str, selectors: list[str]) -> int | None:
     lengths = [n for n in (_prefix_length(code, s) for s in selectors) if n is not None]
     return max(lengths) if lengths else None
+
+
+_NAME_GLOBS: dict[tuple[str, ...], re.Pattern[str] | None] = {}
+
+
+def _name_globs(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The slash-free globs of ``patterns`` as one regex that matches a whole path component
+    exactly when :func:`fnmatch.fnmatchcase` matches it against one of them (None: there are none)."""
+    if patterns not in _NAME_GLOBS:
+        globs = [g for g in patterns if "/" not in g]
+        _NAME_GLOBS[patterns] = re.compile("|".join(fnmatch.translate(g) for g in globs)) if globs else None
+    return _NAME_GLOBS[patterns]
 
 
 def _parts_for_names(absolute: Path, root: Path) -> tuple[str, ...]:

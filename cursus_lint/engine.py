@@ -6,13 +6,14 @@ functions over the model it builds.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import msgspec
 
@@ -76,6 +77,24 @@ _facts_memo: LruMemo[tuple[str, str, frozenset[str]], FileFacts] = LruMemo(MEMO_
 _facts_lock = threading.Lock()
 
 
+#: an interface's facts by the identity of its (frozen) model, which the interface loader reuses
+#: while the file's text is unchanged: a re-lint converts only the edited interface again
+_interface_memo: dict[int, tuple[StepInterface, FileFacts]] = {}
+
+
+def _interface_facts(iface: StepInterface, convert: Callable[[StepInterface], FileFacts]) -> FileFacts:
+    with _facts_lock:
+        hit = _interface_memo.get(id(iface))
+    if hit is not None and hit[0] is iface:
+        return hit[1]
+    facts = convert(iface)
+    with _facts_lock:
+        if len(_interface_memo) >= MEMO_SIZE:
+            _interface_memo.clear()
+        _interface_memo[id(iface)] = (iface, facts)
+    return facts
+
+
 @lru_cache(maxsize=1)
 def _fingerprint() -> str:
     """Cache entries are valid for exactly this version of the fact extractors and catalog scan."""
@@ -110,6 +129,7 @@ class Engine:
         #: point (the CLI) is known to survive; a library caller's script may not be
         self.parallel_min_files = parallel_min_files
         self._prefetched: dict[Path, Parsed] = {}
+        self._listed: dict[Path, list[Path]] = {}  # role directory -> its component files, this run
         self.parsed_in_workers = 0
         self.rules = rules if rules is not None else all_rules()
         self.overlay = overlay or {}
@@ -175,10 +195,23 @@ class Engine:
         for step_dir in step_dirs:
             for role, dirs in step_dir.role_dirs.items():
                 for d in dirs:
-                    for p in sorted(d.glob("*.py")):
-                        if p.name != "__init__.py" and not self.settings.is_excluded(p):
-                            roles.setdefault(p, set()).add(ROLE_OF_DIR[role])
+                    for p in self._component_files(d):
+                        roles.setdefault(p, set()).add(ROLE_OF_DIR[role])
         return roles
+
+    def _component_files(self, directory: Path) -> list[Path]:
+        """The ``.py`` files (``__init__.py`` and excluded ones left out) of one role directory,
+        listed once per run: the prefetch pass and the build both ask."""
+        found = self._listed.get(directory)
+        if found is None:
+            try:  # what Path.glob("*.py") lists (directories named *.py too), sorted by name
+                with os.scandir(directory) as entries:
+                    names = sorted(e.name for e in entries if e.name.endswith(".py") and e.name != "__init__.py")
+            except OSError:
+                names = []  # Path.glob's answer for a directory it cannot list
+            found = self._listed[directory] = [p for n in names
+                                               if not self.settings.is_excluded(p := directory / n)]
+        return found
 
     def _prefetch(self, roots: list[Path], workspace_dirs: list[Path]) -> None:
         """Parse the files neither the cache nor the editor has, summary and facts from one parse
@@ -236,7 +269,7 @@ class Engine:
         if interfaces:  # the interface layer loads only for a repo that has interfaces
             from cursus_core.interface.facts import interface_file_facts
 
-            files.update((p, interface_file_facts(i)) for p, i in sorted(interfaces.items()))
+            files.update((p, _interface_facts(i, interface_file_facts)) for p, i in sorted(interfaces.items()))
         config_classes: dict[str, list] = {}
         for p, f in files.items():
             for cfg in f.configs + f.hyperparams:

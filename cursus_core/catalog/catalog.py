@@ -476,11 +476,16 @@ class StepCatalog:
         out: list[Path] = []
         for d in step_dir.role_dirs.get(role, ()):
             try:
-                names = sorted(os.listdir(d))  # Path.glob would swallow a PermissionError
-                out.extend(p for n in names if n.endswith(".py") and n != "__init__.py"
-                           and (p := _abs(d / n)).is_file())
+                # scandir, not Path.glob (which would swallow a PermissionError); its entries
+                # know whether they are files (following symlinks, as Path.is_file) without a stat
+                with os.scandir(d) as entries:
+                    files = sorted(e.name for e in entries if e.name.endswith(".py") and e.name != "__init__.py"
+                                   and e.is_file())
             except OSError as exc:
                 self._unreadable_dir(d, exc.strerror or str(exc))
+                continue
+            base = os.path.abspath(d)
+            out.extend(Path(os.path.join(base, n)) for n in files)
         return out
 
     def _unreadable_dir(self, directory: Path, reason: str) -> None:

@@ -134,13 +134,28 @@ def load(files: Sequence[InterfaceFile], overlay: Mapping[Path, str] | None = No
     for f in files:
         text = overlay.get(f.path) if overlay else None
         result = read_interface_file(f.path) if text is None else read_interface_text(text, f.path)
+        # the reader returns the same (frozen) result for the same content: validate and model it once
+        key = (id(result), str(f.path))
+        hit = _LOADED.get(key)
+        if hit is not None and hit[0] is result:
+            out.append(LoadedInterface(f, hit[1], hit[2]))
+            continue
         problems = list(result.problems)
         interface = None
         if result.root is not None:
             problems.extend(validate_tree(result.root, f.path))
             interface = build_interface(result.root, f.path)
+        if len(_LOADED) >= _LOADED_SIZE:
+            _LOADED.clear()
+        _LOADED[key] = (result, interface, tuple(problems))
         out.append(LoadedInterface(f, interface, tuple(problems)))
     return out
+
+
+#: validated models by (read result identity, path), holding the result so its id stays its own: a
+#: language server's re-lint loads every interface of the repo again, and only the edited one is new
+_LOADED: dict[tuple[int, str], tuple[object, StepInterface | None, tuple[Problem, ...]]] = {}
+_LOADED_SIZE = 1024
 
 
 def check_file_set(loaded: Sequence[LoadedInterface]) -> list[Problem]:

@@ -389,7 +389,8 @@ def _defines_table(tree: ast.Module) -> bool:
     return False
 
 
-def _looks_like_registry(path: Path, cache: DiskCache | None = None) -> bool:
+def _looks_like_registry(path: str | Path, cache: DiskCache | None = None) -> bool:
+    """A plain string path is fine (the walk builds no Path for the files it rules out)."""
     try:
         data, _ = read_regular_file(path, MAX_SOURCE_BYTES)  # never a FIFO or /dev/zero
     except OSError:
@@ -405,7 +406,7 @@ def _looks_like_registry(path: Path, cache: DiskCache | None = None) -> bool:
     known = cache.get(key, bool) if cache is not None else None
     if known is not None:  # parsed on an earlier run (a CLI template holding "STEP_NAMES = {" too)
         return known
-    source = load_source(path)
+    source = load_source(Path(path))
     # A file that matches the text filter but does not parse is still reported, so its
     # syntax error surfaces as a registry problem instead of the registry silently vanishing.
     found = source.tree is None or _defines_table(source.tree)
@@ -426,7 +427,32 @@ def find_registry_files(root: str | os.PathLike[str], cache: DiskCache | None = 
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info"))
         for name in sorted(filenames):
             if name.endswith(".py"):
-                candidate = Path(dirpath) / name
+                candidate = os.path.join(dirpath, name)  # a Path only for what is found
+                # stat before reading: a file changed meanwhile has a new key, so it is read again
+                key = _stat_key(candidate) if cache is None else None
+                if key is not None:
+                    with _read_lock:
+                        if _not_registry.lookup(key) is not None:
+                            continue
                 if _looks_like_registry(candidate, cache):
-                    found.append(candidate)
+                    found.append(Path(candidate))
+                elif key is not None:
+                    with _read_lock:
+                        _not_registry.put(key, True)
     return found
+
+
+#: files found not to be registries, by (path, mtime, ctime, size), for runs without a disk cache
+#: (the language server walks the whole repo on every re-lint; the disk cache answers the CLI's
+#: runs); ctime too, since a chmod that makes an unreadable file readable changes only that
+_not_registry: LruMemo[tuple[str, int, int, int], bool] = LruMemo(16384)
+
+
+def _stat_key(path: str) -> tuple[str, int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (path, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
+
+

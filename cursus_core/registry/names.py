@@ -157,7 +157,26 @@ def _name_index(names: tuple[str, ...]) -> tuple[dict[str, str], dict[tuple[str,
     return by_compact, {k: frozenset(v) for k, v in bags.items()}
 
 
+#: _closest answers by (probes, keep, index identity), holding the index so its id stays its own:
+#: the catalog of a language server asks the same fuzzy questions on every re-lint
+_CLOSEST: dict[tuple[tuple[str, ...], int, int], tuple[dict[str, str], dict[str, float]]] = {}
+_CLOSEST_SIZE = 4096
+
+
 def _closest(probes: list[str], by_compact: dict[str, str], keep: int = 3) -> dict[str, float]:
+    """:func:`_scored_closest`, memoised while ``by_compact`` (an :func:`_name_index` result) lives."""
+    key = (tuple(probes), keep, id(by_compact))
+    hit = _CLOSEST.get(key)
+    if hit is not None and hit[0] is by_compact:
+        return dict(hit[1])
+    best = _scored_closest(probes, by_compact, keep)
+    if len(_CLOSEST) >= _CLOSEST_SIZE:
+        _CLOSEST.clear()
+    _CLOSEST[key] = (by_compact, dict(best))
+    return best
+
+
+def _scored_closest(probes: list[str], by_compact: dict[str, str], keep: int = 3) -> dict[str, float]:
     """Each name's best ``SequenceMatcher.ratio`` against ``probes``, exact for the ``keep``
     closest names (all the caller reads: the match and the error message's list).
 
