@@ -75,7 +75,7 @@ def test_a_builders_own_match_of_an_unwired_optional_input_is_not_passed(tmp_pat
     # the wired input keeps the compiler's value; the unwired one falls back to the builder's own default
     assert inputs["model_input"] == {"Get": "Steps.XGBoostTraining.ModelArtifacts.S3ModelArtifacts"}
     assert inputs["inference_scripts_input"] == (
-        "s3://cursus-dry-run-bucket/risk-ml-OrderRisk-xgboost-NA/Package/input/inference_scripts_input/inference")
+        "s3://cursus-dry-run-bucket/risk-ml-OrderRisk-xgboost-NA/Package/input/inference_scripts_input")
     [unwired] = result.report.node("Package").unwired
     assert unwired.dependency == "inference_scripts_input"
     assert unwired.reason.endswith(

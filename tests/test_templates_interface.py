@@ -129,7 +129,7 @@ def test_template_wiring_env_vars_and_arguments(built) -> None:
     assert _processing(package, "out", "packaged_model")["S3Output"]["S3Uri"] == \
         {"Std:Join": {"On": "/", "Values": [PREFIX, "package", "packaged_model"]}}
     assert _processing(package, "in", "inference_scripts_input")["S3Input"]["S3Uri"].endswith(
-        "/Package/input/inference_scripts_input/inference")  # contract.input_source_overrides: from the config
+        "/Package/input/inference_scripts_input")  # input_source_overrides: the config's folder, uploaded
     evaluation = steps["XGBoostModelEval_calibration"]  # step_args route over the XGBoost framework processor
     assert _get(evaluation, "AppSpecification", "ContainerEntrypoint") == \
         ["/bin/bash", "/opt/ml/processing/input/entrypoint/runproc.sh"]
