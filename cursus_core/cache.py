@@ -11,12 +11,11 @@ so two runs at once never see half a pack; the last writer wins and both packs a
 
 The cache directory is untrusted (it may be committed, or restored from a shared CI cache), so
 the pack is data only, never pickle, read with a size bound and without following symlinks.
-Each entry's body is JSON rebuilt from the declared types: records that are ``msgspec.Struct``
-classes (the facts) through :class:`cursus_core.structcodec.StructCodec` (msgspec's compiled
-typed decoder, exact round trips; a warm run decodes every file's facts), other values through
-:class:`cursus_core.datacodec.Codec`. Every entry carries its type and a checksum over (format,
-namespace, fingerprint, key, type, body), checked when it is read; an entry that does not match
-or does not decode is a miss (and is dropped from the next pack), and a pack that is not a
+Each entry's body is JSON rebuilt from the declared type by msgspec's compiled typed decoder
+(:class:`cursus_core.structcodec.StructCodec`: exact round trips, data of another shape is an
+error; a warm run decodes every file's facts). Every entry carries its type and a checksum over
+(format, namespace, fingerprint, key, type, body), checked when it is read; an entry that does
+not match or does not decode is a miss (and is dropped from the next pack), and a pack that is not a
 regular file or not a JSON object of entries is ignored as a whole.
 """
 
@@ -28,11 +27,8 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
-import msgspec
-
-from cursus_core.datacodec import Codec
 from cursus_core.source import read_regular_file
 from cursus_core.structcodec import StructCodec
 
@@ -72,43 +68,6 @@ def code_fingerprint(*modules: Any, extra: str = "") -> str:
     return h.hexdigest()
 
 
-class _EntryCodec(Protocol):
-    def encode(self, value: Any) -> str: ...
-    def decode(self, body: str) -> Any: ...
-
-
-class _StructEntries:
-    """Entries of a Struct type: msgspec JSON (see :mod:`cursus_core.structcodec`)."""
-
-    def __init__(self, cls: type) -> None:
-        self._codec = StructCodec(cls)
-
-    def encode(self, value: Any) -> str:
-        return self._codec.encode(value).decode("utf-8")
-
-    def decode(self, body: str) -> Any:
-        return self._codec.decode(body)
-
-
-class _DataEntries:
-    """Entries of any other type: :class:`Codec`'s JSON data."""
-
-    def __init__(self, cls: Any) -> None:
-        self._codec = Codec(cls)
-
-    def encode(self, value: Any) -> str:
-        return json.dumps(self._codec.encode(value), ensure_ascii=False, separators=(",", ":"))
-
-    def decode(self, body: str) -> Any:
-        return self._codec.decode(json.loads(body))
-
-
-def _entry_codec(cls: Any) -> _EntryCodec:
-    if isinstance(cls, type) and issubclass(cls, msgspec.Struct):
-        return _StructEntries(cls)
-    return _DataEntries(cls)
-
-
 class DiskCache:
     """``get``/``put`` of typed values in ``root/<namespace>-<fingerprint>/pack.json``; ``flush``
     writes what a run added.
@@ -131,7 +90,7 @@ class DiskCache:
         #: file reads of the cache in this run (one pack, read once)
         self.reads = 0
         self._ready: bool | None = None
-        self._codecs: dict[Any, _EntryCodec] = {}
+        self._codecs: dict[Any, StructCodec] = {}
         #: key -> [type name, checksum, body JSON] as read (checked only when used), or None before loading
         self._pack: dict[str, Any] | None = None
         self._pack_bad = False
@@ -139,11 +98,11 @@ class DiskCache:
         self._used: set[str] = set()
         self._rejected: set[str] = set()
 
-    def _codec(self, cls: Any) -> _EntryCodec:
+    def _codec(self, cls: Any) -> StructCodec:
         """The entry codec of ``cls``, made once per cache (a typed decoder costs to build)."""
         codec = self._codecs.get(cls)
         if codec is None:
-            codec = self._codecs[cls] = _entry_codec(cls)
+            codec = self._codecs[cls] = StructCodec(cls)
         return codec
 
     def _prepare(self) -> bool:
@@ -244,7 +203,7 @@ class DiskCache:
         if not _KEY.fullmatch(key):
             return
         try:
-            body = self._codec(cls).encode(value)
+            body = self._codec(cls).encode(value).decode("utf-8")
         except (ValueError, TypeError, RecursionError, UnicodeError):  # CodecError is a ValueError
             return
         if len(body) > MAX_ENTRY_BYTES:

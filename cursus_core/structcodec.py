@@ -1,4 +1,5 @@
-"""Typed msgspec JSON for cache entries of ``msgspec.Struct`` records (the facts): fast and exact.
+"""Typed msgspec JSON for the cache's entries (the facts' ``msgspec.Struct`` records, a registry
+verdict's ``bool``): fast and exact.
 
 A warm run decodes every file's facts, so the decoder is msgspec's compiled, typed
 ``msgspec.json.Decoder`` (built once per root type): it rebuilds values only from the declared
@@ -38,7 +39,8 @@ _Prep = Callable[[Any], Any]
 
 
 class StructCodec:
-    """Encoder/decoder of one root Struct type to/from JSON bytes, exact both ways."""
+    """Encoder/decoder of one root type (a Struct record or a plain type) to/from JSON bytes, exact
+    both ways."""
 
     def __init__(self, root: type) -> None:
         self.root = root
@@ -52,7 +54,7 @@ class StructCodec:
             raise TypeError(f"expected {self.root.__qualname__}, got {type(value).__name__}")
         # the rewrite is planned at the first encode: a warm run only decodes (reading every
         # record's type hints again costs as much as decoding a tree's facts)
-        prep = self._preps[self.root] if self.root in self._preps else self._prep_of(self.root)
+        prep = self._prep_of(self.root)
         return self._encoder.encode(prep(value) if prep is not None else value)
 
     def decode(self, data: bytes | str) -> Any:

@@ -9,12 +9,10 @@ are misses that the run rewrites, and findings always equal a run without the ca
 from __future__ import annotations
 
 import dataclasses
-import enum
 import json
 import os
 import pickle
 import shutil
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +21,12 @@ import pytest
 from click.testing import CliRunner
 
 from cursus_core.cache import FORMAT, DiskCache
-from cursus_core.catalog.scan import FileSummary, summarize
-from cursus_core.datacodec import Codec, CodecError
-from cursus_core.source import load_source
+from cursus_core.catalog.scan import FileSummary
+from cursus_core.datacodec import CodecError, decode_literal, encode_literal
 from cursus_lint.cli import cli, main
 from cursus_lint.config import ConfigError, load_config
 from cursus_lint.engine import Engine
-from cursus_lint.facts import ROLES, FileFacts, extract_all
+from cursus_lint.facts import FileFacts
 from cursus_lint.rules_index import all_rules
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -73,160 +70,24 @@ def write_entries(cache: Path, new: dict[str, Any]) -> None:
 
 
 # ------------------------------------------------------------------------------ codec
-
-
-def test_facts_of_every_fixture_file_round_trip_exactly() -> None:
-    codec, summaries = Codec(FileFacts), Codec(FileSummary)
-    files = sorted(FIXTURES.rglob("*.py"))
-    assert len(files) > 50
-    for path in files:
-        sf = load_source(path)
-        facts = extract_all(sf, ROLES)
-        data = json.loads(json.dumps(codec.encode(facts)))
-        assert codec.decode(data) == facts, path
-        summary = summarize(sf)
-        assert summaries.decode(json.loads(json.dumps(summaries.encode(summary)))) == summary, path
+# (the typed records and every literal kind: tests/test_structcodec.py)
 
 
 def test_literal_values_keep_their_exact_types() -> None:
-    @dataclasses.dataclass(frozen=True)
-    class Holder:
-        value: Any = None
-
     odd = {1: (b"\x00\xff", 1.5, -0.0, None, True, frozenset({2}), {3}), ("k", 2): [1 + 2j, ..., float("inf")],
            "nested": {"deep": ("x",)}}
-    codec = Codec(Holder)
-    got = codec.decode(json.loads(json.dumps(codec.encode(Holder(odd))))).value
+    got = decode_literal(json.loads(json.dumps(encode_literal(odd))))
     assert got == odd and type(got[1][0]) is bytes and type(got[1][5]) is frozenset and type(got[1][6]) is set
     assert str(got[1][2]) == "-0.0" and type(got[("k", 2)]) is list and type(got[1][4]) is bool
 
 
-class Colour(enum.Enum):
-    RED = "r"
-
-
-@dataclasses.dataclass(frozen=True)
-class Leaf:
-    where: Path
-    colour: Colour
-    counts: Counter[str]
-
-
-@dataclasses.dataclass(frozen=True)
-class Tree:
-    by_line: dict[int, Leaf]
-    pairs: tuple[tuple[str, int | None], ...]
-    either: int | str
-    maybe: Leaf | None = None
-
-
-def test_codec_finds_dataclasses_through_the_type_hints_of_any_module() -> None:
-    leaf = Leaf(Path("/a/b.py"), Colour.RED, Counter({"x": 2}))
-    tree = Tree({3: leaf}, (("a", None), ("b", 2)), "s", leaf)
-    codec = Codec(Tree)
-    assert codec.decode(json.loads(json.dumps(codec.encode(tree)))) == tree
-    assert codec.decode(json.loads(json.dumps(codec.encode(dataclasses.replace(tree, either=7))))).either == 7
-
-
 @pytest.mark.parametrize("data", [
-    {"by_line": [], "pairs": [], "either": [0, 1]},  # a missing field
-    {"by_line": [], "pairs": [], "either": [0, "1"], "maybe": None},  # int tag, str value
-    {"by_line": [[True, None]], "pairs": [], "either": [0, 1], "maybe": None},  # bool is not int
-    {"by_line": [], "pairs": [["a"]], "either": [0, 1], "maybe": None},  # fixed tuple of two
-    {"by_line": [], "pairs": [], "either": [0, 1], "maybe": None, "extra": 1},
+    ["Y", "not base64!"], ["Y", 5], ["I", "1"], ["B", 1], ["T", "abc"], ["D", [["S", "k"]]], ["X", 1], [],
     {"__reduce__": ["os.system", "touch x"]},
-], ids=["missing", "union", "bool-int", "tuple-len", "extra-field", "reduce"])
-def test_data_of_the_wrong_shape_is_rejected(data: object) -> None:
+], ids=["bad-base64", "bytes-int", "int-str", "bool-int", "tuple-str", "pair", "tag", "empty", "reduce"])
+def test_literal_data_of_the_wrong_shape_is_rejected(data: object) -> None:
     with pytest.raises(CodecError):
-        Codec(Tree).decode(data)
-
-
-def test_a_dataclass_is_stored_as_its_field_values_in_order() -> None:
-    leaf = Leaf(Path("/a"), Colour.RED, Counter({"x": 2}))
-    assert Codec(Leaf).encode(leaf) == ["/a", "RED", [["x", 2]]]
-    assert Codec(Tree).encode(Tree({}, (), 7)) == [[], [], [0, 7], None]
-
-
-@pytest.mark.parametrize("data", [
-    [[], [], [0, 1]],  # a missing field
-    [[], [], [0, 1], None, 1],  # one too many
-    [[], [], [0, "1"], None],  # int tag, str value
-    [[[True, None]], [], [0, 1], None],  # bool is not int
-    [[], [["a"]], [0, 1], None],  # fixed tuple of two
-    [[], [["a", "1"]], [0, 1], None],  # str where int | None is declared
-    [[], [], [0, 1], ["/a", "RED"]],  # a nested dataclass missing a field
-    [[], [], [0, 1], ["/a", "BLUE", []]],  # not a member of the enum
-    ("by_line", "pairs", "either", "maybe"),  # a tuple is not JSON data
-], ids=["missing", "extra", "union", "bool-int", "tuple-len", "optional-int", "nested", "enum", "tuple"])
-def test_field_lists_of_the_wrong_shape_are_rejected(data: object) -> None:
-    codec = Codec(Tree)
-    assert codec.decode([[], [["a", 1]], [1, "s"], None]) == Tree({}, (("a", 1),), "s")
-    with pytest.raises(CodecError):
-        codec.decode(data)
-
-
-@dataclasses.dataclass(frozen=True)
-class Node:
-    label: str
-    note: str | None
-    children: tuple[Node, ...] = ()
-
-
-def test_recursive_dataclasses_round_trip_and_check_every_level() -> None:
-    tree = Node("root", None, (Node("a", "x", (Node("a1", None),)), Node("b", None)))
-    codec = Codec(Node)
-    assert codec.decode(json.loads(json.dumps(codec.encode(tree)))) == tree
-    with pytest.raises(CodecError):
-        codec.decode(["root", None, [["a", 5, []]]])  # int note two levels down
-
-
-class StructLeaf(msgspec.Struct, frozen=True):
-    where: Path
-    colour: Colour
-    counts: Counter[str]
-
-
-class StructTree(msgspec.Struct, frozen=True):
-    by_line: dict[int, StructLeaf]
-    pairs: tuple[tuple[str, int | None], ...]
-    either: int | str
-    maybe: StructLeaf | None = None
-    #: a dataclass inside a Struct: records of both kinds mix in one tree
-    node: Node | None = None
-
-
-def test_structs_are_stored_and_checked_exactly_like_dataclasses() -> None:
-    leaf = StructLeaf(Path("/a"), Colour.RED, Counter({"x": 2}))
-    assert Codec(StructLeaf).encode(leaf) == Codec(Leaf).encode(Leaf(Path("/a"), Colour.RED, Counter({"x": 2})))
-    tree = StructTree({3: leaf}, (("a", None), ("b", 2)), "s", leaf, Node("root", None, (Node("a", "x"),)))
-    codec = Codec(StructTree)
-    assert codec.encode(tree) == [[[3, ["/a", "RED", [["x", 2]]]]], [["a", None], ["b", 2]], [1, "s"],
-                                  ["/a", "RED", [["x", 2]]], ["root", None, [["a", "x", []]]]]
-    back = codec.decode(json.loads(json.dumps(codec.encode(tree))))
-    assert back == tree and type(back.maybe) is StructLeaf and type(back.node) is Node
-    assert type(back.maybe.counts) is Counter and type(back.maybe.where) is type(Path("/a"))
-    changed = msgspec.structs.replace(tree, either=7)
-    assert codec.decode(json.loads(json.dumps(codec.encode(changed)))).either == 7
-    with pytest.raises(CodecError):
-        codec.encode(msgspec.structs.replace(tree, maybe=Leaf(Path("/a"), Colour.RED, Counter())))  # a look-alike
-    for bad in ([[], [], [0, 1]], [[], [], [0, 1], None, None, 1], [[], [], [0, 1], ["/a", "RED"], None],
-                [[], [], [0, 1], None, ["root", 5, []]], {"by_line": [], "pairs": [], "either": [0, 1]}):
-        with pytest.raises(CodecError):
-            codec.decode(bad)
-
-
-class KeywordOnly(msgspec.Struct, frozen=True, kw_only=True):
-    name: str
-
-
-class PositionalThenKeyword(StructLeaf, frozen=True, kw_only=True):
-    note: str = ""
-
-
-@pytest.mark.parametrize("cls", [KeywordOnly, PositionalThenKeyword])
-def test_a_struct_with_keyword_only_fields_is_refused(cls: type) -> None:
-    with pytest.raises(CodecError, match="outside __init__'s positional parameters"):
-        Codec(cls)
+        decode_literal(data)
 
 
 def test_every_facts_class_is_a_frozen_struct() -> None:
