@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 import sys
 import threading
@@ -129,16 +130,22 @@ def _digest(path: str) -> str:
     return h.hexdigest()
 
 
+#: what the cache writes into its directory: never an input of a run
+OWN = re.compile(r"(facts|result)-[0-9a-f]+|CACHEDIR\.TAG|\.gitignore|\.tmp-.*")
+
+
 def _listing(path: str, skip: str) -> str:
-    """Digest of a directory's entries and their kinds (the cache dir left out); "" if unlistable."""
+    """Digest of a directory's entries and their kinds, leaving out the cache directory ``skip``
+    in its parent and the cache's own entries in it; "" if unlistable."""
     parent, skip_name = os.path.split(skip)
     if parent != path:
         skip_name = ""
+    in_cache = bool(skip) and path == skip
     try:
         with os.scandir(path) as it:
             entries = []
             for e in it:
-                if e.name == skip_name:
+                if e.name == skip_name or (in_cache and OWN.fullmatch(e.name)):
                     continue
                 try:
                     kind = "d" if e.is_dir() else "f" if e.is_file() else "o"
@@ -175,7 +182,11 @@ class Recorder:
         self.probes: dict[tuple[str, bool], str] = {}
 
     def _skipped(self, path: str) -> bool:
-        return path == self.skip or path.startswith(self.skip + os.sep) or path.startswith(_SKIP_PREFIXES)
+        """The cache's own files and directories (not a project the cache directory may hold)."""
+        if path.startswith(_SKIP_PREFIXES):
+            return True
+        prefix = os.path.join(self.skip, "")
+        return path.startswith(prefix) and bool(OWN.fullmatch(path[len(prefix):].split(os.sep, 1)[0]))
 
     def start(self) -> None:
         global _active, _hook_installed
@@ -212,7 +223,7 @@ class Recorder:
             self.dirs[path] = _listing(path, self.skip)
 
     def _probed(self, path: str, follow: bool) -> None:
-        if (path, follow) not in self.probes and not self._skipped(path):
+        if (path, follow) not in self.probes and path != self.skip and not self._skipped(path):
             self.probes[(path, follow)] = _kind(path, follow)
 
     # -- the result ------------------------------------------------------------------------

@@ -225,6 +225,9 @@ class ResultCache:
     def lookup(self, codes: set[str], verbose: bool) -> CachedResult | None:
         """The stored result if this key has one whose inputs are all unchanged, else None."""
         start = time.perf_counter()
+        if not self._ours():
+            self._say("miss (not a cache directory of ours)")
+            return None
         cache = self._cache()
         entry = cache.get(ENTRY_KEY, ResultEntry)
         if entry is None:
@@ -255,6 +258,9 @@ class ResultCache:
     def store(self, result: CheckResult, rules: dict[str, Rule]) -> bool:
         """Store ``result`` with the inputs recorded; nothing when an input changed during the run,
         the run used no recorder, or the entry would not come back exactly."""
+        if not self._ours():
+            self._say("not stored (not a cache directory of ours)")
+            return False
         inputs = self.recorder.inputs() if self.recorder is not None else None
         if inputs is None:
             self._say("not stored (an input changed during the run)")
@@ -272,6 +278,12 @@ class ResultCache:
         prune(self.root, KEEP)
         self._say("stored")
         return True
+
+    def _ours(self) -> bool:
+        """Results go only into a cache directory cursus-lint created (tagged by the facts cache):
+        a ``cache-dir`` that already existed (``"."``, a source folder) gets no more than the facts."""
+        tag = self.root / "CACHEDIR.TAG"
+        return not self.root.is_symlink() and tag.is_file() and not tag.is_symlink()
 
     def _say(self, outcome: str) -> None:
         self.outcome = outcome

@@ -305,3 +305,11 @@ def test_a_recently_modified_file_is_rehashed(tmp_path: Path) -> None:
     assert old.unchanged("")  # recorded long after the last write: the stat signature is trusted
     racy = Inputs(max(st.st_mtime_ns, st.st_ctime_ns) + RACY_NS // 2, [stamp], [], [])
     assert not racy.unchanged("")  # written just before the recording: the content is compared
+
+
+def test_a_cache_dir_that_already_existed_gets_no_results(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text('[tool.cursus-lint]\ncache-dir = "."\n')
+    for _ in range(2):
+        code, out, err = run(repo)
+        assert outcome(err) == "miss" and "not a cache directory of ours" in err
+    assert not list(repo.glob("result-*")) and len(list(repo.glob("facts-*"))) == 1
