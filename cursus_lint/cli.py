@@ -162,7 +162,8 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
         overrides["per-file-ignores"] = _per_file_ignores(per_file_ignores)
     fix = fix or fix_only
     # the whole-run result cache: not for edits, unsaved text, or a run told to bypass caches
-    cacheable = not (no_cache or overlay or fix or show_diff or add_noqa or show_settings or show_files)
+    cacheable = not (no_cache or overlay or fix or show_diff or add_noqa or show_settings or show_files
+                     or os.environ.get("CURSUS_LINT_RESULT_CACHE") == "0")
     rules: dict[str, Any] | None = None
     known: set[str] = set()
     settings = None

@@ -194,6 +194,10 @@ class Recorder:
             sys.addaudithook(_audit)
             _hook_installed = True
         _active = self
+        for entry in sys.path:  # where an installed config base is looked up: a new one there matters
+            where = _abspath(entry or ".")
+            if where is not None:
+                _guarded(self._probed, where, True)
         os.stat = _recording_stat
         os.lstat = _recording_lstat
 

@@ -36,7 +36,7 @@ from cursus_core.literal_value import LiteralValue
 
 from ._version import __version__
 from .diagnostic import Diagnostic, Fix, Location, Related, Severity
-from .inputs import Inputs, Recorder
+from .inputs import RACY_NS, Inputs, Recorder
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import CheckResult
@@ -157,11 +157,41 @@ def candidate_codes() -> set[str]:
     return {m.group(1).upper() for f in rule_files if (m := _RULE_MODULE.fullmatch(f.name))}
 
 
-def code_fingerprint() -> str:
-    """Digest of the content of every module of the tool, its version and the Python running it."""
+def code_fingerprint(memo_root: Path | None = None) -> str:
+    """Digest of the content of every module of the tool, its version and the Python running it.
+
+    With ``memo_root`` (a cache directory of ours) the digest is memoised there under the stat
+    signature of the files (size, mtime, ctime, inode: an edit changes the ctime at least), so a
+    hit reads no code; a file changed within :data:`RACY_NS` is always read."""
+    files, _ = _code_files()
+    sig = hashlib.blake2b(f"{FORMAT}\0{__version__}\0{sys.version}".encode(), digest_size=16)
+    newest = 0
+    for f in files:
+        try:
+            st = os.stat(f)
+        except OSError:
+            newest = time.time_ns()  # unreadable now: never memoised
+            continue
+        sig.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n".encode(
+            "utf-8", "surrogateescape"))
+        newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
+    memo = None
+    if memo_root is not None and time.time_ns() - newest >= RACY_NS:
+        memo = DiskCache(memo_root, NAMESPACE, sig.hexdigest())
+        known = memo.get("code", str)
+        if known is not None:
+            _touch(memo.pack_path)
+            return known
+    digest = _content_fingerprint(files)
+    if memo is not None:
+        memo.put("code", digest, str)
+        memo.flush()
+    return digest
+
+
+def _content_fingerprint(files: list[Path]) -> str:
     h = hashlib.blake2b(f"{FORMAT}\0{__version__}\0{sys.version}\0{sys.implementation.cache_tag}".encode(),
                         digest_size=16)
-    files, _ = _code_files()
     for f in files:
         h.update(str(f).encode("utf-8", "surrogateescape") + b"\0")
         try:
@@ -203,7 +233,7 @@ class ResultCache:
         self.root = Path(settings.cache_path).absolute()
         material = {
             "format": FORMAT,
-            "code": code_fingerprint(),
+            "code": code_fingerprint(self.root if _ours(self.root) else None),
             "path": list(sys.path),
             "settings": settings.as_table(),
             "root": str(settings.root.absolute()),
@@ -239,10 +269,7 @@ class ResultCache:
         if not entry.inputs.unchanged(str(self.root)):
             self._say("miss (inputs changed)")
             return None
-        try:
-            os.utime(cache.pack_path, follow_symlinks=False)  # most recently used: kept longest
-        except (OSError, NotImplementedError):
-            pass
+        _touch(cache.pack_path)
         result = CachedResult([_diagnostic(r) for r in entry.diagnostics], {c.code: _rule(c) for c in entry.cards},
                              entry.files, entry.steps, (time.perf_counter() - start) * 1000, Counter(entry.unknown),
                              suppressed=entry.suppressed, unknown_at=_unknown_at(entry.unknown_at) if verbose else {})
@@ -280,15 +307,27 @@ class ResultCache:
         return True
 
     def _ours(self) -> bool:
-        """Results go only into a cache directory cursus-lint created (tagged by the facts cache):
-        a ``cache-dir`` that already existed (``"."``, a source folder) gets no more than the facts."""
-        tag = self.root / "CACHEDIR.TAG"
-        return not self.root.is_symlink() and tag.is_file() and not tag.is_symlink()
+        return _ours(self.root)
 
     def _say(self, outcome: str) -> None:
         self.outcome = outcome
         if os.environ.get(DEBUG_ENV):
             print(f"cursus-lint: result cache: {outcome}", file=sys.stderr)
+
+
+def _touch(pack: Path) -> None:
+    """Mark an entry as just used: :func:`prune` keeps the most recently used."""
+    try:
+        os.utime(pack, follow_symlinks=False)
+    except (OSError, NotImplementedError):
+        pass
+
+
+def _ours(root: Path) -> bool:
+    """Results go only into a cache directory cursus-lint created (tagged by the facts cache): a
+    ``cache-dir`` that already existed (``"."``, a source folder) gets no more than the facts."""
+    tag = root / "CACHEDIR.TAG"
+    return not root.is_symlink() and tag.is_file() and not tag.is_symlink()
 
 
 def _unknown_at(items: list[UnknownAt]) -> dict[Path, tuple[Any, ...]]:

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -313,3 +314,24 @@ def test_a_cache_dir_that_already_existed_gets_no_results(repo: Path) -> None:
         code, out, err = run(repo)
         assert outcome(err) == "miss" and "not a cache directory of ours" in err
     assert not list(repo.glob("result-*")) and len(list(repo.glob("facts-*"))) == 1
+
+
+def test_the_code_fingerprint_follows_the_code_and_is_memoised(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    code = tmp_path / "pkg" / "mod.py"
+    code.parent.mkdir()
+    code.write_text("X = 1\n")
+    monkeypatch.setattr(result_cache, "_code_files", lambda: ([code], []))
+    memo = tmp_path / "cache"
+    fresh = result_cache.code_fingerprint(memo)
+    assert not memo.exists()  # written just now: read every time, never memoised
+    old = time.time_ns() - 10 * RACY_NS
+    os.utime(code, ns=(old, old))
+    monkeypatch.setattr(result_cache.time, "time_ns", lambda: old + 20 * RACY_NS)  # the ctime is old too
+    assert result_cache.code_fingerprint(memo) == fresh
+    (pack,) = memo.glob("result-*/pack.json")
+    assert result_cache.code_fingerprint(memo) == fresh  # from the memo
+    code.write_text("X = 2\n")
+    os.utime(code, ns=(old, old))
+    assert result_cache.code_fingerprint(memo) != fresh  # same size and mtime, another ctime: recomputed
+    assert len(list(memo.glob("result-*/pack.json"))) == 2
