@@ -135,26 +135,25 @@ def _package_dirs() -> list[Path]:
 
 
 @lru_cache(maxsize=1)
-def _code_files() -> tuple[list[Path], list[Path]]:
-    """Every .py file of the tool (sorted), and the rule modules among them."""
-    files: list[Path] = []
-    rule_dirs = _package_dirs()[2:]
-    rule_files: list[Path] = []
-    for base in _package_dirs():
+def _code_files() -> tuple[list[str], list[str]]:
+    """Every .py file of the tool (sorted), and the names of the rule package's modules."""
+    files: list[str] = []
+    rule_names: list[str] = []
+    dirs = _package_dirs()
+    for i, base in enumerate(dirs):
         for dirpath, dirnames, filenames in os.walk(base):
             dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-            for name in sorted(filenames):
-                if name.endswith(".py"):
-                    files.append(Path(dirpath, name))
-        if base in rule_dirs:
-            rule_files.extend(f for f in files if f.parent == base)
-    return files, rule_files
+            names = sorted(n for n in filenames if n.endswith(".py"))
+            files.extend(os.path.join(dirpath, n) for n in names)
+            if i >= 2 and dirpath == str(base):
+                rule_names.extend(names)
+    return files, rule_names
 
 
 def candidate_codes() -> set[str]:
     """The rule codes named by the rule modules (``clNNN_name.py``), without importing them."""
-    _, rule_files = _code_files()
-    return {m.group(1).upper() for f in rule_files if (m := _RULE_MODULE.fullmatch(f.name))}
+    _, rule_names = _code_files()
+    return {m.group(1).upper() for name in rule_names if (m := _RULE_MODULE.fullmatch(name))}
 
 
 def code_fingerprint(memo_root: Path | None = None) -> str:
@@ -189,13 +188,14 @@ def code_fingerprint(memo_root: Path | None = None) -> str:
     return digest
 
 
-def _content_fingerprint(files: list[Path]) -> str:
+def _content_fingerprint(files: list[str]) -> str:
     h = hashlib.blake2b(f"{FORMAT}\0{__version__}\0{sys.version}\0{sys.implementation.cache_tag}".encode(),
                         digest_size=16)
     for f in files:
-        h.update(str(f).encode("utf-8", "surrogateescape") + b"\0")
+        h.update(f.encode("utf-8", "surrogateescape") + b"\0")
         try:
-            h.update(f.read_bytes())
+            with open(f, "rb") as fh:
+                h.update(fh.read())
         except OSError:
             h.update(b"\0unreadable")
     return h.hexdigest()

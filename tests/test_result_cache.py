@@ -320,7 +320,7 @@ def test_the_code_fingerprint_follows_the_code_and_is_memoised(tmp_path: Path,
     code = tmp_path / "pkg" / "mod.py"
     code.parent.mkdir()
     code.write_text("X = 1\n")
-    monkeypatch.setattr(result_cache, "_code_files", lambda: ([code], []))
+    monkeypatch.setattr(result_cache, "_code_files", lambda: ([str(code)], []))
     memo = tmp_path / "cache"
     fresh = result_cache.code_fingerprint(memo)
     assert not memo.exists()  # written just now: read every time, never memoised
@@ -334,3 +334,11 @@ def test_the_code_fingerprint_follows_the_code_and_is_memoised(tmp_path: Path,
     os.utime(code, ns=(old, old))
     assert result_cache.code_fingerprint(memo) != fresh  # same size and mtime, another ctime: recomputed
     assert len(list(memo.glob("result-*/pack.json"))) == 2
+
+
+def test_the_rule_module_names_give_the_rule_codes() -> None:
+    """A hit validates the settings against the codes the module names give (importing no rule);
+    they must be the codes the rules define, or no run would ever be a hit."""
+    from cursus_lint.rules_index import all_rules
+
+    assert result_cache.candidate_codes() == set(all_rules())
