@@ -342,3 +342,13 @@ def test_the_rule_module_names_give_the_rule_codes() -> None:
     from cursus_lint.rules_index import all_rules
 
     assert result_cache.candidate_codes() == set(all_rules())
+
+
+def test_the_stored_shapes_follow_the_engine_s() -> None:
+    """A field added to a diagnostic or to the engine's result must be stored too (or a hit would
+    drop it): the cache's records have the same fields, in the same order."""
+    from cursus_lint.diagnostic import Diagnostic
+    from cursus_lint.engine import CheckResult
+
+    assert result_cache.DiagRecord.__struct_fields__ == Diagnostic.__struct_fields__
+    assert result_cache.CachedResult.__struct_fields__ == CheckResult.__struct_fields__
