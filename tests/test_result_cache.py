@@ -352,3 +352,15 @@ def test_the_stored_shapes_follow_the_engine_s() -> None:
 
     assert result_cache.DiagRecord.__struct_fields__ == Diagnostic.__struct_fields__
     assert result_cache.CachedResult.__struct_fields__ == CheckResult.__struct_fields__
+
+
+def test_a_hit_lists_the_unknowable_cases_as_a_real_run(repo: Path) -> None:
+    def listing(err: str) -> list[str]:
+        return [line for line in err.splitlines() if "result cache" not in line]
+
+    ref_code, ref, ref_err = run(repo, "--no-cache", "--verbose")
+    run(repo, "--verbose")
+    code, out, err = run(repo, "--verbose")
+    assert outcome(err) == "hit"
+    assert listing(err) == listing(ref_err) and len(listing(err)) > 3
+    assert (code, same_output(out, ref)) == (ref_code, True)
