@@ -201,3 +201,24 @@ def test_a_warm_one_file_run_imports_no_yaml_library(tmp_path: Path) -> None:
     assert imported() == []  # warm
     one.write_text(one.read_text() + "# edited\n")
     assert "yaml" in imported()  # the edited file is read again
+
+
+def test_a_hit_gives_the_fixes_the_tree_of_the_text_without_composing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fix (or its probe) reads the interface text again for its located tree: after a cache
+    hit that read is answered with the cached tree, equal to what composing gives."""
+    root = _copy("interface_broken/duplicate_step_type", tmp_path)
+    files = discover(root)
+    cache = DiskCache(tmp_path / "cache", "facts", "test")
+    load_cached(files, cache)
+    assert cache.flush()
+    texts = {f.path: f.path.read_text(encoding="utf-8") for f in files}
+    composed = {p: reader._read_text(t, p, reader.MAX_BYTES, reader.MAX_NODES, reader.MAX_DEPTH)
+                for p, t in texts.items()}
+    reader._MEMO.clear()
+    monkeypatch.setattr(reader, "_read_text", _refuse)
+    load_cached(files, DiskCache(tmp_path / "cache", "facts", "test"))
+    assert {p: reader.read_interface_text(t, p) for p, t in texts.items()} == composed
+    edited = next(iter(texts))
+    with pytest.raises(AssertionError, match="read again"):
+        reader.read_interface_text(texts[edited] + "# edited\n", edited)

@@ -8,6 +8,9 @@ from the model (:mod:`.derived`) is stored in the facts cache (:class:`cursus_co
 typed msgspec JSON, checksummed, a bad entry is a miss) under a key made of the file's path and
 content digest; the cache's fingerprint must cover this package's code (the linter's does).
 
+A hit also tells the reader what the file's text reads as (:func:`~.reader.remember_read`), so the
+fixes, which read the text again for its located tree, compose nothing either.
+
 A value that would not come back exactly (a ``.nan`` in the YAML, an integer JSON cannot carry)
 is not cached: such a file is read every time. A file in the editor's overlay is never cached.
 """
@@ -38,7 +41,9 @@ class CachedInterface(msgspec.Struct, frozen=True, array_like=True):
 
     path: Path
     interface: StepInterface | None
+    #: the reader's problems first, then the schema's
     problems: tuple[Problem, ...]
+    read_problems: int
     derived: Derived | None
 
 
@@ -55,7 +60,7 @@ def load_cached(files: Sequence[InterfaceFile], cache: DiskCache,
     """:func:`~.discovery.load` through ``cache``: a file whose content was loaded before comes
     from it (no YAML read), any other is loaded, derived and stored."""
     from .discovery import load
-    from .reader import read_interface_bytes
+    from .reader import read_interface_bytes, remember_read
 
     out = []
     for f in files:
@@ -72,8 +77,14 @@ def load_cached(files: Sequence[InterfaceFile], cache: DiskCache,
             entry = _derive(f, data)
             if _comes_back(entry):
                 cache.put(key, entry, CachedInterface)
-        elif entry.interface is not None and entry.derived is not None:
-            remember(entry.interface, entry.derived)
+        elif entry.interface is not None:
+            if entry.derived is not None:
+                remember(entry.interface, entry.derived)
+            try:  # the fixes (and their probes) read the same text for its tree: they get the cached one
+                remember_read(data.decode("utf-8-sig"), f.path, entry.interface.root,
+                              entry.problems[:entry.read_problems])
+            except UnicodeDecodeError:  # (an entry a writer of the cache made up)
+                pass
         out.append(LoadedInterface(f, entry.interface, entry.problems))
     return out
 
@@ -83,14 +94,15 @@ def _derive(f: InterfaceFile, data: bytes) -> CachedInterface:
     from .reader import read_interface_data
     from .references import input_reference_problems
 
-    item = loaded_from(f, read_interface_data(data, f.path))
+    result = read_interface_data(data, f.path)
+    item = loaded_from(f, result)
     iface = item.interface
     derived = None
     if iface is not None:
         derived = Derived(tuple(input_reference_problems(iface)), interface_file_facts(iface),
                           synthesized_builder(iface))
         remember(iface, derived)
-    return CachedInterface(f.path, iface, item.problems, derived)
+    return CachedInterface(f.path, iface, item.problems, len(result.problems), derived)
 
 
 _CODEC: list[StructCodec] = []  # built on the first store: a warm run never needs it

@@ -108,6 +108,16 @@ def read_interface_text(text: str, path: Path, *, max_bytes: int = MAX_BYTES, ma
     return found
 
 
+def remember_read(text: str, path: Path, root: YMap | None, problems: tuple[Problem, ...]) -> None:
+    """Record what reading ``text`` (with the default limits) gives, known from the facts cache, so
+    that a fix that reads the same text again composes nothing."""
+    key = (str(path), text, MAX_BYTES, MAX_NODES, MAX_DEPTH)
+    if key not in _MEMO:
+        if len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.pop(next(iter(_MEMO)), None)
+        _MEMO[key] = ReadResult(Path(path), root, problems, text)
+
+
 def _read_text(text: str, path: Path, max_bytes: int, max_nodes: int, max_depth: int) -> ReadResult:
     if len(text) > max_bytes:
         return _failed(path, "file-too-large", f"interface file is {len(text)} characters; the limit is {max_bytes}",
