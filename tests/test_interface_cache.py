@@ -222,3 +222,25 @@ def test_a_hit_gives_the_fixes_the_tree_of_the_text_without_composing(
     edited = next(iter(texts))
     with pytest.raises(AssertionError, match="read again"):
         reader.read_interface_text(texts[edited] + "# edited\n", edited)
+
+
+def _fixture_interfaces() -> list[Path]:
+    return sorted(FIXTURES.rglob("*.step.yaml"))
+
+
+def test_every_fixture_interface_comes_back_from_the_codec_exactly(tmp_path: Path) -> None:
+    """The store's guard checks only the tree's scalars for values JSON cannot carry; this holds
+    the whole entry (model, tree, problems, facts, builder) to an exact round trip."""
+    from cursus_core.interface.cached import CachedInterface, _derive
+    from cursus_core.interface.discovery import InterfaceFile
+    from cursus_core.structcodec import StructCodec
+
+    codec = StructCodec(CachedInterface)
+    paths = _fixture_interfaces()
+    assert len(paths) >= 30
+    for path in paths:
+        entry = _derive(InterfaceFile(path, "package", path.parent.parent), path.read_bytes())
+        assert codec.decode(codec.encode(entry)) == entry, path
+    entry = _derive(InterfaceFile(paths[0], "package", paths[0].parent.parent),
+                    paths[0].read_bytes().replace(b"\ncompute:\n", b"\ncompute:\n  limit: -.inf\n", 1))
+    assert codec.decode(codec.encode(entry)) != entry  # what the guard is for
