@@ -244,3 +244,18 @@ def test_every_fixture_interface_comes_back_from_the_codec_exactly(tmp_path: Pat
     entry = _derive(InterfaceFile(paths[0], "package", paths[0].parent.parent),
                     paths[0].read_bytes().replace(b"\ncompute:\n", b"\ncompute:\n  limit: -.inf\n", 1))
     assert codec.decode(codec.encode(entry)) != entry  # what the guard is for
+
+
+def test_an_editor_buffer_is_read_from_its_text_and_never_cached(tmp_path: Path) -> None:
+    root = _copy("interface_broken/unknown_key", tmp_path)
+    files = discover(root)
+    path = root / CLEAN
+    overlay = {path: path.read_text().replace("requried:", "requred:")}
+    cache = DiskCache(tmp_path / "cache", "facts", "test")
+    got = load_cached(files, cache, overlay)
+    assert [(i.interface, i.problems) for i in got] == [(i.interface, i.problems) for i in load(files, overlay)]
+    (item,) = [i for i in got if i.file.path == path]
+    assert [p.message[:30] for p in item.problems if p.kind == "unknown-key"] == ["unknown key 'requred' in spec."]
+    assert cache.flush()
+    stored = _iface_entries(next((tmp_path / "cache").glob("facts-*/pack.json")))
+    assert cache_key(path, path.read_bytes()) not in stored and len(stored) == len(files) - 1
