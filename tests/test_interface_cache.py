@@ -104,7 +104,8 @@ def test_warm_step_model_is_the_cold_one(tmp_path: Path, monkeypatch: pytest.Mon
     # the cached model is a whole one: its job-type variants resolve from the cached tree
     iface = next(i.interface for i in warm.catalog.interfaces.loaded if i.interface and i.interface.variants)
     same = next(i.interface for i in cold.catalog.interfaces.loaded if i.file.path == iface.path)
-    assert iface.variant_interfaces() == same.variant_interfaces()
+    assert iface is not None and same is not None and iface is not same
+    assert iface.variant_interfaces() == same.variant_interfaces() != {}
 
 
 def test_an_edited_interface_is_read_again(tmp_path: Path) -> None:
@@ -259,3 +260,37 @@ def test_an_editor_buffer_is_read_from_its_text_and_never_cached(tmp_path: Path)
     assert cache.flush()
     stored = _iface_entries(next((tmp_path / "cache").glob("facts-*/pack.json")))
     assert cache_key(path, path.read_bytes()) not in stored and len(stored) == len(files) - 1
+
+
+def test_interface_nodes_and_model_are_frozen_structs() -> None:
+    """Cached as typed msgspec records, and cheap to define at import (no dataclasses)."""
+    import dataclasses
+
+    import msgspec
+
+    import cursus_core.interface.model as model
+    import cursus_core.interface.nodes as nodes
+
+    classes = {v for m in (model, nodes) for v in vars(m).values()
+               if isinstance(v, type) and v.__module__ == m.__name__ and not v.__name__.startswith("_")}
+    assert {c.__name__ for c in classes} >= {"Val", "StepInterface", "Compute", "YMap", "YScalar", "YSeq", "YEntry"}
+    for cls in classes:
+        assert issubclass(cls, msgspec.Struct) and cls.__struct_config__.frozen, cls
+        assert not dataclasses.is_dataclass(cls), cls
+
+
+def test_a_generic_record_of_literals_comes_back_with_its_exact_types() -> None:
+    """``Val[LiteralValue]`` (compute values): a tuple stays a tuple, a set a set, 1.0 a float."""
+    from cursus_core.facts.model import Span
+    from cursus_core.interface.model import Compute, Val
+    from cursus_core.structcodec import StructCodec
+
+    values = {"a": Val((1, "x"), Span.point(2, 3)), "b": Val({1.0, 2}, Span.point(4, 5), Span.point(4, 1)),
+              "c": Val([{"k": None}], Span.point(), written=False)}
+    compute = Compute(Span.point(), Val("sklearn", Span.point()), values)  # type: ignore[arg-type]
+    codec = StructCodec(Compute)
+    back = codec.decode(codec.encode(compute))
+    assert back == compute
+    assert type(back.values["a"].value) is tuple and type(back.values["b"].value) is set
+    assert [type(v) for v in sorted(back.values["b"].value)] == [float, int]
+    assert b'"T"' in codec.encode(compute)  # written in the tagged literal form
