@@ -102,6 +102,7 @@ def _fingerprint() -> str:
     import cursus_core.catalog.scan as scan
     import cursus_core.datacodec as datacodec
     import cursus_core.facts as core_facts
+    import cursus_core.interface as interface  # validated interfaces are cached too
     import cursus_core.literal_value as literal_value
     import cursus_core.registry.literal_reader as literal_reader
     import cursus_core.source as source
@@ -112,7 +113,7 @@ def _fingerprint() -> str:
     from ._version import __version__
 
     return code_fingerprint(core_facts, facts, scan, source, cache, datacodec, structcodec, literal_value, bases,
-                            literal_reader,
+                            literal_reader, interface,
                             extra=__version__)
 
 
