@@ -256,7 +256,7 @@ def test_lcs_bound_is_sound_and_tighter_than_difflibs_quick_ratios_on_every_shor
     import difflib
     import itertools
 
-    from cursus_core.deps.resolver import _ratio_may_reach, lcs_length
+    from cursus_core.deps.resolver import ratio_may_reach, lcs_length
 
     words = ["".join(w) for n in range(5) for w in itertools.product("ab_", repeat=n)]
     agreed = reached = tighter = 0
@@ -265,7 +265,7 @@ def test_lcs_bound_is_sound_and_tighter_than_difflibs_quick_ratios_on_every_shor
         m = difflib.SequenceMatcher(None, a, b)
         for floor in (0.5, 0.6, 0.75):
             quick = m.real_quick_ratio() >= floor and m.quick_ratio() >= floor
-            may = _ratio_may_reach(a, b, floor)
+            may = ratio_may_reach(a, b, floor)
             assert may or m.ratio() < floor, (a, b, floor)
             assert quick or not may, (a, b, floor)
             agreed += 1

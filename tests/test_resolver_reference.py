@@ -165,3 +165,24 @@ def test_scores_rankings_and_resolutions_equal_the_reference(name: str, tmp_path
     assert pairs > 20 and deps > 3
     if name == "level3":  # the broken case has an ambiguous and an unsatisfiable dependency
         assert ambiguous and unresolved
+
+
+def test_typo_hints_equal_difflib_over_every_candidate() -> None:
+    # CL301 leaves out the names whose ratio cannot reach the cutoff before difflib ranks the
+    # rest: the hint must be what get_close_matches finds over all of them
+    from cursus_core.registry.core_table import CORE_STEP_NAMES
+    from cursus_lint.rules.cl301_unknown_compatible_source import TYPO_CUTOFF, _hint
+
+    candidates = sorted(CORE_STEP_NAMES)
+    sources = {"ProcessingStep", "ModelTraining", "Model", "", "X", "DataLoader", "Tabular_Preprocessing"}
+    for name in candidates:
+        sources |= {name[1:], name[:-1], name + "s", name[::-1], name[: len(name) // 2],
+                    name[:3] + name[4:], name.replace("a", "e"), name + "_Training", "Base" + name}
+    kinds = {"typo": 0, "placeholder": 0, "spelling": 0}
+    for source in sorted(sources):
+        hint, kind = _hint(source, candidates)
+        kinds[kind] += 1
+        if kind != "spelling":
+            close = difflib.get_close_matches(source, candidates, n=1, cutoff=TYPO_CUTOFF)
+            assert ([hint] if kind == "typo" else []) == close, source
+    assert kinds["typo"] > 100 and kinds["placeholder"] > 50

@@ -41,7 +41,7 @@ __all__ = [
     "WEIGHTS", "TYPE_COMPATIBILITY", "DependencyLike", "OutputLike", "DependencyView", "OutputView", "StepRef",
     "Provider", "MatchScore", "Candidate", "Resolution", "as_dependency", "as_output", "as_step",
     "type_compatibility", "name_similarity", "split_words", "source_matches", "strip_job_suffix",
-    "score_match", "rank_providers", "resolve",
+    "score_match", "rank_providers", "resolve", "lcs_length", "ratio_may_reach",
 ]
 
 #: Maximum contribution of each part; they add up to 1.0.
@@ -229,7 +229,7 @@ def name_similarity(a: str, b: str) -> tuple[float, str]:
     # the two names: the longest one bounds it, settles most pairs below the floor without
     # building a SequenceMatcher, and leaves the verdict of every pair unchanged
     fuzzy = 0.0
-    if _ratio_may_reach(ja, jb, FUZZY_FLOOR):
+    if ratio_may_reach(ja, jb, FUZZY_FLOOR):
         ratio = difflib.SequenceMatcher(None, ja, jb).ratio()
         fuzzy = FUZZY_MAX * ratio if ratio >= FUZZY_FLOOR else 0.0
     if overlap == 0.0 and fuzzy == 0.0:
@@ -237,7 +237,7 @@ def name_similarity(a: str, b: str) -> tuple[float, str]:
     return (overlap, "word overlap") if overlap >= fuzzy else (fuzzy, "fuzzy")
 
 
-def _ratio_may_reach(a: str, b: str, floor: float) -> bool:
+def ratio_may_reach(a: str, b: str, floor: float) -> bool:
     """False only when ``SequenceMatcher(None, a, b).ratio()`` is certainly below ``floor``: its
     bound ``2 * lcs / (len(a) + len(b))`` is computed with the same float arithmetic, and the
     longest common subsequence is at least the number of characters difflib matches."""
