@@ -262,6 +262,8 @@ def lcs_length(a: str, b: str) -> int:
     """Length of a longest common subsequence of ``a`` and ``b``, one integer operation per
     character of ``a`` (the bit-parallel recurrence over ``b``'s positions: bits still set in
     ``row`` mark positions of ``b`` not yet used by the subsequence)."""
+    if len(a) > len(b):
+        a, b = b, a  # the same length either way; one step per character of the shorter
     masks = _positions(b)
     width = (1 << len(b)) - 1
     row = width
@@ -364,6 +366,9 @@ class _Evidence(msgspec.Struct, frozen=True):
     total: float
 
 
+_PART_NAMES = ("type", "data_type", "name", "keywords", "source")
+
+
 @lru_cache(maxsize=16384)
 def _evidence(dep: DependencyView, out: OutputView, listed: bool) -> _Evidence:
     """The parts of a pair whose types are compatible. It depends on the two views and whether
@@ -379,14 +384,26 @@ def _evidence(dep: DependencyView, out: OutputView, listed: bool) -> _Evidence:
         if sim > best:
             best, how, which = sim, kind, candidate
     name_part = WEIGHTS["name"] * best
-    words = {w for n in out.names for w in split_words(n)}
-    hits = tuple(k for k in dep.semantic_keywords if (kw := split_words(k)) and set(kw) <= words)
+    words = _output_words(out)
+    hits = tuple(k for k, kw in _keyword_words(dep.semantic_keywords) if kw <= words)
     keyword_part = WEIGHTS["keywords"] * min(1.0, len(hits) / KEYWORD_HITS_FOR_FULL)
     source_part = WEIGHTS["source"] if listed else 0.0
     raw = (type_part, data_part, name_part, keyword_part, source_part)
-    parts = {k: _round(v) for k, v in zip(("type", "data_type", "name", "keywords", "source"), raw, strict=True)}
+    parts = {k: round(v + 0.0, 4) for k, v in zip(_PART_NAMES, raw, strict=True)}  # _round, inlined
     return _Evidence(compat, same_data, best, how, which, hits, listed, raw, parts,
                      _round(min(1.0, sum(parts.values()))))
+
+
+@lru_cache(maxsize=8192)
+def _output_words(out: OutputView) -> frozenset[str]:
+    """The words of an output's logical name and aliases (keywords are looked up among them)."""
+    return frozenset(w for n in out.names for w in split_words(n))
+
+
+@lru_cache(maxsize=8192)
+def _keyword_words(keywords: tuple[str, ...]) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each semantic keyword that has words, with its words: it is found when all are there."""
+    return tuple((k, frozenset(kw)) for k in keywords if (kw := split_words(k)))
 
 
 def _explain(dep: DependencyView, out: OutputView, provider: StepRef | None, ev: _Evidence) -> list[str]:
@@ -531,9 +548,10 @@ def _ceiling(dep: DependencyView, output_type: str, data_type: str, listed: bool
 
 
 def _ranked_within_reach(dep: DependencyView, pool: ProviderPool, consumer: Any, threshold: float,
-                         tie_margin: float) -> list[Candidate]:
+                         tie_margin: float) -> list[tuple[Candidate, str]]:
     """Like :func:`rank_providers`, but providers whose ceiling cannot reach the result are never
-    scored: within ``tie_margin`` of a passing top, else the best three."""
+    scored: within ``tie_margin`` of a passing top, else the best three. Each candidate comes with
+    its output's logical name (from the pool's views: converting the output again is costly)."""
     ref = as_step(consumer)
     listed = pool.listed(dep)
     batches: list[tuple[float, list[int]]] = []
@@ -570,13 +588,13 @@ def _ranked_within_reach(dep: DependencyView, pool: ProviderPool, consumer: Any,
     order = sorted(range(len(scored)), key=lambda k: (
         -scored[k].total, -scored[k].score.parts.get("source", 0.0), scored[k].provider.step.label, names[k],
         scored[k].provider.step.workspace_id or ""))
-    return [scored[k] for k in order]
+    return [(scored[k], names[k]) for k in order]
 
 
-def _identity(c: Candidate) -> tuple[str, str | None, str]:
+def _identity(c: Candidate, output_name: str) -> tuple[str, str | None, str]:
     """One output of one step, whatever job-type variant provides it."""
     step = c.provider.step
-    return step.name, step.workspace_id, as_output(c.provider.output).logical_name
+    return step.name, step.workspace_id, output_name
 
 
 def _listing(candidates: Sequence[Candidate], limit: int = 3) -> str:
@@ -597,20 +615,21 @@ def resolve(dependency: Any, providers: Iterable[Any] | ProviderPool, threshold:
     """
     dep = as_dependency(dependency)
     pool = providers if isinstance(providers, ProviderPool) else ProviderPool(providers)
-    ranked = _ranked_within_reach(dep, pool, consumer, threshold, tie_margin)
-    passing = [c for c in ranked if c.total >= threshold]
+    named = _ranked_within_reach(dep, pool, consumer, threshold, tie_margin)
+    ranked = [c for c, _ in named]
+    passing = [(c, name) for c, name in named if c.total >= threshold]
     if not passing:
         if not ranked:
             reason = f"no provider has an output whose type can satisfy '{dep.dependency_type}'"
         else:
             reason = f"no provider scores at least {threshold:.2f}; best candidates: {_listing(ranked)}"
         return Resolution(None, ranked, False, reason)
-    top = passing[0]
+    top = passing[0][0]
     rivals: list[Candidate] = []
-    seen = {_identity(top)}
-    for c in passing[1:]:
-        if top.total - c.total <= tie_margin + 1e-9 and _identity(c) not in seen:
-            seen.add(_identity(c))
+    seen = {_identity(*passing[0])}
+    for c, name in passing[1:]:
+        if top.total - c.total <= tie_margin + 1e-9 and _identity(c, name) not in seen:
+            seen.add(_identity(c, name))
             rivals.append(c)
     ambiguous = bool(rivals)
     if not ambiguous:
