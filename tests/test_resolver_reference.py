@@ -186,3 +186,38 @@ def test_typo_hints_equal_difflib_over_every_candidate() -> None:
             close = difflib.get_close_matches(source, candidates, n=1, cutoff=TYPO_CUTOFF)
             assert ([hint] if kind == "typo" else []) == close, source
     assert kinds["typo"] > 100 and kinds["placeholder"] > 50
+
+
+def test_a_lint_run_writes_no_explanation_and_a_read_one_equals_the_eager_sentences(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # CL302/CL303 show totals, never the reasons: scoring every pair of a repo must not write
+    # thousands of sentences nobody reads; a reader (the compiler, the MCP wiring tool) gets them
+    import pickle
+
+    import cursus_core.deps.resolver as resolver
+
+    written: list[str] = []
+    real = resolver._explain
+
+    def counting(*args: object) -> list[str]:
+        lines = real(*args)  # type: ignore[arg-type]
+        written.extend(lines)
+        return lines
+
+    monkeypatch.setattr(resolver, "_explain", counting)
+    level3 = next(case for case in BROKEN if case.name == "level3_dependencies")
+    root = build_broken(level3, tmp_path)
+    settings = load_config(root, set(all_rules()), overrides={"select": ["CL302", "CL303"]})
+    result = Engine(settings).run([root])
+    assert sorted(d.code for d in result.diagnostics) == ["CL302", "CL303", "CL303"]
+    assert written == []
+    score = score_match(dep := as_dependency({"logical_name": "raw_data", "dependency_type": "processing_output",
+                                               "compatible_sources": ["DataLoad"]}),
+                        as_output({"logical_name": "raw_data", "output_type": "processing_output"}),
+                        StepRef("DataLoad"), StepRef("Clean"))
+    want = ref_score(dep, as_output({"logical_name": "raw_data", "output_type": "processing_output"}),
+                     StepRef("DataLoad"), StepRef("Clean"))
+    copy = pickle.loads(pickle.dumps(score))  # before the first read: the sentences travel too
+    assert (copy.total, copy.parts, copy.explanation) == want
+    assert score.explanation == want[2] and written == want[2]
+    assert copy == score and repr(copy) == repr(score)
