@@ -221,3 +221,14 @@ def test_a_lint_run_writes_no_explanation_and_a_read_one_equals_the_eager_senten
     assert (copy.total, copy.parts, copy.explanation) == want
     assert score.explanation == want[2] and written == want[2]
     assert copy == score and repr(copy) == repr(score)
+
+
+def test_views_built_by_hand_with_lists_score_like_normalised_ones() -> None:
+    # the memo keys on the views; a caller's DependencyView/OutputView holding lists (msgspec does
+    # not convert them on construction) is scored all the same, as it always was
+    listed = score_match(DependencyView("raw_data", "processing_output", True, ["DataLoad"], ["raw"]),  # type: ignore[arg-type]
+                         OutputView("raw_data", "processing_output", ["data"]), "DataLoad", "Clean")  # type: ignore[arg-type]
+    tupled = score_match(DependencyView("raw_data", "processing_output", True, ("DataLoad",), ("raw",)),
+                         OutputView("raw_data", "processing_output", ("data",)), "DataLoad", "Clean")
+    assert listed == tupled and listed.total == 0.925
+    assert listed.explanation[3] == "keywords: 1 of 1 found (raw) (+0.07)"

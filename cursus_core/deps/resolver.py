@@ -325,11 +325,11 @@ class MatchScore:
     @property
     def explanation(self) -> list[str]:
         """One line per part, as :func:`score_match` found it."""
-        if self._explanation is None:
+        explanation = self._explanation
+        if explanation is None:  # two threads may both write it: the same lines, harmlessly
             assert self._basis is not None
-            self._explanation = _explain(*self._basis)
-            self._basis = None
-        return self._explanation
+            explanation = self._explanation = _explain(*self._basis)
+        return explanation
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, MatchScore):
@@ -384,8 +384,8 @@ def _evidence(dep: DependencyView, out: OutputView, listed: bool) -> _Evidence:
         if sim > best:
             best, how, which = sim, kind, candidate
     name_part = WEIGHTS["name"] * best
-    words = _output_words(out)
-    hits = tuple(k for k, kw in _keyword_words(dep.semantic_keywords) if kw <= words)
+    words = _output_words(out.names)
+    hits = tuple(k for k, kw in _keyword_words(tuple(dep.semantic_keywords)) if kw <= words)
     keyword_part = WEIGHTS["keywords"] * min(1.0, len(hits) / KEYWORD_HITS_FOR_FULL)
     source_part = WEIGHTS["source"] if listed else 0.0
     raw = (type_part, data_part, name_part, keyword_part, source_part)
@@ -395,9 +395,9 @@ def _evidence(dep: DependencyView, out: OutputView, listed: bool) -> _Evidence:
 
 
 @lru_cache(maxsize=8192)
-def _output_words(out: OutputView) -> frozenset[str]:
+def _output_words(names: tuple[str, ...]) -> frozenset[str]:
     """The words of an output's logical name and aliases (keywords are looked up among them)."""
-    return frozenset(w for n in out.names for w in split_words(n))
+    return frozenset(w for n in names for w in split_words(n))
 
 
 @lru_cache(maxsize=8192)
@@ -444,7 +444,11 @@ def _score(dep: DependencyView, out: OutputView, provider: StepRef | None, consu
         return MatchScore(0.0, dict.fromkeys(WEIGHTS, 0.0), [
             f"type: output type '{out.output_type or '?'}' cannot satisfy dependency type "
             f"'{dep.dependency_type or '?'}'"])
-    return MatchScore._explained_later(_evidence(dep, out, listed), dep, out, provider)
+    try:
+        evidence = _evidence(dep, out, listed)
+    except TypeError:  # a view built by hand with a list inside cannot be a memo key
+        evidence = _evidence.__wrapped__(dep, out, listed)
+    return MatchScore._explained_later(evidence, dep, out, provider)
 
 
 # ----------------------------------------------------------------------------- ranking
