@@ -10,6 +10,7 @@ import difflib
 import re
 
 from cursus_core.deps import strip_job_suffix
+from cursus_core.deps.resolver import ratio_may_reach
 from cursus_core.registry.core_table import VALID_SAGEMAKER_STEP_TYPES
 from cursus_lint.diagnostic import Diagnostic, Severity
 from cursus_lint.model import ProjectModel
@@ -128,7 +129,10 @@ def _hint(source: str, candidates: list[str]) -> tuple[str | None, str]:
     same = [c for c in candidates if _spelled(c) == wanted]
     if same:
         return same[0] + suffix, "spelling"
-    close = difflib.get_close_matches(source, candidates, n=1, cutoff=TYPO_CUTOFF)
+    # names whose ratio cannot reach the cutoff are left out before difflib sees them: they
+    # could never be its answer, and most names of a repo are far from any one source
+    near = [c for c in candidates if ratio_may_reach(c, source, TYPO_CUTOFF)]
+    close = difflib.get_close_matches(source, near, n=1, cutoff=TYPO_CUTOFF)
     return (close[0], "typo") if close else (None, "placeholder")
 
 
@@ -142,12 +146,16 @@ def check(project: ProjectModel) -> Iterator[Diagnostic]:
     # provider anyone means: "ProcessingStep" is a generic placeholder, not a typo of "Processing"
     candidates = sorted((ix.registered | {s.name for s in project.steps}) - VALID_SAGEMAKER_STEP_TYPES)
     registry_file = project.catalog.core_registry_file
+    hints: dict[str, tuple[str | None, str]] = {}  # by source: specs repeat the same few names
     for consumer in ix.consumers:
         for dep in consumer.spec.dependencies:
             for source, span in zip(dep.compatible_sources, dep.compatible_source_spans, strict=False):
                 if source in known or strip_job_suffix(source) in known or source in allowed:
                     continue
-                hint, kind = _hint(source, candidates)
+                found = hints.get(source)
+                if found is None:
+                    found = hints[source] = _hint(source, candidates)
+                hint, kind = found
                 where = f"dependency '{dep.logical_name}' of {consumer.spec_name}" if dep.logical_name \
                     else consumer.spec_name
                 if kind == "placeholder":

@@ -238,21 +238,49 @@ def test_name_similarity_skips_only_matches_that_could_not_reach_the_fuzzy_floor
     assert fuzzy_pairs >= 4
 
 
-def test_quick_ratio_bounds_agree_with_difflib_on_every_short_pair() -> None:
-    # name_similarity settles most pairs with these bounds before building a SequenceMatcher:
-    # every pair of strings of up to four letters over a small alphabet, at three floors
+def _lcs_by_table(a: str, b: str) -> int:
+    """The textbook dynamic programme, as the reference for the bit-parallel one."""
+    row = [0] * (len(b) + 1)
+    for x in a:
+        prev, row = row, [0]
+        for j, y in enumerate(b):
+            row.append(prev[j] + 1 if x == y else max(prev[j + 1], row[j]))
+    return row[-1]
+
+
+def test_lcs_bound_is_sound_and_tighter_than_difflibs_quick_ratios_on_every_short_pair() -> None:
+    # name_similarity settles most pairs with this bound before building a SequenceMatcher:
+    # every pair of strings of up to four letters over a small alphabet, at three floors. The
+    # bound may say "cannot reach" only when ratio() is below the floor, and it says so at
+    # least whenever difflib's own real_quick_ratio/quick_ratio would.
     import difflib
     import itertools
 
-    from cursus_core.deps.resolver import _quick_ratios_reach
+    from cursus_core.deps.resolver import ratio_may_reach, lcs_length
 
     words = ["".join(w) for n in range(5) for w in itertools.product("ab_", repeat=n)]
-    agreed = reached = 0
+    agreed = reached = tighter = 0
     for a, b in itertools.product(words, repeat=2):
+        assert lcs_length(a, b) == _lcs_by_table(a, b), (a, b)
         m = difflib.SequenceMatcher(None, a, b)
         for floor in (0.5, 0.6, 0.75):
-            want = m.real_quick_ratio() >= floor and m.quick_ratio() >= floor
-            assert _quick_ratios_reach(a, b, floor) is want, (a, b, floor)
+            quick = m.real_quick_ratio() >= floor and m.quick_ratio() >= floor
+            may = ratio_may_reach(a, b, floor)
+            assert may or m.ratio() < floor, (a, b, floor)
+            assert quick or not may, (a, b, floor)
             agreed += 1
-            reached += want
-    assert agreed == 3 * 121 * 121 and 0 < reached < agreed
+            reached += may
+            tighter += quick and not may
+    assert agreed == 3 * 121 * 121 and 0 < reached < agreed and tighter > 0
+
+
+def test_lcs_length_matches_the_table_on_longer_names() -> None:
+    import random
+
+    from cursus_core.deps.resolver import lcs_length
+
+    rng = random.Random(13)
+    names = [*_NAMES, *("".join(rng.choice("abcde_") for _ in range(rng.randint(0, 70))) for _ in range(60))]
+    for a in names:
+        for b in names:
+            assert lcs_length(a, b) == _lcs_by_table(a, b), (a, b)

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from enum import Enum
 from functools import lru_cache
@@ -42,7 +41,7 @@ __all__ = [
     "WEIGHTS", "TYPE_COMPATIBILITY", "DependencyLike", "OutputLike", "DependencyView", "OutputView", "StepRef",
     "Provider", "MatchScore", "Candidate", "Resolution", "as_dependency", "as_output", "as_step",
     "type_compatibility", "name_similarity", "split_words", "source_matches", "strip_job_suffix",
-    "score_match", "rank_providers", "resolve",
+    "score_match", "rank_providers", "resolve", "lcs_length", "ratio_may_reach",
 ]
 
 #: Maximum contribution of each part; they add up to 1.0.
@@ -226,11 +225,11 @@ def name_similarity(a: str, b: str) -> tuple[float, str]:
     sa, sb = set(wa), set(wb)
     overlap = WORD_OVERLAP_MAX * len(sa & sb) / len(sa | sb) if sa and sb else 0.0
     ja, jb = "_".join(wa), "_".join(wb)
-    # difflib's real_quick_ratio and quick_ratio (the same sums) are upper bounds of ratio():
-    # below the floor they settle it without building a SequenceMatcher, whose index of the
-    # second name is most of its cost (two of three name pairs of a whole-repo run)
+    # difflib's ratio() is 2*M/T, where its M matched characters form a common subsequence of
+    # the two names: the longest one bounds it, settles most pairs below the floor without
+    # building a SequenceMatcher, and leaves the verdict of every pair unchanged
     fuzzy = 0.0
-    if _quick_ratios_reach(ja, jb, FUZZY_FLOOR):
+    if ratio_may_reach(ja, jb, FUZZY_FLOOR):
         ratio = difflib.SequenceMatcher(None, ja, jb).ratio()
         fuzzy = FUZZY_MAX * ratio if ratio >= FUZZY_FLOOR else 0.0
     if overlap == 0.0 and fuzzy == 0.0:
@@ -238,22 +237,42 @@ def name_similarity(a: str, b: str) -> tuple[float, str]:
     return (overlap, "word overlap") if overlap >= fuzzy else (fuzzy, "fuzzy")
 
 
-def _quick_ratios_reach(a: str, b: str, floor: float) -> bool:
-    """Whether ``SequenceMatcher(None, a, b)``'s ``real_quick_ratio()`` and ``quick_ratio()``
-    both reach ``floor``: the same arithmetic (lengths; shared characters counted with
-    multiplicity), without the matcher."""
+def ratio_may_reach(a: str, b: str, floor: float) -> bool:
+    """False only when ``SequenceMatcher(None, a, b).ratio()`` is certainly below ``floor``: its
+    bound ``2 * lcs / (len(a) + len(b))`` is computed with the same float arithmetic, and the
+    longest common subsequence is at least the number of characters difflib matches."""
     total = len(a) + len(b)
     if not total:
         return floor <= 1.0  # difflib's ratio of two empty sequences
     if 2.0 * min(len(a), len(b)) / total < floor:
         return False
-    have = Counter(b)
-    matches = 0
+    return 2.0 * lcs_length(a, b) / total >= floor
+
+
+@lru_cache(maxsize=8192)
+def _positions(text: str) -> dict[str, int]:
+    """Each character of ``text`` -> a bit mask of where it occurs (bit i: position i)."""
+    masks: dict[str, int] = {}
+    for i, ch in enumerate(text):
+        masks[ch] = masks.get(ch, 0) | (1 << i)
+    return masks
+
+
+def lcs_length(a: str, b: str) -> int:
+    """Length of a longest common subsequence of ``a`` and ``b``, one integer operation per
+    character of ``a`` (the bit-parallel recurrence over ``b``'s positions: bits still set in
+    ``row`` mark positions of ``b`` not yet used by the subsequence)."""
+    if len(a) > len(b):
+        a, b = b, a  # the same length either way; one step per character of the shorter
+    masks = _positions(b)
+    width = (1 << len(b)) - 1
+    row = width
     for ch in a:
-        if have[ch] > 0:
-            have[ch] -= 1
-            matches += 1
-    return 2.0 * matches / total >= floor
+        mask = masks.get(ch)
+        if mask:
+            hit = row & mask
+            row = ((row + hit) | (row - hit)) & width
+    return len(b) - bin(row).count("1")
 
 
 @lru_cache(maxsize=65536)
@@ -280,64 +299,156 @@ def source_matches(source: str, step: StepRef) -> bool:
 # ----------------------------------------------------------------------------- scoring
 
 
-class MatchScore(msgspec.Struct, frozen=True):
-    """``total`` in [0, 1]; ``parts`` by name (see :data:`WEIGHTS`); ``explanation`` for humans."""
+class MatchScore:
+    """``total`` in [0, 1]; ``parts`` by name (see :data:`WEIGHTS`); ``explanation`` for humans.
 
-    total: float
-    parts: dict[str, float] = msgspec.field(default_factory=dict)
-    explanation: list[str] = msgspec.field(default_factory=list)
+    The explanation is written on first read: a whole-repo check scores thousands of pairs and
+    shows the reasons of a few, so the scorer keeps what the sentences need, not the sentences.
+    """
+
+    __slots__ = ("total", "parts", "_explanation", "_basis")
+
+    def __init__(self, total: float, parts: dict[str, float] | None = None,
+                 explanation: list[str] | None = None) -> None:
+        self.total = total
+        self.parts: dict[str, float] = {} if parts is None else parts
+        self._explanation: list[str] | None = [] if explanation is None else explanation
+        self._basis: tuple[DependencyView, OutputView, StepRef | None, _Evidence] | None = None
+
+    @classmethod
+    def _explained_later(cls, evidence: _Evidence, dep: DependencyView, out: OutputView,
+                         provider: StepRef | None) -> MatchScore:
+        score = cls(evidence.total, dict(evidence.parts))
+        score._explanation, score._basis = None, (dep, out, provider, evidence)
+        return score
+
+    @property
+    def explanation(self) -> list[str]:
+        """One line per part, as :func:`score_match` found it."""
+        explanation = self._explanation
+        if explanation is None:  # two threads may both write it: the same lines, harmlessly
+            assert self._basis is not None
+            explanation = self._explanation = _explain(*self._basis)
+        return explanation
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, MatchScore):
+            return NotImplemented
+        return (self.total, self.parts, self.explanation) == (other.total, other.parts, other.explanation)
+
+    __hash__ = None  # type: ignore[assignment]  # parts is a dict, as it always was
+
+    def __repr__(self) -> str:
+        return f"MatchScore(total={self.total!r}, parts={self.parts!r}, explanation={self.explanation!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return MatchScore, (self.total, dict(self.parts), list(self.explanation))
 
 
 def _round(x: float) -> float:
     return round(x + 0.0, 4)
 
 
-def score_match(dependency: Any, output: Any, provider_step: Any = None, consumer_step: Any = None) -> MatchScore:
-    """How well ``output`` of ``provider_step`` satisfies ``dependency`` of ``consumer_step``."""
-    dep, out = as_dependency(dependency), as_output(output)
-    provider, consumer = as_step(provider_step), as_step(consumer_step)
-    zero = dict.fromkeys(WEIGHTS, 0.0)
-    if provider is not None and consumer is not None and provider == consumer:
-        return MatchScore(0.0, zero, [f"'{provider.label}' cannot consume its own output"])
+class _Evidence(msgspec.Struct, frozen=True):
+    """What a compatible (dependency, output) pair earned, by part: the raw part values (the
+    explanation prints them), the rounded ``parts`` and ``total``, and what the name and keyword
+    parts matched."""
+
+    compat: float
+    same_data: bool
+    best: float
+    how: str
+    which: str
+    hits: tuple[str, ...]
+    listed: bool
+    raw: tuple[float, float, float, float, float]
+    parts: dict[str, float]
+    total: float
+
+
+_PART_NAMES = ("type", "data_type", "name", "keywords", "source")
+
+
+@lru_cache(maxsize=16384)
+def _evidence(dep: DependencyView, out: OutputView, listed: bool) -> _Evidence:
+    """The parts of a pair whose types are compatible. It depends on the two views and whether
+    the provider is a listed source only, so the job-type variants of a step (same dependencies,
+    same outputs) share one computation."""
     compat = type_compatibility(dep.dependency_type, out.output_type)
-    if compat == 0.0:
-        return MatchScore(0.0, zero, [
-            f"type: output type '{out.output_type or '?'}' cannot satisfy dependency type "
-            f"'{dep.dependency_type or '?'}'"])
-    parts: dict[str, float] = {}
-    why: list[str] = []
-    parts["type"] = WEIGHTS["type"] * compat
-    why.append(f"type: '{out.output_type}' {'is' if compat == 1.0 else 'is compatible with'} "
-               f"'{dep.dependency_type}' (+{parts['type']:.2f})")
+    type_part = WEIGHTS["type"] * compat
     same_data = dep.data_type == out.data_type
-    parts["data_type"] = WEIGHTS["data_type"] if same_data else 0.0
-    why.append(f"data type: {out.data_type} {'==' if same_data else '!='} {dep.data_type} "
-               f"(+{parts['data_type']:.2f})")
+    data_part = WEIGHTS["data_type"] if same_data else 0.0
     best, how, which = 0.0, "none", out.logical_name
     for candidate in out.names:
         sim, kind = name_similarity(dep.logical_name, candidate)
         if sim > best:
             best, how, which = sim, kind, candidate
-    parts["name"] = WEIGHTS["name"] * best
-    if best:
-        what = "logical name" if which == out.logical_name else "alias"
-        why.append(f"name: '{dep.logical_name}' ~ {what} '{which}' ({how}, {best:.2f}) (+{parts['name']:.2f})")
+    name_part = WEIGHTS["name"] * best
+    words = _output_words(out.names)
+    hits = tuple(k for k, kw in _keyword_words(tuple(dep.semantic_keywords)) if kw <= words)
+    keyword_part = WEIGHTS["keywords"] * min(1.0, len(hits) / KEYWORD_HITS_FOR_FULL)
+    source_part = WEIGHTS["source"] if listed else 0.0
+    raw = (type_part, data_part, name_part, keyword_part, source_part)
+    parts = {k: round(v + 0.0, 4) for k, v in zip(_PART_NAMES, raw, strict=True)}  # _round, inlined
+    return _Evidence(compat, same_data, best, how, which, hits, listed, raw, parts,
+                     _round(min(1.0, sum(parts.values()))))
+
+
+@lru_cache(maxsize=8192)
+def _output_words(names: tuple[str, ...]) -> frozenset[str]:
+    """The words of an output's logical name and aliases (keywords are looked up among them)."""
+    return frozenset(w for n in names for w in split_words(n))
+
+
+@lru_cache(maxsize=8192)
+def _keyword_words(keywords: tuple[str, ...]) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each semantic keyword that has words, with its words: it is found when all are there."""
+    return tuple((k, frozenset(kw)) for k in keywords if (kw := split_words(k)))
+
+
+def _explain(dep: DependencyView, out: OutputView, provider: StepRef | None, ev: _Evidence) -> list[str]:
+    """The explanation lines of a scored compatible pair."""
+    type_part, data_part, name_part, keyword_part, source_part = ev.raw
+    why = [f"type: '{out.output_type}' {'is' if ev.compat == 1.0 else 'is compatible with'} "
+           f"'{dep.dependency_type}' (+{type_part:.2f})",
+           f"data type: {out.data_type} {'==' if ev.same_data else '!='} {dep.data_type} (+{data_part:.2f})"]
+    if ev.best:
+        what = "logical name" if ev.which == out.logical_name else "alias"
+        why.append(f"name: '{dep.logical_name}' ~ {what} '{ev.which}' ({ev.how}, {ev.best:.2f}) (+{name_part:.2f})")
     else:
         why.append(f"name: '{dep.logical_name}' shares nothing with {', '.join(repr(n) for n in out.names)}")
-    words = {w for n in out.names for w in split_words(n)}
-    hits = [k for k in dep.semantic_keywords if (kw := split_words(k)) and set(kw) <= words]
-    parts["keywords"] = WEIGHTS["keywords"] * min(1.0, len(hits) / KEYWORD_HITS_FOR_FULL)
     if dep.semantic_keywords:
-        why.append(f"keywords: {len(hits)} of {len(dep.semantic_keywords)} found"
-                   + (f" ({', '.join(hits)})" if hits else "") + f" (+{parts['keywords']:.2f})")
-    listed = provider is not None and any(source_matches(s, provider) for s in dep.compatible_sources)
-    parts["source"] = WEIGHTS["source"] if listed else 0.0
-    if listed and provider is not None:
-        why.append(f"source: '{provider.label}' is a compatible source (+{parts['source']:.2f})")
+        why.append(f"keywords: {len(ev.hits)} of {len(dep.semantic_keywords)} found"
+                   + (f" ({', '.join(ev.hits)})" if ev.hits else "") + f" (+{keyword_part:.2f})")
+    if ev.listed and provider is not None:
+        why.append(f"source: '{provider.label}' is a compatible source (+{source_part:.2f})")
     elif dep.compatible_sources and provider is not None:
         why.append(f"source: '{provider.label}' is not among {', '.join(dep.compatible_sources)}")
-    parts = {k: _round(v) for k, v in parts.items()}
-    return MatchScore(_round(min(1.0, sum(parts.values()))), parts, why)
+    return why
+
+
+def score_match(dependency: Any, output: Any, provider_step: Any = None, consumer_step: Any = None) -> MatchScore:
+    """How well ``output`` of ``provider_step`` satisfies ``dependency`` of ``consumer_step``."""
+    dep, out = as_dependency(dependency), as_output(output)
+    provider, consumer = as_step(provider_step), as_step(consumer_step)
+    listed = provider is not None and any(source_matches(s, provider) for s in dep.compatible_sources)
+    return _score(dep, out, provider, consumer, listed)
+
+
+def _score(dep: DependencyView, out: OutputView, provider: StepRef | None, consumer: StepRef | None,
+           listed: bool) -> MatchScore:
+    """:func:`score_match` of normalised inputs, ``listed`` already known (a provider pool knows it)."""
+    if provider is not None and consumer is not None and provider == consumer:
+        return MatchScore(0.0, dict.fromkeys(WEIGHTS, 0.0), [f"'{provider.label}' cannot consume its own output"])
+    if type_compatibility(dep.dependency_type, out.output_type) == 0.0:
+        return MatchScore(0.0, dict.fromkeys(WEIGHTS, 0.0), [
+            f"type: output type '{out.output_type or '?'}' cannot satisfy dependency type "
+            f"'{dep.dependency_type or '?'}'"])
+    try:
+        evidence = _evidence(dep, out, listed)
+    except TypeError:  # a view built by hand with a list inside cannot be a memo key
+        evidence = _evidence.__wrapped__(dep, out, listed)
+    return MatchScore._explained_later(evidence, dep, out, provider)
 
 
 # ----------------------------------------------------------------------------- ranking
@@ -441,9 +552,10 @@ def _ceiling(dep: DependencyView, output_type: str, data_type: str, listed: bool
 
 
 def _ranked_within_reach(dep: DependencyView, pool: ProviderPool, consumer: Any, threshold: float,
-                         tie_margin: float) -> list[Candidate]:
+                         tie_margin: float) -> list[tuple[Candidate, str]]:
     """Like :func:`rank_providers`, but providers whose ceiling cannot reach the result are never
-    scored: within ``tie_margin`` of a passing top, else the best three."""
+    scored: within ``tie_margin`` of a passing top, else the best three. Each candidate comes with
+    its output's logical name (from the pool's views: converting the output again is costly)."""
     ref = as_step(consumer)
     listed = pool.listed(dep)
     batches: list[tuple[float, list[int]]] = []
@@ -472,7 +584,7 @@ def _ranked_within_reach(dep: DependencyView, pool: ProviderPool, consumer: Any,
             p = pool.providers[i]
             if ref is not None and p.step == ref:
                 continue
-            candidate = Candidate(p, score_match(dep, pool.views[i], p.step, ref))
+            candidate = Candidate(p, _score(dep, pool.views[i], p.step, ref, i in listed))
             if candidate.total > 0.0:
                 scored.append(candidate)
                 names.append(pool.views[i].logical_name)
@@ -480,13 +592,13 @@ def _ranked_within_reach(dep: DependencyView, pool: ProviderPool, consumer: Any,
     order = sorted(range(len(scored)), key=lambda k: (
         -scored[k].total, -scored[k].score.parts.get("source", 0.0), scored[k].provider.step.label, names[k],
         scored[k].provider.step.workspace_id or ""))
-    return [scored[k] for k in order]
+    return [(scored[k], names[k]) for k in order]
 
 
-def _identity(c: Candidate) -> tuple[str, str | None, str]:
+def _identity(c: Candidate, output_name: str) -> tuple[str, str | None, str]:
     """One output of one step, whatever job-type variant provides it."""
     step = c.provider.step
-    return step.name, step.workspace_id, as_output(c.provider.output).logical_name
+    return step.name, step.workspace_id, output_name
 
 
 def _listing(candidates: Sequence[Candidate], limit: int = 3) -> str:
@@ -507,20 +619,21 @@ def resolve(dependency: Any, providers: Iterable[Any] | ProviderPool, threshold:
     """
     dep = as_dependency(dependency)
     pool = providers if isinstance(providers, ProviderPool) else ProviderPool(providers)
-    ranked = _ranked_within_reach(dep, pool, consumer, threshold, tie_margin)
-    passing = [c for c in ranked if c.total >= threshold]
+    named = _ranked_within_reach(dep, pool, consumer, threshold, tie_margin)
+    ranked = [c for c, _ in named]
+    passing = [(c, name) for c, name in named if c.total >= threshold]
     if not passing:
         if not ranked:
             reason = f"no provider has an output whose type can satisfy '{dep.dependency_type}'"
         else:
             reason = f"no provider scores at least {threshold:.2f}; best candidates: {_listing(ranked)}"
         return Resolution(None, ranked, False, reason)
-    top = passing[0]
+    top = passing[0][0]
     rivals: list[Candidate] = []
-    seen = {_identity(top)}
-    for c in passing[1:]:
-        if top.total - c.total <= tie_margin + 1e-9 and _identity(c) not in seen:
-            seen.add(_identity(c))
+    seen = {_identity(*passing[0])}
+    for c, name in passing[1:]:
+        if top.total - c.total <= tie_margin + 1e-9 and _identity(c, name) not in seen:
+            seen.add(_identity(c, name))
             rivals.append(c)
     ambiguous = bool(rivals)
     if not ambiguous:
