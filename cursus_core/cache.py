@@ -25,7 +25,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -240,6 +239,8 @@ class DiskCache:
 
     @staticmethod
     def _write_atomic(path: Path, data: bytes) -> None:
+        import tempfile  # only when writing: a run that reads the cache never needs it
+
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
         try:
             with os.fdopen(fd, "wb") as fh:

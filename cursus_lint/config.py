@@ -37,10 +37,22 @@ from typing import Any, Literal
 # the catalog's own directory defaults, so that the two can never disagree
 from cursus_core.catalog.layout import DEFAULT_LAYOUT
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+
+
+def _tomllib() -> Any:
+    """The TOML reader, imported when a file is read (a repo without a config file never needs it)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    return tomllib
+
+
+def __getattr__(name: str) -> Any:
+    """``from cursus_lint.config import tomllib`` (init, cli) still works, loading it on first use."""
+    if name == "tomllib":
+        return _tomllib()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "ConfigError",
@@ -696,6 +708,7 @@ def _confine_cache_dir(cache_dir: str, root: Path, where: str, path: Path | None
 
 
 def _parse_toml(path: Path, data: bytes) -> dict[str, Any]:
+    tomllib = _tomllib()
     try:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:

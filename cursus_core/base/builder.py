@@ -7,7 +7,6 @@ objects, so the static path (linting, catalogs) stays fast and free of AWS depen
 from __future__ import annotations
 
 import json
-import logging
 import re
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
@@ -20,8 +19,6 @@ __all__ = [
     "StepBuilderBase", "REQUIRED_BUILDER_METHODS", "COMMON_BUILDER_METHODS", "follow_property_path",
     "EXECUTION_PREFIX_PARAM", "KMS_KEY_PARAM", "SECURITY_GROUP_PARAM", "SUBNET_PARAM", "DEFAULT_PARAMETER_NAMES",
 ]
-
-logger = logging.getLogger(__name__)
 
 #: Names of the pipeline parameters every layer understands (the compiler's defaults).
 EXECUTION_PREFIX_PARAM = "EXECUTION_S3_PREFIX"
@@ -141,7 +138,10 @@ class StepBuilderBase(ABC):
         for name in self.contract.required_env_vars:
             value = getattr(self.config, name.lower(), None)
             if value is None:
-                logger.warning("required env var %s has no config attribute %s", name, name.lower())
+                import logging  # only here: `check` imports this module for CL405's method table
+
+                logging.getLogger(__name__).warning("required env var %s has no config attribute %s", name,
+                                                    name.lower())
                 continue
             env[name] = _env_value(value)
         for name, default in self.contract.optional_env_vars.items():
