@@ -215,7 +215,7 @@ class StepCatalog:
             roots = [roots]
         self.layout = layout
         self.cache = cache  # optional on-disk cache of file summaries, keyed by content
-        self._matcher = NameMatcher(cache)  # file-name matching answers, kept in the cache too
+        self.name_matcher = NameMatcher(cache)  # file-name matching answers, kept in the cache too
         self.problems: list[Problem] = []
         self.unmatched: list[UnmatchedFile] = []
         self.roots: list[Path] = []
@@ -258,7 +258,7 @@ class StepCatalog:
         for step_dir in self.step_dirs:
             self._index(step_dir)
         self._add_registered_steps()
-        self._matcher.save()
+        self.name_matcher.save()
 
     @classmethod
     def for_path(cls, path: str | os.PathLike[str], **kwargs: object) -> StepCatalog:
@@ -466,7 +466,7 @@ class StepCatalog:
 
     def _match(self, text: str, names: list[str], fuzzy: bool) -> tuple[str | None, str]:
         """(step, strategy) or (None, why not); answers come from the cache when a run asked before."""
-        name, how, score = self._matcher.match(text, names)
+        name, how, score = self.name_matcher.match(text, names)
         if name is None:
             return None, how
         if how == "fuzzy" and not fuzzy:

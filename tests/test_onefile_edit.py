@@ -1,0 +1,114 @@
+"""Pre-commit's case once unchanged repeats are answered elsewhere: `check <one file>` right after
+that file was edited, every other file's facts warm in the cache. It must find exactly what a
+whole-repo run (no cache) finds for that file and its steps, and the work it skips is pinned: the
+catalog's name-matching answers come from the cache, the facts model's annotations need no
+evaluation when the cache's decoder is built, and a decoded path text becomes one Path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import msgspec
+import pytest
+
+import cursus_core.facts.model as facts_model
+from cursus_core.cache import DiskCache
+from cursus_core.catalog import StepCatalog
+from cursus_core.structcodec import StructCodec
+from cursus_lint.config import load_config
+from cursus_lint.diagnostic import Diagnostic
+from cursus_lint.engine import Engine, _fingerprint
+from cursus_lint.facts import FileFacts
+from cursus_lint.rules_index import all_rules
+
+from .test_fixture_repos import BROKEN, build_broken
+
+CASES = {case.name: case for case in BROKEN}
+Finding = tuple[str, int, int, str, str]
+
+
+def _rows(root: Path, diagnostics: list[Diagnostic], path: Path | None = None,
+          steps: set[str] | None = None) -> list[Finding]:
+    """Findings as rows; with ``path``, only those a run over that file reports (in it, or of ``steps``)."""
+    return [(d.location.path.relative_to(root).as_posix(), d.location.line, d.location.column, d.code, d.message)
+            for d in diagnostics if path is None or d.location.path == path or d.step in (steps or set())]
+
+
+def _edit(path: Path, n: int) -> None:
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(f"# edited before commit {n}\n")
+
+
+@pytest.mark.parametrize("name", ["level1_script_contract", "level4_builder_config", "registry"])
+def test_one_file_after_an_edit_equals_the_filtered_whole_run(name: str, tmp_path: Path) -> None:
+    root = build_broken(CASES[name], tmp_path / "repo").resolve()
+    settings = load_config(root, set(all_rules()), overrides={"cache-dir": str(tmp_path / "cache")})
+    Engine(settings, use_cache=True).run([root])  # the cache as after the last commit
+    catalog = StepCatalog(root)
+    info = next(i for i in catalog.iter_steps() if i.script and i.contract and i.specs and i.builder and i.config)
+    edited = [info.contract, info.script, info.builder, info.config, sorted(info.specs.values())[0],
+              *catalog.registry_files]
+    checked = 0
+    for n, path in enumerate(edited):
+        assert path is not None
+        _edit(path, n)
+        focused = Engine(settings, use_cache=True).run([path])
+        whole = Engine(settings).run([root])
+        steps = {step for _, step in catalog.find_steps_for_file(path)}
+        expected = _rows(root, whole.diagnostics, path, steps)
+        assert _rows(root, focused.diagnostics) == expected
+        checked += bool(expected)
+    assert checked >= 2  # the comparison saw findings, not only empty lists
+
+
+def test_name_matching_answers_are_asked_once_then_read_from_the_cache(tmp_path: Path) -> None:
+    root = build_broken(CASES["registry"], tmp_path / "repo").resolve()
+    cache = DiskCache(tmp_path / "cache", "facts", _fingerprint())
+    first = StepCatalog(root, cache=cache)
+    assert first.name_matcher.computed == 4
+    assert cache.flush()
+    second = StepCatalog(root, cache=DiskCache(tmp_path / "cache", "facts", _fingerprint()))
+    assert second.name_matcher.computed == 0
+    plain = StepCatalog(root)  # no cache at all: the matcher answers every question itself
+    assert plain.name_matcher.computed == 4
+    for catalog in (second, plain):
+        assert [(i.workspace_id, i.name, i.files) for i in catalog.iter_steps()] == \
+            [(i.workspace_id, i.name, i.files) for i in first.iter_steps()]
+        assert catalog.unmatched == first.unmatched
+        assert [p.message for p in catalog.problems] == [p.message for p in first.problems]
+
+
+def test_other_registered_names_are_other_questions(tmp_path: Path) -> None:
+    root = build_broken(CASES["registry"], tmp_path / "repo").resolve()
+    cache_dir = tmp_path / "cache"
+    cache = DiskCache(cache_dir, "facts", _fingerprint())
+    StepCatalog(root, cache=cache)
+    cache.flush()
+    registry = root / "registry" / "step_names.py"
+    registry.write_text(registry.read_text().replace('STEP_NAMES = {\n', 'STEP_NAMES = {\n    "Extra": {\n'
+                        '        "config_class": "ExtraConfig",\n        "builder_step_name": "ExtraStepBuilder",\n'
+                        '        "spec_type": "Extra",\n        "sagemaker_step_type": "Processing",\n'
+                        '        "description": "a step registered after the cache was written",\n    },\n', 1))
+    again = StepCatalog(root, cache=DiskCache(cache_dir, "facts", _fingerprint()))
+    assert again.name_matcher.computed == 4  # a new list of names: its answers were never stored
+    plain = StepCatalog(root)
+    assert [(i.name, i.files) for i in again.iter_steps()] == [(i.name, i.files) for i in plain.iter_steps()]
+    assert "Extra" in [i.name for i in plain.iter_steps()]
+
+
+def test_the_facts_model_needs_no_annotation_evaluation() -> None:
+    """Every facts Struct's annotations are objects, not strings: building the cache's typed decoder
+    (each run that reads the cache) evaluated ~580 annotation strings before (7 ms of CPU)."""
+    structs = [v for v in vars(facts_model).values()
+               if isinstance(v, type) and issubclass(v, msgspec.Struct) and v.__module__ == facts_model.__name__]
+    assert len(structs) == 38
+    strings = [(s.__name__, name) for s in structs for name, hint in s.__annotations__.items() if isinstance(hint, str)]
+    assert strings == []
+
+
+def test_a_decoded_path_text_becomes_one_path() -> None:
+    codec = StructCodec(FileFacts)
+    facts = FileFacts(Path("/repo/steps/contracts/x_contract.py"), "d" * 32, frozenset({"contract"}))
+    a, b = codec.decode(codec.encode(facts)), codec.decode(codec.encode(facts))
+    assert a == facts and b == facts
+    assert a.path is b.path  # one file's facts, summary and parse verdict share it in a run
