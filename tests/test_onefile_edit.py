@@ -112,3 +112,20 @@ def test_a_decoded_path_text_becomes_one_path() -> None:
     a, b = codec.decode(codec.encode(facts)), codec.decode(codec.encode(facts))
     assert a == facts and b == facts
     assert a.path is b.path  # one file's facts, summary and parse verdict share it in a run
+
+
+def test_a_pack_rewritten_after_an_edit_keeps_what_it_cannot_encode_quickly(tmp_path: Path) -> None:
+    """The pack is rewritten with msgspec's encoder; an entry kept from the old pack holding a lone
+    surrogate escape (unchecked data) is written by the json module instead, unchanged."""
+    cache = DiskCache(tmp_path, "facts", "f" * 24)
+    cache.put("one", True, bool)
+    assert cache.flush()
+    raw = cache.pack_path.read_bytes().replace(b'"one":', b'"odd":["bool","x","\\ud800"],"one":', 1)
+    cache.pack_path.write_bytes(raw)
+    again = DiskCache(tmp_path, "facts", "f" * 24)
+    again.put("two", False, bool)
+    assert again.flush()
+    text = again.pack_path.read_bytes()
+    assert b'"odd":["bool","x","\xed\xa0\x80"]' in text  # the surrogate passed through as it was read
+    third = DiskCache(tmp_path, "facts", "f" * 24)
+    assert (third.get("one", bool), third.get("two", bool), third.get("odd", bool)) == (True, False, None)
