@@ -6,6 +6,7 @@ objects, so the static path (linting, catalogs) stays fast and free of AWS depen
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from abc import ABC, abstractmethod
@@ -58,14 +59,17 @@ def _env_value(value: Any) -> str:
     return str(value)
 
 
-_PATH_TOKEN = re.compile(r"""\.?([A-Za-z_][A-Za-z0-9_]*)|\[\s*'([^']*)'\s*\]|\[\s*"([^"]*)"\s*\]|\[\s*(\d+)\s*\]""")
+@functools.cache
+def _path_token() -> re.Pattern[str]:
+    """Compiled on first use: `check` imports this module for CL405's method table only."""
+    return re.compile(r"""\.?([A-Za-z_][A-Za-z0-9_]*)|\[\s*'([^']*)'\s*\]|\[\s*"([^"]*)"\s*\]|\[\s*(\d+)\s*\]""")
 
 
 def follow_property_path(obj: Any, path: str) -> Any:
     """Walk ``properties.A.B['key'][0]`` on ``obj`` by attribute and item access (no eval)."""
     value, pos = obj, 0
     while pos < len(path):
-        match = _PATH_TOKEN.match(path, pos)
+        match = _path_token().match(path, pos)
         if match is None or match.end() == pos:
             raise ValueError(f"property path {path!r} cannot be parsed at offset {pos}")
         attr, single, double, index = match.groups()
