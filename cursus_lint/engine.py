@@ -97,7 +97,8 @@ def _interface_facts(iface: StepInterface, convert: Callable[[StepInterface], Fi
 
 @lru_cache(maxsize=1)
 def _fingerprint() -> str:
-    """Cache entries are valid for exactly this version of the fact extractors and catalog scan."""
+    """Cache entries are valid for exactly this version of the fact extractors and the catalog (file
+    summaries, name-matching answers)."""
     import cursus_core.cache as cache
     import cursus_core.catalog as catalog  # every module of the package: scan summaries, name-match answers
     import cursus_core.registry.names as names
