@@ -129,3 +129,16 @@ def test_a_pack_rewritten_after_an_edit_keeps_what_it_cannot_encode_quickly(tmp_
     assert b'"odd":["bool","x","\xed\xa0\x80"]' in text  # the surrogate passed through as it was read
     third = DiskCache(tmp_path, "facts", "f" * 24)
     assert (third.get("one", bool), third.get("two", bool), third.get("odd", bool)) == (True, False, None)
+
+
+def test_a_pack_the_quick_decoder_refuses_reads_as_the_json_module_reads_it(tmp_path: Path) -> None:
+    """msgspec refuses a bare NaN that the json module accepts: the pack is then read by the json
+    module, so the odd entry alone is a miss and the others stay hits, as before."""
+    cache = DiskCache(tmp_path, "facts", "f" * 24)
+    cache.put("one", True, bool)
+    assert cache.flush()
+    raw = cache.pack_path.read_bytes().replace(b'"one":', b'"odd":[NaN],"one":', 1)
+    cache.pack_path.write_bytes(raw)
+    again = DiskCache(tmp_path, "facts", "f" * 24)
+    assert (again.get("one", bool), again.get("odd", bool)) == (True, None)
+    assert (again.hits, again.invalid) == (1, 1)
