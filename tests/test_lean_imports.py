@@ -104,8 +104,9 @@ def test_one_file_check_creates_one_dataclass() -> None:
 
 
 #: standard-library modules a cached `check <one file>` of a repo without a configuration file
-#: needs none of: tempfile (the cache writes only what is new), pickle (only forked parsing sends
-#: results back), logging (the builder base logs only while building), tomllib (nothing to read)
+#: needs none of, even when it writes the cache: tempfile (the pack's temporary file is made with
+#: os.open), pickle (only forked parsing sends results back), logging (the builder base logs only
+#: while building), tomllib (nothing to read)
 CACHED_LAZY = ("tempfile", "pickle", "logging", "tomllib")
 
 
@@ -116,12 +117,16 @@ def _cached_check(root: Path, path: str) -> list[str]:
     return [m for m in out.stdout.splitlines()[-1].removeprefix("LOADED:").split(",") if m]
 
 
-def test_a_cached_one_file_check_loads_the_writer_only_after_an_edit(tmp_path: Path) -> None:
+def test_a_cached_one_file_check_loads_no_writer_fork_or_logging_module(tmp_path: Path) -> None:
     write_repo(tmp_path, _examples.repo())
     assert not any((d / "pyproject.toml").exists() for d in (tmp_path, *tmp_path.parents))
     contract = "steps/contracts/clean_contract.py"
-    assert _cached_check(tmp_path, contract) == ["tempfile"]  # the first run fills the cache
+    assert _cached_check(tmp_path, contract) == []  # the first run fills the cache
+    pack = next((tmp_path / ".cursus-lint-cache").glob("facts-*/pack.json"))
+    written = pack.stat().st_ino  # each write replaces the file (a new inode)
     assert _cached_check(tmp_path, contract) == []
+    assert pack.stat().st_ino == written  # nothing new: not written again
     with (tmp_path / contract).open("a", encoding="utf-8") as fh:
         fh.write("# an edit\n")
-    assert _cached_check(tmp_path, contract) == ["tempfile"]  # the edited file's facts are new
+    assert _cached_check(tmp_path, contract) == []  # the edited file's facts are new: the pack is written
+    assert pack.stat().st_ino != written

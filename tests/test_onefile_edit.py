@@ -142,3 +142,14 @@ def test_a_pack_the_quick_decoder_refuses_reads_as_the_json_module_reads_it(tmp_
     again = DiskCache(tmp_path, "facts", "f" * 24)
     assert (again.get("one", bool), again.get("odd", bool)) == (True, None)
     assert (again.hits, again.invalid) == (1, 1)
+
+
+def test_the_pack_is_written_private_and_whole(tmp_path: Path) -> None:
+    """The pack goes through a temporary file made with os.open (no tempfile import): only this
+    user may read it, and no temporary file is left beside it."""
+    cache = DiskCache(tmp_path, "facts", "f" * 24)
+    cache.put("one", True, bool)
+    assert cache.flush()
+    assert cache.pack_path.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in cache.dir.iterdir()) == [".gitignore", "CACHEDIR.TAG", "pack.json"]
+    assert DiskCache(tmp_path, "facts", "f" * 24).get("one", bool) is True
