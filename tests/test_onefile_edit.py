@@ -14,6 +14,7 @@ import pytest
 import cursus_core.facts.model as facts_model
 from cursus_core.cache import DiskCache
 from cursus_core.catalog import StepCatalog
+from cursus_core.catalog.matches import NameMatcher
 from cursus_core.structcodec import StructCodec
 from cursus_lint.config import load_config
 from cursus_lint.diagnostic import Diagnostic
@@ -153,3 +154,18 @@ def test_the_pack_is_written_private_and_whole(tmp_path: Path) -> None:
     assert cache.pack_path.stat().st_mode & 0o777 == 0o600
     assert sorted(p.name for p in cache.dir.iterdir()) == [".gitignore", "CACHEDIR.TAG", "pack.json"]
     assert DiskCache(tmp_path, "facts", "f" * 24).get("one", bool) is True
+
+
+def test_name_lists_that_join_alike_keep_their_own_answers(tmp_path: Path) -> None:
+    """The entry of a list of names is keyed by the list itself, not its text joined by newlines
+    (names are the linted repo's data and may hold one)."""
+    first = NameMatcher(DiskCache(tmp_path, "facts", "f" * 24))
+    answer = first.match("ab_contract.py", ["A\nB", "C"])
+    first.save()
+    assert first.cache is not None and first.cache.flush()
+    second = NameMatcher(DiskCache(tmp_path, "facts", "f" * 24))
+    second.match("ab_contract.py", ["A", "B\nC"])
+    assert second.computed == 1
+    third = NameMatcher(DiskCache(tmp_path, "facts", "f" * 24))
+    assert third.match("ab_contract.py", ["A\nB", "C"]) == answer
+    assert third.computed == 0

@@ -13,6 +13,7 @@ run asked, so answers to questions nobody asks any more drop out).
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -76,7 +77,8 @@ class NameMatcher:
         found = self._sets.get(id(names))
         if found is not None and found.names is names:
             return found
-        digest = hashlib.blake2b("\n".join(names).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        # the list as JSON: unambiguous whatever the names hold (a newline, a quote)
+        digest = hashlib.blake2b(json.dumps(names).encode("ascii"), digest_size=16).hexdigest()
         key = f"match-{len(names)}-{digest}"
         stored = self.cache.get(key, MatchAnswers) if self.cache is not None and self.cache.has(key) else None
         found = self._sets[id(names)] = _AnswerSet(names, key, stored.answers if stored is not None else {})
