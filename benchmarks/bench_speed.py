@@ -4,9 +4,11 @@ Rows (medians of --repeat runs, every run a fresh `cursus-lint` process, as a us
 
 * one file: `check <one contract>` as pre-commit passes a changed file (facts cache warm);
 * one file after an edit: the same, but before each timed run a distinct comment line is appended
-  to that file, so its facts are a cache miss and everything else is warm: what a pre-commit hook
-  meets once a whole-run result cache answers unchanged repeats (the file's text is restored after);
-* tree cold: `check TREE --no-cache`; tree warm: `check TREE` with the cache filled;
+  to that file, so its facts and the stored result miss while everything else is warm: what a
+  pre-commit hook meets on every commit that changed the file (the file's bytes are restored after);
+* tree cold: `check TREE --no-cache`; tree warm: `check TREE` with the cache filled (a result-cache
+  hit), and with the facts cache only (`CURSUS_LINT_RESULT_CACHE=0`, what a run after an edit reads);
+* one file unchanged: `check <one contract>` again with nothing changed (a result-cache hit);
 * Jun-2026 size (309 files, 125k lines, generated) cold, with the child's peak RSS;
 * build: `cursus-lint build` of the bundled 10-node example (skip with --no-build);
 * imports: `-X importtime` of `check <one file>`: total, the heaviest packages, and which of the
@@ -76,16 +78,16 @@ def sized_repo(dest: Path, files: int, lines: int) -> Path:
     return dest
 
 
-def run(cmd: list[str], cwd: Path) -> tuple[float, float]:
+def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall time (ms) and peak RSS (MB) of one child process."""
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env or ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, _, usage = os.wait4(proc.pid, 0)
     return (time.perf_counter() - t) * 1000, usage.ru_maxrss / 1024
 
 
-def median(cmd: list[str], cwd: Path, repeat: int) -> tuple[float, float]:
-    runs = [run(cmd, cwd) for _ in range(repeat)]
+def median(cmd: list[str], cwd: Path, repeat: int, env: dict[str, str] | None = None) -> tuple[float, float]:
+    runs = [run(cmd, cwd, env) for _ in range(repeat)]
     return statistics.median(ms for ms, _ in runs), max(mb for _, mb in runs)
 
 
@@ -108,15 +110,21 @@ def tree_rows(label: str, cwd: Path, tree: Path, one: Path, repeat: int) -> list
     lint, ruff = str(BIN / "cursus-lint"), str(BIN / "ruff")
     ruff_ms, _ = median([ruff, "check", "--select", "F,E", "--no-cache", "-q", str(tree)], cwd, repeat)
     cold, rss = median([lint, "check", str(tree), "-q", "--no-cache"], cwd, repeat)
-    run([lint, "check", str(tree), "-q"], cwd)  # fill the facts cache
+    run([lint, "check", str(tree), "-q"], cwd)  # fill the facts cache and store the result
     warm, _ = median([lint, "check", str(tree), "-q"], cwd, repeat)
-    single, _ = median([lint, "check", str(one), "-q"], cwd, repeat)
+    facts_only = {**ENV, "CURSUS_LINT_RESULT_CACHE": "0"}  # a run after an edit: facts cache, no stored result
+    warm_facts, _ = median([lint, "check", str(tree), "-q"], cwd, repeat, facts_only)
+    single, _ = median([lint, "check", str(one), "-q"], cwd, repeat, facts_only)
     edited = edited_median([lint, "check", str(one), "-q"], cwd, cwd / one, repeat)
+    run([lint, "check", str(one), "-q"], cwd)
+    unchanged, _ = median([lint, "check", str(one), "-q"], cwd, repeat)
     relint = lsp_relint(cwd, cwd / one, repeat)
     return [(f"{label}: one file (pre-commit)", single, ruff_ms, 0.0),
             (f"{label}: one file after an edit (pre-commit)", edited, ruff_ms, 0.0),
+            (f"{label}: one file unchanged (result cache)", unchanged, ruff_ms, 0.0),
             (f"{label}: tree cold", cold, ruff_ms, rss),
-            (f"{label}: tree warm", warm, ruff_ms, 0.0),
+            (f"{label}: tree warm (result cache)", warm, ruff_ms, 0.0),
+            (f"{label}: tree warm, facts cache only", warm_facts, ruff_ms, 0.0),
             (f"{label}: LSP re-lint after edit (in-process)", relint, ruff_ms, 0.0)]
 
 
@@ -162,8 +170,8 @@ def lsp_rows(reals: list[Path], repeat: int) -> None:
 
 
 def one_file_rows(reals: list[Path], repeat: int) -> None:
-    """Only the one-file rows (warm, and right after an edit), beside ruff on the same tree: the
-    generated Jun-2026-size repo and each real checkout."""
+    """Only the one-file rows (facts cache warm, and right after an edit), beside ruff on the same
+    tree: the generated Jun-2026-size repo and each real checkout."""
     lint, ruff = str(BIN / "cursus-lint"), str(BIN / "ruff")
     with tempfile.TemporaryDirectory() as tmp_name:
         label, files, lines = SIZES[1]
@@ -177,15 +185,16 @@ def one_file_rows(reals: list[Path], repeat: int) -> None:
         for name, cwd, tree, one in trees:
             run([lint, "check", str(tree), "-q"], cwd)  # fill the facts cache
             ruff_ms, _ = median([ruff, "check", "--select", "F,E", "--no-cache", "-q", str(tree)], cwd, repeat)
-            single, _ = median([lint, "check", str(one), "-q"], cwd, repeat)
+            single, _ = median([lint, "check", str(one), "-q"], cwd, repeat, {**ENV, "CURSUS_LINT_RESULT_CACHE": "0"})
             edited = edited_median([lint, "check", str(one), "-q"], cwd, one, repeat)
             print(f"{name}: one file {single:.0f} ms, after an edit {edited:.0f} ms; ruff F,E on the tree "
                   f"{ruff_ms:.0f} ms (ratio {edited / ruff_ms:.1f})")
 
 
 def import_report(cwd: Path, one: Path) -> None:
+    env = {**ENV, "CURSUS_LINT_RESULT_CACHE": "0"}  # what a real run loads, not a result-cache hit
     out = subprocess.run([sys.executable, "-X", "importtime", "-m", "cursus_lint.cli", "check", str(one), "-q"],
-                         cwd=cwd, env=ENV, capture_output=True, text=True)
+                         cwd=cwd, env=env, capture_output=True, text=True)
     per: dict[str, int] = {}
     loaded = set()
     for line in out.stderr.splitlines():
@@ -201,7 +210,7 @@ def import_report(cwd: Path, one: Path) -> None:
     print(f"imports of `check <one file>`: {total:.0f} ms, {len(loaded)} modules ({verdict} the "
           f"{IMPORT_BUDGET_MS} ms budget); heaviest (ms): {top}")
     print(f"  heavy modules loaded: {', '.join(heavy) or 'none'}")
-    made = subprocess.run([sys.executable, "-c", COUNT_DATACLASSES, "check", str(one), "-q"], cwd=cwd, env=ENV,
+    made = subprocess.run([sys.executable, "-c", COUNT_DATACLASSES, "check", str(one), "-q"], cwd=cwd, env=env,
                           capture_output=True, text=True).stdout.splitlines()
     names = [n for n in (made[-1].removeprefix("DATACLASSES:").split(",") if made else []) if n]
     print(f"  dataclasses created: {len(names)} ({', '.join(names) or 'none'}; ~2 ms each, a frozen Struct ~0.2 ms)")

@@ -15,6 +15,9 @@ Three kinds of field need help to come back exactly:
 - ``Counter[str]`` is written as a JSON object and rebuilt (keys str, counts int) by the hook.
 - ``Path`` is written as text and rebuilt from text.
 
+A generic record (``Val[LiteralValue]``) is rewritten like a plain one, its type parameters bound
+to the arguments given.
+
 Anything else the decoder does not know is an error, so a value that would not come back
 exactly is not cached (encoding raises) rather than cached wrong.
 """
@@ -75,23 +78,16 @@ class StructCodec:
         if tp is Any:
             raise TypeError("an Any field would not come back exactly: declare it LiteralValue")
         if isinstance(tp, type) and issubclass(tp, msgspec.Struct):
-            self._preps[key] = None  # a recursive record holds literals only through other fields
-            hints = typing.get_type_hints(tp)
-            preps = [(name, p) for name in tp.__struct_fields__ if (p := self._prep_of(hints[name])) is not None]
-            if not preps:
-                return None
-            replace = msgspec.structs.replace
-
-            def prep_record(value: Any) -> Any:
-                return replace(value, **{name: p(getattr(value, name)) for name, p in preps})
-
-            self._preps[key] = prep_record
-            return prep_record
+            return self._record_prep(key, tp, typing.get_type_hints(tp))
         origin = typing.get_origin(tp)
         args = typing.get_args(tp)
         if origin is None:
             self._preps[key] = None
             return None
+        if isinstance(origin, type) and issubclass(origin, msgspec.Struct):  # a generic record: Val[LiteralValue]
+            bound = dict(zip(getattr(origin, "__parameters__", ()), args, strict=True))
+            hints = {name: _bind(hint, bound) for name, hint in typing.get_type_hints(origin).items()}
+            return self._record_prep(key, origin, hints)
         inner = [self._prep_of(a) for a in args if a is not Ellipsis and a is not type(None)]
         if all(p is None for p in inner):
             self._preps[key] = None
@@ -111,6 +107,28 @@ class StructCodec:
             raise TypeError(f"unsupported type holding literals: {tp!r}")
         self._preps[key] = prep
         return prep
+
+
+    def _record_prep(self, key: Any, cls: type[msgspec.Struct], hints: dict[str, Any]) -> _Prep | None:
+        self._preps[key] = None  # a recursive record holds literals only through other fields
+        preps = [(name, p) for name in cls.__struct_fields__ if (p := self._prep_of(hints[name])) is not None]
+        if not preps:
+            return None
+        replace = msgspec.structs.replace
+
+        def prep_record(value: Any) -> Any:
+            return replace(value, **{name: p(getattr(value, name)) for name, p in preps})
+
+        self._preps[key] = prep_record
+        return prep_record
+
+
+def _bind(hint: Any, bound: dict[Any, Any]) -> Any:
+    """``hint`` of a generic record with its type parameters replaced by the arguments given."""
+    if isinstance(hint, typing.TypeVar):
+        return bound.get(hint, hint)
+    params = getattr(hint, "__parameters__", ())
+    return hint[tuple(bound.get(p, p) for p in params)] if params else hint
 
 
 def _same(value: Any) -> Any:

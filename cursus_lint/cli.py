@@ -128,7 +128,6 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
     reports only findings in those steps (what a pre-commit hook needs).
     """
     from .config import ConfigError, load_config
-    from .engine import Engine
     from .report import Summary, render
     from .rules_index import all_rules
 
@@ -161,11 +160,28 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
         overrides["cache-dir"] = str(Path(cache_dir).absolute())
     if per_file_ignores:
         overrides["per-file-ignores"] = _per_file_ignores(per_file_ignores)
-    rules = all_rules()
-    try:
-        settings = load_config(targets[0].absolute(), set(rules), overrides=overrides, config_file=config_file)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    fix = fix or fix_only
+    # the whole-run result cache: not for edits, unsaved text, or a run told to bypass caches
+    cacheable = not (no_cache or overlay or fix or show_diff or add_noqa or show_settings or show_files
+                     or os.environ.get("CURSUS_LINT_RESULT_CACHE") == "0")
+    rules: dict[str, Any] | None = None
+    known: set[str] = set()
+    settings = None
+    if cacheable:
+        from .result_cache import candidate_codes
+
+        known = candidate_codes()  # the rule modules' names: a hit need not import them
+        try:
+            settings = load_config(targets[0].absolute(), known, overrides=overrides, config_file=config_file)
+        except ConfigError:
+            settings = None  # reported below, with the codes the rules really have
+    if settings is None:
+        rules = all_rules()
+        known = set(rules)
+        try:
+            settings = load_config(targets[0].absolute(), known, overrides=overrides, config_file=config_file)
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from None
     if show_settings:
         click.echo("\n".join(_settings_lines(settings, set(overrides))))
         sys.exit(EXIT_OK)
@@ -173,7 +189,6 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
         for f in _files_to_lint(settings, targets):
             click.echo(_rel(f))
         sys.exit(EXIT_OK)
-    fix = fix or fix_only
     if unsafe_fixes and not (fix or show_diff):
         raise UsageError("--unsafe-fixes needs --fix or --diff")
     fixed_files = 0
@@ -181,8 +196,10 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
         result, fixed_files = _fix_run(settings, rules, targets, no_cache, fix or show_diff, unsafe_fixes, show_diff,
                                        show_fixes, add_noqa)
     else:
-        result = Engine(settings, rules, overlay=overlay, use_cache=not no_cache and not overlay,
-                        parallel_min_files=0, fixes=FIXES_SHOWN[fmt]).run(targets)
+        result = _check_run(settings, rules, known, targets, overlay, no_cache, cacheable, FIXES_SHOWN[fmt], verbose,
+                            overrides, fmt)
+        rules = result.rules
+    assert rules is not None  # a fix run and a real run both have the rules, a hit its cards
     if result.empty_dirs:
         raise UsageError(f"no step repo under {_rel(result.empty_dirs[0])} "
                          "(no steps/ directory with scripts, contracts, "
@@ -234,6 +251,48 @@ def check_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tu
     if exit_non_zero_on_fix and fixed_files:
         failed = True
     sys.exit(EXIT_OK if exit_zero or not failed else EXIT_FINDINGS)
+
+
+def _check_run(settings, rules: dict[str, Any] | None, known: set[str], targets: list[Path],
+               overlay: dict[Path, str], no_cache: bool, cacheable: bool, fixes: FixMode, verbose: bool,
+               overrides: dict[str, object], fmt: str):
+    """The engine's result for a plain check: from the result cache when nothing it depends on
+    changed, else a real run (recorded and stored when ``cacheable``)."""
+    from .rules_index import all_rules
+
+    cache = None
+    if cacheable:
+        from .result_cache import ResultCache
+
+        cache = ResultCache(settings, targets, fixes, rule_docs=fmt == "sarif")
+        hit = cache.lookup(known, verbose)
+        if hit is not None:
+            return hit
+    if rules is None:
+        rules = all_rules()
+        if set(rules) != known:  # the module names did not tell the codes: validate with the real ones
+            from .config import ConfigError, load_config
+
+            try:
+                settings = load_config(targets[0].absolute(), set(rules), overrides=overrides,
+                                       config_file=settings.config_file)
+            except ConfigError as exc:
+                raise UsageError(str(exc)) from None
+            cache = None
+    from .engine import Engine
+
+    engine = Engine(settings, rules, overlay=overlay, use_cache=not no_cache and not overlay,
+                    parallel_min_files=0, fixes=fixes)
+    if cache is None:
+        return engine.run(targets)
+    recorder = cache.recording()
+    try:
+        result = engine.run(targets)
+    finally:
+        recorder.stop()
+    if not result.empty_dirs:  # a usage error is never stored
+        cache.store(result, rules)
+    return result
 
 
 def _unknown_listing(result) -> str:

@@ -35,7 +35,6 @@ from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 # the catalog's own directory defaults, so that the two can never disagree
-from cursus_core.catalog.layout import DEFAULT_LAYOUT
 
 
 
@@ -57,13 +56,26 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "ConfigError",
     "DEFAULT_EXCLUDES",
-    "DEFAULT_LAYOUT",
     "LintConfig",
     "ResolverConfig",
     "find_config_file",
     "glob_match",
     "load_config",
 ]
+
+def _default_layout() -> dict[str, tuple[str, ...]]:
+    """The catalog's default layout, imported when first needed: loading the settings must not
+    import the catalog package (a result-cache hit never builds one)."""
+    from cursus_core.catalog.layout import DEFAULT_LAYOUT
+
+    return DEFAULT_LAYOUT
+
+
+def __getattr__(name: str) -> Any:
+    if name == "DEFAULT_LAYOUT":  # re-exported for callers that read it from here
+        return _default_layout()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 SeverityName = Literal["error", "warning", "info"]
 Role = Literal["scripts", "contracts", "specs", "builders", "configs", "hyperparams"]
@@ -428,7 +440,7 @@ class LintConfig:
         """Directory names holding ``role`` components; ``layout`` replaces the default per role."""
         if role in self.layout:
             return tuple(self.layout[role])
-        return DEFAULT_LAYOUT[role]
+        return _default_layout()[role]
 
     # ------------------------------------------------------------------ rules
 
@@ -873,7 +885,7 @@ def _describe(error: Mapping[str, Any], where: str) -> str:
     loc = [str(part) for part in error.get("loc", ())]
     if error.get("type") == "literal_error" and loc and loc[0] == "layout" and len(loc) >= 2:
         role = loc[1]
-        roles = list(DEFAULT_LAYOUT)
+        roles = list(_default_layout())
         return f"unknown layout role {role!r} in {where}{_suggest(role, roles)}"
     key = ".".join(part for part in loc if part != "[key]")
     message = str(error.get("msg", "invalid value"))

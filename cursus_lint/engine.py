@@ -104,6 +104,7 @@ def _fingerprint() -> str:
     import cursus_core.registry.names as names
     import cursus_core.datacodec as datacodec
     import cursus_core.facts as core_facts
+    import cursus_core.interface as interface  # validated interfaces are cached too
     import cursus_core.literal_value as literal_value
     import cursus_core.registry.literal_reader as literal_reader
     import cursus_core.source as source
@@ -114,7 +115,7 @@ def _fingerprint() -> str:
     from ._version import __version__
 
     return code_fingerprint(core_facts, facts, catalog, names, source, cache, datacodec, structcodec, literal_value,
-                            bases, literal_reader,
+                            bases, literal_reader, interface,
                             extra=__version__)
 
 

@@ -230,7 +230,7 @@ class StepCatalog:
             if not w.is_dir():
                 self.problems.append(CatalogProblem(w, "missing-root", f"workspace directory '{w}' does not exist"))
         # interfaces first: a configured step pack's home is a scope the directory walk must know
-        self.interfaces = StepInterfaces.find(self.roots, [_abs(d) for d in interface_dirs], overlay)
+        self.interfaces = StepInterfaces.find(self.roots, [_abs(d) for d in interface_dirs], overlay, cache)
         self._workspace_of = WorkspaceOf(self.workspace_dirs, self.interfaces.pack_scopes(self.roots))
         self.summaries: dict[Path, FileSummary] = {}
         self._scopes: dict[str | None, _Scope] = {}

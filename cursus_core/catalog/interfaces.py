@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from pathlib import Path
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from cursus_core.interface.discovery import InterfaceFile, LoadedInterface, check_file_set, discover, load
 from cursus_core.interface.span import Problem
 from cursus_core.registry.models import StepDefinition
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cursus_core.cache import DiskCache
 
 
 def pack_workspace(path: Path) -> str | None:
@@ -36,8 +40,9 @@ class StepInterfaces(msgspec.Struct):
 
     @classmethod
     def find(cls, roots: Sequence[Path], extra_dirs: Sequence[Path] = (),
-             overlay: Mapping[Path, str] | None = None) -> StepInterfaces:
-        """Discover and load every interface; a file in ``overlay`` is read from that text."""
+             overlay: Mapping[Path, str] | None = None, cache: DiskCache | None = None) -> StepInterfaces:
+        """Discover and load every interface; a file in ``overlay`` is read from that text, one
+        whose content ``cache`` knows is taken from it."""
         files: dict[Path, InterfaceFile] = {}
         for i, root in enumerate(roots):
             for f in discover(root, extra_dirs if i == 0 else ()):
@@ -51,7 +56,12 @@ class StepInterfaces(msgspec.Struct):
         from cursus_core.interface.references import input_reference_problems
 
         ordered = sorted(files.values(), key=lambda f: (f.origin != "package", str(f.path)))
-        out = cls(load(ordered, overlay))
+        if cache is not None:  # a warm run takes every unchanged interface from the facts cache
+            from cursus_core.interface.cached import load_cached
+
+            out = cls(load_cached(ordered, cache, overlay))
+        else:
+            out = cls(load(ordered, overlay))
         for item in out.loaded:
             out.problems.extend(item.problems)
             if item.interface is not None:

@@ -25,6 +25,7 @@ from .span import Problem, Related, Span
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import StepInterface
+    from .reader import ReadResult
 
 Origin = Literal["package", "step_pack"]
 SUFFIX = ".step.yaml"
@@ -123,33 +124,39 @@ def _yaml_files(directory: Path) -> list[Path]:
 def load(files: Sequence[InterfaceFile], overlay: Mapping[Path, str] | None = None) -> list[LoadedInterface]:
     """Read, validate and model every file (problems per file, never an exception); a file in
     ``overlay`` (an editor's unsaved buffer) is read from that text instead of the disk.
+    (:func:`cursus_core.interface.cached.load_cached` does the same through the facts cache.)
 
     The reader, validator and model load here, not with the module: finding that a classic repo
     has no interface files must not cost their import."""
-    from .model import build_interface
     from .reader import read_interface_file, read_interface_text
-    from .validate import validate_tree
 
     out = []
     for f in files:
         text = overlay.get(f.path) if overlay else None
         result = read_interface_file(f.path) if text is None else read_interface_text(text, f.path)
-        # the reader returns the same (frozen) result for the same content: validate and model it once
-        key = (id(result), str(f.path))
-        hit = _LOADED.get(key)
-        if hit is not None and hit[0] is result:
-            out.append(LoadedInterface(f, hit[1], hit[2]))
-            continue
-        problems = list(result.problems)
-        interface = None
-        if result.root is not None:
-            problems.extend(validate_tree(result.root, f.path))
-            interface = build_interface(result.root, f.path)
-        if len(_LOADED) >= _LOADED_SIZE:
-            _LOADED.clear()
-        _LOADED[key] = (result, interface, tuple(problems))
-        out.append(LoadedInterface(f, interface, tuple(problems)))
+        out.append(loaded_from(f, result))
     return out
+
+
+def loaded_from(f: InterfaceFile, result: ReadResult) -> LoadedInterface:
+    """The validated model of a read result (the reader returns the same frozen result for the
+    same content: it is validated and modelled once per process)."""
+    from .model import build_interface
+    from .validate import validate_tree
+
+    key = (id(result), str(f.path))
+    hit = _LOADED.get(key)
+    if hit is not None and hit[0] is result:
+        return LoadedInterface(f, hit[1], hit[2])
+    problems = list(result.problems)
+    interface = None
+    if result.root is not None:
+        problems.extend(validate_tree(result.root, f.path))
+        interface = build_interface(result.root, f.path)
+    if len(_LOADED) >= _LOADED_SIZE:
+        _LOADED.clear()
+    _LOADED[key] = (result, interface, tuple(problems))
+    return LoadedInterface(f, interface, tuple(problems))
 
 
 #: validated models by (read result identity, path), holding the result so its id stays its own: a

@@ -30,6 +30,7 @@ from cursus_core.facts.model import (
 )
 from cursus_core.registry.models import RegistryType, StepDefinition
 
+from .derived import derived_of
 from .model import StepInterface, Val
 from .span import Span
 
@@ -134,6 +135,9 @@ def spec_facts(iface: StepInterface) -> SpecFacts:
 
 def interface_file_facts(iface: StepInterface, digest: str = "") -> FileFacts:
     """The whole file as the rules see it: its contract and one spec per job type (base first)."""
+    known = derived_of(iface) if not digest else None
+    if known is not None:  # derived when this model was loaded (and kept in the facts cache)
+        return known.facts
     specs = [spec_facts(iface)] + [spec_facts(v) for v in iface.variant_interfaces().values()]
     return FileFacts(Path(iface.path), digest, frozenset({INTERFACE_ROLE}), contracts=(contract_facts(iface),),
                      specs=tuple(specs), unknown=Counter())
@@ -155,6 +159,9 @@ def step_definition(iface: StepInterface, registry_type: RegistryType = "core",
 
 def synthesized_builder(iface: StepInterface) -> BuilderFacts:
     """What the template builder reads from the config, located at the YAML keys that name it."""
+    known = derived_of(iface)
+    if known is not None:
+        return known.builder
     reads = [ConfigRead(v.value, v.span, False, "attr", f"compute.{key}")
              for key, v in iface.compute.field_refs.items()]
     for arg in iface.contract.job_arguments:

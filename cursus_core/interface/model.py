@@ -1,17 +1,22 @@
 """The typed model of one step interface, every value with the span it was written at.
 
-Plain frozen dataclasses (no pydantic: the static path stays lean). The builder is tolerant:
-a value of the wrong type is left at its default (the validator reports it), so a half-broken
-file still yields a model that rules can check. Defaults carry ``written=False`` and the span of
-the nearest thing that *was* written (the section key, the port name), so a diagnostic about a
-default still has a place to point at.
+Frozen ``msgspec`` Structs (no pydantic, no dataclasses built at import: the static path stays
+lean; array-like, so a validated interface is kept compactly in the facts cache, :mod:`.cached`).
+A ``compute`` value is any YAML data, typed ``LiteralValue`` so that it comes back from the cache
+exactly. The builder is tolerant: a value of the wrong type is left at its default (the validator
+reports it), so a half-broken file still yields a model that rules can check. Defaults carry
+``written=False`` and the span of the nearest thing that *was* written (the section key, the port
+name), so a diagnostic about a default still has a place to point at.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
+
+import msgspec
+
+from cursus_core.literal_value import LiteralValue
 
 from .merge import job_types, resolve_variant
 from .nodes import YMap, YNode, YScalar, YSeq
@@ -20,8 +25,7 @@ from .span import Span
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class Val(Generic[T]):
+class Val(msgspec.Struct, Generic[T], frozen=True, array_like=True):
     """A value and where it is: ``span`` of the value, ``key_span`` of the key it is under."""
 
     value: T
@@ -30,8 +34,7 @@ class Val(Generic[T]):
     written: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class InputPort:
+class InputPort(msgspec.Struct, frozen=True, array_like=True):
     name: str
     key_span: Span
     path: Val[str | None]
@@ -39,22 +42,19 @@ class InputPort:
     channels: tuple[Val[str], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class OutputPort:
+class OutputPort(msgspec.Struct, frozen=True, array_like=True):
     name: str
     key_span: Span
     path: Val[str | None]
 
 
-@dataclass(frozen=True, slots=True)
-class JobArgument:
+class JobArgument(msgspec.Struct, frozen=True, array_like=True):
     flag: Val[str]
     source: Val[str]
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class Contract:
+class Contract(msgspec.Struct, frozen=True, array_like=True):
     span: Span
     entry_point: Val[str | None]
     inputs: dict[str, InputPort]
@@ -82,8 +82,7 @@ class Contract:
         return tuple(dict.fromkeys(names))
 
 
-@dataclass(frozen=True, slots=True)
-class Dependency:
+class Dependency(msgspec.Struct, frozen=True, array_like=True):
     name: str
     key_span: Span
     type: Val[str]
@@ -94,8 +93,7 @@ class Dependency:
     description: Val[str]
 
 
-@dataclass(frozen=True, slots=True)
-class Output:
+class Output(msgspec.Struct, frozen=True, array_like=True):
     name: str
     key_span: Span
     type: Val[str]
@@ -106,15 +104,13 @@ class Output:
     description: Val[str]
 
 
-@dataclass(frozen=True, slots=True)
-class Spec:
+class Spec(msgspec.Struct, frozen=True, array_like=True):
     span: Span
     dependencies: dict[str, Dependency]
     outputs: dict[str, Output]
 
 
-@dataclass(frozen=True, slots=True)
-class Registry:
+class Registry(msgspec.Struct, frozen=True, array_like=True):
     span: Span
     sagemaker_step_type: Val[str] | None
     description: Val[str]
@@ -124,43 +120,43 @@ class Registry:
     step_assembly: Val[str] | None
 
 
-@dataclass(frozen=True, slots=True)
-class Patterns:
+class Patterns(msgspec.Struct, frozen=True, array_like=True):
     span: Span
     step_assembly: Val[str] | None
     direct_input_keys: tuple[Val[str], ...]
     include_job_type_in_path: Val[bool]
 
 
-@dataclass(frozen=True, slots=True)
-class Compute:
+class Compute(msgspec.Struct, frozen=True, array_like=True):
     """``kind`` plus every written key; ``field_refs`` are the keys naming config attributes."""
 
     span: Span
     kind: Val[str] | None
-    values: dict[str, Val[object]]
+    values: dict[str, Val[LiteralValue]]
 
     @property
     def sdk_class(self) -> Val[str] | None:
         v = self.values.get("sdk_class")
-        return v if v is not None and isinstance(v.value, str) else None  # type: ignore[return-value]
+        return v if v is not None and isinstance(v.value, str) else None
 
     @property
     def field_refs(self) -> dict[str, Val[str]]:
         """``*_field`` keys written with a string value: each names an attribute of the config."""
-        return {k: v for k, v in self.values.items()  # type: ignore[misc]
+        return {k: v for k, v in self.values.items()
                 if k.endswith("_field") and isinstance(v.value, str) and v.value}
 
 
-@dataclass(frozen=True, slots=True)
-class Variant:
+class Variant(msgspec.Struct, frozen=True, array_like=True):
     name: str
     key_span: Span
     span: Span
 
 
-@dataclass(frozen=True)
-class StepInterface:
+def _empty_root() -> YMap:
+    return YMap((), Span.point())
+
+
+class StepInterface(msgspec.Struct, frozen=True, array_like=True):
     """One ``.step.yaml`` as cursus reads it for ``job_type`` (None: the base)."""
 
     path: Path
@@ -173,7 +169,7 @@ class StepInterface:
     spec: Spec
     variants: dict[str, Variant]
     job_type: str | None = None
-    root: YMap = field(repr=False, default=YMap((), Span.point()))
+    root: YMap = msgspec.field(default_factory=_empty_root)
 
     @property
     def name(self) -> str | None:
@@ -284,7 +280,7 @@ def _patterns(s: _Section) -> Patterns:
 
 
 def _compute(s: _Section) -> Compute:
-    values: dict[str, Val[object]] = {}
+    values: dict[str, Val[LiteralValue]] = {}
     for entry in s.map.entries:
         node = entry.value
         raw = node.to_python()

@@ -2,13 +2,16 @@
 
 The reader builds it from the YAML composer's node graph (aliases expanded under a budget), so the
 rest of the interface layer never touches the YAML library: validation, variant merging and the
-typed model all walk these three node kinds.
+typed model all walk these three node kinds. They are frozen ``msgspec`` Structs (array-like, the
+node kinds tagged), so a validated interface can be kept in the facts cache and read back exactly
+without the YAML library (:mod:`.cached`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Iterator
+
+import msgspec
 
 from .span import Span
 
@@ -16,8 +19,7 @@ from .span import Span
 ScalarValue = str | int | float | bool | None
 
 
-@dataclass(frozen=True, slots=True)
-class YScalar:
+class YScalar(msgspec.Struct, frozen=True, array_like=True, tag="s"):
     """A scalar; ``tag`` is the short core tag (``str``, ``int``, ``float``, ``bool``, ``null``,
     ``timestamp``) or the full tag text of anything else."""
 
@@ -29,8 +31,7 @@ class YScalar:
         return self.value
 
 
-@dataclass(frozen=True, slots=True)
-class YSeq:
+class YSeq(msgspec.Struct, frozen=True, array_like=True, tag="q"):
     items: tuple[YNode, ...]
     span: Span
 
@@ -38,8 +39,7 @@ class YSeq:
         return [item.to_python() for item in self.items]
 
 
-@dataclass(frozen=True, slots=True)
-class YEntry:
+class YEntry(msgspec.Struct, frozen=True, array_like=True):
     """One ``key: value`` pair; ``key_span`` is where the key text is."""
 
     key: str
@@ -47,8 +47,7 @@ class YEntry:
     value: YNode
 
 
-@dataclass(frozen=True, slots=True)
-class YMap:
+class YMap(msgspec.Struct, frozen=True, array_like=True, tag="m"):
     """A mapping in document order (duplicate keys were reported and the first one kept)."""
 
     entries: tuple[YEntry, ...]

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from .nodes import YEntry, YMap, YNode, YScalar, YSeq
 from .span import Problem, Span
@@ -38,8 +39,7 @@ _TRUE = {"yes", "true", "on", "y"}
 _BOOL_WORDS = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$")
 
 
-@dataclass(frozen=True, slots=True)
-class ReadResult:
+class ReadResult(msgspec.Struct, frozen=True):
     """The tree (None when the file could not be read as one mapping) and what went wrong."""
 
     path: Path
@@ -60,13 +60,26 @@ def read_interface_file(path: Path, *, max_bytes: int = MAX_BYTES, max_nodes: in
                         max_depth: int = MAX_DEPTH) -> ReadResult:
     """Read one file; an unreadable, oversized or undecodable file is a problem at line 1."""
     path = Path(path)
+    data = read_interface_bytes(path, max_bytes)
+    if isinstance(data, ReadResult):
+        return data
+    return read_interface_data(data, path, max_bytes=max_bytes, max_nodes=max_nodes, max_depth=max_depth)
+
+
+def read_interface_bytes(path: Path, max_bytes: int = MAX_BYTES) -> bytes | ReadResult:
+    """The file's bytes, or the failed result of a file too large or unreadable."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
             return _failed(path, "file-too-large", f"interface file is {size} bytes; the limit is {max_bytes}")
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         return _failed(path, "unreadable", f"cannot read interface file: {exc.strerror or exc}")
+
+
+def read_interface_data(data: bytes, path: Path, *, max_bytes: int = MAX_BYTES, max_nodes: int = MAX_NODES,
+                        max_depth: int = MAX_DEPTH) -> ReadResult:
+    """Decode and compose bytes read from ``path`` (the cache reads them once, for their digest too)."""
     if len(data) > max_bytes:
         return _failed(path, "file-too-large", f"interface file is {len(data)} bytes; the limit is {max_bytes}")
     try:
@@ -93,6 +106,16 @@ def read_interface_text(text: str, path: Path, *, max_bytes: int = MAX_BYTES, ma
             _MEMO.pop(next(iter(_MEMO)), None)  # the oldest entry
         _MEMO[key] = found
     return found
+
+
+def remember_read(text: str, path: Path, root: YMap | None, problems: tuple[Problem, ...]) -> None:
+    """Record what reading ``text`` (with the default limits) gives, known from the facts cache, so
+    that a fix that reads the same text again composes nothing."""
+    key = (str(path), text, MAX_BYTES, MAX_NODES, MAX_DEPTH)
+    if key not in _MEMO:
+        if len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.pop(next(iter(_MEMO)), None)
+        _MEMO[key] = ReadResult(Path(path), root, problems, text)
 
 
 def _read_text(text: str, path: Path, max_bytes: int, max_nodes: int, max_depth: int) -> ReadResult:

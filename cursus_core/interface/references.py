@@ -9,12 +9,17 @@ once.
 
 from __future__ import annotations
 
+from .derived import derived_of
 from .model import StepInterface, Val
 from .span import Problem
-from .validate import did_you_mean
 
 
 def input_reference_problems(iface: StepInterface) -> list[Problem]:
+    known = derived_of(iface)
+    if known is not None:  # derived when this model was loaded (and kept in the facts cache)
+        return list(known.references)
+    from .validate import did_you_mean  # with its schema: only when something is checked
+
     seen: set[tuple[int, int]] = set()
     out: list[Problem] = []
     for view in (iface, *iface.variant_interfaces().values()):
