@@ -34,9 +34,6 @@ from pathlib import Path, PurePosixPath
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
-# the catalog's own directory defaults, so that the two can never disagree
-
-
 
 def _tomllib() -> Any:
     """The TOML reader, imported when a file is read (a repo without a config file never needs it)."""
@@ -46,12 +43,6 @@ def _tomllib() -> Any:
         import tomli as tomllib
     return tomllib
 
-
-def __getattr__(name: str) -> Any:
-    """``from cursus_lint.config import tomllib`` (init, cli) still works, loading it on first use."""
-    if name == "tomllib":
-        return _tomllib()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "ConfigError",
@@ -72,8 +63,12 @@ def _default_layout() -> dict[str, tuple[str, ...]]:
 
 
 def __getattr__(name: str) -> Any:
+    """Names loaded on first use: ``DEFAULT_LAYOUT`` (the catalog's) and ``tomllib`` (init and cli
+    import it from here)."""
     if name == "DEFAULT_LAYOUT":  # re-exported for callers that read it from here
         return _default_layout()
+    if name == "tomllib":
+        return _tomllib()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
