@@ -169,3 +169,13 @@ def test_name_lists_that_join_alike_keep_their_own_answers(tmp_path: Path) -> No
     third = NameMatcher(DiskCache(tmp_path, "facts", "f" * 24))
     assert third.match("ab_contract.py", ["A\nB", "C"]) == answer
     assert third.computed == 0
+
+
+def test_the_lazily_loaded_config_names_still_import() -> None:
+    """``tomllib`` is imported by config only when a file is read, yet init and cli import it from
+    there, as others read ``DEFAULT_LAYOUT``: both come through the module's one ``__getattr__``."""
+    from cursus_core.catalog.layout import DEFAULT_LAYOUT as LAYOUT
+    from cursus_lint.config import DEFAULT_LAYOUT, tomllib
+
+    assert tomllib.loads('select = ["CL1"]') == {"select": ["CL1"]}
+    assert DEFAULT_LAYOUT is LAYOUT
