@@ -3,6 +3,9 @@
 Rows (medians of --repeat runs, every run a fresh `cursus-lint` process, as a user gets it):
 
 * one file: `check <one contract>` as pre-commit passes a changed file (facts cache warm);
+* one file after an edit: the same, but before each timed run a distinct comment line is appended
+  to that file, so its facts and the stored result miss while everything else is warm: what a
+  pre-commit hook meets on every commit that changed the file (the file's bytes are restored after);
 * tree cold: `check TREE --no-cache`; tree warm: `check TREE` with the cache filled (a result-cache
   hit), and with the facts cache only (`CURSUS_LINT_RESULT_CACHE=0`, what a run after an edit reads);
 * one file unchanged: `check <one contract>` again with nothing changed (a result-cache hit);
@@ -22,6 +25,9 @@ stand for); `--real PATH ...` adds the same rows for checkouts (PATH/src/cursus 
 Usage: python benchmarks/bench_speed.py [--repeat 3] [--real CHECKOUT ...] [--no-build] [--growth-max 500]
        python benchmarks/bench_speed.py --imports-only
        python benchmarks/bench_speed.py --lsp-only [--real CHECKOUT ...]   (language-server rows only)
+       python benchmarks/bench_speed.py --one-file-only [--real CHECKOUT ...]   (the one-file rows only)
+The one-file-after-an-edit row appends a comment to one contract of each tree (a real checkout's
+too) and puts the file's bytes back when the row is done.
 """
 
 from __future__ import annotations
@@ -85,6 +91,21 @@ def median(cmd: list[str], cwd: Path, repeat: int, env: dict[str, str] | None = 
     return statistics.median(ms for ms, _ in runs), max(mb for _, mb in runs)
 
 
+def edited_median(cmd: list[str], cwd: Path, target: Path, repeat: int) -> float:
+    """Median ms of ``cmd`` run right after an edit of ``target``: each run first appends a comment
+    line never seen before (so no cache holds its content); the original bytes are put back after."""
+    original = target.read_bytes()
+    sep = b"" if original.endswith(b"\n") or not original else b"\n"
+    times: list[float] = []
+    try:
+        for i in range(repeat):
+            target.write_bytes(original + sep + f"# cursus-lint benchmark edit {i} {time.time_ns()}\n".encode())
+            times.append(run(cmd, cwd)[0])
+    finally:
+        target.write_bytes(original)
+    return statistics.median(times)
+
+
 def tree_rows(label: str, cwd: Path, tree: Path, one: Path, repeat: int) -> list[tuple[str, float, float, float]]:
     lint, ruff = str(BIN / "cursus-lint"), str(BIN / "ruff")
     ruff_ms, _ = median([ruff, "check", "--select", "F,E", "--no-cache", "-q", str(tree)], cwd, repeat)
@@ -94,10 +115,12 @@ def tree_rows(label: str, cwd: Path, tree: Path, one: Path, repeat: int) -> list
     facts_only = {**ENV, "CURSUS_LINT_RESULT_CACHE": "0"}  # a run after an edit: facts cache, no stored result
     warm_facts, _ = median([lint, "check", str(tree), "-q"], cwd, repeat, facts_only)
     single, _ = median([lint, "check", str(one), "-q"], cwd, repeat, facts_only)
+    edited = edited_median([lint, "check", str(one), "-q"], cwd, cwd / one, repeat)
     run([lint, "check", str(one), "-q"], cwd)
     unchanged, _ = median([lint, "check", str(one), "-q"], cwd, repeat)
     relint = lsp_relint(cwd, cwd / one, repeat)
     return [(f"{label}: one file (pre-commit)", single, ruff_ms, 0.0),
+            (f"{label}: one file after an edit (pre-commit)", edited, ruff_ms, 0.0),
             (f"{label}: one file unchanged (result cache)", unchanged, ruff_ms, 0.0),
             (f"{label}: tree cold", cold, ruff_ms, rss),
             (f"{label}: tree warm (result cache)", warm, ruff_ms, 0.0),
@@ -144,6 +167,28 @@ def lsp_rows(reals: list[Path], repeat: int) -> None:
             if candidates:
                 print(f"real {real.name}: LSP re-lint after edit (in-process): "
                       f"{lsp_relint(real, candidates[0], repeat):.0f} ms")
+
+
+def one_file_rows(reals: list[Path], repeat: int) -> None:
+    """Only the one-file rows (facts cache warm, and right after an edit), beside ruff on the same
+    tree: the generated Jun-2026-size repo and each real checkout."""
+    lint, ruff = str(BIN / "cursus-lint"), str(BIN / "ruff")
+    with tempfile.TemporaryDirectory() as tmp_name:
+        label, files, lines = SIZES[1]
+        repo = sized_repo(Path(tmp_name) / "jun", files, lines)
+        trees = [(label, repo, repo, next((repo / "steps" / "contracts").glob("clean_*_contract.py")))]
+        for real in reals:
+            tree = real / "src" / "cursus" if (real / "src" / "cursus").is_dir() else real
+            candidates = sorted(tree.rglob("steps/contracts/*_contract.py")) or sorted(tree.rglob("*.step.yaml"))
+            if candidates:
+                trees.append((f"real {real.name}", real, tree, candidates[0]))
+        for name, cwd, tree, one in trees:
+            run([lint, "check", str(tree), "-q"], cwd)  # fill the facts cache
+            ruff_ms, _ = median([ruff, "check", "--select", "F,E", "--no-cache", "-q", str(tree)], cwd, repeat)
+            single, _ = median([lint, "check", str(one), "-q"], cwd, repeat, {**ENV, "CURSUS_LINT_RESULT_CACHE": "0"})
+            edited = edited_median([lint, "check", str(one), "-q"], cwd, one, repeat)
+            print(f"{name}: one file {single:.0f} ms, after an edit {edited:.0f} ms; ruff F,E on the tree "
+                  f"{ruff_ms:.0f} ms (ratio {edited / ruff_ms:.1f})")
 
 
 def import_report(cwd: Path, one: Path) -> None:
@@ -193,7 +238,11 @@ def main() -> None:
     ap.add_argument("--growth-max", type=int, default=5000, help="largest generated repo (steps): 500 or 5000")
     ap.add_argument("--imports-only", action="store_true", help="only the import report (seconds, not minutes)")
     ap.add_argument("--lsp-only", action="store_true", help="only the language-server re-lint rows")
+    ap.add_argument("--one-file-only", action="store_true", help="only the one-file rows (warm, after an edit)")
     args = ap.parse_args()
+    if args.one_file_only:
+        one_file_rows(args.real, args.repeat)
+        return
     if args.lsp_only:
         lsp_rows(args.real, args.repeat)
         return

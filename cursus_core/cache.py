@@ -28,6 +28,8 @@ import re
 from pathlib import Path
 from typing import Any, TypeVar
 
+import msgspec
+
 from cursus_core.source import read_regular_file
 from cursus_core.structcodec import StructCodec
 
@@ -152,7 +154,7 @@ class DiskCache:
             if not (type(header) is dict and header.get("format") == FORMAT
                     and header.get("namespace") == self.namespace and header.get("fingerprint") == self.fingerprint):
                 raise ValueError("a pack of another format or code version")
-            entries = json.loads(body)
+            entries = _load(body)
             if type(entries) is not dict:
                 raise ValueError("not a JSON object of entries")
         except (ValueError, RecursionError, MemoryError):  # JSONDecodeError is a ValueError
@@ -217,10 +219,10 @@ class DiskCache:
             return False
         old = {k: v for k, v in self._entries().items() if k not in self._rejected and _KEY.fullmatch(k)}
         merged = {**old, **self._new}
-        body = json.dumps(merged, ensure_ascii=False, separators=(",", ":"))
+        body = _dump(merged)
         if len(body) > MAX_PACK_BYTES // 2:  # keep what this run used: the current contents
             merged = {k: v for k, v in merged.items() if k in self._used or k in self._new}
-            body = json.dumps(merged, ensure_ascii=False, separators=(",", ":"))
+            body = _dump(merged)
             if len(body) > MAX_PACK_BYTES // 2:
                 return False
         header = json.dumps({"format": FORMAT, "namespace": self.namespace, "fingerprint": self.fingerprint,
@@ -228,7 +230,7 @@ class DiskCache:
         try:
             if self.dir.is_symlink():
                 return False
-            self._write_atomic(self.pack_path, (header + "\n" + body).encode("utf-8", "surrogatepass"))
+            self._write_atomic(self.pack_path, header.encode("utf-8") + b"\n" + body)
         except OSError:
             return False
         self._pack = merged
@@ -239,9 +241,7 @@ class DiskCache:
 
     @staticmethod
     def _write_atomic(path: Path, data: bytes) -> None:
-        import tempfile  # (and shutil, random): only a run that writes pays for them
-
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+        fd, tmp = _create_private(path.parent, path.suffix)
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
@@ -252,6 +252,43 @@ class DiskCache:
             except OSError:
                 pass
             raise
+
+
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) \
+    | getattr(os, "O_BINARY", 0)
+
+
+def _create_private(directory: Path, suffix: str) -> tuple[int, str]:
+    """A new file only this user can read, under a random name in ``directory``: what
+    ``tempfile.mkstemp`` makes, without importing tempfile (with shutil, random, bz2 and lzma,
+    ~5 ms of every run that writes the pack, which a run after an edit always does)."""
+    for _ in range(100):
+        name = os.path.join(directory, f".tmp-{os.urandom(8).hex()}{suffix}")
+        try:
+            return os.open(name, _CREATE_FLAGS, 0o600), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name in {directory}")
+
+
+def _load(body: bytes) -> Any:
+    """The pack's entries: msgspec's strict decoder (~2x the json module's), and for anything it
+    refuses (NaN, a lone surrogate escape, another UTF) the json module, whose answer (or error)
+    the pack always had, so an odd pack reads as it did."""
+    try:
+        return msgspec.json.decode(body)
+    except (ValueError, RecursionError):  # msgspec.DecodeError is a ValueError
+        return json.loads(body)
+
+
+def _dump(entries: dict[str, Any]) -> bytes:
+    """The pack's body as compact JSON: msgspec's encoder, ~6x quicker than the json module's on a
+    600 KB pack (a run after an edit writes the whole pack). Entries kept from the old pack are
+    unchecked data and may hold a lone surrogate escape, which only the json module passes through."""
+    try:
+        return msgspec.json.encode(entries)
+    except (ValueError, TypeError):  # UnicodeEncodeError is a ValueError
+        return json.dumps(entries, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
 
 
 def _make_dir(path: Path) -> bool:

@@ -163,6 +163,21 @@ def _enc_hook(value: Any) -> Any:
     raise TypeError(f"not cacheable: {type(value).__name__}")
 
 
+#: decoded paths by their text: one file's facts, summary and parse verdict each carry its path, so a
+#: warm run built each Path two or three times (Paths are immutable, so sharing one is safe)
+_PATHS: dict[str, Path] = {}
+_PATHS_SIZE = 8192
+
+
+def _path(text: str) -> Path:
+    hit = _PATHS.get(text)
+    if hit is None:
+        if len(_PATHS) >= _PATHS_SIZE:
+            _PATHS.clear()
+        hit = _PATHS[text] = Path(text)
+    return hit
+
+
 def _dec_hook(tp: Any, data: Any) -> Any:
     """Rebuild the types msgspec does not know; a TypeError/ValueError becomes a ValidationError."""
     if tp is LiteralValue:
@@ -170,7 +185,7 @@ def _dec_hook(tp: Any, data: Any) -> Any:
     if tp is Path or tp is PurePath:
         if type(data) is not str:
             raise TypeError("expected a path string")
-        return tp(data)
+        return _path(data) if tp is Path else tp(data)
     if typing.get_origin(tp) is Counter and typing.get_args(tp) in ((str,), ()):
         if type(data) is not dict or not all(type(k) is str and type(v) is int for k, v in data.items()):
             raise TypeError("expected counts by name")

@@ -34,12 +34,15 @@ from pathlib import Path, PurePosixPath
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
-# the catalog's own directory defaults, so that the two can never disagree
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+def _tomllib() -> Any:
+    """The TOML reader, imported when a file is read (a repo without a config file never needs it)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    return tomllib
+
 
 __all__ = [
     "ConfigError",
@@ -60,8 +63,12 @@ def _default_layout() -> dict[str, tuple[str, ...]]:
 
 
 def __getattr__(name: str) -> Any:
+    """Names loaded on first use: ``DEFAULT_LAYOUT`` (the catalog's) and ``tomllib`` (init and cli
+    import it from here)."""
     if name == "DEFAULT_LAYOUT":  # re-exported for callers that read it from here
         return _default_layout()
+    if name == "tomllib":
+        return _tomllib()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -708,6 +715,7 @@ def _confine_cache_dir(cache_dir: str, root: Path, where: str, path: Path | None
 
 
 def _parse_toml(path: Path, data: bytes) -> dict[str, Any]:
+    tomllib = _tomllib()
     try:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:

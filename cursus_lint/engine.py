@@ -97,9 +97,11 @@ def _interface_facts(iface: StepInterface, convert: Callable[[StepInterface], Fi
 
 @lru_cache(maxsize=1)
 def _fingerprint() -> str:
-    """Cache entries are valid for exactly this version of the fact extractors and catalog scan."""
+    """Cache entries are valid for exactly this version of the fact extractors and the catalog (file
+    summaries, name-matching answers)."""
     import cursus_core.cache as cache
-    import cursus_core.catalog.scan as scan
+    import cursus_core.catalog as catalog  # every module of the package: scan summaries, name-match answers
+    import cursus_core.registry.names as names
     import cursus_core.datacodec as datacodec
     import cursus_core.facts as core_facts
     import cursus_core.interface as interface  # validated interfaces are cached too
@@ -112,8 +114,8 @@ def _fingerprint() -> str:
 
     from ._version import __version__
 
-    return code_fingerprint(core_facts, facts, scan, source, cache, datacodec, structcodec, literal_value, bases,
-                            literal_reader, interface,
+    return code_fingerprint(core_facts, facts, catalog, names, source, cache, datacodec, structcodec, literal_value,
+                            bases, literal_reader, interface,
                             extra=__version__)
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gc
 import os
-import pickle
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -147,6 +146,8 @@ def shares(items: list[tuple[Path, frozenset[str]]], n: int) -> list[list[int]]:
 def _parse_forked(todo: list[tuple[Path, frozenset[str]]], n: int) -> list[Parsed]:
     """Shares 1..n-1 in forked children, share 0 here; a child that fails (killed, out of
     memory, no fork allowed) leaves its share to this process, so the result is always whole."""
+    import pickle  # only a run that forks pays for it (imported before the fork: the children share it)
+
     parts = shares(todo, n)
     children: list[tuple[int, int, list[int]]] = []
     for share in parts[1:]:

@@ -19,6 +19,7 @@ silenced by a file-level directive, since a line directive for them would itself
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import tokenize
@@ -43,16 +44,27 @@ __all__ = [
 UNUSED_NOQA_CODE = "CL903"
 _OUR_PREFIX = "CL"
 _CODE = r"[A-Za-z]+[0-9]+"
-_CODE_RE = re.compile(_CODE)
-_LINE_NOQA = re.compile(
-    r"#\s*(?:cursus-lint\s*:\s*)?noqa(?![\w-])(?:\s*:\s*(?P<codes>" + _CODE + r"(?:[\s,]+" + _CODE + r")*))?",
-    re.IGNORECASE,
-)
-_FILE_NOQA = re.compile(
-    r"#\s*cursus-lint\s*:\s*noqa(?![\w-])(?:\s*:\s*(?P<codes>" + _CODE + r"(?:[\s,]+" + _CODE + r")*))?",
-    re.IGNORECASE,
-)
-_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+class _Patterns(NamedTuple):
+    code: re.Pattern[str]
+    line_noqa: re.Pattern[str]
+    file_noqa: re.Pattern[str]
+    lines: re.Pattern[str]
+
+
+@functools.cache
+def _patterns() -> _Patterns:
+    """Compiled on first use: a run whose files mention no ``noqa`` never needs them (compiling
+    them at import cost ~3 ms of every check)."""
+    return _Patterns(
+        re.compile(_CODE),
+        re.compile(r"#\s*(?:cursus-lint\s*:\s*)?noqa(?![\w-])(?:\s*:\s*(?P<codes>" + _CODE + r"(?:[\s,]+" + _CODE
+                   + r")*))?", re.IGNORECASE),
+        re.compile(r"#\s*cursus-lint\s*:\s*noqa(?![\w-])(?:\s*:\s*(?P<codes>" + _CODE + r"(?:[\s,]+" + _CODE
+                   + r")*))?", re.IGNORECASE),
+        re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z"),
+    )
 
 
 class NoqaDirective(msgspec.Struct, frozen=True):
@@ -119,7 +131,7 @@ class UnusedNoqa(NamedTuple):
 
 def _split_lines(text: str) -> list[str]:
     """Physical lines with their endings, split the way Python does (only \\r\\n, \\r, \\n)."""
-    return _LINES.findall(text)
+    return _patterns().lines.findall(text)
 
 
 class _Scan(NamedTuple):
@@ -149,7 +161,7 @@ def _regex_scan(text: str) -> _Scan:
     lines = _split_lines(text)
     for number, raw in enumerate(lines, start=1):
         line = raw.rstrip("\r\n")
-        found = _FILE_NOQA.search(line) or _LINE_NOQA.search(line)
+        found = _patterns().file_noqa.search(line) or _patterns().line_noqa.search(line)
         if found:
             col = found.start()
             comments.append((number, col, line[col:], not line[:col].strip()))
@@ -158,10 +170,10 @@ def _regex_scan(text: str) -> _Scan:
 
 def _directive(line: int, col: int, comment: str, own_line: bool) -> NoqaDirective | None:
     if own_line:
-        found = _FILE_NOQA.match(comment)
+        found = _patterns().file_noqa.match(comment)
         if found:
             return _build(line, col, found, file_level=True)
-    found = _LINE_NOQA.search(comment)
+    found = _patterns().line_noqa.search(comment)
     return _build(line, col, found, file_level=False) if found else None
 
 
@@ -172,7 +184,7 @@ def _build(line: int, col: int, found: re.Match[str], file_level: bool) -> NoqaD
     start = col + found.start("codes")
     codes: list[str] = []
     columns: list[int] = []
-    for code in _CODE_RE.finditer(written):
+    for code in _patterns().code.finditer(written):
         codes.append(code.group().upper())
         columns.append(start + code.start() + 1)
     return NoqaDirective(line, col + found.start() + 1, tuple(codes), tuple(columns), file_level,

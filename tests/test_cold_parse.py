@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import gc
 import os
+import pickle
 import textwrap
 from pathlib import Path
 
@@ -109,7 +110,7 @@ def test_a_child_that_fails_leaves_its_share_to_the_parent(tmp_path: Path, monke
     root = build_broken(CASES["level3_dependencies"], tmp_path).resolve()
     items = _items(root)
     monkeypatch.setattr(prefetch, "workers", lambda: 2)
-    real_dumps = prefetch.pickle.dumps
+    real_dumps = pickle.dumps
     parent = os.getpid()
 
     def failing_in_child(obj: object, protocol: int) -> bytes:
@@ -117,7 +118,7 @@ def test_a_child_that_fails_leaves_its_share_to_the_parent(tmp_path: Path, monke
             raise MemoryError("the child ran out of memory")
         return real_dumps(obj, protocol)
 
-    monkeypatch.setattr(prefetch.pickle, "dumps", failing_in_child)
+    monkeypatch.setattr(pickle, "dumps", failing_in_child)  # prefetch imports it when it forks
     assert prefetch.parse_parallel(items, min_files=1) == prefetch.parse_serial(items)
 
 

@@ -101,3 +101,32 @@ def test_one_file_check_creates_one_dataclass() -> None:
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == ["All checks passed: 1 step, 8 files.",
                                        "DATACLASSES:" + ",".join(DATACLASSES_OF_ONE_FILE_CHECK)]
+
+
+#: standard-library modules a cached `check <one file>` of a repo without a configuration file
+#: needs none of, even when it writes the cache: tempfile (the pack's temporary file is made with
+#: os.open), pickle (only forked parsing sends results back), logging (the builder base logs only
+#: while building), tomllib (nothing to read)
+CACHED_LAZY = ("tempfile", "pickle", "logging", "tomllib")
+
+
+def _cached_check(root: Path, path: str) -> list[str]:
+    out = subprocess.run([sys.executable, "-c", RUN, ",".join(CACHED_LAZY), "check", path, "-q"],
+                         cwd=root, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    return [m for m in out.stdout.splitlines()[-1].removeprefix("LOADED:").split(",") if m]
+
+
+def test_a_cached_one_file_check_loads_no_writer_fork_or_logging_module(tmp_path: Path) -> None:
+    write_repo(tmp_path, _examples.repo())
+    assert not any((d / "pyproject.toml").exists() for d in (tmp_path, *tmp_path.parents))
+    contract = "steps/contracts/clean_contract.py"
+    assert _cached_check(tmp_path, contract) == []  # the first run fills the cache
+    pack = next((tmp_path / ".cursus-lint-cache").glob("facts-*/pack.json"))
+    written = pack.stat().st_ino  # each write replaces the file (a new inode)
+    assert _cached_check(tmp_path, contract) == []
+    assert pack.stat().st_ino == written  # nothing new: not written again
+    with (tmp_path / contract).open("a", encoding="utf-8") as fh:
+        fh.write("# an edit\n")
+    assert _cached_check(tmp_path, contract) == []  # the edited file's facts are new: the pack is written
+    assert pack.stat().st_ino != written

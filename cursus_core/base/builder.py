@@ -6,8 +6,8 @@ objects, so the static path (linting, catalogs) stays fast and free of AWS depen
 
 from __future__ import annotations
 
+import functools
 import json
-import logging
 import re
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
@@ -20,8 +20,6 @@ __all__ = [
     "StepBuilderBase", "REQUIRED_BUILDER_METHODS", "COMMON_BUILDER_METHODS", "follow_property_path",
     "EXECUTION_PREFIX_PARAM", "KMS_KEY_PARAM", "SECURITY_GROUP_PARAM", "SUBNET_PARAM", "DEFAULT_PARAMETER_NAMES",
 ]
-
-logger = logging.getLogger(__name__)
 
 #: Names of the pipeline parameters every layer understands (the compiler's defaults).
 EXECUTION_PREFIX_PARAM = "EXECUTION_S3_PREFIX"
@@ -61,14 +59,17 @@ def _env_value(value: Any) -> str:
     return str(value)
 
 
-_PATH_TOKEN = re.compile(r"""\.?([A-Za-z_][A-Za-z0-9_]*)|\[\s*'([^']*)'\s*\]|\[\s*"([^"]*)"\s*\]|\[\s*(\d+)\s*\]""")
+@functools.cache
+def _path_token() -> re.Pattern[str]:
+    """Compiled on first use: `check` imports this module for CL405's method table only."""
+    return re.compile(r"""\.?([A-Za-z_][A-Za-z0-9_]*)|\[\s*'([^']*)'\s*\]|\[\s*"([^"]*)"\s*\]|\[\s*(\d+)\s*\]""")
 
 
 def follow_property_path(obj: Any, path: str) -> Any:
     """Walk ``properties.A.B['key'][0]`` on ``obj`` by attribute and item access (no eval)."""
     value, pos = obj, 0
     while pos < len(path):
-        match = _PATH_TOKEN.match(path, pos)
+        match = _path_token().match(path, pos)
         if match is None or match.end() == pos:
             raise ValueError(f"property path {path!r} cannot be parsed at offset {pos}")
         attr, single, double, index = match.groups()
@@ -141,7 +142,10 @@ class StepBuilderBase(ABC):
         for name in self.contract.required_env_vars:
             value = getattr(self.config, name.lower(), None)
             if value is None:
-                logger.warning("required env var %s has no config attribute %s", name, name.lower())
+                import logging  # only here: `check` imports this module for CL405's method table
+
+                logging.getLogger(__name__).warning("required env var %s has no config attribute %s", name,
+                                                    name.lower())
                 continue
             env[name] = _env_value(value)
         for name, default in self.contract.optional_env_vars.items():

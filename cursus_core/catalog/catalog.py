@@ -39,13 +39,14 @@ from cursus_core.catalog.layout import (
     find_repo_root,
     resolve_layout,
 )
+from cursus_core.catalog.matches import NameMatcher
 from cursus_core.catalog.scan import FileSummary, entry_point_stem, summarize_path
 from cursus_core.registry.core_table import CORE_STEP_NAMES
 from cursus_core.registry.hybrid import UnifiedRegistryManager, workspace_context
 from cursus_core.registry.literal_reader import SKIP_DIRS as REGISTRY_SKIP_DIRS
 from cursus_core.registry.literal_reader import find_registry_files, read_registry_file
 from cursus_core.registry.models import RegistryProblem, StepDefinition
-from cursus_core.registry.names import JOB_TYPE_SUFFIXES, match_canonical_name, split_words
+from cursus_core.registry.names import JOB_TYPE_SUFFIXES, split_words
 from cursus_core.source import SourceProblem, load_source
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -214,6 +215,7 @@ class StepCatalog:
             roots = [roots]
         self.layout = layout
         self.cache = cache  # optional on-disk cache of file summaries, keyed by content
+        self.name_matcher = NameMatcher(cache)  # file-name matching answers, kept in the cache too
         self.problems: list[Problem] = []
         self.unmatched: list[UnmatchedFile] = []
         self.roots: list[Path] = []
@@ -256,6 +258,7 @@ class StepCatalog:
         for step_dir in self.step_dirs:
             self._index(step_dir)
         self._add_registered_steps()
+        self.name_matcher.save()
 
     @classmethod
     def for_path(cls, path: str | os.PathLike[str], **kwargs: object) -> StepCatalog:
@@ -461,16 +464,14 @@ class StepCatalog:
             self._role_of.pop(path, None)
         self._evidence.pop((path, scope.workspace_id, name), None)
 
-    @staticmethod
-    def _match(text: str, names: list[str], fuzzy: bool) -> tuple[str | None, str]:
-        """(step, strategy) or (None, why not)."""
-        try:
-            match = match_canonical_name(text, names)
-        except ValueError as exc:
-            return None, str(exc)
-        if match.strategy == "fuzzy" and not fuzzy:
-            return None, f"only a fuzzy match ('{match.name}', score {match.score})"
-        return match.name, match.strategy
+    def _match(self, text: str, names: list[str], fuzzy: bool) -> tuple[str | None, str]:
+        """(step, strategy) or (None, why not); answers come from the cache when a run asked before."""
+        name, how, score = self.name_matcher.match(text, names)
+        if name is None:
+            return None, how
+        if how == "fuzzy" and not fuzzy:
+            return None, f"only a fuzzy match ('{name}', score {score})"
+        return name, how
 
     def _files(self, step_dir: StepDir, role: str) -> list[Path]:
         out: list[Path] = []

@@ -202,7 +202,7 @@ def summarize_path(path: Path, cache: DiskCache | None = None, *, shallow: bool 
         return hit[1]
     summary = cache.get(prefix + digest, FileSummary) if cache is not None else None
     if summary is not None:
-        summary.path = Path(path)  # same content may live at another path
+        summary.path = path if isinstance(path, Path) else Path(path)  # same content may live at another path
         if summary.problem is not None:
             summary.problem = replace(summary.problem, path=Path(path))
     else:

@@ -15,9 +15,6 @@ span ``end_column - column`` is its length. Columns count characters, not UTF-8 
 Values that could not be read statically are ``None`` (never guessed); the extractor counts
 them under a stable kind in ``FileFacts.unknown`` for ``--statistics``.
 """
-
-from __future__ import annotations
-
 from collections import Counter
 from pathlib import Path
 
@@ -37,7 +34,7 @@ class Span(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=T
     end_column: int
 
     @classmethod
-    def point(cls, line: int = 1, column: int = 1) -> Span:
+    def point(cls, line: int = 1, column: int = 1) -> "Span":
         """An empty range, for things that have no extent (the start of a file)."""
         return cls(line, column, line, column)
 
@@ -215,6 +212,11 @@ class DictEntry(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fie
     value_span: Span
 
 
+class NamedItem(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
+    name: str
+    span: Span
+
+
 class MainEnvDict(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """The ``environ_vars`` dict the ``__main__`` block passes to ``main()``: the literal keys it
     holds (``complete``: no key of unknown name), or every key (``everything``: a copy of
@@ -265,11 +267,6 @@ class Entry(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=
     value: LiteralValue
     key_span: Span
     value_span: Span
-
-
-class NamedItem(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
-    name: str
-    span: Span
 
 
 class ContractFacts(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
