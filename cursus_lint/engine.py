@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from cursus_core.interface.model import StepInterface
 
 from .bases import BaseResolver
+from .check_result import CheckResult
 from .diagnostic import Diagnostic, Location, Severity
 from .facts import FileFacts, UnknownCase, extract_all
 from .fix import FixMode
@@ -41,24 +42,6 @@ ROLE_OF_DIR = {"scripts": "script", "contracts": "contract", "specs": "spec", "b
                "configs": "config", "hyperparams": "hyperparams"}
 SOURCE_PROBLEM_CODES = {"syntax-error": "CL901", "not-utf8": "CL902", "bad-encoding": "CL902", "unreadable": "CL902",
                         "not-regular": "CL902", "too-large": "CL902"}
-
-
-class CheckResult(msgspec.Struct):
-    diagnostics: list[Diagnostic]
-    rules: dict[str, Rule]
-    files: int
-    steps: int
-    elapsed_ms: float
-    unknown: Counter[str] = msgspec.field(default_factory=Counter)
-    suppressed: int = 0
-    #: where each counted unknown case is, per file (``--verbose``)
-    unknown_at: dict[Path, tuple[UnknownCase, ...]] = msgspec.field(default_factory=dict)
-    #: directory arguments with no step repo under them (a wrong path in CI must not pass)
-    empty_dirs: list[Path] = msgspec.field(default_factory=list)
-
-    def failed(self, fail_on: str = "error") -> bool:
-        threshold = Severity(fail_on).rank
-        return any(d.severity.rank >= threshold for d in self.diagnostics)
 
 
 def _extract_guarded(sf, roles: set[str]) -> FileFacts:

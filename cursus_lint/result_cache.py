@@ -35,11 +35,11 @@ from cursus_core.cache import PACK_NAME, DiskCache
 from cursus_core.literal_value import LiteralValue
 
 from ._version import __version__
+from .check_result import CheckResult
 from .diagnostic import Diagnostic, Fix, Location, Related, Severity
 from .inputs import RACY_NS, Inputs, Recorder
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .engine import CheckResult
     from .rule import Rule
 
 __all__ = ["KEEP", "ResultCache", "candidate_codes"]
@@ -85,25 +85,6 @@ class DiagRecord(msgspec.Struct, frozen=True, array_like=True):
 class UnknownAt(msgspec.Struct, frozen=True, array_like=True):
     path: Path
     cases: list[tuple[str, int, int, str]]  # kind, line, column, code
-
-
-class CachedResult(msgspec.Struct):
-    """A stored run's result, shaped as :class:`cursus_lint.engine.CheckResult` (whose module a hit
-    does not import): what the command line reads of it."""
-
-    diagnostics: list[Diagnostic]
-    rules: dict[str, Rule]
-    files: int
-    steps: int
-    elapsed_ms: float
-    unknown: Counter[str] = msgspec.field(default_factory=Counter)
-    suppressed: int = 0
-    unknown_at: dict[Path, tuple[Any, ...]] = msgspec.field(default_factory=dict)
-    empty_dirs: list[Path] = msgspec.field(default_factory=list)
-
-    def failed(self, fail_on: str = "error") -> bool:
-        threshold = Severity(fail_on).rank
-        return any(d.severity.rank >= threshold for d in self.diagnostics)
 
 
 class ResultEntry(msgspec.Struct, frozen=True):
@@ -252,7 +233,7 @@ class ResultCache:
     def _cache(self) -> DiskCache:
         return DiskCache(self.root, NAMESPACE, self.digest)
 
-    def lookup(self, codes: set[str], verbose: bool) -> CachedResult | None:
+    def lookup(self, codes: set[str], verbose: bool) -> CheckResult | None:
         """The stored result if this key has one whose inputs are all unchanged, else None."""
         start = time.perf_counter()
         if not self._ours():
@@ -270,7 +251,7 @@ class ResultCache:
             self._say("miss (inputs changed)")
             return None
         _touch(cache.pack_path)
-        result = CachedResult([_diagnostic(r) for r in entry.diagnostics], {c.code: _rule(c) for c in entry.cards},
+        result = CheckResult([_diagnostic(r) for r in entry.diagnostics], {c.code: _rule(c) for c in entry.cards},
                              entry.files, entry.steps, (time.perf_counter() - start) * 1000, Counter(entry.unknown),
                              suppressed=entry.suppressed, unknown_at=_unknown_at(entry.unknown_at) if verbose else {})
         self._say("hit")

@@ -346,12 +346,17 @@ def test_the_rule_module_names_give_the_rule_codes() -> None:
 
 def test_the_stored_shapes_follow_the_engine_s() -> None:
     """A field added to a diagnostic or to the engine's result must be stored too (or a hit would
-    drop it): the cache's records have the same fields, in the same order."""
+    drop it): a hit builds the engine's own result class, the cache's diagnostic record has the
+    diagnostic's fields in order, and the entry stores every field of the result a run computes
+    (``rules`` as cards; the elapsed time is the hit's own; an empty-directory run is never stored)."""
     from cursus_lint.diagnostic import Diagnostic
     from cursus_lint.engine import CheckResult
 
+    assert result_cache.CheckResult is CheckResult
     assert result_cache.DiagRecord.__struct_fields__ == Diagnostic.__struct_fields__
-    assert result_cache.CachedResult.__struct_fields__ == CheckResult.__struct_fields__
+    stored = {"rules": "cards"}
+    computed = set(CheckResult.__struct_fields__) - {"elapsed_ms", "empty_dirs"}
+    assert {stored.get(f, f) for f in computed} <= set(result_cache.ResultEntry.__struct_fields__)
 
 
 def test_a_hit_lists_the_unknowable_cases_as_a_real_run(repo: Path) -> None:
