@@ -83,6 +83,18 @@ def test_split_lines_breaks_only_where_python_does() -> None:
     assert split_lines("") == [] and split_lines("x") == ["x"] and split_lines("x\n\n") == ["x", ""]
 
 
+def test_split_lines_without_a_carriage_return_breaks_at_newlines_only() -> None:
+    # the common case takes str.split("\n"): the same lines as the three-break expression
+    import re
+
+    breaks = re.compile(r"\r\n|\r|\n")
+    for text in ["a\x0cb\x85c\u2028d\n\ne", "\n", "\n\nx", "x\x0b\n\u2029\n", "é\n" * 3]:
+        expected = breaks.split(text)
+        assert split_lines(text) == (expected[:-1] if expected[-1] == "" else expected), repr(text)
+    assert split_lines("a\x0cb\x85c\u2028d\n\ne") == ["a\x0cb\x85c\u2028d", "", "e"]
+    assert split_lines("\n\nx") == ["", "", "x"]
+
+
 @pytest.mark.parametrize("odd", ["\x0c", "\x85", "\u2028", "\u2029", "\x1d"])
 def test_columns_after_an_odd_line_break_character(odd: str) -> None:
     src = f'import os\nNOTE = "a{odd}b"\nX = "\u00e9"; Y = os.environ["REGION"]\n'

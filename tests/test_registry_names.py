@@ -150,3 +150,66 @@ def test_a_name_list_asked_again_after_it_grew_is_read_again() -> None:
         match_canonical_name("package", names)
     names.append("Package")
     assert match_canonical_name("package", names) == CanonicalMatch("Package", "exact")
+
+
+def _full_top(probes: list[str], compacts: dict[str, str], keep: int = 3) -> list[tuple[str, float]]:
+    import difflib
+
+    full: dict[str, float] = {}
+    for probe in probes:
+        for compact, name in compacts.items():
+            full[name] = max(full.get(name, 0.0), difflib.SequenceMatcher(None, probe, compact).ratio())
+    return sorted(full.items(), key=lambda kv: (-kv[1], kv[0]))[:keep]
+
+
+def test_fuzzy_matching_over_the_registered_names_agrees_with_plain_difflib_on_every_file_name_variant() -> None:
+    """Every core step name, asked about as its own snake spelling with each file decoration,
+    job type, a dropped letter and a swapped word order: the three closest names and their
+    scores are those of a full difflib comparison, while most pairs build no SequenceMatcher."""
+    import difflib
+    from unittest import mock
+
+    from cursus_core.registry import names as names_mod
+
+    keys = sorted(CORE_STEP_NAMES)
+    compacts = {n.lower(): n for n in keys}
+    probe_lists: list[list[str]] = []
+    for key in keys:
+        words = [w.lower() for w in split_words(key)]
+        joined = "".join(words)
+        probe_lists += [[joined[:-1]], [joined[1:]], ["".join(reversed(words))], [joined + "training", joined + "spec"],
+                        ["builder" + joined + "step"], [joined[: len(joined) // 2]]]
+    probe_lists += [["zzz"], ["x"], ["modelcalibrat", "calibrationmodel"]]
+    real = difflib.SequenceMatcher
+    built = 0
+
+    def counting(*args: object, **kwargs: object) -> difflib.SequenceMatcher[str]:
+        nonlocal built
+        built += 1
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    pairs = 0
+    for probes in probe_lists:
+        with mock.patch.object(names_mod.difflib, "SequenceMatcher", counting):
+            got = names_mod._scored_closest(probes, compacts)
+        assert sorted(got.items(), key=lambda kv: (-kv[1], kv[0]))[:3] == _full_top(probes, compacts), probes
+        pairs += len(probes) * len(compacts)
+    assert len(probe_lists) == 6 * len(keys) + 3
+    # the longest-common-subsequence bound leaves 560 of the 4,475 pairs to difflib (the letter-count
+    # bound it replaced left 1,969)
+    assert (built, pairs) == (560, 4475)
+
+
+def test_the_resolver_and_the_name_matcher_share_one_ratio_bound() -> None:
+    import difflib
+    import itertools
+
+    from cursus_core.deps import resolver
+    from cursus_core.text_similarity import lcs_length, ratio_bound, ratio_may_reach
+
+    assert resolver.lcs_length is lcs_length and resolver.ratio_may_reach is ratio_may_reach
+    assert ratio_bound("", "") == 1.0 and ratio_bound("abc", "") == 0.0
+    assert ratio_bound("xgboosttrain", "xgboosttraining") == 2.0 * 12 / 27
+    words = ["".join(w) for n in range(4) for w in itertools.product("ab_", repeat=n)]
+    for a, b in itertools.product(words, repeat=2):
+        assert difflib.SequenceMatcher(None, a, b).ratio() <= ratio_bound(a, b), (a, b)

@@ -37,6 +37,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import msgspec
 
+from cursus_core.text_similarity import lcs_length, ratio_may_reach
+
 __all__ = [
     "WEIGHTS", "TYPE_COMPATIBILITY", "DependencyLike", "OutputLike", "DependencyView", "OutputView", "StepRef",
     "Provider", "MatchScore", "Candidate", "Resolution", "as_dependency", "as_output", "as_step",
@@ -235,44 +237,6 @@ def name_similarity(a: str, b: str) -> tuple[float, str]:
     if overlap == 0.0 and fuzzy == 0.0:
         return 0.0, "none"
     return (overlap, "word overlap") if overlap >= fuzzy else (fuzzy, "fuzzy")
-
-
-def ratio_may_reach(a: str, b: str, floor: float) -> bool:
-    """False only when ``SequenceMatcher(None, a, b).ratio()`` is certainly below ``floor``: its
-    bound ``2 * lcs / (len(a) + len(b))`` is computed with the same float arithmetic, and the
-    longest common subsequence is at least the number of characters difflib matches."""
-    total = len(a) + len(b)
-    if not total:
-        return floor <= 1.0  # difflib's ratio of two empty sequences
-    if 2.0 * min(len(a), len(b)) / total < floor:
-        return False
-    return 2.0 * lcs_length(a, b) / total >= floor
-
-
-@lru_cache(maxsize=8192)
-def _positions(text: str) -> dict[str, int]:
-    """Each character of ``text`` -> a bit mask of where it occurs (bit i: position i)."""
-    masks: dict[str, int] = {}
-    for i, ch in enumerate(text):
-        masks[ch] = masks.get(ch, 0) | (1 << i)
-    return masks
-
-
-def lcs_length(a: str, b: str) -> int:
-    """Length of a longest common subsequence of ``a`` and ``b``, one integer operation per
-    character of ``a`` (the bit-parallel recurrence over ``b``'s positions: bits still set in
-    ``row`` mark positions of ``b`` not yet used by the subsequence)."""
-    if len(a) > len(b):
-        a, b = b, a  # the same length either way; one step per character of the shorter
-    masks = _positions(b)
-    width = (1 << len(b)) - 1
-    row = width
-    for ch in a:
-        mask = masks.get(ch)
-        if mask:
-            hit = row & mask
-            row = ((row + hit) | (row - hit)) & width
-    return len(b) - bin(row).count("1")
 
 
 @lru_cache(maxsize=65536)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import difflib
 from functools import lru_cache
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import PurePath
 from typing import Any, Literal
 
 import msgspec
+
+from cursus_core.text_similarity import ratio_bound
 
 #: Mixed-case words that must stay whole: longest first so ``LightGBMMT`` beats ``LightGBM``.
 ACRONYM_WORDS: tuple[str, ...] = ("LightGBMMT", "SageMaker", "LightGBM", "XGBoost", "PyTorch", "MIMS", "BSM",
@@ -180,17 +181,12 @@ def _scored_closest(probes: list[str], by_compact: dict[str, str], keep: int = 3
     """Each name's best ``SequenceMatcher.ratio`` against ``probes``, exact for the ``keep``
     closest names (all the caller reads: the match and the error message's list).
 
-    Pairs are scored in order of an upper bound of their ratio (``2 * shared letters / total
-    length``, difflib's ``quick_ratio``); once the bound falls below the ``keep``-th best score
-    found, no later pair can change the closest names, so their full match is skipped."""
-    bounded: list[tuple[float, str, str]] = []
-    counts = {compact: Counter(compact) for compact in by_compact}
-    for probe in probes:
-        letters = Counter(probe)
-        for compact, compact_letters in counts.items():
-            total = len(probe) + len(compact)
-            shared = sum((letters & compact_letters).values())
-            bounded.append((2.0 * shared / total if total else 1.0, probe, compact))
+    Pairs are scored in order of an exact upper bound of their ratio (``2 * longest common
+    subsequence / total length``, :func:`cursus_core.text_similarity.ratio_bound`); once the bound
+    falls below the ``keep``-th best score found, no later pair can change the closest names, so
+    their full match is skipped. A name whose score is kept below that floor may be partial
+    (the best of the pairs scored), never higher than its real score."""
+    bounded = [(ratio_bound(probe, compact), probe, compact) for probe in probes for compact in by_compact]
     bounded.sort(key=lambda item: -item[0])
     best: dict[str, float] = {}
     floor = -1.0
@@ -198,6 +194,8 @@ def _scored_closest(probes: list[str], by_compact: dict[str, str], keep: int = 3
         if bound < floor:
             break
         name = by_compact[compact]
+        if bound <= best.get(name, -1.0):
+            continue  # this pair cannot raise the name's score
         score = difflib.SequenceMatcher(None, probe, compact).ratio()
         if score > best.get(name, -1.0):
             best[name] = score

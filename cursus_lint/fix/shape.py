@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import tokenize
 from collections.abc import Iterable
 from pathlib import Path
@@ -66,6 +67,7 @@ class ShapeContext:
         self.overlay = overlay or {}
         self._indexes: dict[Path, TreeIndex | None] = {}
         self._yaml: dict[Path, YamlText | None] = {}
+        self._line_starts: dict[Path, tuple[str, list[int]]] = {}
 
     def step(self, d: Diagnostic) -> StepModel | None:
         return step_of(self.project, d)
@@ -104,6 +106,15 @@ class ShapeContext:
         index = self.index(path)
         return index.parent(node) if index is not None else None
 
+    def segment(self, path: Path, text: str, node: Any) -> str | None:
+        """``ast.get_source_segment(text, node)`` (unpadded), without splitting the whole file into
+        lines on every call as it does (a pure-Python loop over each character of the file)."""
+        starts = self._line_starts.get(path)
+        if starts is None or starts[0] is not text:
+            starts = (text, line_starts(text))
+            self._line_starts[path] = starts
+        return source_segment(text, starts[1], node)
+
     def plain_string(self, path: Path, node: Any) -> bool:
         """``node`` is one string literal (libcst's SimpleString): not an f-string, not an
         implicit concatenation of several literals."""
@@ -111,7 +122,7 @@ class ShapeContext:
             return False
         index = self.index(path)
         text = index.sf.text if index is not None else None
-        segment = ast.get_source_segment(text, node) if text is not None else None
+        segment = self.segment(path, text, node) if text is not None else None
         if segment is None:
             return False
         try:
@@ -121,6 +132,33 @@ class ShapeContext:
         except (tokenize.TokenError, SyntaxError):
             return False
         return len(tokens) == 1 and tokens[0].type == tokenize.STRING
+
+
+#: the line breaks the parser counts (``\f``, ``\v`` and the Unicode separators are not among them)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def line_starts(text: str) -> list[int]:
+    """The offset in ``text`` where each line starts, lines broken as the parser breaks them."""
+    return [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
+
+
+def source_segment(text: str, starts: list[int], node: Any) -> str | None:
+    """The text of ``node`` (``ast.get_source_segment``'s answer, from precomputed line starts):
+    its columns are UTF-8 byte offsets into its first and last lines."""
+    try:
+        first, last = node.lineno - 1, node.end_lineno - 1
+        col, end_col = node.col_offset, node.end_col_offset
+    except AttributeError:
+        return None
+    if None in (first, last, col, end_col) or not 0 <= first <= last < len(starts):
+        return None
+
+    def offset(line: int, byte_col: int) -> int:
+        end = starts[line + 1] if line + 1 < len(starts) else len(text)
+        return starts[line] + len(text[starts[line]:end].encode()[:byte_col].decode())
+
+    return text[offset(first, col):offset(last, end_col)]
 
 
 def at_node(index: TreeIndex, node: Any, span: Any) -> bool:
