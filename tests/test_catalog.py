@@ -526,6 +526,27 @@ def test_registry_with_a_syntax_error_is_reported_and_indexing_goes_on(tmp_path:
     assert cat.get_step_info("Package").builder == tmp_path / "steps/builders/builder_package_step.py"
 
 
+def test_a_warm_catalog_still_reports_a_registry_that_does_not_parse(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from cursus_core.cache import DiskCache
+    from cursus_core.registry import literal_reader
+
+    # the walk's clock past the racy window: the second catalog takes every verdict from the cache
+    monkeypatch.setattr(literal_reader, "_clock", lambda: time.time_ns() + 10 * literal_reader.RACY_NS)
+    repo = tmp_path / "repo"
+    make_repo(repo, (), {"builders/builder_package_step.py": cls("PackageStepBuilder", "StepBuilderBase")})
+    registry = write(repo / "registry/step_names.py", 'STEP_NAMES = {\n    "Package": {\n')
+    expected = [RegistryProblem(registry, 2, 16, "cannot parse: '{' was never closed", "syntax-error")]
+    for _ in range(2):
+        cache = DiskCache(tmp_path / "cache", "facts", "test")
+        cat = StepCatalog(repo, cache=cache)
+        cache.flush()
+        assert (cat.core_registry_file, cat.problems) == (registry, expected)
+    assert cache.hits > 0  # the second catalog was warm
+
+
 def test_non_utf8_registry_is_reported(tmp_path: Path) -> None:
     make_repo(tmp_path, ("Package",), {})
     broken = write(tmp_path / "legacy/step_names.py", b"STEP_NAMES = {}\nX = '\xff'\n")

@@ -483,10 +483,10 @@ def _python_files(base: Path) -> list[str]:
 
 
 #: a file changed this close to when its verdict would be stored is not stored (checked again next
-#: run): a filesystem's timestamps may not tell two writes that close apart (as cursus_lint.inputs)
+#: run): a filesystem's timestamps may not tell two writes that close apart
 RACY_NS = 2_000_000_000
-#: the audit event that tells a run's input recorder (cursus_lint.inputs) that the run depends on
-#: a file's content although it did not read it (its verdict came from its stat signature)
+#: the audit event (``sys.audit``) that tells whoever records a run's inputs (an audit hook) that
+#: the run depends on a file's content although it did not read it (its verdict came from its stat)
 INPUT_EVENT = "cursus.input"
 _clock = time.time_ns
 
@@ -539,7 +539,7 @@ def _walk_with_verdicts(base: Path, cache: DiskCache) -> list[Path]:
             fresh[candidate] = StatVerdict(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, verdict)
         if verdict:
             found.append(Path(candidate))
-    if fresh != known:
+    if stored is None or fresh != known:  # stored even when empty: a warm run has no miss
         cache.put(key, RegistryVerdicts(fresh), RegistryVerdicts)
     return found
 
