@@ -84,12 +84,12 @@ def _fingerprint() -> str:
     summaries, name-matching answers)."""
     import cursus_core.cache as cache
     import cursus_core.catalog as catalog  # every module of the package: scan summaries, name-match answers
-    import cursus_core.registry.names as names
+    import cursus_core.literals as literals  # registry tables are cached: their literal reading
+    import cursus_core.registry as registry  # every module: the reader, its records, the required keys
     import cursus_core.datacodec as datacodec
     import cursus_core.facts as core_facts
     import cursus_core.interface as interface  # validated interfaces are cached too
     import cursus_core.literal_value as literal_value
-    import cursus_core.registry.literal_reader as literal_reader
     import cursus_core.source as source
     import cursus_core.structcodec as structcodec
     import cursus_lint.bases as bases
@@ -97,8 +97,8 @@ def _fingerprint() -> str:
 
     from ._version import __version__
 
-    return code_fingerprint(core_facts, facts, catalog, names, source, cache, datacodec, structcodec, literal_value,
-                            bases, literal_reader, interface,
+    return code_fingerprint(core_facts, facts, catalog, registry, literals, source, cache, datacodec, structcodec,
+                            literal_value, bases, interface,
                             extra=__version__)
 
 

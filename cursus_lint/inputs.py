@@ -13,7 +13,9 @@ What is kept, taken when the run touches the path (before it reads it, so a late
 
 - a file read: its stat signature (size, mtime, ctime, inode) and the digest of its content;
 - a directory listed: a digest of its sorted entries with their kinds (file, dir, other);
-- a path probed: its kind (file, dir, other, missing).
+- a path probed: its kind (file, dir, other, missing);
+- a file announced by the ``cursus.input`` audit event (the registry walk's verdict kept by stat
+  signature, given without reading the file): as a file read.
 
 :meth:`Inputs.unchanged` re-stats each file and re-hashes it only when the signature differs,
 or always when it was modified within :data:`RACY_NS` of the recording (a filesystem's
@@ -37,6 +39,9 @@ __all__ = ["Inputs", "Recorder", "RACY_NS"]
 
 #: a file modified this close to the recording is re-hashed on every check of the entry
 RACY_NS = 2_000_000_000
+#: raised (``sys.audit``) for a file whose content decides the run although it was not read
+#: (cursus_core.registry.literal_reader.INPUT_EVENT; that module is not imported here)
+INPUT_EVENT = "cursus.input"
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 _SKIP_PREFIXES = ("/proc/", "/dev/", "/sys/")
 
@@ -283,6 +288,10 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
         where = _abspath(args[0])
         if where is not None:
             _guarded(rec._listed, where)
+    elif event == INPUT_EVENT:  # a file the run judged by its stat signature: its content is an input
+        where = _abspath(args[0])
+        if where is not None:
+            _guarded(rec._opened, where)
 
 
 def _recording_stat(path: Any, *args: Any, dir_fd: Any = None, follow_symlinks: bool = True) -> os.stat_result:

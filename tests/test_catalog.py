@@ -10,6 +10,7 @@ import pytest
 
 from cursus_core.catalog import CatalogProblem, StepCatalog, UnmatchedFile
 from cursus_core.registry import RegistryProblem, workspace_context
+from cursus_core import source as source_module
 from cursus_core.source import SourceProblem
 
 
@@ -524,6 +525,62 @@ def test_registry_with_a_syntax_error_is_reported_and_indexing_goes_on(tmp_path:
     assert cat.core_registry_file == registry
     assert cat.problems == [RegistryProblem(registry, 2, 16, "cannot parse: '{' was never closed", "syntax-error")]
     assert cat.get_step_info("Package").builder == tmp_path / "steps/builders/builder_package_step.py"
+
+
+def test_a_warm_catalog_still_reports_a_registry_that_does_not_parse(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from cursus_core.cache import DiskCache
+    from cursus_core.registry import literal_reader
+
+    # the walk's clock past the racy window: the second catalog takes every verdict from the cache
+    monkeypatch.setattr(literal_reader, "_clock", lambda: time.time_ns() + 10 * literal_reader.RACY_NS)
+    repo = tmp_path / "repo"
+    make_repo(repo, (), {"builders/builder_package_step.py": cls("PackageStepBuilder", "StepBuilderBase")})
+    registry = write(repo / "registry/step_names.py", 'STEP_NAMES = {\n    "Package": {\n')
+    expected = [RegistryProblem(registry, 2, 16, "cannot parse: '{' was never closed", "syntax-error")]
+    for _ in range(2):
+        cache = DiskCache(tmp_path / "cache", "facts", "test")
+        cat = StepCatalog(repo, cache=cache)
+        cache.flush()
+        assert (cat.core_registry_file, cat.problems) == (registry, expected)
+    assert cache.hits > 0  # the second catalog was warm
+
+
+def test_a_warm_catalog_reads_and_parses_no_file_for_its_registry(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from cursus_core.cache import DiskCache
+    from cursus_core.registry import literal_reader
+
+    monkeypatch.setattr(literal_reader, "_clock", lambda: time.time_ns() + 10 * literal_reader.RACY_NS)
+    repo = tmp_path / "repo"
+    make_repo(repo, ("Package",), {"builders/builder_package_step.py": cls("PackageStepBuilder", "StepBuilderBase")})
+    read: list[str] = []
+    parsed: list[str] = []
+    real_read, real_parse = source_module.read_regular_file, source_module.parse_text
+    walk: list[str] = []
+    monkeypatch.setattr(literal_reader, "read_regular_file", lambda p, n: walk.append(Path(p).name) or real_read(p, n))
+    monkeypatch.setattr(source_module, "read_regular_file", lambda p, n: read.append(Path(p).name) or real_read(p, n))
+    monkeypatch.setattr(source_module, "parse_text", lambda p, data: parsed.append(Path(p).name) or real_parse(p, data))
+    counts = []
+    for _ in range(2):
+        for memo in (literal_reader._read_memo, source_module._memo, source_module._bytes_memo):
+            memo.clear()  # as a new process would start
+        read.clear()
+        parsed.clear()
+        walk.clear()
+        cache = DiskCache(tmp_path / "cache", "facts", "test")
+        cat = StepCatalog(repo, cache=cache)
+        cache.flush()
+        assert cat.core_registry_file == repo / "registry/step_names.py" and cat.problems == []
+        assert cat.get_step_info("Package").registry is not None
+        counts.append((sorted(walk), read.count("step_names.py"), parsed.count("step_names.py")))
+    # cold: the walk reads both .py files, then the registry's tables are read and parsed;
+    # warm: the walk reads nothing, the registry only its bytes (their digest names the cached tables)
+    assert counts == [(["builder_package_step.py", "step_names.py"], 1, 1), ([], 1, 0)]
 
 
 def test_non_utf8_registry_is_reported(tmp_path: Path) -> None:

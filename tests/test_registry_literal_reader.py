@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -317,3 +319,163 @@ def test_find_registry_files_keeps_its_verdicts_in_the_cache(tmp_path: Path, mon
     assert found() == ["registry/step_names.py"] and parsed == []  # warm: both verdicts from the cache
     write(repo / "cli" / "template.py", 'STEP_OVERRIDES = {}\n')  # new content: parsed again
     assert found() == ["cli/template.py", "registry/step_names.py"] and parsed == ["template.py"]
+
+
+class _Walk:
+    """find_registry_files with a disk cache, counting the files it reads and parses; the clock
+    is set ``later_s`` after now, so files written by the test are past the racy window."""
+
+    def __init__(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        from cursus_core.registry import literal_reader
+
+        self.tmp_path = tmp_path
+        self.repo = tmp_path / "repo"
+        self.cache_dir = tmp_path / "cache"
+        self.read: list[str] = []
+        self.parsed: list[str] = []
+        self.later_s = 3.0
+        real_read, real_load = literal_reader.read_regular_file, literal_reader.load_source
+        monkeypatch.setattr(literal_reader, "read_regular_file",
+                            lambda p, limit: self.read.append(Path(p).name) or real_read(p, limit))
+        monkeypatch.setattr(literal_reader, "load_source",
+                            lambda p: self.parsed.append(Path(p).name) or real_load(p))
+        monkeypatch.setattr(literal_reader, "_clock", lambda: time.time_ns() + int(self.later_s * 1e9))
+
+    def __call__(self) -> list[str]:
+        from cursus_core.cache import DiskCache
+
+        self.read.clear()
+        self.parsed.clear()
+        cache = DiskCache(self.cache_dir, "facts", "test")
+        names = [p.relative_to(self.repo).as_posix() for p in find_registry_files(self.repo, cache)]
+        cache.flush()
+        return names
+
+
+def _walk_repo(walk: _Walk) -> None:
+    write(walk.repo / "registry" / "step_names.py", 'STEP_NAMES = {}\n')
+    write(walk.repo / "registry" / "broken.py", 'STEP_NAMES = {\n')  # a registry because it does not parse
+    write(walk.repo / "cli" / "template.py", 'TEMPLATE = """\nSTEP_NAMES = {}\n"""\n')
+    write(walk.repo / "plain.py", 'x = 1\n')
+
+
+def test_a_warm_registry_walk_reads_and_parses_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    walk = _Walk(tmp_path, monkeypatch)
+    _walk_repo(walk)
+    expected = ["registry/broken.py", "registry/step_names.py"]
+    assert walk() == expected
+    assert sorted(walk.read) == ["broken.py", "plain.py", "step_names.py", "template.py"]
+    assert sorted(walk.parsed) == ["broken.py", "step_names.py", "template.py"]
+    assert walk() == expected and walk.read == [] and walk.parsed == []  # every verdict by stat signature
+
+
+def test_the_registry_walk_sees_edits_by_stat_signature(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    walk = _Walk(tmp_path, monkeypatch)
+    _walk_repo(walk)
+    walk()
+    write(walk.repo / "plain.py", 'STEP_NAMES = {"A": {}}\n')  # a plain file becomes a registry
+    assert walk() == ["plain.py", "registry/broken.py", "registry/step_names.py"] and walk.read == ["plain.py"]
+    write(walk.repo / "registry" / "step_names.py", 'OTHER = {}\n')  # a registry stops being one
+    assert walk() == ["plain.py", "registry/broken.py"] and walk.read == ["step_names.py"]
+    assert walk() == ["plain.py", "registry/broken.py"] and walk.read == []
+
+
+def test_a_verdict_within_the_racy_window_is_not_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    walk = _Walk(tmp_path, monkeypatch)
+    _walk_repo(walk)
+    walk.later_s = 1.0  # every file changed less than RACY_NS before the walk: read on every walk
+    walk()
+    assert walk() == ["registry/broken.py", "registry/step_names.py"] and len(walk.read) == 4
+    walk.later_s = 3.0
+    walk()
+    assert walk() == ["registry/broken.py", "registry/step_names.py"] and walk.read == []
+
+
+def test_a_tampered_walk_verdict_is_a_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    walk = _Walk(tmp_path, monkeypatch)
+    _walk_repo(walk)
+    walk()
+    pack = next(walk.cache_dir.glob("facts-*/pack.json"))
+    head, body = pack.read_bytes().split(b"\n", 1)
+    entries = json.loads(body)
+    (key,) = [k for k in entries if k.startswith("registry-walk-")]
+    entries[key][2] = entries[key][2].replace("false", "true")  # claims plain.py is a registry
+    assert entries[key][2].count("true") == 4
+    pack.write_bytes(head + b"\n" + json.dumps(entries).encode())
+    assert walk() == ["registry/broken.py", "registry/step_names.py"]
+    assert sorted(walk.read) == ["broken.py", "plain.py", "step_names.py", "template.py"]
+
+
+TABLES = '''\
+def f():
+    return 1
+
+STEP_NAMES = {
+    "A": {"config_class": "AConfig", "builder_step_name": "AStepBuilder", "spec_type": "A",
+          "sagemaker_step_type": "Processing", "job_types": ("training", "calibration"), "tags": {"x"}},
+    "B": {"config_class": "BConfig", "builder_step_name": "BStepBuilder", "spec_type": "B",
+          "sagemaker_step_type": f()},
+}
+WORKSPACE_METADATA = {"owner": b"team", "levels": (1, 2.5, None)}
+'''
+
+
+class _Tables:
+    """read_registry_file with a disk cache, as a fresh process would (no memo), counting parses."""
+
+    def __init__(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        from cursus_core import source
+        from cursus_core.registry import literal_reader
+
+        self.cache_dir = tmp_path / "cache"
+        self.parsed: list[str] = []
+        self._memos = (literal_reader._read_memo, source._memo, source._bytes_memo)
+        real_load = literal_reader.load_source
+        monkeypatch.setattr(literal_reader, "load_source",
+                            lambda p, overlay=None: self.parsed.append(Path(p).name) or real_load(p, overlay))
+
+    def __call__(self, path: Path) -> object:
+        from cursus_core.cache import DiskCache
+
+        for memo in self._memos:
+            memo.clear()
+        self.parsed.clear()
+        cache = DiskCache(self.cache_dir, "facts", "test")
+        out = read_registry_file(path, cache=cache)
+        cache.flush()
+        return out
+
+
+def test_registry_tables_come_from_the_cache_exactly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    read = _Tables(tmp_path, monkeypatch)
+    path = write(tmp_path / "step_names.py", TABLES)
+    cold = read(path)
+    assert read.parsed == ["step_names.py"]
+    warm = read(path)
+    assert read.parsed == [] and warm == cold  # tables, spans, problems
+    assert warm.step_names["A"]["job_types"] == ("training", "calibration") and warm.step_names["A"]["tags"] == {"x"}
+    assert warm.workspace_metadata == {"owner": b"team", "levels": (1, 2.5, None)}
+    assert [(p.kind, p.step, p.key, p.line) for p in warm.problems] == [("non-literal", "B", "sagemaker_step_type", 8)]
+    write(path, TABLES.replace('"A": {', '"C": {'))  # an edit: parsed again
+    assert list(read(path).step_names) == ["C", "B"] and read.parsed == ["step_names.py"]
+
+
+def test_a_tampered_registry_table_entry_is_a_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    read = _Tables(tmp_path, monkeypatch)
+    path = write(tmp_path / "step_names.py", TABLES)
+    cold = read(path)
+    pack = next(read.cache_dir.glob("facts-*/pack.json"))
+    head, body = pack.read_bytes().split(b"\n", 1)
+    entries = json.loads(body)
+    (key,) = [k for k in entries if k.startswith("registry-read-")]
+    entries[key][2] = entries[key][2].replace("AConfig", "ZConfig")
+    pack.write_bytes(head + b"\n" + json.dumps(entries).encode())
+    assert read(path) == cold and read.parsed == ["step_names.py"]
+
+
+def test_a_broken_registry_reports_its_problem_warm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    read = _Tables(tmp_path, monkeypatch)
+    path = write(tmp_path / "step_names.py", 'STEP_NAMES = {\n    "A": {\n')
+    expected = [RegistryProblem(path, 2, 10, "cannot parse: '{' was never closed", "syntax-error")]
+    assert read(path).problems == expected
+    assert read(path).problems == expected and read.parsed == ["step_names.py"]  # never cached: parsed again

@@ -215,6 +215,23 @@ def test_a_new_workspace_is_an_input(repo: Path, tmp_path: Path) -> None:
     assert run(repo, "--no-cache", *args)[1] != before[1]
 
 
+def test_a_file_the_registry_walk_judged_by_its_stat_is_an_input(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cursus_core.registry import literal_reader
+    from cursus_lint import inputs
+
+    assert inputs.INPUT_EVENT == literal_reader.INPUT_EVENT
+    # the walk's clock past the racy window: the verdict on every file is kept by stat signature
+    monkeypatch.setattr(literal_reader, "_clock", lambda: time.time_ns() + 10 * RACY_NS)
+    helper = repo / "tools/names.py"
+    helper.parent.mkdir()
+    helper.write_text("OTHER = {}\n")
+    run(repo, "--format", "json")  # another result key: fills the walk's verdicts
+    before = stable(repo)  # recorded while the verdict on tools/names.py came from its stat, unread
+    helper.write_text('STEP_NAMES = {"Extra": {}}\n')  # a registry now, which no component imports
+    check_miss_then_correct(repo)
+    assert run(repo, "--no-cache")[1] != before[1]
+
+
 def test_settings_and_options_are_in_the_key(repo: Path) -> None:
     stable(repo)
     code, out, err = run(repo, "--select", "CL1")

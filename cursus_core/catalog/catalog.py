@@ -271,6 +271,10 @@ class StepCatalog:
         candidates: set[Path] = set()
         for root in self.roots + [w for w in self.workspace_dirs if w.is_dir()]:
             candidates.update(_abs(p) for p in find_registry_files(root, self.cache))
+        for path in sorted(candidates | ({core_file} if core_file is not None else set())):
+            # the tables of an unchanged registry come from the facts cache; every later read
+            # of it in this run (here, the registry manager, the engine) is a memo hit, no parse
+            read_registry_file(path, cache=self.cache)
         workspace_files: list[tuple[str, Path]] = []
         core_candidates: list[Path] = []
         for path in sorted(candidates):

@@ -9,18 +9,22 @@ assignments as literals, and whatever is not literal becomes a located
 from __future__ import annotations
 
 import ast
+import hashlib
 import os
 import re
+import sys
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from cursus_core.literal_value import LiteralValue
 from cursus_core.literals import NotLiteral, call_name, dotted_name, literal_value, module_constants
 from cursus_core.registry.core_table import REQUIRED_STEP_KEYS
 from cursus_core.registry.models import RegistryEntry, RegistryProblem, Span
-from cursus_core.source import MAX_SOURCE_BYTES, LruMemo, digest_of, load_source, read_regular_file
+from cursus_core.source import MAX_SOURCE_BYTES, LruMemo, digest_of, load_source, read_regular_file, read_source
 
 if TYPE_CHECKING:  # pragma: no cover
     from cursus_core.cache import DiskCache
@@ -58,7 +62,7 @@ class RegistryFile(msgspec.Struct):
 
     path: Path
     tables: dict[str, RegistryTable] = msgspec.field(default_factory=dict)
-    workspace_metadata: dict[str, Any] | None = None
+    workspace_metadata: dict[str, LiteralValue] | None = None
     metadata_span: Span | None = None
     problems: list[RegistryProblem] = msgspec.field(default_factory=list)
 
@@ -358,18 +362,46 @@ _read_memo: LruMemo[tuple[str, str], RegistryFile] = LruMemo(256)
 _read_lock = threading.Lock()
 
 
-def read_registry_file(path: str | os.PathLike[str], overlay: dict[Path, str] | None = None) -> RegistryFile:
+def read_registry_file(path: str | os.PathLike[str], overlay: dict[Path, str] | None = None,
+                       cache: DiskCache | None = None) -> RegistryFile:
     """Read the registry tables of ``path`` statically; problems instead of exceptions.
 
-    Memoised by content; the result is shared, so it must not be changed."""
+    Memoised by content; the result is shared, so it must not be changed. A file on disk is
+    looked up by the digest of its bytes before any parse, and with ``cache`` the tables of a
+    content (at this path) read on an earlier run come from the facts cache: an unchanged
+    registry is not parsed."""
     p = Path(path)
+    if overlay and p in overlay:
+        return _read_parsed(p, overlay)[0]
+    data, digest, _ = read_source(p)  # bytes memoised per (path, mtime, size): no parse
+    if data is None:
+        return _read_parsed(p, None)[0]  # the read problem, worded as the parse path words it
+    with _read_lock:
+        hit = _read_memo.lookup((str(p), digest))
+    if hit is not None:
+        return hit
+    cache_key = f"registry-read-{digest}-{hashlib.blake2b(os.fsencode(str(p)), digest_size=8).hexdigest()}"
+    if cache is not None:
+        stored = cache.get(cache_key, RegistryFile)
+        if stored is not None and stored.path == p:
+            with _read_lock:
+                _read_memo.put((str(p), digest), stored)
+            return stored
+    out, parsed_digest = _read_parsed(p, None)
+    if cache is not None and parsed_digest == digest:  # parsed, and the content the key names
+        cache.put(cache_key, out, RegistryFile)
+    return out
+
+
+def _read_parsed(p: Path, overlay: dict[Path, str] | None) -> tuple[RegistryFile, str | None]:
+    """The tables from the parsed file and the digest of what was parsed (None: not parsed)."""
     source = load_source(p, overlay)
     if source.tree is None or source.text is None:
         out = RegistryFile(p)
         prob = source.problem
         if prob is not None:
             out.problems.append(RegistryProblem(p, prob.line, prob.column, prob.message, prob.kind))
-        return out
+        return out, None
     key = (str(p), source.digest)
     with _read_lock:
         hit = _read_memo.lookup(key)
@@ -377,7 +409,7 @@ def read_registry_file(path: str | os.PathLike[str], overlay: dict[Path, str] | 
         hit = _Reader(p, source.text, source.tree).read()
         with _read_lock:
             _read_memo.put(key, hit)
-    return hit
+    return hit, source.digest
 
 
 def _defines_table(tree: ast.Module) -> bool:
@@ -417,28 +449,98 @@ def _looks_like_registry(path: str | Path, cache: DiskCache | None = None) -> bo
 
 def find_registry_files(root: str | os.PathLike[str], cache: DiskCache | None = None) -> list[Path]:
     """Every ``.py`` under ``root`` with a top-level step-table assignment, sorted. With ``cache``,
-    the verdict on a file whose text mentions a table name is kept by content digest, so a warm
-    run parses only the registries themselves."""
+    each file's verdict is kept by its stat signature (see :func:`_walk_with_verdicts`), and the
+    verdict on a file whose text mentions a table name also by content digest, so a warm run reads
+    no file of the tree and parses only the registries themselves."""
     base = Path(root)
     if base.is_file():
         return [base] if base.suffix == ".py" and _looks_like_registry(base, cache) else []
+    if cache is not None:
+        return _walk_with_verdicts(base, cache)
     found: list[Path] = []
+    for candidate in _python_files(base):
+        # stat before reading: a file changed meanwhile has a new key, so it is read again
+        key = _stat_key(candidate)
+        if key is not None:
+            with _read_lock:
+                if _not_registry.lookup(key) is not None:
+                    continue
+        if _looks_like_registry(candidate, None):
+            found.append(Path(candidate))
+        elif key is not None:
+            with _read_lock:
+                _not_registry.put(key, True)
+    return found
+
+
+def _python_files(base: Path) -> list[str]:
+    """The ``.py`` files under ``base`` in walk order, as plain strings (a Path only for what is found)."""
+    out: list[str] = []
     for dirpath, dirnames, filenames in os.walk(base):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info"))
-        for name in sorted(filenames):
-            if name.endswith(".py"):
-                candidate = os.path.join(dirpath, name)  # a Path only for what is found
-                # stat before reading: a file changed meanwhile has a new key, so it is read again
-                key = _stat_key(candidate) if cache is None else None
-                if key is not None:
-                    with _read_lock:
-                        if _not_registry.lookup(key) is not None:
-                            continue
-                if _looks_like_registry(candidate, cache):
-                    found.append(Path(candidate))
-                elif key is not None:
-                    with _read_lock:
-                        _not_registry.put(key, True)
+        out.extend(os.path.join(dirpath, name) for name in sorted(filenames) if name.endswith(".py"))
+    return out
+
+
+#: a file changed this close to when its verdict would be stored is not stored (checked again next
+#: run): a filesystem's timestamps may not tell two writes that close apart
+RACY_NS = 2_000_000_000
+#: the audit event (``sys.audit``) that tells whoever records a run's inputs (an audit hook) that
+#: the run depends on a file's content although it did not read it (its verdict came from its stat)
+INPUT_EVENT = "cursus.input"
+_clock = time.time_ns
+
+
+class StatVerdict(msgspec.Struct, frozen=True, array_like=True):
+    """Whether one file is a registry, for the file with this stat signature."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    ino: int
+    registry: bool
+
+
+class RegistryVerdicts(msgspec.Struct):
+    """The registry verdicts of every ``.py`` file of one walked root (one cache entry: one decode)."""
+
+    files: dict[str, StatVerdict] = msgspec.field(default_factory=dict)
+
+
+def _verdicts_key(base: Path) -> str:
+    return "registry-walk-" + hashlib.blake2b(os.fsencode(os.path.abspath(base)), digest_size=16).hexdigest()
+
+
+def _walk_with_verdicts(base: Path, cache: DiskCache) -> list[Path]:
+    """The walk with a cache: a file whose size, mtime, ctime and inode are those stored with its
+    verdict is not read. A verdict is stored only for a file last changed at least
+    :data:`RACY_NS` before the walk began, so an edit in the same timestamp tick as the stored
+    signature cannot go unseen; the signature is taken before the file is read."""
+    key = _verdicts_key(base)
+    stored = cache.get(key, RegistryVerdicts)
+    known = stored.files if stored is not None else {}
+    now = _clock()
+    fresh: dict[str, StatVerdict] = {}
+    found: list[Path] = []
+    audit = sys.audit
+    for candidate in _python_files(base):
+        try:
+            st = os.stat(candidate)
+        except OSError:
+            st = None
+        prev = known.get(candidate)
+        if st is not None and prev is not None and (prev.size, prev.mtime_ns, prev.ctime_ns, prev.ino) == (
+                st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino):
+            verdict = prev.registry
+            audit(INPUT_EVENT, candidate)  # not read, yet its content decides the run
+        else:
+            verdict = _looks_like_registry(candidate, cache)
+        if st is not None and now - max(st.st_mtime_ns, st.st_ctime_ns) >= RACY_NS:
+            fresh[candidate] = StatVerdict(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, verdict)
+        if verdict:
+            found.append(Path(candidate))
+    if stored is None or fresh != known:  # stored even when empty: a warm run has no miss
+        cache.put(key, RegistryVerdicts(fresh), RegistryVerdicts)
     return found
 
 

@@ -14,6 +14,8 @@ from typing import Literal
 
 import msgspec
 
+from cursus_core.literal_value import LiteralValue
+
 RegistryType = Literal["core", "workspace", "override"]
 ResolutionMode = Literal["automatic", "interactive", "strict"]
 
@@ -106,7 +108,7 @@ class RegistryEntry(msgspec.Struct):
 
     name: str
     key_span: Span
-    fields: dict[str, object] = msgspec.field(default_factory=dict)
+    fields: dict[str, LiteralValue] = msgspec.field(default_factory=dict)  # exact in the facts cache
     field_spans: dict[str, Span] = msgspec.field(default_factory=dict)
     non_literal_keys: set[str] = msgspec.field(default_factory=set)
     opaque: bool = False
