@@ -28,8 +28,9 @@ LAZY: tuple[str, ...] = (
         "cursus_core.interface.model", "cursus_core.interface.reader", "cursus_core.interface.validate",
         "cursus_core.interface.facts", "cursus_core.interface.schema",
         # every digest is BLAKE2b, taken from the builtin _blake2 (cursus_core.digest): hashlib would
-        # load OpenSSL's _hashlib (~10 ms); Rule is a Struct, so nothing imports dataclasses
-        "hashlib", "_hashlib", "dataclasses")
+        # load OpenSSL's _hashlib (~10 ms); Rule is a Struct, so nothing imports dataclasses; the
+        # facts codec imports base64 (with binascii, struct) only for a bytes literal
+        "hashlib", "_hashlib", "dataclasses", "base64", "binascii")
 if (members.python_version(), members.pydantic_version()) == (_member_table.PYTHON, _member_table.PYDANTIC):
     # CL401 reads the config bases' members from the stored table only on the Python and pydantic
     # it was written for (elsewhere it introspects the classes, which imports pydantic)
@@ -110,8 +111,9 @@ def test_one_file_check_creates_no_dataclass() -> None:
 #: needs none of, even when it writes the cache: tempfile (the pack's temporary file is made with
 #: os.open), pickle (only forked parsing sends results back), logging (the builder base logs only
 #: while building), tomllib (nothing to read); nor, on the result cache's hit either, hashlib and
-#: OpenSSL's _hashlib (digests come from the builtin _blake2) or dataclasses
-CACHED_LAZY = ("tempfile", "pickle", "logging", "tomllib", "hashlib", "_hashlib", "dataclasses")
+#: OpenSSL's _hashlib (digests come from the builtin _blake2), dataclasses, or base64 (the cache's
+#: codec encodes bytes literals only, which the repo has none of)
+CACHED_LAZY = ("tempfile", "pickle", "logging", "tomllib", "hashlib", "_hashlib", "dataclasses", "base64", "binascii")
 
 
 def _cached_check(root: Path, path: str) -> list[str]:
