@@ -116,8 +116,8 @@ def test_one_file_check_creates_no_dataclass() -> None:
 CACHED_LAZY = ("tempfile", "pickle", "logging", "tomllib", "hashlib", "_hashlib", "dataclasses", "base64", "binascii")
 
 
-def _cached_check(root: Path, path: str) -> list[str]:
-    out = subprocess.run([sys.executable, "-c", RUN, ",".join(CACHED_LAZY), "check", path, "-q"],
+def _cached_check(root: Path, path: str, lazy: tuple[str, ...] = CACHED_LAZY) -> list[str]:
+    out = subprocess.run([sys.executable, "-c", RUN, ",".join(lazy), "check", path, "-q"],
                          cwd=root, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
     return [m for m in out.stdout.splitlines()[-1].removeprefix("LOADED:").split(",") if m]
@@ -136,6 +136,16 @@ def test_a_cached_one_file_check_loads_no_writer_fork_or_logging_module(tmp_path
         fh.write("# an edit\n")
     assert _cached_check(tmp_path, contract) == []  # the edited file's facts are new: the pack is written
     assert pack.stat().st_ino != written
+
+
+def test_a_result_cache_hit_imports_no_rule_nor_pkgutil(tmp_path: Path) -> None:
+    """A hit replays stored findings: it imports rules_index (for the type) but neither the rule
+    modules nor pkgutil, which only ``all_rules`` uses to list them."""
+    write_repo(tmp_path, _examples.repo())
+    lazy = ("pkgutil", "cursus_lint.rules", "cursus_lint.model", "cursus_core.catalog")
+    assert _cached_check(tmp_path, "steps", lazy) == ["pkgutil", "cursus_lint.rules", "cursus_lint.model",
+                                                      "cursus_core.catalog"]  # a real run
+    assert _cached_check(tmp_path, "steps", lazy) == []  # the hit
 
 
 def test_the_builtin_blake2b_is_hashlibs() -> None:
