@@ -21,7 +21,6 @@ regular file or not a JSON object of entries is ignored as a whole.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -30,6 +29,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from cursus_core.digest import blake2b
 from cursus_core.source import read_regular_file
 from cursus_core.structcodec import StructCodec
 
@@ -55,7 +55,7 @@ CACHEDIR_TAG = (
 
 def code_fingerprint(*modules: Any, extra: str = "") -> str:
     """Digest of the source files of ``modules`` (packages: every .py inside) and ``extra``."""
-    h = hashlib.blake2b(extra.encode(), digest_size=12)
+    h = blake2b(extra.encode(), digest_size=12)
     for module in modules:
         files: list[Path] = []
         path = Path(module.__file__)
@@ -124,7 +124,7 @@ class DiskCache:
         return True
 
     def _checksum(self, key: str, type_name: str, body: bytes) -> str:
-        h = hashlib.blake2b(digest_size=16)
+        h = blake2b(digest_size=16)
         for part in (str(FORMAT), self.namespace, self.fingerprint, key, type_name):
             h.update(part.encode() + b"\0")
         h.update(body)

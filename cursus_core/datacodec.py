@@ -11,7 +11,6 @@ raises :class:`CodecError`, never builds something else.
 
 from __future__ import annotations
 
-import base64
 import math
 from typing import Any
 
@@ -60,7 +59,9 @@ def _enc_any(value: Any) -> Any:
         return ["C", value.real, value.imag]
     if kind is str:
         return ["S", value]
-    if kind is bytes:
+    if kind is bytes:  # rare in step code: base64 (and struct, binascii) is imported for it
+        import base64
+
         return ["Y", base64.b64encode(value).decode("ascii")]
     if kind in _ANY_CONTAINERS:
         return [_ANY_CONTAINERS[kind], [_enc_any(v) for v in value]]
@@ -107,6 +108,8 @@ def _dec_any(data: Any) -> Any:
 def _dec_bytes(data: Any) -> bytes:
     if type(data) is not str:
         raise CodecError("expected base64 text")
+    import base64
+
     try:
         return base64.b64decode(data.encode("ascii"), validate=True)
     except (ValueError, UnicodeEncodeError) as exc:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import codecs
 import errno
-import hashlib
 import os
 import re
 import stat
@@ -22,6 +21,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import msgspec
+
+from cursus_core.digest import blake2b
 
 #: Files larger than this are not parsed (generated code, data dumped into .py files).
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
@@ -212,7 +213,7 @@ _memo_lock = threading.Lock()
 
 
 def digest_of(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return blake2b(data, digest_size=16).hexdigest()
 
 
 _FILE_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),

@@ -25,7 +25,6 @@ update key by key.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import os
 import re
@@ -853,7 +852,10 @@ def _subtable(where: str, name: str) -> str:
 
 def _suggest(word: str, choices: list[str] | set[str], cutoff: float = 0.6) -> str:
     """``; did you mean 'x'?`` for a close enough choice (rule codes need a stricter cutoff:
-    they differ in one digit, so only a one-character slip is a credible typo)."""
+    they differ in one digit, so only a one-character slip is a credible typo). difflib is
+    imported here: only a configuration error needs it."""
+    import difflib
+
     found = difflib.get_close_matches(word.replace("_", "-"), sorted(choices), n=1, cutoff=cutoff)
     if not found:
         found = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=cutoff)

@@ -24,7 +24,6 @@ timestamp may not tell two writes that close apart); re-lists each directory; re
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import stat
@@ -34,6 +33,8 @@ import time
 from typing import Any
 
 import msgspec
+
+from cursus_core.digest import blake2b
 
 __all__ = ["Inputs", "Recorder", "RACY_NS"]
 
@@ -118,7 +119,7 @@ def _kind(path: str, follow: bool) -> str:
 
 def _digest(path: str) -> str:
     """Content digest (also of a large file, streamed); "" when it cannot be read."""
-    h = hashlib.blake2b(digest_size=16)
+    h = blake2b(digest_size=16)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError:
@@ -160,7 +161,7 @@ def _listing(path: str, skip: str) -> str:
     except OSError:
         return ""
     entries.sort()
-    return hashlib.blake2b("\n".join(entries).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+    return blake2b("\n".join(entries).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 def _abspath(path: Any) -> str | None:

@@ -18,7 +18,6 @@ against are the rule modules' names, checked against the codes the storing run r
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from cursus_core.digest import blake2b
 from cursus_core.cache import PACK_NAME, DiskCache
 from cursus_core.literal_value import LiteralValue
 
@@ -144,7 +144,7 @@ def code_fingerprint(memo_root: Path | None = None) -> str:
     signature of the files (size, mtime, ctime, inode: an edit changes the ctime at least), so a
     hit reads no code; a file changed within :data:`RACY_NS` is always read."""
     files, _ = _code_files()
-    sig = hashlib.blake2b(f"{FORMAT}\0{__version__}\0{sys.version}".encode(), digest_size=16)
+    sig = blake2b(f"{FORMAT}\0{__version__}\0{sys.version}".encode(), digest_size=16)
     newest = 0
     for f in files:
         try:
@@ -170,7 +170,7 @@ def code_fingerprint(memo_root: Path | None = None) -> str:
 
 
 def _content_fingerprint(files: list[str]) -> str:
-    h = hashlib.blake2b(f"{FORMAT}\0{__version__}\0{sys.version}\0{sys.implementation.cache_tag}".encode(),
+    h = blake2b(f"{FORMAT}\0{__version__}\0{sys.version}\0{sys.implementation.cache_tag}".encode(),
                         digest_size=16)
     for f in files:
         h.update(f.encode("utf-8", "surrogateescape") + b"\0")
@@ -225,7 +225,7 @@ class ResultCache:
             "rule_docs": rule_docs,
         }
         self.key = json.dumps(material, sort_keys=True, default=str)
-        self.digest = hashlib.blake2b(self.key.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+        self.digest = blake2b(self.key.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
         self.rule_docs = rule_docs
         self.recorder: Recorder | None = None
         self.outcome = "off"

@@ -18,7 +18,6 @@ with ``@RULE.fixer(safety=..., edits=...)`` in the same file, and its libcst-fre
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -110,8 +109,11 @@ class Example(msgspec.Struct, frozen=True):
     config: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
-@dataclass
-class Rule:
+class Rule(msgspec.Struct):
+    """A rule's metadata, docs and examples; its decorators set ``check`` and ``fix`` once. A
+    (mutable) Struct, not a dataclass: a run creates no dataclass and need not import
+    ``dataclasses`` (issue 13)."""
+
     code: str
     name: str
     summary: str
@@ -121,7 +123,8 @@ class Rule:
     bad: tuple[Example, ...] = ()
     good: tuple[Example, ...] = ()
     fix: FixSpec | None = None
-    check: Check | None = field(default=None, init=False)
+    #: set by ``@RULE.step`` / ``@RULE.file`` / ``@RULE.project``, never passed to the constructor
+    check: Check | None = None
 
     @property
     def family(self) -> str:

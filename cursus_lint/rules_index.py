@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from functools import lru_cache
 
 from .rule import Rule
@@ -11,7 +9,11 @@ from .rule import Rule
 
 @lru_cache(maxsize=1)
 def all_rules() -> dict[str, Rule]:
-    """Every rule by code, in code order. Importing our own rule modules is not user code."""
+    """Every rule by code, in code order. Importing our own rule modules is not user code.
+    pkgutil and importlib are imported here: a result-cache hit imports this module, never calls it."""
+    import importlib
+    import pkgutil
+
     import cursus_lint.rules as package
 
     found: dict[str, Rule] = {}

@@ -26,7 +26,11 @@ LAZY: tuple[str, ...] = (
         "cursus_lint.fix.context", "cursus_lint.fix.attach", "cursus_lint.report.json", "cursus_lint.report.sarif",
         "cursus_lint.report.junit", "cursus_lint.report.github",
         "cursus_core.interface.model", "cursus_core.interface.reader", "cursus_core.interface.validate",
-        "cursus_core.interface.facts", "cursus_core.interface.schema")
+        "cursus_core.interface.facts", "cursus_core.interface.schema",
+        # every digest is BLAKE2b, taken from the builtin _blake2 (cursus_core.digest): hashlib would
+        # load OpenSSL's _hashlib (~10 ms); Rule is a Struct, so nothing imports dataclasses; the
+        # facts codec imports base64 (with binascii, struct) only for a bytes literal
+        "hashlib", "_hashlib", "dataclasses", "base64", "binascii")
 if (members.python_version(), members.pydantic_version()) == (_member_table.PYTHON, _member_table.PYDANTIC):
     # CL401 reads the config bases' members from the stored table only on the Python and pydantic
     # it was written for (elsewhere it introspects the classes, which imports pydantic)
@@ -85,14 +89,14 @@ def test_one_file_of_the_example_repo_loads_nothing_heavy() -> None:
     assert out.stdout.splitlines() == ["All checks passed: 1 step, 8 files.", "LOADED:"]
 
 
-#: the only dataclass a one-file `check` still creates: ``Rule`` sets ``check`` after ``__init__``
-#: (``init=False``), which Structs do not offer. Everything else on the static path is a
-#: ``msgspec.Struct``, whose class costs ~0.2 ms to create against ~2 ms for a dataclass
-#: (109 dataclasses cost ~0.26 s of a one-file run before, issue 13).
-DATACLASSES_OF_ONE_FILE_CHECK = ["cursus_lint.rule.Rule"]
+#: a one-file `check` creates no dataclass: everything on the static path, ``Rule`` included (a
+#: mutable Struct whose decorators set ``check``), is a ``msgspec.Struct``, whose class costs ~0.2 ms
+#: to create against ~2 ms for a dataclass (109 dataclasses cost ~0.26 s of a one-file run before,
+#: issue 13), and the ``dataclasses`` module itself (~5 ms) is not imported.
+DATACLASSES_OF_ONE_FILE_CHECK: list[str] = []
 
 
-def test_one_file_check_creates_one_dataclass() -> None:
+def test_one_file_check_creates_no_dataclass() -> None:
     """Creating dataclasses dominated the import time of a one-file check: the facts model, the
     diagnostics, the catalog, the registry and the rules' helpers are Structs instead."""
     repo = Path(__file__).resolve().parent.parent / "fixtures" / "example_repo"
@@ -106,12 +110,14 @@ def test_one_file_check_creates_one_dataclass() -> None:
 #: standard-library modules a cached `check <one file>` of a repo without a configuration file
 #: needs none of, even when it writes the cache: tempfile (the pack's temporary file is made with
 #: os.open), pickle (only forked parsing sends results back), logging (the builder base logs only
-#: while building), tomllib (nothing to read)
-CACHED_LAZY = ("tempfile", "pickle", "logging", "tomllib")
+#: while building), tomllib (nothing to read); nor, on the result cache's hit either, hashlib and
+#: OpenSSL's _hashlib (digests come from the builtin _blake2), dataclasses, or base64 (the cache's
+#: codec encodes bytes literals only, which the repo has none of)
+CACHED_LAZY = ("tempfile", "pickle", "logging", "tomllib", "hashlib", "_hashlib", "dataclasses", "base64", "binascii")
 
 
-def _cached_check(root: Path, path: str) -> list[str]:
-    out = subprocess.run([sys.executable, "-c", RUN, ",".join(CACHED_LAZY), "check", path, "-q"],
+def _cached_check(root: Path, path: str, lazy: tuple[str, ...] = CACHED_LAZY) -> list[str]:
+    out = subprocess.run([sys.executable, "-c", RUN, ",".join(lazy), "check", path, "-q"],
                          cwd=root, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
     return [m for m in out.stdout.splitlines()[-1].removeprefix("LOADED:").split(",") if m]
@@ -130,3 +136,24 @@ def test_a_cached_one_file_check_loads_no_writer_fork_or_logging_module(tmp_path
         fh.write("# an edit\n")
     assert _cached_check(tmp_path, contract) == []  # the edited file's facts are new: the pack is written
     assert pack.stat().st_ino != written
+
+
+def test_a_result_cache_hit_imports_no_rule_nor_pkgutil(tmp_path: Path) -> None:
+    """A hit replays stored findings: it imports rules_index (for the type) but neither the rule
+    modules nor pkgutil, which only ``all_rules`` uses to list them."""
+    write_repo(tmp_path, _examples.repo())
+    lazy = ("pkgutil", "cursus_lint.rules", "cursus_lint.model", "cursus_core.catalog")
+    assert _cached_check(tmp_path, "steps", lazy) == ["pkgutil", "cursus_lint.rules", "cursus_lint.model",
+                                                      "cursus_core.catalog"]  # a real run
+    assert _cached_check(tmp_path, "steps", lazy) == []  # the hit
+
+
+def test_the_builtin_blake2b_is_hashlibs() -> None:
+    """cursus_core.digest skips hashlib's import, not its algorithm: every cache key and content
+    fingerprint stays the digest hashlib gives."""
+    import hashlib
+
+    from cursus_core.digest import blake2b
+
+    assert blake2b is hashlib.blake2b
+    assert blake2b(b"steps", digest_size=16).hexdigest() == "515b8c82fa5dac8d38e59de01b55c9e2"

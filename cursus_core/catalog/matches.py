@@ -12,12 +12,12 @@ run asked, so answers to questions nobody asks any more drop out).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import TYPE_CHECKING
 
 import msgspec
 
+from cursus_core.digest import blake2b
 from cursus_core.registry.names import match_canonical_name
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -78,7 +78,7 @@ class NameMatcher:
         if found is not None and found.names is names:
             return found
         # the list as JSON: unambiguous whatever the names hold (a newline, a quote)
-        digest = hashlib.blake2b(json.dumps(names).encode("ascii"), digest_size=16).hexdigest()
+        digest = blake2b(json.dumps(names).encode("ascii"), digest_size=16).hexdigest()
         key = f"match-{len(names)}-{digest}"
         stored = self.cache.get(key, MatchAnswers) if self.cache is not None and self.cache.has(key) else None
         found = self._sets[id(names)] = _AnswerSet(names, key, stored.answers if stored is not None else {})

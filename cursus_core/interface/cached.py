@@ -17,7 +17,6 @@ is not cached: such a file is read every time. A file in the editor's overlay is
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from cursus_core.digest import blake2b
 from .derived import Derived, remember
 from .discovery import InterfaceFile, LoadedInterface, loaded_from
 from .model import StepInterface
@@ -50,7 +50,7 @@ class CachedInterface(msgspec.Struct, frozen=True, array_like=True):
 
 def cache_key(path: Path, data: bytes) -> str:
     """The entry of this file with this content (a copy elsewhere is another entry: paths are inside)."""
-    h = hashlib.blake2b(digest_size=16)
+    h = blake2b(digest_size=16)
     h.update(str(path).encode("utf-8", "surrogatepass") + b"\0")
     h.update(data)
     return f"iface-{h.hexdigest()}"
