@@ -9,7 +9,6 @@ assignments as literals, and whatever is not literal becomes a located
 from __future__ import annotations
 
 import ast
-import hashlib
 import os
 import re
 import sys
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from cursus_core.digest import blake2b
 from cursus_core.literal_value import LiteralValue
 from cursus_core.literals import NotLiteral, call_name, dotted_name, literal_value, module_constants
 from cursus_core.registry.core_table import REQUIRED_STEP_KEYS
@@ -380,7 +380,7 @@ def read_registry_file(path: str | os.PathLike[str], overlay: dict[Path, str] | 
         hit = _read_memo.lookup((str(p), digest))
     if hit is not None:
         return hit
-    cache_key = f"registry-read-{digest}-{hashlib.blake2b(os.fsencode(str(p)), digest_size=8).hexdigest()}"
+    cache_key = f"registry-read-{digest}-{blake2b(os.fsencode(str(p)), digest_size=8).hexdigest()}"
     if cache is not None:
         stored = cache.get(cache_key, RegistryFile)
         if stored is not None and stored.path == p:
@@ -508,7 +508,7 @@ class RegistryVerdicts(msgspec.Struct):
 
 
 def _verdicts_key(base: Path) -> str:
-    return "registry-walk-" + hashlib.blake2b(os.fsencode(os.path.abspath(base)), digest_size=16).hexdigest()
+    return "registry-walk-" + blake2b(os.fsencode(os.path.abspath(base)), digest_size=16).hexdigest()
 
 
 def _walk_with_verdicts(base: Path, cache: DiskCache) -> list[Path]:
