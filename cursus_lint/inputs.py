@@ -35,14 +35,10 @@ from typing import Any
 import msgspec
 
 from cursus_core.digest import blake2b
+from cursus_core.file_stamp import INPUT_EVENT, RACY_NS, settled, stamp
 
 __all__ = ["Inputs", "Recorder", "RACY_NS"]
 
-#: a file modified this close to the recording is re-hashed on every check of the entry
-RACY_NS = 2_000_000_000
-#: raised (``sys.audit``) for a file whose content decides the run although it was not read
-#: (cursus_core.registry.literal_reader.INPUT_EVENT; that module is not imported here)
-INPUT_EVENT = "cursus.input"
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 _SKIP_PREFIXES = ("/proc/", "/dev/", "/sys/")
 
@@ -92,8 +88,8 @@ class Inputs(msgspec.Struct, frozen=True):
                 st = _real_stat(f.path)
             except OSError:
                 return False
-            same = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) == (f.size, f.mtime_ns, f.ctime_ns, f.ino)
-            racy = self.recorded_ns - max(f.mtime_ns, f.ctime_ns) < RACY_NS
+            same = stamp(st) == (f.size, f.mtime_ns, f.ctime_ns, f.ino)
+            racy = not settled(f.mtime_ns, f.ctime_ns, self.recorded_ns)
             if (not same or racy) and _digest(f.path) != f.digest:
                 return False
         return all(_listing(d.path, skip) == d.listing for d in self.dirs)
@@ -226,7 +222,7 @@ class Recorder:
         if not stat.S_ISREG(st.st_mode):
             self.probes.setdefault((path, True), _kind(path, True))
             return
-        self.files[path] = ((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino), _digest(path))
+        self.files[path] = (stamp(st), _digest(path))
 
     def _listed(self, path: str) -> None:
         if path not in self.dirs and not self._skipped(path):
@@ -246,7 +242,7 @@ class Recorder:
                 st = _real_stat(path)
             except OSError:
                 return None
-            if (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) != sig or not digest:
+            if stamp(st) != sig or not digest:
                 return None
             files.append(FileStamp(path, *sig, digest))
         dirs = []

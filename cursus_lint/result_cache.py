@@ -31,13 +31,14 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from cursus_core.digest import blake2b
+from cursus_core.file_stamp import RACY_NS, stamp
 from cursus_core.cache import PACK_NAME, DiskCache
 from cursus_core.literal_value import LiteralValue
 
 from ._version import __version__
 from .check_result import CheckResult
 from .diagnostic import Diagnostic, Fix, Location, Related, Severity
-from .inputs import RACY_NS, Inputs, Recorder
+from .inputs import Inputs, Recorder
 
 if TYPE_CHECKING:  # pragma: no cover
     from .rule import Rule
@@ -152,7 +153,7 @@ def code_fingerprint(memo_root: Path | None = None) -> str:
         except OSError:
             newest = time.time_ns()  # unreadable now: never memoised
             continue
-        sig.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n".encode(
+        sig.update(f"{f}\0{stamp(st)}\n".encode(
             "utf-8", "surrogateescape"))
         newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
     memo = None

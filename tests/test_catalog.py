@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cursus_core.file_stamp import RACY_NS
 from cursus_core.catalog import CatalogProblem, StepCatalog, UnmatchedFile
 from cursus_core.registry import RegistryProblem, workspace_context
 from cursus_core import source as source_module
@@ -535,7 +536,7 @@ def test_a_warm_catalog_still_reports_a_registry_that_does_not_parse(tmp_path: P
     from cursus_core.registry import literal_reader
 
     # the walk's clock past the racy window: the second catalog takes every verdict from the cache
-    monkeypatch.setattr(literal_reader, "_clock", lambda: time.time_ns() + 10 * literal_reader.RACY_NS)
+    monkeypatch.setattr(literal_reader, "_clock", lambda: time.time_ns() + 10 * RACY_NS)
     repo = tmp_path / "repo"
     make_repo(repo, (), {"builders/builder_package_step.py": cls("PackageStepBuilder", "StepBuilderBase")})
     registry = write(repo / "registry/step_names.py", 'STEP_NAMES = {\n    "Package": {\n')
@@ -555,7 +556,7 @@ def test_a_warm_catalog_reads_and_parses_no_file_for_its_registry(tmp_path: Path
     from cursus_core.cache import DiskCache
     from cursus_core.registry import literal_reader
 
-    monkeypatch.setattr(literal_reader, "_clock", lambda: time.time_ns() + 10 * literal_reader.RACY_NS)
+    monkeypatch.setattr(literal_reader, "_clock", lambda: time.time_ns() + 10 * RACY_NS)
     repo = tmp_path / "repo"
     make_repo(repo, ("Package",), {"builders/builder_package_step.py": cls("PackageStepBuilder", "StepBuilderBase")})
     read: list[str] = []

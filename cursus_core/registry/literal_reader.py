@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from cursus_core.digest import blake2b
+from cursus_core.file_stamp import INPUT_EVENT, settled, stamp
 from cursus_core.literal_value import LiteralValue
 from cursus_core.literals import NotLiteral, call_name, dotted_name, literal_value, module_constants
 from cursus_core.registry.core_table import REQUIRED_STEP_KEYS
@@ -482,12 +483,6 @@ def _python_files(base: Path) -> list[str]:
     return out
 
 
-#: a file changed this close to when its verdict would be stored is not stored (checked again next
-#: run): a filesystem's timestamps may not tell two writes that close apart
-RACY_NS = 2_000_000_000
-#: the audit event (``sys.audit``) that tells whoever records a run's inputs (an audit hook) that
-#: the run depends on a file's content although it did not read it (its verdict came from its stat)
-INPUT_EVENT = "cursus.input"
 _clock = time.time_ns
 
 
@@ -514,7 +509,7 @@ def _verdicts_key(base: Path) -> str:
 def _walk_with_verdicts(base: Path, cache: DiskCache) -> list[Path]:
     """The walk with a cache: a file whose size, mtime, ctime and inode are those stored with its
     verdict is not read. A verdict is stored only for a file last changed at least
-    :data:`RACY_NS` before the walk began, so an edit in the same timestamp tick as the stored
+    :data:`~cursus_core.file_stamp.RACY_NS` before the walk began, so an edit in the same timestamp tick as the stored
     signature cannot go unseen; the signature is taken before the file is read."""
     key = _verdicts_key(base)
     stored = cache.get(key, RegistryVerdicts)
@@ -529,14 +524,13 @@ def _walk_with_verdicts(base: Path, cache: DiskCache) -> list[Path]:
         except OSError:
             st = None
         prev = known.get(candidate)
-        if st is not None and prev is not None and (prev.size, prev.mtime_ns, prev.ctime_ns, prev.ino) == (
-                st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino):
+        if st is not None and prev is not None and (prev.size, prev.mtime_ns, prev.ctime_ns, prev.ino) == stamp(st):
             verdict = prev.registry
             audit(INPUT_EVENT, candidate)  # not read, yet its content decides the run
         else:
             verdict = _looks_like_registry(candidate, cache)
-        if st is not None and now - max(st.st_mtime_ns, st.st_ctime_ns) >= RACY_NS:
-            fresh[candidate] = StatVerdict(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, verdict)
+        if st is not None and settled(st.st_mtime_ns, st.st_ctime_ns, now):
+            fresh[candidate] = StatVerdict(*stamp(st), verdict)
         if verdict:
             found.append(Path(candidate))
     if stored is None or fresh != known:  # stored even when empty: a warm run has no miss
