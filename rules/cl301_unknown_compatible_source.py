@@ -10,7 +10,7 @@ import difflib
 import re
 
 from cursus_core.deps import strip_job_suffix
-from cursus_core.deps.resolver import ratio_may_reach
+from cursus_core.text_similarity import ratio_may_reach
 from cursus_core.registry.core_table import VALID_SAGEMAKER_STEP_TYPES
 from cursus_lint.diagnostic import Diagnostic, Severity
 from cursus_lint.model import ProjectModel
